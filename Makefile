@@ -1,0 +1,82 @@
+# bpfdump — see README.md. Output goes to build/.
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+VERSION     := 0.1.0
+PREFIX      ?= /usr/local
+BUILD       ?= build
+CC          ?= gcc
+CLANG       ?= clang
+BPFTOOL     ?= bpftool
+SAN         ?=
+
+CFLAGS_BASE := -g -O2 -std=gnu11 -Wall -Wextra -Wformat=2 -Werror=undef -Wno-unused-parameter \
+	       -Wno-missing-field-initializers -fvisibility=hidden -fPIC -D_GNU_SOURCE \
+	       -DBPFDUMP_VERSION='"$(VERSION)"'
+ifneq ($(WERROR),)
+CFLAGS_BASE += -Werror
+endif
+ifneq ($(SAN),)
+CFLAGS_BASE += -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS     += -fsanitize=address,undefined
+BUILD       := build-san
+endif
+CFLAGS      ?=
+ALL_CFLAGS  := $(CFLAGS_BASE) -Iinclude -Isrc/lib -I$(BUILD) $(CFLAGS)
+LIBS        := -lbpf -lelf -lz
+
+LIB_SRCS    := $(wildcard src/lib/*.c)
+CLI_SRCS    := $(wildcard src/cli/*.c)
+LIB_OBJS    := $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRCS))
+CLI_OBJS    := $(patsubst src/%.c,$(BUILD)/%.o,$(CLI_SRCS))
+UNIT_SRCS   := $(wildcard tests/unit/*_test.c)
+UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(HELPER_SRCS))
+
+.PHONY: all deps run check check-unit check-integration check-asan fuzz fuzz-smoke clean bench
+all: $(BUILD)/bpfdump $(BUILD)/libbpfdump.a
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/%.o: src/%.c $(wildcard include/*.h src/lib/*.h src/cli/*.h) | $(BUILD)/lib $(BUILD)/cli
+	@echo '  CC      $<'
+	@$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/lib $(BUILD)/cli $(BUILD)/tests $(BUILD)/fuzz:
+	@mkdir -p $@
+
+$(BUILD)/libbpfdump.a: $(LIB_OBJS)
+	ar rcs $@ $^
+
+$(BUILD)/bpfdump: $(CLI_OBJS) $(BUILD)/libbpfdump.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libbpfdump.a $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbpfdump.a tests/unit/test.h | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libbpfdump.a $(LIBS) $(LDFLAGS)
+
+$(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $< -lbpf -lpthread $(LDFLAGS)
+
+# Real BPF objects used by tests (a user's own iterator program, the floor).
+$(BUILD)/vmlinux.h: | $(BUILD)/lib
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+run: deps all
+	@echo '$$ bpfdump targets'; $(BUILD)/bpfdump targets
+	@echo; echo '$$ bpfdump dump task_file --pid 1'; $(BUILD)/bpfdump dump task_file --pid 1
+	@echo; echo '$$ bpfdump dump task -o pid=task->tgid,comm=task->comm,vm=task->mm->total_vm -w "task->mm->total_vm > 1000"'
+	@$(BUILD)/bpfdump dump task -o 'pid=task->tgid,comm=task->comm,vm=task->mm->total_vm' -w 'task->mm->total_vm > 1000'
+
+check: deps all $(UNIT_BINS) $(HELPER_BINS)
+	@BUILD=$(BUILD) tests/run-all.sh
+
+check-asan:
+	$(MAKE) SAN=1 check
+
+fuzz-smoke fuzz:
+	@BUILD=$(BUILD) FUZZ_SECONDS=$(if $(filter fuzz,$@),600,$${FUZZ_SECONDS:-30}) fuzz/run.sh
+
+clean:
+	rm -rf build build-san

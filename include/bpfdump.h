@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * libbpfdump: dump kernel objects through BPF iterators, with queries over
+ * BTF-typed fields compiled to BPF instructions at run time.
+ *
+ * Every call returns 0 or a negative errno; constructors return NULL with
+ * errno set. Nothing here keeps global state: everything lives in the
+ * struct bpfdump made by bpfdump__new().
+ */
+#ifndef BPFDUMP_H
+#define BPFDUMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BPFDUMP_API __attribute__((visibility("default")))
+
+/* Options structs grow at their end; sz tells the library how much the caller knows. */
+#define BPFDUMP_OPTS(TYPE, NAME, ...)                                  \
+	struct TYPE NAME = ({                                          \
+		memset(&NAME, 0, sizeof(struct TYPE));                 \
+		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ }; \
+	})
+
+enum bpfdump_log_level {
+	BPFDUMP_WARN,
+	BPFDUMP_INFO,
+	BPFDUMP_DEBUG,
+};
+
+typedef void (*bpfdump_log_fn)(enum bpfdump_log_level level, const char *msg, void *ctx);
+
+struct bpfdump_opts {
+	size_t sz;
+	const char *btf_path;	/* default: /sys/kernel/btf/vmlinux */
+	bpfdump_log_fn log;	/* default: messages to stderr */
+	void *log_ctx;
+	enum bpfdump_log_level log_level;
+	size_t :0;
+};
+#define bpfdump_opts__last_field log_level
+
+struct bpfdump;
+
+BPFDUMP_API struct bpfdump *bpfdump__new(const struct bpfdump_opts *opts);
+BPFDUMP_API void bpfdump__free(struct bpfdump *d);
+
+/* The last error's one-line message (without "bpfdump: "), or "". */
+BPFDUMP_API const char *bpfdump__errmsg(const struct bpfdump *d);
+
+/* Iterator targets of the running kernel, discovered from BTF, sorted by name. */
+BPFDUMP_API int bpfdump__target_cnt(const struct bpfdump *d);
+BPFDUMP_API const char *bpfdump__target_name(const struct bpfdump *d, int idx);
+
+enum bpfdump_param {
+	BPFDUMP_PARAM_TASK = 1 << 0,	/* --pid / --tid */
+	BPFDUMP_PARAM_CGROUP = 1 << 1,	/* --cgroup PATH --order ORDER */
+	BPFDUMP_PARAM_MAP = 1 << 2,	/* --map NAME|ID */
+};
+/* Which parameters a target takes (bit set of enum bpfdump_param), or -ENOENT. */
+BPFDUMP_API int bpfdump__target_params(const struct bpfdump *d, const char *target);
+/* Print a target's context members (with C types), parameters and default columns. */
+BPFDUMP_API int bpfdump__describe_target(struct bpfdump *d, const char *target, FILE *out,
+					 bool json);
+
+enum bpfdump_cgroup_order {
+	BPFDUMP_ORDER_DEFAULT = 0,
+	BPFDUMP_ORDER_SELF,
+	BPFDUMP_ORDER_DESCENDANTS_PRE,
+	BPFDUMP_ORDER_DESCENDANTS_POST,
+	BPFDUMP_ORDER_ANCESTORS_UP,
+};
+
+enum bpfdump_format {
+	BPFDUMP_FMT_TABLE = 0,
+	BPFDUMP_FMT_JSON,	/* one JSON object per line */
+	BPFDUMP_FMT_RECORDS,	/* raw binary records (what pinned dumpers emit) */
+};
+
+struct bpfdump_query_opts {
+	size_t sz;
+	const char *target;
+	const char *columns;	/* -o: field list; NULL for the target's defaults */
+	const char *where;	/* -w: predicate; NULL for none */
+	int pid;		/* task targets: one process (0: all) */
+	int tid;		/* task targets: one thread (0: all) */
+	const char *cgroup;	/* cgroup target: cgroup2 directory */
+	enum bpfdump_cgroup_order order;
+	const char *map;	/* map targets: map name or id */
+	size_t :0;
+};
+#define bpfdump_query_opts__last_field map
+
+struct bpfdump_query;
+
+/* Parse, type-check against BTF, generate and load the program. */
+BPFDUMP_API struct bpfdump_query *bpfdump_query__new(struct bpfdump *d,
+						     const struct bpfdump_query_opts *opts);
+BPFDUMP_API void bpfdump_query__free(struct bpfdump_query *q);
+
+struct bpfdump_print_opts {
+	size_t sz;
+	enum bpfdump_format format;
+	bool raw;		/* -r: no alignment, space-separated */
+	bool noheadings;	/* -n */
+	size_t :0;
+};
+#define bpfdump_print_opts__last_field noheadings
+
+/* Attach, read everything, print rows to out. Returns the row count or -errno. */
+BPFDUMP_API long bpfdump_query__print(struct bpfdump_query *q, FILE *out,
+				      const struct bpfdump_print_opts *opts);
+
+/* Attach and return an iterator link fd (for pinning); caller closes it. */
+BPFDUMP_API int bpfdump_query__attach(struct bpfdump_query *q);
+
+/* The verifier log of the last load, or "". */
+BPFDUMP_API const char *bpfdump_query__verifier_log(const struct bpfdump_query *q);
+
+/* Library version, "MAJOR.MINOR.PATCH". */
+BPFDUMP_API const char *bpfdump_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

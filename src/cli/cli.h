@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* What the CLI's commands share: the global options and the context. */
+#ifndef BPFDUMP_CLI_H
+#define BPFDUMP_CLI_H
+
+#include <stdbool.h>
+
+#include "bpfdump.h"
+
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+
+struct cli_env {
+	int verbose;		/* -v: 1, -vv: 2 */
+	const char *btf_path;	/* --btf */
+	bool json;		/* -J given before the command */
+};
+
+extern struct cli_env env;
+
+struct cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	void (*help)(void);
+	const char *summary;
+};
+
+/* Usage error (exit 2) and runtime error (exit 1), one line on stderr. */
+int usage_err(const char *cmd, const char *fmt, ...) __printf(2, 3);
+int run_err(const char *fmt, ...) __printf(1, 2);
+/* Open the library context, reporting failure; NULL on error. */
+struct bpfdump *cli_open(void);
+/* Fail unless running with the privileges BPF needs. */
+int cli_need_root(const char *what);
+/* Parse a positive int option value. */
+int parse_pos_int(const char *cmd, const char *opt, const char *s, int *out);
+
+int cmd_targets(int argc, char **argv);
+void help_targets(void);
+int cmd_dump(int argc, char **argv);
+void help_dump(void);
+
+#endif

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* bpfdump dump TARGET: generate, load and run an iterator once; print its rows. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "dump_opts.h"
+
+void help_dump(void)
+{
+	printf("Usage: bpfdump dump TARGET [-o FIELDS] [-w EXPR] [-J | -r] [-n]\n"
+	       "                    [--pid N | --tid N] [--cgroup PATH [--order ORDER]]\n"
+	       "                    [--map NAME|ID]\n\n"
+	       "Run the iterator TARGET once and print one row per object.\n\n"
+	       "Options:\n"
+	       "  -o, --output FIELDS  columns: [name=]path, comma-separated\n"
+	       "                       (e.g. 'pid=task->tgid,comm=task->comm')\n"
+	       "  -w, --where EXPR     keep rows where EXPR holds, evaluated in the kernel\n"
+	       "                       (e.g. 'task->mm->total_vm > 1000 && task->comm != \"sh\"')\n"
+	       "  -J, --json           one JSON object per line\n"
+	       "  -r, --raw            no alignment: cells separated by one space\n"
+	       "  -n, --noheadings     no header line\n"
+	       "      --pid N          task targets: only process N\n"
+	       "      --tid N          task targets: only thread N\n"
+	       "      --cgroup PATH    cgroup target: start at this cgroup2 directory\n"
+	       "      --order ORDER    self, descendants_pre, descendants_post, ancestors_up\n"
+	       "      --map NAME|ID    map targets: the map to iterate\n"
+	       "  -h, --help           this help\n");
+}
+
+int cmd_dump(int argc, char **argv)
+{
+	struct dump_args a;
+	struct bpfdump *d;
+	struct bpfdump_query *q;
+	long rows;
+	int err;
+
+	err = dump_args_parse("dump", argc, argv, &a, help_dump);
+	if (err >= 0)
+		return err;
+	err = 0;
+	if (cli_need_root("dump"))
+		return 1;
+	d = cli_open();
+	if (!d)
+		return 1;
+	q = bpfdump_query__new(d, &a.q);
+	if (!q) {
+		err = run_err("%s", bpfdump__errmsg(d));
+		if (env.verbose)
+			fprintf(stderr, "%s", bpfdump__errmsg(d)[0] ? "" : "\n");
+		goto out;
+	}
+	if (env.verbose >= 2)
+		fprintf(stderr, "%s", bpfdump_query__verifier_log(q));
+	rows = bpfdump_query__print(q, stdout, &a.print);
+	if (rows < 0)
+		err = run_err("%s", bpfdump__errmsg(d));
+	else if (env.verbose)
+		fprintf(stderr, "bpfdump: %ld rows\n", rows);
+	bpfdump_query__free(q);
+out:
+	bpfdump__free(d);
+	return err;
+}

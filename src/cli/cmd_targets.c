@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* bpfdump targets [-J] [TARGET]: what this kernel can iterate. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+void help_targets(void)
+{
+	printf("Usage: bpfdump targets [-J] [TARGET]\n\n"
+	       "List the BPF iterator targets this kernel offers (from its BTF), or show one\n"
+	       "target's fields with their C types, its parameters and its default columns.\n\n"
+	       "Options:\n"
+	       "  -J, --json     JSON output\n"
+	       "  -h, --help     this help\n");
+}
+
+int cmd_targets(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct bpfdump *d;
+	bool json = false;
+	int opt, i, err = 0;
+
+	while ((opt = getopt_long(argc, argv, "Jh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'J':
+			json = true;
+			break;
+		case 'h':
+			help_targets();
+			return 0;
+		default:
+			return usage_err("targets", "bad option");
+		}
+	}
+	if (argc - optind > 1)
+		return usage_err("targets", "at most one TARGET");
+	d = cli_open();
+	if (!d)
+		return 1;
+	if (optind < argc) {
+		err = bpfdump__describe_target(d, argv[optind], stdout, json);
+		if (err)
+			err = run_err("%s", bpfdump__errmsg(d));
+		bpfdump__free(d);
+		return err;
+	}
+	for (i = 0; i < bpfdump__target_cnt(d); i++) {
+		const char *n = bpfdump__target_name(d, i);
+
+		if (json)
+			printf("{\"target\":\"%s\"}\n", n);
+		else
+			printf("%s\n", n);
+	}
+	bpfdump__free(d);
+	return 0;
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* bpfdump: command dispatch and the helpers every command uses. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+
+struct cli_env env;
+
+static const struct cmd cmds[] = {
+	{ "targets", cmd_targets, help_targets, "list iterator targets, or describe one" },
+	{ "dump", cmd_dump, help_dump, "run an iterator once and print its rows" },
+};
+
+int usage_err(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "bpfdump%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'bpfdump %s%s--help')\n", cmd ? cmd : "", cmd ? " " : "");
+	return 2;
+}
+
+int run_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "bpfdump: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static void log_cb(enum bpfdump_log_level level, const char *msg, void *ctx)
+{
+	fprintf(stderr, "bpfdump: %s\n", msg);
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (env.verbose < 2 && level != LIBBPF_WARN)
+		return 0;
+	if (env.verbose < 1)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+struct bpfdump *cli_open(void)
+{
+	struct bpfdump_opts opts = {
+		.sz = sizeof(opts),
+		.btf_path = env.btf_path,
+		.log = log_cb,
+		/* the library's own WARN for a failed open is the message we print */
+		.log_level = env.verbose >= 2 ? BPFDUMP_DEBUG
+			   : env.verbose ? BPFDUMP_INFO : BPFDUMP_WARN,
+	};
+	struct bpfdump *d = bpfdump__new(&opts);
+
+	return d;
+}
+
+int cli_need_root(const char *what)
+{
+	if (geteuid() == 0)
+		return 0;
+	return run_err("%s: needs root (CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN for "
+		       "iterators): run it with sudo", what);
+}
+
+int parse_pos_int(const char *cmd, const char *opt, const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || !*s || *end || v <= 0 || v > INT_MAX)
+		return usage_err(cmd, "%s: '%s' is not a positive number", opt, s);
+	*out = (int)v;
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: bpfdump [-v] [--btf PATH] COMMAND [ARGS]\n"
+		   "       bpfdump --version | help [COMMAND]\n\nCommands:\n");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(f, "\nSee 'bpfdump COMMAND --help' or man bpfdump-COMMAND.\n");
+}
+
+static const struct cmd *find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "btf", required_argument, NULL, 'B' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const struct cmd *c;
+	int opt;
+
+	libbpf_set_print(libbpf_print);
+	/* stop at the command: its options are its own */
+	while ((opt = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'v':
+			env.verbose++;
+			break;
+		case 'B':
+			env.btf_path = optarg;
+			break;
+		case 'V':
+			printf("bpfdump %s (libbpf %s)\n", bpfdump_version(), libbpf_version_string());
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[optind], "help")) {
+		if (optind + 1 >= argc) {
+			usage(stdout);
+			return 0;
+		}
+		c = find_cmd(argv[optind + 1]);
+		if (!c)
+			return usage_err(NULL, "unknown command '%s'", argv[optind + 1]);
+		c->help();
+		return 0;
+	}
+	c = find_cmd(argv[optind]);
+	if (!c)
+		return usage_err(NULL, "unknown command '%s'", argv[optind]);
+	argc -= optind;
+	argv += optind;
+	optind = 0;	/* 0: glibc re-initializes getopt (permuting again) */
+	return c->run(argc, argv);
+}

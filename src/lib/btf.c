@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* BTF lookups: the vmlinux BTF, iterator targets, members, names. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+#define ITER_FUNC_PREFIX "bpf_iter_"
+#define ITER_CTX_PREFIX "bpf_iter__"
+
+int bd_btf_load(struct bpfdump *d)
+{
+	struct stat st;
+	int err;
+
+	if (stat(d->btf_path, &st))
+		return bd_err(d, -errno, "BTF '%s': cannot open: %s (kernel built without "
+			      "CONFIG_DEBUG_INFO_BTF?)", d->btf_path, strerror(errno));
+	d->btf = btf__parse(d->btf_path, NULL);
+	if (!d->btf) {
+		err = -errno;
+		return bd_err(d, err, "BTF '%s': cannot parse: %s", d->btf_path, strerror(-err));
+	}
+	return 0;
+}
+
+const struct btf_type *bd_skip_mods(const struct btf *btf, __u32 id, __u32 *res_id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+
+	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
+		id = t->type;
+		t = btf__type_by_id(btf, id);
+	}
+	if (res_id)
+		*res_id = id;
+	return t;
+}
+
+static unsigned int target_params(const char *name)
+{
+	if (!strcmp(name, "task") || !strcmp(name, "task_file") || !strcmp(name, "task_vma"))
+		return BPFDUMP_PARAM_TASK;
+	if (!strcmp(name, "cgroup"))
+		return BPFDUMP_PARAM_CGROUP;
+	if (!strcmp(name, "bpf_map_elem") || !strcmp(name, "bpf_sk_storage_map") ||
+	    !strcmp(name, "sockmap"))
+		return BPFDUMP_PARAM_MAP;
+	return 0;
+}
+
+/* Flatten the ctx struct: members sit in anonymous unions of one member each. */
+static void collect_ctx_members(const struct btf *btf, __u32 id, __u32 base_off,
+				struct bd_target *t)
+{
+	const struct btf_type *st = btf__type_by_id(btf, id);
+	const struct btf_member *m = btf_members(st);
+	int i;
+
+	for (i = 0; i < btf_vlen(st); i++, m++) {
+		const char *name = btf__name_by_offset(btf, m->name_off);
+		__u32 off = base_off + btf_member_bit_offset(st, i) / 8;
+		const struct btf_type *mt = bd_skip_mods(btf, m->type, NULL);
+		struct bd_ctx_member *cm;
+
+		if (!name || !*name) {
+			if (mt && (btf_is_struct(mt) || btf_is_union(mt)))
+				collect_ctx_members(btf, m->type, off, t);
+			continue;
+		}
+		if (!strcmp(name, "meta") || t->member_cnt >= BD_MAX_CTX_MEMBERS)
+			continue;
+		cm = &t->members[t->member_cnt++];
+		snprintf(cm->name, sizeof(cm->name), "%s", name);
+		cm->type_id = m->type;
+		cm->off = off;
+		cm->size = btf__resolve_size(btf, m->type);
+	}
+}
+
+static int cmp_target(const void *a, const void *b)
+{
+	return strcmp(((const struct bd_target *)a)->name, ((const struct bd_target *)b)->name);
+}
+
+int bd_targets_discover(struct bpfdump *d)
+{
+	int n = btf__type_cnt(d->btf), cap = 0, i;
+	char ctx_name[128];
+
+	for (i = 1; i < n; i++) {
+		const struct btf_type *t = btf__type_by_id(d->btf, i);
+		const char *name = btf__name_by_offset(d->btf, t->name_off);
+		struct bd_target *tg;
+		__s32 ctx_id;
+
+		if (!btf_is_func(t) || strncmp(name, ITER_FUNC_PREFIX, strlen(ITER_FUNC_PREFIX)))
+			continue;
+		name += strlen(ITER_FUNC_PREFIX);
+		/* open-coded iterator kfuncs (bpf_iter_task_new...) have no ctx struct */
+		snprintf(ctx_name, sizeof(ctx_name), ITER_CTX_PREFIX "%s", name);
+		ctx_id = btf__find_by_name_kind(d->btf, ctx_name, BTF_KIND_STRUCT);
+		if (ctx_id < 0)
+			continue;
+		if (d->target_cnt == cap) {
+			struct bd_target *nt;
+
+			cap = cap ? cap * 2 : 32;
+			nt = realloc(d->targets, cap * sizeof(*nt));
+			if (!nt)
+				return -ENOMEM;
+			d->targets = nt;
+		}
+		tg = &d->targets[d->target_cnt++];
+		memset(tg, 0, sizeof(*tg));
+		snprintf(tg->name, sizeof(tg->name), "%s", name);
+		tg->func_id = i;
+		tg->ctx_id = ctx_id;
+		tg->params = target_params(name);
+		collect_ctx_members(d->btf, ctx_id, 0, tg);
+	}
+	if (d->target_cnt)
+		qsort(d->targets, d->target_cnt, sizeof(*d->targets), cmp_target);
+	return 0;
+}
+
+const struct bd_target *bd_target_find(const struct bpfdump *d, const char *name)
+{
+	int i;
+
+	for (i = 0; i < d->target_cnt; i++)
+		if (!strcmp(d->targets[i].name, name))
+			return &d->targets[i];
+	return NULL;
+}
+
+int bd_find_member(const struct btf *btf, __u32 struct_id, const char *name, __u32 *bit_off,
+		   __u32 *type_id, __u32 *bitfield_size)
+{
+	const struct btf_type *st = bd_skip_mods(btf, struct_id, NULL);
+	const struct btf_member *m;
+	int i;
+
+	if (!st || !(btf_is_struct(st) || btf_is_union(st)))
+		return -EINVAL;
+	m = btf_members(st);
+	for (i = 0; i < btf_vlen(st); i++, m++) {
+		const char *mname = btf__name_by_offset(btf, m->name_off);
+		__u32 boff = btf_member_bit_offset(st, i);
+
+		if (mname && *mname) {
+			if (strcmp(mname, name))
+				continue;
+			*bit_off = boff;
+			*type_id = m->type;
+			*bitfield_size = btf_member_bitfield_size(st, i);
+			return 0;
+		}
+		/* anonymous struct/union: its members belong to this one */
+		__u32 sub_off;
+
+		if (!bd_find_member(btf, m->type, name, &sub_off, type_id, bitfield_size)) {
+			*bit_off = boff + sub_off;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int bd_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	int prev[65], cur[65];
+
+	if (la > 64 || lb > 64)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (j = 1; j <= lb; j++) {
+			int sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			int del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, sizeof(int) * (lb + 1));
+	}
+	return prev[lb];
+}
+
+struct suggestion {
+	const char *name;
+	int score;
+};
+
+static void suggest_walk(const struct btf *btf, __u32 struct_id, const char *name,
+			 struct suggestion *best, int nbest)
+{
+	const struct btf_type *st = bd_skip_mods(btf, struct_id, NULL);
+	const struct btf_member *m;
+	int i, k;
+
+	if (!st || !(btf_is_struct(st) || btf_is_union(st)))
+		return;
+	m = btf_members(st);
+	for (i = 0; i < btf_vlen(st); i++, m++) {
+		const char *mname = btf__name_by_offset(btf, m->name_off);
+		int score;
+
+		if (!mname || !*mname) {
+			suggest_walk(btf, m->type, name, best, nbest);
+			continue;
+		}
+		score = bd_edit_distance(name, mname);
+		/* a member that contains the typed name is a good guess too */
+		if (strstr(mname, name) && score > 2)
+			score = 2;
+		for (k = 0; k < nbest; k++) {
+			if (!best[k].name || score < best[k].score) {
+				memmove(&best[k + 1], &best[k], (nbest - k - 1) * sizeof(*best));
+				best[k].name = mname;
+				best[k].score = score;
+				break;
+			}
+		}
+	}
+}
+
+void bd_suggest_members(const struct btf *btf, __u32 struct_id, const char *name, char *buf,
+			size_t len)
+{
+	struct suggestion best[3] = {};
+	size_t used = 0;
+	int k;
+
+	buf[0] = '\0';
+	suggest_walk(btf, struct_id, name, best, 3);
+	for (k = 0; k < 3 && best[k].name; k++) {
+		int limit = strlen(name) / 2 + 2;
+
+		if (best[k].score > limit && k > 0)
+			break;
+		used += snprintf(buf + used, used < len ? len - used : 0, "%s%s", k ? ", " : "",
+				 best[k].name);
+	}
+}
+
+struct decl_buf {
+	char *buf;
+	size_t len, used;
+};
+
+static void decl_printf(void *ctx, const char *fmt, va_list args)
+{
+	struct decl_buf *db = ctx;
+	int n;
+
+	if (db->used >= db->len)
+		return;
+	n = vsnprintf(db->buf + db->used, db->len - db->used, fmt, args);
+	if (n > 0)
+		db->used += n;
+}
+
+int bd_type_decl(const struct btf *btf, __u32 id, const char *name, char *buf, size_t len)
+{
+	LIBBPF_OPTS(btf_dump_emit_type_decl_opts, opts, .field_name = name ? name : "");
+	struct decl_buf db = { buf, len, 0 };
+	struct btf_dump *dd;
+	int err;
+
+	buf[0] = '\0';
+	dd = btf_dump__new(btf, decl_printf, &db, NULL);
+	if (!dd)
+		return -errno;
+	err = btf_dump__emit_type_decl(dd, id, &opts);
+	btf_dump__free(dd);
+	if (db.used >= len && len)
+		buf[len - 1] = '\0';
+	return err;
+}
+
+int bd_find_enumerator(const struct btf *btf, const char *name, long long *val)
+{
+	int n = btf__type_cnt(btf), i, j;
+
+	for (i = 1; i < n; i++) {
+		const struct btf_type *t = btf__type_by_id(btf, i);
+
+		if (btf_is_enum(t)) {
+			const struct btf_enum *e = btf_enum(t);
+
+			for (j = 0; j < btf_vlen(t); j++, e++) {
+				if (!strcmp(btf__name_by_offset(btf, e->name_off), name)) {
+					*val = btf_kflag(t) ? (long long)e->val : (long long)(__u32)e->val;
+					return 0;
+				}
+			}
+		} else if (btf_is_enum64(t)) {
+			const struct btf_enum64 *e = btf_enum64(t);
+
+			for (j = 0; j < btf_vlen(t); j++, e++) {
+				if (!strcmp(btf__name_by_offset(btf, e->name_off), name)) {
+					*val = (long long)btf_enum64_value(e);
+					return 0;
+				}
+			}
+		}
+	}
+	return -ENOENT;
+}

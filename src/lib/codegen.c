@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Code generation: an access plan becomes BPF instructions.
+ *
+ * Generated iterator programs look like this:
+ *   r6 = ctx; exit if the object is NULL (the final call)
+ *   r7 = per-reader buffer (task storage of the reading task: concurrent
+ *        readers of one pinned dumper never share it)
+ *   fetch each predicate operand into the buffer; branch to 'out' when false
+ *   fetch each column; r8 = seq; write header + fixed part, then paths
+ * Values are fetched with direct loads through BTF pointers where the
+ * verifier can type them, and with bpf_probe_read_kernel elsewhere.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "insn.h"
+#include "internal.h"
+
+#define R_BASE R9
+#define R_SEQ R8
+
+struct cg {
+	struct insn_buf ib;
+	const struct bd_plan *p;
+	__u32 scratch_off;	/* 8 bytes for probe-read pointers */
+	int out_label;		/* skip this row */
+};
+
+static void emit_probe_read(struct cg *g, __u32 dst_off, __u32 size, int src_reg, __u32 src_off,
+			    int helper)
+{
+	struct insn_buf *b = &g->ib;
+
+	ib_emit(b, I_MOV64_REG(R1, R_BUF));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, dst_off));
+	ib_emit(b, I_MOV64_IMM(R2, size));
+	ib_emit(b, I_MOV64_REG(R3, src_reg));
+	if (src_off)
+		ib_emit(b, I_ALU64_IMM(BPF_ADD, R3, src_off));
+	ib_emit(b, I_CALL(helper));
+}
+
+/* Zero a slot: a probe read from address 0 fails and clears its destination. */
+static void emit_zero_slot(struct cg *g, const struct bd_access *a)
+{
+	struct insn_buf *b = &g->ib;
+
+	if (a->fetch == BD_FETCH_DPATH) {
+		ib_emit(b, I_ST_IMM(4, R_BUF, a->slot_off, 0));
+		return;
+	}
+	ib_emit(b, I_MOV64_IMM(R_BASE, 0));
+	emit_probe_read(g, a->slot_off, a->slot_size, R_BASE, 0, BPF_FUNC_probe_read_kernel);
+}
+
+static void emit_fetch(struct cg *g, const struct bd_access *a)
+{
+	struct insn_buf *b = &g->ib;
+	int null_label = ib_new_label(b), done_label = ib_new_label(b);
+	bool probe_final = a->deref_cnt >= a->probe_from;
+	bool null_used = false;
+	int i;
+
+	ib_emit(b, I_MOV64_REG(R_BASE, R_CTX));
+	for (i = 0; i < a->deref_cnt; i++) {
+		if (i < a->probe_from) {
+			ib_emit(b, I_LDX(8, R_BASE, R_BASE, a->deref_off[i]));
+		} else {
+			emit_probe_read(g, g->scratch_off, 8, R_BASE, a->deref_off[i],
+					BPF_FUNC_probe_read_kernel);
+			ib_emit(b, I_LDX(8, R_BASE, R_BUF, g->scratch_off));
+		}
+		/* ctx pointers may be NULL; d_path wants a real object */
+		if ((i == 0 && a->root_nullable) || a->fetch == BD_FETCH_DPATH) {
+			ib_jmp_imm(b, BPF_JEQ, R_BASE, 0, null_label);
+			null_used = true;
+		}
+	}
+
+	switch (a->fetch) {
+	case BD_FETCH_SCALAR:
+		if (probe_final) {
+			emit_probe_read(g, a->slot_off, a->size, R_BASE, a->off,
+					BPF_FUNC_probe_read_kernel);
+		} else {
+			ib_emit(b, I_LDX(a->size, R1, R_BASE, a->off));
+			ib_emit(b, I_STX(a->size, R_BUF, R1, a->slot_off));
+		}
+		break;
+	case BD_FETCH_BYTES:
+		emit_probe_read(g, a->slot_off, a->size, R_BASE, a->off,
+				BPF_FUNC_probe_read_kernel);
+		break;
+	case BD_FETCH_BITFIELD:
+		emit_probe_read(g, a->slot_off, 8, R_BASE, a->off, BPF_FUNC_probe_read_kernel);
+		ib_emit(b, I_LDX(8, R1, R_BUF, a->slot_off));
+		ib_emit(b, I_ALU64_IMM(BPF_LSH, R1, 64 - a->bit_off - a->bit_size));
+		ib_emit(b, I_ALU64_IMM(BPF_RSH, R1, 64 - a->bit_size));
+		ib_emit(b, I_STX(8, R_BUF, R1, a->slot_off));
+		break;
+	case BD_FETCH_CSTR:
+		if (probe_final) {
+			emit_probe_read(g, g->scratch_off, 8, R_BASE, a->off,
+					BPF_FUNC_probe_read_kernel);
+			ib_emit(b, I_LDX(8, R_BASE, R_BUF, g->scratch_off));
+		} else {
+			ib_emit(b, I_LDX(8, R_BASE, R_BASE, a->off));
+		}
+		emit_probe_read(g, a->slot_off, a->slot_size, R_BASE, 0,
+				BPF_FUNC_probe_read_kernel_str);
+		break;
+	case BD_FETCH_DPATH:
+		ib_emit(b, I_MOV64_REG(R1, R_BASE));
+		if (a->off)
+			ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, a->off));
+		ib_emit(b, I_MOV64_REG(R2, R_BUF));
+		ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, g->p->path_buf_off[a->path_idx]));
+		ib_emit(b, I_MOV64_IMM(R3, BD_PATH_MAX));
+		ib_emit(b, I_CALL(BPF_FUNC_d_path));
+		ib_emit(b, I_STX(4, R_BUF, R0, a->slot_off));
+		break;
+	}
+	if (null_used) {
+		ib_ja(b, done_label);
+		ib_place(b, null_label);
+		emit_zero_slot(g, a);
+	}
+	ib_place(b, done_label);
+}
+
+static int jmp_op(enum q_op op, bool is_signed)
+{
+	switch (op) {
+	case Q_OP_EQ: return BPF_JEQ;
+	case Q_OP_NE: return BPF_JNE;
+	case Q_OP_LT: return is_signed ? BPF_JSLT : BPF_JLT;
+	case Q_OP_LE: return is_signed ? BPF_JSLE : BPF_JLE;
+	case Q_OP_GT: return is_signed ? BPF_JSGT : BPF_JGT;
+	case Q_OP_GE: return is_signed ? BPF_JSGE : BPF_JGE;
+	case Q_OP_BITAND: return BPF_JSET;
+	}
+	return BPF_JEQ;
+}
+
+static enum q_op negate(enum q_op op)
+{
+	switch (op) {
+	case Q_OP_EQ: return Q_OP_NE;
+	case Q_OP_NE: return Q_OP_EQ;
+	case Q_OP_LT: return Q_OP_GE;
+	case Q_OP_LE: return Q_OP_GT;
+	case Q_OP_GT: return Q_OP_LE;
+	case Q_OP_GE: return Q_OP_LT;
+	case Q_OP_BITAND: return Q_OP_BITAND; /* no inverse: handled by the caller */
+	}
+	return op;
+}
+
+/* Load a numeric slot into R1, sign-extended when the type is signed. */
+static void load_number(struct cg *g, const struct bd_pred *pr)
+{
+	struct insn_buf *b = &g->ib;
+	__u32 sz = pr->acc.fetch == BD_FETCH_BITFIELD ? 8 : pr->acc.size;
+
+	ib_emit(b, I_LDX(sz, R1, R_BUF, pr->acc.slot_off));
+	if (pr->is_signed && sz < 8) {
+		ib_emit(b, I_ALU64_IMM(BPF_LSH, R1, 64 - 8 * sz));
+		ib_emit(b, I_ALU64_IMM(BPF_ARSH, R1, 64 - 8 * sz));
+	}
+}
+
+/* Jump to label when (R1 op imm) holds. */
+static void jump_cmp(struct cg *g, enum q_op op, bool is_signed, unsigned long long imm, int label)
+{
+	struct insn_buf *b = &g->ib;
+
+	if ((unsigned long long)(long long)(__s32)imm == imm) {
+		ib_jmp_imm(b, jmp_op(op, is_signed), R1, (__s32)imm, label);
+	} else {
+		ib_ld_imm64(b, R2, 0, imm);
+		ib_jmp_reg(b, jmp_op(op, is_signed), R1, R2, label);
+	}
+}
+
+/* Fall through when the slot holds the literal string, jump to ne_label otherwise. */
+static void emit_str_eq(struct cg *g, const struct bd_pred *pr, int ne_label)
+{
+	struct insn_buf *b = &g->ib;
+	__u32 n = pr->str_len + 1, i = 0;
+	unsigned char lit[BD_CSTR_MAX + 8] = {};
+
+	if (n > pr->acc.slot_size)
+		n = pr->acc.slot_size;	/* fills the array exactly: no NUL to match */
+	memcpy(lit, pr->str, pr->str_len);
+	while (i < n) {
+		__u32 chunk = n - i >= 8 ? 8 : n - i >= 4 ? 4 : n - i >= 2 ? 2 : 1;
+		unsigned long long v = 0;
+
+		memcpy(&v, lit + i, chunk);	/* little-endian, as the load will see it */
+		ib_emit(b, I_LDX(chunk, R1, R_BUF, pr->acc.slot_off + i));
+		if (chunk == 8) {
+			ib_ld_imm64(b, R2, 0, v);
+			ib_jmp_reg(b, BPF_JNE, R1, R2, ne_label);
+		} else {
+			ib_jmp_imm(b, BPF_JNE, R1, (__s32)(__u32)v, ne_label);
+		}
+		i += chunk;
+	}
+}
+
+static unsigned long long cmp_imm(const struct bd_pred *pr)
+{
+	__u32 sz = pr->acc.fetch == BD_FETCH_BITFIELD ? 8 : pr->acc.size;
+
+	if (!pr->is_signed && sz < 8)
+		return pr->imm & ((1ULL << (8 * sz)) - 1);
+	return pr->imm;
+}
+
+/* Jump to label when the predicate's truth equals 'want'; fall through otherwise. */
+static void emit_branch(struct cg *g, const struct bd_pred *pr, bool want, int label)
+{
+	struct insn_buf *b = &g->ib;
+	enum q_op op;
+	int skip;
+
+	switch (pr->kind) {
+	case Q_EXPR_NOT:
+		emit_branch(g, pr->lhs, !want, label);
+		return;
+	case Q_EXPR_AND:
+		if (!want) {
+			emit_branch(g, pr->lhs, false, label);
+			emit_branch(g, pr->rhs, false, label);
+		} else {
+			skip = ib_new_label(b);
+			emit_branch(g, pr->lhs, false, skip);
+			emit_branch(g, pr->rhs, true, label);
+			ib_place(b, skip);
+		}
+		return;
+	case Q_EXPR_OR:
+		if (want) {
+			emit_branch(g, pr->lhs, true, label);
+			emit_branch(g, pr->rhs, true, label);
+		} else {
+			skip = ib_new_label(b);
+			emit_branch(g, pr->lhs, true, skip);
+			emit_branch(g, pr->rhs, false, label);
+			ib_place(b, skip);
+		}
+		return;
+	case Q_EXPR_VALUE:
+		if (pr->is_string) {
+			ib_emit(b, I_LDX(1, R1, R_BUF, pr->acc.slot_off));
+			ib_jmp_imm(b, want ? BPF_JNE : BPF_JEQ, R1, 0, label);
+		} else {
+			load_number(g, pr);
+			ib_jmp_imm(b, want ? BPF_JNE : BPF_JEQ, R1, 0, label);
+		}
+		return;
+	case Q_EXPR_CMP:
+		break;
+	}
+
+	if (pr->is_string) {
+		bool jump_on_equal = (pr->op == Q_OP_EQ) == want;
+
+		if (jump_on_equal) {
+			skip = ib_new_label(b);
+			emit_str_eq(g, pr, skip);
+			ib_ja(b, label);
+			ib_place(b, skip);
+		} else {
+			emit_str_eq(g, pr, label);
+		}
+		return;
+	}
+	load_number(g, pr);
+	if (want) {
+		jump_cmp(g, pr->op, pr->is_signed, cmp_imm(pr), label);
+		return;
+	}
+	if (pr->op == Q_OP_BITAND) {
+		skip = ib_new_label(b);
+		jump_cmp(g, Q_OP_BITAND, false, cmp_imm(pr), skip);
+		ib_ja(b, label);
+		ib_place(b, skip);
+		return;
+	}
+	op = negate(pr->op);
+	jump_cmp(g, op, pr->is_signed, cmp_imm(pr), label);
+}
+
+static void emit_pred_fetches(struct cg *g, const struct bd_pred *pr)
+{
+	if (!pr)
+		return;
+	if (pr->kind == Q_EXPR_VALUE || pr->kind == Q_EXPR_CMP) {
+		emit_fetch(g, &pr->acc);
+		return;
+	}
+	emit_pred_fetches(g, pr->lhs);
+	emit_pred_fetches(g, pr->rhs);
+}
+
+/* The main object is the first pointer member of the ctx (task, sk_common, map...). */
+static int main_object_off(const struct bpfdump *d, const struct bd_target *t)
+{
+	int i;
+
+	for (i = 0; i < t->member_cnt; i++) {
+		const struct btf_type *mt = bd_skip_mods(d->btf, t->members[i].type_id, NULL);
+
+		if (mt && btf_is_ptr(mt))
+			return t->members[i].off;
+	}
+	return -1;
+}
+
+int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd,
+		    struct bpf_insn **insns, int *cnt)
+{
+	struct cg g = { .p = p };
+	struct insn_buf *b = &g.ib;
+	int main_off, i, j, err;
+
+	ib_init(b);
+	g.scratch_off = p->buf_size - 8 - p->path_cnt * BD_PATH_MAX;
+	g.out_label = ib_new_label(b);
+
+	ib_emit(b, I_MOV64_REG(R_CTX, R1));
+	main_off = main_object_off(d, p->target);
+	if (main_off >= 0) {
+		ib_emit(b, I_LDX(8, R1, R_CTX, main_off));
+		ib_jmp_imm(b, BPF_JEQ, R1, 0, g.out_label);
+	}
+	/* r7 = bpf_task_storage_get(&buf, bpf_get_current_task_btf(), NULL, F_CREATE) */
+	ib_emit(b, I_CALL(BPF_FUNC_get_current_task_btf));
+	ib_emit(b, I_MOV64_REG(R2, R0));
+	ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, buf_map_fd);
+	ib_emit(b, I_MOV64_IMM(R3, 0));
+	ib_emit(b, I_MOV64_IMM(R4, BPF_LOCAL_STORAGE_GET_F_CREATE));
+	ib_emit(b, I_CALL(BPF_FUNC_task_storage_get));
+	ib_jmp_imm(b, BPF_JEQ, R0, 0, g.out_label);
+	ib_emit(b, I_MOV64_REG(R_BUF, R0));
+
+	if (p->pred) {
+		emit_pred_fetches(&g, p->pred);
+		emit_branch(&g, p->pred, false, g.out_label);
+	}
+	for (i = 0; i < p->col_cnt; i++)
+		for (j = 0; j < p->cols[i].acc_cnt; j++)
+			emit_fetch(&g, &p->cols[i].acc[j]);
+
+	/* header: total length = fixed part + each path's bytes */
+	ib_emit(b, I_MOV64_IMM(R_SEQ, p->fixed_size));
+	for (i = 0; i < p->col_cnt; i++) {
+		for (j = 0; j < p->cols[i].acc_cnt; j++) {
+			const struct bd_access *a = &p->cols[i].acc[j];
+			int skip = ib_new_label(b);
+
+			if (a->fetch != BD_FETCH_DPATH)
+				continue;
+			ib_emit(b, I_LDX(4, R1, R_BUF, a->slot_off));
+			ib_emit(b, I_ALU64_IMM(BPF_LSH, R1, 32));
+			ib_emit(b, I_ALU64_IMM(BPF_ARSH, R1, 32));
+			ib_jmp_imm(b, BPF_JSLE, R1, 0, skip);
+			ib_jmp_imm(b, BPF_JSGT, R1, BD_PATH_MAX, skip);
+			ib_emit(b, I_ALU64_REG(BPF_ADD, R_SEQ, R1));
+			ib_place(b, skip);
+		}
+	}
+	ib_emit(b, I_STX(4, R_BUF, R_SEQ, 0));
+	ib_emit(b, I_ST_IMM(4, R_BUF, 4, 0));
+
+	/* r8 = ctx->meta->seq */
+	ib_emit(b, I_LDX(8, R_SEQ, R_CTX, 0));
+	ib_emit(b, I_LDX(8, R_SEQ, R_SEQ, 0));
+	ib_emit(b, I_MOV64_REG(R1, R_SEQ));
+	ib_emit(b, I_MOV64_REG(R2, R_BUF));
+	ib_emit(b, I_MOV64_IMM(R3, p->fixed_size));
+	ib_emit(b, I_CALL(BPF_FUNC_seq_write));
+	for (i = 0; i < p->col_cnt; i++) {
+		for (j = 0; j < p->cols[i].acc_cnt; j++) {
+			const struct bd_access *a = &p->cols[i].acc[j];
+			int skip = ib_new_label(b);
+
+			if (a->fetch != BD_FETCH_DPATH)
+				continue;
+			ib_emit(b, I_LDX(4, R3, R_BUF, a->slot_off));
+			ib_emit(b, I_ALU64_IMM(BPF_LSH, R3, 32));
+			ib_emit(b, I_ALU64_IMM(BPF_ARSH, R3, 32));
+			ib_jmp_imm(b, BPF_JSLE, R3, 0, skip);
+			ib_jmp_imm(b, BPF_JSGT, R3, BD_PATH_MAX, skip);
+			ib_emit(b, I_MOV64_REG(R1, R_SEQ));
+			ib_emit(b, I_MOV64_REG(R2, R_BUF));
+			ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, p->path_buf_off[a->path_idx]));
+			ib_emit(b, I_CALL(BPF_FUNC_seq_write));
+			ib_place(b, skip);
+		}
+	}
+	ib_place(b, g.out_label);
+	ib_emit(b, I_MOV64_IMM(R0, 0));
+	ib_emit(b, I_EXIT());
+
+	err = ib_finish(b);
+	if (err) {
+		ib_free(b);
+		return err;
+	}
+	*insns = b->insns;
+	*cnt = b->cnt;
+	b->insns = NULL;
+	ib_free(b);
+	return 0;
+}

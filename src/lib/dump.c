@@ -1,0 +1,704 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The public API: context, targets, queries (plan, generate, load, attach, read). */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "output.h"
+
+#define DEFAULT_BTF_PATH "/sys/kernel/btf/vmlinux"
+#define VERIFIER_LOG_SIZE (1 << 20)
+#define READ_CHUNK (256 * 1024)
+
+struct bpfdump_query {
+	struct bpfdump *d;
+	struct bd_plan plan;
+	int prog_fd;
+	int buf_map_fd;
+	int cgroup_fd;
+	union bpf_iter_link_info linfo;
+	bool has_linfo;
+	char *log;
+};
+
+#define OPTS_OK(opts, type) \
+	(!(opts) || ((opts)->sz >= sizeof(size_t) && opts_tail_zero((opts), (opts)->sz, sizeof(struct type))))
+
+static bool opts_tail_zero(const void *opts, size_t user_sz, size_t our_sz)
+{
+	const char *p = opts;
+	size_t i;
+
+	for (i = our_sz; i < user_sz; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+const char *bpfdump_version(void)
+{
+	return BPFDUMP_VERSION;
+}
+
+struct bpfdump *bpfdump__new(const struct bpfdump_opts *opts)
+{
+	struct bpfdump *d;
+	int err;
+
+	if (!OPTS_OK(opts, bpfdump_opts)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	snprintf(d->btf_path, sizeof(d->btf_path), "%s",
+		 opts && opts->btf_path ? opts->btf_path : DEFAULT_BTF_PATH);
+	if (opts) {
+		d->log = opts->log;
+		d->log_ctx = opts->log_ctx;
+		d->log_level = opts->log_level;
+	}
+	err = bd_btf_load(d);
+	if (!err)
+		err = bd_targets_discover(d);
+	if (!err && !d->target_cnt)
+		err = bd_err(d, -ENOENT, "BTF '%s': no BPF iterator targets (no bpf_iter_* "
+			     "functions)", d->btf_path);
+	if (err) {
+		/* keep the context so the caller can read the message */
+		errno = -err;
+		bd_log(d, BPFDUMP_WARN, "%s", d->errmsg);
+		bpfdump__free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void bpfdump__free(struct bpfdump *d)
+{
+	if (!d)
+		return;
+	btf__free(d->btf);
+	free(d->targets);
+	free(d);
+}
+
+const char *bpfdump__errmsg(const struct bpfdump *d)
+{
+	return d ? d->errmsg : "";
+}
+
+int bpfdump__target_cnt(const struct bpfdump *d)
+{
+	return d->target_cnt;
+}
+
+const char *bpfdump__target_name(const struct bpfdump *d, int idx)
+{
+	return idx >= 0 && idx < d->target_cnt ? d->targets[idx].name : NULL;
+}
+
+int bpfdump__target_params(const struct bpfdump *d, const char *target)
+{
+	const struct bd_target *t = bd_target_find(d, target);
+
+	return t ? (int)t->params : -ENOENT;
+}
+
+static int unknown_target(struct bpfdump *d, const char *name)
+{
+	char list[1024];
+	size_t used = 0;
+	int i;
+
+	list[0] = '\0';
+	for (i = 0; i < d->target_cnt; i++)
+		used += snprintf(list + used, used < sizeof(list) ? sizeof(list) - used : 0, "%s%s",
+				 i ? ", " : "", d->targets[i].name);
+	return bd_err(d, -ENOENT, "target '%s': not an iterator target of this kernel; "
+		      "targets: %s", name, list);
+}
+
+/* Fallback columns: one per ctx member. */
+static char *member_columns(const struct bd_target *t)
+{
+	struct bd_strbuf b = {};
+	int i;
+
+	for (i = 0; i < t->member_cnt; i++)
+		sb_printf(&b, "%s%s", i ? "," : "", t->members[i].name);
+	return b.s;
+}
+
+static const char *param_names(unsigned int params)
+{
+	switch (params) {
+	case BPFDUMP_PARAM_TASK: return "--pid, --tid";
+	case BPFDUMP_PARAM_CGROUP: return "--cgroup, --order";
+	case BPFDUMP_PARAM_MAP: return "--map";
+	default: return "none";
+	}
+}
+
+int bpfdump__describe_target(struct bpfdump *d, const char *target, FILE *out, bool json)
+{
+	const struct bd_target *t = bd_target_find(d, target);
+	const char *preset;
+	char decl[256];
+	char *fallback = NULL;
+	int i;
+
+	if (!t)
+		return unknown_target(d, target);
+	preset = bd_target_preset(t->name);
+	if (!preset)
+		preset = fallback = member_columns(t);
+	if (json) {
+		fprintf(out, "{\"target\":");
+		bd_json_str(out, t->name, strlen(t->name));
+		fprintf(out, ",\"fields\":[");
+		for (i = 0; i < t->member_cnt; i++) {
+			bd_type_decl(d->btf, t->members[i].type_id, NULL, decl, sizeof(decl));
+			fprintf(out, "%s{\"name\":", i ? "," : "");
+			bd_json_str(out, t->members[i].name, strlen(t->members[i].name));
+			fprintf(out, ",\"type\":");
+			bd_json_str(out, decl, strlen(decl));
+			fprintf(out, "}");
+		}
+		fprintf(out, "],\"params\":[%s%s%s],\"default_columns\":",
+			t->params & BPFDUMP_PARAM_TASK ? "\"pid\",\"tid\"" : "",
+			t->params & BPFDUMP_PARAM_CGROUP ? "\"cgroup\",\"order\"" : "",
+			t->params & BPFDUMP_PARAM_MAP ? "\"map\"" : "");
+		bd_json_str(out, preset ? preset : "", preset ? strlen(preset) : 0);
+		fprintf(out, "}\n");
+	} else {
+		fprintf(out, "target %s (attach point bpf_iter_%s)\n", t->name, t->name);
+		fprintf(out, "fields:\n");
+		for (i = 0; i < t->member_cnt; i++) {
+			bd_type_decl(d->btf, t->members[i].type_id, t->members[i].name, decl,
+				     sizeof(decl));
+			fprintf(out, "    %s;\n", decl);
+		}
+		fprintf(out, "parameters: %s\n", param_names(t->params));
+		fprintf(out, "default columns: %s\n", preset ? preset : "");
+	}
+	free(fallback);
+	return 0;
+}
+
+/* --map NAME|ID: find the map, keep an fd and what decoding needs. */
+static int open_map(struct bpfdump *d, const char *spec, struct bd_map_info *mi)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), id = 0;
+	char *end;
+	long v;
+	int fd = -1, err;
+
+	errno = 0;
+	v = strtol(spec, &end, 10);
+	if (*spec && !*end && !errno && v > 0 && v <= UINT32_MAX) {
+		fd = bpf_map_get_fd_by_id(v);
+		if (fd < 0)
+			return bd_err(d, -errno, "map '%s': no map with this id: %s", spec,
+				      strerror(errno));
+	} else {
+		int found = -1, matches = 0;
+
+		while (!bpf_map_get_next_id(id, &id)) {
+			int f = bpf_map_get_fd_by_id(id);
+
+			if (f < 0)
+				continue;
+			memset(&info, 0, sizeof(info));
+			len = sizeof(info);
+			if (!bpf_obj_get_info_by_fd(f, &info, &len) && !strcmp(info.name, spec)) {
+				matches++;
+				if (found >= 0)
+					close(found);
+				found = f;
+				continue;
+			}
+			close(f);
+		}
+		if (matches > 1) {
+			close(found);
+			return bd_err(d, -EEXIST, "map '%s': %d maps have this name; give the id",
+				      spec, matches);
+		}
+		if (found < 0)
+			return bd_err(d, -ENOENT, "map '%s': no map with this name (see "
+				      "'bpfdump dump bpf_map')", spec);
+		fd = found;
+	}
+	memset(&info, 0, sizeof(info));
+	len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		err = -errno;
+		close(fd);
+		return bd_err(d, err, "map '%s': cannot get info: %s", spec, strerror(-err));
+	}
+	mi->fd = fd;
+	mi->key_size = info.key_size;
+	mi->value_size = info.value_size;
+	mi->btf_id = info.btf_id;
+	mi->key_type_id = info.btf_key_type_id;
+	mi->value_type_id = info.btf_value_type_id;
+	mi->percpu = info.type == BPF_MAP_TYPE_PERCPU_HASH || info.type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+		     info.type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+	mi->ncpus = libbpf_num_possible_cpus();
+	if (info.btf_id) {
+		mi->btf = btf__load_from_kernel_by_id(info.btf_id);
+		if (!mi->btf)
+			bd_log(d, BPFDUMP_INFO, "map '%s': cannot load its BTF: keys and values "
+			       "shown as hex", spec);
+	}
+	return 0;
+}
+
+/* The per-reader record buffer: task storage needs BTF for key and value. */
+static int create_buf_map(struct bpfdump *d, __u32 size)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = BPF_F_NO_PREALLOC);
+	struct btf *btf = btf__new_empty();
+	int int_id, char_id, arr_id, btf_fd, fd, err;
+
+	if (!btf)
+		return -errno;
+	int_id = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+	char_id = btf__add_int(btf, "char", 1, BTF_INT_CHAR);
+	arr_id = btf__add_array(btf, int_id, char_id, size);
+	if (int_id < 0 || char_id < 0 || arr_id < 0) {
+		btf__free(btf);
+		return -ENOMEM;
+	}
+	err = btf__load_into_kernel(btf);
+	if (err) {
+		err = -errno;
+		btf__free(btf);
+		return bd_err(d, err, "record buffer: cannot load BTF: %s", strerror(-err));
+	}
+	btf_fd = btf__fd(btf);
+	mopts.btf_fd = btf_fd;
+	mopts.btf_key_type_id = int_id;
+	mopts.btf_value_type_id = arr_id;
+	fd = bpf_map_create(BPF_MAP_TYPE_TASK_STORAGE, "bpfdump_buf", 4, size, 0, &mopts);
+	err = fd < 0 ? -errno : 0;
+	btf__free(btf);
+	if (err)
+		return bd_err(d, err, "record buffer: cannot create task storage map: %s%s",
+			      strerror(-err), err == -EPERM ? " (need CAP_BPF, or run as root)" : "");
+	return fd;
+}
+
+/* The interesting part of a verifier log: its last non-empty lines. */
+static void log_tail(const char *log, char *buf, size_t len, int lines)
+{
+	const char *end = log + strlen(log), *p = end;
+	int n = 0;
+
+	while (p > log && (p[-1] == '\n' || p[-1] == ' '))
+		p--;
+	end = p;
+	while (p > log && n < lines) {
+		p--;
+		if (*p == '\n')
+			n++;
+	}
+	if (*p == '\n')
+		p++;
+	snprintf(buf, len, "%.*s", (int)(end - p), p);
+	for (char *s = buf; *s; s++)
+		if (*s == '\n')
+			*s = ';';
+}
+
+static int load_prog(struct bpfdump_query *q)
+{
+	struct bpfdump *d = q->d;
+	struct bd_plan *p = &q->plan;
+	LIBBPF_OPTS(bpf_prog_load_opts, lopts, .expected_attach_type = BPF_TRACE_ITER,
+		    .attach_btf_id = p->target->func_id);
+	struct bpf_insn *insns = NULL;
+	char name[16], tail[400];
+	int cnt, err, fd;
+
+	err = bd_codegen_iter(d, p, q->buf_map_fd, &insns, &cnt);
+	if (err)
+		return bd_err(d, err, "target '%s': code generation failed: %s", p->target->name,
+			      strerror(-err));
+	if (!q->log)
+		q->log = malloc(VERIFIER_LOG_SIZE);
+	if (q->log) {
+		q->log[0] = '\0';
+		lopts.log_buf = q->log;
+		lopts.log_size = VERIFIER_LOG_SIZE;
+		lopts.log_level = d->log_level >= BPFDUMP_DEBUG ? 1 : 0;
+	}
+	snprintf(name, sizeof(name), "bd_%.12s", p->target->name);
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, name, "GPL", insns, cnt, &lopts);
+	err = fd < 0 ? -errno : 0;
+	free(insns);
+	if (fd >= 0) {
+		bd_log(d, BPFDUMP_DEBUG, "target '%s': loaded %d instructions%s", p->target->name,
+		       cnt, p->all_probe ? " (all reads through bpf_probe_read_kernel)" : "");
+		q->prog_fd = fd;
+		return 0;
+	}
+	if (err == -EPERM)
+		return bd_err(d, err, "target '%s': cannot load the program: %s (need CAP_BPF "
+			      "and CAP_PERFMON, or run as root)", p->target->name, strerror(-err));
+	log_tail(q->log ? q->log : "", tail, sizeof(tail), 2);
+	return bd_err(d, err, "target '%s': the verifier rejected the program: %s%s%s",
+		      p->target->name, strerror(-err), tail[0] ? ": " : "", tail);
+}
+
+static int set_params(struct bpfdump_query *q, const struct bpfdump_query_opts *o)
+{
+	struct bpfdump *d = q->d;
+	const struct bd_target *t = q->plan.target;
+	static const char *const orders[] = { "", "self", "descendants_pre",
+					      "descendants_post", "ancestors_up" };
+
+	if ((o->pid || o->tid) && !(t->params & BPFDUMP_PARAM_TASK))
+		return bd_err(d, -EINVAL, "target '%s': --pid/--tid apply to task, task_file and "
+			      "task_vma only", t->name);
+	if ((o->cgroup || o->order) && !(t->params & BPFDUMP_PARAM_CGROUP))
+		return bd_err(d, -EINVAL, "target '%s': --cgroup/--order apply to the cgroup "
+			      "target only", t->name);
+	if (o->map && !(t->params & BPFDUMP_PARAM_MAP))
+		return bd_err(d, -EINVAL, "target '%s': --map applies to bpf_map_elem, "
+			      "bpf_sk_storage_map and sockmap only", t->name);
+	if ((t->params & BPFDUMP_PARAM_MAP) && !o->map)
+		return bd_err(d, -EINVAL, "target '%s': needs --map NAME|ID", t->name);
+	if (o->pid < 0 || o->tid < 0 || (o->pid && o->tid))
+		return bd_err(d, -EINVAL, "target '%s': give one positive --pid or --tid", t->name);
+	if (o->order < BPFDUMP_ORDER_DEFAULT || o->order > BPFDUMP_ORDER_ANCESTORS_UP)
+		return bd_err(d, -EINVAL, "cgroup order %d: unknown", o->order);
+
+	if (o->pid || o->tid) {
+		q->linfo.task.pid = o->pid;
+		q->linfo.task.tid = o->tid;
+		q->has_linfo = true;
+	}
+	if (t->params & BPFDUMP_PARAM_CGROUP) {
+		/* no --cgroup: the kernel starts at the default cgroup2 root */
+		const char *path = o->cgroup ? o->cgroup : "the cgroup2 root";
+
+		if (o->cgroup) {
+			q->cgroup_fd = open(o->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (q->cgroup_fd < 0)
+				return bd_err(d, -errno, "cgroup '%s': cannot open: %s", path,
+					      strerror(errno));
+			q->linfo.cgroup.cgroup_fd = q->cgroup_fd;
+		}
+		q->linfo.cgroup.order = o->order ? (enum bpf_cgroup_iter_order)o->order
+						 : BPF_CGROUP_ITER_DESCENDANTS_PRE;
+		q->has_linfo = true;
+		bd_log(d, BPFDUMP_DEBUG, "cgroup '%s' order %s", path,
+		       orders[o->order ? o->order : BPFDUMP_ORDER_DESCENDANTS_PRE]);
+	}
+	if (q->plan.map.fd >= 0) {
+		q->linfo.map.map_fd = q->plan.map.fd;
+		q->has_linfo = true;
+	}
+	return 0;
+}
+
+struct bpfdump_query *bpfdump_query__new(struct bpfdump *d, const struct bpfdump_query_opts *o)
+{
+	struct bpfdump_query *q;
+	const char *cols;
+	char *fallback = NULL;
+	int err;
+
+	if (!o || !OPTS_OK(o, bpfdump_query_opts) || !o->target) {
+		errno = EINVAL;
+		return NULL;
+	}
+	q = calloc(1, sizeof(*q));
+	if (!q) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	q->d = d;
+	q->prog_fd = q->buf_map_fd = q->cgroup_fd = -1;
+	q->plan.map.fd = -1;
+	q->plan.target = bd_target_find(d, o->target);
+	if (!q->plan.target) {
+		err = unknown_target(d, o->target);
+		goto err_out;
+	}
+	err = set_params(q, o);
+	if (err)
+		goto err_out;
+	if (o->map) {
+		err = open_map(d, o->map, &q->plan.map);
+		if (err)
+			goto err_out;
+		q->linfo.map.map_fd = q->plan.map.fd;
+		q->has_linfo = true;
+	}
+	cols = o->columns && *o->columns ? o->columns : bd_target_preset(q->plan.target->name);
+	if (!cols)
+		cols = fallback = member_columns(q->plan.target);
+	err = bd_plan_build(d, &q->plan, cols, o->where);
+	if (err)
+		goto err_out;
+	q->buf_map_fd = create_buf_map(d, q->plan.buf_size);
+	if (q->buf_map_fd < 0) {
+		err = q->buf_map_fd;
+		goto err_out;
+	}
+	err = load_prog(q);
+	if (err && err != -EPERM && !q->plan.all_probe) {
+		/* some direct loads are refused (__user, percpu...): read everything
+		 * through bpf_probe_read_kernel instead */
+		char first[sizeof(d->errmsg)];
+
+		snprintf(first, sizeof(first), "%s", d->errmsg);
+		bd_plan_free(&q->plan);
+		q->plan.all_probe = true;
+		bd_log(d, BPFDUMP_INFO, "%s; retrying with bpf_probe_read_kernel", first);
+		err = bd_plan_build(d, &q->plan, cols, o->where);
+		if (!err)
+			err = load_prog(q);
+		if (err)
+			snprintf(d->errmsg, sizeof(d->errmsg), "%s", first);
+	}
+	if (err)
+		goto err_out;
+	free(fallback);
+	return q;
+
+err_out:
+	free(fallback);
+	bpfdump_query__free(q);
+	errno = -err;
+	return NULL;
+}
+
+void bpfdump_query__free(struct bpfdump_query *q)
+{
+	if (!q)
+		return;
+	if (q->prog_fd >= 0)
+		close(q->prog_fd);
+	if (q->buf_map_fd >= 0)
+		close(q->buf_map_fd);
+	if (q->cgroup_fd >= 0)
+		close(q->cgroup_fd);
+	if (q->plan.map.fd >= 0)
+		close(q->plan.map.fd);
+	btf__free(q->plan.map.btf);
+	bd_plan_free(&q->plan);
+	free(q->log);
+	free(q);
+}
+
+const char *bpfdump_query__verifier_log(const struct bpfdump_query *q)
+{
+	return q && q->log ? q->log : "";
+}
+
+int bpfdump_query__attach(struct bpfdump_query *q)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts);
+	int fd, err;
+
+	if (q->has_linfo) {
+		opts.iter_info = &q->linfo;
+		opts.iter_info_len = sizeof(q->linfo);
+	}
+	fd = bpf_link_create(q->prog_fd, 0, BPF_TRACE_ITER, &opts);
+	if (fd < 0) {
+		err = -errno;
+		if (err == -ESRCH && (q->linfo.task.pid || q->linfo.task.tid))
+			return bd_err(q->d, err, "target '%s': no such process %u",
+				      q->plan.target->name,
+				      q->linfo.task.pid ? q->linfo.task.pid : q->linfo.task.tid);
+		return bd_err(q->d, err, "target '%s': cannot attach the iterator: %s",
+			      q->plan.target->name, strerror(-err));
+	}
+	return fd;
+}
+
+struct row_ctx {
+	struct bpfdump_query *q;
+	struct bd_printer *pr;
+	FILE *out;
+	enum bpfdump_format format;
+	struct bd_strbuf *cells;
+	char **cellp;
+	size_t *lens;
+	bool *numeric;
+	long rows;
+};
+
+static int handle_record(struct row_ctx *rc, const __u8 *rec, __u32 len)
+{
+	const struct bd_plan *p = &rc->q->plan;
+	int i, err;
+
+	if (rc->format == BPFDUMP_FMT_RECORDS) {
+		if (fwrite(rec, 1, len, rc->out) != len)
+			return -EIO;
+		rc->rows++;
+		return 0;
+	}
+	for (i = 0; i < p->col_cnt; i++) {
+		err = bd_format_column(rc->q->d, p, &p->cols[i], rec, len, &rc->cells[i],
+				       &rc->numeric[i]);
+		if (err)
+			return bd_err(rc->q->d, err, "record %ld: malformed", rc->rows);
+		if (!rc->cells[i].s)
+			sb_puts(&rc->cells[i], "", 0);
+		rc->cellp[i] = rc->cells[i].s;
+		rc->lens[i] = rc->cells[i].len;
+	}
+	rc->rows++;
+	return bd_printer__row(rc->pr, rc->cellp, rc->lens, rc->numeric);
+}
+
+/* Read an iterator fd to its end, splitting the stream into records. */
+static long read_records(struct bpfdump_query *q, int iter_fd, struct row_ctx *rc)
+{
+	size_t cap = READ_CHUNK, have = 0, off;
+	__u8 *buf = malloc(cap);
+	long err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n;
+
+		if (cap - have < READ_CHUNK / 4) {
+			__u8 *nb = realloc(buf, cap * 2);
+
+			if (!nb) {
+				err = -ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(iter_fd, buf + have, cap - have);
+		if (n < 0) {
+			/* EAGAIN: a million objects went by without output; go on */
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			err = bd_err(q->d, -errno, "target '%s': read failed: %s",
+				     q->plan.target->name, strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		have += n;
+		off = 0;
+		while (have - off >= 8) {
+			__u32 len;
+
+			memcpy(&len, buf + off, 4);
+			if (len < q->plan.fixed_size ||
+			    len > q->plan.fixed_size + BD_MAX_PATHS * BD_PATH_MAX) {
+				err = bd_err(q->d, -EBADMSG, "target '%s': bad record length %u",
+					     q->plan.target->name, len);
+				goto out;
+			}
+			if (have - off < len)
+				break;
+			err = handle_record(rc, buf + off, len);
+			if (err)
+				goto out;
+			off += len;
+		}
+		memmove(buf, buf + off, have - off);
+		have -= off;
+	}
+	if (!err && have)
+		err = bd_err(q->d, -EBADMSG, "target '%s': %zu bytes of a truncated record",
+			     q->plan.target->name, have);
+out:
+	free(buf);
+	return err;
+}
+
+long bpfdump_query__print(struct bpfdump_query *q, FILE *out,
+			  const struct bpfdump_print_opts *opts)
+{
+	const struct bd_plan *p = &q->plan;
+	struct row_ctx rc = { .q = q, .out = out };
+	const char **names = NULL, **headers = NULL;
+	bool *right = NULL;
+	int link_fd = -1, iter_fd = -1, i;
+	long err;
+
+	if (!OPTS_OK(opts, bpfdump_print_opts))
+		return -EINVAL;
+	rc.format = opts ? opts->format : BPFDUMP_FMT_TABLE;
+	names = calloc(p->col_cnt, sizeof(*names));
+	headers = calloc(p->col_cnt, sizeof(*headers));
+	right = calloc(p->col_cnt, sizeof(*right));
+	rc.cells = calloc(p->col_cnt, sizeof(*rc.cells));
+	rc.cellp = calloc(p->col_cnt, sizeof(*rc.cellp));
+	rc.lens = calloc(p->col_cnt, sizeof(*rc.lens));
+	rc.numeric = calloc(p->col_cnt, sizeof(*rc.numeric));
+	if (!names || !headers || !right || !rc.cells || !rc.cellp || !rc.lens || !rc.numeric) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < p->col_cnt; i++) {
+		names[i] = p->cols[i].name;
+		headers[i] = p->cols[i].header;
+		right[i] = p->cols[i].right_align;
+	}
+	if (rc.format != BPFDUMP_FMT_RECORDS) {
+		rc.pr = bd_printer__new(out, p->col_cnt, names, headers, right, opts);
+		if (!rc.pr) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	link_fd = bpfdump_query__attach(q);
+	if (link_fd < 0) {
+		err = link_fd;
+		goto out;
+	}
+	iter_fd = bpf_iter_create(link_fd);
+	if (iter_fd < 0) {
+		err = bd_err(q->d, -errno, "target '%s': cannot create the iterator: %s",
+			     p->target->name, strerror(errno));
+		goto out;
+	}
+	err = read_records(q, iter_fd, &rc);
+	if (!err && rc.pr)
+		err = bd_printer__finish(rc.pr);
+	if (!err)
+		err = rc.rows;
+out:
+	if (iter_fd >= 0)
+		close(iter_fd);
+	if (link_fd >= 0)
+		close(link_fd);
+	bd_printer__free(rc.pr);
+	if (rc.cells)
+		for (i = 0; i < p->col_cnt; i++)
+			sb_free(&rc.cells[i]);
+	free(rc.cells);
+	free(rc.cellp);
+	free(rc.lens);
+	free(rc.numeric);
+	free(names);
+	free(headers);
+	free(right);
+	return err;
+}

@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Record decoding: a column's bytes, typed by BTF, become text. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void sb_reset(struct bd_strbuf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
+
+void sb_free(struct bd_strbuf *b)
+{
+	free(b->s);
+	memset(b, 0, sizeof(*b));
+}
+
+static bool sb_reserve(struct bd_strbuf *b, size_t extra)
+{
+	size_t ncap;
+	char *ns;
+
+	if (b->len + extra + 1 <= b->cap)
+		return true;
+	ncap = b->cap ? b->cap : 256;
+	while (ncap < b->len + extra + 1)
+		ncap *= 2;
+	ns = realloc(b->s, ncap);
+	if (!ns)
+		return false;
+	b->s = ns;
+	b->cap = ncap;
+	return true;
+}
+
+void sb_puts(struct bd_strbuf *b, const char *s, size_t n)
+{
+	if (!sb_reserve(b, n))
+		return;
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void sb_putc(struct bd_strbuf *b, char c)
+{
+	sb_puts(b, &c, 1);
+}
+
+void sb_printf(struct bd_strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !sb_reserve(b, n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, n + 1, fmt, ap);
+	va_end(ap);
+	b->len += n;
+}
+
+static void sb_vprintf_cb(void *ctx, const char *fmt, va_list args)
+{
+	struct bd_strbuf *b = ctx;
+	va_list cp;
+	int n;
+
+	va_copy(cp, args);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0 || !sb_reserve(b, n))
+		return;
+	vsnprintf(b->s + b->len, n + 1, fmt, args);
+	b->len += n;
+}
+
+/* Text up to the first NUL; bytes outside printable ASCII/UTF-8 are kept as is:
+ * the table and JSON writers escape what they must. */
+static void put_cstr(struct bd_strbuf *out, const __u8 *s, size_t max)
+{
+	size_t n = strnlen((const char *)s, max);
+
+	sb_puts(out, (const char *)s, n);
+}
+
+/* Does the declared type pass through a typedef named like a network-order type? */
+static int net_order_size(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+
+	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
+		if (btf_is_typedef(t)) {
+			const char *n = btf__name_by_offset(btf, t->name_off);
+
+			if (!strcmp(n, "__be16"))
+				return 2;
+			if (!strcmp(n, "__be32"))
+				return 4;
+			if (!strcmp(n, "__be64"))
+				return 8;
+		}
+		t = btf__type_by_id(btf, t->type);
+	}
+	return 0;
+}
+
+static unsigned long long load_uint(const __u8 *p, __u32 size)
+{
+	__u8 v1;
+	__u16 v2;
+	__u32 v4;
+	__u64 v8;
+
+	switch (size) {
+	case 1: memcpy(&v1, p, 1); return v1;
+	case 2: memcpy(&v2, p, 2); return v2;
+	case 4: memcpy(&v4, p, 4); return v4;
+	default: memcpy(&v8, p, 8); return v8;
+	}
+}
+
+static long long sign_extend(unsigned long long v, __u32 size)
+{
+	int shift = 64 - 8 * size;
+
+	return size >= 8 ? (long long)v : ((long long)(v << shift)) >> shift;
+}
+
+static void put_ip4(struct bd_strbuf *out, const __u8 *p)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, p, buf, sizeof(buf));
+	sb_puts(out, buf, strlen(buf));
+}
+
+static void put_ip6(struct bd_strbuf *out, const __u8 *p)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, p, buf, sizeof(buf));
+	sb_puts(out, buf, strlen(buf));
+}
+
+static int dump_data(const struct btf *btf, __u32 id, const void *data, size_t size,
+		     struct bd_strbuf *out)
+{
+	LIBBPF_OPTS(btf_dump_type_data_opts, opts, .compact = true, .emit_zeroes = false);
+	struct btf_dump *dd = btf_dump__new(btf, sb_vprintf_cb, out, NULL);
+	int err;
+
+	if (!dd)
+		return -errno;
+	err = btf_dump__dump_type_data(dd, id, data, size, &opts);
+	btf_dump__free(dd);
+	return err < 0 ? err : 0;
+}
+
+static void put_hex_bytes(struct bd_strbuf *out, const __u8 *p, __u32 n)
+{
+	__u32 i;
+
+	for (i = 0; i < n; i++)
+		sb_printf(out, "%s%02x", i ? " " : "", p[i]);
+}
+
+/* Format a value typed by BTF; *numeric when it is a plain number. */
+static void put_typed(const struct btf *btf, __u32 id, const __u8 *p, __u32 size, bool addr_hint,
+		      struct bd_strbuf *out, bool *numeric)
+{
+	__u32 rid;
+	const struct btf_type *t = bd_skip_mods(btf, id, &rid);
+	int be = net_order_size(btf, id);
+	unsigned long long v;
+	int i;
+
+	*numeric = false;
+	if (!t)
+		return;
+	if (btf_is_int(t) && size <= 8) {
+		__u8 enc = btf_int_encoding(t);
+
+		v = load_uint(p, size);
+		if (be == 4 && addr_hint) {
+			put_ip4(out, p);
+			return;
+		}
+		if (be == 2)
+			v = ntohs((__u16)v);
+		else if (be == 4)
+			v = ntohl((__u32)v);
+		else if (be == 8)
+			v = be64toh(v);
+		if (enc & BTF_INT_BOOL) {
+			sb_printf(out, "%s", v ? "true" : "false");
+			return;
+		}
+		if (size == 1 && ((enc & BTF_INT_CHAR) ||
+				  !strcmp(btf__name_by_offset(btf, t->name_off), "char"))) {
+			if (v >= 0x20 && v < 0x7f)
+				sb_putc(out, (char)v);
+			else
+				sb_printf(out, "\\x%02llx", v);
+			return;
+		}
+		*numeric = true;
+		if (enc & BTF_INT_SIGNED)
+			sb_printf(out, "%lld", sign_extend(v, size));
+		else
+			sb_printf(out, "%llu", v);
+		return;
+	}
+	if (btf_is_enum(t) || btf_is_enum64(t)) {
+		v = load_uint(p, size);
+		if (btf_is_enum(t)) {
+			const struct btf_enum *e = btf_enum(t);
+
+			for (i = 0; i < btf_vlen(t); i++, e++)
+				if ((__u32)e->val == (__u32)v) {
+					sb_printf(out, "%s", btf__name_by_offset(btf, e->name_off));
+					return;
+				}
+		} else {
+			const struct btf_enum64 *e = btf_enum64(t);
+
+			for (i = 0; i < btf_vlen(t); i++, e++)
+				if (btf_enum64_value(e) == v) {
+					sb_printf(out, "%s", btf__name_by_offset(btf, e->name_off));
+					return;
+				}
+		}
+		*numeric = true;
+		if (btf_kflag(t))
+			sb_printf(out, "%lld", sign_extend(v, size));
+		else
+			sb_printf(out, "%llu", v);
+		return;
+	}
+	if (btf_is_ptr(t)) {
+		sb_printf(out, "0x%llx", load_uint(p, 8));
+		return;
+	}
+	if (btf_is_array(t)) {
+		const struct btf_type *et = bd_skip_mods(btf, btf_array(t)->type, NULL);
+
+		if (et && btf_is_int(et) && et->size == 1) {
+			put_cstr(out, p, size);
+			return;
+		}
+	}
+	if (btf_is_struct(t) && !strcmp(btf__name_by_offset(btf, t->name_off), "in6_addr") &&
+	    size == 16) {
+		put_ip6(out, p);
+		return;
+	}
+	if (dump_data(btf, rid, p, size, out)) {
+		sb_reset(out);
+		put_hex_bytes(out, p, size);
+	}
+}
+
+static const char *tcp_state_name(unsigned int s)
+{
+	static const char *const names[] = {
+		"UNKNOWN", "ESTAB", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1", "FIN-WAIT-2",
+		"TIME-WAIT", "UNCONN", "CLOSE-WAIT", "LAST-ACK", "LISTEN", "CLOSING",
+		"NEW-SYN-RECV", "BOUND-INACTIVE",
+	};
+
+	return s < sizeof(names) / sizeof(names[0]) ? names[s] : NULL;
+}
+
+static const char *family_name(unsigned int f)
+{
+	switch (f) {
+	case 0: return "unspec";
+	case 1: return "unix";
+	case 2: return "inet";
+	case 10: return "inet6";
+	case 16: return "netlink";
+	case 17: return "packet";
+	case 40: return "vsock";
+	default: return NULL;
+	}
+}
+
+/* Like /proc's task_state_index(): "RSDTtXZPI". */
+static char task_state_letter(__u32 state, __u32 exit_state)
+{
+	static const char letters[] = "RSDTtXZPI";
+	__u32 st = (state | exit_state) & 0x7f;	/* TASK_REPORT */
+	int idx = 0;
+
+	if (state == 0x402)	/* TASK_IDLE */
+		return 'I';
+	while (st) {
+		idx++;
+		st >>= 1;
+	}
+	return idx < (int)sizeof(letters) - 1 ? letters[idx] : '?';
+}
+
+static const __u8 *path_bytes(const struct bd_plan *p, const __u8 *rec, __u32 rec_len, int idx,
+			      __s32 *len)
+{
+	__u32 off = p->fixed_size;
+	int k;
+
+	for (k = 0; k <= idx; k++) {
+		__s32 r;
+
+		memcpy(&r, rec + p->path_res_off[k], 4);
+		if (r > BD_PATH_MAX)
+			r = BD_PATH_MAX;
+		if (k == idx) {
+			*len = r;
+			if (r > 0 && off + r > rec_len)
+				return NULL;
+			return rec + off;
+		}
+		if (r > 0)
+			off += r;
+	}
+	return NULL;
+}
+
+int bd_format_column(struct bpfdump *d, const struct bd_plan *p, const struct bd_column *c,
+		     const __u8 *rec, __u32 rec_len, struct bd_strbuf *out, bool *numeric)
+{
+	const struct bd_access *a = &c->acc[0];
+	const __u8 *v = rec + a->slot_off;
+	unsigned long long u;
+	const char *name;
+
+	*numeric = false;
+	sb_reset(out);
+	if (a->slot_off + a->slot_size > rec_len)
+		return -EINVAL;
+	if (a->fetch == BD_FETCH_DPATH) {
+		__s32 len = 0;
+		const __u8 *s = path_bytes(p, rec, rec_len, a->path_idx, &len);
+
+		if (len < 0) {
+			sb_printf(out, "(%s)", strerror(-len));
+			return 0;
+		}
+		if (!s)
+			return len == 0 ? 0 : -EINVAL;
+		put_cstr(out, s, len);
+		return 0;
+	}
+	if (a->fetch == BD_FETCH_CSTR) {
+		put_cstr(out, v, a->slot_size);
+		return 0;
+	}
+	if (a->fetch == BD_FETCH_BITFIELD) {
+		u = load_uint(v, 8);
+		if (c->fmt == BD_FMT_HEX) {
+			sb_printf(out, "0x%llx", u);
+		} else {
+			sb_printf(out, "%llu", u);
+		}
+		*numeric = c->fmt != BD_FMT_HEX;
+		return 0;
+	}
+
+	switch (c->fmt) {
+	case BD_FMT_AUTO:
+	case BD_FMT_PATH:
+	case BD_FMT_CSTR:
+		put_typed(a->btf, a->type_id, v, a->size, c->addr_hint, out, numeric);
+		return 0;
+	case BD_FMT_HEX: {
+		const struct btf_type *t = bd_skip_mods(a->btf, a->type_id, NULL);
+		__u32 i;
+
+		if (a->size <= 8 && !(t && btf_is_array(t))) {
+			sb_printf(out, "0x%llx", load_uint(v, a->size));
+			return 0;
+		}
+		for (i = 0; i < a->size; i++)	/* bytes in memory order, like bpftool's tag */
+			sb_printf(out, "%02x", v[i]);
+		return 0;
+	}
+	case BD_FMT_IP:
+		if (a->size == 4)
+			put_ip4(out, v);
+		else
+			put_ip6(out, v);
+		return 0;
+	case BD_FMT_VMFLAGS:
+		u = load_uint(v, a->size);
+		sb_printf(out, "%c%c%c%c", u & 1 ? 'r' : '-', u & 2 ? 'w' : '-', u & 4 ? 'x' : '-',
+			  u & 0x80 ? 's' : 'p');
+		return 0;
+	case BD_FMT_TCPSTATE:
+		u = load_uint(v, a->size);
+		name = tcp_state_name(u);
+		if (name)
+			sb_printf(out, "%s", name);
+		else
+			sb_printf(out, "%llu", u);
+		return 0;
+	case BD_FMT_FAMILY:
+		u = load_uint(v, a->size);
+		name = family_name(u);
+		if (name)
+			sb_printf(out, "%s", name);
+		else
+			sb_printf(out, "%llu", u);
+		return 0;
+	case BD_FMT_TASKSTATE:
+		sb_printf(out, "%c", task_state_letter(load_uint(v, 4),
+						       load_uint(rec + c->acc[1].slot_off, 4)));
+		return 0;
+	case BD_FMT_SOCKADDR:
+		u = load_uint(v, 2);
+		if (u == 2)
+			put_ip4(out, rec + c->acc[1].slot_off);
+		else if (u == 10)
+			put_ip6(out, rec + c->acc[2].slot_off);
+		return 0;
+	case BD_FMT_MAPDATA:
+		if (c->map_type_id && p->map.btf &&
+		    !dump_data(p->map.btf, c->map_type_id, v, a->size, out))
+			return 0;
+		sb_reset(out);
+		put_hex_bytes(out, v, a->size);
+		return 0;
+	}
+	return 0;
+}

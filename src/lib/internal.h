@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Library-internal types shared by btf.c, plan.c, codegen.c, run.c, decode.c. */
+#ifndef BPFDUMP_INTERNAL_H
+#define BPFDUMP_INTERNAL_H
+
+#include <bpf/btf.h>
+#include <linux/bpf.h>
+#include <linux/types.h>
+#include <stdarg.h>
+#include <stdbool.h>
+
+#include "bpfdump.h"
+#include "query.h"
+
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+
+#define BD_MAX_CTX_MEMBERS 8
+#define BD_MAX_DEREFS 32
+#define BD_MAX_ACC 3		/* fetches per column (composite functions) */
+#define BD_PATH_MAX 4096	/* bytes per bpf_d_path result */
+#define BD_CSTR_MAX 128		/* bytes of a string behind a char * */
+#define BD_MAX_PATHS 4		/* path columns per query */
+#define BD_MAX_FIXED 16384	/* fixed part of a record */
+#define BD_MAX_COLUMN 4096	/* one column's bytes */
+
+struct bd_ctx_member {
+	char name[64];
+	__u32 type_id;		/* as declared (pointer, u32, ...) */
+	__u32 off;		/* bytes into the ctx struct */
+	__u32 size;
+};
+
+struct bd_target {
+	char name[64];
+	__s32 func_id;		/* FUNC bpf_iter_<name>: the attach point */
+	__s32 ctx_id;		/* STRUCT bpf_iter__<name> */
+	struct bd_ctx_member members[BD_MAX_CTX_MEMBERS]; /* without meta */
+	int member_cnt;
+	unsigned int params;	/* enum bpfdump_param bits */
+};
+
+struct bpfdump {
+	struct btf *btf;
+	char btf_path[256];
+	bpfdump_log_fn log;
+	void *log_ctx;
+	enum bpfdump_log_level log_level;
+	struct bd_target *targets;
+	int target_cnt;
+	char errmsg[512];
+};
+
+/* log.c */
+void bd_log(const struct bpfdump *d, enum bpfdump_log_level lvl, const char *fmt, ...) __printf(3, 4);
+/* Record a one-line error message and return err (negative errno). */
+int bd_err(struct bpfdump *d, int err, const char *fmt, ...) __printf(3, 4);
+
+/* btf.c */
+int bd_btf_load(struct bpfdump *d);
+int bd_targets_discover(struct bpfdump *d);
+const struct bd_target *bd_target_find(const struct bpfdump *d, const char *name);
+/* Skip typedefs and modifiers. */
+const struct btf_type *bd_skip_mods(const struct btf *btf, __u32 id, __u32 *res_id);
+/* Find a member by name, looking inside anonymous struct/union members.
+ * Returns 0 and bit offset, member type and bitfield size, or -ENOENT. */
+int bd_find_member(const struct btf *btf, __u32 struct_id, const char *name, __u32 *bit_off,
+		   __u32 *type_id, __u32 *bitfield_size);
+/* Up to 'max' member names nearest to 'name', comma-separated, into buf. */
+void bd_suggest_members(const struct btf *btf, __u32 struct_id, const char *name, char *buf,
+			size_t len);
+/* A C declaration of type id (with optional name), e.g. "struct task_struct *task". */
+int bd_type_decl(const struct btf *btf, __u32 id, const char *name, char *buf, size_t len);
+/* Look an enumerator up by name in every enum of the BTF. */
+int bd_find_enumerator(const struct btf *btf, const char *name, long long *val);
+/* Levenshtein distance, bounded. */
+int bd_edit_distance(const char *a, const char *b);
+
+/* What a column shows, beyond what its BTF type says. */
+enum bd_fmt {
+	BD_FMT_AUTO = 0,	/* by BTF type */
+	BD_FMT_HEX,		/* hex(x) */
+	BD_FMT_IP,		/* ip(x): __be32 or in6_addr */
+	BD_FMT_PATH,		/* struct path via bpf_d_path */
+	BD_FMT_CSTR,		/* string behind a char * */
+	BD_FMT_TASKSTATE,	/* taskstate(task): one letter like /proc */
+	BD_FMT_VMFLAGS,		/* vmflags(vma->vm_flags): rwxp / rwxs */
+	BD_FMT_TCPSTATE,	/* tcpstate(x): LISTEN, ESTAB, ... like ss */
+	BD_FMT_SOCKADDR,	/* laddr(sk) / raddr(sk): family, v4, v6 */
+	BD_FMT_FAMILY,		/* family(x): inet, inet6, unix, ... */
+	BD_FMT_MAPDATA,		/* map key/value bytes, decoded by map BTF */
+};
+
+enum bd_root_kind {
+	BD_ROOT_PTR,		/* ctx member holding a kernel object pointer */
+	BD_ROOT_SCALAR,		/* ctx member holding a number (fd, uid, bucket) */
+	BD_ROOT_BUF,		/* ctx member pointing to map key/value bytes */
+};
+
+enum bd_fetch {
+	BD_FETCH_SCALAR,	/* 1/2/4/8 bytes */
+	BD_FETCH_BYTES,		/* any size, bpf_probe_read_kernel */
+	BD_FETCH_BITFIELD,	/* containing bytes, then shift and mask */
+	BD_FETCH_CSTR,		/* pointer value, then bpf_probe_read_kernel_str */
+	BD_FETCH_DPATH,		/* address of a struct path, then bpf_d_path */
+};
+
+/* How to get one value's bytes into the record: an access plan. */
+struct bd_access {
+	enum bd_root_kind root;
+	__u32 ctx_off;
+	__u32 ctx_size;
+	bool root_nullable;	/* ctx member may be NULL when the object is there */
+	int probe_from;		/* derefs from this index on (and the final read
+				 * when deref_cnt >= it) use bpf_probe_read_kernel */
+	int deref_cnt;
+	__u32 deref_off[BD_MAX_DEREFS]; /* add this, then load a pointer */
+	__u32 off;		/* final offset from the last base */
+	__u32 size;		/* bytes fetched */
+	__u32 bit_off;		/* bitfield: bit offset within the fetched bytes */
+	__u32 bit_size;		/* bitfield: width; 0 when not a bitfield */
+	enum bd_fetch fetch;
+	const struct btf *btf;	/* type of the value */
+	__u32 type_id;		/* as declared (typedefs kept: __be16 means network order) */
+	__u32 slot_off;		/* where it lands in the buffer */
+	__u32 slot_size;
+	int path_idx;		/* DPATH: which path buffer */
+};
+
+struct bd_column {
+	char *name;		/* JSON key */
+	char *header;		/* table header (upper case) */
+	enum bd_fmt fmt;
+	int acc_cnt;
+	struct bd_access acc[BD_MAX_ACC];
+	bool right_align;
+	__u32 map_type_id;	/* MAPDATA: type in map BTF, 0 for hex */
+	bool addr_hint;		/* a __be32 named like an address: dotted quad */
+};
+
+/* A compiled predicate: the tree, with a slot for each value it reads. */
+struct bd_pred {
+	enum q_expr_kind kind;
+	struct bd_pred *lhs, *rhs;
+	enum q_op op;
+	struct bd_access acc;	/* VALUE, CMP */
+	bool is_signed;
+	bool is_string;
+	unsigned long long imm;	/* CMP integer literal */
+	char *str;		/* CMP string literal */
+	size_t str_len;
+};
+
+struct bd_map_info {
+	int fd;			/* map being iterated (map targets), -1 otherwise */
+	__u32 key_size, value_size;
+	__u32 btf_id, key_type_id, value_type_id;
+	struct btf *btf;	/* map's BTF, or NULL */
+	bool percpu;
+	int ncpus;
+};
+
+/* Everything codegen needs and decode reads back. */
+struct bd_plan {
+	const struct bd_target *target;
+	struct bd_column *cols;
+	int col_cnt;
+	struct bd_pred *pred;
+	__u32 fixed_size;	/* record bytes before the variable part */
+	__u32 buf_size;		/* whole per-reader buffer */
+	int path_cnt;
+	__u32 path_buf_off[BD_MAX_PATHS];
+	__u32 path_res_off[BD_MAX_PATHS]; /* s32 bpf_d_path result in the record */
+	struct bd_map_info map;
+	bool all_probe;		/* plan every read with bpf_probe_read_kernel */
+};
+
+/* plan.c */
+int bd_plan_build(struct bpfdump *d, struct bd_plan *p, const char *columns, const char *where);
+void bd_plan_free(struct bd_plan *p);
+
+/* codegen.c: program for an iterator target; buf_map_fd is the task-storage map. */
+int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd,
+		    struct bpf_insn **insns, int *cnt);
+
+/* decode.c / format.c */
+struct bd_strbuf {
+	char *s;
+	size_t len, cap;
+};
+void sb_reset(struct bd_strbuf *b);
+void sb_free(struct bd_strbuf *b);
+void sb_putc(struct bd_strbuf *b, char c);
+void sb_puts(struct bd_strbuf *b, const char *s, size_t n);
+void sb_printf(struct bd_strbuf *b, const char *fmt, ...) __printf(2, 3);
+
+/* Format one column of a record as text; *numeric says whether it is a JSON number. */
+int bd_format_column(struct bpfdump *d, const struct bd_plan *p, const struct bd_column *c,
+		     const __u8 *rec, __u32 rec_len, struct bd_strbuf *out, bool *numeric);
+
+/* Presets: default columns per target (targets.c). */
+const char *bd_target_preset(const char *target);
+
+#endif

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Row printers: an aligned table (util-linux style) and JSON lines. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "output.h"
+
+#define TABLE_MEASURE_ROWS 1000	/* widths come from the first rows; memory stays flat */
+
+struct bd_printer {
+	FILE *out;
+	enum bpfdump_format format;
+	bool raw, noheadings;
+	int ncols;
+	const char **names;	/* JSON keys */
+	const char **headers;
+	const bool *right;
+	size_t *width;
+	/* rows held while measuring */
+	char **held;		/* held_cnt * ncols escaped cells */
+	int held_cnt;
+	bool measured;
+	struct bd_strbuf esc;
+};
+
+/* Length of a valid UTF-8 sequence at s (n bytes left), or 0. */
+static int utf8_len(const unsigned char *s, size_t n)
+{
+	int len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0 && s[0] >= 0xc2)
+		len = 2;
+	else if ((s[0] & 0xf0) == 0xe0)
+		len = 3;
+	else if ((s[0] & 0xf8) == 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if ((size_t)len > n)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+void bd_json_str(FILE *f, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	fputc('"', f);
+	while (i < n) {
+		unsigned char c = p[i];
+		int l;
+
+		if (c == '"' || c == '\\') {
+			fputc('\\', f);
+			fputc(c, f);
+			i++;
+		} else if (c == '\n') {
+			fputs("\\n", f);
+			i++;
+		} else if (c == '\t') {
+			fputs("\\t", f);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			fprintf(f, "\\u%04x", c);
+			i++;
+		} else if ((l = utf8_len(p + i, n - i)) > 0) {
+			fwrite(p + i, 1, l, f);
+			i += l;
+		} else {
+			/* not UTF-8: keep the byte as a code point so nothing is lost */
+			fprintf(f, "\\u%04x", c);
+			i++;
+		}
+	}
+	fputc('"', f);
+}
+
+/* Table cells: control bytes (and in raw mode, spaces) as \xNN, like lsblk -r. */
+static void escape_cell(struct bd_strbuf *b, const char *s, size_t n, bool raw)
+{
+	size_t i;
+
+	sb_reset(b);
+	for (i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c < 0x20 || c == 0x7f || c == '\\' || (raw && c == ' '))
+			sb_printf(b, "\\x%02x", c);
+		else
+			sb_putc(b, c);
+	}
+	if (!b->s)
+		sb_puts(b, "", 0);
+}
+
+/* Display width: count UTF-8 lead bytes. */
+static size_t cell_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+struct bd_printer *bd_printer__new(FILE *out, int ncols, const char **names,
+				   const char **headers, const bool *right,
+				   const struct bpfdump_print_opts *opts)
+{
+	struct bd_printer *pr = calloc(1, sizeof(*pr));
+	int i;
+
+	if (!pr)
+		return NULL;
+	pr->out = out;
+	pr->ncols = ncols;
+	pr->names = names;
+	pr->headers = headers;
+	pr->right = right;
+	if (opts) {
+		pr->format = opts->format;
+		pr->raw = opts->raw;
+		pr->noheadings = opts->noheadings;
+	}
+	pr->width = calloc(ncols ? ncols : 1, sizeof(size_t));
+	pr->held = calloc((size_t)TABLE_MEASURE_ROWS * (ncols ? ncols : 1), sizeof(char *));
+	if (!pr->width || !pr->held) {
+		bd_printer__free(pr);
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < ncols; i++)
+		pr->width[i] = pr->noheadings ? 0 : cell_width(headers[i]);
+	if (pr->raw)
+		pr->measured = true;
+	if (pr->format == BPFDUMP_FMT_TABLE && pr->raw && !pr->noheadings) {
+		for (i = 0; i < ncols; i++)
+			fprintf(out, "%s%s", i ? " " : "", headers[i]);
+		fputc('\n', out);
+	}
+	return pr;
+}
+
+static void print_cells(struct bd_printer *pr, char *const *cells)
+{
+	int i;
+
+	for (i = 0; i < pr->ncols; i++) {
+		const char *c = cells[i];
+		bool last = i == pr->ncols - 1;
+		size_t w = cell_width(c), pad = pr->width[i] > w ? pr->width[i] - w : 0;
+
+		if (i)
+			fputc(' ', pr->out);
+		if (pr->raw) {
+			fputs(c, pr->out);
+			continue;
+		}
+		if (pr->right[i])
+			fprintf(pr->out, "%*s%s", (int)pad, "", c);
+		else if (last)
+			fputs(c, pr->out);
+		else
+			fprintf(pr->out, "%s%*s", c, (int)pad, "");
+	}
+	fputc('\n', pr->out);
+}
+
+static void flush_held(struct bd_printer *pr)
+{
+	int r, i;
+
+	if (!pr->noheadings)
+		print_cells(pr, (char *const *)pr->headers);
+	for (r = 0; r < pr->held_cnt; r++) {
+		print_cells(pr, &pr->held[r * pr->ncols]);
+		for (i = 0; i < pr->ncols; i++) {
+			free(pr->held[r * pr->ncols + i]);
+			pr->held[r * pr->ncols + i] = NULL;
+		}
+	}
+	pr->held_cnt = 0;
+	pr->measured = true;
+}
+
+int bd_printer__row(struct bd_printer *pr, char *const *cells, const size_t *lens,
+		    const bool *numeric)
+{
+	char *row[64];
+	int i;
+
+	if (pr->format == BPFDUMP_FMT_JSON) {
+		fputc('{', pr->out);
+		for (i = 0; i < pr->ncols; i++) {
+			if (i)
+				fputc(',', pr->out);
+			bd_json_str(pr->out, pr->names[i], strlen(pr->names[i]));
+			fputc(':', pr->out);
+			if (numeric[i])
+				fwrite(cells[i], 1, lens[i], pr->out);
+			else
+				bd_json_str(pr->out, cells[i], lens[i]);
+		}
+		fputs("}\n", pr->out);
+		return ferror(pr->out) ? -EIO : 0;
+	}
+	if (pr->ncols > 64)
+		return -E2BIG;
+	if (pr->measured) {
+		for (i = 0; i < pr->ncols; i++) {
+			escape_cell(&pr->esc, cells[i], lens[i], pr->raw);
+			row[i] = strdup(pr->esc.s);
+			if (!row[i]) {
+				while (i--)
+					free(row[i]);
+				return -ENOMEM;
+			}
+		}
+		print_cells(pr, row);
+		for (i = 0; i < pr->ncols; i++)
+			free(row[i]);
+		return ferror(pr->out) ? -EIO : 0;
+	}
+	for (i = 0; i < pr->ncols; i++) {
+		size_t w;
+
+		escape_cell(&pr->esc, cells[i], lens[i], pr->raw);
+		pr->held[pr->held_cnt * pr->ncols + i] = strdup(pr->esc.s);
+		if (!pr->held[pr->held_cnt * pr->ncols + i])
+			return -ENOMEM;
+		w = cell_width(pr->esc.s);
+		if (w > pr->width[i])
+			pr->width[i] = w;
+	}
+	if (++pr->held_cnt == TABLE_MEASURE_ROWS)
+		flush_held(pr);
+	return 0;
+}
+
+int bd_printer__finish(struct bd_printer *pr)
+{
+	if (pr->format == BPFDUMP_FMT_TABLE && !pr->measured)
+		flush_held(pr);
+	fflush(pr->out);
+	return ferror(pr->out) ? -EIO : 0;
+}
+
+void bd_printer__free(struct bd_printer *pr)
+{
+	int i;
+
+	if (!pr)
+		return;
+	if (pr->held)
+		for (i = 0; i < pr->held_cnt * pr->ncols; i++)
+			free(pr->held[i]);
+	free(pr->held);
+	free(pr->width);
+	sb_free(&pr->esc);
+	free(pr);
+}

@@ -1,0 +1,780 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The planner: resolve field paths against BTF into access plans, type-check
+ * predicates, and lay out the record. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define REC_HDR_SIZE 8	/* __u32 len; __u32 reserved */
+
+/* Names the kernel defines as macros, so they are not in BTF. */
+static const struct { const char *name; long long val; } builtin_consts[] = {
+	{ "NULL", 0 },
+	{ "TASK_RUNNING", 0x0 }, { "TASK_INTERRUPTIBLE", 0x1 }, { "TASK_UNINTERRUPTIBLE", 0x2 },
+	{ "__TASK_STOPPED", 0x4 }, { "__TASK_TRACED", 0x8 }, { "EXIT_DEAD", 0x10 },
+	{ "EXIT_ZOMBIE", 0x20 }, { "TASK_PARKED", 0x40 }, { "TASK_DEAD", 0x80 },
+	{ "TASK_WAKEKILL", 0x100 }, { "TASK_WAKING", 0x200 }, { "TASK_NOLOAD", 0x400 },
+	{ "TASK_NEW", 0x800 }, { "TASK_IDLE", 0x402 }, { "TASK_STOPPED", 0x104 },
+	{ "PF_EXITING", 0x4 }, { "PF_KTHREAD", 0x00200000 }, { "PF_IDLE", 0x2 },
+	{ "AF_UNSPEC", 0 }, { "AF_UNIX", 1 }, { "AF_INET", 2 }, { "AF_NETLINK", 16 },
+	{ "AF_PACKET", 17 }, { "AF_INET6", 10 }, { "AF_VSOCK", 40 },
+	{ "SOCK_STREAM", 1 }, { "SOCK_DGRAM", 2 }, { "SOCK_RAW", 3 }, { "SOCK_SEQPACKET", 5 },
+	{ "VM_READ", 0x1 }, { "VM_WRITE", 0x2 }, { "VM_EXEC", 0x4 }, { "VM_SHARED", 0x8 },
+	{ "VM_GROWSDOWN", 0x100 }, { "VM_LOCKED", 0x2000 }, { "VM_HUGETLB", 0x400000 },
+	{ "O_RDONLY", 0 }, { "O_WRONLY", 01 }, { "O_RDWR", 02 }, { "O_APPEND", 02000 },
+	{ "O_NONBLOCK", 04000 }, { "O_CLOEXEC", 02000000 },
+	{ "FMODE_READ", 0x1 }, { "FMODE_WRITE", 0x2 },
+};
+
+struct plan_ctx {
+	struct bpfdump *d;
+	struct bd_plan *p;
+	const char *src;	/* text being planned, for messages */
+	const char *what;	/* "field" or "where" */
+};
+
+static int perr(struct plan_ctx *pc, int pos, const char *fmt, ...) __printf(3, 4);
+static int perr(struct plan_ctx *pc, int pos, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return bd_err(pc->d, -EINVAL, "%s '%s': %s (at column %d)", pc->what, pc->src, msg,
+		      pos + 1);
+}
+
+static const struct bd_ctx_member *ctx_member(const struct bd_target *t, const char *name)
+{
+	int i;
+
+	for (i = 0; i < t->member_cnt; i++)
+		if (!strcmp(t->members[i].name, name))
+			return &t->members[i];
+	return NULL;
+}
+
+static void ctx_member_list(const struct bd_target *t, char *buf, size_t len)
+{
+	size_t used = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < t->member_cnt; i++)
+		used += snprintf(buf + used, used < len ? len - used : 0, "%s%s", i ? ", " : "",
+				 t->members[i].name);
+}
+
+static bool is_struct_like(const struct btf_type *t)
+{
+	return t && (btf_is_struct(t) || btf_is_union(t));
+}
+
+static bool is_char_type(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = bd_skip_mods(btf, id, NULL);
+
+	return t && btf_is_int(t) && t->size == 1;
+}
+
+/* A pointer whose pointee (after mods) is a struct or union: loads give BTF pointers. */
+static bool ptr_to_struct(const struct btf *btf, const struct btf_type *t)
+{
+	return btf_is_ptr(t) && is_struct_like(bd_skip_mods(btf, t->type, NULL));
+}
+
+static const char *type_name(const struct btf *btf, __u32 id, char *buf, size_t len)
+{
+	if (bd_type_decl(btf, id, NULL, buf, len) || !buf[0])
+		snprintf(buf, len, "type #%u", id);
+	return buf;
+}
+
+/* Where a path stands while it is walked. */
+struct walk {
+	struct bd_access *acc;
+	__u32 type_id;		/* type of the current value */
+	__u32 off;		/* byte offset of the value from the current base */
+	__u32 bit_size;		/* current value is a bitfield */
+	__u32 bit_off;
+	bool base_typed;	/* base is a BTF pointer the verifier tracks */
+};
+
+static int walk_deref(struct plan_ctx *pc, struct walk *w, int pos, const char *for_what)
+{
+	const struct btf *btf = w->acc->btf;
+	const struct btf_type *t = bd_skip_mods(btf, w->type_id, NULL);
+	struct bd_access *a = w->acc;
+	char tn[128];
+
+	if (!t || !btf_is_ptr(t))
+		return perr(pc, pos, "'%s' needs a pointer, but the value is %s", for_what,
+			    type_name(btf, w->type_id, tn, sizeof(tn)));
+	if (w->bit_size)
+		return perr(pc, pos, "cannot follow a bitfield");
+	if (a->deref_cnt >= BD_MAX_DEREFS)
+		return perr(pc, pos, "path too deep (at most %d pointers)", BD_MAX_DEREFS);
+	if (!w->base_typed && a->probe_from > a->deref_cnt)
+		a->probe_from = a->deref_cnt;
+	a->deref_off[a->deref_cnt++] = w->off;
+	w->base_typed = ptr_to_struct(btf, t) && w->base_typed;
+	w->type_id = t->type;
+	w->off = 0;
+	return 0;
+}
+
+static int walk_member(struct plan_ctx *pc, struct walk *w, const char *name, int pos)
+{
+	const struct btf *btf = w->acc->btf;
+	const struct btf_type *t = bd_skip_mods(btf, w->type_id, NULL);
+	__u32 bit_off, mtype, bsz;
+	char tn[128], hint[256];
+
+	if (t && btf_is_ptr(t) && is_struct_like(bd_skip_mods(btf, t->type, NULL))) {
+		int err = walk_deref(pc, w, pos, name);
+
+		if (err)
+			return err;
+		t = bd_skip_mods(btf, w->type_id, NULL);
+	}
+	if (!is_struct_like(t))
+		return perr(pc, pos, "no member '%s': the value is %s, not a struct", name,
+			    type_name(btf, w->type_id, tn, sizeof(tn)));
+	if (bd_find_member(btf, w->type_id, name, &bit_off, &mtype, &bsz)) {
+		bd_suggest_members(btf, w->type_id, name, hint, sizeof(hint));
+		return perr(pc, pos, "%s has no member '%s'%s%s",
+			    type_name(btf, w->type_id, tn, sizeof(tn)), name,
+			    hint[0] ? "; nearest: " : "", hint);
+	}
+	w->type_id = mtype;
+	if (bsz) {
+		w->off += bit_off / 8;
+		w->bit_off = bit_off % 8;
+		w->bit_size = bsz;
+	} else {
+		w->off += bit_off / 8;
+	}
+	return 0;
+}
+
+static int walk_index(struct plan_ctx *pc, struct walk *w, long long idx, int pos)
+{
+	const struct btf *btf = w->acc->btf;
+	const struct btf_type *t = bd_skip_mods(btf, w->type_id, NULL);
+	char tn[128];
+	__s64 esz;
+
+	if (t && btf_is_ptr(t)) {
+		int err = walk_deref(pc, w, pos, "[]");
+
+		if (err)
+			return err;
+		esz = btf__resolve_size(btf, w->type_id);
+		if (esz <= 0)
+			return perr(pc, pos, "cannot index a pointer to %s",
+				    type_name(btf, w->type_id, tn, sizeof(tn)));
+		if (idx < 0 || idx > 65536)
+			return perr(pc, pos, "index %lld out of range", idx);
+		w->off += idx * esz;
+		return 0;
+	}
+	if (!t || !btf_is_array(t))
+		return perr(pc, pos, "cannot index %s", type_name(btf, w->type_id, tn, sizeof(tn)));
+	if (idx < 0 || (btf_array(t)->nelems && idx >= btf_array(t)->nelems))
+		return perr(pc, pos, "index %lld out of range [0, %u)", idx, btf_array(t)->nelems);
+	esz = btf__resolve_size(btf, btf_array(t)->type);
+	w->type_id = btf_array(t)->type;
+	w->off += idx * esz;
+	return 0;
+}
+
+/* Walk root + steps (+ extra member names) to a value; fills acc's path part. */
+static int walk_path(struct plan_ctx *pc, const struct q_path *path, const char *const *extra,
+		     int extra_cnt, struct walk *w, struct bd_access *acc)
+{
+	const struct bd_target *tg = pc->p->target;
+	const struct bd_ctx_member *m;
+	const struct btf_type *mt;
+	char list[256];
+	int i, err;
+
+	memset(acc, 0, sizeof(*acc));
+	memset(w, 0, sizeof(*w));
+	w->acc = acc;
+	acc->btf = pc->d->btf;
+	acc->probe_from = pc->p->all_probe ? 1 : INT_MAX;
+	acc->path_idx = -1;
+
+	m = ctx_member(tg, path->root);
+	if (!m) {
+		ctx_member_list(tg, list, sizeof(list));
+		return perr(pc, path->pos, "target '%s' has no field '%s'; its fields: %s",
+			    tg->name, path->root, list);
+	}
+	mt = bd_skip_mods(acc->btf, m->type_id, NULL);
+	acc->ctx_off = m->off;
+	w->type_id = m->type_id;
+	w->off = m->off;
+	w->base_typed = true;	/* the ctx itself */
+	if (btf_is_ptr(mt)) {
+		acc->root_nullable = true;
+		if (!is_struct_like(bd_skip_mods(acc->btf, mt->type, NULL))) {
+			/* map key/value: bytes, sized by the map */
+			acc->root = BD_ROOT_BUF;
+		}
+	} else {
+		acc->root = BD_ROOT_SCALAR;
+	}
+	if (acc->root == BD_ROOT_BUF) {
+		if (path->step_cnt || extra_cnt)
+			return perr(pc, path->pos, "'%s' is raw map data: use it whole", path->root);
+		return 0;
+	}
+
+	for (i = 0; i < path->step_cnt; i++) {
+		const struct q_step *s = &path->steps[i];
+
+		if (w->bit_size)
+			return perr(pc, s->pos, "cannot go past a bitfield");
+		if (s->kind == Q_STEP_INDEX)
+			err = walk_index(pc, w, s->index, s->pos);
+		else
+			err = walk_member(pc, w, s->name, s->pos);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < extra_cnt; i++) {
+		err = walk_member(pc, w, extra[i], path->pos);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Decide how the value the walk reached is fetched. */
+static int finish_access(struct plan_ctx *pc, struct walk *w, int pos, enum bd_fmt fmt)
+{
+	struct bd_access *a = w->acc;
+	const struct btf *btf = a->btf;
+	__u32 rid;
+	const struct btf_type *t = bd_skip_mods(btf, w->type_id, &rid);
+	char tn[128];
+	__s64 sz;
+
+	a->type_id = w->type_id;
+	a->off = w->off;
+	if (!t)
+		return perr(pc, pos, "value has no type");
+	if (w->base_typed == false && a->probe_from > a->deref_cnt)
+		a->probe_from = a->deref_cnt;
+
+	if (fmt == BD_FMT_PATH) {
+		/* a struct path, or a struct file * whose f_path we take */
+		if (btf_is_ptr(t) && is_struct_like(bd_skip_mods(btf, t->type, NULL))) {
+			const char *fpath = "f_path";
+			int err = walk_member(pc, w, fpath, pos);
+
+			if (err)
+				return err;
+			return finish_access(pc, w, pos, fmt);
+		}
+		if (!btf_is_struct(t) || strcmp(btf__name_by_offset(btf, t->name_off), "path"))
+			return perr(pc, pos, "path() needs a struct path or struct file *, not %s",
+				    type_name(btf, w->type_id, tn, sizeof(tn)));
+		if (a->probe_from <= a->deref_cnt)
+			return perr(pc, pos, "path() needs a pointer the verifier can trust; this "
+				    "one was read through an untyped pointer");
+		a->fetch = BD_FETCH_DPATH;
+		a->size = 0;
+		return 0;
+	}
+	if (btf_is_struct(t) && !strcmp(btf__name_by_offset(btf, t->name_off), "path") &&
+	    fmt == BD_FMT_AUTO && a->probe_from > a->deref_cnt) {
+		a->fetch = BD_FETCH_DPATH;
+		return 0;
+	}
+	if (w->bit_size) {
+		a->fetch = BD_FETCH_BITFIELD;
+		a->bit_off = w->bit_off;
+		a->bit_size = w->bit_size;
+		if (w->bit_off + w->bit_size > 64)
+			return perr(pc, pos, "bitfields wider than 56 bits are not supported");
+		a->size = 8;
+		return 0;
+	}
+	if (btf_is_ptr(t) && is_char_type(btf, t->type) &&
+	    (fmt == BD_FMT_AUTO || fmt == BD_FMT_CSTR)) {
+		a->fetch = BD_FETCH_CSTR;
+		a->size = 8;
+		return 0;
+	}
+	if (btf_is_func(t) || btf_is_func_proto(t) || btf_is_fwd(t) ||
+	    (btf_is_int(t) == false && btf_is_ptr(t) == false && btf_is_enum(t) == false &&
+	     btf_is_enum64(t) == false && btf_is_array(t) == false && is_struct_like(t) == false))
+		return perr(pc, pos, "cannot read a value of %s",
+			    type_name(btf, w->type_id, tn, sizeof(tn)));
+	sz = btf__resolve_size(btf, rid);
+	if (sz <= 0)
+		return perr(pc, pos, "%s has no size", type_name(btf, w->type_id, tn, sizeof(tn)));
+	if (sz > BD_MAX_COLUMN)
+		return perr(pc, pos, "%s is %lld bytes; at most %d per field: pick members",
+			    type_name(btf, w->type_id, tn, sizeof(tn)), (long long)sz,
+			    BD_MAX_COLUMN);
+	a->size = sz;
+	if ((btf_is_int(t) || btf_is_ptr(t) || btf_is_enum(t) || btf_is_enum64(t)) &&
+	    (sz == 1 || sz == 2 || sz == 4 || sz == 8))
+		a->fetch = BD_FETCH_SCALAR;
+	else
+		a->fetch = BD_FETCH_BYTES;
+	return 0;
+}
+
+static int plan_access(struct plan_ctx *pc, const struct q_path *path, const char *const *extra,
+		       int extra_cnt, enum bd_fmt fmt, struct bd_access *acc)
+{
+	struct walk w;
+	int err;
+
+	err = walk_path(pc, path, extra, extra_cnt, &w, acc);
+	if (err)
+		return err;
+	if (acc->root == BD_ROOT_BUF) {
+		struct bd_map_info *mi = &pc->p->map;
+		bool is_key = !strcmp(path->root, "key");
+
+		if (mi->fd < 0)
+			return perr(pc, path->pos, "'%s' needs --map", path->root);
+		acc->fetch = BD_FETCH_BYTES;
+		acc->probe_from = 1;
+		acc->size = is_key ? mi->key_size : mi->value_size;
+		if (!is_key && mi->percpu)
+			acc->size = ((mi->value_size + 7) & ~7u) * mi->ncpus;
+		if (acc->size > BD_MAX_COLUMN)
+			return perr(pc, path->pos, "map %s is %u bytes; at most %d are shown",
+				    path->root, acc->size, BD_MAX_COLUMN);
+		if (acc->size == 0)
+			return perr(pc, path->pos, "this map has no %s", path->root);
+		acc->deref_cnt = 1;
+		acc->deref_off[0] = acc->ctx_off;
+		acc->off = 0;
+		return 0;
+	}
+	return finish_access(pc, &w, path->pos, fmt);
+}
+
+struct func_def {
+	const char *name;
+	enum bd_fmt fmt;
+	const char *members[3];	/* composite: members fetched from the argument */
+	int member_cnt;
+};
+
+static const struct func_def funcs[] = {
+	{ "str", BD_FMT_AUTO, {}, 0 },
+	{ "hex", BD_FMT_HEX, {}, 0 },
+	{ "ip", BD_FMT_IP, {}, 0 },
+	{ "path", BD_FMT_PATH, {}, 0 },
+	{ "vmflags", BD_FMT_VMFLAGS, {}, 0 },
+	{ "tcpstate", BD_FMT_TCPSTATE, {}, 0 },
+	{ "family", BD_FMT_FAMILY, {}, 0 },
+	{ "taskstate", BD_FMT_TASKSTATE, { "__state", "exit_state" }, 2 },
+	{ "laddr", BD_FMT_SOCKADDR, { "skc_family", "skc_rcv_saddr", "skc_v6_rcv_saddr" }, 3 },
+	{ "raddr", BD_FMT_SOCKADDR, { "skc_family", "skc_daddr", "skc_v6_daddr" }, 3 },
+};
+
+static const struct func_def *find_func(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
+		if (!strcmp(funcs[i].name, name))
+			return &funcs[i];
+	return NULL;
+}
+
+static bool fmt_is_numeric(const struct bd_column *c)
+{
+	const struct btf_type *t;
+
+	if (c->fmt == BD_FMT_HEX)
+		return true;
+	if (c->fmt != BD_FMT_AUTO || c->acc[0].fetch == BD_FETCH_CSTR)
+		return false;
+	t = bd_skip_mods(c->acc[0].btf, c->acc[0].type_id, NULL);
+	return t && (btf_is_int(t) || btf_is_enum(t) || btf_is_enum64(t)) && t->size != 1 &&
+	       c->acc[0].fetch != BD_FETCH_BYTES;
+}
+
+static char *default_name(const struct q_value *v)
+{
+	const struct q_path *p = &v->path;
+	const char *n = p->root;
+	int i;
+
+	if (v->func && strcmp(v->func, "str") && strcmp(v->func, "hex") && strcmp(v->func, "path"))
+		return strdup(v->func);
+	for (i = p->step_cnt - 1; i >= 0; i--) {
+		if (p->steps[i].kind != Q_STEP_INDEX) {
+			n = p->steps[i].name;
+			break;
+		}
+	}
+	return strdup(n);
+}
+
+static int plan_value(struct plan_ctx *pc, const struct q_value *v, struct bd_column *c)
+{
+	const struct func_def *f = NULL;
+	int i, err;
+
+	if (v->func) {
+		f = find_func(v->func);
+		if (!f)
+			return perr(pc, v->func_pos, "unknown function '%s' (known: str, hex, ip, "
+				    "path, vmflags, tcpstate, family, taskstate, laddr, raddr)",
+				    v->func);
+		c->fmt = f->fmt;
+	}
+	if (f && f->member_cnt) {
+		c->acc_cnt = f->member_cnt;
+		for (i = 0; i < f->member_cnt; i++) {
+			err = plan_access(pc, &v->path, &f->members[i], 1, BD_FMT_AUTO, &c->acc[i]);
+			if (err)
+				return err;
+		}
+		return 0;
+	}
+	c->acc_cnt = 1;
+	err = plan_access(pc, &v->path, NULL, 0, c->fmt, &c->acc[0]);
+	if (err)
+		return err;
+	if (c->acc[0].root == BD_ROOT_BUF) {
+		c->fmt = BD_FMT_MAPDATA;
+		c->map_type_id = !strcmp(v->path.root, "key") ? pc->p->map.key_type_id
+							     : pc->p->map.value_type_id;
+		if (pc->p->map.percpu && strcmp(v->path.root, "key"))
+			c->map_type_id = 0;
+	}
+	if (f && !strcmp(f->name, "str")) {
+		const struct btf_type *t = bd_skip_mods(c->acc[0].btf, c->acc[0].type_id, NULL);
+
+		if (c->acc[0].fetch != BD_FETCH_CSTR &&
+		    !(btf_is_array(t) && is_char_type(c->acc[0].btf, btf_array(t)->type)))
+			return perr(pc, v->pos, "str() needs a char array or char *");
+	}
+	if (c->fmt == BD_FMT_IP && c->acc[0].size != 4 && c->acc[0].size != 16)
+		return perr(pc, v->pos, "ip() needs a 4-byte (IPv4) or 16-byte (IPv6) value");
+	return 0;
+}
+
+/* Layout: record header, then slots, 8-aligned. */
+static int place(struct plan_ctx *pc, struct bd_access *a, __u32 *cursor)
+{
+	struct bd_plan *p = pc->p;
+
+	switch (a->fetch) {
+	case BD_FETCH_DPATH:
+		if (p->path_cnt >= BD_MAX_PATHS)
+			return bd_err(pc->d, -E2BIG, "at most %d path fields per query",
+				      BD_MAX_PATHS);
+		a->path_idx = p->path_cnt++;
+		a->slot_size = 4;	/* s32 bpf_d_path result */
+		p->path_res_off[a->path_idx] = *cursor;
+		break;
+	case BD_FETCH_CSTR:
+		a->slot_size = BD_CSTR_MAX;
+		break;
+	case BD_FETCH_BITFIELD:
+		a->slot_size = 8;	/* extracted in BPF, stored as __u64 */
+		break;
+	default:
+		a->slot_size = a->size;
+	}
+	a->slot_off = *cursor;
+	*cursor += (a->slot_size + 7) & ~7u;
+	return 0;
+}
+
+static void upcase_header(struct bd_column *c)
+{
+	char *h = strdup(c->name);
+	char *s;
+
+	if (!h)
+		return;
+	for (s = h; *s; s++)
+		*s = toupper((unsigned char)*s);
+	c->header = h;
+}
+
+static int plan_columns(struct plan_ctx *pc, const char *text, __u32 *cursor)
+{
+	struct bd_plan *p = pc->p;
+	struct q_columns qc = {};
+	struct q_error qerr = {};
+	int i, j, k, err;
+
+	err = q_parse_columns(text, &qc, &qerr);
+	if (err == -EINVAL)
+		return bd_err(pc->d, err, "field list '%s': %s (at column %d)", text, qerr.msg,
+			      qerr.pos + 1);
+	if (err)
+		return bd_err(pc->d, err, "field list: %s", strerror(-err));
+	p->cols = calloc(qc.cnt, sizeof(*p->cols));
+	if (!p->cols) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < qc.cnt; i++) {
+		struct bd_column *c = &p->cols[i];
+
+		p->col_cnt++;
+		err = plan_value(pc, &qc.cols[i].value, c);
+		if (err)
+			goto out;
+		c->name = qc.cols[i].name ? strdup(qc.cols[i].name) : default_name(&qc.cols[i].value);
+		if (!c->name) {
+			err = -ENOMEM;
+			goto out;
+		}
+		/* keep JSON keys unique */
+		for (j = 0, k = 2; j < i; j++) {
+			if (strcmp(p->cols[j].name, c->name))
+				continue;
+			char *n;
+
+			if (asprintf(&n, "%s_%d", qc.cols[i].name ? qc.cols[i].name :
+				     p->cols[i].name, k++) < 0) {
+				err = -ENOMEM;
+				goto out;
+			}
+			free(c->name);
+			c->name = n;
+			j = -1;
+		}
+		upcase_header(c);
+		{
+			char *dn = default_name(&qc.cols[i].value);
+
+			c->addr_hint = dn && strstr(dn, "addr");
+			free(dn);
+		}
+		c->right_align = fmt_is_numeric(c);
+		for (j = 0; j < c->acc_cnt; j++) {
+			err = place(pc, &c->acc[j], cursor);
+			if (err)
+				goto out;
+		}
+	}
+out:
+	q_columns_free(&qc);
+	return err;
+}
+
+/* Resolve an identifier literal against the value's enum, every enum, then macros. */
+static int ident_value(struct plan_ctx *pc, const struct bd_access *a, const struct q_lit *l,
+		       unsigned long long *val)
+{
+	const struct btf_type *t = bd_skip_mods(a->btf, a->type_id, NULL);
+	long long v;
+	size_t i;
+	int j;
+
+	if (t && btf_is_enum(t)) {
+		const struct btf_enum *e = btf_enum(t);
+
+		for (j = 0; j < btf_vlen(t); j++, e++)
+			if (!strcmp(btf__name_by_offset(a->btf, e->name_off), l->str)) {
+				*val = btf_kflag(t) ? (unsigned long long)(long long)e->val
+						    : (__u32)e->val;
+				return 0;
+			}
+	}
+	for (i = 0; i < sizeof(builtin_consts) / sizeof(builtin_consts[0]); i++)
+		if (!strcmp(builtin_consts[i].name, l->str)) {
+			*val = builtin_consts[i].val;
+			return 0;
+		}
+	if (!bd_find_enumerator(a->btf, l->str, &v)) {
+		*val = v;
+		return 0;
+	}
+	return perr(pc, l->pos, "unknown name '%s' (not an enumerator in kernel BTF nor a "
+		    "known constant)", l->str);
+}
+
+static bool type_is_signed(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = bd_skip_mods(btf, id, NULL);
+
+	if (!t)
+		return false;
+	if (btf_is_int(t))
+		return btf_int_encoding(t) & BTF_INT_SIGNED;
+	if (btf_is_enum(t) || btf_is_enum64(t))
+		return btf_kflag(t);
+	return false;
+}
+
+static int plan_pred(struct plan_ctx *pc, const struct q_expr *e, struct bd_pred **out,
+		     __u32 *cursor)
+{
+	struct bd_pred *pr = calloc(1, sizeof(*pr));
+	struct bd_column tmp = {};
+	const struct btf_type *t;
+	char tn[128];
+	bool is_str;
+	int err;
+
+	if (!pr)
+		return -ENOMEM;
+	*out = pr;
+	pr->kind = e->kind;
+	pr->op = e->op;
+	switch (e->kind) {
+	case Q_EXPR_AND:
+	case Q_EXPR_OR:
+		err = plan_pred(pc, e->lhs, &pr->lhs, cursor);
+		return err ? err : plan_pred(pc, e->rhs, &pr->rhs, cursor);
+	case Q_EXPR_NOT:
+		return plan_pred(pc, e->lhs, &pr->lhs, cursor);
+	case Q_EXPR_VALUE:
+	case Q_EXPR_CMP:
+		break;
+	}
+	if (e->value.func && strcmp(e->value.func, "str") && strcmp(e->value.func, "hex"))
+		return perr(pc, e->value.func_pos, "function '%s' cannot be used in a predicate",
+			    e->value.func);
+	err = plan_value(pc, &e->value, &tmp);
+	if (err)
+		return err;
+	pr->acc = tmp.acc[0];
+	if (pr->acc.fetch == BD_FETCH_DPATH || pr->acc.root == BD_ROOT_BUF)
+		return perr(pc, e->value.pos, "cannot compare this value in a predicate");
+	t = bd_skip_mods(pr->acc.btf, pr->acc.type_id, NULL);
+	is_str = pr->acc.fetch == BD_FETCH_CSTR ||
+		 (btf_is_array(t) && is_char_type(pr->acc.btf, btf_array(t)->type));
+	if (is_struct_like(t) || (btf_is_array(t) && !is_str)) {
+		char hint[256] = "";
+
+		if (is_struct_like(t))
+			bd_suggest_members(pr->acc.btf, pr->acc.type_id, "", hint, sizeof(hint));
+		return perr(pc, e->value.pos, "cannot compare %s%s%s",
+			    type_name(pr->acc.btf, pr->acc.type_id, tn, sizeof(tn)),
+			    hint[0] ? "; pick a member, e.g. " : "", hint);
+	}
+	pr->is_string = is_str;
+	pr->is_signed = !pr->acc.bit_size && type_is_signed(pr->acc.btf, pr->acc.type_id);
+	if (e->kind == Q_EXPR_CMP) {
+		const struct q_lit *l = &e->lit;
+
+		if (is_str) {
+			if (l->kind != Q_LIT_STR)
+				return perr(pc, l->pos, "cannot compare %s with a number: use a "
+					    "\"string\"",
+					    type_name(pr->acc.btf, pr->acc.type_id, tn, sizeof(tn)));
+			if (e->op != Q_OP_EQ && e->op != Q_OP_NE)
+				return perr(pc, l->pos, "strings compare only with == and !=");
+			if (pr->acc.fetch != BD_FETCH_CSTR && l->str_len >= pr->acc.size + 1)
+				return perr(pc, l->pos, "string \"%s\" is longer than %s", l->str,
+					    type_name(pr->acc.btf, pr->acc.type_id, tn,
+						      sizeof(tn)));
+			if (pr->acc.fetch == BD_FETCH_CSTR && l->str_len >= BD_CSTR_MAX)
+				return perr(pc, l->pos, "string longer than %d bytes",
+					    BD_CSTR_MAX - 1);
+			pr->str = malloc(l->str_len + 1);
+			if (!pr->str)
+				return -ENOMEM;
+			memcpy(pr->str, l->str, l->str_len + 1);
+			pr->str_len = l->str_len;
+		} else if (l->kind == Q_LIT_STR) {
+			return perr(pc, l->pos, "cannot compare %s with a string",
+				    type_name(pr->acc.btf, pr->acc.type_id, tn, sizeof(tn)));
+		} else if (l->kind == Q_LIT_IDENT) {
+			err = ident_value(pc, &pr->acc, l, &pr->imm);
+			if (err)
+				return err;
+		} else {
+			pr->imm = (unsigned long long)l->ival;
+		}
+		if (e->op == Q_OP_BITAND && btf_is_ptr(t))
+			return perr(pc, l->pos, "'&' needs an integer, not a pointer");
+	}
+	return place(pc, &pr->acc, cursor);
+}
+
+static void pred_free(struct bd_pred *pr)
+{
+	if (!pr)
+		return;
+	pred_free(pr->lhs);
+	pred_free(pr->rhs);
+	free(pr->str);
+	free(pr);
+}
+
+int bd_plan_build(struct bpfdump *d, struct bd_plan *p, const char *columns, const char *where)
+{
+	struct plan_ctx pc = { .d = d, .p = p, .what = "field list", .src = columns };
+	__u32 cursor = REC_HDR_SIZE;
+	int err, i;
+
+	err = plan_columns(&pc, columns, &cursor);
+	if (err)
+		return err;
+	p->fixed_size = cursor;
+	if (cursor > BD_MAX_FIXED)
+		return bd_err(d, -E2BIG, "field list: the record is %u bytes, at most %d",
+			      cursor, BD_MAX_FIXED);
+	if (where && *where) {
+		struct q_error qerr = {};
+		struct q_expr *e = NULL;
+
+		pc.what = "where";
+		pc.src = where;
+		err = q_parse_where(where, &e, &qerr);
+		if (err == -EINVAL)
+			return bd_err(d, err, "where '%s': %s (at column %d)", where, qerr.msg,
+				      qerr.pos + 1);
+		if (err)
+			return bd_err(d, err, "where: %s", strerror(-err));
+		err = plan_pred(&pc, e, &p->pred, &cursor);
+		q_expr_free(e);
+		if (err)
+			return err;
+	}
+	/* scratch for pointers read with bpf_probe_read_kernel */
+	cursor += 8;
+	for (i = 0; i < p->path_cnt; i++) {
+		p->path_buf_off[i] = cursor;
+		cursor += BD_PATH_MAX;
+	}
+	p->buf_size = cursor;
+	return 0;
+}
+
+void bd_plan_free(struct bd_plan *p)
+{
+	int i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->col_cnt; i++) {
+		free(p->cols[i].name);
+		free(p->cols[i].header);
+	}
+	free(p->cols);
+	pred_free(p->pred);
+	p->cols = NULL;
+	p->col_cnt = 0;
+	p->pred = NULL;
+	p->path_cnt = 0;
+	p->fixed_size = p->buf_size = 0;
+}

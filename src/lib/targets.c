@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Default columns per iterator target, written in the field language. A target
+ * without a preset gets one column per context member (see dump.c). */
+#include <string.h>
+
+#include "internal.h"
+
+#define SK(p, op) "family=family(" p op "skc_family),state=tcpstate(" p op "skc_state),"	\
+	"laddr=laddr(" p "),lport=" p op "skc_num,raddr=raddr(" p "),rport=" p op "skc_dport"
+
+static const struct { const char *target, *columns; } presets[] = {
+	{ "task", "pid=task->tgid,tid=task->pid,ppid=task->real_parent->tgid,"
+		  "uid=task->cred->uid.val,state=taskstate(task),comm=task->comm" },
+	{ "task_file", "pid=task->tgid,comm=task->comm,fd=fd,path=path(file)" },
+	{ "task_vma", "pid=task->tgid,start=hex(vma->vm_start),end=hex(vma->vm_end),"
+		      "perms=vmflags(vma->vm_flags),pgoff=hex(vma->vm_pgoff),"
+		      "path=path(vma->vm_file)" },
+	{ "tcp", SK("sk_common", "->") ",uid=uid" },
+	{ "udp", SK("udp_sk->inet.sk.__sk_common", ".") ",uid=uid" },
+	{ "unix", "type=unix_sk->sk.sk_type,state=tcpstate(unix_sk->sk.__sk_common.skc_state),"
+		  "uid=uid,path=unix_sk->addr->name[0].sun_path" },
+	{ "netlink", "protocol=sk->sk.sk_protocol,portid=sk->portid,"
+		     "dst_portid=sk->dst_portid,rmem=sk->sk.sk_backlog.rmem_alloc.counter" },
+	{ "ipv6_route", "dst=ip(rt->fib6_dst.addr),plen=rt->fib6_dst.plen,"
+			"gateway=ip(rt->fib6_nh[0].nh_common.nhc_gw.ipv6),"
+			"metric=rt->fib6_metric,flags=hex(rt->fib6_flags),"
+			"dev=rt->fib6_nh[0].nh_common.nhc_dev->name" },
+	{ "bpf_map", "id=map->id,type=map->map_type,name=map->name,key_size=map->key_size,"
+		     "value_size=map->value_size,max_entries=map->max_entries,"
+		     "flags=hex(map->map_flags)" },
+	{ "bpf_map_elem", "key=key,value=value" },
+	{ "bpf_prog", "id=prog->aux->id,type=prog->type,name=prog->aux->name,tag=hex(prog->tag),"
+		      "insns=prog->len,jited=prog->jited" },
+	{ "bpf_link", "id=link->id,type=link->type,prog_id=link->prog->aux->id,"
+		      "attach_type=link->attach_type" },
+	{ "bpf_sk_storage_map", "family=family(sk->__sk_common.skc_family),"
+				"lport=sk->__sk_common.skc_num,rport=sk->__sk_common.skc_dport,"
+				"value=value" },
+	{ "sockmap", "key=key,family=family(sk->__sk_common.skc_family),"
+		     "state=tcpstate(sk->__sk_common.skc_state),lport=sk->__sk_common.skc_num" },
+	{ "cgroup", "id=cgroup->kn->id,level=cgroup->level,name=cgroup->kn->name" },
+	{ "ksym", "addr=hex(ksym->value),type=ksym->type,name=ksym->name,"
+		  "module=ksym->module_name" },
+	{ "kmem_cache", "name=s->name,size=s->size,object_size=s->object_size,align=s->align" },
+	{ "dmabuf", "size=dmabuf->size,exp_name=dmabuf->exp_name,name=dmabuf->name,"
+		    "inode=dmabuf->file->f_inode->i_ino" },
+};
+
+const char *bd_target_preset(const char *target)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
+		if (!strcmp(presets[i].target, target))
+			return presets[i].columns;
+	return NULL;
+}

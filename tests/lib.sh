@@ -1,0 +1,57 @@
+# Shared by the integration tests: result lines and helpers.
+# Every check prints exactly one line: "ok NAME", "FAIL NAME: why" or "skip NAME: why".
+# shellcheck shell=bash
+set -u
+BUILD=${BUILD:-build}
+BPFDUMP=${BPFDUMP:-$PWD/$BUILD/bpfdump}
+HELPERS=$PWD/$BUILD/tests
+TEST_NAME=$(basename "$0" .sh)
+TMP=$(mktemp -d /tmp/bpfdump-test.XXXXXX)
+_CLEANUP=()
+
+ok() { echo "ok $TEST_NAME: $1"; }
+fail() { echo "FAIL $TEST_NAME: $1"; }
+skip() { echo "skip $TEST_NAME: $1"; }
+
+# check NAME CONDITION-COMMAND...: ok when the command succeeds
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else fail "$name"; fi
+}
+
+# expect_eq NAME EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" == "$3" ]; then ok "$1"; else fail "$1: expected '$2', got '$3'"; fi
+}
+
+at_exit() { _CLEANUP+=("$*"); }
+_run_cleanup() {
+	local i
+	for ((i = ${#_CLEANUP[@]} - 1; i >= 0; i--)); do eval "${_CLEANUP[i]}" >/dev/null 2>&1; done
+	rm -rf "$TMP"
+}
+trap _run_cleanup EXIT
+
+# bad_input NAME EXPECTED-SUBSTRING CMD...: non-zero exit, one line on stderr naming the problem
+bad_input() {
+	local name=$1 want=$2 rc lines
+	shift 2
+	"$@" >"$TMP/bad.out" 2>"$TMP/bad.err"
+	rc=$?
+	lines=$(wc -l <"$TMP/bad.err")
+	if [ $rc -eq 0 ]; then
+		fail "$name: exit 0 (stderr: $(head -c 200 "$TMP/bad.err"))"
+	elif [ $rc -gt 2 ]; then
+		fail "$name: exit $rc (crash?): $(head -c 300 "$TMP/bad.err")"
+	elif [ "$lines" -ne 1 ]; then
+		fail "$name: $lines lines on stderr: $(head -c 300 "$TMP/bad.err")"
+	elif ! grep -qF -- "$want" "$TMP/bad.err"; then
+		fail "$name: message lacks '$want': $(cat "$TMP/bad.err")"
+	else
+		ok "$name"
+	fi
+}
+
+# JSON lines validated by a real parser; prints them as a Python list repr
+json_valid() { python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin if l.strip()]' ; }

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Run every test: unit binaries, integration scripts, fuzz smoke; count the result lines.
+# Checks the global BPF prog/map/link counts around each integration test (no leaks).
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+export BUILD
+pass=0 failn=0 skipn=0
+log=$(mktemp /tmp/bpfdump-results.XXXXXX)
+
+count_lines() {
+	local p f s
+	p=$(grep -c '^ok ' "$1"); f=$(grep -c '^FAIL ' "$1"); s=$(grep -c '^skip ' "$1")
+	pass=$((pass + p)); failn=$((failn + f)); skipn=$((skipn + s))
+}
+
+run_one() { # NAME TIMEOUT CMD...
+	local name=$1 to=$2 out rc
+	shift 2
+	out=$(mktemp /tmp/bpfdump-out.XXXXXX)
+	timeout -k 10 "$to" "$@" >"$out" 2>&1
+	rc=$?
+	cat "$out"
+	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		echo "FAIL $name: timed out after ${to}s" | tee -a "$out"
+	elif [ $rc -ne 0 ] && [ $rc -ne 77 ] && ! grep -q '^FAIL ' "$out"; then
+		echo "FAIL $name: exit $rc without a FAIL line" | tee -a "$out"
+	fi
+	if ! grep -qE '^(ok|FAIL|skip) ' "$out"; then
+		echo "FAIL $name: printed no result" | tee -a "$out"
+	fi
+	count_lines "$out"
+	cat "$out" >>"$log"
+	rm -f "$out"
+}
+
+for t in "$BUILD"/tests/*_test; do
+	[ -x "$t" ] || continue
+	run_one "$(basename "$t")" 300 "$t"
+done
+
+ids=$BUILD/tests/bpf_ids
+for t in tests/integration/*.sh; do
+	[ -f "$t" ] || continue
+	before=$($ids)
+	run_one "$(basename "$t" .sh)" 600 bash "$t"
+	sleep 0.2	# links are freed after the last fd closes, asynchronously
+	after=$($ids)
+	if [ "$before" != "$after" ]; then
+		sleep 1; after=$($ids)
+	fi
+	if [ "$before" = "$after" ]; then
+		echo "ok leaks $(basename "$t" .sh): progs/maps/links $after"; pass=$((pass + 1))
+	else
+		echo "FAIL leaks $(basename "$t" .sh): progs/maps/links before '$before' after '$after'"
+		failn=$((failn + 1))
+	fi
+done
+
+if [ -z "${NO_FUZZ:-}" ]; then
+	run_one fuzz "$(( ${FUZZ_SECONDS:-20} * 4 + 300 ))" env FUZZ_SECONDS="${FUZZ_SECONDS:-20}" fuzz/run.sh
+fi
+
+if [ -z "${NO_VM:-}" ] && [ -d tests/vm ]; then
+	run_one vm 1200 tests/vm/run.sh
+fi
+
+rm -f "$log"
+echo
+echo "$pass passed, $failn failed, $skipn skipped"
+[ $failn -eq 0 ]
