@@ -47,12 +47,86 @@ static void emit_zero_slot(struct cg *g, const struct bd_access *a)
 {
 	struct insn_buf *b = &g->ib;
 
-	if (a->fetch == BD_FETCH_DPATH) {
+	if (a->fetch == BD_FETCH_DPATH || a->fetch == BD_FETCH_DWALK) {
 		ib_emit(b, I_ST_IMM(4, R_BUF, a->slot_off, 0));
 		return;
 	}
 	ib_emit(b, I_MOV64_IMM(R_BASE, 0));
 	emit_probe_read(g, a->slot_off, a->slot_size, R_BASE, 0, BPF_FUNC_probe_read_kernel);
+}
+
+/* probe-read 8 bytes at (buffer slot 'from_slot' value + add) into buffer slot 'to' */
+static void probe_ptr(struct cg *g, __u32 to, __u32 from_slot, __s32 add)
+{
+	struct insn_buf *b = &g->ib;
+
+	ib_emit(b, I_LDX(8, R3, R_BUF, from_slot));
+	if (add)
+		ib_emit(b, I_ALU64_IMM(BPF_ADD, R3, add));
+	ib_emit(b, I_MOV64_REG(R1, R_BUF));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, to));
+	ib_emit(b, I_MOV64_IMM(R2, 8));
+	ib_emit(b, I_CALL(BPF_FUNC_probe_read_kernel));
+}
+
+/*
+ * The path of a struct path the verifier does not trust, as d_path() would
+ * build it: from the dentry up to its mount's root, then across to the mount
+ * point in the parent mount, until the root mount. Level i stores the name
+ * of one dentry (or "" for a mount crossing); user space joins them.
+ */
+static void emit_dwalk(struct cg *g, const struct bd_access *a)
+{
+	typeof(g->p->dwalk) const *w = &g->p->dwalk;
+	struct insn_buf *b = &g->ib;
+	__u32 s = a->slot_off, lv = s, den = s + 8, mnt = s + 16, tmp = s + 24, tmp2 = s + 32;
+	int done = ib_new_label(b), i;
+
+	/* dentry and vfsmount of the path at R_BASE + off */
+	emit_probe_read(g, den, 8, R_BASE, a->off + w->path_dentry, BPF_FUNC_probe_read_kernel);
+	emit_probe_read(g, mnt, 8, R_BASE, a->off + w->path_mnt, BPF_FUNC_probe_read_kernel);
+	for (i = 0; i < BD_DWALK_DEPTH; i++) {
+		int not_root = ib_new_label(b), next = ib_new_label(b);
+		__u32 comp = s + BD_DWALK_HDR + i * BD_DWALK_COMP;
+
+		ib_emit(b, I_ST_IMM(4, R_BUF, lv, i));
+		/* at the root of its mount? */
+		probe_ptr(g, tmp, mnt, w->vfsmnt_root);
+		ib_emit(b, I_LDX(8, R1, R_BUF, tmp));
+		ib_emit(b, I_LDX(8, R2, R_BUF, den));
+		ib_jmp_imm(b, BPF_JEQ, R2, 0, done);
+		ib_jmp_reg(b, BPF_JNE, R1, R2, not_root);
+		/* cross to the parent mount, unless this is the root mount */
+		probe_ptr(g, tmp, mnt, (__s32)w->mount_parent - (__s32)w->mount_mnt);
+		ib_emit(b, I_LDX(8, R1, R_BUF, tmp));
+		ib_emit(b, I_LDX(8, R2, R_BUF, mnt));
+		ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, -(__s32)w->mount_mnt));
+		ib_jmp_reg(b, BPF_JEQ, R1, R2, done);
+		probe_ptr(g, den, mnt, (__s32)w->mount_mountpoint - (__s32)w->mount_mnt);
+		ib_emit(b, I_LDX(8, R1, R_BUF, tmp));
+		ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, w->mount_mnt));
+		ib_emit(b, I_STX(8, R_BUF, R1, mnt));
+		ib_emit(b, I_ST_IMM(1, R_BUF, comp, 0));
+		ib_ja(b, next);
+		ib_place(b, not_root);
+		/* a dentry that is its own parent: the top */
+		probe_ptr(g, tmp, den, w->dentry_parent);
+		ib_emit(b, I_LDX(8, R1, R_BUF, tmp));
+		ib_emit(b, I_LDX(8, R2, R_BUF, den));
+		ib_jmp_reg(b, BPF_JEQ, R1, R2, done);
+		probe_ptr(g, tmp2, den, w->dentry_name);
+		ib_emit(b, I_MOV64_REG(R1, R_BUF));
+		ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, comp));
+		ib_emit(b, I_MOV64_IMM(R2, BD_DWALK_COMP));
+		ib_emit(b, I_LDX(8, R3, R_BUF, tmp2));
+		ib_emit(b, I_CALL(BPF_FUNC_probe_read_kernel_str));
+		ib_emit(b, I_LDX(8, R1, R_BUF, tmp));
+		ib_emit(b, I_STX(8, R_BUF, R1, den));
+		ib_place(b, next);
+	}
+	/* out of levels: mark the path as cut */
+	ib_emit(b, I_ST_IMM(4, R_BUF, lv, BD_DWALK_DEPTH + 1));
+	ib_place(b, done);
 }
 
 static void emit_fetch(struct cg *g, const struct bd_access *a)
@@ -73,7 +147,8 @@ static void emit_fetch(struct cg *g, const struct bd_access *a)
 			ib_emit(b, I_LDX(8, R_BASE, R_BUF, g->scratch_off));
 		}
 		/* ctx pointers may be NULL; d_path wants a real object */
-		if ((i == 0 && a->root_nullable) || a->fetch == BD_FETCH_DPATH) {
+		if ((i == 0 && a->root_nullable) || a->fetch == BD_FETCH_DPATH ||
+		    a->fetch == BD_FETCH_DWALK) {
 			ib_jmp_imm(b, BPF_JEQ, R_BASE, 0, null_label);
 			null_used = true;
 		}
@@ -110,6 +185,9 @@ static void emit_fetch(struct cg *g, const struct bd_access *a)
 		}
 		emit_probe_read(g, a->slot_off, a->slot_size, R_BASE, 0,
 				BPF_FUNC_probe_read_kernel_str);
+		break;
+	case BD_FETCH_DWALK:
+		emit_dwalk(g, a);
 		break;
 	case BD_FETCH_DPATH:
 		ib_emit(b, I_MOV64_REG(R1, R_BASE));

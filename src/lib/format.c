@@ -363,6 +363,26 @@ int bd_format_column(struct bpfdump *d, const struct bd_plan *p, const struct bd
 		put_cstr(out, v, a->slot_size);
 		return 0;
 	}
+	if (a->fetch == BD_FETCH_DWALK) {
+		__u32 levels, i;
+
+		memcpy(&levels, v, 4);
+		if (levels > BD_DWALK_DEPTH) {
+			sb_puts(out, "...", 3);	/* deeper than the walk goes */
+			levels = BD_DWALK_DEPTH;
+		}
+		for (i = levels; i-- > 0;) {
+			const __u8 *name = v + BD_DWALK_HDR + i * BD_DWALK_COMP;
+
+			if (!name[0])
+				continue;	/* a mount crossing */
+			sb_putc(out, '/');
+			put_cstr(out, name, BD_DWALK_COMP);
+		}
+		if (levels && !out->len)
+			sb_putc(out, '/');
+		return 0;
+	}
 	if (a->fetch == BD_FETCH_BITFIELD) {
 		u = load_uint(v, 8);
 		if (c->fmt == BD_FMT_HEX) {

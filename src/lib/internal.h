@@ -22,6 +22,10 @@
 #define BD_MAX_PATHS 4		/* path columns per query */
 #define BD_MAX_FIXED 16384	/* fixed part of a record */
 #define BD_MAX_COLUMN 4096	/* one column's bytes */
+#define BD_DWALK_DEPTH 24	/* dentry/mount levels a walked path covers */
+#define BD_DWALK_COMP 64	/* bytes per walked name */
+#define BD_DWALK_HDR 40		/* u32 levels, u32 pad, dentry, vfsmount, tmp, tmp2 */
+#define BD_DWALK_SLOT (BD_DWALK_HDR + BD_DWALK_DEPTH * BD_DWALK_COMP)
 
 struct bd_ctx_member {
 	char name[64];
@@ -102,6 +106,8 @@ enum bd_fetch {
 	BD_FETCH_BITFIELD,	/* containing bytes, then shift and mask */
 	BD_FETCH_CSTR,		/* pointer value, then bpf_probe_read_kernel_str */
 	BD_FETCH_DPATH,		/* address of a struct path, then bpf_d_path */
+	BD_FETCH_DWALK,		/* struct path behind an untrusted pointer: walk the
+				 * dentries and mounts up, one name per level */
 };
 
 /* How to get one value's bytes into the record: an access plan. */
@@ -172,6 +178,11 @@ struct bd_plan {
 	__u32 path_res_off[BD_MAX_PATHS]; /* s32 bpf_d_path result in the record */
 	struct bd_map_info map;
 	bool all_probe;		/* plan every read with bpf_probe_read_kernel */
+	struct {		/* offsets the dentry walk needs, from BTF */
+		__u32 path_mnt, path_dentry, vfsmnt_root, mount_mnt, mount_parent,
+		      mount_mountpoint, dentry_parent, dentry_name;
+		bool ok;
+	} dwalk;
 };
 
 /* plan.c */

@@ -258,6 +258,56 @@ static int walk_path(struct plan_ctx *pc, const struct q_path *path, const char 
 	return 0;
 }
 
+static int member_off(const struct btf *btf, const char *st, const char *m, __u32 *off)
+{
+	__s32 id = btf__find_by_name_kind(btf, st, BTF_KIND_STRUCT);
+	__u32 bit_off, type_id, bsz;
+
+	if (id < 0 || bd_find_member(btf, id, m, &bit_off, &type_id, &bsz))
+		return -ENOENT;
+	*off = bit_off / 8;
+	return 0;
+}
+
+static int dwalk_offsets(struct plan_ctx *pc)
+{
+	const struct btf *btf = pc->d->btf;
+	typeof(pc->p->dwalk) *w = &pc->p->dwalk;
+	__u32 name_off;
+
+	if (w->ok)
+		return 0;
+	if (member_off(btf, "path", "mnt", &w->path_mnt) ||
+	    member_off(btf, "path", "dentry", &w->path_dentry) ||
+	    member_off(btf, "vfsmount", "mnt_root", &w->vfsmnt_root) ||
+	    member_off(btf, "mount", "mnt", &w->mount_mnt) ||
+	    member_off(btf, "mount", "mnt_parent", &w->mount_parent) ||
+	    member_off(btf, "mount", "mnt_mountpoint", &w->mount_mountpoint) ||
+	    member_off(btf, "dentry", "d_parent", &w->dentry_parent) ||
+	    member_off(btf, "dentry", "d_name", &w->dentry_name) ||
+	    member_off(btf, "qstr", "name", &name_off))
+		return -ENOENT;
+	w->dentry_name += name_off;
+	w->ok = true;
+	return 0;
+}
+
+/* A struct path: bpf_d_path when the verifier trusts the pointer (an object
+ * straight from the ctx), else walk dentries and mounts with probe reads. */
+static int plan_path(struct plan_ctx *pc, struct bd_access *a, int pos)
+{
+	a->size = 0;
+	if (a->deref_cnt <= 1 && a->probe_from > a->deref_cnt) {
+		a->fetch = BD_FETCH_DPATH;
+		return 0;
+	}
+	if (dwalk_offsets(pc))
+		return perr(pc, pos, "this kernel's BTF lacks what a path walk needs "
+			    "(struct mount, dentry, qstr)");
+	a->fetch = BD_FETCH_DWALK;
+	return 0;
+}
+
 /* Decide how the value the walk reached is fetched. */
 static int finish_access(struct plan_ctx *pc, struct walk *w, int pos, enum bd_fmt fmt)
 {
@@ -288,18 +338,11 @@ static int finish_access(struct plan_ctx *pc, struct walk *w, int pos, enum bd_f
 		if (!btf_is_struct(t) || strcmp(btf__name_by_offset(btf, t->name_off), "path"))
 			return perr(pc, pos, "path() needs a struct path or struct file *, not %s",
 				    type_name(btf, w->type_id, tn, sizeof(tn)));
-		if (a->probe_from <= a->deref_cnt)
-			return perr(pc, pos, "path() needs a pointer the verifier can trust; this "
-				    "one was read through an untyped pointer");
-		a->fetch = BD_FETCH_DPATH;
-		a->size = 0;
-		return 0;
+		return plan_path(pc, a, pos);
 	}
 	if (btf_is_struct(t) && !strcmp(btf__name_by_offset(btf, t->name_off), "path") &&
-	    fmt == BD_FMT_AUTO && a->probe_from > a->deref_cnt) {
-		a->fetch = BD_FETCH_DPATH;
-		return 0;
-	}
+	    fmt == BD_FMT_AUTO)
+		return plan_path(pc, a, pos);
 	if (w->bit_size) {
 		a->fetch = BD_FETCH_BITFIELD;
 		a->bit_off = w->bit_off;
@@ -491,6 +534,9 @@ static int place(struct plan_ctx *pc, struct bd_access *a, __u32 *cursor)
 	case BD_FETCH_CSTR:
 		a->slot_size = BD_CSTR_MAX;
 		break;
+	case BD_FETCH_DWALK:
+		a->slot_size = BD_DWALK_SLOT;
+		break;
 	case BD_FETCH_BITFIELD:
 		a->slot_size = 8;	/* extracted in BPF, stored as __u64 */
 		break;
@@ -656,7 +702,8 @@ static int plan_pred(struct plan_ctx *pc, const struct q_expr *e, struct bd_pred
 	if (err)
 		return err;
 	pr->acc = tmp.acc[0];
-	if (pr->acc.fetch == BD_FETCH_DPATH || pr->acc.root == BD_ROOT_BUF)
+	if (pr->acc.fetch == BD_FETCH_DPATH || pr->acc.fetch == BD_FETCH_DWALK ||
+	    pr->acc.root == BD_ROOT_BUF)
 		return perr(pc, e->value.pos, "cannot compare this value in a predicate");
 	t = bd_skip_mods(pr->acc.btf, pr->acc.type_id, NULL);
 	is_str = pr->acc.fetch == BD_FETCH_CSTR ||

@@ -16,7 +16,7 @@ for i in range(3):
 time.sleep(60)
 PY
 PARENT=$!
-at_exit "pkill -f bdtest- ; kill $PARENT"
+at_exit "pkill bdtest- ; kill $PARENT"
 for _ in $(seq 50); do [ "$(pgrep -c -P $PARENT)" = 2 ] && break; sleep 0.1; done
 sleep 0.3
 
