@@ -119,6 +119,46 @@ BPFDUMP_API long bpfdump_query__print(struct bpfdump_query *q, FILE *out,
 /* Attach and return an iterator link fd (for pinning); caller closes it. */
 BPFDUMP_API int bpfdump_query__attach(struct bpfdump_query *q);
 
+struct bpfdump_pin_opts {
+	size_t sz;
+	unsigned int mode;	/* file mode of the pins (0: bpffs default 0600) */
+	int uid;		/* owner, or -1 to keep */
+	int gid;		/* group, or -1 to keep */
+	bool force;		/* replace an existing pin */
+	size_t :0;
+};
+#define bpfdump_pin_opts__last_field force
+
+/* Pin the query as a dumper at PATH (in bpffs): `cat PATH` prints its rows as
+ * text written by the kernel; bpfdump__cat() reads them with full formatting. */
+BPFDUMP_API int bpfdump_query__pin(struct bpfdump_query *q, const char *path,
+				   const struct bpfdump_pin_opts *opts);
+
+/* Read a dumper bpfdump pinned, formatting in user space. Returns rows or -errno. */
+BPFDUMP_API long bpfdump__cat(struct bpfdump *d, const char *path, FILE *out,
+			      const struct bpfdump_print_opts *opts);
+
+/* Remove a pinned dumper (and its twins); refuses other pins unless force. */
+BPFDUMP_API int bpfdump__remove(struct bpfdump *d, const char *path, bool force);
+
+/* Print every pinned iterator link under root (NULL: every bpffs mount). */
+BPFDUMP_API int bpfdump__show(struct bpfdump *d, const char *root, FILE *out,
+			      const struct bpfdump_print_opts *opts);
+
+struct bpfdump_object_opts {
+	size_t sz;
+	const struct bpfdump_query_opts *params; /* pid, tid, cgroup, order, map; target unused */
+	const char *pin_path;	/* pin the iterator link here instead of reading it */
+	const struct bpfdump_pin_opts *pin;
+	int out_fd;		/* where the iterator's output goes (run) */
+	size_t :0;
+};
+#define bpfdump_object_opts__last_field out_fd
+
+/* Load a user's .bpf.o, attach its iterator program, and read it to out_fd or pin it. */
+BPFDUMP_API int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
+				    const struct bpfdump_object_opts *opts);
+
 /* The verifier log of the last load, or "". */
 BPFDUMP_API const char *bpfdump_query__verifier_log(const struct bpfdump_query *q);
 

@@ -38,5 +38,15 @@ int cmd_targets(int argc, char **argv);
 void help_targets(void);
 int cmd_dump(int argc, char **argv);
 void help_dump(void);
+int cmd_pin(int argc, char **argv);
+void help_pin(void);
+int cmd_cat(int argc, char **argv);
+void help_cat(void);
+int cmd_show(int argc, char **argv);
+void help_show(void);
+int cmd_rm(int argc, char **argv);
+void help_rm(void);
+int cmd_run(int argc, char **argv);
+void help_run(void);
 
 #endif

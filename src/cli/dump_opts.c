@@ -48,7 +48,7 @@ int dump_args_parse(const char *cmd, int argc, char **argv, struct dump_args *a,
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	bool is_pin = !strcmp(cmd, "pin");
+	bool is_pin = !strcmp(cmd, "pin");	/* TARGET PATH */
 	int opt, err;
 	char *end;
 

@@ -17,6 +17,11 @@ struct cli_env env;
 static const struct cmd cmds[] = {
 	{ "targets", cmd_targets, help_targets, "list iterator targets, or describe one" },
 	{ "dump", cmd_dump, help_dump, "run an iterator once and print its rows" },
+	{ "pin", cmd_pin, help_pin, "pin a dumper in bpffs that cat can read" },
+	{ "cat", cmd_cat, help_cat, "read a pinned dumper, formatted in user space" },
+	{ "show", cmd_show, help_show, "list pinned iterator links" },
+	{ "rm", cmd_rm, help_rm, "remove a pinned dumper" },
+	{ "run", cmd_run, help_run, "run a user's own iterator object (.bpf.o)" },
 };
 
 int usage_err(const char *cmd, const char *fmt, ...)

@@ -18,17 +18,9 @@
 #include "insn.h"
 #include "internal.h"
 
-#define R_BASE R9
-#define R_SEQ R8
+#include "codegen.h"
 
-struct cg {
-	struct insn_buf ib;
-	const struct bd_plan *p;
-	__u32 scratch_off;	/* 8 bytes for probe-read pointers */
-	int out_label;		/* skip this row */
-};
-
-static void emit_probe_read(struct cg *g, __u32 dst_off, __u32 size, int src_reg, __u32 src_off,
+void emit_probe_read(struct cg *g, __u32 dst_off, __u32 size, int src_reg, __u32 src_off,
 			    int helper)
 {
 	struct insn_buf *b = &g->ib;
@@ -129,7 +121,7 @@ static void emit_dwalk(struct cg *g, const struct bd_access *a)
 	ib_place(b, done);
 }
 
-static void emit_fetch(struct cg *g, const struct bd_access *a)
+void emit_fetch(struct cg *g, const struct bd_access *a)
 {
 	struct insn_buf *b = &g->ib;
 	int null_label = ib_new_label(b), done_label = ib_new_label(b);
@@ -398,23 +390,20 @@ static int main_object_off(const struct bpfdump *d, const struct bd_target *t)
 	return -1;
 }
 
-int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd,
-		    struct bpf_insn **insns, int *cnt)
+int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd, bool text,
+		    struct bpf_insn **insns, int *cnt, struct bd_strbuf *fmts)
 {
-	struct cg g = { .p = p };
+	struct cg g = { .p = p, .d = d, .text = text };
 	struct insn_buf *b = &g.ib;
 	int main_off, i, j, err;
 
 	ib_init(b);
-	g.scratch_off = p->buf_size - 8 - p->path_cnt * BD_PATH_MAX;
+	g.scratch_off = p->scratch_off;
+	g.args_off = p->args_off;
 	g.out_label = ib_new_label(b);
 
 	ib_emit(b, I_MOV64_REG(R_CTX, R1));
 	main_off = main_object_off(d, p->target);
-	if (main_off >= 0) {
-		ib_emit(b, I_LDX(8, R1, R_CTX, main_off));
-		ib_jmp_imm(b, BPF_JEQ, R1, 0, g.out_label);
-	}
 	/* r7 = bpf_task_storage_get(&buf, bpf_get_current_task_btf(), NULL, F_CREATE) */
 	ib_emit(b, I_CALL(BPF_FUNC_get_current_task_btf));
 	ib_emit(b, I_MOV64_REG(R2, R0));
@@ -424,6 +413,12 @@ int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd,
 	ib_emit(b, I_CALL(BPF_FUNC_task_storage_get));
 	ib_jmp_imm(b, BPF_JEQ, R0, 0, g.out_label);
 	ib_emit(b, I_MOV64_REG(R_BUF, R0));
+	if (text)	/* a header even when there is nothing to list */
+		cg_text_header_first(&g);
+	if (main_off >= 0) {
+		ib_emit(b, I_LDX(8, R1, R_CTX, main_off));
+		ib_jmp_imm(b, BPF_JEQ, R1, 0, g.out_label);
+	}
 
 	if (p->pred) {
 		emit_pred_fetches(&g, p->pred);
@@ -433,6 +428,10 @@ int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd,
 		for (j = 0; j < p->cols[i].acc_cnt; j++)
 			emit_fetch(&g, &p->cols[i].acc[j]);
 
+	if (text) {
+		cg_text_writer(&g);
+		goto finish;
+	}
 	/* header: total length = fixed part + each path's bytes */
 	ib_emit(b, I_MOV64_IMM(R_SEQ, p->fixed_size));
 	for (i = 0; i < p->col_cnt; i++) {
@@ -480,11 +479,17 @@ int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd,
 			ib_place(b, skip);
 		}
 	}
+finish:
 	ib_place(b, g.out_label);
 	ib_emit(b, I_MOV64_IMM(R0, 0));
 	ib_emit(b, I_EXIT());
 
-	err = ib_finish(b);
+	err = ib_finish(b) ?: g.err;
+	if (!err && fmts) {
+		*fmts = g.fmts;
+		g.fmts.s = NULL;
+	}
+	sb_free(&g.fmts);
 	if (err) {
 		ib_free(b);
 		return err;

@@ -16,16 +16,6 @@
 #define VERIFIER_LOG_SIZE (1 << 20)
 #define READ_CHUNK (256 * 1024)
 
-struct bpfdump_query {
-	struct bpfdump *d;
-	struct bd_plan plan;
-	int prog_fd;
-	int buf_map_fd;
-	int cgroup_fd;
-	union bpf_iter_link_info linfo;
-	bool has_linfo;
-	char *log;
-};
 
 #define OPTS_OK(opts, type) \
 	(!(opts) || ((opts)->sz >= sizeof(size_t) && opts_tail_zero((opts), (opts)->sz, sizeof(struct type))))
@@ -114,7 +104,7 @@ int bpfdump__target_params(const struct bpfdump *d, const char *target)
 	return t ? (int)t->params : -ENOENT;
 }
 
-static int unknown_target(struct bpfdump *d, const char *name)
+int bd_unknown_target(struct bpfdump *d, const char *name)
 {
 	char list[1024];
 	size_t used = 0;
@@ -158,7 +148,7 @@ int bpfdump__describe_target(struct bpfdump *d, const char *target, FILE *out, b
 	int i;
 
 	if (!t)
-		return unknown_target(d, target);
+		return bd_unknown_target(d, target);
 	preset = bd_target_preset(t->name);
 	if (!preset)
 		preset = fallback = member_columns(t);
@@ -196,7 +186,7 @@ int bpfdump__describe_target(struct bpfdump *d, const char *target, FILE *out, b
 }
 
 /* --map NAME|ID: find the map, keep an fd and what decoding needs. */
-static int open_map(struct bpfdump *d, const char *spec, struct bd_map_info *mi)
+int bd_open_map(struct bpfdump *d, const char *spec, struct bd_map_info *mi)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info), id = 0;
@@ -322,20 +312,53 @@ static void log_tail(const char *log, char *buf, size_t len, int lines)
 			*s = ';';
 }
 
-static int load_prog(struct bpfdump_query *q)
+/* The format strings of a text writer: a frozen read-only array map. */
+static int create_fmt_map(struct bpfdump *d, const struct bd_strbuf *fmts)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = BPF_F_RDONLY_PROG);
+	__u32 key = 0;
+	int fd, err;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfdump_fmt", 4, fmts->len, 1, &mopts);
+	if (fd < 0)
+		return bd_err(d, -errno, "text writer: cannot create the format map: %s",
+			      strerror(errno));
+	if (bpf_map_update_elem(fd, &key, fmts->s, 0) || bpf_map_freeze(fd)) {
+		err = -errno;
+		close(fd);
+		return bd_err(d, err, "text writer: cannot fill the format map: %s",
+			      strerror(-err));
+	}
+	return fd;
+}
+
+int bd_load_prog(struct bpfdump_query *q, bool text, int *prog_fd)
 {
 	struct bpfdump *d = q->d;
 	struct bd_plan *p = &q->plan;
 	LIBBPF_OPTS(bpf_prog_load_opts, lopts, .expected_attach_type = BPF_TRACE_ITER,
 		    .attach_btf_id = p->target->func_id);
+	struct bd_strbuf fmts = {};
 	struct bpf_insn *insns = NULL;
+	int cnt, err, fd, fmt_fd = -1;
 	char name[16], tail[400];
-	int cnt, err, fd;
 
-	err = bd_codegen_iter(d, p, q->buf_map_fd, &insns, &cnt);
-	if (err)
+	err = bd_codegen_iter(d, p, q->buf_map_fd, text, &insns, &cnt, text ? &fmts : NULL);
+	if (err) {
+		if (err == -EOPNOTSUPP)
+			return err;	/* the message says which column */
 		return bd_err(d, err, "target '%s': code generation failed: %s", p->target->name,
 			      strerror(-err));
+	}
+	if (text) {
+		fmt_fd = create_fmt_map(d, &fmts);
+		sb_free(&fmts);
+		if (fmt_fd < 0) {
+			free(insns);
+			return fmt_fd;
+		}
+		bd_codegen_set_fmt_map(insns, cnt, fmt_fd);
+	}
 	if (!q->log)
 		q->log = malloc(VERIFIER_LOG_SIZE);
 	if (q->log) {
@@ -344,14 +367,17 @@ static int load_prog(struct bpfdump_query *q)
 		lopts.log_size = VERIFIER_LOG_SIZE;
 		lopts.log_level = d->log_level >= BPFDUMP_DEBUG ? 1 : 0;
 	}
-	snprintf(name, sizeof(name), "bd_%.12s", p->target->name);
+	snprintf(name, sizeof(name), "bd%s_%.10s", text ? "t" : "", p->target->name);
 	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, name, "GPL", insns, cnt, &lopts);
 	err = fd < 0 ? -errno : 0;
 	free(insns);
+	if (fmt_fd >= 0)
+		close(fmt_fd);	/* the program holds it now */
 	if (fd >= 0) {
-		bd_log(d, BPFDUMP_DEBUG, "target '%s': loaded %d instructions%s", p->target->name,
-		       cnt, p->all_probe ? " (all reads through bpf_probe_read_kernel)" : "");
-		q->prog_fd = fd;
+		bd_log(d, BPFDUMP_DEBUG, "target '%s': loaded %d instructions%s%s", p->target->name,
+		       cnt, text ? " (text writer)" : "",
+		       p->all_probe ? " (all reads through bpf_probe_read_kernel)" : "");
+		*prog_fd = fd;
 		return 0;
 	}
 	if (err == -EPERM)
@@ -416,6 +442,12 @@ static int set_params(struct bpfdump_query *q, const struct bpfdump_query_opts *
 
 struct bpfdump_query *bpfdump_query__new(struct bpfdump *d, const struct bpfdump_query_opts *o)
 {
+	return bd_query_new(d, o, true);
+}
+
+struct bpfdump_query *bd_query_new(struct bpfdump *d, const struct bpfdump_query_opts *o,
+				   bool load)
+{
 	struct bpfdump_query *q;
 	const char *cols;
 	char *fallback = NULL;
@@ -432,17 +464,29 @@ struct bpfdump_query *bpfdump_query__new(struct bpfdump *d, const struct bpfdump
 	}
 	q->d = d;
 	q->prog_fd = q->buf_map_fd = q->cgroup_fd = -1;
+	q->opts = *o;
+	q->opts.sz = sizeof(q->opts);
+	q->opts.target = q->spec_target = strdup(o->target);
+	q->opts.columns = q->spec_columns = o->columns ? strdup(o->columns) : NULL;
+	q->opts.where = q->spec_where = o->where ? strdup(o->where) : NULL;
+	q->opts.cgroup = q->spec_cgroup = o->cgroup ? strdup(o->cgroup) : NULL;
+	q->opts.map = q->spec_map = o->map ? strdup(o->map) : NULL;
+	if (!q->spec_target || (o->columns && !q->spec_columns) || (o->where && !q->spec_where) ||
+	    (o->cgroup && !q->spec_cgroup) || (o->map && !q->spec_map)) {
+		err = -ENOMEM;
+		goto err_out;
+	}
 	q->plan.map.fd = -1;
 	q->plan.target = bd_target_find(d, o->target);
 	if (!q->plan.target) {
-		err = unknown_target(d, o->target);
+		err = bd_unknown_target(d, o->target);
 		goto err_out;
 	}
 	err = set_params(q, o);
 	if (err)
 		goto err_out;
 	if (o->map) {
-		err = open_map(d, o->map, &q->plan.map);
+		err = bd_open_map(d, o->map, &q->plan.map);
 		if (err)
 			goto err_out;
 		q->linfo.map.map_fd = q->plan.map.fd;
@@ -454,12 +498,14 @@ struct bpfdump_query *bpfdump_query__new(struct bpfdump *d, const struct bpfdump
 	err = bd_plan_build(d, &q->plan, cols, o->where);
 	if (err)
 		goto err_out;
+	if (!load)
+		goto done;
 	q->buf_map_fd = create_buf_map(d, q->plan.buf_size);
 	if (q->buf_map_fd < 0) {
 		err = q->buf_map_fd;
 		goto err_out;
 	}
-	err = load_prog(q);
+	err = bd_load_prog(q, false, &q->prog_fd);
 	if (err && err != -EPERM && !q->plan.all_probe) {
 		/* some direct loads are refused (__user, percpu...): read everything
 		 * through bpf_probe_read_kernel instead */
@@ -471,12 +517,13 @@ struct bpfdump_query *bpfdump_query__new(struct bpfdump *d, const struct bpfdump
 		bd_log(d, BPFDUMP_INFO, "%s; retrying with bpf_probe_read_kernel", first);
 		err = bd_plan_build(d, &q->plan, cols, o->where);
 		if (!err)
-			err = load_prog(q);
+			err = bd_load_prog(q, false, &q->prog_fd);
 		if (err)
 			snprintf(d->errmsg, sizeof(d->errmsg), "%s", first);
 	}
 	if (err)
 		goto err_out;
+done:
 	free(fallback);
 	return q;
 
@@ -502,6 +549,11 @@ void bpfdump_query__free(struct bpfdump_query *q)
 	btf__free(q->plan.map.btf);
 	bd_plan_free(&q->plan);
 	free(q->log);
+	free(q->spec_target);
+	free(q->spec_columns);
+	free(q->spec_where);
+	free(q->spec_cgroup);
+	free(q->spec_map);
 	free(q);
 }
 
@@ -632,15 +684,15 @@ out:
 	return err;
 }
 
-long bpfdump_query__print(struct bpfdump_query *q, FILE *out,
-			  const struct bpfdump_print_opts *opts)
+long bd_query_read(struct bpfdump_query *q, int iter_fd, FILE *out,
+		   const struct bpfdump_print_opts *opts)
 {
 	const struct bd_plan *p = &q->plan;
 	struct row_ctx rc = { .q = q, .out = out };
 	const char **names = NULL, **headers = NULL;
 	bool *right = NULL;
-	int link_fd = -1, iter_fd = -1, i;
 	long err;
+	int i;
 
 	if (!OPTS_OK(opts, bpfdump_print_opts))
 		return -EINVAL;
@@ -668,27 +720,12 @@ long bpfdump_query__print(struct bpfdump_query *q, FILE *out,
 			goto out;
 		}
 	}
-	link_fd = bpfdump_query__attach(q);
-	if (link_fd < 0) {
-		err = link_fd;
-		goto out;
-	}
-	iter_fd = bpf_iter_create(link_fd);
-	if (iter_fd < 0) {
-		err = bd_err(q->d, -errno, "target '%s': cannot create the iterator: %s",
-			     p->target->name, strerror(errno));
-		goto out;
-	}
 	err = read_records(q, iter_fd, &rc);
 	if (!err && rc.pr)
 		err = bd_printer__finish(rc.pr);
 	if (!err)
 		err = rc.rows;
 out:
-	if (iter_fd >= 0)
-		close(iter_fd);
-	if (link_fd >= 0)
-		close(link_fd);
 	bd_printer__free(rc.pr);
 	if (rc.cells)
 		for (i = 0; i < p->col_cnt; i++)
@@ -701,4 +738,26 @@ out:
 	free(headers);
 	free(right);
 	return err;
+}
+
+long bpfdump_query__print(struct bpfdump_query *q, FILE *out,
+			  const struct bpfdump_print_opts *opts)
+{
+	int link_fd, iter_fd;
+	long ret;
+
+	link_fd = bpfdump_query__attach(q);
+	if (link_fd < 0)
+		return link_fd;
+	iter_fd = bpf_iter_create(link_fd);
+	if (iter_fd < 0) {
+		ret = bd_err(q->d, -errno, "target '%s': cannot create the iterator: %s",
+			     q->plan.target->name, strerror(errno));
+		close(link_fd);
+		return ret;
+	}
+	ret = bd_query_read(q, iter_fd, out, opts);
+	close(iter_fd);
+	close(link_fd);
+	return ret;
 }

@@ -165,6 +165,11 @@ struct bd_map_info {
 	int ncpus;
 };
 
+struct bd_strbuf {
+	char *s;
+	size_t len, cap;
+};
+
 /* Everything codegen needs and decode reads back. */
 struct bd_plan {
 	const struct bd_target *target;
@@ -173,6 +178,9 @@ struct bd_plan {
 	struct bd_pred *pred;
 	__u32 fixed_size;	/* record bytes before the variable part */
 	__u32 buf_size;		/* whole per-reader buffer */
+	__u32 scratch_off;	/* 8 bytes for pointers read with bpf_probe_read_kernel */
+	__u32 args_off;		/* text writer: bpf_seq_printf arguments */
+	__u32 hdr_off;		/* text writer: session that got its header */
 	int path_cnt;
 	__u32 path_buf_off[BD_MAX_PATHS];
 	__u32 path_res_off[BD_MAX_PATHS]; /* s32 bpf_d_path result in the record */
@@ -185,19 +193,44 @@ struct bd_plan {
 	} dwalk;
 };
 
+struct bpfdump_query {
+	struct bpfdump *d;
+	struct bd_plan plan;
+	int prog_fd;
+	int buf_map_fd;
+	int cgroup_fd;
+	union bpf_iter_link_info linfo;
+	bool has_linfo;
+	char *log;
+	struct bpfdump_query_opts opts;	/* as given, strings owned by spec_* */
+	char *spec_target, *spec_columns, *spec_where, *spec_cgroup, *spec_map;
+};
+
+/* dump.c: read an iterator fd of this query's records and print them */
+long bd_query_read(struct bpfdump_query *q, int iter_fd, FILE *out,
+		   const struct bpfdump_print_opts *opts);
+int bd_load_prog(struct bpfdump_query *q, bool text, int *prog_fd);
+/* load=false: plan only (to decode records of a pinned dumper) */
+struct bpfdump_query *bd_query_new(struct bpfdump *d, const struct bpfdump_query_opts *o,
+				   bool load);
+
+int bd_open_map(struct bpfdump *d, const char *spec, struct bd_map_info *mi);
+int bd_unknown_target(struct bpfdump *d, const char *name);
+
 /* plan.c */
 int bd_plan_build(struct bpfdump *d, struct bd_plan *p, const char *columns, const char *where);
 void bd_plan_free(struct bd_plan *p);
 
 /* codegen.c: program for an iterator target; buf_map_fd is the task-storage map. */
-int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd,
-		    struct bpf_insn **insns, int *cnt);
+struct bd_strbuf;
+/* text: a kernel-side text writer (bpf_seq_printf) for pinned dumpers, whose
+ * format strings come back in *fmts; ld_imm64 of map value 0 refer to them
+ * and must get the format map's fd (bd_codegen_set_fmt_map). */
+int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd, bool text,
+		    struct bpf_insn **insns, int *cnt, struct bd_strbuf *fmts);
+void bd_codegen_set_fmt_map(struct bpf_insn *insns, int cnt, int fmt_map_fd);
 
-/* decode.c / format.c */
-struct bd_strbuf {
-	char *s;
-	size_t len, cap;
-};
+/* format.c */
 void sb_reset(struct bd_strbuf *b);
 void sb_free(struct bd_strbuf *b);
 void sb_putc(struct bd_strbuf *b, char c);

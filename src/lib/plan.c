@@ -84,6 +84,13 @@ static bool is_char_type(const struct btf *btf, __u32 id)
 	return t && btf_is_int(t) && t->size == 1;
 }
 
+static bool is_char_array(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = bd_skip_mods(btf, id, NULL);
+
+	return t && btf_is_array(t) && is_char_type(btf, btf_array(t)->type);
+}
+
 /* A pointer whose pointee (after mods) is a struct or union: loads give BTF pointers. */
 static bool ptr_to_struct(const struct btf *btf, const struct btf_type *t)
 {
@@ -545,6 +552,8 @@ static int place(struct plan_ctx *pc, struct bd_access *a, __u32 *cursor)
 	}
 	a->slot_off = *cursor;
 	*cursor += (a->slot_size + 7) & ~7u;
+	if (a->fetch == BD_FETCH_BYTES && is_char_array(a->btf, a->type_id))
+		*cursor += 8;	/* room for a NUL: the text writer prints it with %s */
 	return 0;
 }
 
@@ -797,8 +806,12 @@ int bd_plan_build(struct bpfdump *d, struct bd_plan *p, const char *columns, con
 		if (err)
 			return err;
 	}
-	/* scratch for pointers read with bpf_probe_read_kernel */
+	p->scratch_off = cursor;
 	cursor += 8;
+	p->hdr_off = cursor;
+	cursor += 8;
+	p->args_off = cursor;
+	cursor += 8 * 12;	/* MAX_BPRINTF_VARARGS */
 	for (i = 0; i < p->path_cnt; i++) {
 		p->path_buf_off[i] = cursor;
 		cursor += BD_PATH_MAX;

@@ -816,12 +816,13 @@ static int parse_unary(struct parser *p, struct q_expr **out, int *height)
 		}
 	} else {
 		err = parse_or(p, out, height);
-		if (!err && peek(p)->kind != T_RPAREN) {
+		if (!err && peek(p)->kind == T_RPAREN) {
+			advance(p);
+		} else if (!err) {
 			err = expected(p, "')'", pos);
 			q_expr_free(*out);
 			*out = NULL;
 		}
-		advance(p);
 	}
 	p->nest--;
 	return err;

@@ -2,6 +2,15 @@
 # task_file target vs /proc/PID/fd and /proc/PID/fdinfo: a process the test starts opens known files.
 source "$(dirname "$0")/../lib.sh"
 
+# dump_ok NAME OUTFILE ARGS...: run bpfdump ARGS (bounded), one result line, stderr shown on failure
+dump_ok() {
+	local name=$1 out=$2 rc
+	shift 2
+	timeout 60 "$BPFDUMP" "$@" >"$out" 2>"$TMP/dump.err"
+	rc=$?
+	if [ $rc -eq 0 ]; then ok "$name"; else fail "$name: exit $rc: $(head -c 300 "$TMP/dump.err")"; fi
+}
+
 # wait_file PATH: poll (bounded) until PATH exists
 wait_file() {
 	local i
@@ -52,13 +61,10 @@ snap_proc() {
 }
 snap_proc >"$TMP/proc.tsv"
 
-timeout 60 "$BPFDUMP" dump task_file --pid "$P" -J >"$TMP/pid.json" 2>"$TMP/err"
-check "dump task_file --pid -J exits 0" [ $? -eq 0 ]
+dump_ok "dump task_file --pid -J exits 0" "$TMP/pid.json" dump task_file --pid "$P" -J
 check "JSON parses" json_valid <"$TMP/pid.json"
-timeout 60 "$BPFDUMP" dump task_file -J >"$TMP/all.json" 2>>"$TMP/err"
-check "dump task_file -J (all tasks) exits 0" [ $? -eq 0 ]
-timeout 60 "$BPFDUMP" dump task_file --tid "$P" -J >"$TMP/tid.json" 2>>"$TMP/err"
-check "dump task_file --tid -J exits 0" [ $? -eq 0 ]
+dump_ok "dump task_file -J (all tasks) exits 0" "$TMP/all.json" dump task_file -J
+dump_ok "dump task_file --tid -J exits 0" "$TMP/tid.json" dump task_file --tid "$P" -J
 snap_proc >"$TMP/proc2.tsv"
 check "ground truth stable during the dumps" cmp -s "$TMP/proc.tsv" "$TMP/proc2.tsv"
 

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Pinned dumpers: read one (cat), remove one (rm), list them all (show). */
+#include <bpf/bpf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "output.h"
+#include "pin.h"
+
+#define META_TEXT 8192
+
+long bpfdump__cat(struct bpfdump *d, const char *path, FILE *out,
+		  const struct bpfdump_print_opts *opts)
+{
+	char bin[PATH_MAX], meta_path[PATH_MAX], meta[META_TEXT];
+	char target[64], columns[4096], where[4096], cgroup[PATH_MAX], map[64], num[32];
+	struct bpfdump_query_opts qo = { .sz = sizeof(qo) };
+	struct bpfdump_query *q;
+	int link_fd, iter_fd, err;
+	long ret;
+
+	err = bd_twin_paths(path, bin, meta_path, sizeof(bin));
+	if (err)
+		return bd_err(d, err, "cat '%s': path too long", path);
+	if (access(path, F_OK))
+		return bd_err(d, -errno, "cat '%s': %s", path, strerror(errno));
+	err = bd_read_meta(meta_path, meta, sizeof(meta));
+	if (err)
+		return bd_err(d, err, "cat '%s': not a dumper bpfdump pinned (no %s): read it "
+			      "with plain cat", path, meta_path);
+	if (!bd_meta_get(meta, "target", target, sizeof(target)))
+		return bd_err(d, -EBADMSG, "cat '%s': its query record has no target", path);
+	qo.target = target;
+	if (bd_meta_get(meta, "columns", columns, sizeof(columns)))
+		qo.columns = columns;
+	if (bd_meta_get(meta, "where", where, sizeof(where)))
+		qo.where = where;
+	if (bd_meta_get(meta, "pid", num, sizeof(num)))
+		qo.pid = atoi(num);
+	if (bd_meta_get(meta, "tid", num, sizeof(num)))
+		qo.tid = atoi(num);
+	if (bd_meta_get(meta, "cgroup", cgroup, sizeof(cgroup)))
+		qo.cgroup = cgroup;
+	if (bd_meta_get(meta, "order", num, sizeof(num)))
+		qo.order = atoi(num);
+	if (bd_meta_get(meta, "map_id", map, sizeof(map)))
+		qo.map = map;
+	/* the same plan as at pin time: the layout of the binary twin's records */
+	q = bd_query_new(d, &qo, false);
+	if (!q)
+		return -errno;
+	link_fd = bpf_obj_get(bin);
+	if (link_fd < 0) {
+		ret = bd_err(d, -errno, "cat '%s': cannot open %s: %s", path, bin, strerror(errno));
+		goto out;
+	}
+	iter_fd = bpf_iter_create(link_fd);
+	if (iter_fd < 0) {
+		ret = bd_err(d, -errno, "cat '%s': cannot start the iterator: %s", path,
+			     strerror(errno));
+		close(link_fd);
+		goto out;
+	}
+	ret = bd_query_read(q, iter_fd, out, opts);
+	close(iter_fd);
+	close(link_fd);
+out:
+	bpfdump_query__free(q);
+	return ret;
+}
+
+int bpfdump__remove(struct bpfdump *d, const char *path, bool force)
+{
+	return bd_dumper_remove(d, path, force);
+}
+
+struct show_ctx {
+	struct bpfdump *d;
+	struct bd_printer *pr;
+	long rows;
+};
+
+static void params_text(const struct bpf_link_info *li, char *buf, size_t len)
+{
+	const char *t = (const char *)(unsigned long)li->iter.target_name;
+
+	buf[0] = '\0';
+	if (!strcmp(t, "bpf_map_elem") || !strcmp(t, "bpf_sk_storage_map") || !strcmp(t, "sockmap"))
+		snprintf(buf, len, "map_id=%u", li->iter.map.map_id);
+	else if (!strcmp(t, "cgroup"))
+		snprintf(buf, len, "cgroup_id=%llu order=%u",
+			 (unsigned long long)li->iter.cgroup.cgroup_id, li->iter.cgroup.order);
+	else if (!strncmp(t, "task", 4) && (li->iter.task.pid || li->iter.task.tid))
+		snprintf(buf, len, li->iter.task.pid ? "pid=%u" : "tid=%u",
+			 li->iter.task.pid ? li->iter.task.pid : li->iter.task.tid);
+}
+
+static void show_one(struct show_ctx *sc, const char *path, const struct stat *st)
+{
+	char kind[64], target[64] = "", pname[32] = "", params[96], mode[8], owner[64], prog_id[16],
+	     link_id[16], bin[PATH_MAX], meta_path[PATH_MAX], meta[META_TEXT], by[64] = "";
+	struct bpf_link_info li = {};
+	struct bpf_prog_info pi = {};
+	__u32 len = sizeof(li);
+	const char *cells[9];
+	size_t lens[9];
+	bool numeric[9] = {};
+	struct passwd *pw;
+	struct group *gr;
+	int fd, pfd, i;
+
+	if (bd_pin_kind(path, kind, sizeof(kind)) || strcmp(kind, "iter link"))
+		return;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return;
+	li.iter.target_name = (unsigned long)target;
+	li.iter.target_name_len = sizeof(target);
+	if (bpf_obj_get_info_by_fd(fd, &li, &len)) {
+		close(fd);
+		return;
+	}
+	close(fd);
+	pfd = bpf_prog_get_fd_by_id(li.prog_id);
+	if (pfd >= 0) {
+		len = sizeof(pi);
+		if (!bpf_obj_get_info_by_fd(pfd, &pi, &len))
+			snprintf(pname, sizeof(pname), "%s", pi.name);
+		close(pfd);
+	}
+	params_text(&li, params, sizeof(params));
+	snprintf(mode, sizeof(mode), "%04o", st->st_mode & 07777);
+	pw = getpwuid(st->st_uid);
+	gr = getgrgid(st->st_gid);
+	snprintf(owner, sizeof(owner), "%s:%s", pw ? pw->pw_name : "?", gr ? gr->gr_name : "?");
+	snprintf(prog_id, sizeof(prog_id), "%u", li.prog_id);
+	snprintf(link_id, sizeof(link_id), "%u", li.id);
+	if (!bd_twin_paths(path, bin, meta_path, sizeof(bin)) &&
+	    !bd_read_meta(meta_path, meta, sizeof(meta)))
+		bd_meta_get(meta, "created_by", by, sizeof(by));
+	cells[0] = path; cells[1] = target; cells[2] = prog_id; cells[3] = pname;
+	cells[4] = link_id; cells[5] = params; cells[6] = mode; cells[7] = owner;
+	cells[8] = by[0] ? by : "-";
+	numeric[2] = numeric[4] = true;
+	for (i = 0; i < 9; i++)
+		lens[i] = strlen(cells[i]);
+	bd_printer__row(sc->pr, (char *const *)cells, lens, numeric);
+	sc->rows++;
+}
+
+static void walk(struct show_ctx *sc, const char *dir, int depth)
+{
+	struct dirent *e;
+	DIR *dp;
+
+	if (depth > 16)
+		return;
+	dp = opendir(dir);
+	if (!dp)
+		return;
+	while ((e = readdir(dp))) {
+		char p[PATH_MAX];
+		struct stat st;
+		size_t n = strlen(e->d_name);
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		/* bpfdump's hidden twins are part of their dumper */
+		if ((n > 4 && !strcmp(e->d_name + n - 4, "@bin")) ||
+		    (n > 5 && !strcmp(e->d_name + n - 5, "@meta")))
+			continue;
+		if (snprintf(p, sizeof(p), "%s/%s", dir, e->d_name) >= (int)sizeof(p))
+			continue;
+		if (lstat(p, &st))
+			continue;
+		if (S_ISDIR(st.st_mode))
+			walk(sc, p, depth + 1);
+		else if (S_ISREG(st.st_mode))
+			show_one(sc, p, &st);
+	}
+	closedir(dp);
+}
+
+int bpfdump__show(struct bpfdump *d, const char *root, FILE *out,
+		  const struct bpfdump_print_opts *opts)
+{
+	static const char *names[] = { "path", "target", "prog_id", "prog_name", "link_id",
+				       "params", "mode", "owner", "created_by" };
+	static const char *headers[] = { "PATH", "TARGET", "PROG_ID", "PROG_NAME", "LINK_ID",
+					 "PARAMS", "MODE", "OWNER", "CREATED_BY" };
+	static const bool right[] = { false, false, true, false, true, false, false, false, false };
+	struct show_ctx sc = { .d = d };
+	char line[1024];
+	FILE *m;
+	int err;
+
+	sc.pr = bd_printer__new(out, 9, names, headers, right, opts);
+	if (!sc.pr)
+		return -ENOMEM;
+	if (root) {
+		walk(&sc, root, 0);
+	} else {
+		m = fopen("/proc/mounts", "re");
+		while (m && fgets(line, sizeof(line), m)) {
+			char dev[256], mnt[PATH_MAX], type[64];
+
+			if (sscanf(line, "%255s %4095s %63s", dev, mnt, type) == 3 &&
+			    !strcmp(type, "bpf"))
+				walk(&sc, mnt, 0);
+		}
+		if (m)
+			fclose(m);
+	}
+	err = bd_printer__finish(sc.pr);
+	bd_printer__free(sc.pr);
+	return err ? err : (int)sc.rows;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* bpffs helpers shared by pin.c, show.c and cat. */
+#ifndef BPFDUMP_PIN_H
+#define BPFDUMP_PIN_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/mount.h>
+
+#include "internal.h"
+
+/* PATH -> PATH@bin and PATH@meta */
+int bd_twin_paths(const char *path, char *bin, char *meta, size_t len);
+int bd_read_meta(const char *meta_path, char *buf, size_t len);
+bool bd_meta_get(const char *meta, const char *k, char *out, size_t len);
+int bd_dumper_remove(struct bpfdump *d, const char *path, bool force);
+int bd_pin_kind(const char *path, char *buf, size_t len);
+int bd_mount_bpffs_if_needed(struct bpfdump *d, const char *path);
+
+static inline int mount_bpffs(void)
+{
+	return mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0755");
+}
+
+#endif

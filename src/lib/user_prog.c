@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* A user's own iterator object: open, check, load, attach, then read or pin. */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "pin.h"
+
+#define LOG_SIZE (1 << 20)
+
+static int iter_target(const char *sec, const char **target)
+{
+	if (!strncmp(sec, "iter/", 5))
+		*target = sec + 5;
+	else if (!strncmp(sec, "iter.s/", 7))
+		*target = sec + 7;
+	else
+		return -ENOENT;
+	return 0;
+}
+
+static void tail_lines(const char *log, char *buf, size_t len)
+{
+	const char *end = log + strlen(log), *p;
+	int n = 0;
+
+	while (end > log && (end[-1] == '\n' || end[-1] == ' '))
+		end--;
+	for (p = end; p > log && n < 2; p--)
+		if (p[-1] == '\n' && ++n == 2)
+			break;
+	snprintf(buf, len, "%.*s", (int)(end - p), p);
+	for (char *s = buf; *s; s++)
+		if (*s == '\n')
+			*s = ';';
+}
+
+static long copy_out(int iter_fd, int out_fd)
+{
+	char buf[65536];
+	long total = 0;
+
+	for (;;) {
+		ssize_t n = read(iter_fd, buf, sizeof(buf)), w, off = 0;
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return total;
+		while (off < n) {
+			w = write(out_fd, buf + off, n - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return -errno;
+			off += w;
+		}
+		total += n;
+	}
+}
+
+int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
+			const struct bpfdump_object_opts *opts)
+{
+	const struct bpfdump_query_opts *po = opts ? opts->params : NULL;
+	char *log = calloc(1, LOG_SIZE), tail[400];
+	LIBBPF_OPTS(bpf_object_open_opts, oopts, .kernel_log_buf = log,
+		    .kernel_log_size = LOG_SIZE);
+	LIBBPF_OPTS(bpf_iter_attach_opts, aopts);
+	union bpf_iter_link_info linfo = {};
+	struct bd_map_info mi = { .fd = -1 };
+	struct bpf_program *prog, *iter = NULL;
+	struct bpf_object *obj = NULL;
+	struct bpf_link *link = NULL;
+	const char *target = NULL;
+	int cg_fd = -1, iter_fd = -1, err = 0, n_iter = 0;
+	long n;
+
+	if (!log)
+		return -ENOMEM;
+	obj = bpf_object__open_file(obj_path, &oopts);
+	if (!obj) {
+		err = bd_err(d, -errno, "object '%s': cannot open as a BPF ELF object: %s",
+			     obj_path, strerror(errno));
+		goto out;
+	}
+	bpf_object__for_each_program(prog, obj) {
+		const char *t;
+
+		if (iter_target(bpf_program__section_name(prog), &t)) {
+			bpf_program__set_autoload(prog, false);
+			continue;
+		}
+		if (n_iter++) {
+			bpf_program__set_autoload(prog, false);
+			continue;
+		}
+		iter = prog;
+		target = t;
+	}
+	if (!iter) {
+		err = bd_err(d, -ENOENT, "object '%s': no iterator program (SEC(\"iter/TARGET\"))",
+			     obj_path);
+		goto out;
+	}
+	if (n_iter > 1)
+		bd_log(d, BPFDUMP_WARN, "object '%s': %d iterator programs; using '%s'", obj_path,
+		       n_iter, bpf_program__name(iter));
+	if (!bd_target_find(d, target)) {
+		err = bd_unknown_target(d, target);
+		goto out;
+	}
+	bd_log(d, BPFDUMP_INFO, "object '%s': program '%s' iterates '%s'", obj_path,
+	       bpf_program__name(iter), target);
+	if (bpf_object__load(obj)) {
+		err = -errno;
+		tail_lines(log, tail, sizeof(tail));
+		err = bd_err(d, err, "object '%s': cannot load: %s%s%s", obj_path, strerror(-err),
+			     tail[0] ? ": " : "", tail);
+		goto out;
+	}
+	if (po && (po->pid || po->tid)) {
+		linfo.task.pid = po->pid;
+		linfo.task.tid = po->tid;
+	}
+	if (po && po->cgroup) {
+		cg_fd = open(po->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cg_fd < 0) {
+			err = bd_err(d, -errno, "cgroup '%s': cannot open: %s", po->cgroup,
+				     strerror(errno));
+			goto out;
+		}
+		linfo.cgroup.cgroup_fd = cg_fd;
+	}
+	if (!strcmp(target, "cgroup"))
+		linfo.cgroup.order = po && po->order ? (enum bpf_cgroup_iter_order)po->order
+						     : BPF_CGROUP_ITER_DESCENDANTS_PRE;
+	if (po && po->map) {
+		err = bd_open_map(d, po->map, &mi);
+		if (err)
+			goto out;
+		linfo.map.map_fd = mi.fd;
+	}
+	aopts.link_info = &linfo;
+	aopts.link_info_len = sizeof(linfo);
+	link = bpf_program__attach_iter(iter, &aopts);
+	if (!link) {
+		err = bd_err(d, -errno, "object '%s': cannot attach to '%s': %s", obj_path, target,
+			     strerror(errno));
+		goto out;
+	}
+	if (opts && opts->pin_path) {
+		const struct bpfdump_pin_opts *pin = opts->pin;
+
+		err = bd_mount_bpffs_if_needed(d, opts->pin_path);
+		if (err)
+			goto out;
+		if (!access(opts->pin_path, F_OK)) {
+			if (!pin || !pin->force) {
+				err = bd_err(d, -EEXIST, "pin '%s': exists (give --force to replace "
+					     "it)", opts->pin_path);
+				goto out;
+			}
+			unlink(opts->pin_path);
+		}
+		if (bpf_link__pin(link, opts->pin_path)) {
+			err = bd_err(d, -errno, "pin '%s': %s", opts->pin_path, strerror(errno));
+			goto out;
+		}
+		if ((pin && pin->mode && chmod(opts->pin_path, pin->mode)) ||
+		    (pin && (pin->uid > 0 || pin->gid > 0) &&
+		     chown(opts->pin_path, pin->uid, pin->gid))) {
+			err = bd_err(d, -errno, "pin '%s': %s", opts->pin_path, strerror(errno));
+			bpf_link__unpin(link);
+		}
+		goto out;
+	}
+	iter_fd = bpf_iter_create(bpf_link__fd(link));
+	if (iter_fd < 0) {
+		err = bd_err(d, -errno, "object '%s': cannot start the iterator: %s", obj_path,
+			     strerror(errno));
+		goto out;
+	}
+	n = copy_out(iter_fd, opts && opts->out_fd > 0 ? opts->out_fd : STDOUT_FILENO);
+	if (n < 0)
+		err = bd_err(d, n, "object '%s': read failed: %s", obj_path, strerror(-n));
+out:
+	if (iter_fd >= 0)
+		close(iter_fd);
+	bpf_link__destroy(link);
+	bpf_object__close(obj);
+	if (cg_fd >= 0)
+		close(cg_fd);
+	if (mi.fd >= 0)
+		close(mi.fd);
+	btf__free(mi.btf);
+	free(log);
+	return err;
+}

@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# bpf_map, bpf_map_elem, bpf_prog and bpf_link targets vs bpftool, on objects the test creates:
+# maps made with bpftool (pinned), and programs, a link and a BTF-typed map held by
+# build/tests/bpf_hold.
+source "$(dirname "$0")/../lib.sh"
+
+# dump_ok NAME OUTFILE ARGS...: run bpfdump ARGS (bounded), one result line, stderr shown on failure
+dump_ok() {
+	local name=$1 out=$2 rc
+	shift 2
+	timeout 60 "$BPFDUMP" "$@" >"$out" 2>"$TMP/dump.err"
+	rc=$?
+	if [ $rc -eq 0 ]; then ok "$name"; else fail "$name: exit $rc: $(head -c 300 "$TMP/dump.err")"; fi
+}
+wait_file() {
+	local i
+	for i in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.05; done
+	return 1
+}
+
+if ! command -v bpftool >/dev/null; then
+	skip "bpftool not installed"
+	exit 0
+fi
+[ -x "$HELPERS/bpf_hold" ] || make -s "$BUILD/tests/bpf_hold" >/dev/null 2>&1
+if [ ! -x "$HELPERS/bpf_hold" ]; then
+	fail "helper $HELPERS/bpf_hold missing (make $BUILD/tests/bpf_hold)"
+	exit 1
+fi
+if ! grep -q '^[^ ]* /sys/fs/bpf bpf ' /proc/mounts; then
+	mount -t bpf bpf /sys/fs/bpf && at_exit "umount /sys/fs/bpf"
+fi
+CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+if [ -z "$CG2" ]; then
+	fail "no cgroup2 mount in /proc/mounts"
+	exit 1
+fi
+
+R=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+H=bdt_$R	# hash map, no BTF, BPF_F_NO_PREALLOC
+A=bdta_$R	# array map
+PH=/sys/fs/bpf/bdt_$R PA=/sys/fs/bpf/bdta_$R
+at_exit "rm -f $PH $PA"
+bpftool map create "$PH" type hash key 4 value 8 entries 16 name "$H" flags 1 &&
+	bpftool map update pinned "$PH" key 1 0 0 0 value 1 2 3 4 5 6 7 8 &&
+	bpftool map update pinned "$PH" key 2 0 0 0 value 0xff 0 0 0 0 0 0 0x80 &&
+	bpftool map update pinned "$PH" key 4 3 2 1 value 0 0 0 0 0 0 0 0 &&
+	bpftool map create "$PA" type array key 4 value 4 entries 4 name "$A" &&
+	bpftool map update pinned "$PA" key 2 0 0 0 value 0xaa 0xbb 0xcc 0xdd
+rc=$?
+check "bpftool created the test maps" [ $rc -eq 0 ]
+[ $rc -eq 0 ] || exit 1
+
+mkdir "$CG2/bdt_objs_$R" && at_exit "rmdir $CG2/bdt_objs_$R"
+"$HELPERS/bpf_hold" "bdt$R" "$CG2/bdt_objs_$R" "$TMP/ids" </dev/null >/dev/null 2>"$TMP/hold.err" &
+HOLD=$!
+at_exit "kill $HOLD; wait $HOLD"
+if ! wait_file "$TMP/ids"; then
+	fail "bpf_hold did not start: $(head -c 300 "$TMP/hold.err")"
+	exit 1
+fi
+read -r SF_ID CG_ID LINK_ID BTF_ID <"$TMP/ids"
+HID=$(bpftool map show pinned "$PH" -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+AID=$(bpftool map show pinned "$PA" -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+
+for o in map prog link; do bpftool $o show -j >"$TMP/$o.before"; done
+dump_ok "dump bpf_map -J exits 0" "$TMP/map.json" dump bpf_map -J
+dump_ok "dump bpf_prog -J exits 0" "$TMP/prog.json" dump bpf_prog -J
+dump_ok "dump bpf_link -J exits 0" "$TMP/link.json" dump bpf_link -J
+for o in map prog link; do bpftool $o show -j >"$TMP/$o.after"; done
+check "JSON parses (bpf_map, bpf_prog, bpf_link)" json_valid < <(cat "$TMP/map.json" "$TMP/prog.json" "$TMP/link.json")
+
+python3 - "$TMP" "$HID" "$AID" "$BTF_ID" "$SF_ID" "$CG_ID" "$LINK_ID" "$R" <<'PY'
+import json, sys
+tmp = sys.argv[1]
+hid, aid, bid, sf, cg, lid = (int(x) for x in sys.argv[2:8])
+R = sys.argv[8]
+def res(name, good, why=""):
+    print(("ok " if good else "FAIL ") + "bpf_objs: " + name + ("" if good else ": " + why))
+def load(n):
+    try:
+        return [json.loads(l) for l in open(tmp + "/" + n) if l.strip()]
+    except ValueError:
+        return []
+def tool(n):
+    try:
+        return json.load(open(tmp + "/" + n))
+    except ValueError:
+        return []
+def stable(kind):
+    b = {o["id"]: o for o in tool(kind + ".before")}
+    a = {o["id"]: o for o in tool(kind + ".after")}
+    return {i: o for i, o in b.items() if i in a}
+
+# maps
+def mrow(o):   # bpftool's map as bpfdump prints it
+    return dict(id=o["id"], type="BPF_MAP_TYPE_" + o["type"].upper(), name=o.get("name", ""),
+                key_size=o["bytes_key"], value_size=o["bytes_value"], max_entries=o["max_entries"],
+                flags=hex(o["flags"]))
+maps = {r.get("id"): r for r in load("map.json")}
+st = stable("map")
+exp = {i: mrow(o) for i, o in st.items()}
+bad = [(maps.get(i), e) for i, e in exp.items() if maps.get(i) != e]
+res("bpf_map: every map alive before and after equals bpftool map show (%d maps)" % len(exp),
+    exp and not bad, str(bad[:2]))
+res("bpf_map: the test's maps: hash 4/8/16 flags 0x1, array 4/4/4, BTF hash 4/16/8",
+    [maps.get(i, {}).get(k) for i in (hid, aid, bid) for k in ("name", "type", "key_size", "value_size", "max_entries", "flags")]
+    == ["bdt_" + R, "BPF_MAP_TYPE_HASH", 4, 8, 16, "0x1", "bdta_" + R, "BPF_MAP_TYPE_ARRAY", 4, 4, 4, "0x0",
+        "bdt%s_btf" % R, "BPF_MAP_TYPE_HASH", 4, 16, 8, "0x0"], str([maps.get(i) for i in (hid, aid, bid)]))
+extra = [r for i, r in maps.items() if i not in st]
+res("bpf_map: rows bpftool does not list are bpfdump's own (%d)" % len(extra),
+    all(str(r.get("name", "")).startswith("bpfdump") for r in extra), str(extra[:3]))
+
+# programs
+def prow(o):
+    return dict(id=o["id"], type="BPF_PROG_TYPE_" + o["type"].upper(), name=o.get("name", ""), tag=o["tag"],
+                insns=o["bytes_xlated"] // 8, jited=1 if o.get("jited") else 0)
+progs = {r.get("id"): r for r in load("prog.json")}
+st = stable("prog")
+exp = {i: prow(o) for i, o in st.items()}
+bad = [(progs.get(i), e) for i, e in exp.items() if progs.get(i) != e]
+res("bpf_prog: every program alive before and after equals bpftool prog show: id, type, name, tag, insns, jited (%d)" % len(exp),
+    exp and not bad, str(bad[:2]))
+res("bpf_prog: the helper's socket_filter and cgroup_skb programs",
+    [progs.get(i, {}).get(k) for i in (sf, cg) for k in ("name", "type", "insns")]
+    == ["bdt%s_sf" % R, "BPF_PROG_TYPE_SOCKET_FILTER", 2, "bdt%s_cg" % R, "BPF_PROG_TYPE_CGROUP_SKB", 2],
+    str([progs.get(i) for i in (sf, cg)]))
+extra = [r for i, r in progs.items() if i not in st]
+res("bpf_prog: rows bpftool does not list are bpfdump's own (%d)" % len(extra),
+    extra and all(str(r.get("name", "")).startswith("bd_") for r in extra), str(extra[:3]))
+
+# links
+def lrow(o):
+    return dict(id=o["id"], type="BPF_LINK_TYPE_" + o["type"].upper(), prog_id=o["prog_id"],
+                attach_type="BPF_" + o["attach_type"].upper())
+links = {r.get("id"): r for r in load("link.json")}
+st = stable("link")
+exp = {i: lrow(o) for i, o in st.items() if "attach_type" in o}
+bad = [(links.get(i), e) for i, e in exp.items() if links.get(i) != e]
+res("bpf_link: every link alive before and after equals bpftool link show (%d)" % len(exp), exp and not bad, str(bad[:2]))
+res("bpf_link: the helper's cgroup link -> its cgroup_skb program, BPF_CGROUP_INET_INGRESS",
+    links.get(lid) == dict(id=lid, type="BPF_LINK_TYPE_CGROUP", prog_id=cg, attach_type="BPF_CGROUP_INET_INGRESS"),
+    str(links.get(lid)))
+extra = [r for i, r in links.items() if i not in st]
+stp = stable("prog")
+res("bpf_link: the one row bpftool does not list is bpfdump's own iterator link",
+    len(extra) == 1 and extra[0].get("type") == "BPF_LINK_TYPE_ITER" and extra[0].get("attach_type") == "BPF_TRACE_ITER"
+    and extra[0].get("prog_id") not in stp, str(extra))
+PY
+
+# -w compiled into the program
+out=$(timeout 60 "$BPFDUMP" dump bpf_map -r -n -o 'id=map->id,name=map->name' -w "map->id == $HID")
+expect_eq "bpf_map -w 'map->id == ID'" "$HID $H" "$out"
+out=$(timeout 60 "$BPFDUMP" dump bpf_map -r -n -o 'id=map->id' -w "map->name == \"$A\"")
+expect_eq "bpf_map -w on the name" "$AID" "$out"
+out=$(timeout 60 "$BPFDUMP" dump bpf_prog -r -n -o 'id=prog->aux->id,name=prog->aux->name' -w "prog->aux->id == $CG_ID || prog->aux->id == $SF_ID" | sort -n)
+expect_eq "bpf_prog -w on ids" "$(printf '%s\n%s\n' "$SF_ID bdt${R}_sf" "$CG_ID bdt${R}_cg" | sort -n)" "$out"
+out=$(timeout 60 "$BPFDUMP" dump bpf_link -r -n -o 'id=link->id' -w "link->prog->aux->id == $CG_ID")
+expect_eq "bpf_link -w through link->prog" "$LINK_ID" "$out"
+out=$(timeout 60 "$BPFDUMP" dump bpf_link -r -n -o 'pname=link->prog->aux->name' -w 'link->type == BPF_LINK_TYPE_ITER')
+nit=$(python3 -c 'import json,sys; print(sum(1 for o in json.load(open(sys.argv[1])) if o.get("type") == "iter"))' "$TMP/link.before")
+check "bpf_link -w 'link->type == BPF_LINK_TYPE_ITER': bpfdump's own link (bd_*) plus $nit others ('$out')" \
+	[ "$(grep -c '^bd_' <<<"$out")" -ge 1 -a "$(wc -l <<<"$out")" -eq $((nit + 1)) ]
+
+# map elements: only where this kernel lets any program attach to bpf_map_elem at all
+probe=$("$HELPERS/bpf_hold" --probe-iter bpf_map_elem 2>/dev/null)
+if [ "$probe" != ok ]; then
+	for c in "--map NAME: the inserted keys/values" "--map ID: same rows" "array map lists every index" \
+		"BTF map decoded with its key/value types" "deleted element disappears"; do
+		skip "bpf_map_elem $c: this kernel refuses every bpf_map_elem iterator program (probe: $probe)"
+	done
+	timeout 60 "$BPFDUMP" dump bpf_map_elem --map "$H" >"$TMP/e.out" 2>"$TMP/e.err"
+	rc=$?
+	check "bpf_map_elem where the kernel refuses: clean exit 1 with one stderr line (rc $rc: $(head -c 200 "$TMP/e.err"))" \
+		[ $rc -eq 1 -a "$(wc -l <"$TMP/e.err")" -eq 1 ]
+	exit 0
+fi
+
+# bpftool's bytes as bpfdump prints them without BTF: "01 00 00 00"
+bytes() { python3 -c '
+import json, sys
+for e in json.load(sys.stdin):
+    print(" ".join(b[2:].lower() for b in e["key"]) + "\t" + " ".join(b[2:].lower() for b in e["value"]))' | sort; }
+elems() { python3 -c '
+import json, sys
+for l in sys.stdin:
+    if l.strip():
+        r = json.loads(l); print(str(r.get("key")).lower() + "\t" + str(r.get("value")).lower())' | sort; }
+truth=$(bpftool map dump pinned "$PH" -j | bytes)
+got=$(timeout 60 "$BPFDUMP" dump bpf_map_elem --map "$H" -J | elems)
+expect_eq "bpf_map_elem --map NAME: the inserted keys/values" "$truth" "$got"
+got=$(timeout 60 "$BPFDUMP" dump bpf_map_elem --map "$HID" -J | elems)
+expect_eq "bpf_map_elem --map ID: same rows" "$truth" "$got"
+truth=$(bpftool map dump pinned "$PA" -j | bytes)
+got=$(timeout 60 "$BPFDUMP" dump bpf_map_elem --map "$AID" -J | elems)
+expect_eq "bpf_map_elem array map lists every index" "$truth" "$got"
+timeout 60 "$BPFDUMP" dump bpf_map_elem --map "$BTF_ID" -J >"$TMP/btf.json" 2>"$TMP/btf.err"
+bpftool map dump id "$BTF_ID" -j >"$TMP/btf.tool"
+python3 - "$TMP/btf.json" "$TMP/btf.tool" <<'PY'
+import json, sys, re
+try:
+    rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+except ValueError:
+    rows = []
+tool = {e["formatted"]["key"]: e["formatted"]["value"] for e in json.load(open(sys.argv[2]))}
+def num(v, field):
+    m = re.search(r"\b%s\s*=\s*(?:\([^)]*\)\s*)?(-?(?:0x[0-9a-f]+|\d+))" % field, str(v))
+    return int(m.group(1), 0) if m else None
+got = {}
+for r in rows:
+    try:
+        k = int(str(r.get("key")), 0)
+    except ValueError:
+        k = r.get("key")
+    v = r.get("value")
+    got[k] = v if isinstance(v, dict) else {f: num(v, f) for f in ("a", "b", "c")}
+good = got == tool and len(tool) == 3
+print(("ok" if good else "FAIL") + " bpf_objs: bpf_map_elem BTF map decoded with its key/value types"
+      + ("" if good else ": got %s, bpftool %s" % (rows[:3], tool)))
+PY
+bpftool map delete pinned "$PH" key 2 0 0 0
+truth=$(bpftool map dump pinned "$PH" -j | bytes)
+got=$(timeout 60 "$BPFDUMP" dump bpf_map_elem --map "$H" -J | elems)
+expect_eq "bpf_map_elem deleted element disappears" "$truth" "$got"
