@@ -60,8 +60,15 @@ $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -o $@ $< -lbpf -lpthread $(LDFLAGS)
 
 # Real BPF objects used by tests (a user's own iterator program, the floor).
+TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
+TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/tests/%.bpf.o,$(TEST_BPF_SRCS))
+
 $(BUILD)/vmlinux.h: | $(BUILD)/lib
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(BUILD)/tests/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h | $(BUILD)/tests
+	@echo '  BPF     $<'
+	@$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -c $< -o $@
 
 run: deps all
 	@echo '$$ bpfdump targets'; $(BUILD)/bpfdump targets
@@ -69,7 +76,7 @@ run: deps all
 	@echo; echo '$$ bpfdump dump task -o pid=task->tgid,comm=task->comm,vm=task->mm->total_vm -w "task->mm->total_vm > 1000"'
 	@$(BUILD)/bpfdump dump task -o 'pid=task->tgid,comm=task->comm,vm=task->mm->total_vm' -w 'task->mm->total_vm > 1000'
 
-check: deps all $(UNIT_BINS) $(HELPER_BINS)
+check: deps all $(UNIT_BINS) $(HELPER_BINS) $(TEST_BPF_OBJS)
 	@BUILD=$(BUILD) tests/run-all.sh
 
 check-asan:

@@ -328,7 +328,7 @@ static int emit_column(struct cg *g, const struct bd_column *c, bool first)
 		ib_emit(b, I_LDX(2, R1, R_BUF, a->slot_off));
 		ib_jmp_imm(b, BPF_JNE, R1, 10, skip);
 		arg_addr(g, 0, c->acc[2].slot_off);
-		fmt_cell(f, sizeof(f), first, "%pI6c");
+		fmt_cell(f, sizeof(f), first, "%pI6");
 		emit_printf(g, f, 1);
 		ib_ja(b, done);
 		ib_place(b, skip);
@@ -338,7 +338,7 @@ static int emit_column(struct cg *g, const struct bd_column *c, bool first)
 		return 0;
 	case BD_FMT_IP:
 		arg_addr(g, 0, a->slot_off);
-		fmt_cell(f, sizeof(f), first, a->size == 4 ? "%pI4" : "%pI6c");
+		fmt_cell(f, sizeof(f), first, a->size == 4 ? "%pI4" : "%pI6");
 		emit_printf(g, f, 1);
 		return 0;
 	default:
@@ -347,7 +347,7 @@ static int emit_column(struct cg *g, const struct bd_column *c, bool first)
 	if (a->fetch == BD_FETCH_BYTES) {
 		if (is_type(btf, a->type_id, "in6_addr")) {
 			arg_addr(g, 0, a->slot_off);
-			fmt_cell(f, sizeof(f), first, "%pI6c");
+			fmt_cell(f, sizeof(f), first, "%pI6");
 			emit_printf(g, f, 1);
 			return 0;
 		}

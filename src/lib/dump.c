@@ -290,28 +290,6 @@ static int create_buf_map(struct bpfdump *d, __u32 size)
 	return fd;
 }
 
-/* The interesting part of a verifier log: its last non-empty lines. */
-static void log_tail(const char *log, char *buf, size_t len, int lines)
-{
-	const char *end = log + strlen(log), *p = end;
-	int n = 0;
-
-	while (p > log && (p[-1] == '\n' || p[-1] == ' '))
-		p--;
-	end = p;
-	while (p > log && n < lines) {
-		p--;
-		if (*p == '\n')
-			n++;
-	}
-	if (*p == '\n')
-		p++;
-	snprintf(buf, len, "%.*s", (int)(end - p), p);
-	for (char *s = buf; *s; s++)
-		if (*s == '\n')
-			*s = ';';
-}
-
 /* The format strings of a text writer: a frozen read-only array map. */
 static int create_fmt_map(struct bpfdump *d, const struct bd_strbuf *fmts)
 {
@@ -383,7 +361,7 @@ int bd_load_prog(struct bpfdump_query *q, bool text, int *prog_fd)
 	if (err == -EPERM)
 		return bd_err(d, err, "target '%s': cannot load the program: %s (need CAP_BPF "
 			      "and CAP_PERFMON, or run as root)", p->target->name, strerror(-err));
-	log_tail(q->log ? q->log : "", tail, sizeof(tail), 2);
+	bd_log_tail(q->log ? q->log : "", tail, sizeof(tail));
 	return bd_err(d, err, "target '%s': the verifier rejected the program: %s%s%s",
 		      p->target->name, strerror(-err), tail[0] ? ": " : "", tail);
 }

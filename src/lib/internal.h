@@ -58,6 +58,7 @@ struct bpfdump {
 void bd_log(const struct bpfdump *d, enum bpfdump_log_level lvl, const char *fmt, ...) __printf(3, 4);
 /* Record a one-line error message and return err (negative errno). */
 int bd_err(struct bpfdump *d, int err, const char *fmt, ...) __printf(3, 4);
+void bd_log_tail(const char *log, char *buf, size_t len);
 
 /* btf.c */
 int bd_btf_load(struct bpfdump *d);

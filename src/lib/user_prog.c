@@ -25,22 +25,6 @@ static int iter_target(const char *sec, const char **target)
 	return 0;
 }
 
-static void tail_lines(const char *log, char *buf, size_t len)
-{
-	const char *end = log + strlen(log), *p;
-	int n = 0;
-
-	while (end > log && (end[-1] == '\n' || end[-1] == ' '))
-		end--;
-	for (p = end; p > log && n < 2; p--)
-		if (p[-1] == '\n' && ++n == 2)
-			break;
-	snprintf(buf, len, "%.*s", (int)(end - p), p);
-	for (char *s = buf; *s; s++)
-		if (*s == '\n')
-			*s = ';';
-}
-
 static long copy_out(int iter_fd, int out_fd)
 {
 	char buf[65536];
@@ -88,8 +72,12 @@ int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
 		return -ENOMEM;
 	obj = bpf_object__open_file(obj_path, &oopts);
 	if (!obj) {
-		err = bd_err(d, -errno, "object '%s': cannot open as a BPF ELF object: %s",
-			     obj_path, strerror(errno));
+		char msg[128];
+
+		err = -errno;
+		libbpf_strerror(err, msg, sizeof(msg));
+		err = bd_err(d, err, "object '%s': cannot open as a BPF ELF object: %s",
+			     obj_path, msg);
 		goto out;
 	}
 	bpf_object__for_each_program(prog, obj) {
@@ -122,7 +110,7 @@ int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
 	       bpf_program__name(iter), target);
 	if (bpf_object__load(obj)) {
 		err = -errno;
-		tail_lines(log, tail, sizeof(tail));
+		bd_log_tail(log, tail, sizeof(tail));
 		err = bd_err(d, err, "object '%s': cannot load: %s%s%s", obj_path, strerror(-err),
 			     tail[0] ? ": " : "", tail);
 		goto out;

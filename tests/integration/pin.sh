@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Dumpers: pin, cat, bpfdump cat, show, rm, run/pin of a user's object, unprivileged readers.
+source "$(dirname "$0")/../lib.sh"
+
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+DIR=/sys/fs/bpf/bpfdump-test-$$
+at_exit "rm -rf $DIR"
+OBJ=$PWD/$BUILD/tests/user_iter.bpf.o
+
+python3 -c 'import time,os,socket
+f=[open("/etc/hostname"), open("/dev/null"), socket.socket()]
+r,w=os.pipe(); time.sleep(120)' &
+P=$!
+at_exit "kill $P"
+sleep 0.5
+links0=$($HELPERS/bpf_ids | cut -d" " -f3)
+
+# 1. pinned text dumper == dump -r, row for row; both == /proc
+COLS='pid=task->tgid,fd=fd,path=file->f_path'
+$BPFDUMP pin task_file $DIR/task_file/open_files --pid $P -o "$COLS"
+check "pin task_file exits 0" [ $? -eq 0 ]
+check "pin made the dumper" [ -e $DIR/task_file/open_files ]
+cat $DIR/task_file/open_files >"$TMP/cat.txt"
+$BPFDUMP dump task_file --pid $P -r -o "$COLS" >"$TMP/dump.txt"
+check "cat of the pin equals dump -r row for row" cmp -s "$TMP/cat.txt" "$TMP/dump.txt"
+(echo "PID FD PATH"; for fd in $(ls /proc/$P/fd | sort -n); do echo "$P $fd $(readlink /proc/$P/fd/$fd)"; done) >"$TMP/proc.txt"
+check "pinned rows equal /proc/PID/fd" cmp -s "$TMP/cat.txt" "$TMP/proc.txt"
+$BPFDUMP cat $DIR/task_file/open_files -J >"$TMP/bcat.json"
+check "bpfdump cat -J parses" json_valid <"$TMP/bcat.json"
+n=$(python3 -c "import json,sys; r=[json.loads(l) for l in open('$TMP/bcat.json')]; print(sum(1 for x in r if x['pid']==$P))")
+expect_eq "bpfdump cat gives every fd" "$(ls /proc/$P/fd | wc -l)" "$n"
+
+# 2. kernel-side formatting of names, addresses and states equals user space
+python3 -c 'import socket,time
+s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True)
+s6=socket.socket(socket.AF_INET6); s6.bind(("::1",0)); s6.listen(); print(s6.getsockname()[1], flush=True)
+time.sleep(120)' >"$TMP/ports" &
+S=$!
+at_exit "kill $S"
+for _ in $(seq 50); do [ "$(cat "$TMP/ports" 2>/dev/null | wc -l)" = 2 ] && break; sleep 0.1; done
+P4=$(sed -n 1p "$TMP/ports"); P6=$(sed -n 2p "$TMP/ports")
+$BPFDUMP pin tcp $DIR/tcp/listen -w 'sk_common->skc_state == TCP_LISTEN' --mode 0444
+check "pin tcp with a predicate" [ $? -eq 0 ]
+cat $DIR/tcp/listen >"$TMP/tcp.txt"
+$BPFDUMP dump tcp -r -w 'sk_common->skc_state == TCP_LISTEN' >"$TMP/tcpd.txt"
+# the kernel prints IPv6 uncompressed (bpf_seq_printf has no %pI6c): compare canonical forms
+canon_v6() { python3 -c 'import sys,ipaddress
+for l in sys.stdin:
+    print(" ".join(str(ipaddress.ip_address(w)) if w.count(":") == 7 else w for w in l.split()))'; }
+canon_v6 <"$TMP/tcp.txt" >"$TMP/tcpc.txt"
+check "tcp text dumper (family, state, addresses) equals dump -r" cmp -s "$TMP/tcpc.txt" "$TMP/tcpd.txt"
+check "tcp dumper shows 127.0.0.1:$P4" grep -q "^inet LISTEN 127.0.0.1 $P4 0.0.0.0 0 " "$TMP/tcp.txt"
+check "tcp dumper shows [::1]:$P6" grep -q "^inet6 LISTEN 0000:0000:0000:0000:0000:0000:0000:0001 $P6 " "$TMP/tcp.txt"
+n=$(ss -Htln | wc -l); m=$(($(wc -l <"$TMP/tcp.txt") - 1))
+expect_eq "listening sockets: pinned dumper vs ss -tln" "$n" "$m"
+$BPFDUMP pin task $DIR/task/mine -o 'pid=task->tgid,comm=task->comm,state=taskstate(task),vm=task->mm->total_vm' -w "task->tgid == $P"
+cat $DIR/task/mine >"$TMP/t.txt"
+$BPFDUMP dump task -r -o 'pid=task->tgid,comm=task->comm,state=taskstate(task),vm=task->mm->total_vm' -w "task->tgid == $P" >"$TMP/td.txt"
+check "task text dumper (state letter, mm) equals dump -r" cmp -s "$TMP/t.txt" "$TMP/td.txt"
+
+# 3. show lists them with target, ids, params, mode
+$BPFDUMP show -J $DIR >"$TMP/show.json"
+check "show -J parses" json_valid <"$TMP/show.json"
+python3 - "$TMP/show.json" "$DIR" "$P" <<'PY'
+import json, sys, subprocess
+rows = {r["path"]: r for r in map(json.loads, open(sys.argv[1]))}
+d, pid = sys.argv[2], sys.argv[3]
+def res(n, ok, why=""): print(("ok " if ok else "FAIL ") + "pin: " + n + ("" if ok else ": " + why))
+res("show lists the three dumpers", set(rows) == {d + "/task_file/open_files", d + "/tcp/listen", d + "/task/mine"}, str(list(rows)))
+r = rows.get(d + "/task_file/open_files", {})
+res("show: target and params", r.get("target") == "task_file" and r.get("params") == "pid=" + pid, str(r))
+res("show: mode 0444 on the tcp dumper", rows.get(d + "/tcp/listen", {}).get("mode") == "0444")
+links = json.loads(subprocess.check_output(["bpftool", "link", "show", "-j"]))
+ids = {l["id"]: l for l in links}
+ok = all(x["link_id"] in ids and ids[x["link_id"]]["prog_id"] == x["prog_id"] for x in rows.values())
+res("show's link and prog ids match bpftool link show", ok)
+PY
+
+# 4. unprivileged readers: 0444 lets nobody read; the 0600 default denies
+if id nobody >/dev/null 2>&1; then
+	out=$(su -s /bin/sh nobody -c "cat $DIR/tcp/listen" 2>/dev/null)
+	expect_eq "nobody reads a 0444 dumper" "$(cat $DIR/tcp/listen)" "$out"
+	su -s /bin/sh nobody -c "cat $DIR/task_file/open_files" >/dev/null 2>&1
+	check "nobody is denied a 0600 dumper" [ $? -ne 0 ]
+	$BPFDUMP pin tcp $DIR/tcp/owned --owner nobody --mode 0400
+	out=$(su -s /bin/sh nobody -c "cat $DIR/tcp/owned" 2>/dev/null | head -1)
+	expect_eq "--owner nobody --mode 0400: the owner reads" "FAMILY STATE LADDR LPORT RADDR RPORT UID" "$out"
+	$BPFDUMP rm $DIR/tcp/owned
+else
+	skip "no user nobody"
+fi
+
+# 5. bad input leaves nothing behind
+bad_input "pin over an existing path" "exists" $BPFDUMP pin tcp $DIR/tcp/listen
+bad_input "pin outside bpffs" "not" $BPFDUMP pin tcp /tmp/bpfdump-not-bpffs-$$/x
+check "no directory left outside bpffs" [ ! -e /tmp/bpfdump-not-bpffs-$$ ]
+bad_input "pin with a bad name" "bad name" $BPFDUMP pin tcp "$DIR/tcp/a.b"
+bad_input "pin a bad field: no half-made pin" "no member" $BPFDUMP pin task $DIR/half/x -o 'task->nope'
+check "failed pin left no directory" [ ! -e $DIR/half ]
+bad_input "rm of a path that does not exist" "No such file" $BPFDUMP rm $DIR/nothing
+$BPFDUMP pin tcp $DIR/tcp/listen --force -w 'sk_common->skc_state == TCP_LISTEN'
+check "--force replaces a dumper" [ $? -eq 0 ]
+
+# 6. a user's own object: run and pin, with parameters
+if [ -f "$OBJ" ]; then
+	$BPFDUMP run "$OBJ" --pid $P | sort -n -k2 >"$TMP/run.txt"
+	(for fd in $(ls /proc/$P/fd | sort -n); do echo "$P $fd"; done) >"$TMP/runp.txt"
+	check "run user_iter.bpf.o --pid equals /proc/PID/fd" cmp -s "$TMP/run.txt" "$TMP/runp.txt"
+	$BPFDUMP pin "$OBJ" $DIR/mine --pid $P
+	check "pin of a user's object" [ -e $DIR/mine ]
+	sort -n -k2 $DIR/mine | cmp -s - "$TMP/runp.txt"
+	check "cat of the pinned user object equals /proc" [ $? -eq 0 ]
+	bad_input "rm refuses a pin bpfdump did not make" "not a bpfdump dumper" $BPFDUMP rm $DIR/mine
+	$BPFDUMP rm --force $DIR/mine
+	check "rm --force removes it" [ ! -e $DIR/mine ]
+	bad_input "run: object without an iterator program" "no iterator program" $BPFDUMP run $BUILD/tests/no_iter.bpf.o
+	bad_input "run: verifier rejection shows the log line" "invalid mem access" $BPFDUMP run $BUILD/tests/bad_verifier.bpf.o
+	bad_input "run: not an ELF file" "cannot open as a BPF ELF object" $BPFDUMP run /etc/hostname
+	# truncated and corrupted copies of a real object: an error, never a crash
+	sz=$(stat -c %s "$OBJ"); crashes=0; total=0
+	for cut in 0 16 64 200 $((sz / 3)) $((sz / 2)) $((sz - 100)) $((sz - 1)); do
+		head -c $cut "$OBJ" >"$TMP/cut.bpf.o"
+		timeout 20 $BPFDUMP run "$TMP/cut.bpf.o" >/dev/null 2>&1; rc=$?
+		total=$((total + 1)); [ $rc -gt 2 ] && crashes=$((crashes + 1))
+	done
+	for seed in $(seq 1 24); do
+		python3 - "$OBJ" "$TMP/bad.bpf.o" $seed <<'PY'
+import random, sys
+b = bytearray(open(sys.argv[1], "rb").read()); r = random.Random(int(sys.argv[3]))
+for _ in range(r.randint(1, 20)):
+    b[r.randrange(len(b))] = r.randrange(256)
+open(sys.argv[2], "wb").write(b)
+PY
+		timeout 20 $BPFDUMP run "$TMP/bad.bpf.o" >/dev/null 2>&1; rc=$?
+		total=$((total + 1)); [ $rc -gt 2 ] && [ $rc -ne 0 ] && crashes=$((crashes + 1))
+	done
+	expect_eq "truncated/corrupted objects: no crash in $total runs" 0 "$crashes"
+else
+	fail "user_iter.bpf.o was not built"
+fi
+
+# 7. rm removes the pin; the link goes away
+for p in task_file/open_files tcp/listen task/mine; do $BPFDUMP rm $DIR/$p; done
+check "rm removed the pins and their twins" [ -z "$(find $DIR -type f)" ]
+sleep 0.3
+expect_eq "links back to where they started" "$links0" "$($HELPERS/bpf_ids | cut -d" " -f3)"
