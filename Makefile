@@ -72,7 +72,8 @@ $(BUILD)/tests/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h | $(BUILD)/tests
 
 run: deps all
 	@echo '$$ bpfdump targets'; $(BUILD)/bpfdump targets
-	@echo; echo '$$ bpfdump dump task_file --pid 1'; $(BUILD)/bpfdump dump task_file --pid 1
+	@echo; echo '$$ bpfdump dump task_file --pid '$$PPID; $(BUILD)/bpfdump dump task_file --pid $$PPID
+	@echo; echo '$$ bpfdump dump tcp'; $(BUILD)/bpfdump dump tcp
 	@echo; echo '$$ bpfdump dump task -o pid=task->tgid,comm=task->comm,vm=task->mm->total_vm -w "task->mm->total_vm > 1000"'
 	@$(BUILD)/bpfdump dump task -o 'pid=task->tgid,comm=task->comm,vm=task->mm->total_vm' -w 'task->mm->total_vm > 1000'
 
