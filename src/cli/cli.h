@@ -27,6 +27,8 @@ struct cmd {
 /* Usage error (exit 2) and runtime error (exit 1), one line on stderr. */
 int usage_err(const char *cmd, const char *fmt, ...) __printf(2, 3);
 int run_err(const char *fmt, ...) __printf(1, 2);
+/* After getopt returned '?': name the option it did not take. */
+int bad_option(const char *cmd, char **argv);
 /* Open the library context, reporting failure; NULL on error. */
 struct bpfdump *cli_open(void);
 /* Fail unless running with the privileges BPF needs. */

@@ -36,7 +36,7 @@ int cmd_cat(int argc, char **argv)
 		case 'r': po.raw = true; break;
 		case 'n': po.noheadings = true; break;
 		case 'h': help_cat(); return 0;
-		default: return usage_err("cat", "bad option");
+		default: return bad_option("cat", argv);
 		}
 	}
 	if (argc - optind != 1)

@@ -30,7 +30,7 @@ int cmd_rm(int argc, char **argv)
 		switch (opt) {
 		case 'f': force = true; break;
 		case 'h': help_rm(); return 0;
-		default: return usage_err("rm", "bad option");
+		default: return bad_option("rm", argv);
 		}
 	}
 	if (optind >= argc)

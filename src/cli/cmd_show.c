@@ -36,7 +36,7 @@ int cmd_show(int argc, char **argv)
 		case 'r': po.raw = true; break;
 		case 'n': po.noheadings = true; break;
 		case 'h': help_show(); return 0;
-		default: return usage_err("show", "bad option");
+		default: return bad_option("show", argv);
 		}
 	}
 	if (argc - optind > 1)

@@ -36,7 +36,7 @@ int cmd_targets(int argc, char **argv)
 			help_targets();
 			return 0;
 		default:
-			return usage_err("targets", "bad option");
+			return bad_option("targets", argv);
 		}
 	}
 	if (argc - optind > 1)

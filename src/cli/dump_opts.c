@@ -117,7 +117,7 @@ int dump_args_parse(const char *cmd, int argc, char **argv, struct dump_args *a,
 			help();
 			return 0;
 		default:
-			return usage_err(cmd, "bad option");
+			return bad_option(cmd, argv);
 		}
 	}
 	if (a->q.pid && a->q.tid)

@@ -36,6 +36,15 @@ int usage_err(const char *cmd, const char *fmt, ...)
 	return 2;
 }
 
+int bad_option(const char *cmd, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (optopt && arg[0] == '-' && arg[1] != '-' && !strchr(arg + 1, optopt))
+		return usage_err(cmd, "unknown option '-%c'", optopt);
+	return usage_err(cmd, "unknown option or missing value: '%s'", arg);
+}
+
 int run_err(const char *fmt, ...)
 {
 	va_list ap;
@@ -132,6 +141,7 @@ int main(int argc, char **argv)
 	int opt;
 
 	libbpf_set_print(libbpf_print);
+	opterr = 0;	/* our own one-line messages */
 	/* stop at the command: its options are its own */
 	while ((opt = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
 		switch (opt) {
@@ -148,7 +158,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			return 2;
+			return usage_err(NULL, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc) {

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <bpf/libbpf.h>
+
 #include "internal.h"
 
 #define ITER_FUNC_PREFIX "bpf_iter_"
@@ -21,8 +23,11 @@ int bd_btf_load(struct bpfdump *d)
 			      "CONFIG_DEBUG_INFO_BTF?)", d->btf_path, strerror(errno));
 	d->btf = btf__parse(d->btf_path, NULL);
 	if (!d->btf) {
+		char msg[128];
+
 		err = -errno;
-		return bd_err(d, err, "BTF '%s': cannot parse: %s", d->btf_path, strerror(-err));
+		libbpf_strerror(err, msg, sizeof(msg));
+		return bd_err(d, err, "BTF '%s': cannot parse: %s", d->btf_path, msg);
 	}
 	return 0;
 }
@@ -312,4 +317,24 @@ int bd_find_enumerator(const struct btf *btf, const char *name, long long *val)
 		}
 	}
 	return -ENOENT;
+}
+
+int bd_net_order_bits(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+
+	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
+		if (btf_is_typedef(t)) {
+			const char *n = btf__name_by_offset(btf, t->name_off);
+
+			if (!strcmp(n, "__be16"))
+				return 16;
+			if (!strcmp(n, "__be32"))
+				return 32;
+			if (!strcmp(n, "__be64"))
+				return 64;
+		}
+		t = btf__type_by_id(btf, t->type);
+	}
+	return 0;
 }

@@ -77,6 +77,14 @@ static void emit_dwalk(struct cg *g, const struct bd_access *a)
 	/* dentry and vfsmount of the path at R_BASE + off */
 	emit_probe_read(g, den, 8, R_BASE, a->off + w->path_dentry, BPF_FUNC_probe_read_kernel);
 	emit_probe_read(g, mnt, 8, R_BASE, a->off + w->path_mnt, BPF_FUNC_probe_read_kernel);
+	/* no links left: d_path says " (deleted)" */
+	probe_ptr(g, tmp, den, w->dentry_inode);
+	ib_emit(b, I_LDX(8, R3, R_BUF, tmp));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R3, w->inode_nlink));
+	ib_emit(b, I_MOV64_REG(R1, R_BUF));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, s + 4));
+	ib_emit(b, I_MOV64_IMM(R2, 4));
+	ib_emit(b, I_CALL(BPF_FUNC_probe_read_kernel));
 	for (i = 0; i < BD_DWALK_DEPTH; i++) {
 		int not_root = ib_new_label(b), next = ib_new_label(b);
 		__u32 comp = s + BD_DWALK_HDR + i * BD_DWALK_COMP;
@@ -101,19 +109,26 @@ static void emit_dwalk(struct cg *g, const struct bd_access *a)
 		ib_emit(b, I_ST_IMM(1, R_BUF, comp, 0));
 		ib_ja(b, next);
 		ib_place(b, not_root);
-		/* a dentry that is its own parent: the top */
-		probe_ptr(g, tmp, den, w->dentry_parent);
-		ib_emit(b, I_LDX(8, R1, R_BUF, tmp));
-		ib_emit(b, I_LDX(8, R2, R_BUF, den));
-		ib_jmp_reg(b, BPF_JEQ, R1, R2, done);
+		/* this dentry's name, then up; a dentry that is its own parent (a
+		 * pseudo file's, say) is the top */
 		probe_ptr(g, tmp2, den, w->dentry_name);
 		ib_emit(b, I_MOV64_REG(R1, R_BUF));
 		ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, comp));
 		ib_emit(b, I_MOV64_IMM(R2, BD_DWALK_COMP));
 		ib_emit(b, I_LDX(8, R3, R_BUF, tmp2));
 		ib_emit(b, I_CALL(BPF_FUNC_probe_read_kernel_str));
+		probe_ptr(g, tmp, den, w->dentry_parent);
 		ib_emit(b, I_LDX(8, R1, R_BUF, tmp));
+		ib_emit(b, I_LDX(8, R2, R_BUF, den));
 		ib_emit(b, I_STX(8, R_BUF, R1, den));
+		{
+			int more = ib_new_label(b);
+
+			ib_jmp_reg(b, BPF_JNE, R1, R2, more);
+			ib_emit(b, I_ST_IMM(4, R_BUF, lv, i + 1));
+			ib_ja(b, done);
+			ib_place(b, more);
+		}
 		ib_place(b, next);
 	}
 	/* out of levels: mark the path as cut */
@@ -235,6 +250,8 @@ static void load_number(struct cg *g, const struct bd_pred *pr)
 	__u32 sz = pr->acc.fetch == BD_FETCH_BITFIELD ? 8 : pr->acc.size;
 
 	ib_emit(b, I_LDX(sz, R1, R_BUF, pr->acc.slot_off));
+	if (pr->be_bits)	/* compare ports and such in host order, as printed */
+		ib_emit(b, INSN(BPF_ALU | BPF_END | BPF_TO_BE, R1, 0, 0, pr->be_bits));
 	if (pr->is_signed && sz < 8) {
 		ib_emit(b, I_ALU64_IMM(BPF_LSH, R1, 64 - 8 * sz));
 		ib_emit(b, I_ALU64_IMM(BPF_ARSH, R1, 64 - 8 * sz));

@@ -127,24 +127,6 @@ static int enum_names(const struct btf *btf, const struct btf_type *t, struct na
 	return n;
 }
 
-static int net_order_bits(const struct btf *btf, __u32 id)
-{
-	const struct btf_type *t = btf__type_by_id(btf, id);
-
-	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
-		const char *n = btf__name_by_offset(btf, t->name_off);
-
-		if (btf_is_typedef(t) && !strcmp(n, "__be16"))
-			return 16;
-		if (btf_is_typedef(t) && !strcmp(n, "__be32"))
-			return 32;
-		if (btf_is_typedef(t) && !strcmp(n, "__be64"))
-			return 64;
-		t = btf__type_by_id(btf, t->type);
-	}
-	return 0;
-}
-
 static void load_slot(struct cg *g, const struct bd_access *a, bool is_signed)
 {
 	struct insn_buf *b = &g->ib;
@@ -253,6 +235,41 @@ static void emit_dwalk_text(struct cg *g, const struct bd_access *a, bool first)
 	ib_jmp_imm(b, BPF_JEQ, R1, 0, skip);
 	emit_printf(g, "/", 0);
 	ib_place(b, skip);
+	skip = ib_new_label(b);
+	ib_emit(b, I_LDX(4, R1, R_BUF, a->slot_off));
+	ib_jmp_imm(b, BPF_JEQ, R1, 0, skip);
+	ib_emit(b, I_LDX(4, R1, R_BUF, a->slot_off + 4));
+	ib_jmp_imm(b, BPF_JNE, R1, 0, skip);
+	emit_printf(g, " (deleted)", 0);
+	ib_place(b, skip);
+}
+
+/* sunpath(): the bound name, "@name" for an abstract one */
+static void emit_sunpath_text(struct cg *g, const struct bd_column *c, bool first)
+{
+	struct insn_buf *b = &g->ib;
+	const struct bd_access *len = &c->acc[0], *sp = &c->acc[1];
+	int none = ib_new_label(b), done = ib_new_label(b), named = ib_new_label(b);
+	char f[16];
+
+	ib_emit(b, I_ST_IMM(1, R_BUF, sp->slot_off + sp->size, 0));
+	ib_emit(b, I_LDX(4, R1, R_BUF, len->slot_off));
+	ib_jmp_imm(b, BPF_JSLE, R1, 2, none);
+	ib_emit(b, I_LDX(1, R1, R_BUF, sp->slot_off));
+	ib_jmp_imm(b, BPF_JNE, R1, 0, named);
+	arg_addr(g, 0, sp->slot_off + 1);
+	fmt_cell(f, sizeof(f), first, "@%s");
+	emit_printf(g, f, 1);
+	ib_ja(b, done);
+	ib_place(b, named);
+	arg_addr(g, 0, sp->slot_off);
+	fmt_cell(f, sizeof(f), first, "%s");
+	emit_printf(g, f, 1);
+	ib_ja(b, done);
+	ib_place(b, none);
+	if (!first)
+		emit_printf(g, " ", 0);
+	ib_place(b, done);
 }
 
 static bool is_type(const struct btf *btf, __u32 id, const char *name)
@@ -308,6 +325,9 @@ static int emit_column(struct cg *g, const struct bd_column *c, bool first)
 		return 0;
 	}
 	switch (c->fmt) {
+	case BD_FMT_SUNPATH:
+		emit_sunpath_text(g, c, first);
+		return 0;
 	case BD_FMT_TASKSTATE:
 		emit_taskstate(g, c, first);
 		return 0;
@@ -394,7 +414,7 @@ static int emit_column(struct cg *g, const struct bd_column *c, bool first)
 	if (a->fetch == BD_FETCH_BITFIELD)
 		is_signed = false;
 	load_slot(g, a, is_signed);
-	be = a->fetch == BD_FETCH_BITFIELD ? 0 : net_order_bits(btf, a->type_id);
+	be = a->fetch == BD_FETCH_BITFIELD ? 0 : bd_net_order_bits(btf, a->type_id);
 	if (be == 32 && c->addr_hint && c->fmt == BD_FMT_AUTO) {
 		arg_addr(g, 0, a->slot_off);
 		fmt_cell(f, sizeof(f), first, "%pI4");

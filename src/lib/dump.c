@@ -5,6 +5,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <signal.h>
+#include <sys/statfs.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -358,7 +361,11 @@ int bd_load_prog(struct bpfdump_query *q, bool text, int *prog_fd)
 		*prog_fd = fd;
 		return 0;
 	}
-	if (err == -EPERM)
+	if (err == -EPERM && geteuid() == 0 && !q->log[0])
+		return bd_err(d, err, "target '%s': the kernel refused to load the program: %s "
+			      "(as root, before the verifier ran: a security policy forbids it)",
+			      p->target->name, strerror(-err));
+	if (err == -EPERM && !q->log[0])
 		return bd_err(d, err, "target '%s': cannot load the program: %s (need CAP_BPF "
 			      "and CAP_PERFMON, or run as root)", p->target->name, strerror(-err));
 	bd_log_tail(q->log ? q->log : "", tail, sizeof(tail));
@@ -390,6 +397,12 @@ static int set_params(struct bpfdump_query *q, const struct bpfdump_query_opts *
 		return bd_err(d, -EINVAL, "cgroup order %d: unknown", o->order);
 
 	if (o->pid || o->tid) {
+		int id = o->pid ? o->pid : o->tid;
+
+		/* the kernel would just list nothing */
+		if (kill(id, 0) && errno == ESRCH)
+			return bd_err(d, -ESRCH, "target '%s': no such %s %d", t->name,
+				      o->pid ? "process" : "thread", id);
 		q->linfo.task.pid = o->pid;
 		q->linfo.task.tid = o->tid;
 		q->has_linfo = true;
@@ -399,10 +412,16 @@ static int set_params(struct bpfdump_query *q, const struct bpfdump_query_opts *
 		const char *path = o->cgroup ? o->cgroup : "the cgroup2 root";
 
 		if (o->cgroup) {
+			struct statfs sfs;
+
 			q->cgroup_fd = open(o->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 			if (q->cgroup_fd < 0)
 				return bd_err(d, -errno, "cgroup '%s': cannot open: %s", path,
 					      strerror(errno));
+			if (fstatfs(q->cgroup_fd, &sfs) || (sfs.f_type != CGROUP2_SUPER_MAGIC &&
+							    sfs.f_type != CGROUP_SUPER_MAGIC))
+				return bd_err(d, -ENOTDIR, "cgroup '%s': not a cgroup directory "
+					      "(give one under the cgroup2 mount)", path);
 			q->linfo.cgroup.cgroup_fd = q->cgroup_fd;
 		}
 		q->linfo.cgroup.order = o->order ? (enum bpf_cgroup_iter_order)o->order

@@ -93,27 +93,6 @@ static void put_cstr(struct bd_strbuf *out, const __u8 *s, size_t max)
 	sb_puts(out, (const char *)s, n);
 }
 
-/* Does the declared type pass through a typedef named like a network-order type? */
-static int net_order_size(const struct btf *btf, __u32 id)
-{
-	const struct btf_type *t = btf__type_by_id(btf, id);
-
-	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
-		if (btf_is_typedef(t)) {
-			const char *n = btf__name_by_offset(btf, t->name_off);
-
-			if (!strcmp(n, "__be16"))
-				return 2;
-			if (!strcmp(n, "__be32"))
-				return 4;
-			if (!strcmp(n, "__be64"))
-				return 8;
-		}
-		t = btf__type_by_id(btf, t->type);
-	}
-	return 0;
-}
-
 static unsigned long long load_uint(const __u8 *p, __u32 size)
 {
 	__u8 v1;
@@ -180,7 +159,7 @@ static void put_typed(const struct btf *btf, __u32 id, const __u8 *p, __u32 size
 {
 	__u32 rid;
 	const struct btf_type *t = bd_skip_mods(btf, id, &rid);
-	int be = net_order_size(btf, id);
+	int be = bd_net_order_bits(btf, id) / 8;
 	unsigned long long v;
 	int i;
 
@@ -381,6 +360,8 @@ int bd_format_column(struct bpfdump *d, const struct bd_plan *p, const struct bd
 		}
 		if (levels && !out->len)
 			sb_putc(out, '/');
+		if (levels && !load_uint(v + 4, 4))
+			sb_puts(out, " (deleted)", 10);
 		return 0;
 	}
 	if (a->fetch == BD_FETCH_BITFIELD) {
@@ -450,6 +431,22 @@ int bd_format_column(struct bpfdump *d, const struct bd_plan *p, const struct bd
 		else if (u == 10)
 			put_ip6(out, rec + c->acc[2].slot_off);
 		return 0;
+	case BD_FMT_SUNPATH: {
+		long n = (long)load_uint(v, 4) - 2;	/* minus sun_family */
+		const __u8 *sp = rec + c->acc[1].slot_off;
+
+		if (n <= 0)
+			return 0;
+		if (n > (long)c->acc[1].size)
+			n = c->acc[1].size;
+		if (sp[0]) {
+			put_cstr(out, sp, n);
+		} else {
+			sb_putc(out, '@');	/* abstract, as ss and /proc/net/unix show it */
+			sb_puts(out, (const char *)sp + 1, n - 1);
+		}
+		return 0;
+	}
 	case BD_FMT_MAPDATA:
 		if (c->map_type_id && p->map.btf &&
 		    !dump_data(p->map.btf, c->map_type_id, v, a->size, out))

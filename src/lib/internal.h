@@ -24,7 +24,7 @@
 #define BD_MAX_COLUMN 4096	/* one column's bytes */
 #define BD_DWALK_DEPTH 24	/* dentry/mount levels a walked path covers */
 #define BD_DWALK_COMP 64	/* bytes per walked name */
-#define BD_DWALK_HDR 40		/* u32 levels, u32 pad, dentry, vfsmount, tmp, tmp2 */
+#define BD_DWALK_HDR 40		/* u32 levels, u32 nlink, dentry, vfsmount, tmp, tmp2 */
 #define BD_DWALK_SLOT (BD_DWALK_HDR + BD_DWALK_DEPTH * BD_DWALK_COMP)
 
 struct bd_ctx_member {
@@ -75,6 +75,8 @@ void bd_suggest_members(const struct btf *btf, __u32 struct_id, const char *name
 			size_t len);
 /* A C declaration of type id (with optional name), e.g. "struct task_struct *task". */
 int bd_type_decl(const struct btf *btf, __u32 id, const char *name, char *buf, size_t len);
+/* 16/32/64 when the declared type goes through __be16/__be32/__be64, else 0. */
+int bd_net_order_bits(const struct btf *btf, __u32 id);
 /* Look an enumerator up by name in every enum of the BTF. */
 int bd_find_enumerator(const struct btf *btf, const char *name, long long *val);
 /* Levenshtein distance, bounded. */
@@ -93,6 +95,7 @@ enum bd_fmt {
 	BD_FMT_SOCKADDR,	/* laddr(sk) / raddr(sk): family, v4, v6 */
 	BD_FMT_FAMILY,		/* family(x): inet, inet6, unix, ... */
 	BD_FMT_MAPDATA,		/* map key/value bytes, decoded by map BTF */
+	BD_FMT_SUNPATH,		/* sunpath(unix_sk): the bound path, @name if abstract */
 };
 
 enum bd_root_kind {
@@ -152,6 +155,7 @@ struct bd_pred {
 	struct bd_access acc;	/* VALUE, CMP */
 	bool is_signed;
 	bool is_string;
+	int be_bits;		/* network-order value: swapped before comparing */
 	unsigned long long imm;	/* CMP integer literal */
 	char *str;		/* CMP string literal */
 	size_t str_len;
@@ -189,7 +193,7 @@ struct bd_plan {
 	bool all_probe;		/* plan every read with bpf_probe_read_kernel */
 	struct {		/* offsets the dentry walk needs, from BTF */
 		__u32 path_mnt, path_dentry, vfsmnt_root, mount_mnt, mount_parent,
-		      mount_mountpoint, dentry_parent, dentry_name;
+		      mount_mountpoint, dentry_parent, dentry_name, dentry_inode, inode_nlink;
 		bool ok;
 	} dwalk;
 };

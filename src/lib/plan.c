@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The planner: resolve field paths against BTF into access plans, type-check
  * predicates, and lay out the record. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -258,9 +259,18 @@ static int walk_path(struct plan_ctx *pc, const struct q_path *path, const char 
 			return err;
 	}
 	for (i = 0; i < extra_cnt; i++) {
-		err = walk_member(pc, w, extra[i], path->pos);
-		if (err)
-			return err;
+		/* "a.b.0.c": members, auto-dereferenced, and an index */
+		char buf[128], *tok, *save = NULL;
+
+		snprintf(buf, sizeof(buf), "%s", extra[i]);
+		for (tok = strtok_r(buf, ".", &save); tok; tok = strtok_r(NULL, ".", &save)) {
+			if (isdigit((unsigned char)tok[0]))
+				err = walk_index(pc, w, atoll(tok), path->pos);
+			else
+				err = walk_member(pc, w, tok, path->pos);
+			if (err)
+				return err;
+		}
 	}
 	return 0;
 }
@@ -292,7 +302,9 @@ static int dwalk_offsets(struct plan_ctx *pc)
 	    member_off(btf, "mount", "mnt_mountpoint", &w->mount_mountpoint) ||
 	    member_off(btf, "dentry", "d_parent", &w->dentry_parent) ||
 	    member_off(btf, "dentry", "d_name", &w->dentry_name) ||
-	    member_off(btf, "qstr", "name", &name_off))
+	    member_off(btf, "qstr", "name", &name_off) ||
+	    member_off(btf, "dentry", "d_inode", &w->dentry_inode) ||
+	    member_off(btf, "inode", "i_nlink", &w->inode_nlink))
 		return -ENOENT;
 	w->dentry_name += name_off;
 	w->ok = true;
@@ -437,6 +449,7 @@ static const struct func_def funcs[] = {
 	{ "taskstate", BD_FMT_TASKSTATE, { "__state", "exit_state" }, 2 },
 	{ "laddr", BD_FMT_SOCKADDR, { "skc_family", "skc_rcv_saddr", "skc_v6_rcv_saddr" }, 3 },
 	{ "raddr", BD_FMT_SOCKADDR, { "skc_family", "skc_daddr", "skc_v6_daddr" }, 3 },
+	{ "sunpath", BD_FMT_SUNPATH, { "addr.len", "addr.name.0.sun_path" }, 2 },
 };
 
 static const struct func_def *find_func(const char *name)
@@ -488,7 +501,8 @@ static int plan_value(struct plan_ctx *pc, const struct q_value *v, struct bd_co
 		f = find_func(v->func);
 		if (!f)
 			return perr(pc, v->func_pos, "unknown function '%s' (known: str, hex, ip, "
-				    "path, vmflags, tcpstate, family, taskstate, laddr, raddr)",
+				    "path, vmflags, tcpstate, family, taskstate, laddr, raddr, "
+				    "sunpath)",
 				    v->func);
 		c->fmt = f->fmt;
 	}
@@ -728,8 +742,21 @@ static int plan_pred(struct plan_ctx *pc, const struct q_expr *e, struct bd_pred
 	}
 	pr->is_string = is_str;
 	pr->is_signed = !pr->acc.bit_size && type_is_signed(pr->acc.btf, pr->acc.type_id);
+	if (pr->acc.fetch == BD_FETCH_SCALAR)
+		pr->be_bits = bd_net_order_bits(pr->acc.btf, pr->acc.type_id);
 	if (e->kind == Q_EXPR_CMP) {
 		const struct q_lit *l = &e->lit;
+		struct in_addr ip4;
+
+		/* an IPv4 address literal against a __be32: compare the raw bytes */
+		if (l->kind == Q_LIT_STR && pr->be_bits == 32 &&
+		    inet_pton(AF_INET, l->str, &ip4) == 1) {
+			if (e->op != Q_OP_EQ && e->op != Q_OP_NE)
+				return perr(pc, l->pos, "addresses compare only with == and !=");
+			pr->be_bits = 0;
+			pr->imm = ip4.s_addr;
+			return place(pc, &pr->acc, cursor);
+		}
 
 		if (is_str) {
 			if (l->kind != Q_LIT_STR)

@@ -18,7 +18,7 @@ static const struct { const char *target, *columns; } presets[] = {
 	{ "tcp", SK("sk_common", "->") ",uid=uid" },
 	{ "udp", SK("udp_sk->inet.sk.__sk_common", ".") ",uid=uid" },
 	{ "unix", "type=unix_sk->sk.sk_type,state=tcpstate(unix_sk->sk.__sk_common.skc_state),"
-		  "uid=uid,path=unix_sk->addr->name[0].sun_path" },
+		  "uid=uid,path=sunpath(unix_sk)" },
 	{ "netlink", "protocol=sk->sk.sk_protocol,portid=sk->portid,"
 		     "dst_portid=sk->dst_portid,rmem=sk->sk.sk_backlog.rmem_alloc.counter" },
 	{ "ipv6_route", "dst=ip(rt->fib6_dst.addr),plen=rt->fib6_dst.plen,"

@@ -4,6 +4,11 @@
 # build/tests/bpf_hold.
 source "$(dirname "$0")/../lib.sh"
 
+# as lib.sh's, but a multi-line value is shown with \n so the result stays on one line
+expect_eq() {
+	if [ "$2" == "$3" ]; then ok "$1"; else fail "$1: expected '${2//$'\n'/\\n}', got '${3//$'\n'/\\n}'"; fi
+}
+
 # dump_ok NAME OUTFILE ARGS...: run bpfdump ARGS (bounded), one result line, stderr shown on failure
 dump_ok() {
 	local name=$1 out=$2 rc
@@ -13,8 +18,8 @@ dump_ok() {
 	if [ $rc -eq 0 ]; then ok "$name"; else fail "$name: exit $rc: $(head -c 300 "$TMP/dump.err")"; fi
 }
 wait_file() {
-	local i
-	for i in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.05; done
+	local _
+	for _ in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.05; done
 	return 1
 }
 

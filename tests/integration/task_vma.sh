@@ -2,6 +2,11 @@
 # task_vma target vs /proc/PID/maps: a process the test starts maps files and anonymous regions.
 source "$(dirname "$0")/../lib.sh"
 
+# as lib.sh's, but a multi-line value is shown with \n so the result stays on one line
+expect_eq() {
+	if [ "$2" == "$3" ]; then ok "$1"; else fail "$1: expected '${2//$'\n'/\\n}', got '${3//$'\n'/\\n}'"; fi
+}
+
 # dump_ok NAME OUTFILE ARGS...: run bpfdump ARGS (bounded), one result line, stderr shown on failure
 dump_ok() {
 	local name=$1 out=$2 rc
@@ -12,8 +17,8 @@ dump_ok() {
 }
 
 wait_file() {
-	local i
-	for i in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.05; done
+	local _
+	for _ in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.05; done
 	return 1
 }
 
@@ -152,7 +157,7 @@ res("PROT_NONE gaps in the reserved area appear as ---p (%d)" % len(gaps),
 
 allrows = sorted((r.get("start"), r.get("end"), r.get("perms"), r.get("path")) for r in load("all.json") if r.get("pid") == pid)
 res("without --pid: the helper's rows equal the --pid rows (threads not duplicated)",
-    allrows == sorted((r.get("start"), r.get("end"), r.get("perms"), r.get("path")) for r in rows),
+    allrows and allrows == sorted((r.get("start"), r.get("end"), r.get("perms"), r.get("path")) for r in rows),
     "%d vs %d rows" % (len(allrows), len(rows)))
 
 ino = load("ino.json")
