@@ -436,6 +436,29 @@ int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd, 
 		ib_emit(b, I_LDX(8, R1, R_CTX, main_off));
 		ib_jmp_imm(b, BPF_JEQ, R1, 0, g.out_label);
 	}
+	if (main_off >= 0 && p->guard_pos_off >= 0) {
+		/* skip a stale stop call: same session and seq_num as the object
+		 * before, other position (a retry after overflow keeps its position) */
+		int fresh = ib_new_label(b);
+		__u32 go = p->guard_off;
+
+		ib_emit(b, I_LDX(8, R4, R_CTX, main_off));
+		ib_jmp_imm(b, BPF_JEQ, R4, 0, g.out_label);
+		ib_emit(b, I_LDX(8, R5, R4, p->guard_pos_off));
+		ib_emit(b, I_LDX(8, R1, R_CTX, 0));
+		ib_emit(b, I_LDX(8, R2, R1, 8));
+		ib_emit(b, I_LDX(8, R3, R1, 16));
+		ib_emit(b, I_LDX(8, R1, R_BUF, go));
+		ib_jmp_reg(b, BPF_JNE, R1, R2, fresh);
+		ib_emit(b, I_LDX(8, R1, R_BUF, go + 8));
+		ib_jmp_reg(b, BPF_JNE, R1, R3, fresh);
+		ib_emit(b, I_LDX(8, R1, R_BUF, go + 16));
+		ib_jmp_reg(b, BPF_JNE, R1, R5, g.out_label);
+		ib_place(b, fresh);
+		ib_emit(b, I_STX(8, R_BUF, R2, go));
+		ib_emit(b, I_STX(8, R_BUF, R3, go + 8));
+		ib_emit(b, I_STX(8, R_BUF, R5, go + 16));
+	}
 
 	if (p->pred) {
 		emit_pred_fetches(&g, p->pred);

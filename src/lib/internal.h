@@ -186,6 +186,8 @@ struct bd_plan {
 	__u32 scratch_off;	/* 8 bytes for pointers read with bpf_probe_read_kernel */
 	__u32 args_off;		/* text writer: bpf_seq_printf arguments */
 	__u32 hdr_off;		/* text writer: session that got its header */
+	__u32 guard_off;	/* stop-call guard: session, seq_num, position */
+	__s32 guard_pos_off;	/* offset of the position in the main object, or -1 */
 	int path_cnt;
 	__u32 path_buf_off[BD_MAX_PATHS];
 	__u32 path_res_off[BD_MAX_PATHS]; /* s32 bpf_d_path result in the record */

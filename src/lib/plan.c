@@ -837,6 +837,17 @@ int bd_plan_build(struct bpfdump *d, struct bd_plan *p, const char *columns, con
 	cursor += 8;
 	p->hdr_off = cursor;
 	cursor += 8;
+	p->guard_off = cursor;
+	cursor += 24;
+	p->guard_pos_off = -1;
+	/* ksym calls the program once more at the end with its last symbol, stale:
+	 * same seq_num as the last object but the position one past it */
+	if (!strcmp(p->target->name, "ksym")) {
+		__u32 off;
+
+		if (!member_off(d->btf, "kallsym_iter", "pos", &off))
+			p->guard_pos_off = off;
+	}
 	p->args_off = cursor;
 	cursor += 8 * 12;	/* MAX_BPRINTF_VARARGS */
 	for (i = 0; i < p->path_cnt; i++) {

@@ -110,7 +110,7 @@ snap a
 dump_ok "dump tcp -J exits 0" "$TMP/tcp.json" dump tcp -J
 dump_ok "dump udp -J exits 0" "$TMP/udp.json" dump udp -J
 dump_ok "dump unix -J exits 0" "$TMP/unix.json" dump unix -J
-dump_ok "dump unix with the socket inode exits 0" "$TMP/unixino.json" dump unix -J -o 'ino=unix_sk->sk.sk_socket->file->f_inode->i_ino,type=unix_sk->sk.sk_type,state=tcpstate(unix_sk->sk.__sk_common.skc_state),uid=uid,path=unix_sk->addr->name[0].sun_path'
+dump_ok "dump unix with the socket inode exits 0" "$TMP/unixino.json" dump unix -J -o 'ino=unix_sk->sk.sk_socket->file->f_inode->i_ino,type=unix_sk->sk.sk_type,state=tcpstate(unix_sk->sk.__sk_common.skc_state),uid=uid,path=sunpath(unix_sk)'
 snap b
 check "JSON parses (tcp, udp, unix)" json_valid < <(cat "$TMP/tcp.json" "$TMP/udp.json" "$TMP/unix.json")
 
