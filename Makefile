@@ -22,9 +22,11 @@ LDFLAGS     += -fsanitize=address,undefined
 BUILD       := build-san
 endif
 CFLAGS      ?=
-ALL_CFLAGS  := $(CFLAGS_BASE) -Iinclude -Isrc/lib -I$(BUILD) $(CFLAGS)
+ALL_CFLAGS  := $(CFLAGS_BASE) -Iinclude -Isrc/lib -Isrc/bpf -I$(BUILD)/bpf -I$(BUILD) $(CFLAGS)
 LIBS        := -lbpf -lelf -lz
 
+BPF_SRCS    := $(wildcard src/bpf/*.bpf.c)
+BPF_SKELS   := $(patsubst src/bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
 LIB_SRCS    := $(wildcard src/lib/*.c)
 CLI_SRCS    := $(wildcard src/cli/*.c)
 LIB_OBJS    := $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRCS))
@@ -40,11 +42,11 @@ all: $(BUILD)/bpfdump $(BUILD)/libbpfdump.a
 deps:
 	@scripts/install-deps.sh
 
-$(BUILD)/%.o: src/%.c $(wildcard include/*.h src/lib/*.h src/cli/*.h) | $(BUILD)/lib $(BUILD)/cli
+$(BUILD)/%.o: src/%.c $(wildcard include/*.h src/lib/*.h src/cli/*.h src/bpf/*.h) $(BPF_SKELS) | $(BUILD)/lib $(BUILD)/cli
 	@echo '  CC      $<'
 	@$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(BUILD)/lib $(BUILD)/cli $(BUILD)/tests $(BUILD)/fuzz:
+$(BUILD)/lib $(BUILD)/cli $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/bpf:
 	@mkdir -p $@
 
 $(BUILD)/libbpfdump.a: $(LIB_OBJS)
@@ -64,7 +66,18 @@ TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
 TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/tests/%.bpf.o,$(TEST_BPF_SRCS))
 
 $(BUILD)/vmlinux.h: | $(BUILD)/lib
+	@echo '  GEN     $@'
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+# Precompiled BPF (CO-RE, skeletons) for what the field language cannot say.
+$(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) $(BUILD)/vmlinux.h | $(BUILD)/bpf
+	@echo '  BPF     $<'
+	@$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Isrc/bpf -c $< -o $@.tmp
+	@llvm-strip -g $@.tmp -o $@ && rm -f $@.tmp
+
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	@echo '  SKEL    $@'
+	@$(BPFTOOL) gen skeleton $< > $@
 
 $(BUILD)/tests/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h | $(BUILD)/tests
 	@echo '  BPF     $<'

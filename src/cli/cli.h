@@ -50,5 +50,9 @@ int cmd_rm(int argc, char **argv);
 void help_rm(void);
 int cmd_run(int argc, char **argv);
 void help_run(void);
+int cmd_info(int argc, char **argv);
+void help_info(void);
+int cmd_trace(int argc, char **argv);
+void help_trace(void);
 
 #endif

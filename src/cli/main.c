@@ -22,6 +22,8 @@ static const struct cmd cmds[] = {
 	{ "show", cmd_show, help_show, "list pinned iterator links" },
 	{ "rm", cmd_rm, help_rm, "remove a pinned dumper" },
 	{ "run", cmd_run, help_run, "run a user's own iterator object (.bpf.o)" },
+	{ "info", cmd_info, help_info, "a kernel function's or tracepoint's signature" },
+	{ "trace", cmd_trace, help_trace, "trace functions and tracepoints, arguments by BTF" },
 };
 
 int usage_err(const char *cmd, const char *fmt, ...)

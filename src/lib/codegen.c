@@ -167,7 +167,10 @@ void emit_fetch(struct cg *g, const struct bd_access *a)
 			emit_probe_read(g, a->slot_off, a->size, R_BASE, a->off,
 					BPF_FUNC_probe_read_kernel);
 		} else {
-			ib_emit(b, I_LDX(a->size, R1, R_BASE, a->off));
+			/* tracing contexts are u64 slots: load all of it, keep the low bytes */
+			int lsz = a->deref_cnt == 0 && g->p->tracing ? 8 : a->size;
+
+			ib_emit(b, I_LDX(lsz, R1, R_BASE, a->off));
 			ib_emit(b, I_STX(a->size, R_BUF, R1, a->slot_off));
 		}
 		break;
@@ -191,7 +194,7 @@ void emit_fetch(struct cg *g, const struct bd_access *a)
 			ib_emit(b, I_LDX(8, R_BASE, R_BASE, a->off));
 		}
 		emit_probe_read(g, a->slot_off, a->slot_size, R_BASE, 0,
-				BPF_FUNC_probe_read_kernel_str);
+				a->user ? BPF_FUNC_probe_read_user_str : BPF_FUNC_probe_read_kernel_str);
 		break;
 	case BD_FETCH_DWALK:
 		emit_dwalk(g, a);
@@ -307,7 +310,7 @@ static unsigned long long cmp_imm(const struct bd_pred *pr)
 }
 
 /* Jump to label when the predicate's truth equals 'want'; fall through otherwise. */
-static void emit_branch(struct cg *g, const struct bd_pred *pr, bool want, int label)
+void emit_branch(struct cg *g, const struct bd_pred *pr, bool want, int label)
 {
 	struct insn_buf *b = &g->ib;
 	enum q_op op;
@@ -381,7 +384,7 @@ static void emit_branch(struct cg *g, const struct bd_pred *pr, bool want, int l
 	jump_cmp(g, op, pr->is_signed, cmp_imm(pr), label);
 }
 
-static void emit_pred_fetches(struct cg *g, const struct bd_pred *pr)
+void emit_pred_fetches(struct cg *g, const struct bd_pred *pr)
 {
 	if (!pr)
 		return;

@@ -27,6 +27,9 @@ struct cg {
 void emit_probe_read(struct cg *g, __u32 dst_off, __u32 size, int src_reg, __u32 src_off,
 		     int helper);
 void emit_fetch(struct cg *g, const struct bd_access *a);
+/* Jump to label when the predicate's truth equals want. */
+void emit_branch(struct cg *g, const struct bd_pred *pr, bool want, int label);
+void emit_pred_fetches(struct cg *g, const struct bd_pred *pr);
 
 /* codegen_text.c */
 void cg_text_header_first(struct cg *g);

@@ -259,7 +259,7 @@ int bd_open_map(struct bpfdump *d, const char *spec, struct bd_map_info *mi)
 }
 
 /* The per-reader record buffer: task storage needs BTF for key and value. */
-static int create_buf_map(struct bpfdump *d, __u32 size)
+int bd_create_buf_map(struct bpfdump *d, __u32 size)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = BPF_F_NO_PREALLOC);
 	struct btf *btf = btf__new_empty();
@@ -497,7 +497,7 @@ struct bpfdump_query *bd_query_new(struct bpfdump *d, const struct bpfdump_query
 		goto err_out;
 	if (!load)
 		goto done;
-	q->buf_map_fd = create_buf_map(d, q->plan.buf_size);
+	q->buf_map_fd = bd_create_buf_map(d, q->plan.buf_size);
 	if (q->buf_map_fd < 0) {
 		err = q->buf_map_fd;
 		goto err_out;

@@ -132,9 +132,9 @@ static void put_ip6(struct bd_strbuf *out, const __u8 *p)
 }
 
 static int dump_data(const struct btf *btf, __u32 id, const void *data, size_t size,
-		     struct bd_strbuf *out)
+		     struct bd_strbuf *out, bool multiline, bool zeroes)
 {
-	LIBBPF_OPTS(btf_dump_type_data_opts, opts, .compact = true, .emit_zeroes = false);
+	LIBBPF_OPTS(btf_dump_type_data_opts, opts, .compact = !multiline, .emit_zeroes = zeroes);
 	struct btf_dump *dd = btf_dump__new(btf, sb_vprintf_cb, out, NULL);
 	int err;
 
@@ -155,7 +155,7 @@ static void put_hex_bytes(struct bd_strbuf *out, const __u8 *p, __u32 n)
 
 /* Format a value typed by BTF; *numeric when it is a plain number. */
 static void put_typed(const struct btf *btf, __u32 id, const __u8 *p, __u32 size, bool addr_hint,
-		      struct bd_strbuf *out, bool *numeric)
+		      struct bd_strbuf *out, bool *numeric, const struct bd_plan *pl)
 {
 	__u32 rid;
 	const struct btf_type *t = bd_skip_mods(btf, id, &rid);
@@ -242,7 +242,7 @@ static void put_typed(const struct btf *btf, __u32 id, const __u8 *p, __u32 size
 		put_ip6(out, p);
 		return;
 	}
-	if (dump_data(btf, rid, p, size, out)) {
+	if (dump_data(btf, rid, p, size, out, pl->dump_multiline, pl->dump_zeroes)) {
 		sb_reset(out);
 		put_hex_bytes(out, p, size);
 	}
@@ -375,11 +375,25 @@ int bd_format_column(struct bpfdump *d, const struct bd_plan *p, const struct bd
 		return 0;
 	}
 
+	if (a->full_size > a->size) {
+		/* a struct cut at the copy limit: members past it read as zero,
+		 * and zeros are not shown */
+		__u8 *full = calloc(1, a->full_size);
+
+		if (!full)
+			return -ENOMEM;
+		memcpy(full, v, a->size);
+		put_typed(a->btf, a->type_id, full, a->full_size, false, out, numeric, p);
+		sb_printf(out, " ...(%u of %u bytes)", a->size, a->full_size);
+		free(full);
+		return 0;
+	}
 	switch (c->fmt) {
 	case BD_FMT_AUTO:
 	case BD_FMT_PATH:
 	case BD_FMT_CSTR:
-		put_typed(a->btf, a->type_id, v, a->size, c->addr_hint, out, numeric);
+	case BD_FMT_USTR:
+		put_typed(a->btf, a->type_id, v, a->size, c->addr_hint, out, numeric, p);
 		return 0;
 	case BD_FMT_HEX: {
 		const struct btf_type *t = bd_skip_mods(a->btf, a->type_id, NULL);
@@ -449,7 +463,7 @@ int bd_format_column(struct bpfdump *d, const struct bd_plan *p, const struct bd
 	}
 	case BD_FMT_MAPDATA:
 		if (c->map_type_id && p->map.btf &&
-		    !dump_data(p->map.btf, c->map_type_id, v, a->size, out))
+		    !dump_data(p->map.btf, c->map_type_id, v, a->size, out, false, false))
 			return 0;
 		sb_reset(out);
 		put_hex_bytes(out, v, a->size);

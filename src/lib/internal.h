@@ -14,7 +14,7 @@
 
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 
-#define BD_MAX_CTX_MEMBERS 8
+#define BD_MAX_CTX_MEMBERS 16
 #define BD_MAX_DEREFS 32
 #define BD_MAX_ACC 3		/* fetches per column (composite functions) */
 #define BD_PATH_MAX 4096	/* bytes per bpf_d_path result */
@@ -96,6 +96,7 @@ enum bd_fmt {
 	BD_FMT_FAMILY,		/* family(x): inet, inet6, unix, ... */
 	BD_FMT_MAPDATA,		/* map key/value bytes, decoded by map BTF */
 	BD_FMT_SUNPATH,		/* sunpath(unix_sk): the bound path, @name if abstract */
+	BD_FMT_USTR,		/* ustr(x): string behind a char * into user memory */
 };
 
 enum bd_root_kind {
@@ -134,6 +135,9 @@ struct bd_access {
 	__u32 slot_off;		/* where it lands in the buffer */
 	__u32 slot_size;
 	int path_idx;		/* DPATH: which path buffer */
+	__u32 full_size;	/* BYTES of a struct cut at struct_limit: its real size */
+	bool user;		/* ustr(): a user-space string */
+	bool is_return;		/* reads the traced function's return value */
 };
 
 struct bd_column {
@@ -193,6 +197,16 @@ struct bd_plan {
 	__u32 path_res_off[BD_MAX_PATHS]; /* s32 bpf_d_path result in the record */
 	struct bd_map_info map;
 	bool all_probe;		/* plan every read with bpf_probe_read_kernel */
+	/* tracing programs */
+	const struct btf *btf;	/* types of the ctx members (a module's split BTF), or NULL */
+	bool dump_multiline;	/* struct values: btf_dump without compact */
+	bool dump_zeroes;	/* struct values: show zero members */
+	bool tracing;		/* ctx is u64 slots (fentry, tp_btf, raw_tp) or pt_regs */
+	bool no_dpath;		/* bpf_d_path is not allowed here */
+	bool deref_ptrs;	/* a bare pointer to a struct shows the struct */
+	__u32 struct_limit;	/* bytes of such a struct copied (--size) */
+	__u32 hdr_size;		/* record header (8 for iterators, 48 for traces) */
+	struct bd_pred *pred_exit; /* predicates that read 'return' (stash mode) */
 	struct {		/* offsets the dentry walk needs, from BTF */
 		__u32 path_mnt, path_dentry, vfsmnt_root, mount_mnt, mount_parent,
 		      mount_mountpoint, dentry_parent, dentry_name, dentry_inode, inode_nlink;
@@ -222,11 +236,18 @@ struct bpfdump_query *bd_query_new(struct bpfdump *d, const struct bpfdump_query
 				   bool load);
 
 int bd_open_map(struct bpfdump *d, const char *spec, struct bd_map_info *mi);
+/* A task-storage map whose values are size bytes: per-thread record buffers. */
+int bd_create_buf_map(struct bpfdump *d, __u32 size);
 int bd_unknown_target(struct bpfdump *d, const char *name);
 
 /* plan.c */
 int bd_plan_build(struct bpfdump *d, struct bd_plan *p, const char *columns, const char *where);
 void bd_plan_free(struct bd_plan *p);
+/* A traced function's plan (p->target: its arguments and 'return'). want_return:
+ * just the return value (the bare function's exit event). *stash: 'return' is
+ * read, so entry stashes and exit emits. */
+int bd_plan_build_trace(struct bpfdump *d, struct bd_plan *p, const struct q_trace_spec *spec,
+			const char *text, bool want_return, bool *stash);
 
 /* codegen.c: program for an iterator target; buf_map_fd is the task-storage map. */
 struct bd_strbuf;

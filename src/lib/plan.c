@@ -216,10 +216,11 @@ static int walk_path(struct plan_ctx *pc, const struct q_path *path, const char 
 	memset(acc, 0, sizeof(*acc));
 	memset(w, 0, sizeof(*w));
 	w->acc = acc;
-	acc->btf = pc->d->btf;
+	acc->btf = pc->p->btf ? pc->p->btf : pc->d->btf;
 	acc->probe_from = pc->p->all_probe ? 1 : INT_MAX;
 	acc->path_idx = -1;
 
+	acc->is_return = !strcmp(path->root, "return");
 	m = ctx_member(tg, path->root);
 	if (!m) {
 		ctx_member_list(tg, list, sizeof(list));
@@ -233,8 +234,8 @@ static int walk_path(struct plan_ctx *pc, const struct q_path *path, const char 
 	w->base_typed = true;	/* the ctx itself */
 	if (btf_is_ptr(mt)) {
 		acc->root_nullable = true;
-		if (!is_struct_like(bd_skip_mods(acc->btf, mt->type, NULL))) {
-			/* map key/value: bytes, sized by the map */
+		if (!pc->p->tracing && !is_struct_like(bd_skip_mods(acc->btf, mt->type, NULL))) {
+			/* iterator ctx void *key/value: bytes, sized by the map */
 			acc->root = BD_ROOT_BUF;
 		}
 	} else {
@@ -316,7 +317,7 @@ static int dwalk_offsets(struct plan_ctx *pc)
 static int plan_path(struct plan_ctx *pc, struct bd_access *a, int pos)
 {
 	a->size = 0;
-	if (a->deref_cnt <= 1 && a->probe_from > a->deref_cnt) {
+	if (!pc->p->no_dpath && a->deref_cnt <= 1 && a->probe_from > a->deref_cnt) {
 		a->fetch = BD_FETCH_DPATH;
 		return 0;
 	}
@@ -371,8 +372,32 @@ static int finish_access(struct plan_ctx *pc, struct walk *w, int pos, enum bd_f
 		a->size = 8;
 		return 0;
 	}
+	if (pc->p->deref_ptrs && btf_is_ptr(t) && fmt == BD_FMT_AUTO &&
+	    is_struct_like(bd_skip_mods(btf, t->type, NULL))) {
+		/* traces show the struct behind a pointer, up to struct_limit bytes */
+		__u32 rid2;
+		const struct btf_type *st = bd_skip_mods(btf, t->type, &rid2);
+		__s64 ssz = btf__resolve_size(btf, rid2);
+		int err;
+
+		if (ssz > 0 && !(btf_is_struct(st) && !strcmp(btf__name_by_offset(btf, st->name_off),
+								"path"))) {
+			err = walk_deref(pc, w, pos, "*");
+			if (err)
+				return err;
+			a->type_id = w->type_id;
+			a->off = 0;
+			if (w->base_typed == false && a->probe_from > a->deref_cnt)
+				a->probe_from = a->deref_cnt;
+			a->fetch = BD_FETCH_BYTES;
+			a->full_size = ssz;
+			a->size = ssz > pc->p->struct_limit ? pc->p->struct_limit : ssz;
+			return 0;
+		}
+	}
 	if (btf_is_ptr(t) && is_char_type(btf, t->type) &&
-	    (fmt == BD_FMT_AUTO || fmt == BD_FMT_CSTR)) {
+	    (fmt == BD_FMT_AUTO || fmt == BD_FMT_CSTR || fmt == BD_FMT_USTR)) {
+		a->user = fmt == BD_FMT_USTR;
 		a->fetch = BD_FETCH_CSTR;
 		a->size = 8;
 		return 0;
@@ -440,6 +465,7 @@ struct func_def {
 
 static const struct func_def funcs[] = {
 	{ "str", BD_FMT_AUTO, {}, 0 },
+	{ "ustr", BD_FMT_USTR, {}, 0 },
 	{ "hex", BD_FMT_HEX, {}, 0 },
 	{ "ip", BD_FMT_IP, {}, 0 },
 	{ "path", BD_FMT_PATH, {}, 0 },
@@ -502,7 +528,7 @@ static int plan_value(struct plan_ctx *pc, const struct q_value *v, struct bd_co
 		if (!f)
 			return perr(pc, v->func_pos, "unknown function '%s' (known: str, hex, ip, "
 				    "path, vmflags, tcpstate, family, taskstate, laddr, raddr, "
-				    "sunpath)",
+				    "sunpath, ustr)",
 				    v->func);
 		c->fmt = f->fmt;
 	}
@@ -526,6 +552,8 @@ static int plan_value(struct plan_ctx *pc, const struct q_value *v, struct bd_co
 		if (pc->p->map.percpu && strcmp(v->path.root, "key"))
 			c->map_type_id = 0;
 	}
+	if (f && f->fmt == BD_FMT_USTR && c->acc[0].fetch != BD_FETCH_CSTR)
+		return perr(pc, v->pos, "ustr() needs a char * to user memory");
 	if (f && !strcmp(f->name, "str")) {
 		const struct btf_type *t = bd_skip_mods(c->acc[0].btf, c->acc[0].type_id, NULL);
 
@@ -583,12 +611,55 @@ static void upcase_header(struct bd_column *c)
 	c->header = h;
 }
 
+/* Column idx of the plan from a value; name NULL for the default one. */
+static int plan_one_column(struct plan_ctx *pc, const struct q_value *v, const char *name,
+			   struct bd_column *c, int idx, __u32 *cursor)
+{
+	struct bd_plan *p = pc->p;
+	char *dn;
+	int j, k, err;
+
+	err = plan_value(pc, v, c);
+	if (err)
+		return err;
+	dn = default_name(v);
+	if (!dn)
+		return -ENOMEM;
+	c->addr_hint = strstr(dn, "addr") != NULL;
+	c->name = name ? strdup(name) : strdup(dn);
+	free(dn);
+	if (!c->name)
+		return -ENOMEM;
+	/* keep JSON keys unique */
+	for (j = 0, k = 2; j < idx; j++) {
+		char *n;
+
+		if (strcmp(p->cols[j].name, c->name))
+			continue;
+		if (asprintf(&n, "%s_%d", name ? name : c->name, k++) < 0)
+			return -ENOMEM;
+		free(c->name);
+		c->name = n;
+		j = -1;
+	}
+	upcase_header(c);
+	if (!c->header)
+		return -ENOMEM;
+	c->right_align = fmt_is_numeric(c);
+	for (j = 0; j < c->acc_cnt; j++) {
+		err = place(pc, &c->acc[j], cursor);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int plan_columns(struct plan_ctx *pc, const char *text, __u32 *cursor)
 {
 	struct bd_plan *p = pc->p;
 	struct q_columns qc = {};
 	struct q_error qerr = {};
-	int i, j, k, err;
+	int i, err;
 
 	err = q_parse_columns(text, &qc, &qerr);
 	if (err == -EINVAL)
@@ -602,45 +673,10 @@ static int plan_columns(struct plan_ctx *pc, const char *text, __u32 *cursor)
 		goto out;
 	}
 	for (i = 0; i < qc.cnt; i++) {
-		struct bd_column *c = &p->cols[i];
-
 		p->col_cnt++;
-		err = plan_value(pc, &qc.cols[i].value, c);
+		err = plan_one_column(pc, &qc.cols[i].value, qc.cols[i].name, &p->cols[i], i, cursor);
 		if (err)
 			goto out;
-		c->name = qc.cols[i].name ? strdup(qc.cols[i].name) : default_name(&qc.cols[i].value);
-		if (!c->name) {
-			err = -ENOMEM;
-			goto out;
-		}
-		/* keep JSON keys unique */
-		for (j = 0, k = 2; j < i; j++) {
-			if (strcmp(p->cols[j].name, c->name))
-				continue;
-			char *n;
-
-			if (asprintf(&n, "%s_%d", qc.cols[i].name ? qc.cols[i].name :
-				     p->cols[i].name, k++) < 0) {
-				err = -ENOMEM;
-				goto out;
-			}
-			free(c->name);
-			c->name = n;
-			j = -1;
-		}
-		upcase_header(c);
-		{
-			char *dn = default_name(&qc.cols[i].value);
-
-			c->addr_hint = dn && strstr(dn, "addr");
-			free(dn);
-		}
-		c->right_align = fmt_is_numeric(c);
-		for (j = 0; j < c->acc_cnt; j++) {
-			err = place(pc, &c->acc[j], cursor);
-			if (err)
-				goto out;
-		}
 	}
 out:
 	q_columns_free(&qc);
@@ -718,7 +754,8 @@ static int plan_pred(struct plan_ctx *pc, const struct q_expr *e, struct bd_pred
 	case Q_EXPR_CMP:
 		break;
 	}
-	if (e->value.func && strcmp(e->value.func, "str") && strcmp(e->value.func, "hex"))
+	if (e->value.func && strcmp(e->value.func, "str") && strcmp(e->value.func, "hex") &&
+	    strcmp(e->value.func, "ustr"))
 		return perr(pc, e->value.func_pos, "function '%s' cannot be used in a predicate",
 			    e->value.func);
 	err = plan_value(pc, &e->value, &tmp);
@@ -806,7 +843,7 @@ static void pred_free(struct bd_pred *pr)
 int bd_plan_build(struct bpfdump *d, struct bd_plan *p, const char *columns, const char *where)
 {
 	struct plan_ctx pc = { .d = d, .p = p, .what = "field list", .src = columns };
-	__u32 cursor = REC_HDR_SIZE;
+	__u32 cursor = p->hdr_size ? p->hdr_size : REC_HDR_SIZE;
 	int err, i;
 
 	err = plan_columns(&pc, columns, &cursor);
@@ -870,9 +907,140 @@ void bd_plan_free(struct bd_plan *p)
 	}
 	free(p->cols);
 	pred_free(p->pred);
+	pred_free(p->pred_exit);
+	p->pred_exit = NULL;
 	p->cols = NULL;
 	p->col_cnt = 0;
 	p->pred = NULL;
 	p->path_cnt = 0;
 	p->fixed_size = p->buf_size = 0;
+}
+
+static void pred_free(struct bd_pred *pr);
+
+static bool expr_reads_return(const struct q_expr *e)
+{
+	if (!e)
+		return false;
+	if (e->kind == Q_EXPR_VALUE || e->kind == Q_EXPR_CMP)
+		return !strcmp(e->value.path.root, "return");
+	return expr_reads_return(e->lhs) || expr_reads_return(e->rhs);
+}
+
+/* p AND q, either may be NULL */
+static struct bd_pred *pred_and(struct bd_pred *a, struct bd_pred *b)
+{
+	struct bd_pred *n;
+
+	if (!a || !b)
+		return a ? a : b;
+	n = calloc(1, sizeof(*n));
+	if (!n) {
+		pred_free(a);
+		pred_free(b);
+		return NULL;
+	}
+	n->kind = Q_EXPR_AND;
+	n->lhs = a;
+	n->rhs = b;
+	return n;
+}
+
+int bd_plan_build_trace(struct bpfdump *d, struct bd_plan *p, const struct q_trace_spec *spec,
+			const char *text, bool want_return, bool *stash)
+{
+	struct plan_ctx pc = { .d = d, .p = p, .what = "trace", .src = text };
+	__u32 cursor = p->hdr_size;
+	int i, n = 0, err = 0;
+
+	*stash = false;
+	for (i = 0; i < spec->item_cnt; i++) {
+		const struct q_trace_item *it = &spec->items[i];
+
+		if (it->is_pred ? expr_reads_return(it->pred)
+				: !strcmp(it->value.path.root, "return"))
+			*stash = true;
+		n += !it->is_pred;
+	}
+	if (want_return)
+		n = 1;
+	else if (!spec->item_cnt)
+		for (i = 0; i < p->target->member_cnt; i++)	/* every argument */
+			n += strcmp(p->target->members[i].name, "return") != 0;
+	p->cols = calloc(n ? n : 1, sizeof(*p->cols));
+	if (!p->cols)
+		return -ENOMEM;
+	if (want_return || !spec->item_cnt) {
+		/* the bare function: its arguments on entry, its return on exit */
+		int m = 0;
+
+		for (i = 0; i < n; i++, m++) {
+			const char *root;
+			struct q_value v = {};
+
+			while (!want_return && !strcmp(p->target->members[m].name, "return"))
+				m++;
+			root = want_return ? "return" : p->target->members[m].name;
+			v.path.root = (char *)root;
+			p->col_cnt++;
+			err = plan_one_column(&pc, &v, root, &p->cols[i], i, &cursor);
+			if (err)
+				return err;
+		}
+	}
+	for (i = 0; i < spec->item_cnt && !want_return; i++) {
+		const struct q_trace_item *it = &spec->items[i];
+		struct bd_pred *pr = NULL;
+		char *name;
+
+		if (!it->is_pred) {
+			name = q_path_str(&it->value.path);
+			if (!name)
+				return -ENOMEM;
+			if (it->value.func) {
+				char *fn;
+
+				if (asprintf(&fn, "%s(%s)", it->value.func, name) < 0) {
+					free(name);
+					return -ENOMEM;
+				}
+				free(name);
+				name = fn;
+			}
+			err = plan_one_column(&pc, &it->value, name, &p->cols[p->col_cnt], p->col_cnt,
+					      &cursor);
+			p->col_cnt++;
+			free(name);
+			if (err)
+				return err;
+			continue;
+		}
+		err = plan_pred(&pc, it->pred, &pr, &cursor);
+		if (err) {
+			pred_free(pr);
+			return err;
+		}
+		if (expr_reads_return(it->pred))
+			p->pred_exit = pred_and(p->pred_exit, pr);
+		else
+			p->pred = pred_and(p->pred, pr);
+		if ((expr_reads_return(it->pred) && !p->pred_exit) ||
+		    (!expr_reads_return(it->pred) && !p->pred))
+			return -ENOMEM;
+	}
+	p->fixed_size = cursor;
+	if (cursor > BD_MAX_FIXED)
+		return bd_err(d, -E2BIG, "trace '%s': the record is %u bytes, at most %d (lower "
+			      "--size)", text, cursor, BD_MAX_FIXED);
+	p->scratch_off = cursor;
+	cursor += 8;
+	p->hdr_off = cursor;
+	cursor += 8;
+	p->guard_off = cursor;
+	cursor += 24;
+	p->guard_pos_off = -1;
+	p->args_off = cursor;
+	cursor += 8 * 12;
+	p->buf_size = (cursor + 7) & ~7u;
+	return 0;
 }

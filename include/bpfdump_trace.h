@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* libbpfdump: kernel functions and tracepoints, arguments pretty-printed by BTF. */
+#ifndef BPFDUMP_TRACE_H_PUBLIC
+#define BPFDUMP_TRACE_H_PUBLIC
+
+#include <signal.h>
+
+#include "bpfdump.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum bpfdump_trace_mode {
+	BPFDUMP_TRACE_AUTO = 0,	/* fentry/fexit, else kprobe; tp_btf, else raw_tp */
+	BPFDUMP_TRACE_FENTRY,
+	BPFDUMP_TRACE_KPROBE,
+	BPFDUMP_TRACE_TP_BTF,
+	BPFDUMP_TRACE_RAW_TP,
+};
+
+struct bpfdump_trace_opts {
+	size_t sz;
+	const char *const *specs;	/* 'FUNC(ARG, ARG->m == 1, return != 0)', 'tp:G:NAME(...)' */
+	int spec_cnt;
+	enum bpfdump_trace_mode mode;
+	int pid;			/* only this process */
+	bool json;			/* one JSON object per event */
+	long count;			/* stop after this many events (0: no limit) */
+	double duration;		/* stop after this many seconds (0: no limit) */
+	unsigned int struct_size;	/* bytes copied of a struct behind a pointer (0: 1024) */
+	bool multiline;			/* structs on several lines */
+	bool zeroes;			/* show zero-valued members */
+	const volatile sig_atomic_t *stop; /* set by a signal handler to end the trace */
+	FILE *out;
+	size_t :0;
+};
+#define bpfdump_trace_opts__last_field out
+
+/* Attach, print events until stopped, detach. Returns 0 or -errno. */
+BPFDUMP_API int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *opts);
+
+/* Print a function's or a tracepoint's ('tp:GROUP:NAME') signature from BTF. */
+BPFDUMP_API int bpfdump__func_info(struct bpfdump *d, const char *name, FILE *out, bool json);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* bpfdump trace SPEC...: kernel functions and tracepoints, arguments by BTF. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfdump_trace.h"
+#include "cli.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+	signal(sig, SIG_DFL);	/* a second Ctrl-C ends it the hard way */
+}
+
+void help_trace(void)
+{
+	printf("Usage: bpfdump trace [-p PID] [--mode MODE] [-J] [-c COUNT] [-d SECONDS]\n"
+	       "                     [--size BYTES] [--multiline] [--zeroes] SPEC...\n\n"
+	       "Trace kernel functions or tracepoints and print their arguments, members and\n"
+	       "return values, pretty-printed by BTF. SPEC is FUNC, FUNC(ITEM, ...) or\n"
+	       "tp:GROUP:NAME(ITEM, ...); an ITEM is a value to print (skb, skb->dev->name,\n"
+	       "return) or a predicate (skb->len == 84, return != 0). All predicates must hold;\n"
+	       "they run in the kernel before anything is copied. A SPEC that reads 'return'\n"
+	       "keeps the arguments at entry and prints one event at return. A bare FUNC prints\n"
+	       "its arguments at entry and its return value at exit.\n\n"
+	       "Options:\n"
+	       "  -p, --pid PID        only this process\n"
+	       "      --mode MODE      fentry, kprobe, tp_btf or raw_tp (default: the best that\n"
+	       "                       works here, said on stderr)\n"
+	       "  -J, --json           one JSON object per event\n"
+	       "  -c, --count COUNT    stop after COUNT events\n"
+	       "  -d, --duration SECS  stop after SECS seconds\n"
+	       "      --size BYTES     bytes copied of a struct behind a pointer (default 1024)\n"
+	       "      --multiline      structs on several lines\n"
+	       "      --zeroes         show zero-valued members too\n"
+	       "  -h, --help           this help\n");
+}
+
+enum { OPT_MODE = 256, OPT_SIZE, OPT_MULTI, OPT_ZEROES };
+
+int cmd_trace(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "json", no_argument, NULL, 'J' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "size", required_argument, NULL, OPT_SIZE },
+		{ "multiline", no_argument, NULL, OPT_MULTI },
+		{ "zeroes", no_argument, NULL, OPT_ZEROES },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct bpfdump_trace_opts to = { .sz = sizeof(to), .stop = &stop, .out = stdout };
+	struct bpfdump *d;
+	int opt, err, v;
+	char *end;
+
+	while ((opt = getopt_long(argc, argv, "p:Jc:d:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			if ((err = parse_pos_int("trace", "--pid", optarg, &to.pid)))
+				return err;
+			break;
+		case OPT_MODE:
+			if (!strcmp(optarg, "fentry") || !strcmp(optarg, "fexit"))
+				to.mode = BPFDUMP_TRACE_FENTRY;
+			else if (!strcmp(optarg, "kprobe") || !strcmp(optarg, "kretprobe"))
+				to.mode = BPFDUMP_TRACE_KPROBE;
+			else if (!strcmp(optarg, "tp_btf"))
+				to.mode = BPFDUMP_TRACE_TP_BTF;
+			else if (!strcmp(optarg, "raw_tp"))
+				to.mode = BPFDUMP_TRACE_RAW_TP;
+			else
+				return usage_err("trace", "--mode: '%s' is not fentry, kprobe, tp_btf "
+						 "or raw_tp", optarg);
+			break;
+		case 'J':
+			to.json = true;
+			break;
+		case 'c':
+			if ((err = parse_pos_int("trace", "--count", optarg, &v)))
+				return err;
+			to.count = v;
+			break;
+		case 'd':
+			errno = 0;
+			to.duration = strtod(optarg, &end);
+			if (errno || *end || to.duration <= 0)
+				return usage_err("trace", "--duration: '%s' is not a positive number of "
+						 "seconds", optarg);
+			break;
+		case OPT_SIZE:
+			if ((err = parse_pos_int("trace", "--size", optarg, &v)))
+				return err;
+			if (v > 4096)
+				return usage_err("trace", "--size: at most 4096 bytes");
+			to.struct_size = v;
+			break;
+		case OPT_MULTI:
+			to.multiline = true;
+			break;
+		case OPT_ZEROES:
+			to.zeroes = true;
+			break;
+		case 'h':
+			help_trace();
+			return 0;
+		default:
+			return bad_option("trace", argv);
+		}
+	}
+	if (optind >= argc)
+		return usage_err("trace", "needs a FUNC or tp:GROUP:NAME");
+	to.specs = (const char *const *)&argv[optind];
+	to.spec_cnt = argc - optind;
+	if (cli_need_root("trace"))
+		return 1;
+	d = cli_open();
+	if (!d)
+		return 1;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	err = 0;
+	if (bpfdump__trace(d, &to))
+		err = run_err("%s", bpfdump__errmsg(d));
+	bpfdump__free(d);
+	return err;
+}

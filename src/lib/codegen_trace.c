@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Tracing programs (fentry/fexit, kprobe/kretprobe, tp_btf, raw_tp) from a
+ * trace plan. The same fetch and predicate code as the iterators; records go
+ * to a BPF ring buffer with an event header. In stash mode the entry program
+ * keeps the argument values in a per-thread stack (task storage, one slot per
+ * nesting level) and the exit program emits them with the return value.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen.h"
+#include "trace.h"
+
+#define F_HDR_LEN 0
+#define F_HDR_VALID 4
+#define F_HDR_TS 8
+#define F_HDR_TGID 16
+#define F_HDR_TID 20
+#define F_HDR_CPU 24
+#define F_HDR_PROBE 28
+#define F_HDR_COMM 32
+
+_Static_assert(BD_TRACE_HDR_SIZE == F_HDR_COMM + 16, "trace record header");
+
+static bool wanted(const struct bd_trace_gen *tg, const struct bd_access *a)
+{
+	switch (tg->kind) {
+	case BD_TRACE_ENTRY_STASH:
+		return !a->is_return;
+	case BD_TRACE_EXIT_STASH:
+		return a->is_return;
+	default:
+		return true;
+	}
+}
+
+/* lost[0] += 1, atomically */
+static void emit_count_lost(struct cg *g, int lost_map_fd)
+{
+	struct insn_buf *b = &g->ib;
+	int skip = ib_new_label(b);
+
+	ib_emit(b, I_ST_IMM(4, R_FP, -4, 0));
+	ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, lost_map_fd);
+	ib_emit(b, I_MOV64_REG(R2, R_FP));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, -4));
+	ib_emit(b, I_CALL(BPF_FUNC_map_lookup_elem));
+	ib_jmp_imm(b, BPF_JEQ, R0, 0, skip);
+	ib_emit(b, I_MOV64_IMM(R1, 1));
+	ib_emit(b, INSN(BPF_STX | BPF_ATOMIC | BPF_DW, R0, R1, 0, BPF_ADD));
+	ib_place(b, skip);
+}
+
+static void emit_header(struct cg *g, const struct bd_trace_gen *tg)
+{
+	struct insn_buf *b = &g->ib;
+
+	ib_emit(b, I_ST_IMM(4, R_BUF, F_HDR_LEN, g->p->fixed_size));
+	ib_emit(b, I_ST_IMM(4, R_BUF, F_HDR_PROBE, tg->probe_id));
+	ib_emit(b, I_CALL(BPF_FUNC_ktime_get_ns));
+	ib_emit(b, I_STX(8, R_BUF, R0, F_HDR_TS));
+	ib_emit(b, I_CALL(BPF_FUNC_get_current_pid_tgid));
+	ib_emit(b, I_STX(4, R_BUF, R0, F_HDR_TID));
+	ib_emit(b, I_ALU64_IMM(BPF_RSH, R0, 32));
+	ib_emit(b, I_STX(4, R_BUF, R0, F_HDR_TGID));
+	ib_emit(b, I_CALL(BPF_FUNC_get_smp_processor_id));
+	ib_emit(b, I_STX(4, R_BUF, R0, F_HDR_CPU));
+	ib_emit(b, I_MOV64_REG(R1, R_BUF));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, F_HDR_COMM));
+	ib_emit(b, I_MOV64_IMM(R2, 16));
+	ib_emit(b, I_CALL(BPF_FUNC_get_current_comm));
+}
+
+int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd_trace_gen *tg,
+		     struct bpf_insn **insns, int *cnt)
+{
+	struct cg g = { .p = p, .d = d };
+	struct insn_buf *b = &g.ib;
+	const struct bd_pred *pred = tg->kind == BD_TRACE_EXIT_STASH ? p->pred_exit : p->pred;
+	int lost = ib_new_label(b), i, j, err;
+	bool stash = tg->kind == BD_TRACE_ENTRY_STASH || tg->kind == BD_TRACE_EXIT_STASH;
+
+	g.scratch_off = p->scratch_off;
+	g.args_off = p->args_off;
+	g.out_label = ib_new_label(b);
+
+	ib_emit(b, I_MOV64_REG(R_CTX, R1));
+	if (tg->pid > 0) {
+		ib_emit(b, I_CALL(BPF_FUNC_get_current_pid_tgid));
+		ib_emit(b, I_ALU64_IMM(BPF_RSH, R0, 32));
+		ib_jmp_imm(b, BPF_JNE, R0, tg->pid, g.out_label);
+	}
+	/* r0 = this thread's buffer */
+	ib_emit(b, I_CALL(BPF_FUNC_get_current_task_btf));
+	ib_emit(b, I_MOV64_REG(R2, R0));
+	ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, tg->buf_map_fd);
+	ib_emit(b, I_MOV64_IMM(R3, 0));
+	ib_emit(b, I_MOV64_IMM(R4, BPF_LOCAL_STORAGE_GET_F_CREATE));
+	ib_emit(b, I_CALL(BPF_FUNC_task_storage_get));
+	ib_jmp_imm(b, BPF_JEQ, R0, 0, lost);
+	if (!stash) {
+		ib_emit(b, I_MOV64_REG(R_BUF, R0));
+	} else {
+		/* [u32 depth, u32 pad] then BD_TRACE_DEPTH slots of buf_size */
+		int in_range = ib_new_label(b);
+
+		ib_emit(b, I_LDX(4, R1, R0, 0));
+		if (tg->kind == BD_TRACE_ENTRY_STASH) {
+			ib_emit(b, I_MOV64_REG(R2, R1));
+			ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, 1));
+			ib_emit(b, I_STX(4, R0, R2, 0));
+			ib_jmp_imm(b, BPF_JLT, R1, BD_TRACE_DEPTH, in_range);
+			ib_ja(b, lost);	/* nested deeper than the stash */
+		} else {
+			ib_jmp_imm(b, BPF_JEQ, R1, 0, g.out_label);	/* entry not seen */
+			ib_emit(b, I_ALU64_IMM(BPF_SUB, R1, 1));
+			ib_emit(b, I_STX(4, R0, R1, 0));
+			ib_jmp_imm(b, BPF_JLT, R1, BD_TRACE_DEPTH, in_range);
+			ib_ja(b, g.out_label);
+		}
+		ib_place(b, in_range);
+		ib_emit(b, I_ALU64_IMM(BPF_AND, R1, BD_TRACE_DEPTH - 1));
+		ib_emit(b, I_ALU64_IMM(BPF_MUL, R1, p->buf_size));
+		ib_emit(b, I_MOV64_REG(R_BUF, R0));
+		ib_emit(b, I_ALU64_IMM(BPF_ADD, R_BUF, 8));
+		ib_emit(b, I_ALU64_REG(BPF_ADD, R_BUF, R1));
+		if (tg->kind == BD_TRACE_ENTRY_STASH) {
+			ib_emit(b, I_ST_IMM(4, R_BUF, F_HDR_VALID, 0));
+		} else {
+			ib_emit(b, I_LDX(4, R1, R_BUF, F_HDR_VALID));
+			ib_jmp_imm(b, BPF_JEQ, R1, 0, g.out_label);	/* entry filtered */
+		}
+	}
+
+	if (pred) {
+		emit_pred_fetches(&g, pred);
+		emit_branch(&g, pred, false, g.out_label);
+	}
+	for (i = 0; i < p->col_cnt; i++)
+		for (j = 0; j < p->cols[i].acc_cnt; j++)
+			if (wanted(tg, &p->cols[i].acc[j]))
+				emit_fetch(&g, &p->cols[i].acc[j]);
+
+	if (tg->kind == BD_TRACE_ENTRY_STASH) {
+		ib_emit(b, I_ST_IMM(4, R_BUF, F_HDR_VALID, 1));
+		ib_ja(b, g.out_label);
+	} else {
+		emit_header(&g, tg);
+		ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, tg->ringbuf_fd);
+		ib_emit(b, I_MOV64_REG(R2, R_BUF));
+		ib_emit(b, I_MOV64_IMM(R3, p->fixed_size));
+		ib_emit(b, I_MOV64_IMM(R4, 0));
+		ib_emit(b, I_CALL(BPF_FUNC_ringbuf_output));
+		ib_jmp_imm(b, BPF_JEQ, R0, 0, g.out_label);
+	}
+	ib_place(b, lost);
+	emit_count_lost(&g, tg->lost_map_fd);
+	ib_place(b, g.out_label);
+	ib_emit(b, I_MOV64_IMM(R0, 0));
+	ib_emit(b, I_EXIT());
+
+	err = ib_finish(b);
+	if (err) {
+		ib_free(b);
+		return err;
+	}
+	*insns = b->insns;
+	*cnt = b->cnt;
+	b->insns = NULL;
+	ib_free(b);
+	return 0;
+}

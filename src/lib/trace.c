@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * bpfdump trace: for each spec, resolve the function or tracepoint, plan its
+ * arguments, generate and load the programs for the best attach mode that
+ * works (fentry/fexit, else kprobe/kretprobe; tp_btf, else raw_tp), read the
+ * ring buffer and print events with BTF-typed values.
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "output.h"
+#include "trace.h"
+#include "trace_func.h"
+
+#define RINGBUF_SIZE (8 << 20)
+#define LOG_SIZE (1 << 20)
+#define DEFAULT_STRUCT_SIZE 1024
+
+struct probe {
+	struct bd_func f;
+	struct q_trace_spec spec;
+	const char *text;
+	enum bpfdump_trace_mode mode;
+	struct bd_target tgt;
+	struct bd_plan plan;		/* entry (or single, or stash) */
+	struct bd_plan plan_ret;	/* the bare function's return events */
+	bool has_ret;
+	bool stash;
+	int buf_fd;
+	int prog_fd[2], link_fd[2], perf_fd[2];
+};
+
+struct trace_run {
+	struct bpfdump *d;
+	const struct bpfdump_trace_opts *o;
+	struct probe *probes;
+	int probe_cnt;
+	int ringbuf_fd, lost_fd;
+	long events;
+	bool done;
+	FILE *out;
+	struct bd_strbuf cell;
+	char *log;
+};
+
+static const char *mode_name(enum bpfdump_trace_mode m)
+{
+	switch (m) {
+	case BPFDUMP_TRACE_FENTRY: return "fentry/fexit";
+	case BPFDUMP_TRACE_KPROBE: return "kprobe/kretprobe";
+	case BPFDUMP_TRACE_TP_BTF: return "tp_btf";
+	case BPFDUMP_TRACE_RAW_TP: return "raw_tp";
+	default: return "auto";
+	}
+}
+
+static void probe_detach(struct probe *p)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (p->link_fd[i] >= 0)
+			close(p->link_fd[i]);
+		if (p->perf_fd[i] >= 0)
+			close(p->perf_fd[i]);
+		if (p->prog_fd[i] >= 0)
+			close(p->prog_fd[i]);
+		p->link_fd[i] = p->perf_fd[i] = p->prog_fd[i] = -1;
+	}
+	if (p->buf_fd >= 0)
+		close(p->buf_fd);
+	p->buf_fd = -1;
+	bd_plan_free(&p->plan);
+	bd_plan_free(&p->plan_ret);
+	p->has_ret = false;
+}
+
+static int regs_off(const struct btf *btf, const char *reg, __u32 *off)
+{
+	__s32 id = btf__find_by_name_kind(btf, "pt_regs", BTF_KIND_STRUCT);
+	__u32 bit_off, type_id, bsz;
+
+	if (id < 0 || bd_find_member(btf, id, reg, &bit_off, &type_id, &bsz))
+		return -ENOENT;
+	*off = bit_off / 8;
+	return 0;
+}
+
+/* The ctx the programs see: arguments (and 'return') as members. */
+static int make_target(struct bpfdump *d, struct probe *p, enum bpfdump_trace_mode m)
+{
+	static const char *const regs[] = { "di", "si", "dx", "cx", "r8", "r9" };
+	struct bd_target *t = &p->tgt;
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%.*s", (int)sizeof(t->name) - 1, p->f.name);
+	for (i = 0; i < p->f.nargs; i++) {
+		struct bd_ctx_member *cm = &t->members[t->member_cnt];
+
+		if (m == BPFDUMP_TRACE_KPROBE) {
+			if (i >= 6 || regs_off(d->btf, regs[i], &cm->off))
+				break;	/* on the stack: not reachable from pt_regs here */
+		} else {
+			cm->off = 8 * i;
+		}
+		snprintf(cm->name, sizeof(cm->name), "%s", p->f.arg_names[i]);
+		cm->type_id = p->f.arg_types[i];
+		cm->size = 8;
+		t->member_cnt++;
+	}
+	if (!p->f.is_tp && p->f.ret_type) {
+		struct bd_ctx_member *cm = &t->members[t->member_cnt];
+
+		if (m == BPFDUMP_TRACE_KPROBE) {
+			if (regs_off(d->btf, "ax", &cm->off))
+				return -ENOENT;
+		} else {
+			cm->off = 8 * p->f.nargs;
+		}
+		snprintf(cm->name, sizeof(cm->name), "return");
+		cm->type_id = p->f.ret_type;
+		cm->size = 8;
+		t->member_cnt++;
+	}
+	return 0;
+}
+
+static void plan_init(struct trace_run *r, struct probe *p, struct bd_plan *pl,
+		      enum bpfdump_trace_mode m)
+{
+	memset(pl, 0, sizeof(*pl));
+	pl->target = &p->tgt;
+	pl->btf = p->f.btf;
+	pl->map.fd = -1;
+	pl->tracing = true;
+	pl->no_dpath = true;
+	pl->deref_ptrs = true;
+	pl->struct_limit = r->o->struct_size ? r->o->struct_size : DEFAULT_STRUCT_SIZE;
+	pl->hdr_size = BD_TRACE_HDR_SIZE;
+	pl->all_probe = m == BPFDUMP_TRACE_KPROBE || m == BPFDUMP_TRACE_RAW_TP;
+	pl->dump_multiline = r->o->multiline;
+	pl->dump_zeroes = r->o->zeroes;
+}
+
+static int kprobe_pmu(bool retprobe, __u64 *config)
+{
+	char buf[64];
+	FILE *f = fopen("/sys/bus/event_source/devices/kprobe/type", "re");
+	int type = -1, bit = 0;
+
+	if (!f)
+		return -ENOENT;
+	if (fscanf(f, "%d", &type) != 1)
+		type = -1;
+	fclose(f);
+	*config = 0;
+	if (retprobe) {
+		f = fopen("/sys/bus/event_source/devices/kprobe/format/retprobe", "re");
+		if (f && fgets(buf, sizeof(buf), f))
+			sscanf(buf, "config:%d", &bit);
+		if (f)
+			fclose(f);
+		*config = 1ULL << bit;
+	}
+	return type;
+}
+
+static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
+		    enum bd_trace_kind kind, int slot, enum bpfdump_trace_mode m, char *why,
+		    size_t why_len)
+{
+	struct bd_trace_gen tg = { .kind = kind, .buf_map_fd = p->buf_fd,
+				   .ringbuf_fd = r->ringbuf_fd, .lost_map_fd = r->lost_fd,
+				   .probe_id = (p - r->probes) * 2 + slot, .pid = r->o->pid };
+	LIBBPF_OPTS(bpf_prog_load_opts, lo, .log_buf = r->log, .log_size = LOG_SIZE);
+	enum bpf_prog_type type = BPF_PROG_TYPE_TRACING;
+	bool is_exit = slot == 1;
+	struct bpf_insn *insns;
+	char name[16], tail[300];
+	int cnt, fd, lfd = -1, pfd = -1, err;
+
+	err = bd_codegen_trace(r->d, pl, &tg, &insns, &cnt);
+	if (err) {
+		snprintf(why, why_len, "code generation: %s", strerror(-err));
+		return err;
+	}
+	switch (m) {
+	case BPFDUMP_TRACE_FENTRY:
+		lo.expected_attach_type = is_exit ? BPF_TRACE_FEXIT : BPF_TRACE_FENTRY;
+		lo.attach_btf_id = p->f.func_id;
+		lo.attach_btf_obj_fd = p->f.mod_btf_fd >= 0 ? p->f.mod_btf_fd : 0;
+		break;
+	case BPFDUMP_TRACE_TP_BTF:
+		lo.expected_attach_type = BPF_TRACE_RAW_TP;
+		lo.attach_btf_id = p->f.attach_id;
+		break;
+	case BPFDUMP_TRACE_KPROBE:
+		type = BPF_PROG_TYPE_KPROBE;
+		break;
+	default:
+		type = BPF_PROG_TYPE_RAW_TRACEPOINT;
+	}
+	r->log[0] = '\0';
+	snprintf(name, sizeof(name), "bd_%.10s", p->f.is_tp ? p->f.tp_name : p->f.name);
+	fd = bpf_prog_load(type, name, "GPL", insns, cnt, &lo);
+	err = fd < 0 ? -errno : 0;
+	free(insns);
+	if (fd < 0) {
+		bd_log_tail(r->log, tail, sizeof(tail));
+		snprintf(why, why_len, "%s%s%s%s", strerror(-err), tail[0] ? " (" : "", tail,
+			 tail[0] ? ")" : "");
+		return err;
+	}
+	p->prog_fd[slot] = fd;
+	if (m == BPFDUMP_TRACE_KPROBE) {
+		struct perf_event_attr attr = { .size = sizeof(attr) };
+		__u64 config = 0;
+		int ptype = kprobe_pmu(is_exit, &config);
+
+		attr.type = ptype;
+		attr.config = config;
+		attr.config1 = (__u64)(unsigned long)p->f.name;	/* kprobe_func */
+		pfd = syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+		if (pfd < 0) {
+			err = -errno;
+			snprintf(why, why_len, "perf_event_open(kprobe): %s", strerror(errno));
+			return err;
+		}
+		p->perf_fd[slot] = pfd;
+		lfd = bpf_link_create(fd, pfd, BPF_PERF_EVENT, NULL);
+	} else if (m == BPFDUMP_TRACE_RAW_TP) {
+		lfd = bpf_raw_tracepoint_open(p->f.tp_name, fd);
+	} else {
+		lfd = bpf_raw_tracepoint_open(NULL, fd);
+	}
+	if (lfd < 0) {
+		err = -errno;
+		snprintf(why, why_len, "attach: %s", strerror(errno));
+		return err;
+	}
+	p->link_fd[slot] = lfd;
+	return 0;
+}
+
+static int try_mode(struct trace_run *r, struct probe *p, enum bpfdump_trace_mode m, char *why,
+		    size_t why_len)
+{
+	struct bpfdump *d = r->d;
+	bool bare = !p->spec.item_cnt;
+	__u32 size;
+	int err;
+
+	if (m == BPFDUMP_TRACE_KPROBE && access("/sys/bus/event_source/devices/kprobe/type", F_OK)) {
+		snprintf(why, why_len, "this kernel has no kprobes (CONFIG_KPROBES)");
+		return -EOPNOTSUPP;
+	}
+	err = make_target(d, p, m);
+	if (err) {
+		snprintf(why, why_len, "pt_regs not in BTF");
+		return err;
+	}
+	plan_init(r, p, &p->plan, m);
+	err = bd_plan_build_trace(d, &p->plan, &p->spec, p->text, false, &p->stash);
+	if (err)
+		return err;	/* a query error: the same in every mode */
+	if (bare && !p->f.is_tp && p->f.ret_type) {
+		bool unused;
+
+		plan_init(r, p, &p->plan_ret, m);
+		err = bd_plan_build_trace(d, &p->plan_ret, &p->spec, p->text, true, &unused);
+		if (err)
+			return err;
+		p->has_ret = true;
+	}
+	if (p->stash && p->f.is_tp)
+		return bd_err(d, -EINVAL, "trace '%s': a tracepoint has no return value", p->text);
+	size = p->stash ? 8 + BD_TRACE_DEPTH * p->plan.buf_size : p->plan.buf_size;
+	if (p->has_ret && p->plan_ret.buf_size > size)
+		size = p->plan_ret.buf_size;
+	p->buf_fd = bd_create_buf_map(d, size);
+	if (p->buf_fd < 0) {
+		snprintf(why, why_len, "%s", bpfdump__errmsg(d));
+		return p->buf_fd;
+	}
+	if (p->stash) {
+		err = load_one(r, p, &p->plan, BD_TRACE_ENTRY_STASH, 0, m, why, why_len);
+		if (!err)
+			err = load_one(r, p, &p->plan, BD_TRACE_EXIT_STASH, 1, m, why, why_len);
+	} else {
+		err = load_one(r, p, &p->plan, BD_TRACE_SINGLE, 0, m, why, why_len);
+		if (!err && p->has_ret)
+			err = load_one(r, p, &p->plan_ret, BD_TRACE_SINGLE, 1, m, why, why_len);
+	}
+	return err;
+}
+
+static int attach_probe(struct trace_run *r, struct probe *p)
+{
+	struct bpfdump *d = r->d;
+	enum bpfdump_trace_mode modes[2];
+	char why[2][400] = { "", "" };
+	int n = 0, i, err = 0, traceable;
+
+	if (r->o->mode) {
+		bool tp_mode = r->o->mode == BPFDUMP_TRACE_TP_BTF ||
+			       r->o->mode == BPFDUMP_TRACE_RAW_TP;
+
+		if (tp_mode != p->f.is_tp)
+			return bd_err(d, -EINVAL, "trace '%s': --mode %s applies to %s", p->text,
+				      mode_name(r->o->mode), tp_mode ? "tracepoints (tp:GROUP:NAME)"
+								     : "functions");
+		modes[n++] = r->o->mode;
+	} else if (p->f.is_tp) {
+		modes[n++] = BPFDUMP_TRACE_TP_BTF;
+		modes[n++] = BPFDUMP_TRACE_RAW_TP;
+	} else {
+		modes[n++] = BPFDUMP_TRACE_FENTRY;
+		modes[n++] = BPFDUMP_TRACE_KPROBE;
+	}
+	if (!p->f.is_tp) {
+		traceable = bd_func_traceable(p->f.name);
+		if (traceable == 0)
+			return bd_err(d, -EOPNOTSUPP, "function '%s': cannot be attached: not in "
+				      "available_filter_functions (inlined or notrace)", p->f.name);
+	}
+	for (i = 0; i < n; i++) {
+		err = try_mode(r, p, modes[i], why[i], sizeof(why[i]));
+		if (!err) {
+			p->mode = modes[i];
+			bd_log(d, BPFDUMP_WARN, "tracing %s with %s", p->text, mode_name(modes[i]));
+			return 0;
+		}
+		probe_detach(p);
+		if (!why[i][0])
+			return err;	/* the query itself is wrong: its message stands */
+	}
+	if (n == 1)
+		return bd_err(d, err, "trace '%s': %s does not work here: %s", p->text,
+			      mode_name(modes[0]), why[0]);
+	return bd_err(d, err, "trace '%s': cannot attach: %s: %s; %s: %s", p->text,
+		      mode_name(modes[0]), why[0], mode_name(modes[1]), why[1]);
+}
+
+static void print_event(struct trace_run *r, const struct probe *p, const struct bd_plan *pl,
+			const __u8 *rec, __u32 len, bool is_exit)
+{
+	__u64 ts;
+	__u32 tgid, tid, cpu;
+	char comm[17] = "";
+	const char *kind = p->f.is_tp ? "hit" : (is_exit || p->stash) ? "return" : "entry";
+	int i;
+
+	memcpy(&ts, rec + 8, 8);
+	memcpy(&tgid, rec + 16, 4);
+	memcpy(&tid, rec + 20, 4);
+	memcpy(&cpu, rec + 24, 4);
+	memcpy(comm, rec + 32, 16);
+	if (r->o->json) {
+		fprintf(r->out, "{\"time_ns\":%llu,\"comm\":", (unsigned long long)ts);
+		bd_json_str(r->out, comm, strlen(comm));
+		fprintf(r->out, ",\"pid\":%u,\"tid\":%u,\"cpu\":%u,\"func\":", tgid, tid, cpu);
+		bd_json_str(r->out, p->f.name, strlen(p->f.name));
+		fprintf(r->out, ",\"event\":\"%s\",\"values\":{", kind);
+	} else {
+		fprintf(r->out, "%llu.%06llu %s %u/%u cpu%u %s %s\n",
+			(unsigned long long)ts / 1000000000ULL,
+			(unsigned long long)(ts / 1000) % 1000000ULL, comm, tgid, tid, cpu,
+			p->f.name, kind);
+	}
+	for (i = 0; i < pl->col_cnt; i++) {
+		const struct bd_column *c = &pl->cols[i];
+		bool numeric;
+
+		if (bd_format_column(r->d, pl, c, rec, len, &r->cell, &numeric))
+			sb_reset(&r->cell);
+		if (!r->cell.s)
+			sb_puts(&r->cell, "", 0);
+		if (r->o->json) {
+			fprintf(r->out, "%s", i ? "," : "");
+			bd_json_str(r->out, c->name, strlen(c->name));
+			fputc(':', r->out);
+			if (numeric)
+				fputs(r->cell.s, r->out);
+			else
+				bd_json_str(r->out, r->cell.s, r->cell.len);
+		} else {
+			fprintf(r->out, "    %s = %s\n", c->name, r->cell.s);
+		}
+	}
+	if (r->o->json)
+		fprintf(r->out, "}}\n");
+	fflush(r->out);
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct trace_run *r = ctx;
+	const __u8 *rec = data;
+	const struct probe *p;
+	const struct bd_plan *pl;
+	__u32 probe_id, len;
+
+	if (r->done || size < BD_TRACE_HDR_SIZE)
+		return 0;	/* never < 0: that would abort the whole poll */
+	memcpy(&len, rec, 4);
+	memcpy(&probe_id, rec + 28, 4);
+	if ((int)(probe_id / 2) >= r->probe_cnt)
+		return 0;
+	p = &r->probes[probe_id / 2];
+	pl = (probe_id & 1) && p->has_ret ? &p->plan_ret : &p->plan;
+	if (len != pl->fixed_size || len > size)
+		return 0;
+	print_event(r, p, pl, rec, len, probe_id & 1);
+	if (r->o->count && ++r->events >= r->o->count)
+		r->done = true;
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
+{
+	struct trace_run r = { .d = d, .o = o, .ringbuf_fd = -1, .lost_fd = -1 };
+	struct ring_buffer *rb = NULL;
+	__u64 lost = 0;
+	__u32 zero = 0;
+	double end;
+	int i, err = 0;
+
+	if (!o || o->sz < sizeof(size_t) || !o->spec_cnt)
+		return bd_err(d, -EINVAL, "trace: give at least one FUNC or tp:GROUP:NAME");
+	r.out = o->out ? o->out : stdout;
+	r.log = malloc(LOG_SIZE);
+	r.probes = calloc(o->spec_cnt, sizeof(*r.probes));
+	if (!r.log || !r.probes) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < o->spec_cnt; i++) {
+		struct probe *p = &r.probes[i];
+		struct q_error qe = {};
+
+		p->buf_fd = -1;
+		p->prog_fd[0] = p->prog_fd[1] = p->link_fd[0] = p->link_fd[1] = -1;
+		p->perf_fd[0] = p->perf_fd[1] = -1;
+		p->f.mod_btf_fd = -1;
+		p->text = o->specs[i];
+		r.probe_cnt++;
+		err = q_parse_trace_spec(o->specs[i], &p->spec, &qe);
+		if (err == -EINVAL) {
+			err = bd_err(d, err, "trace '%s': %s (at column %d)", o->specs[i], qe.msg,
+				     qe.pos + 1);
+			goto out;
+		}
+		if (err)
+			goto out;
+		err = bd_func_resolve(d, p->spec.func, &p->f);
+		if (err)
+			goto out;
+	}
+	r.ringbuf_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "bpfdump_rb", 0, 0, RINGBUF_SIZE, NULL);
+	r.lost_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfdump_lost", 4, 8, 1, NULL);
+	if (r.ringbuf_fd < 0 || r.lost_fd < 0) {
+		err = bd_err(d, -errno, "trace: cannot create the ring buffer: %s%s", strerror(errno),
+			     errno == EPERM ? " (need CAP_BPF and CAP_PERFMON, or root)" : "");
+		goto out;
+	}
+	for (i = 0; i < r.probe_cnt; i++) {
+		err = attach_probe(&r, &r.probes[i]);
+		if (err)
+			goto out;
+	}
+	rb = ring_buffer__new(r.ringbuf_fd, on_record, &r, NULL);
+	if (!rb) {
+		err = bd_err(d, -errno, "trace: cannot open the ring buffer: %s", strerror(errno));
+		goto out;
+	}
+	end = o->duration > 0 ? now_s() + o->duration : 0;
+	while (!r.done && !(o->stop && *o->stop)) {
+		int n = ring_buffer__poll(rb, 100);
+
+		if (n < 0 && n != -EINTR) {
+			err = bd_err(d, n, "trace: ring buffer: %s", strerror(-n));
+			break;
+		}
+		if (end && now_s() >= end)
+			break;
+	}
+	/* detach first, then drain what is already in the buffer */
+	for (i = 0; i < r.probe_cnt; i++)
+		probe_detach(&r.probes[i]);
+	if (!r.done)
+		ring_buffer__consume(rb);
+	if (!bpf_map_lookup_elem(r.lost_fd, &zero, &lost) && lost)
+		bd_log(d, BPFDUMP_WARN, "%llu events lost (ring buffer full, or nested deeper "
+		       "than %d)", (unsigned long long)lost, BD_TRACE_DEPTH);
+out:
+	ring_buffer__free(rb);
+	for (i = 0; i < r.probe_cnt; i++) {
+		probe_detach(&r.probes[i]);
+		q_trace_spec_free(&r.probes[i].spec);
+		bd_func_free(&r.probes[i].f);
+	}
+	if (r.ringbuf_fd >= 0)
+		close(r.ringbuf_fd);
+	if (r.lost_fd >= 0)
+		close(r.lost_fd);
+	sb_free(&r.cell);
+	free(r.probes);
+	free(r.log);
+	return err;
+}
