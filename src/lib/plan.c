@@ -962,6 +962,16 @@ int bd_plan_build_trace(struct bpfdump *d, struct bd_plan *p, const struct q_tra
 			*stash = true;
 		n += !it->is_pred;
 	}
+	if (*stash && !want_return) {
+		/* a stashed event shows the return value, asked for or not */
+		bool shown = false;
+
+		for (i = 0; i < spec->item_cnt; i++)
+			shown |= !spec->items[i].is_pred &&
+				 !strcmp(spec->items[i].value.path.root, "return") &&
+				 !spec->items[i].value.path.step_cnt;
+		n += !shown;
+	}
 	if (want_return)
 		n = 1;
 	else if (!spec->item_cnt)
@@ -1027,6 +1037,14 @@ int bd_plan_build_trace(struct bpfdump *d, struct bd_plan *p, const struct q_tra
 		if ((expr_reads_return(it->pred) && !p->pred_exit) ||
 		    (!expr_reads_return(it->pred) && !p->pred))
 			return -ENOMEM;
+	}
+	if (*stash && !want_return && p->col_cnt < n) {
+		struct q_value v = { .path = { .root = "return" } };
+
+		err = plan_one_column(&pc, &v, "return", &p->cols[p->col_cnt], p->col_cnt, &cursor);
+		p->col_cnt++;
+		if (err)
+			return err;
 	}
 	p->fixed_size = cursor;
 	if (cursor > BD_MAX_FIXED)

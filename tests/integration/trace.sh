@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# info and trace on this host: tracepoints (tp_btf, raw_tp) with values the test
+# drives; fentry/kprobe errors as this kernel gives them. (fentry/kprobe tracing
+# itself is tested in the VM: tests/vm/trace_vm.sh.)
+source "$(dirname "$0")/../lib.sh"
+
+out=$($BPFDUMP info ip_send_skb)
+expect_eq "info ip_send_skb" "int ip_send_skb(struct net *net, struct sk_buff *skb);" "$out"
+out=$($BPFDUMP info tp:sched:sched_switch)
+expect_eq "info of a tracepoint: typed, named arguments" \
+	"tp:sched:sched_switch(bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state);" "$out"
+$BPFDUMP info -J vfs_read >"$TMP/info.json"
+python3 - "$TMP/info.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+ok = j["return"] == "ssize_t" and [a["name"] for a in j["args"]] == ["file", "buf", "count", "pos"]
+print(("ok " if ok else "FAIL ") + "trace: info -J vfs_read: return type and argument names" + ("" if ok else ": %s" % j))
+PY
+bad_input "info: unknown function suggests close names" "nearest: vfs_read" $BPFDUMP info vfs_reed
+bad_input "info: unknown tracepoint" "not in BTF" $BPFDUMP info tp:sched:nosuch
+
+# start_trace ARGS...: bpfdump trace -J in the background, attached when it says so
+start_trace() {
+	rm -f "$TMP/ev.json" "$TMP/ev.err"
+	timeout 60 "$BPFDUMP" trace -J -d 30 "$@" >"$TMP/ev.json" 2>"$TMP/ev.err" &
+	TRACER=$!
+	for _ in $(seq 200); do grep -q "tracing" "$TMP/ev.err" 2>/dev/null && break
+		kill -0 $TRACER 2>/dev/null || break; sleep 0.05; done
+}
+stop_trace() { sleep 0.3; kill -INT $TRACER 2>/dev/null; wait $TRACER; }
+
+for mode in tp_btf raw_tp; do
+	# an exec the test makes: its pid and file name; the predicate drops others
+	start_trace --mode $mode 'tp:sched:sched_process_exec(p->comm == "true", p->pid, bprm->filename)'
+	check "$mode: says which mode it attached with" grep -q "with $mode" "$TMP/ev.err"
+	/bin/true & T1=$!; wait $T1
+	/bin/ls / >/dev/null
+	/bin/true & T2=$!; wait $T2
+	stop_trace
+	python3 - "$TMP/ev.json" $T1 $T2 $mode <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+pids, mode = {int(sys.argv[2]), int(sys.argv[3])}, sys.argv[4]
+def res(n, ok, why=""): print(("ok " if ok else "FAIL ") + "trace: %s: %s" % (mode, n) + ("" if ok else ": " + why))
+res("sched_process_exec: exactly the two execs of true", len(ev) == 2 and {e["values"]["p->pid"] for e in ev} == pids, str(ev)[:300])
+res("values: bprm->filename and the event header", all(e["values"]["bprm->filename"] == "/bin/true" and e["pid"] in pids and e["event"] == "hit" for e in ev), str(ev)[:300])
+PY
+done
+
+# raw syscalls: the writes of 77 bytes of a process the test runs, with their fd
+python3 -c 'import os,time,sys
+time.sleep(1.5)
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT)
+for n in (77, 5, 77): os.write(fd, b"x" * n)
+print(fd)' "$TMP/w.txt" >"$TMP/fd.txt" &
+W=$!
+start_trace -p $W 'tp:raw_syscalls:sys_enter(id == 1, regs->dx == 77, regs->di, regs->dx)'
+wait $W
+stop_trace
+python3 - "$TMP/ev.json" "$(cat "$TMP/fd.txt")" $W <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+fd, pid = int(sys.argv[2]), int(sys.argv[3])
+ok = len(ev) == 2 and all(e["values"]["regs->di"] == fd and e["values"]["regs->dx"] == 77 and e["pid"] == pid for e in ev)
+print(("ok " if ok else "FAIL ") + "trace: sys_enter(id == 1, regs->dx == 77) with -p: the two writes, their fd" + ("" if ok else ": %s" % str(ev)[:300]))
+PY
+
+# -c stops after COUNT events; text output has name = value lines
+timeout 30 $BPFDUMP trace -c 3 'tp:sched:sched_switch(prev->pid, next->comm)' >"$TMP/c.txt" 2>/dev/null &
+C=$!
+wait $C; rc=$?
+expect_eq "-c 3 stops by itself" 0 $rc
+expect_eq "-c 3: three events" 3 "$(grep -c ' tp:sched:sched_switch hit$' "$TMP/c.txt")"
+check "text events print 'name = value'" grep -q '^    next->comm = ' "$TMP/c.txt"
+start=$(date +%s)
+timeout 30 $BPFDUMP trace -d 1 'tp:sched:sched_switch(prev->pid == 0, prev->pid == 1)' >/dev/null 2>&1
+expect_eq "-d 1 stops by itself (exit 0)" 0 $?
+check "-d 1 took less than 10 s" [ $(( $(date +%s) - start )) -lt 10 ]
+
+# bad input: one line, non-zero exit, nothing attached (the suite checks links)
+bad_input "unknown function" "not in kernel BTF" $BPFDUMP trace nosuch_function_x
+bad_input "bad member names the struct" "struct task_struct has no member 'nosuch'" $BPFDUMP trace 'tp:sched:sched_switch(prev->nosuch)'
+bad_input "predicate on a struct value" "cannot compare struct sched_entity" $BPFDUMP trace 'tp:sched:sched_switch(prev->se == 1)'
+bad_input "a tracepoint has no return" "no field 'return'" $BPFDUMP trace 'tp:sched:sched_switch(return != 0)'
+bad_input "--mode kprobe on a tracepoint" "applies to functions" $BPFDUMP trace --mode kprobe 'tp:sched:sched_switch'
+bad_input "syntax error" "expected" $BPFDUMP trace 'vfs_read(count ==)'
+if [ -e /sys/bus/event_source/devices/kprobe ]; then
+	skip "this kernel has kprobes: the no-kprobe message is tested elsewhere"
+else
+	bad_input "fentry and kprobes missing here: both reasons" "kprobe/kretprobe: this kernel has no kprobes" $BPFDUMP trace vfs_read
+	bad_input "--mode kprobe without kprobes says what is missing" "CONFIG_KPROBES" $BPFDUMP trace --mode kprobe vfs_read
+fi
+if id nobody >/dev/null 2>&1; then
+	bad_input "no privilege" "needs root" su -s /bin/sh nobody -c "$BPFDUMP trace tp:sched:sched_switch"
+fi
