@@ -101,3 +101,5 @@ fuzz-smoke fuzz:
 
 clean:
 	rm -rf build build-san
+
+include mk/install.mk

@@ -24,6 +24,8 @@ static const struct cmd cmds[] = {
 	{ "run", cmd_run, help_run, "run a user's own iterator object (.bpf.o)" },
 	{ "info", cmd_info, help_info, "a kernel function's or tracepoint's signature" },
 	{ "trace", cmd_trace, help_trace, "trace functions and tracepoints, arguments by BTF" },
+	{ "__complete-members", cmd_complete, help_complete, NULL },
+	{ "__complete-funcs", cmd_complete, help_complete, NULL },
 };
 
 int usage_err(const char *cmd, const char *fmt, ...)
@@ -115,8 +117,11 @@ static void usage(FILE *f)
 
 	fprintf(f, "Usage: bpfdump [-v] [--btf PATH] COMMAND [ARGS]\n"
 		   "       bpfdump --version | help [COMMAND]\n\nCommands:\n");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (!cmds[i].summary)
+			continue;	/* hidden helpers of the shell completion */
 		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
+	}
 	fprintf(f, "\nSee 'bpfdump COMMAND --help' or man bpfdump-COMMAND.\n");
 }
 
@@ -154,8 +159,7 @@ int main(int argc, char **argv)
 			env.btf_path = optarg;
 			break;
 		case 'V':
-			printf("bpfdump %s (libbpf %s)\n", bpfdump_version(), libbpf_version_string());
-			return 0;
+			return print_version();
 		case 'h':
 			usage(stdout);
 			return 0;

@@ -396,18 +396,24 @@ void emit_pred_fetches(struct cg *g, const struct bd_pred *pr)
 	emit_pred_fetches(g, pr->rhs);
 }
 
-/* The main object is the first pointer member of the ctx (task, sk_common, map...). */
+/* The main object: the first pointer member of the ctx (task, sk_common, map...),
+ * but for map iterators the element (key, sk): at the final call their map is
+ * still set and the element is NULL. */
 static int main_object_off(const struct bpfdump *d, const struct bd_target *t)
 {
-	int i;
+	int i, first = -1;
 
 	for (i = 0; i < t->member_cnt; i++) {
 		const struct btf_type *mt = bd_skip_mods(d->btf, t->members[i].type_id, NULL);
 
-		if (mt && btf_is_ptr(mt))
+		if (!mt || !btf_is_ptr(mt))
+			continue;
+		if (first < 0)
+			first = t->members[i].off;
+		if (strcmp(t->members[i].name, "map"))
 			return t->members[i].off;
 	}
-	return -1;
+	return first;
 }
 
 int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd, bool text,
