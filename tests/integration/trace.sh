@@ -21,13 +21,14 @@ bad_input "info: unknown tracepoint" "not in BTF" $BPFDUMP info tp:sched:nosuch
 
 # start_trace ARGS...: bpfdump trace -J in the background, attached when it says so
 start_trace() {
-	rm -f "$TMP/ev.json" "$TMP/ev.err"
+	rm -f "$TMP/ev.json" "$TMP/ev.err" "$TMP/go"
 	timeout 60 "$BPFDUMP" trace -J -d 30 "$@" >"$TMP/ev.json" 2>"$TMP/ev.err" &
 	TRACER=$!
 	for _ in $(seq 200); do grep -q "tracing" "$TMP/ev.err" 2>/dev/null && break
 		kill -0 $TRACER 2>/dev/null || break; sleep 0.05; done
+	touch "$TMP/go"
 }
-stop_trace() { sleep 0.3; kill -INT $TRACER 2>/dev/null; wait $TRACER; }
+stop_trace() { sleep 0.3; kill -INT $TRACER 2>/dev/null; wait $TRACER; rm -f "$TMP/go"; }
 
 for mode in tp_btf raw_tp; do
 	# an exec the test makes: its pid and file name; the predicate drops others
@@ -49,10 +50,10 @@ done
 
 # raw syscalls: the writes of 77 bytes of a process the test runs, with their fd
 python3 -c 'import os,time,sys
-time.sleep(1.5)
+[time.sleep(0.05) for _ in range(2400) if not os.path.exists(sys.argv[2])]
 fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT)
 for n in (77, 5, 77): os.write(fd, b"x" * n)
-print(fd)' "$TMP/w.txt" >"$TMP/fd.txt" &
+print(fd)' "$TMP/w.txt" "$TMP/go" >"$TMP/fd.txt" &
 W=$!
 start_trace -p $W 'tp:raw_syscalls:sys_enter(id == 1, regs->dx == 77, regs->di, regs->dx)'
 wait $W

@@ -10,22 +10,23 @@ echo "ok $TEST_NAME: kernel $(uname -r)" >/dev/null
 start_trace() {
 	local mode=$1
 	shift
-	rm -f "$TMP/ev.json" "$TMP/ev.err"
+	rm -f "$TMP/ev.json" "$TMP/ev.err" "$TMP/go"
 	timeout 120 "$BPFDUMP" trace --mode "$mode" -J -d 60 "$@" >"$TMP/ev.json" 2>"$TMP/ev.err" &
 	TRACER=$!
 	# attached when it says so on stderr
 	for _ in $(seq 300); do grep -q "tracing" "$TMP/ev.err" 2>/dev/null && break
 		kill -0 $TRACER 2>/dev/null || break; sleep 0.1; done
+	touch "$TMP/go"
 }
-stop_trace() { sleep 0.5; kill -INT $TRACER 2>/dev/null; wait $TRACER 2>/dev/null; }
+stop_trace() { sleep 0.5; kill -INT $TRACER 2>/dev/null; wait $TRACER 2>/dev/null; rm -f "$TMP/go"; }
 
 for mode in fentry kprobe; do
 	# 1. ksys_write(count == N, fd): exactly the writes of N bytes, with their fd
 	python3 -c 'import os,time,sys
-time.sleep(float(sys.argv[1]))
+[time.sleep(0.05) for _ in range(2400) if not os.path.exists(sys.argv[1])]
 fd = os.open(sys.argv[2], os.O_WRONLY | os.O_CREAT)
 for n in (77, 5, 77, 9): os.write(fd, b"x" * n)
-print(fd)' 3 "$TMP/out.txt" >"$TMP/fd.txt" &
+print(fd)' "$TMP/go" "$TMP/out.txt" >"$TMP/fd.txt" &
 	W=$!
 	start_trace $mode -p $W 'ksys_write(count == 77, fd, count)'
 	wait $W
@@ -46,11 +47,11 @@ PY
 
 	# 2. stash on entry, emit on return only when it failed
 	python3 -c 'import os,time,sys
-time.sleep(float(sys.argv[1]))
+[time.sleep(0.05) for _ in range(2400) if not os.path.exists(sys.argv[1])]
 open("/etc/hostname").close()
 try: open("/nonexistent-bpfdump-vm")
 except OSError: pass
-open("/etc/hostname").close()' 3 &
+open("/etc/hostname").close()' "$TMP/go" &
 	W=$!
 	start_trace $mode -p $W 'do_sys_openat2(dfd, ustr(filename), return < 0)'
 	wait $W
@@ -67,10 +68,10 @@ res("stash mode: no successful open is emitted (%d events)" % len(ev), all(e["va
 PY
 
 	# 3. ip_send_skb(skb->len == L): one UDP datagram of 100 bytes = 128 with headers
-	python3 -c 'import socket,time,sys
-time.sleep(float(sys.argv[1]))
+	python3 -c 'import socket,time,sys,os
+[time.sleep(0.05) for _ in range(2400) if not os.path.exists(sys.argv[1])]
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for n in (100, 50, 100): s.sendto(b"y" * n, ("127.0.0.1", 9))' 3 &
+for n in (100, 50, 100): s.sendto(b"y" * n, ("127.0.0.1", 9))' "$TMP/go" &
 	W=$!
 	start_trace $mode -p $W 'ip_send_skb(skb->len == 128, skb->len, skb)'
 	wait $W
@@ -86,8 +87,9 @@ PY
 done
 
 # 4. bare function: entry with every argument, then the return value
-python3 -c 'import os,time
-time.sleep(3); os.close(os.open("/etc/hostname", os.O_RDONLY))' &
+python3 -c 'import os,time,sys
+[time.sleep(0.05) for _ in range(2400) if not os.path.exists(sys.argv[1])]
+os.close(os.open("/etc/hostname", os.O_RDONLY))' "$TMP/go" &
 W=$!
 start_trace fentry -p $W ksys_read
 wait $W
