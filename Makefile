@@ -103,3 +103,4 @@ clean:
 	rm -rf build build-san
 
 include mk/install.mk
+include mk/bench.mk

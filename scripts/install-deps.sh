@@ -4,7 +4,8 @@
 set -euo pipefail
 
 need=(make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool
-      iproute2 python3 libclang-rt-14-dev python3-docutils groff-base)
+      iproute2 python3 libclang-rt-14-dev python3-docutils groff-base
+      hyperfine lsof procps time)
 [ "${1:-}" = "--bench" ] && need+=(hyperfine lsof procps time)
 
 missing=()

@@ -57,6 +57,8 @@ for t in tests/integration/*.sh; do
 	fi
 done
 
+run_one bench-smoke 300 make -s bench-smoke BUILD="$BUILD"
+
 if [ -z "${NO_FUZZ:-}" ]; then
 	run_one fuzz "$(( ${FUZZ_SECONDS:-20} * 4 + 300 ))" env FUZZ_SECONDS="${FUZZ_SECONDS:-20}" fuzz/run.sh
 fi

@@ -93,21 +93,40 @@ static int cmp_target(const void *a, const void *b)
 
 int bd_targets_discover(struct bpfdump *d)
 {
-	int n = btf__type_cnt(d->btf), cap = 0, i;
-	char ctx_name[128];
+	int n = btf__type_cnt(d->btf), cap = 0, nctx = 0, i, j;
+	struct { const char *name; __s32 id; } ctx[256];
 
+	/* one pass for the ctx structs: btf__find_by_name_kind is a linear scan */
 	for (i = 1; i < n; i++) {
 		const struct btf_type *t = btf__type_by_id(d->btf, i);
-		const char *name = btf__name_by_offset(d->btf, t->name_off);
-		struct bd_target *tg;
-		__s32 ctx_id;
+		const char *name;
 
-		if (!btf_is_func(t) || strncmp(name, ITER_FUNC_PREFIX, strlen(ITER_FUNC_PREFIX)))
+		if (!btf_is_struct(t))
+			continue;
+		name = btf__name_by_offset(d->btf, t->name_off);
+		if (strncmp(name, ITER_CTX_PREFIX, strlen(ITER_CTX_PREFIX)) || nctx == 256)
+			continue;
+		ctx[nctx].name = name + strlen(ITER_CTX_PREFIX);
+		ctx[nctx++].id = i;
+	}
+	for (i = 1; i < n; i++) {
+		const struct btf_type *t = btf__type_by_id(d->btf, i);
+		const char *name;
+		struct bd_target *tg;
+		__s32 ctx_id = -1;
+
+		if (!btf_is_func(t))
+			continue;
+		name = btf__name_by_offset(d->btf, t->name_off);
+		if (strncmp(name, ITER_FUNC_PREFIX, strlen(ITER_FUNC_PREFIX)))
 			continue;
 		name += strlen(ITER_FUNC_PREFIX);
 		/* open-coded iterator kfuncs (bpf_iter_task_new...) have no ctx struct */
-		snprintf(ctx_name, sizeof(ctx_name), ITER_CTX_PREFIX "%s", name);
-		ctx_id = btf__find_by_name_kind(d->btf, ctx_name, BTF_KIND_STRUCT);
+		for (j = 0; j < nctx; j++)
+			if (!strcmp(ctx[j].name, name)) {
+				ctx_id = ctx[j].id;
+				break;
+			}
 		if (ctx_id < 0)
 			continue;
 		if (d->target_cnt == cap) {

@@ -1,0 +1,427 @@
+#!/usr/bin/env bash
+# bpfdump benchmarks: bpfdump against the floor, lsof, ss, ps and /proc, in one run.
+#
+#   bench/run.sh           the whole run (make bench): results in bench/results/<timestamp>/
+#   bench/run.sh --quick   smaller workloads, fewer runs (a few minutes)
+#   bench/run.sh --smoke   20x20 task_file: do bpfdump, the /proc reader and lsof list the
+#                          same fds? "ok/FAIL/skip bench-smoke: ..." lines, no timing asserts
+#
+# Environment: BUILD (build), BENCH_TF_SIZES ("100x100 1000x1000 10000x100"),
+# BENCH_TCP ("10000 10000": listening, established), BENCH_PROCS (10000),
+# BENCH_OUT (results directory), BENCH_PROFILE (1: perf profiles when perf exists).
+# See bench/README.md.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BUILD=${BUILD:-build}
+BPFDUMP=$ROOT/$BUILD/bpfdump
+BB=$ROOT/$BUILD/bench
+FLOOR_TF=$ROOT/$BUILD/tests/floor_task_file.bpf.o
+FLOOR_TCP=$BB/floor_tcp.bpf.o
+FLOOR_TASK=$BB/floor_task.bpf.o
+PINDIR=/sys/fs/bpf/bench
+TF_COLS='pid=task->tgid,fd=fd,path=path(file)'
+MODE=full
+
+usage() { sed -n '2,12s/^# \{0,1\}//p' "$0"; }
+case ${1:-} in
+"") ;;
+--smoke) MODE=smoke ;;
+--quick) MODE=quick ;;
+-h | --help) usage; exit 0 ;;
+*) usage >&2; exit 2 ;;
+esac
+
+if [ "$MODE" = quick ]; then
+	TF_SIZES=${BENCH_TF_SIZES:-"100x100 300x300"}
+	TCP=${BENCH_TCP:-"1000 1000"}
+	PROCS=${BENCH_PROCS:-1000}
+else
+	TF_SIZES=${BENCH_TF_SIZES:-"100x100 1000x1000 10000x100"}
+	TCP=${BENCH_TCP:-"10000 10000"}
+	PROCS=${BENCH_PROCS:-10000}
+fi
+
+WORK=$(mktemp -d /tmp/bpfdump-bench.XXXXXX)
+WL_PIDS=()	# running workloads (each leads its own process group)
+PINNED=()	# what this run pinned
+MADE_PINDIR=
+
+now_ns() { date +%s%N; }
+say() { echo "bench: $*" >&2; }
+
+# ---------------------------------------------------------------- cleanup
+wl_kill() { # PID: TERM its group, wait (the workload reaps its children), then KILL
+	local pid=$1 i
+	kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
+	for ((i = 0; i < 300; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL -- "-$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
+cleanup() {
+	local pid p
+	trap - EXIT INT TERM
+	for pid in "${WL_PIDS[@]}"; do
+		wl_kill "$pid"
+	done
+	for p in "${PINNED[@]}"; do
+		case $p in
+		dumper:*) "$BPFDUMP" rm "${p#dumper:}" >/dev/null 2>&1 ;;
+		*) rm -f "$p" ;;
+		esac
+	done
+	[ -n "$MADE_PINDIR" ] && rmdir "$PINDIR" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'say interrupted; exit 130' INT
+trap 'say terminated; exit 143' TERM
+
+# ---------------------------------------------------------------- workloads
+# wl_start NAME KIND ARGS...: start bench/workload, wait until its objects exist.
+# Sets WL_DIR (holds 'pids': the workload's pid, then its children) and WL_PID.
+wl_start() {
+	local name=$1 i t0
+	shift
+	WL_DIR=$WORK/$name
+	mkdir -p "$WL_DIR"
+	t0=$(now_ns)
+	"$BB/workload" "$@" "$WL_DIR" </dev/null &
+	WL_PID=$!
+	WL_PIDS+=("$WL_PID")
+	for ((i = 0; i < 3000; i++)); do
+		[ -f "$WL_DIR/ready" ] && break
+		if ! kill -0 "$WL_PID" 2>/dev/null; then
+			say "workload $name ($*) failed"
+			return 1
+		fi
+		sleep 0.1
+	done
+	if [ ! -f "$WL_DIR/ready" ]; then
+		say "workload $name ($*) not ready after 300 s"
+		return 1
+	fi
+	say "workload $name: $* ready in $((($(now_ns) - t0) / 1000000)) ms"
+}
+
+wl_stop() {
+	local pid keep=()
+	wl_kill "$WL_PID"
+	for pid in "${WL_PIDS[@]}"; do
+		[ "$pid" != "$WL_PID" ] && keep+=("$pid")
+	done
+	WL_PIDS=("${keep[@]}")
+}
+
+# ---------------------------------------------------------------- pins
+pin_all() {
+	local f
+	if [ ! -d "$PINDIR" ]; then
+		mkdir -p "$PINDIR" 2>/dev/null || true
+		MADE_PINDIR=1
+	fi
+	# a dumper (three pins); bpfdump mounts bpffs if it must
+	"$BPFDUMP" rm "$PINDIR/tf" >/dev/null 2>&1
+	"$BPFDUMP" pin task_file "$PINDIR/tf" -o "$TF_COLS" || return 1
+	PINNED+=("dumper:$PINDIR/tf")
+	for f in tf:"$FLOOR_TF" tcp:"$FLOOR_TCP" task:"$FLOOR_TASK"; do
+		rm -f "$PINDIR/floor_${f%%:*}"
+		bpftool iter pin "${f#*:}" "$PINDIR/floor_${f%%:*}" || return 1
+		PINNED+=("$PINDIR/floor_${f%%:*}")
+	done
+}
+
+# ---------------------------------------------------------------- measuring
+# count FMT PIDS CMD...: run once, print "TOTAL WORKLOAD SECONDS" (see count.awk)
+count() {
+	local fmt=$1 pids=$2 t0 t1 c rc
+	shift 2
+	t0=$(now_ns)
+	c=$("$@" 2>"$WORK/err" | awk -v fmt="$fmt" -v pids="$pids" -f "$ROOT/bench/count.awk")
+	rc=${PIPESTATUS[0]}
+	t1=$(now_ns)
+	[ "$rc" -ne 0 ] && return 1
+	echo "$c $(((t1 - t0) / 1000000))"
+}
+
+# measure SECTION METHOD KIND COUNTFMT EXPECTED CMD...
+#   KIND: floor (pinned do-nothing iterator, read only), floor1 (one-shot floor:
+#   load + attach + read), bpfdump, peer, ref. One untimed run first (it counts the
+#   rows and, timed, picks the number of runs); then hyperfine.
+measure() {
+	local sec=$1 meth=$2 kind=$3 fmt=$4 exp=$5 total=- wl=- ms warm runs json c
+	shift 5
+	if [ "$fmt" != - ]; then
+		if ! c=$(count "$fmt" "$WL_DIR/pids" "$@"); then
+			say "FAILED: $sec / $meth: $* ($(head -c 300 "$WORK/err"))"
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$sec" "$meth" "$kind" failed - - \
+				"$exp" "$*" >>"$OUT/methods.tsv"
+			return 0
+		fi
+		read -r total wl ms <<<"$c"
+	else
+		local t0
+		t0=$(now_ns)
+		if ! "$@" >/dev/null 2>"$WORK/err"; then
+			say "FAILED: $sec / $meth: $* ($(head -c 300 "$WORK/err"))"
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$sec" "$meth" "$kind" failed - - \
+				"$exp" "$*" >>"$OUT/methods.tsv"
+			return 0
+		fi
+		ms=$((($(now_ns) - t0) / 1000000))
+	fi
+	# slow methods: fewer runs; the counting run above was the first warm-up
+	if [ "$MODE" = smoke ]; then warm=0 runs=2
+	elif [ "$ms" -gt 10000 ]; then warm=0 runs=2
+	elif [ "$ms" -gt 1500 ]; then warm=1 runs=3
+	elif [ "$ms" -gt 300 ]; then warm=1 runs=5
+	elif [ "$sec" = startup ]; then warm=3 runs=30
+	else warm=1 runs=10
+	fi
+	[ "$MODE" = quick ] && [ "$runs" -gt 5 ] && runs=5
+	json=$OUT/json/${sec}--${meth//[^A-Za-z0-9_.-]/_}.json
+	local cmd q=""
+	for c in "$@"; do	# one string for hyperfine -N (shell-words quoting)
+		printf -v c '%q' "$c"
+		q+="${q:+ }$c"
+	done
+	cmd=$q
+	{
+		echo "### $sec / $meth"
+		hyperfine -N --style basic --output=pipe --warmup "$warm" --runs "$runs" \
+			--command-name "$meth" --export-json "$json" "$cmd" 2>&1
+	} >>"$OUT/hyperfine.log"
+	if [ ! -s "$json" ]; then
+		say "FAILED (hyperfine): $sec / $meth"
+		kind=failed
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$sec" "$meth" "$kind" "$total" "$wl" "$exp" \
+		"$cmd" "$(basename "$json")" >>"$OUT/methods.tsv"
+	printf '  %-22s %-28s %10s ms  rows %s (workload %s)\n' "$sec" "$meth" \
+		"$(python3 -c 'import json,sys
+try: print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1e3))
+except Exception: print("-")' "$json")" "$total" "$wl" >&2
+}
+
+# memory SECTION LABEL CMD...: peak RSS (GNU time -v) and rows (bpfdump -v)
+memory() {
+	local sec=$1 label=$2 rss rows
+	shift 2
+	/usr/bin/time -v "$@" >/dev/null 2>"$WORK/time.err"
+	rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.err")
+	rows=$(sed -n 's/^bpfdump: \([0-9]*\) rows$/\1/p' "$WORK/time.err" | tail -1)
+	printf '%s\t%s\t%s\t%s\n' "$sec" "$label" "${rows:--}" "${rss:--}" >>"$OUT/memory.tsv"
+	printf '  %-22s %-28s peak RSS %s KiB, %s rows\n' "$sec" "$label" "${rss:--}" \
+		"${rows:--}" >&2
+}
+
+# profile NAME CMD...: where the time goes (perf record, flat by DSO and symbol)
+profile() {
+	local name=$1
+	shift
+	[ "${BENCH_PROFILE:-1}" = 1 ] && command -v perf >/dev/null || return 0
+	perf record -q -F 1999 -o "$WORK/perf.data" -- "$@" >/dev/null 2>"$WORK/perf.err" || return 0
+	{
+		echo "# perf record -F 1999 -- $*"
+		perf report -i "$WORK/perf.data" --no-children --stdio --sort dso 2>/dev/null |
+			grep -v '^#' | grep -v '^$' | head -8
+		echo
+		perf report -i "$WORK/perf.data" --no-children --stdio --sort dso,sym 2>/dev/null |
+			grep -v '^#' | grep -v '^$' | head -45
+	} >"$OUT/profile-$name.txt"
+	rm -f "$WORK/perf.data"
+}
+
+# ---------------------------------------------------------------- sections
+bench_startup() {
+	local s=startup
+	say "start-up (no workload)"
+	WL_DIR=$WORK
+	: >"$WORK/pids"
+	measure $s "bpfdump dump (empty query)" bpfdump - - "$BPFDUMP" dump task -w 'task->pid == 0'
+	measure $s "bpftool iter pin+cat+rm" peer - - sh -c \
+		"bpftool iter pin $FLOOR_TASK $PINDIR/su && cat $PINDIR/su && rm $PINDIR/su"
+	measure $s "floor one-shot (libbpf)" floor1 - - "$BB/floor_run" "$FLOOR_TASK"
+	measure $s "bpfdump targets (BTF only)" ref - - "$BPFDUMP" targets
+	measure $s "bpfdump --version (exec)" ref - - "$BPFDUMP" --version
+	"$BB/btf_cost" -n 10 >"$OUT/btf_cost.json" 2>/dev/null
+	if command -v perf >/dev/null; then
+		perf stat -r 20 -e task-clock,page-faults,context-switches -- \
+			"$BPFDUMP" dump task -w 'task->pid == 0' >/dev/null 2>"$OUT/perf-stat-startup.txt"
+		perf stat -r 20 -e task-clock,page-faults -- \
+			"$BPFDUMP" targets >/dev/null 2>"$OUT/perf-stat-targets.txt"
+	fi
+	printf '  %-22s %s\n' "$s" "BTF: $(cat "$OUT/btf_cost.json")" >&2
+}
+
+bench_task_file() { # NxM
+	local n=${1%x*} m=${1#*x} s="task_file-$1" e
+	e=$((n * m))
+	say "task_file: $n processes x $m fds"
+	wl_start "tf-$1" fds "$n" "$m" || return 1
+	measure "$s" "floor (pinned, read)" floor - "$e" "$BB/iter_read" "$PINDIR/floor_tf"
+	measure "$s" "floor one-shot (libbpf)" floor1 - "$e" "$BB/floor_run" "$FLOOR_TF"
+	measure "$s" "bpfdump run floor.bpf.o" ref - "$e" "$BPFDUMP" run "$FLOOR_TF"
+	measure "$s" "pinned @bin, read only" ref - "$e" "$BB/iter_read" "$PINDIR/tf@bin"
+	measure "$s" "bpfdump dump" bpfdump tf_table "$e" "$BPFDUMP" dump task_file -o "$TF_COLS"
+	measure "$s" "bpfdump dump -J" bpfdump tf_json "$e" "$BPFDUMP" dump task_file -o "$TF_COLS" -J
+	measure "$s" "cat pinned" bpfdump tf_table "$e" cat "$PINDIR/tf"
+	measure "$s" "bpfdump cat" bpfdump tf_table "$e" "$BPFDUMP" cat "$PINDIR/tf"
+	measure "$s" "bpfdump cat -J" bpfdump tf_json "$e" "$BPFDUMP" cat "$PINDIR/tf" -J
+	measure "$s" "/proc reader" peer tf_table "$e" "$BB/proc_fds"
+	measure "$s" "lsof" peer tf_lsof "$e" lsof -n -P -l -w
+	memory "$s" "bpfdump dump" "$BPFDUMP" -v dump task_file -o "$TF_COLS"
+	memory "$s" "bpfdump dump -J" "$BPFDUMP" -v dump task_file -o "$TF_COLS" -J
+	[ "$e" -ge 1000000 ] && [ ! -f "$OUT/profile-task_file-$1.txt" ] &&
+		profile "task_file-$1" "$BPFDUMP" dump task_file -o "$TF_COLS"
+	wl_stop
+}
+
+bench_tcp() { # LISTEN ESTAB
+	local l=$1 e=$2 s=tcp
+	say "tcp: $l listening + $e established sockets on 127.0.0.1"
+	wl_start tcp tcp "$l" "$e" || return 1
+	measure $s "floor (pinned, read)" floor - $((l + e)) "$BB/iter_read" "$PINDIR/floor_tcp"
+	measure $s "floor one-shot (libbpf)" floor1 - $((l + e)) "$BB/floor_run" "$FLOOR_TCP"
+	measure $s "bpfdump dump tcp" bpfdump tcp_table $((l + e)) "$BPFDUMP" dump tcp
+	measure $s "ss -tan" peer tcp_ss $((l + e)) ss -tan
+	measure $s "cat /proc/net/tcp{,6}" peer tcp_proc $((l + e)) cat /proc/net/tcp /proc/net/tcp6
+	profile tcp "$BPFDUMP" dump tcp
+	wl_stop
+}
+
+bench_task() { # N
+	local n=$1 s=task
+	say "task: $n processes"
+	wl_start procs procs "$n" || return 1
+	measure $s "floor (pinned, read)" floor - "$n" "$BB/iter_read" "$PINDIR/floor_task"
+	measure $s "floor one-shot (libbpf)" floor1 - "$n" "$BB/floor_run" "$FLOOR_TASK"
+	measure $s "bpfdump dump task" bpfdump task_table "$n" "$BPFDUMP" dump task
+	measure $s "ps -e -o ..." peer task_ps "$n" ps -e -o pid,ppid,uid,comm,stat
+	wl_stop
+}
+
+# ---------------------------------------------------------------- smoke
+smoke() {
+	local n=20 m=20 e c name f rc=0 line
+	if [ "$(id -u)" != 0 ]; then
+		echo "skip bench-smoke: needs root (BPF iterators)"; return 0
+	fi
+	for f in hyperfine lsof; do
+		if ! command -v $f >/dev/null; then
+			echo "skip bench-smoke: $f is not installed (make bench installs it)"; return 0
+		fi
+	done
+	for f in "$BPFDUMP" "$BB/workload" "$BB/proc_fds"; do
+		if [ ! -x "$f" ]; then
+			echo "skip bench-smoke: $f is not built (make bench-bins)"; return 0
+		fi
+	done
+	e=$((n * m))
+	OUT=$WORK/out
+	mkdir -p "$OUT/json"
+	if ! wl_start smoke fds $n $m 2>/dev/null; then
+		echo "FAIL bench-smoke: the ${n}x${m} workload did not start"; return 1
+	fi
+	for line in "bpfdump dump|tf_table|$BPFDUMP dump task_file -o $TF_COLS" \
+		"bpfdump dump -J|tf_json|$BPFDUMP dump task_file -o $TF_COLS -J" \
+		"/proc reader|tf_table|$BB/proc_fds" "lsof|tf_lsof|lsof -n -P -l -w"; do
+		IFS='|' read -r name f c <<<"$line"
+		# shellcheck disable=SC2086 # the command is split on purpose
+		if ! c=$(count "$f" "$WL_DIR/pids" $c); then
+			echo "FAIL bench-smoke: $name failed: $(head -c 200 "$WORK/err")"; rc=1; continue
+		fi
+		read -r c f _ <<<"$c"
+		if [ "$f" = "$e" ]; then
+			echo "ok bench-smoke: ${n}x${m} task_file: $name lists the workload's $e fds ($c in all)"
+		else
+			echo "FAIL bench-smoke: ${n}x${m} task_file: $name lists $f of the workload's $e fds"
+			rc=1
+		fi
+	done
+	# the same (pid, fd, path) rows from bpfdump and from /proc
+	"$BPFDUMP" dump task_file -o "$TF_COLS" -r -n 2>/dev/null |
+		awk -v pids="$WL_DIR/pids" 'BEGIN { while ((getline l < pids) > 0) if (n++) c[l] = 1 }
+			$1 in c' | sort >"$WORK/a"
+	"$BB/proc_fds" | awk -v pids="$WL_DIR/pids" \
+		'BEGIN { while ((getline l < pids) > 0) if (n++) c[l] = 1 } $1 in c' | sort >"$WORK/b"
+	if [ -s "$WORK/a" ] && cmp -s "$WORK/a" "$WORK/b"; then
+		echo "ok bench-smoke: bpfdump and the /proc reader give the same pid/fd/path rows"
+	else
+		echo "FAIL bench-smoke: bpfdump and the /proc reader differ: $(diff "$WORK/a" "$WORK/b" | head -3 | tr '\n' ' ')"
+		rc=1
+	fi
+	# the reporting pipeline: hyperfine JSON in, table out (timings not checked)
+	measure smoke "bpfdump dump" bpfdump - "$e" "$BPFDUMP" dump task_file -o "$TF_COLS" 2>/dev/null
+	measure smoke "/proc reader" peer - "$e" "$BB/proc_fds" 2>/dev/null
+	if python3 "$ROOT/bench/report.py" "$OUT" >"$WORK/report.out" 2>&1 &&
+		grep -q 'bpfdump dump' "$OUT/results.md"; then
+		echo "ok bench-smoke: hyperfine JSON and the Markdown report"
+	else
+		echo "FAIL bench-smoke: report: $(head -c 300 "$WORK/report.out")"; rc=1
+	fi
+	wl_stop
+	if pgrep -x bench-fds >/dev/null; then
+		echo "FAIL bench-smoke: workload processes left behind"; rc=1
+	else
+		echo "ok bench-smoke: the workload left no process behind"
+	fi
+	return $rc
+}
+
+if [ "$MODE" = smoke ]; then
+	smoke
+	exit $?
+fi
+
+# ---------------------------------------------------------------- the whole run
+[ "$(id -u)" = 0 ] || { say "needs root (BPF iterators, bpffs pins)"; exit 1; }
+for f in hyperfine lsof ss ps bpftool python3 /usr/bin/time; do
+	command -v "$f" >/dev/null || { say "$f is missing (scripts/install-deps.sh --bench)"; exit 1; }
+done
+for f in "$BPFDUMP" "$BB/workload" "$BB/proc_fds" "$BB/iter_read" "$BB/floor_run" \
+	"$BB/btf_cost" "$FLOOR_TF" "$FLOOR_TCP" "$FLOOR_TASK"; do
+	[ -e "$f" ] || { say "$f is not built (make bench-bins)"; exit 1; }
+done
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+OUT=${BENCH_OUT:-$ROOT/bench/results/$STAMP}
+mkdir -p "$OUT/json"
+: >"$OUT/methods.tsv"
+: >"$OUT/memory.tsv"
+{
+	echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+	echo "mode: $MODE"
+	echo "kernel: $(uname -r)"
+	echo "os: $(. /etc/os-release && echo "$PRETTY_NAME")"
+	echo "cpu: $(nproc) x $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+	echo "memory: $(awk '/MemTotal/ {print $2, $3}' /proc/meminfo)"
+	echo "bpfdump: $("$BPFDUMP" --version) ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet -- src 2>/dev/null || echo ', src modified'))"
+	echo "hyperfine: $(hyperfine --version)"
+	echo "lsof: $(lsof -v 2>&1 | awk '/revision/ {print $2; exit}')"
+	echo "ss: $(ss -V)"
+	echo "ps: $(ps -V)"
+	echo "sizes: task_file $TF_SIZES; tcp $TCP; task $PROCS"
+} >"$OUT/env.txt"
+say "results in $OUT"
+BIN_SUM=$(sha256sum <"$BPFDUMP")
+echo "bpfdump sha256: ${BIN_SUM%% *}" >>"$OUT/env.txt"
+T0=$(now_ns)
+pin_all || { say "pinning failed"; exit 1; }
+bench_startup
+for sz in $TF_SIZES; do
+	bench_task_file "$sz"
+done
+# shellcheck disable=SC2086
+bench_tcp $TCP
+bench_task "$PROCS"
+echo "elapsed: $((($(now_ns) - T0) / 1000000000)) s" >>"$OUT/env.txt"
+# other engineers rebuild build/ too: say so if the binary changed under us
+if [ "$(sha256sum <"$BPFDUMP")" != "$BIN_SUM" ]; then
+	echo "warning: $BPFDUMP was rebuilt during the run" >>"$OUT/env.txt"
+	say "WARNING: $BPFDUMP was rebuilt during the run; results mix two binaries"
+fi
+python3 "$ROOT/bench/report.py" "$OUT"
