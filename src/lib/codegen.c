@@ -533,19 +533,13 @@ finish:
 	ib_emit(b, I_MOV64_IMM(R0, 0));
 	ib_emit(b, I_EXIT());
 
-	err = ib_finish(b) ?: g.err;
+	if (g.err)
+		b->err = g.err;
+	err = ib_take(b, insns, cnt);
 	if (!err && fmts) {
 		*fmts = g.fmts;
 		g.fmts.s = NULL;
 	}
 	sb_free(&g.fmts);
-	if (err) {
-		ib_free(b);
-		return err;
-	}
-	*insns = b->insns;
-	*cnt = b->cnt;
-	b->insns = NULL;
-	ib_free(b);
-	return 0;
+	return err;
 }

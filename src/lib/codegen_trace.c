@@ -79,7 +79,7 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 	struct cg g = { .p = p, .d = d };
 	struct insn_buf *b = &g.ib;
 	const struct bd_pred *pred = tg->kind == BD_TRACE_EXIT_STASH ? p->pred_exit : p->pred;
-	int lost = ib_new_label(b), i, j, err;
+	int lost = ib_new_label(b), i, j;
 	bool stash = tg->kind == BD_TRACE_ENTRY_STASH || tg->kind == BD_TRACE_EXIT_STASH;
 
 	g.scratch_off = p->scratch_off;
@@ -161,14 +161,5 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 	ib_emit(b, I_MOV64_IMM(R0, 0));
 	ib_emit(b, I_EXIT());
 
-	err = ib_finish(b);
-	if (err) {
-		ib_free(b);
-		return err;
-	}
-	*insns = b->insns;
-	*cnt = b->cnt;
-	b->insns = NULL;
-	ib_free(b);
-	return 0;
+	return ib_take(b, insns, cnt);
 }

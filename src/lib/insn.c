@@ -123,3 +123,16 @@ int ib_finish(struct insn_buf *b)
 	}
 	return 0;
 }
+
+int ib_take(struct insn_buf *b, struct bpf_insn **insns, int *cnt)
+{
+	int err = ib_finish(b);
+
+	if (!err) {
+		*insns = b->insns;
+		*cnt = b->cnt;
+		b->insns = NULL;
+	}
+	ib_free(b);
+	return err;
+}

@@ -68,5 +68,8 @@ void ib_jmp_reg(struct insn_buf *b, int op, int dst, int src, int label);
 void ib_ja(struct insn_buf *b, int label);
 /* Resolve every jump; returns 0, -ENOMEM, or -EINVAL for an unplaced label. */
 int ib_finish(struct insn_buf *b);
+/* Finish, then hand the instructions to the caller (who frees them) and free the
+ * rest; on error free everything. */
+int ib_take(struct insn_buf *b, struct bpf_insn **insns, int *cnt);
 
 #endif

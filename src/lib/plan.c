@@ -840,6 +840,20 @@ static void pred_free(struct bd_pred *pr)
 	free(pr);
 }
 
+/* After the record: what the generated code works with, in every plan. */
+static void place_work_areas(struct bd_plan *p, __u32 *cursor)
+{
+	p->scratch_off = *cursor;	/* pointers read with bpf_probe_read_kernel */
+	*cursor += 8;
+	p->hdr_off = *cursor;		/* text writer: session that got its header */
+	*cursor += 8;
+	p->guard_off = *cursor;		/* stop-call guard */
+	*cursor += 24;
+	p->guard_pos_off = -1;
+	p->args_off = *cursor;		/* bpf_seq_printf arguments */
+	*cursor += 8 * 12;		/* MAX_BPRINTF_VARARGS */
+}
+
 int bd_plan_build(struct bpfdump *d, struct bd_plan *p, const char *columns, const char *where)
 {
 	struct plan_ctx pc = { .d = d, .p = p, .what = "field list", .src = columns };
@@ -870,13 +884,7 @@ int bd_plan_build(struct bpfdump *d, struct bd_plan *p, const char *columns, con
 		if (err)
 			return err;
 	}
-	p->scratch_off = cursor;
-	cursor += 8;
-	p->hdr_off = cursor;
-	cursor += 8;
-	p->guard_off = cursor;
-	cursor += 24;
-	p->guard_pos_off = -1;
+	place_work_areas(p, &cursor);
 	/* ksym calls the program once more at the end with its last symbol, stale:
 	 * same seq_num as the last object but the position one past it */
 	if (!strcmp(p->target->name, "ksym")) {
@@ -885,8 +893,6 @@ int bd_plan_build(struct bpfdump *d, struct bd_plan *p, const char *columns, con
 		if (!member_off(d->btf, "kallsym_iter", "pos", &off))
 			p->guard_pos_off = off;
 	}
-	p->args_off = cursor;
-	cursor += 8 * 12;	/* MAX_BPRINTF_VARARGS */
 	for (i = 0; i < p->path_cnt; i++) {
 		p->path_buf_off[i] = cursor;
 		cursor += BD_PATH_MAX;
@@ -1050,15 +1056,7 @@ int bd_plan_build_trace(struct bpfdump *d, struct bd_plan *p, const struct q_tra
 	if (cursor > BD_MAX_FIXED)
 		return bd_err(d, -E2BIG, "trace '%s': the record is %u bytes, at most %d (lower "
 			      "--size)", text, cursor, BD_MAX_FIXED);
-	p->scratch_off = cursor;
-	cursor += 8;
-	p->hdr_off = cursor;
-	cursor += 8;
-	p->guard_off = cursor;
-	cursor += 24;
-	p->guard_pos_off = -1;
-	p->args_off = cursor;
-	cursor += 8 * 12;
+	place_work_areas(p, &cursor);
 	p->buf_size = (cursor + 7) & ~7u;
 	return 0;
 }
