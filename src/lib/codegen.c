@@ -396,24 +396,30 @@ void emit_pred_fetches(struct cg *g, const struct bd_pred *pr)
 	emit_pred_fetches(g, pr->rhs);
 }
 
-/* The main object: the first pointer member of the ctx (task, sk_common, map...),
- * but for map iterators the element (key, sk): at the final call their map is
- * still set and the element is NULL. */
-static int main_object_off(const struct bpfdump *d, const struct bd_target *t)
+/* The objects a row needs: the first pointer member of the ctx (task, sk_common,
+ * map...); for map iterators every element pointer (key, value, sk) instead: at
+ * the final call their map is still set and the element is NULL, and a sockmap
+ * shows its empty slots with sk NULL. Fills offs, returns how many. */
+static int row_object_offs(const struct bpfdump *d, const struct bd_target *t, int offs[4])
 {
-	int i, first = -1;
+	int i, n = 0, map_off = -1;
 
-	for (i = 0; i < t->member_cnt; i++) {
+	for (i = 0; i < t->member_cnt && n < 4; i++) {
 		const struct btf_type *mt = bd_skip_mods(d->btf, t->members[i].type_id, NULL);
 
 		if (!mt || !btf_is_ptr(mt))
 			continue;
-		if (first < 0)
-			first = t->members[i].off;
-		if (strcmp(t->members[i].name, "map"))
-			return t->members[i].off;
+		if (!strcmp(t->members[i].name, "map")) {
+			map_off = t->members[i].off;	/* map iterators have it first */
+			continue;
+		}
+		offs[n++] = t->members[i].off;
+		if (map_off < 0)
+			break;
 	}
-	return first;
+	if (!n && map_off >= 0)
+		offs[n++] = map_off;
+	return n;
 }
 
 int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd, bool text,
@@ -421,7 +427,7 @@ int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd, 
 {
 	struct cg g = { .p = p, .d = d, .text = text };
 	struct insn_buf *b = &g.ib;
-	int main_off, i, j, err;
+	int obj_offs[4], obj_cnt, main_off, i, j, err;
 
 	ib_init(b);
 	g.scratch_off = p->scratch_off;
@@ -429,7 +435,8 @@ int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd, 
 	g.out_label = ib_new_label(b);
 
 	ib_emit(b, I_MOV64_REG(R_CTX, R1));
-	main_off = main_object_off(d, p->target);
+	obj_cnt = row_object_offs(d, p->target, obj_offs);
+	main_off = obj_cnt ? obj_offs[0] : -1;
 	/* r7 = bpf_task_storage_get(&buf, bpf_get_current_task_btf(), NULL, F_CREATE) */
 	ib_emit(b, I_CALL(BPF_FUNC_get_current_task_btf));
 	ib_emit(b, I_MOV64_REG(R2, R0));
@@ -441,8 +448,8 @@ int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd, 
 	ib_emit(b, I_MOV64_REG(R_BUF, R0));
 	if (text)	/* a header even when there is nothing to list */
 		cg_text_header_first(&g);
-	if (main_off >= 0) {
-		ib_emit(b, I_LDX(8, R1, R_CTX, main_off));
+	for (i = 0; i < obj_cnt; i++) {
+		ib_emit(b, I_LDX(8, R1, R_CTX, obj_offs[i]));
 		ib_jmp_imm(b, BPF_JEQ, R1, 0, g.out_label);
 	}
 	if (main_off >= 0 && p->guard_pos_off >= 0) {

@@ -241,6 +241,7 @@ int bd_open_map(struct bpfdump *d, const char *spec, struct bd_map_info *mi)
 		return bd_err(d, err, "map '%s': cannot get info: %s", spec, strerror(-err));
 	}
 	mi->fd = fd;
+	mi->type = info.type;
 	mi->key_size = info.key_size;
 	mi->value_size = info.value_size;
 	mi->btf_id = info.btf_id;
@@ -361,16 +362,36 @@ int bd_load_prog(struct bpfdump_query *q, bool text, int *prog_fd)
 		*prog_fd = fd;
 		return 0;
 	}
-	if (err == -EPERM && geteuid() == 0 && !q->log[0])
+	bd_log_tail(q->log ? q->log : "", tail, sizeof(tail));
+	if (err == -EPERM && geteuid() == 0 && !tail[0])
 		return bd_err(d, err, "target '%s': the kernel refused to load the program: %s "
 			      "(as root, before the verifier ran: a security policy forbids it)",
 			      p->target->name, strerror(-err));
-	if (err == -EPERM && !q->log[0])
+	if (err == -EPERM && !tail[0])
 		return bd_err(d, err, "target '%s': cannot load the program: %s (need CAP_BPF "
 			      "and CAP_PERFMON, or run as root)", p->target->name, strerror(-err));
-	bd_log_tail(q->log ? q->log : "", tail, sizeof(tail));
 	return bd_err(d, err, "target '%s': the verifier rejected the program: %s%s%s",
 		      p->target->name, strerror(-err), tail[0] ? ": " : "", tail);
+}
+
+/* Each map target walks its own kind of map; the kernel's EINVAL at attach says less. */
+static int check_map_type(struct bpfdump *d, const char *target, const char *spec, __u32 type)
+{
+	bool sk_storage = type == BPF_MAP_TYPE_SK_STORAGE;
+	bool sockmap = type == BPF_MAP_TYPE_SOCKMAP || type == BPF_MAP_TYPE_SOCKHASH;
+	const char *kind = libbpf_bpf_map_type_str(type) ?: "unknown";
+	const char *use = NULL;
+
+	if (!strcmp(target, "bpf_sk_storage_map") && !sk_storage)
+		use = sockmap ? "sockmap" : "bpf_map_elem";
+	else if (!strcmp(target, "sockmap") && !sockmap)
+		use = sk_storage ? "bpf_sk_storage_map" : "bpf_map_elem";
+	else if (!strcmp(target, "bpf_map_elem") && (sk_storage || sockmap))
+		use = sk_storage ? "bpf_sk_storage_map" : "sockmap";
+	if (!use)
+		return 0;
+	return bd_err(d, -EINVAL, "map '%s': target '%s' cannot walk a map of type %s (use "
+		      "target %s)", spec, target, kind, use);
 }
 
 static int set_params(struct bpfdump_query *q, const struct bpfdump_query_opts *o)
@@ -484,6 +505,9 @@ struct bpfdump_query *bd_query_new(struct bpfdump *d, const struct bpfdump_query
 		goto err_out;
 	if (o->map) {
 		err = bd_open_map(d, o->map, &q->plan.map);
+		if (err)
+			goto err_out;
+		err = check_map_type(d, q->plan.target->name, o->map, q->plan.map.type);
 		if (err)
 			goto err_out;
 		q->linfo.map.map_fd = q->plan.map.fd;

@@ -167,7 +167,7 @@ struct bd_pred {
 
 struct bd_map_info {
 	int fd;			/* map being iterated (map targets), -1 otherwise */
-	__u32 key_size, value_size;
+	__u32 type, key_size, value_size;
 	__u32 btf_id, key_type_id, value_type_id;
 	struct btf *btf;	/* map's BTF, or NULL */
 	bool percpu;

@@ -50,6 +50,14 @@ bad_input "number out of range" "out of range" B dump task -w 'task->pid == 9999
 bad_input "bpf_map_elem without --map" "needs --map" B dump bpf_map_elem
 bad_input "--map with an unknown name" "no map with this name" B dump bpf_map_elem --map nosuchmap_bdt
 bad_input "--map with an unknown id" "no map with this id" B dump bpf_map_elem --map 4000000000
+"$HELPERS/sk_maps_hold" bdbad "$TMP/skids" &
+at_exit "kill $!"
+for _ in $(seq 50); do [ -s "$TMP/skids" ] && break; sleep 0.1; done
+bad_input "sockmap over an sk_storage map" "cannot walk a map of type sk_storage (use target bpf_sk_storage_map)" \
+	B dump sockmap --map bdbad_sks
+bad_input "bpf_sk_storage_map over a sockmap" "cannot walk a map of type sockmap (use target sockmap)" \
+	B dump bpf_sk_storage_map --map bdbad_skm
+bad_input "bpf_map_elem over a sockmap" "cannot walk a map of type sockmap" B dump bpf_map_elem --map bdbad_skm
 
 # cgroups
 bad_input "--cgroup path that does not exist" "$TMP/nosuch" B dump cgroup --cgroup "$TMP/nosuch"
