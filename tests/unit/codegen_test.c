@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Unit tests of the access planner and the code generator (src/lib/plan.c,
+ * codegen.c), against the running kernel's BTF:
+ *   - the plan's offsets, sizes, derefs and bitfields equal what an independent
+ *     walk of the BTF says;
+ *   - the record layout has no overlapping slots and fits the buffer;
+ *   - the generated instructions are well formed (jumps in range, ld_imm64 pairs,
+ *     registers, a final exit), a predicate's literal reaches a compare;
+ *   - every target's default columns, as a binary and as a text writer, pass the
+ *     kernel's verifier (targets this kernel refuses to load at all are skipped).
+ */
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bpfdump.h"
+#include "internal.h"
+#include "test.h"
+
+static struct bpfdump *d;
+
+/* ---- an independent BTF walk: member offset (bits) by name, through anonymous members ---- */
+
+static const struct btf_type *strip(const struct btf *btf, __u32 *id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, *id);
+
+	while (t && (btf_is_typedef(t) || btf_is_mod(t))) {
+		*id = t->type;
+		t = btf__type_by_id(btf, *id);
+	}
+	return t;
+}
+
+static long member_bits(const struct btf *btf, __u32 struct_id, const char *name, __u32 *type_id,
+			__u32 *bitfield)
+{
+	const struct btf_type *t = strip(btf, &struct_id);
+	const struct btf_member *m;
+	int i;
+
+	if (!t || !btf_is_composite(t))
+		return -1;
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		const char *mn = btf__name_by_offset(btf, m->name_off);
+		long inner;
+
+		if (mn && !strcmp(mn, name)) {
+			*type_id = m->type;
+			*bitfield = btf_member_bitfield_size(t, i);
+			return btf_member_bit_offset(t, i);
+		}
+		if (!mn || !*mn) {
+			inner = member_bits(btf, m->type, name, type_id, bitfield);
+			if (inner >= 0)
+				return btf_member_bit_offset(t, i) + inner;
+		}
+	}
+	return -1;
+}
+
+static long offset_of(const char *strct, const char *member)
+{
+	__s32 id = btf__find_by_name_kind(d->btf, strct, BTF_KIND_STRUCT);
+	__u32 tid, bf;
+	long bits = id < 0 ? -1 : member_bits(d->btf, id, member, &tid, &bf);
+
+	return bits < 0 ? -1 : bits / 8;
+}
+
+/* The first bitfield member of a struct, by name, or NULL. */
+static const char *first_bitfield(const char *strct, __u32 *bit_size)
+{
+	__s32 id = btf__find_by_name_kind(d->btf, strct, BTF_KIND_STRUCT);
+	const struct btf_type *t = id < 0 ? NULL : btf__type_by_id(d->btf, id);
+	int i;
+
+	for (i = 0; t && i < btf_vlen(t); i++) {
+		const char *mn = btf__name_by_offset(d->btf, btf_members(t)[i].name_off);
+
+		*bit_size = btf_member_bitfield_size(t, i);
+		if (*bit_size && mn && *mn)
+			return mn;
+	}
+	return NULL;
+}
+
+/* ---- plans ---- */
+
+static int plan(const char *target, const char *cols, const char *where, struct bd_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->map.fd = -1;
+	p->target = bd_target_find(d, target);
+	if (!p->target)
+		return -ENOENT;
+	return bd_plan_build(d, p, cols, where);
+}
+
+static void test_plan_offsets(void)
+{
+	long tgid = offset_of("task_struct", "tgid"), comm = offset_of("task_struct", "comm");
+	long mm = offset_of("task_struct", "mm"), total_vm = offset_of("mm_struct", "total_vm");
+	struct bd_plan p;
+
+	if (!ASSERT_EQ_INT(plan("task", "pid=task->tgid,comm=task->comm,vm=task->mm->total_vm,"
+				"c1=task->comm[1]", NULL, &p), 0, "plan: task columns build"))
+		return;
+	ASSERT_EQ_INT(p.col_cnt, 4, "plan: four columns");
+	/* the chain starts at the ctx: first the task pointer out of bpf_iter__task */
+	ASSERT_EQ_INT(p.cols[0].acc[0].deref_cnt, 1, "plan: task->tgid loads the task pointer only");
+	ASSERT_EQ_INT(p.cols[0].acc[0].deref_off[0], offset_of("bpf_iter__task", "task"),
+		      "plan: ... from the ctx's task member");
+	ASSERT_EQ_INT(p.cols[0].acc[0].off, tgid, "plan: task->tgid offset equals BTF's");
+	ASSERT_EQ_INT(p.cols[0].acc[0].size, 4, "plan: task->tgid is 4 bytes");
+	ASSERT_EQ_INT(p.cols[0].acc[0].fetch, BD_FETCH_SCALAR, "plan: task->tgid is a scalar load");
+	ASSERT_EQ_INT(p.cols[1].acc[0].off, comm, "plan: task->comm offset equals BTF's");
+	ASSERT_EQ_INT(p.cols[1].acc[0].size, 16, "plan: task->comm is char[16]");
+	ASSERT_EQ_INT(p.cols[2].acc[0].deref_cnt, 2, "plan: task->mm->total_vm loads two pointers");
+	ASSERT_EQ_INT(p.cols[2].acc[0].deref_off[1], mm, "plan: ... the second at task->mm's offset");
+	ASSERT_EQ_INT(p.cols[2].acc[0].off, total_vm, "plan: ... to mm_struct.total_vm's offset");
+	ASSERT_EQ_INT(p.cols[2].acc[0].size, 8, "plan: total_vm is 8 bytes");
+	ASSERT_EQ_INT(p.cols[3].acc[0].off, comm + 1, "plan: task->comm[1] is one byte further");
+	ASSERT_EQ_INT(p.cols[3].acc[0].size, 1, "plan: task->comm[1] is one byte");
+	ASSERT_STR_EQ(p.cols[2].header, "VM", "plan: header is the upper-cased name");
+
+	/* slots: after the record header, disjoint, inside the fixed part, inside the buffer */
+	{
+		bool disjoint = true, inside = true;
+		int i, j;
+
+		for (i = 0; i < p.col_cnt; i++) {
+			const struct bd_access *a = &p.cols[i].acc[0];
+
+			inside &= a->slot_off >= 8 &&	/* __u32 len; __u32 reserved */
+				  a->slot_off + a->slot_size <= p.fixed_size;
+			for (j = 0; j < i; j++) {
+				const struct bd_access *b = &p.cols[j].acc[0];
+
+				disjoint &= a->slot_off >= b->slot_off + b->slot_size ||
+					    b->slot_off >= a->slot_off + a->slot_size;
+			}
+		}
+		ASSERT_TRUE(inside, "plan: every slot lies in the record's fixed part");
+		ASSERT_TRUE(disjoint, "plan: no two slots overlap");
+		ASSERT_TRUE(p.fixed_size <= p.buf_size, "plan: the record fits the buffer");
+	}
+	bd_plan_free(&p);
+}
+
+static void test_plan_bitfield(void)
+{
+	__u32 bits = 0, tid, bf;
+	const char *name = first_bitfield("task_struct", &bits);
+	char cols[128];
+	long bit_off;
+	struct bd_plan p;
+
+	if (!name) {
+		printf("skip plan: task_struct has no named bitfield here\n");
+		return;
+	}
+	bit_off = member_bits(d->btf, btf__find_by_name_kind(d->btf, "task_struct", BTF_KIND_STRUCT),
+			      name, &tid, &bf);
+	snprintf(cols, sizeof(cols), "b=task->%s", name);
+	if (!ASSERT_EQ_INT(plan("task", cols, NULL, &p), 0, "plan: a bitfield column builds"))
+		return;
+	ASSERT_EQ_INT(p.cols[0].acc[0].fetch, BD_FETCH_BITFIELD, "plan: bitfield fetch kind");
+	ASSERT_EQ_INT(p.cols[0].acc[0].bit_size, bits, "plan: bitfield width equals BTF's");
+	ASSERT_EQ_INT(p.cols[0].acc[0].off * 8 + p.cols[0].acc[0].bit_off, bit_off,
+		      "plan: bitfield bit position equals BTF's");
+	bd_plan_free(&p);
+}
+
+static void test_plan_errors(void)
+{
+	struct bd_plan p;
+
+	ASSERT_TRUE(plan("task", "x=task->no_such_member", NULL, &p) < 0,
+		    "plan: unknown member refused");
+	ASSERT_TRUE(strstr(d->errmsg, "no_such_member") != NULL, "plan: the message names it");
+	ASSERT_TRUE(plan("task", "x=task->comm->x", NULL, &p) < 0, "plan: -> on an array refused");
+	ASSERT_TRUE(plan("task", "x=task->tgid", "task->comm > 3", &p) < 0,
+		    "plan: ordering compare on a string refused");
+}
+
+/* ---- instructions ---- */
+
+static bool well_formed(const struct bpf_insn *in, int cnt, char *why, size_t len)
+{
+	int i;
+
+	for (i = 0; i < cnt; i++) {
+		__u8 cls = BPF_CLASS(in[i].code), op = BPF_OP(in[i].code);
+
+		if (in[i].dst_reg > 10 || in[i].src_reg > 10) {
+			if (!(in[i].code == (BPF_LD | BPF_IMM | BPF_DW) || in[i].code == (BPF_JMP | BPF_CALL))) {
+				snprintf(why, len, "insn %d: register %u/%u", i, in[i].dst_reg,
+					 in[i].src_reg);
+				return false;
+			}
+		}
+		if (in[i].code == (BPF_LD | BPF_IMM | BPF_DW)) {
+			if (i + 1 >= cnt || in[i + 1].code) {
+				snprintf(why, len, "insn %d: ld_imm64 without its second half", i);
+				return false;
+			}
+			i++;
+			continue;
+		}
+		if ((cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_CALL && op != BPF_EXIT) {
+			int to = i + 1 + in[i].off;
+
+			if (to < 0 || to >= cnt) {
+				snprintf(why, len, "insn %d: jump to %d of %d", i, to, cnt);
+				return false;
+			}
+		}
+	}
+	if (!cnt || in[cnt - 1].code != (BPF_JMP | BPF_EXIT)) {
+		snprintf(why, len, "the program does not end with exit");
+		return false;
+	}
+	return true;
+}
+
+/* Does some conditional jump compare against this immediate? */
+static bool compares_imm(const struct bpf_insn *in, int cnt, __s32 imm)
+{
+	for (int i = 0; i < cnt; i++) {
+		__u8 cls = BPF_CLASS(in[i].code), op = BPF_OP(in[i].code);
+
+		if (in[i].code == (BPF_LD | BPF_IMM | BPF_DW)) {
+			i++;
+			continue;
+		}
+		if ((cls == BPF_JMP || cls == BPF_JMP32) && BPF_SRC(in[i].code) == BPF_K &&
+		    op != BPF_JA && op != BPF_CALL && op != BPF_EXIT && in[i].imm == imm)
+			return true;
+	}
+	return false;
+}
+
+/* Generate; check the shape; load in the verifier unless the kernel refuses the target. */
+static int gen_and_verify(struct bd_plan *p, bool text, bool *verified, const char *what)
+{
+	char name[200], why[128] = "", *log = calloc(1, 1 << 20);
+	struct bd_strbuf fmts = {};
+	struct bpf_insn *insns = NULL;
+	int buf_fd, fmt_fd = -1, fd, cnt = 0, err;
+	LIBBPF_OPTS(bpf_prog_load_opts, lo, .expected_attach_type = BPF_TRACE_ITER,
+		    .attach_btf_id = p->target->func_id, .log_buf = log, .log_size = 1 << 20);
+
+	*verified = false;
+	buf_fd = bd_create_buf_map(d, p->buf_size);
+	if (buf_fd < 0 || !log)
+		return -ENOMEM;
+	err = bd_codegen_iter(d, p, buf_fd, text, &insns, &cnt, &fmts);
+	snprintf(name, sizeof(name), "codegen: %s: generates", what);
+	if (!ASSERT_EQ_INT(err, 0, name))
+		goto out;
+	snprintf(name, sizeof(name), "codegen: %s: well formed", what);
+	if (!test_result(well_formed(insns, cnt, why, sizeof(why)), name))
+		printf("FAIL %s: %s\n", name, why);
+	snprintf(name, sizeof(name), "codegen: %s: starts by saving ctx in r6", what);
+	ASSERT_TRUE(insns[0].code == (BPF_ALU64 | BPF_MOV | BPF_X) && insns[0].dst_reg == 6 &&
+		    insns[0].src_reg == 1, name);
+	if (text) {
+		LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_RDONLY_PROG);
+		__u32 key = 0;
+
+		fmt_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bdt_fmt", 4, fmts.len ? fmts.len : 1, 1,
+					&mo);
+		if (fmt_fd < 0 || bpf_map_update_elem(fmt_fd, &key, fmts.s ? fmts.s : "", 0) ||
+		    bpf_map_freeze(fmt_fd)) {
+			err = -errno;
+			goto out;
+		}
+		bd_codegen_set_fmt_map(insns, cnt, fmt_fd);
+	}
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "bdt_codegen", "GPL", insns, cnt, &lo);
+	err = fd < 0 ? -errno : 0;
+	if (fd >= 0) {
+		*verified = true;
+		close(fd);
+	} else if (err == -EPERM && !log[0]) {
+		printf("skip codegen: %s: the kernel refuses this target's programs (EPERM)\n", what);
+		err = 0;
+	} else {
+		char tail[400];
+
+		bd_log_tail(log, tail, sizeof(tail));
+		printf("FAIL codegen: %s: verifier: %s: %s\n", what, strerror(-err), tail);
+		test_failed++;
+	}
+out:
+	if (fmt_fd >= 0)
+		close(fmt_fd);
+	close(buf_fd);
+	sb_free(&fmts);
+	free(insns);
+	free(log);
+	return err;
+}
+
+static void test_predicate_reaches_compare(void)
+{
+	struct bpf_insn *insns = NULL;
+	struct bd_strbuf fmts = {};
+	struct bd_plan p;
+	int cnt, buf_fd;
+
+	if (plan("task", "pid=task->tgid", "task->tgid == 424242 || task->pid == 434343", &p))
+		return (void)ASSERT_TRUE(false, "codegen: predicate plan builds");
+	buf_fd = bd_create_buf_map(d, p.buf_size);
+	if (!bd_codegen_iter(d, &p, buf_fd, false, &insns, &cnt, &fmts)) {
+		ASSERT_TRUE(compares_imm(insns, cnt, 424242) && compares_imm(insns, cnt, 434343),
+			    "codegen: both literals of the predicate are compared in the program");
+		ASSERT_TRUE(!compares_imm(insns, cnt, 454545), "codegen: ... and no other literal");
+	}
+	free(insns);
+	sb_free(&fmts);
+	close(buf_fd);
+	bd_plan_free(&p);
+}
+
+static void test_targets_verify(void)
+{
+	static const char *const wheres[] = { NULL, "task->tgid > 1 && task->comm != \"bdt\"" };
+	int i, verified = 0, tried = 0;
+
+	for (i = 0; i < d->target_cnt; i++) {
+		const struct bd_target *t = &d->targets[i];
+		const char *cols = bd_target_preset(t->name);
+		char what[160];
+		struct bd_plan p;
+		bool ok;
+
+		if (t->params & BPFDUMP_PARAM_MAP)
+			continue;	/* needs a real map: the map tests do those */
+		if (!cols) {
+			printf("skip codegen: %s has no preset\n", t->name);
+			continue;
+		}
+		for (int text = 0; text < 2; text++) {
+			snprintf(what, sizeof(what), "%s default columns%s", t->name,
+				 text ? " (text writer)" : "");
+			if (plan(t->name, cols, NULL, &p)) {
+				printf("FAIL codegen: %s: plan: %s\n", what, d->errmsg);
+				test_failed++;
+				continue;
+			}
+			tried++;
+			gen_and_verify(&p, text, &ok, what);
+			verified += ok;
+			bd_plan_free(&p);
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		struct bd_plan p;
+		bool ok;
+
+		if (!wheres[i] || plan("task", "pid=task->tgid,comm=task->comm,vm=task->mm->total_vm",
+				       wheres[i], &p))
+			continue;
+		tried++;
+		gen_and_verify(&p, false, &ok, "task with a predicate");
+		verified += ok;
+		bd_plan_free(&p);
+	}
+	ASSERT_TRUE(tried >= 10 && verified >= tried / 2,
+		    "codegen: most targets' programs were tried and passed the verifier");
+	printf("# %d of %d generated programs passed the verifier\n", verified, tried);
+}
+
+int main(void)
+{
+	if (geteuid() != 0) {
+		printf("skip codegen: needs root to load programs\n");
+		return 0;
+	}
+	d = bpfdump__new(NULL);
+	if (!ASSERT_TRUE(d != NULL, "codegen: bpfdump__new"))
+		return test_summary();
+	test_plan_offsets();
+	test_plan_bitfield();
+	test_plan_errors();
+	test_predicate_reaches_compare();
+	test_targets_verify();
+	bpfdump__free(d);
+	return test_summary();
+}
