@@ -1,99 +1,101 @@
 #!/usr/bin/env bash
 # bpfdump trace with fentry/fexit and kprobe/kretprobe, in the VM: values the
-# test itself drives (write sizes, failing opens, UDP datagram lengths).
+# test itself drives (write sizes, failing opens, UDP datagram lengths, stat calls
+# into a module's function).
 source "$(dirname "$0")/../lib.sh"
 TEST_NAME=trace-vm
 ip link set lo up 2>/dev/null
-echo "ok $TEST_NAME: kernel $(uname -r)" >/dev/null
+# the distribution's interpreter: a pyenv shim on PATH starts slowly under TCG
+PY=/usr/bin/python3
+[ -x $PY ] || PY=python3
 
-# trace MODE SPEC... : run bpfdump trace in the background, JSON into $TMP/ev.json
+# start_trace MODE ARGS...: bpfdump trace in the background, JSON into $TMP/ev.json
 start_trace() {
 	local mode=$1
 	shift
 	rm -f "$TMP/ev.json" "$TMP/ev.err" "$TMP/go"
 	timeout 120 "$BPFDUMP" trace --mode "$mode" -J -d 60 "$@" >"$TMP/ev.json" 2>"$TMP/ev.err" &
 	TRACER=$!
-	# attached when it says so on stderr
-	for _ in $(seq 300); do grep -q "tracing" "$TMP/ev.err" 2>/dev/null && break
+	# attached when it says so on stderr (a loaded TCG guest may take a while)
+	for _ in $(seq 1200); do grep -q "tracing" "$TMP/ev.err" 2>/dev/null && break
 		kill -0 $TRACER 2>/dev/null || break; sleep 0.1; done
 	touch "$TMP/go"
 }
 stop_trace() { sleep 0.5; kill -INT $TRACER 2>/dev/null; wait $TRACER 2>/dev/null; rm -f "$TMP/go"; }
 
-for mode in fentry kprobe; do
-	# 1. ksys_write(count == N, fd): exactly the writes of N bytes, with their fd
-	python3 -c 'import os,time,sys
+# run_traced MODE SPEC PYTHON-BODY [ARGS]: the body runs once the tracer (-p of it) is
+# attached; its stdout goes to $TMP/wl.out, its arguments are sys.argv[2:]
+run_traced() {
+	local mode=$1 spec=$2 body=$3
+	shift 3
+	$PY -c "import os, socket, sys, time
 [time.sleep(0.05) for _ in range(2400) if not os.path.exists(sys.argv[1])]
-fd = os.open(sys.argv[2], os.O_WRONLY | os.O_CREAT)
-for n in (77, 5, 77, 9): os.write(fd, b"x" * n)
-print(fd)' "$TMP/go" "$TMP/out.txt" >"$TMP/fd.txt" &
+$body" "$TMP/go" "$@" >"$TMP/wl.out" &
 	W=$!
-	start_trace $mode -p $W 'ksys_write(count == 77, fd, count)'
+	start_trace "$mode" -p $W "$spec"
 	wait $W
 	stop_trace
-	if grep -q "tracing" "$TMP/ev.err"; then
-		python3 - "$TMP/ev.json" "$(cat "$TMP/fd.txt")" "$mode" "$W" <<'PY'
+	grep -q "tracing" "$TMP/ev.err" || fail "$mode: $spec: did not attach: $(head -c 300 "$TMP/ev.err")"
+}
+
+# verdict MODE CHECKS: python checks over ev (the events), out (the workload's stdout),
+# pid (the workload's); res(NAME, OK, WHY) prints the result line
+verdict() {
+	python3 - "$TMP/ev.json" "$1" "$TMP/wl.out" "$W" <<PY
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-fd, mode, pid = int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-def res(n, ok, why=""): print(("ok " if ok else "FAIL ") + "trace-vm: %s: %s" % (mode, n) + ("" if ok else ": " + why))
-res("ksys_write(count == 77): exactly the two 77-byte writes", len(ev) == 2, str(ev)[:300])
-res("events show fd and count the test used", all(e["values"]["fd"] == fd and e["values"]["count"] == 77 and e["pid"] == pid for e in ev), str(ev)[:300])
-res("JSON events have comm, cpu, time", all("comm" in e and "cpu" in e and e["time_ns"] > 0 for e in ev))
+mode, out, pid = sys.argv[2], open(sys.argv[3]).read(), int(sys.argv[4])
+def res(n, ok, why=""): print(("ok " if ok else "FAIL ") + "trace-vm: %s: %s" % (mode, n) + ("" if ok else ": " + str(why)[:300]))
+$2
 PY
-	else
-		fail "$mode: trace did not attach: $(head -c 300 "$TMP/ev.err")"
-	fi
+}
+
+mkdir -p /var/tmp/bdvm && touch /var/tmp/bdvm/bdmod-probe	# on the guest's overlay root
+for mode in fentry kprobe; do
+	# 1. ksys_write(count == N, fd): exactly the writes of N bytes, with their fd
+	run_traced $mode 'ksys_write(count == 77, fd, count)' '
+fd = os.open(sys.argv[2], os.O_WRONLY | os.O_CREAT)
+for n in (77, 5, 77, 9): os.write(fd, b"x" * n)
+print(fd)' "$TMP/out.txt"
+	verdict $mode '
+res("ksys_write(count == 77): exactly the two 77-byte writes", len(ev) == 2, ev)
+res("events show fd and count the test used", all(e["values"]["fd"] == int(out) and e["values"]["count"] == 77 and e["pid"] == pid for e in ev), ev)
+res("JSON events have comm, cpu, time", all("comm" in e and "cpu" in e and e["time_ns"] > 0 for e in ev))'
 
 	# 2. stash on entry, emit on return only when it failed
-	python3 -c 'import os,time,sys
-[time.sleep(0.05) for _ in range(2400) if not os.path.exists(sys.argv[1])]
+	run_traced $mode 'do_sys_openat2(dfd, ustr(filename), return < 0)' '
 open("/etc/hostname").close()
 try: open("/nonexistent-bpfdump-vm")
 except OSError: pass
-open("/etc/hostname").close()' "$TMP/go" &
-	W=$!
-	start_trace $mode -p $W 'do_sys_openat2(dfd, ustr(filename), return < 0)'
-	wait $W
-	stop_trace
-	python3 - "$TMP/ev.json" "$mode" <<'PY'
-import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-mode = sys.argv[2]
-def res(n, ok, why=""): print(("ok " if ok else "FAIL ") + "trace-vm: %s: %s" % (mode, n) + ("" if ok else ": " + why))
+open("/etc/hostname").close()'
+	verdict $mode '
 mine = [e for e in ev if e["values"].get("ustr(filename)") == "/nonexistent-bpfdump-vm"]
-res("stash mode: the failing open appears once, with its file name", len(mine) == 1, str(ev)[:300])
-res("stash mode: return = -2 (ENOENT), event at return", mine and mine[0]["values"].get("return") == -2 and mine[0]["event"] == "return", str(mine)[:300])
-res("stash mode: no successful open is emitted (%d events)" % len(ev), all(e["values"].get("return", 0) < 0 for e in ev) and not any(e["values"].get("ustr(filename)") == "/etc/hostname" for e in ev), str(ev)[:300])
-PY
+res("stash mode: the failing open appears once, with its file name", len(mine) == 1, ev)
+res("stash mode: return = -2 (ENOENT), event at return", mine and mine[0]["values"].get("return") == -2 and mine[0]["event"] == "return", mine)
+res("stash mode: no successful open is emitted (%d events)" % len(ev), all(e["values"].get("return", 0) < 0 for e in ev) and not any(e["values"].get("ustr(filename)") == "/etc/hostname" for e in ev), ev)'
 
 	# 3. ip_send_skb(skb->len == L): one UDP datagram of 100 bytes = 128 with headers
-	python3 -c 'import socket,time,sys,os
-[time.sleep(0.05) for _ in range(2400) if not os.path.exists(sys.argv[1])]
+	run_traced $mode 'ip_send_skb(skb->len == 128, skb->len, skb)' '
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for n in (100, 50, 100): s.sendto(b"y" * n, ("127.0.0.1", 9))' "$TMP/go" &
-	W=$!
-	start_trace $mode -p $W 'ip_send_skb(skb->len == 128, skb->len, skb)'
-	wait $W
-	stop_trace
-	python3 - "$TMP/ev.json" "$mode" <<'PY'
-import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-mode = sys.argv[2]
-def res(n, ok, why=""): print(("ok " if ok else "FAIL ") + "trace-vm: %s: %s" % (mode, n) + ("" if ok else ": " + why))
-res("ip_send_skb(skb->len == 128): the two 100-byte datagrams", len(ev) == 2 and all(e["values"]["skb->len"] == 128 for e in ev), str(ev)[:300])
-res("skb pretty-printed by BTF", ev and ev[0]["values"]["skb"].startswith("(struct sk_buff){"), str(ev)[:200])
-PY
-done
+for n in (100, 50, 100): s.sendto(b"y" * n, ("127.0.0.1", 9))'
+	verdict $mode '
+res("ip_send_skb(skb->len == 128): the two 100-byte datagrams", len(ev) == 2 and all(e["values"]["skb->len"] == 128 for e in ev), ev)
+res("skb pretty-printed by BTF", ev and ev[0]["values"]["skb"].startswith("(struct sk_buff){"), ev)'
 
-# 4. bare function: entry with every argument, then the return value
-python3 -c 'import os,time,sys
-[time.sleep(0.05) for _ in range(2400) if not os.path.exists(sys.argv[1])]
-os.close(os.open("/etc/hostname", os.O_RDONLY))' "$TMP/go" &
-W=$!
-start_trace fentry -p $W ksys_read
-wait $W
-stop_trace
+	# 4. a module function (overlay, the guest's root fs), typed by the module's BTF:
+	#    stat() of one file 3 times, of another twice; predicate on a vmlinux struct behind it
+	run_traced $mode 'ovl_getattr(path->dentry->d_iname == "bdmod-probe", request_mask, return)' '
+for p in ["/var/tmp/bdvm/bdmod-probe"] * 3 + ["/etc/hostname"] * 2: os.stat(p)'
+	verdict $mode '
+rets = [e for e in ev if e["event"] == "return"]
+res("module function ovl_getattr: the three stats of the probe file, each returning 0", len(rets) == 3 and all(e["values"]["return"] == 0 and e["pid"] == pid for e in rets), ev)
+res("module function: request_mask is the statx mask stat() asks for", rets and all(e["values"]["request_mask"] & 0x7ff for e in rets), ev)'
+done
+check "info on a module function names its module" sh -c \
+	"$BPFDUMP info ovl_getattr | grep -q 'int ovl_getattr(.*/\\* module overlay \\*/'"
+
+# 5. bare function: entry with every argument, then the return value
+run_traced fentry ksys_read 'os.close(os.open("/etc/hostname", os.O_RDONLY))'
 n=$(grep -c '"event":"entry"' "$TMP/ev.json"); m=$(grep -c '"event":"return"' "$TMP/ev.json")
 # the trace may stop between an entry and its return
 d=$((n - m))
