@@ -73,6 +73,41 @@ static void emit_header(struct cg *g, const struct bd_trace_gen *tg)
 	ib_emit(b, I_CALL(BPF_FUNC_get_current_comm));
 }
 
+/*
+ * kprobe stash: a kretprobe can be missed (no free instance), leaving its slot on
+ * the thread's stack. Slots remember the frame's stack pointer at entry; stacks
+ * grow down, so at an entry every slot at or below the new frame is dead, and at
+ * an exit every slot below the returning frame (entry sp = sp after ret - 8) is.
+ * In: r0 = stash, r1 = depth. Out: r1 = depth without the dead slots, stored;
+ * r3 = this frame's entry sp. Unrolled: the stash has BD_TRACE_DEPTH slots.
+ */
+static void emit_drop_stale(struct cg *g, const struct bd_trace_gen *tg, __u32 slot_size)
+{
+	struct insn_buf *b = &g->ib;
+	bool entry = tg->kind == BD_TRACE_ENTRY_STASH;
+	int done = ib_new_label(b), i;
+
+	ib_emit(b, I_LDX(8, R3, R_CTX, tg->sp_off));
+	if (!entry)
+		ib_emit(b, I_ALU64_IMM(BPF_SUB, R3, 8));
+	ib_jmp_imm(b, BPF_JGT, R1, BD_TRACE_DEPTH, done);	/* beyond the stash: as is */
+	for (i = 0; i < BD_TRACE_DEPTH; i++) {
+		ib_jmp_imm(b, BPF_JEQ, R1, 0, done);
+		ib_emit(b, I_MOV64_REG(R4, R1));
+		ib_emit(b, I_ALU64_IMM(BPF_SUB, R4, 1));
+		ib_emit(b, I_ALU64_IMM(BPF_AND, R4, BD_TRACE_DEPTH - 1));
+		ib_emit(b, I_ALU64_IMM(BPF_MUL, R4, slot_size));
+		ib_emit(b, I_MOV64_REG(R5, R0));
+		ib_emit(b, I_ALU64_REG(BPF_ADD, R5, R4));
+		ib_emit(b, I_LDX(8, R5, R5, 8 + F_HDR_TS));
+		/* live: an outer frame (entry) / this or an outer frame (exit) */
+		ib_jmp_reg(b, entry ? BPF_JGT : BPF_JGE, R5, R3, done);
+		ib_emit(b, I_ALU64_IMM(BPF_SUB, R1, 1));
+	}
+	ib_place(b, done);
+	ib_emit(b, I_STX(4, R0, R1, 0));
+}
+
 int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd_trace_gen *tg,
 		     struct bpf_insn **insns, int *cnt)
 {
@@ -107,6 +142,8 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 		int in_range = ib_new_label(b);
 
 		ib_emit(b, I_LDX(4, R1, R0, 0));
+		if (tg->sp_off >= 0)
+			emit_drop_stale(&g, tg, p->buf_size);
 		if (tg->kind == BD_TRACE_ENTRY_STASH) {
 			ib_emit(b, I_MOV64_REG(R2, R1));
 			ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, 1));
@@ -128,7 +165,21 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 		ib_emit(b, I_ALU64_REG(BPF_ADD, R_BUF, R1));
 		if (tg->kind == BD_TRACE_ENTRY_STASH) {
 			ib_emit(b, I_ST_IMM(4, R_BUF, F_HDR_VALID, 0));
+			if (tg->sp_off >= 0)	/* the frame, until the exit fills the time */
+				ib_emit(b, I_STX(8, R_BUF, R3, F_HDR_TS));
 		} else {
+			if (tg->sp_off >= 0) {
+				/* top slot of an outer frame: this call's entry was not seen */
+				int mine = ib_new_label(b);
+
+				ib_emit(b, I_LDX(8, R1, R_BUF, F_HDR_TS));
+				ib_jmp_reg(b, BPF_JEQ, R1, R3, mine);
+				ib_emit(b, I_LDX(4, R1, R0, 0));
+				ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, 1));
+				ib_emit(b, I_STX(4, R0, R1, 0));
+				ib_ja(b, g.out_label);
+				ib_place(b, mine);
+			}
 			ib_emit(b, I_LDX(4, R1, R_BUF, F_HDR_VALID));
 			ib_jmp_imm(b, BPF_JEQ, R1, 0, g.out_label);	/* entry filtered */
 		}

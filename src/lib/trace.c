@@ -179,7 +179,8 @@ static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 {
 	struct bd_trace_gen tg = { .kind = kind, .buf_map_fd = p->buf_fd,
 				   .ringbuf_fd = r->ringbuf_fd, .lost_map_fd = r->lost_fd,
-				   .probe_id = (p - r->probes) * 2 + slot, .pid = r->o->pid };
+				   .probe_id = (p - r->probes) * 2 + slot, .pid = r->o->pid,
+				   .sp_off = -1 };
 	LIBBPF_OPTS(bpf_prog_load_opts, lo, .log_buf = r->log, .log_size = LOG_SIZE);
 	enum bpf_prog_type type = BPF_PROG_TYPE_TRACING;
 	bool is_exit = slot == 1;
@@ -187,6 +188,13 @@ static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 	char name[16], tail[300];
 	int cnt, fd, lfd = -1, pfd = -1, err;
 
+	if (m == BPFDUMP_TRACE_KPROBE && kind != BD_TRACE_SINGLE) {
+		__u32 off;
+
+		/* a missed kretprobe leaves its slot behind: the stack pointer tells */
+		if (!regs_off(r->d->btf, "sp", &off))
+			tg.sp_off = off;
+	}
 	err = bd_codegen_trace(r->d, pl, &tg, &insns, &cnt);
 	if (err) {
 		snprintf(why, why_len, "code generation: %s", strerror(-err));

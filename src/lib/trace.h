@@ -21,6 +21,7 @@ struct bd_trace_gen {
 	int lost_map_fd;	/* array[1] of u64: events that could not be sent */
 	__u32 probe_id;		/* which probe a record came from */
 	int pid;		/* only this process (0: all) */
+	int sp_off;		/* kprobe stash: offset of sp in pt_regs, else -1 */
 };
 
 int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd_trace_gen *tg,
