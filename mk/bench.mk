@@ -2,18 +2,20 @@
 #   make -f Makefile -f mk/bench.mk bench
 # make bench        installs hyperfine, lsof, GNU time if missing, builds, runs bench/run.sh
 # make bench-quick  smaller workloads, a few minutes
+# make bench-trace  tracing overhead per system call, per attach mode
 # make bench-smoke  20x20 task_file: counts agree between bpfdump, /proc and lsof
 # make bench-bins   only build the workload generators, readers and floors
 ifndef BENCH_MK_INCLUDED
 BENCH_MK_INCLUDED := 1
 
 BENCH_BUILD := $(BUILD)/bench
-BENCH_BINS  := $(addprefix $(BENCH_BUILD)/,workload proc_fds iter_read floor_run btf_cost)
+BENCH_BINS  := $(addprefix $(BENCH_BUILD)/,workload proc_fds iter_read floor_run btf_cost \
+					 syscall_loop)
 BENCH_BPF   := $(BENCH_BUILD)/floor_tcp.bpf.o $(BENCH_BUILD)/floor_task.bpf.o
 BENCH_CFLAGS := -g -O2 -std=gnu11 -Wall -Wextra -Wformat=2 -D_GNU_SOURCE $(if $(WERROR),-Werror)
 BENCH_MAKEFILES := $(addprefix -f ,$(filter-out %.d,$(MAKEFILE_LIST)))
 
-.PHONY: bench bench-quick bench-smoke bench-bins bench-deps
+.PHONY: bench bench-quick bench-smoke bench-bins bench-deps bench-trace
 
 $(BENCH_BUILD):
 	@mkdir -p $@
@@ -35,6 +37,11 @@ bench-deps:
 bench bench-quick: bench-deps
 	@$(MAKE) --no-print-directory $(BENCH_MAKEFILES) bench-bins
 	@BUILD=$(BUILD) bench/run.sh $(if $(filter bench-quick,$@),--quick)
+	@BUILD=$(BUILD) bench/trace_overhead.sh
+
+# tracing overhead: ns added to a system call, per attach mode (bench/trace_overhead.sh)
+bench-trace: bench-bins
+	@BUILD=$(BUILD) bench/trace_overhead.sh
 
 bench-smoke: bench-bins
 	@BUILD=$(BUILD) bench/run.sh --smoke
