@@ -58,6 +58,10 @@ $(BUILD)/bpfdump: $(CLI_OBJS) $(BUILD)/libbpfdump.a
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbpfdump.a tests/unit/test.h | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libbpfdump.a $(LIBS) $(LDFLAGS)
 
+# links the library: it interposes syscall() under libbpf to inject bpf() faults
+$(BUILD)/tests/fault_inject: tests/helpers/fault_inject.c $(BUILD)/libbpfdump.a | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libbpfdump.a $(LIBS) -ldl $(LDFLAGS)
+
 $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -o $@ $< -lbpf -lpthread $(LDFLAGS)
 
