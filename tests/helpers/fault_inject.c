@@ -10,6 +10,10 @@
  *
  * Usage: fault_inject SCENARIO PINDIR   (SCENARIO: dump, pin, trace)
  * Prints "ok faults SCENARIO: ..." / "FAIL faults SCENARIO: ..." lines.
+ *
+ * fault_inject --loop N SCENARIO PINDIR: the leak loop instead: the scenario N times
+ * without faults; the process's fds and RSS must come back to where they were after
+ * a warm-up ("ok leaks SCENARIO: ...").
  */
 #include <dirent.h>
 #include <dlfcn.h>
@@ -165,6 +169,49 @@ static int run_once(const struct scenario *s)
 	return err;
 }
 
+static long rss_kib(void)
+{
+	long pages = 0, rss = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+			rss = 0;
+		fclose(f);
+	}
+	return rss * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* The scenario N times: fds back to the start, RSS within 2 MiB (allocator slack). */
+static int leak_loop(const struct scenario *s, long n)
+{
+	long i, rss0, rss1;
+	int fds0, fds1;
+
+	for (i = 0; i < 5; i++)		/* warm-up: libbpf's probes, allocator arenas */
+		if (run_once(s)) {
+			printf("FAIL leaks %s: warm-up run failed: %s\n", s->name, errline);
+			return 1;
+		}
+	fds0 = count_entries("/proc/self/fd");
+	rss0 = rss_kib();
+	for (i = 0; i < n; i++)
+		if (run_once(s)) {
+			printf("FAIL leaks %s: run %ld failed: %s\n", s->name, i, errline);
+			return 1;
+		}
+	fds1 = count_entries("/proc/self/fd");
+	rss1 = rss_kib();
+	if (fds1 != fds0 || rss1 - rss0 > 2048 || count_entries(pindir)) {
+		printf("FAIL leaks %s: after %ld runs: fds %d -> %d, RSS %ld -> %ld KiB, %d pins\n",
+		       s->name, n, fds0, fds1, rss0, rss1, count_entries(pindir));
+		return 1;
+	}
+	printf("ok leaks %s: %ld runs in one process: fds %d -> %d, RSS %ld -> %ld KiB\n", s->name,
+	       n, fds0, fds1, rss0, rss1);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const int errnos[] = { EPERM, ENOMEM, EINVAL, E2BIG, EAGAIN };
@@ -173,8 +220,15 @@ int main(int argc, char **argv)
 	long calls, i;
 	int fds, bad = 0, failed = 0, survived = 0;
 
+	long loops = 0;
+
+	if (argc == 5 && !strcmp(argv[1], "--loop")) {
+		loops = atol(argv[2]);
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc != 3) {
-		fprintf(stderr, "usage: fault_inject dump|pin|trace PINDIR\n");
+		fprintf(stderr, "usage: fault_inject [--loop N] dump|pin|trace PINDIR\n");
 		return 2;
 	}
 	for (i = 0; i < (long)(sizeof(scenarios) / sizeof(scenarios[0])); i++)
@@ -187,6 +241,8 @@ int main(int argc, char **argv)
 	pindir = argv[2];
 	libbpf_set_print(no_libbpf_log);	/* as the CLI does without -v */
 	fail_at = 0;
+	if (loops > 0)
+		return leak_loop(s, loops);
 	/* twice: libbpf probes kernel features once per process, then remembers */
 	if (run_once(s) || run_once(s)) {
 		printf("FAIL faults %s: fails without any fault: %s\n", s->name, errline);
