@@ -72,7 +72,7 @@ void snap_perms(__u64 flags, char out[5])
 	out[0] = flags & 1 ? 'r' : '-';
 	out[1] = flags & 2 ? 'w' : '-';
 	out[2] = flags & 4 ? 'x' : '-';
-	out[3] = flags & 8 ? 's' : 'p';
+	out[3] = flags & 0x80 ? 's' : 'p';	/* VM_MAYSHARE, as /proc/PID/maps */
 	out[4] = 0;
 }
 
