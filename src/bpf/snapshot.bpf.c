@@ -28,6 +28,7 @@ const volatile __u32 nr_cpus = 1;
 
 struct snap_counters cnt;
 __u32 done;
+__u32 first_tgid;	/* the process of the first task seen (user space: a tid given) */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -700,6 +701,7 @@ int snapshot(struct bpf_iter__task *ctx)
 		return 0;
 	}
 	done = 1;
+	first_tgid = BPF_CORE_READ(task, tgid);
 	emit_task(s, task, 1);
 	if (sections & SNAP_SEC_TASK)
 		walk_threads(s, task);

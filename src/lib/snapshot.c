@@ -231,7 +231,7 @@ int bpfdump__snapshot(struct bpfdump *d, int pid, const struct bpfdump_snapshot_
 	struct ring_buffer *ring = NULL;
 	struct bpf_link *link = NULL;
 	struct snap_data sd = {};
-	int err, iter_fd = -1, cpus;
+	int err, iter_fd = -1, cpus, attempt, iter_pid;
 	long threads = 0;
 
 	if (!d)
@@ -270,48 +270,87 @@ int bpfdump__snapshot(struct bpfdump *d, int pid, const struct bpfdump_snapshot_
 					     "run it as root)" : " (-vv shows the verifier log)");
 		goto destroy_skel;
 	}
-	memset(&linfo, 0, sizeof(linfo));
-	linfo.task.pid = pid;
-	ao.link_info = &linfo;
-	ao.link_info_len = sizeof(linfo);
-	link = bpf_program__attach_iter(skel->progs.snapshot, &ao);
-	if (!link) {
-		err = -errno;
-		if (err == -ESRCH || err == -ENOENT)
-			err = bd_err(d, -ESRCH, "process %d: no such process", pid);
-		else
-			err = bd_err(d, err, "process %d: attach iter/task: %s", pid, strerror(-err));
-		goto destroy_skel;
-	}
-	iter_fd = bpf_iter_create(bpf_link__fd(link));
-	if (iter_fd < 0) {
-		err = bd_err(d, -errno, "process %d: iterator: %s", pid, strerror(errno));
-		goto destroy_link;
-	}
-	err = iter_read_all(iter_fd);
-	if (err) {
-		err = bd_err(d, err, "process %d: reading the iterator: %s", pid, strerror(-err));
-		goto close_iter;
-	}
 	ring = ring_buffer__new(bpf_map__fd(skel->maps.rb), on_record, &sd, NULL);
 	if (!ring) {
 		err = bd_err(d, -errno, "ring buffer: %s", strerror(errno));
-		goto close_iter;
+		goto destroy_skel;
+	}
+	/*
+	 * A process id finds the process's tasks. A thread id (not a tgid) finds
+	 * none: then one pass over that thread alone tells its process, whose
+	 * snapshot is taken instead (a walk from a thread would miss the threads
+	 * before it). Passes that are not the answer are drained and dropped.
+	 */
+	for (attempt = 0, iter_pid = pid; attempt < 3; attempt++) {
+		memset(&linfo, 0, sizeof(linfo));
+		if (attempt == 1)
+			linfo.task.tid = pid;
+		else
+			linfo.task.pid = iter_pid;
+		ao.link_info = &linfo;
+		ao.link_info_len = sizeof(linfo);
+		link = bpf_program__attach_iter(skel->progs.snapshot, &ao);
+		if (!link) {
+			err = -errno;
+			if (err == -ESRCH || err == -ENOENT)
+				err = bd_err(d, -ESRCH, "process %d: no such process", pid);
+			else
+				err = bd_err(d, err, "process %d: attach iter/task: %s", pid,
+					     strerror(-err));
+			goto free_ring;
+		}
+		iter_fd = bpf_iter_create(bpf_link__fd(link));
+		if (iter_fd < 0) {
+			err = bd_err(d, -errno, "process %d: iterator: %s", pid, strerror(errno));
+			goto destroy_link;
+		}
+		err = iter_read_all(iter_fd);
+		if (err) {
+			err = bd_err(d, err, "process %d: reading the iterator: %s", pid,
+				     strerror(-err));
+			goto close_iter;
+		}
+		if (skel->bss->cnt.calls && attempt != 1)
+			break;
+		close(iter_fd);
+		iter_fd = -1;
+		bpf_link__destroy(link);
+		link = NULL;
+		if (attempt == 1) {
+			if (!skel->bss->cnt.calls)
+				break;
+			iter_pid = skel->bss->first_tgid;
+			bd_log(d, BPFDUMP_INFO, "%d is a thread of process %d: snapshot of %d", pid,
+			       iter_pid, iter_pid);
+			ring_buffer__consume(ring);
+			snap_data_free(&sd);
+			memset(sd.recs, 0, sizeof(sd.recs));
+			sd.bad_records = 0;
+			sd.oom = false;
+			memset(&skel->bss->cnt, 0, sizeof(skel->bss->cnt));
+			skel->bss->done = 0;
+			sd.pid = iter_pid;
+		}
+	}
+	if (!link) {
+		err = bd_err(d, -ESRCH, "process %d: no such process (or it exited before the pass)",
+			     pid);
+		goto free_ring;
 	}
 	err = ring_buffer__consume(ring);
 	if (err < 0) {
 		err = bd_err(d, err, "ring buffer: consume: %s", strerror(-err));
-		goto free_ring;
+		goto close_iter;
 	}
 	sd.cnt = skel->bss->cnt;
 	if (!sd.cnt.calls || !sd.recs[SNAP_REC_TASK].n) {
 		err = bd_err(d, -ESRCH, "process %d: no such process (or it exited before the pass)",
 			     pid);
-		goto free_ring;
+		goto close_iter;
 	}
 	if (sd.oom) {
 		err = bd_err(d, -ENOMEM, "process %d: out of memory keeping records", pid);
-		goto free_ring;
+		goto close_iter;
 	}
 	err = 0;
 	if (sd.cnt.lost) {
@@ -337,18 +376,19 @@ int bpfdump__snapshot(struct bpfdump *d, int pid, const struct bpfdump_snapshot_
 		err++;
 	}
 	bd_log(d, BPFDUMP_INFO, "snapshot of %d: %llu records, %llu bytes, ring buffer %zu bytes, "
-	       "%u threads seen", pid, (unsigned long long)sd.cnt.records,
+	       "%u threads seen", sd.pid, (unsigned long long)sd.cnt.records,
 	       (unsigned long long)sd.cnt.bytes, sd.ring_size, sd.cnt.calls);
 	if ((o.json ? snap_print_json(&sd, out) : snap_print_text(&sd, out)) < 0) {
 		err = bd_err(d, -EIO, "writing the snapshot: %s", strerror(errno));
-		goto free_ring;
+		goto close_iter;
 	}
-free_ring:
-	ring_buffer__free(ring);
 close_iter:
-	close(iter_fd);
+	if (iter_fd >= 0)
+		close(iter_fd);
 destroy_link:
 	bpf_link__destroy(link);
+free_ring:
+	ring_buffer__free(ring);
 destroy_skel:
 	snapshot_bpf__destroy(skel);
 	snap_data_free(&sd);

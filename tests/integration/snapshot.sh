@@ -270,6 +270,10 @@ d=json.load(open(sys.argv[1]))
 print(" ".join(sorted("%s:%s" % (t["comm"], t["creds"]["uid"]) for t in d["thread_details"])))' "$TMP/at.json")
 expect_eq "--all-threads: each thread's own task and creds" \
 	"snap_worker_a:0 snap_worker_b:0 snap_worker_c:0" "$out"
+TID=$(ls /proc/$P/task | sort -n | tail -1)
+snap "a thread id exits 0" "$TMP/tid.json" -J "$TID"
+out=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["pid"], d["task"]["pid"], len(d["task"]["threads"]))' "$TMP/tid.json")
+expect_eq "a thread id: the snapshot of its process, every thread" "$P $P $(ls /proc/$P/task | wc -l)" "$out"
 snap "text report exits 0" "$TMP/snap.txt" "$P"
 hdr=$(grep '^== ' "$TMP/snap.txt" | tr '\n' ' ')
 expect_eq "text report: the sections in order" \
