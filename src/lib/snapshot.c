@@ -71,10 +71,9 @@ static size_t rec_min(__u32 type)
 	return 0;
 }
 
-/* Never < 0: that would abort the poll and leave records behind. */
-static int on_record(void *ctx, void *data, size_t size)
+/* Keep a copy of one record after checking its length against its type. */
+void snap_data_add(struct snap_data *sd, const void *data, size_t size)
 {
-	struct snap_data *sd = ctx;
 	const struct snap_hdr *h = data;
 	struct snap_list *l;
 	size_t min;
@@ -82,12 +81,12 @@ static int on_record(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*h) || h->len > size || !(min = rec_min(h->type)) || h->len < min) {
 		sd->bad_records++;
-		return 0;
+		return;
 	}
 	if ((h->type == SNAP_REC_VMA && ((struct snap_vma *)data)->path_len > h->len - min) ||
 	    (h->type == SNAP_REC_FILE && ((struct snap_file *)data)->path_len > h->len - min)) {
 		sd->bad_records++;
-		return 0;
+		return;
 	}
 	l = &sd->recs[h->type];
 	if (l->n == l->cap) {
@@ -96,7 +95,7 @@ static int on_record(void *ctx, void *data, size_t size)
 
 		if (!v) {
 			sd->oom = true;
-			return 0;
+			return;
 		}
 		l->v = v;
 		l->cap = cap;
@@ -104,14 +103,20 @@ static int on_record(void *ctx, void *data, size_t size)
 	copy = malloc(h->len);
 	if (!copy) {
 		sd->oom = true;
-		return 0;
+		return;
 	}
 	memcpy(copy, data, h->len);
 	l->v[l->n++] = copy;
+}
+
+/* Never < 0: that would abort the poll and leave records behind. */
+static int on_record(void *ctx, void *data, size_t size)
+{
+	snap_data_add(ctx, data, size);
 	return 0;
 }
 
-static void snap_data_free(struct snap_data *sd)
+void snap_data_free(struct snap_data *sd)
 {
 	size_t t, i;
 

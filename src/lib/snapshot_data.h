@@ -26,6 +26,11 @@ struct snap_data {
 	long page_size;
 };
 
+/* snapshot.c: keep a checked copy of a record (malformed ones counted in
+ * bad_records); free them all. */
+void snap_data_add(struct snap_data *sd, const void *data, size_t size);
+void snap_data_free(struct snap_data *sd);
+
 /* The names of section bits, in output order. */
 extern const char *const snap_section_names[8];
 

@@ -85,8 +85,11 @@ static void join_names(struct bd_path_out *o, const char *tail, __u32 len, __u32
 	__u32 p = 0;
 
 	while (p < len && n < SNAP_DWALK_DEPTH + 1) {
-		names[n++] = tail + p;
-		p += strnlen(tail + p, len - p) + 1;
+		size_t l = strnlen(tail + p, len - p);
+
+		if (l)		/* an empty name (a pseudo dentry's) adds no "/" */
+			names[n++] = tail + p;
+		p += l + 1;
 	}
 	o->s[0] = 0;
 	if (flags & SNAP_PATH_CUT)
