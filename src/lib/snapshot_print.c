@@ -129,7 +129,7 @@ static void kv_nums(struct em *e, const char *key, const __u32 *v, size_t n)
 	fprintf(e->f, "%-18s", key);
 	for (i = 0; i < n; i++)
 		fprintf(e->f, " %u", v[i]);
-	fputc('\n', e->f);
+	fprintf(e->f, "%s\n", n ? "" : " -");
 }
 
 static void obj_begin(struct em *e, const char *key)
@@ -713,7 +713,7 @@ static void absent(struct em *e, const struct snap_data *sd, unsigned int presen
 	}
 	if (n) {
 		fputc('\n', e->f);
-		kv_strs(e, "absent:", names, n, "");
+		kv_strs(e, "absent:", names, n, " -");
 	}
 }
 
