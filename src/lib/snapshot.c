@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -190,6 +191,14 @@ static size_t ring_size_for(int pid, bool all_threads, long *threads)
 	return sz;
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 static int iter_read_all(int iter_fd)
 {
 	char buf[4096];
@@ -237,6 +246,7 @@ int bpfdump__snapshot(struct bpfdump *d, int pid, const struct bpfdump_snapshot_
 	struct bpf_link *link = NULL;
 	struct snap_data sd = {};
 	int err, iter_fd = -1, cpus, attempt, iter_pid;
+	double t_load, t_pass = 0, t_drain;
 	long threads = 0;
 
 	if (!d)
@@ -256,6 +266,7 @@ int bpfdump__snapshot(struct bpfdump *d, int pid, const struct bpfdump_snapshot_
 	if (threads == -ENOENT)
 		return bd_err(d, -ESRCH, "process %d: no such process", pid);
 
+	t_load = now_ms();
 	skel = snapshot_bpf__open();
 	if (!skel)
 		return bd_err(d, -errno, "snapshot program: open: %s", strerror(errno));
@@ -275,6 +286,7 @@ int bpfdump__snapshot(struct bpfdump *d, int pid, const struct bpfdump_snapshot_
 					     "run it as root)" : " (-vv shows the verifier log)");
 		goto destroy_skel;
 	}
+	t_load = now_ms() - t_load;
 	ring = ring_buffer__new(bpf_map__fd(skel->maps.rb), on_record, &sd, NULL);
 	if (!ring) {
 		err = bd_err(d, -errno, "ring buffer: %s", strerror(errno));
@@ -309,7 +321,9 @@ int bpfdump__snapshot(struct bpfdump *d, int pid, const struct bpfdump_snapshot_
 			err = bd_err(d, -errno, "process %d: iterator: %s", pid, strerror(errno));
 			goto destroy_link;
 		}
+		t_pass = now_ms();
 		err = iter_read_all(iter_fd);
+		t_pass = now_ms() - t_pass;
 		if (err) {
 			err = bd_err(d, err, "process %d: reading the iterator: %s", pid,
 				     strerror(-err));
@@ -342,7 +356,9 @@ int bpfdump__snapshot(struct bpfdump *d, int pid, const struct bpfdump_snapshot_
 			     pid);
 		goto free_ring;
 	}
+	t_drain = now_ms();
 	err = ring_buffer__consume(ring);
+	t_drain = now_ms() - t_drain;
 	if (err < 0) {
 		err = bd_err(d, err, "ring buffer: consume: %s", strerror(-err));
 		goto close_iter;
@@ -381,8 +397,9 @@ int bpfdump__snapshot(struct bpfdump *d, int pid, const struct bpfdump_snapshot_
 		err++;
 	}
 	bd_log(d, BPFDUMP_INFO, "snapshot of %d: %llu records, %llu bytes, ring buffer %zu bytes, "
-	       "%u threads seen", sd.pid, (unsigned long long)sd.cnt.records,
-	       (unsigned long long)sd.cnt.bytes, sd.ring_size, sd.cnt.calls);
+	       "%u threads seen; open+load %.1f ms, pass %.1f ms, drain %.1f ms", sd.pid,
+	       (unsigned long long)sd.cnt.records, (unsigned long long)sd.cnt.bytes, sd.ring_size,
+	       sd.cnt.calls, t_load, t_pass, t_drain);
 	if ((o.json ? snap_print_json(&sd, out) : snap_print_text(&sd, out)) < 0) {
 		err = bd_err(d, -EIO, "writing the snapshot: %s", strerror(errno));
 		goto close_iter;
