@@ -79,6 +79,8 @@ $(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) $(BUILD)/vmlinux.h
 	@$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Isrc/bpf -c $< -o $@.tmp
 	@llvm-strip -g $@.tmp -o $@ && rm -f $@.tmp
 
+# kept: make would delete them as intermediates (and rebuild them on every change)
+.SECONDARY: $(BPF_SKELS) $(BPF_SKELS:.skel.h=.bpf.o)
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@echo '  SKEL    $@'
 	@$(BPFTOOL) gen skeleton $< > $@

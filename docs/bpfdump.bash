@@ -221,6 +221,9 @@ _bpfdump_value()
 	trace:--mode)
 		_bpfdump_add "" fentry kprobe tp_btf raw_tp
 		;;
+	snapshot:-o | snapshot:--output)
+		_bpfdump_add "" task creds memory files sockets cgroups namespaces limits
+		;;
 	*:--owner)
 		mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -u -- "$rcur")
 		;;

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* libbpfdump: one process's kernel state (task, creds, memory, files, sockets,
+ * cgroups, namespaces, limits) read in one pass of one BPF program. */
+#ifndef BPFDUMP_SNAPSHOT_H_PUBLIC
+#define BPFDUMP_SNAPSHOT_H_PUBLIC
+
+#include "bpfdump.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum bpfdump_snapshot_section {
+	BPFDUMP_SNAP_TASK = 1 << 0,	/* task and its threads */
+	BPFDUMP_SNAP_CREDS = 1 << 1,
+	BPFDUMP_SNAP_MEMORY = 1 << 2,	/* mm totals and every mapping */
+	BPFDUMP_SNAP_FILES = 1 << 3,
+	BPFDUMP_SNAP_SOCKETS = 1 << 4,
+	BPFDUMP_SNAP_CGROUPS = 1 << 5,
+	BPFDUMP_SNAP_NAMESPACES = 1 << 6,
+	BPFDUMP_SNAP_LIMITS = 1 << 7,
+	BPFDUMP_SNAP_ALL = 0xff,
+};
+
+struct bpfdump_snapshot_opts {
+	size_t sz;
+	unsigned int sections;	/* bit set of enum bpfdump_snapshot_section; 0: all */
+	bool json;		/* one JSON document instead of the sectioned report */
+	bool all_threads;	/* task and creds of every thread, not just the process's */
+	size_t ring_size;	/* ring buffer bytes (a power of 2); 0: sized from the process */
+	size_t :0;
+};
+#define bpfdump_snapshot_opts__last_field ring_size
+
+/* Snapshot process pid and print it to out. Returns 0 when complete, a positive
+ * count of problems when partial (records lost, mappings not readable; each
+ * logged as a warning and noted in the output), or -errno (-ESRCH: no such
+ * process) with bpfdump__errmsg() set. */
+BPFDUMP_API int bpfdump__snapshot(struct bpfdump *d, int pid,
+				  const struct bpfdump_snapshot_opts *opts, FILE *out);
+
+/* Parse a comma-separated list of section names ("files,sockets") into bits. */
+BPFDUMP_API int bpfdump__snapshot_sections(struct bpfdump *d, const char *list,
+					   unsigned int *sections);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,726 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * bpfdump snapshot: one process's kernel state in one pass.
+ *
+ * Attached as an iter/task link with the pid parameter, the program runs once
+ * per thread of the process. The first run walks everything with open-coded
+ * iterators nested inside it (threads: bpf_iter_task; mappings:
+ * bpf_iter_task_vma; the fd table: bpf_iter_num over 0..max_fds) and emits
+ * fixed-layout records (snapshot.h) into a ring buffer; later runs emit a
+ * thread's own task and creds records when all_threads is set. No text is
+ * formatted here. Per-item work that does not need a trusted pointer (a file,
+ * a socket, a path walk) lives in global functions, which the verifier checks
+ * once each instead of once per loop state.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+#include "snapshot.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* set by user space before load: the verifier drops what is not asked for */
+const volatile __u32 sections = SNAP_SEC_ALL;
+const volatile __u32 all_threads;
+const volatile __u32 nr_cpus = 1;
+
+struct snap_counters cnt;
+__u32 done;
+__u32 first_tgid;	/* the process of the first task seen (user space: a tid given) */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);	/* resized by user space before load */
+} rb SEC(".maps");
+
+struct walk_state {
+	__u64 d, vm;		/* the dentry and vfsmount a path walk is at */
+	__u32 off, flags;
+};
+
+struct scratch {
+	char buf[SNAP_SCRATCH];
+	struct walk_state w;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+/* open-coded iterators (no bpf_for in this libbpf): declared by hand */
+extern int bpf_iter_task_vma_new(struct bpf_iter_task_vma *it, struct task_struct *task,
+				 __u64 addr) __ksym;
+extern struct vm_area_struct *bpf_iter_task_vma_next(struct bpf_iter_task_vma *it) __ksym;
+extern void bpf_iter_task_vma_destroy(struct bpf_iter_task_vma *it) __ksym;
+extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
+			     unsigned int flags) __ksym;
+extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __ksym;
+extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __ksym;
+extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __ksym;
+extern int *bpf_iter_num_next(struct bpf_iter_num *it) __ksym;
+extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
+
+/*
+ * Each CPU's per-CPU offset, to sum the per-CPU parts of mm->rss_stat as
+ * /proc/PID/status does: the kernel's own tables are not reachable here (no
+ * data symbols in kallsyms), but a per-CPU map of ours gives both the
+ * canonical per-CPU pointer (bpf_array.pptrs[0]) and each CPU's copy.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} pcpu_probe SEC(".maps");
+
+/* kernels with CONFIG_ANON_VMA_NAME (not this one's vmlinux.h, perhaps the running one) */
+struct vm_area_struct___named {
+	struct anon_vma_name *anon_name;
+} __attribute__((preserve_access_index));
+
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+#define SOCK_STREAM 1
+
+/* A trusted pointer's address as a plain number, for the global functions
+ * (which take scalars and read through them with CO-RE probe reads). */
+static __always_inline __u64 addr_of(const void *p)
+{
+	__u64 a = 0;
+
+	bpf_probe_read_kernel(&a, sizeof(a), &p);
+	return a;
+}
+
+/* len & (SNAP_PATH_MAX - 1), kept as an instruction the verifier sees */
+static __always_inline __u32 bound_path(__u32 len)
+{
+	asm volatile("%0 &= 4095" : "+r"(len));
+	return len;
+}
+
+static __always_inline void emit(void *rec, __u32 len)
+{
+	if (bpf_ringbuf_output(&rb, rec, len, 0)) {
+		__sync_fetch_and_add(&cnt.lost, 1);
+		__sync_fetch_and_add(&cnt.lost_bytes, len);
+	} else {
+		__sync_fetch_and_add(&cnt.records, 1);
+		__sync_fetch_and_add(&cnt.bytes, len);
+	}
+}
+
+/*
+ * Walk a struct path upward (dentry names, crossing mounts at their roots)
+ * into s->buf + SNAP_TAIL_OFF, leaf first, each name NUL-terminated.
+ * Returns the bytes written | SNAP_PATH_* flags << 16. The walk's state lives
+ * in the scratch buffer and the loop is an open-coded iterator, so the
+ * verifier sees one state per level instead of every branch combination.
+ */
+__noinline int walk_path(struct scratch *s, __u64 path_addr, __u64 inode_addr)
+{
+	__u32 mnt_off = bpf_core_field_offset(struct mount, mnt);
+	struct dentry *d, *parent, *root;
+	struct walk_state *w;
+	struct bpf_iter_num it;
+	struct vfsmount *vm;
+	struct mount *m, *mp;
+	struct inode *inode;
+	__u32 off;
+	long n;
+
+	if (!s || !path_addr)
+		return 0;
+	w = &s->w;
+	w->d = (__u64)BPF_CORE_READ((struct path *)path_addr, dentry);
+	w->vm = (__u64)BPF_CORE_READ((struct path *)path_addr, mnt);
+	w->off = 0;
+	w->flags = SNAP_PATH_CUT;
+	bpf_iter_num_new(&it, 0, SNAP_DWALK_DEPTH);
+	while (bpf_iter_num_next(&it)) {
+		d = (void *)w->d;
+		vm = (void *)w->vm;
+		if (!d || !vm) {
+			w->flags = 0;
+			break;
+		}
+		m = (void *)vm - mnt_off;
+		root = BPF_CORE_READ(vm, mnt_root);
+		if (d == root) {
+			mp = BPF_CORE_READ(m, mnt_parent);
+			if (!mp || mp == m) {
+				w->flags = 0;	/* the top of the mount tree */
+				break;
+			}
+			w->d = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
+			w->vm = (__u64)mp + mnt_off;
+			continue;
+		}
+		off = w->off;
+		if (off >= SNAP_PATH_MAX - SNAP_NAME_MAX)
+			break;		/* cut */
+		off &= SNAP_PATH_MAX - 1;
+		n = bpf_probe_read_kernel_str(s->buf + SNAP_TAIL_OFF + off, SNAP_NAME_MAX,
+					      BPF_CORE_READ(d, d_name.name));
+		if (n <= 0) {
+			s->buf[SNAP_TAIL_OFF + off] = 0;
+			n = 1;
+		}
+		w->off = off + n;
+		parent = BPF_CORE_READ(d, d_parent);
+		if (parent == d) {
+			w->flags = SNAP_PATH_PSEUDO;	/* a pseudo file's dentry */
+			break;
+		}
+		w->d = (__u64)parent;
+	}
+	bpf_iter_num_destroy(&it);
+	inode = (void *)inode_addr;
+	if (inode && BPF_CORE_READ(inode, i_nlink) == 0)
+		w->flags |= SNAP_PATH_DELETED;
+	return (w->off & 0xffff) | w->flags << 16;
+}
+
+static __always_inline __u32 dev_of(struct inode *inode)
+{
+	return BPF_CORE_READ(inode, i_sb, s_dev);
+}
+
+__noinline int emit_sock(struct scratch *s, __u64 file_addr, __u32 fd, __u32 ino)
+{
+	struct file *f = (void *)file_addr;
+	struct snap_sock *r;
+	struct socket *sock;
+	struct sock *sk;
+	__u32 len;
+
+	if (!s || !f)
+		return 0;
+	r = (void *)s->buf;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->h.type = SNAP_REC_SOCK;
+	r->h.len = sizeof(*r);
+	r->fd = fd;
+	r->ino = ino;
+	sock = BPF_CORE_READ(f, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		goto out;
+	r->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	r->type = BPF_CORE_READ(sk, sk_type);
+	r->protocol = BPF_CORE_READ(sk, sk_protocol);
+	r->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	r->ack_backlog = BPF_CORE_READ(sk, sk_ack_backlog);
+	r->max_ack_backlog = BPF_CORE_READ(sk, sk_max_ack_backlog);
+	r->rmem_alloc = BPF_CORE_READ(sk, sk_backlog.rmem_alloc.counter);
+	r->wmem_alloc = BPF_CORE_READ(sk, sk_wmem_alloc.refs.counter);
+	r->wmem_queued = BPF_CORE_READ(sk, sk_wmem_queued);
+	r->rq_len = BPF_CORE_READ(sk, sk_receive_queue.qlen);
+	if (r->family == AF_INET || r->family == AF_INET6) {
+		r->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		r->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		if (r->family == AF_INET) {
+			bpf_probe_read_kernel(r->laddr, 4, &sk->__sk_common.skc_rcv_saddr);
+			bpf_probe_read_kernel(r->raddr, 4, &sk->__sk_common.skc_daddr);
+		} else {
+			bpf_probe_read_kernel(r->laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+			bpf_probe_read_kernel(r->raddr, 16, &sk->__sk_common.skc_v6_daddr);
+		}
+		if (r->protocol == IPPROTO_TCP && r->type == SOCK_STREAM) {
+			struct tcp_sock *tp = (void *)sk;
+
+			r->rcv_nxt = BPF_CORE_READ(tp, rcv_nxt);
+			r->copied_seq = BPF_CORE_READ(tp, copied_seq);
+			r->write_seq = BPF_CORE_READ(tp, write_seq);
+			r->snd_una = BPF_CORE_READ(tp, snd_una);
+		}
+	} else if (r->family == AF_UNIX) {
+		struct unix_sock *u = (void *)sk;
+		struct unix_address *addr = BPF_CORE_READ(u, addr);
+		struct sock *peer = BPF_CORE_READ(u, peer);
+
+		if (addr) {
+			len = BPF_CORE_READ(addr, len);
+			len = len > 2 ? len - 2 : 0;	/* minus sun_family */
+			if (len > SNAP_UNIX_PATH)
+				len = SNAP_UNIX_PATH;
+			r->unix_path_len = len;
+			bpf_probe_read_kernel(r->unix_path, len & 0x7f,
+					      (void *)addr + bpf_core_field_offset(struct unix_address, name) + 2);
+		}
+		if (peer) {
+			struct socket *ps = BPF_CORE_READ(peer, sk_socket);
+			struct inode *pi = (void *)ps + bpf_core_field_offset(struct socket_alloc, vfs_inode) -
+					   bpf_core_field_offset(struct socket_alloc, socket);
+
+			if (ps)
+				r->peer_ino = BPF_CORE_READ(pi, i_ino);
+		}
+	}
+out:
+	emit(r, sizeof(*r));
+	return 0;
+}
+
+__noinline int emit_file(struct scratch *s, __u64 file_addr, __u32 fd, __u32 cloexec)
+{
+	struct file *f = (void *)file_addr;
+	struct snap_file *r;
+	struct inode *inode;
+	struct vfsmount *vm;
+	__u32 wl, len;
+
+	if (!s || !f)
+		return 0;
+	r = (void *)s->buf;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->h.type = SNAP_REC_FILE;
+	r->fd = fd;
+	r->cloexec = cloexec;
+	r->f_flags = BPF_CORE_READ(f, f_flags);
+	r->f_mode = BPF_CORE_READ(f, f_mode);
+	r->pos = BPF_CORE_READ(f, f_pos);
+	inode = BPF_CORE_READ(f, f_inode);
+	r->i_mode = BPF_CORE_READ(inode, i_mode);
+	r->ino = BPF_CORE_READ(inode, i_ino);
+	r->dev = dev_of(inode);
+	r->rdev = BPF_CORE_READ(inode, i_rdev);
+	r->magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	vm = BPF_CORE_READ(f, f_path.mnt);
+	r->mnt_id = BPF_CORE_READ((struct mount *)((void *)vm - bpf_core_field_offset(struct mount, mnt)),
+				  mnt_id);
+	wl = walk_path(s, file_addr + bpf_core_field_offset(struct file, f_path), (__u64)inode);
+	len = wl & 0xffff;
+	len = bound_path(len);
+	r->path_len = len;
+	r->path_flags = wl >> 16;
+	r->h.len = SNAP_TAIL_OFF + len;
+	if (sections & SNAP_SEC_FILES)
+		emit(r, SNAP_TAIL_OFF + len);
+	if ((sections & SNAP_SEC_SOCKETS) && (r->i_mode & S_IFMT) == S_IFSOCK)
+		emit_sock(s, file_addr, fd, r->ino);
+	return 0;
+}
+
+__noinline int emit_vma(struct scratch *s, __u64 vma_addr, __u64 mm_addr)
+{
+	struct vm_area_struct *vma = (void *)vma_addr;
+	struct mm_struct *mm = (void *)mm_addr;
+	struct snap_vma *r;
+	struct file *f;
+	struct inode *inode;
+	__u32 wl, len = 0;
+	__u64 brk, start_brk, stk;
+
+	if (!s || !vma)
+		return 0;
+	r = (void *)s->buf;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->h.type = SNAP_REC_VMA;
+	r->start = BPF_CORE_READ(vma, vm_start);
+	r->end = BPF_CORE_READ(vma, vm_end);
+	r->flags = BPF_CORE_READ(vma, vm_flags);
+	r->pgoff = BPF_CORE_READ(vma, vm_pgoff);
+	f = BPF_CORE_READ(vma, vm_file);
+	if (f) {
+		inode = BPF_CORE_READ(f, f_inode);
+		r->kind = SNAP_VMA_FILE;
+		r->ino = BPF_CORE_READ(inode, i_ino);
+		r->dev = dev_of(inode);
+		wl = walk_path(s, (__u64)f + bpf_core_field_offset(struct file, f_path), (__u64)inode);
+		len = wl & 0xffff;
+		r->path_flags = wl >> 16;
+	} else {
+		brk = BPF_CORE_READ(mm, brk);
+		start_brk = BPF_CORE_READ(mm, start_brk);
+		stk = BPF_CORE_READ(mm, start_stack);
+		if (r->start <= brk && r->end >= start_brk)
+			r->kind = SNAP_VMA_HEAP;
+		else if (r->start <= stk && r->end >= stk)
+			r->kind = SNAP_VMA_STACK;
+		else if (r->start == (__u64)BPF_CORE_READ(mm, context.vdso))
+			r->kind = SNAP_VMA_VDSO;
+		else if (BPF_CORE_READ(vma, vm_ops)) {
+			/* a file-less mapping with operations: a special mapping */
+			struct vm_special_mapping *sm = BPF_CORE_READ(vma, vm_private_data);
+			const char *nm = BPF_CORE_READ(sm, name);
+			long n = nm ? bpf_probe_read_kernel_str(s->buf + SNAP_TAIL_OFF, SNAP_NAME_MAX, nm) : 0;
+
+			if (n > 0) {
+				r->kind = SNAP_VMA_SPECIAL;
+				len = n;
+			}
+		} else if (bpf_core_field_exists(((struct vm_area_struct___named *)vma)->anon_name)) {
+			struct anon_vma_name *an =
+				BPF_CORE_READ((struct vm_area_struct___named *)vma, anon_name);
+			long n = an ? bpf_probe_read_kernel_str(s->buf + SNAP_TAIL_OFF, SNAP_NAME_MAX,
+								(void *)an + bpf_core_field_offset(struct anon_vma_name, name))
+				    : 0;
+
+			if (n > 0) {
+				r->kind = SNAP_VMA_ANON_NAMED;
+				len = n;
+			}
+		}
+	}
+	len = bound_path(len);
+	r->path_len = len;
+	r->h.len = SNAP_TAIL_OFF + len;
+	emit(r, SNAP_TAIL_OFF + len);
+	return 0;
+}
+
+__noinline int emit_mm(struct scratch *s, __u64 mm_addr)
+{
+	struct mm_struct *mm = (void *)mm_addr;
+	struct percpu_counter *pc;
+	struct snap_mm *r;
+	__u64 maddr = 0, canon = 0, inst;
+	__s32 *counters, v;
+	__u32 zero = 0;
+	void *mp, *vp;
+	int i, c;
+
+	if (!s || !mm)
+		return 0;
+	r = (void *)s->buf;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->h.type = SNAP_REC_MM;
+	r->h.len = sizeof(*r);
+	r->total_vm = BPF_CORE_READ(mm, total_vm);
+	r->locked_vm = BPF_CORE_READ(mm, locked_vm);
+	r->pinned_vm = BPF_CORE_READ(mm, pinned_vm.counter);
+	r->data_vm = BPF_CORE_READ(mm, data_vm);
+	r->exec_vm = BPF_CORE_READ(mm, exec_vm);
+	r->stack_vm = BPF_CORE_READ(mm, stack_vm);
+	r->hiwater_rss = BPF_CORE_READ(mm, hiwater_rss);
+	r->hiwater_vm = BPF_CORE_READ(mm, hiwater_vm);
+	r->start_code = BPF_CORE_READ(mm, start_code);
+	r->end_code = BPF_CORE_READ(mm, end_code);
+	r->start_data = BPF_CORE_READ(mm, start_data);
+	r->end_data = BPF_CORE_READ(mm, end_data);
+	r->start_brk = BPF_CORE_READ(mm, start_brk);
+	r->brk = BPF_CORE_READ(mm, brk);
+	r->start_stack = BPF_CORE_READ(mm, start_stack);
+	r->arg_start = BPF_CORE_READ(mm, arg_start);
+	r->arg_end = BPF_CORE_READ(mm, arg_end);
+	r->env_start = BPF_CORE_READ(mm, env_start);
+	r->env_end = BPF_CORE_READ(mm, env_end);
+	r->map_count = BPF_CORE_READ(mm, map_count);
+	for (i = 0; i < SNAP_NR_RSS; i++)
+		r->rss[i] = BPF_CORE_READ(&mm->rss_stat[i], count);
+	/* the canonical per-CPU address of our map's value */
+	mp = &pcpu_probe;
+	bpf_probe_read_kernel(&maddr, sizeof(maddr), &mp);
+	bpf_probe_read_kernel(&canon, sizeof(canon),
+			      (void *)maddr + bpf_core_field_offset(struct bpf_array, pptrs));
+	r->rss_exact = canon != 0;
+	for (c = 0; canon && c < nr_cpus && c < 512; c++) {
+		vp = bpf_map_lookup_percpu_elem(&pcpu_probe, &zero, c);
+		if (!vp) {
+			r->rss_exact = 0;
+			break;
+		}
+		inst = 0;
+		bpf_probe_read_kernel(&inst, sizeof(inst), &vp);
+		for (i = 0; i < SNAP_NR_RSS; i++) {
+			pc = &mm->rss_stat[i];
+			counters = BPF_CORE_READ(pc, counters);
+			v = 0;
+			if (counters)
+				bpf_probe_read_kernel(&v, sizeof(v), (void *)counters + (inst - canon));
+			r->rss[i] += v;
+		}
+	}
+	emit(r, sizeof(*r));
+	return 0;
+}
+
+static __always_inline void emit_task(struct scratch *s, struct task_struct *t, __u32 leader)
+{
+	struct snap_task *r = (void *)s->buf;
+
+	__builtin_memset(r, 0, sizeof(*r));
+	r->h.type = SNAP_REC_TASK;
+	r->h.len = sizeof(*r);
+	r->leader = leader;
+	r->pid = BPF_CORE_READ(t, pid);
+	r->tgid = BPF_CORE_READ(t, tgid);
+	r->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	r->state = BPF_CORE_READ(t, __state);
+	r->exit_state = BPF_CORE_READ(t, exit_state);
+	r->flags = BPF_CORE_READ(t, flags);
+	r->cpu = BPF_CORE_READ(t, thread_info.cpu);
+	r->nr_threads = BPF_CORE_READ(t, signal, nr_threads);
+	r->prio = BPF_CORE_READ(t, prio);
+	r->nice = BPF_CORE_READ(t, static_prio) - 120;
+	r->start_boottime = BPF_CORE_READ(t, start_boottime);
+	r->utime = BPF_CORE_READ(t, utime);
+	r->stime = BPF_CORE_READ(t, stime);
+	BPF_CORE_READ_STR_INTO(&r->comm, t, comm);
+	r->present = SNAP_SEC_TASK | SNAP_SEC_CGROUPS;
+	if (BPF_CORE_READ(t, cred))
+		r->present |= SNAP_SEC_CREDS;
+	if (BPF_CORE_READ(t, mm))
+		r->present |= SNAP_SEC_MEMORY;
+	if (BPF_CORE_READ(t, files))
+		r->present |= SNAP_SEC_FILES | SNAP_SEC_SOCKETS;
+	if (BPF_CORE_READ(t, nsproxy))
+		r->present |= SNAP_SEC_NAMESPACES;
+	if (BPF_CORE_READ(t, signal))
+		r->present |= SNAP_SEC_LIMITS;
+	emit(r, sizeof(*r));
+}
+
+static __always_inline void emit_thread(struct scratch *s, struct task_struct *t)
+{
+	struct snap_thread *r = (void *)s->buf;
+
+	__builtin_memset(r, 0, sizeof(*r));
+	r->h.type = SNAP_REC_THREAD;
+	r->h.len = sizeof(*r);
+	r->tid = BPF_CORE_READ(t, pid);
+	r->state = BPF_CORE_READ(t, __state);
+	r->exit_state = BPF_CORE_READ(t, exit_state);
+	r->cpu = BPF_CORE_READ(t, thread_info.cpu);
+	BPF_CORE_READ_STR_INTO(&r->comm, t, comm);
+	emit(r, sizeof(*r));
+}
+
+static __always_inline void emit_creds(struct scratch *s, struct task_struct *t)
+{
+	struct snap_creds *r = (void *)s->buf;
+	const struct cred *c = BPF_CORE_READ(t, cred);
+	struct group_info *gi;
+	__u32 n;
+
+	if (!c)
+		return;
+	__builtin_memset(r, 0, __builtin_offsetof(struct snap_creds, groups)); /* groups[]: ngroups say */
+	r->h.type = SNAP_REC_CREDS;
+	r->h.len = sizeof(*r);
+	r->tid = BPF_CORE_READ(t, pid);
+	r->uid = BPF_CORE_READ(c, uid.val);
+	r->gid = BPF_CORE_READ(c, gid.val);
+	r->suid = BPF_CORE_READ(c, suid.val);
+	r->sgid = BPF_CORE_READ(c, sgid.val);
+	r->euid = BPF_CORE_READ(c, euid.val);
+	r->egid = BPF_CORE_READ(c, egid.val);
+	r->fsuid = BPF_CORE_READ(c, fsuid.val);
+	r->fsgid = BPF_CORE_READ(c, fsgid.val);
+	r->cap_inheritable = BPF_CORE_READ(c, cap_inheritable.val);
+	r->cap_permitted = BPF_CORE_READ(c, cap_permitted.val);
+	r->cap_effective = BPF_CORE_READ(c, cap_effective.val);
+	r->cap_bset = BPF_CORE_READ(c, cap_bset.val);
+	r->cap_ambient = BPF_CORE_READ(c, cap_ambient.val);
+	r->no_new_privs = BPF_CORE_READ(t, atomic_flags) & 1;	/* PFA_NO_NEW_PRIVS */
+	r->seccomp_mode = BPF_CORE_READ(t, seccomp.mode);
+	r->seccomp_filters = BPF_CORE_READ(t, seccomp.filter_count.counter);
+	gi = BPF_CORE_READ(c, group_info);
+	if (gi) {
+		r->ngroups = BPF_CORE_READ(gi, ngroups);
+		n = r->ngroups;
+		if (n > SNAP_MAX_GROUPS)
+			n = SNAP_MAX_GROUPS;
+		bpf_probe_read_kernel(r->groups, (n * 4) & (4 * SNAP_MAX_GROUPS * 2 - 1),
+				      (void *)gi + bpf_core_field_offset(struct group_info, gid));
+	}
+	emit(r, sizeof(*r));
+}
+
+static __always_inline __u32 ns_inum(void *ns_common)
+{
+	return BPF_CORE_READ((struct ns_common *)ns_common, inum);
+}
+
+static __always_inline void emit_ns(struct scratch *s, struct task_struct *t)
+{
+	struct snap_ns *r = (void *)s->buf;
+	struct nsproxy *nsp = BPF_CORE_READ(t, nsproxy);
+	struct pid *pid = BPF_CORE_READ(t, thread_pid);
+	struct upid *up;
+	__u32 level;
+
+	if (!nsp)
+		return;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->h.type = SNAP_REC_NS;
+	r->h.len = sizeof(*r);
+	r->mnt = ns_inum(&BPF_CORE_READ(nsp, mnt_ns)->ns);
+	r->uts = ns_inum(&BPF_CORE_READ(nsp, uts_ns)->ns);
+	r->ipc = ns_inum(&BPF_CORE_READ(nsp, ipc_ns)->ns);
+	r->pid_for_children = ns_inum(&BPF_CORE_READ(nsp, pid_ns_for_children)->ns);
+	r->net = ns_inum(&BPF_CORE_READ(nsp, net_ns)->ns);
+	r->cgroup = ns_inum(&BPF_CORE_READ(nsp, cgroup_ns)->ns);
+	if (bpf_core_field_exists(nsp->time_ns)) {
+		r->time = ns_inum(&BPF_CORE_READ(nsp, time_ns)->ns);
+		r->time_for_children = ns_inum(&BPF_CORE_READ(nsp, time_ns_for_children)->ns);
+	}
+	r->user = ns_inum(&BPF_CORE_READ(t, cred, user_ns)->ns);
+	if (pid) {
+		level = BPF_CORE_READ(pid, level);
+		up = (void *)pid + bpf_core_field_offset(struct pid, numbers) +
+		     (level & 63) * bpf_core_type_size(struct upid);
+		r->pid = ns_inum(&BPF_CORE_READ(up, ns)->ns);
+	}
+	emit(r, sizeof(*r));
+}
+
+static __always_inline void emit_limits(struct scratch *s, struct task_struct *t)
+{
+	struct snap_limits *r = (void *)s->buf;
+	struct signal_struct *sig = BPF_CORE_READ(t, signal);
+
+	if (!sig)
+		return;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->h.type = SNAP_REC_LIMITS;
+	r->h.len = sizeof(*r);
+	bpf_probe_read_kernel(r->rlim, sizeof(r->rlim), &sig->rlim);
+	emit(r, sizeof(*r));
+}
+
+__noinline int emit_cgroups(struct scratch *s, __u64 cgrp_addr)
+{
+	struct cgroup *cg = (void *)cgrp_addr;
+	struct snap_cgroup *r;
+	struct kernfs_node *kn;
+	struct cgroup_subsys_state *css;
+	int i;
+
+	if (!s)
+		return 0;
+	r = (void *)s->buf;
+	for (i = 0; i < SNAP_MAX_CGROUP_DEPTH && cg; i++) {
+		__builtin_memset(r, 0, sizeof(*r));
+		r->h.type = SNAP_REC_CGROUP;
+		r->h.len = sizeof(*r);
+		r->level = BPF_CORE_READ(cg, level);
+		kn = BPF_CORE_READ(cg, kn);
+		r->id = BPF_CORE_READ(kn, id);
+		bpf_probe_read_kernel_str(r->name, sizeof(r->name), BPF_CORE_READ(kn, name));
+		emit(r, sizeof(*r));
+		if (r->level == 0)
+			break;
+		css = BPF_CORE_READ(cg, self.parent);
+		cg = css ? (void *)css - bpf_core_field_offset(struct cgroup, self) : NULL;
+	}
+	return 0;
+}
+
+static __always_inline void walk_threads(struct scratch *s, struct task_struct *task)
+{
+	struct bpf_iter_task it;
+	struct task_struct *t;
+
+	bpf_iter_task_new(&it, task, BPF_TASK_ITER_PROC_THREADS);
+	while ((t = bpf_iter_task_next(&it)))
+		emit_thread(s, t);
+	bpf_iter_task_destroy(&it);
+}
+
+static __always_inline void walk_vmas(struct scratch *s, struct task_struct *task, struct mm_struct *mm)
+{
+	struct bpf_iter_task_vma it;
+	struct vm_area_struct *vma;
+	int err;
+
+	err = bpf_iter_task_vma_new(&it, task, 0);
+	if (err)
+		cnt.vma_err = err;
+	while ((vma = bpf_iter_task_vma_next(&it)))
+		emit_vma(s, addr_of(vma), (__u64)mm);
+	bpf_iter_task_vma_destroy(&it);
+}
+
+static __always_inline void walk_fds(struct scratch *s, struct task_struct *task)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct bpf_iter_num it;
+	struct file **fds, *f;
+	unsigned long *coe, word;
+	__u32 max;
+	int *i;
+
+	if (!fdt)
+		return;
+	max = BPF_CORE_READ(fdt, max_fds);
+	fds = BPF_CORE_READ(fdt, fd);
+	coe = BPF_CORE_READ(fdt, close_on_exec);
+	cnt.fd_max = max;
+	if (max > SNAP_MAX_FDS) {
+		cnt.fd_cut = 1;
+		max = SNAP_MAX_FDS;
+	}
+	bpf_iter_num_new(&it, 0, max);
+	while ((i = bpf_iter_num_next(&it))) {
+		__u32 fd = *i;
+
+		f = NULL;
+		bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+		if (!f)
+			continue;
+		word = 0;
+		bpf_probe_read_kernel(&word, sizeof(word), &coe[fd / 64]);
+		emit_file(s, (__u64)f, fd, (word >> (fd % 64)) & 1);
+	}
+	bpf_iter_num_destroy(&it);
+}
+
+SEC("iter/task")
+int snapshot(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct mm_struct *mm;
+	struct scratch *s;
+	__u32 zero = 0;
+
+	if (!task)
+		return 0;
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 0;
+	__sync_fetch_and_add(&cnt.calls, 1);
+	if (done) {
+		/* another thread of the process */
+		if (all_threads) {
+			if (sections & SNAP_SEC_TASK)
+				emit_task(s, task, 0);
+			if (sections & SNAP_SEC_CREDS)
+				emit_creds(s, task);
+		}
+		return 0;
+	}
+	done = 1;
+	first_tgid = BPF_CORE_READ(task, tgid);
+	emit_task(s, task, 1);
+	if (sections & SNAP_SEC_TASK)
+		walk_threads(s, task);
+	if (sections & SNAP_SEC_CREDS)
+		emit_creds(s, task);
+	if (sections & SNAP_SEC_MEMORY) {
+		mm = BPF_CORE_READ(task, mm);
+		if (mm) {
+			emit_mm(s, (__u64)mm);
+			walk_vmas(s, task, mm);
+		}
+	}
+	if (sections & (SNAP_SEC_FILES | SNAP_SEC_SOCKETS))
+		walk_fds(s, task);
+	if (sections & SNAP_SEC_CGROUPS)
+		emit_cgroups(s, (__u64)BPF_CORE_READ(task, cgroups, dfl_cgrp));
+	if (sections & SNAP_SEC_NAMESPACES)
+		emit_ns(s, task);
+	if (sections & SNAP_SEC_LIMITS)
+		emit_limits(s, task);
+	return 0;
+}

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Records of the snapshot program (src/bpf/snapshot.bpf.c), read by
+ * src/lib/snapshot.c. Each starts with struct snap_hdr; len counts the whole
+ * record, header and variable tail included. Fixed-width integer types only.
+ */
+#ifndef BPFDUMP_SNAPSHOT_RECORDS_H
+#define BPFDUMP_SNAPSHOT_RECORDS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define SNAP_COMM_LEN 16
+#define SNAP_MAX_GROUPS 256	/* supplementary groups carried (ngroups says how many exist) */
+#define SNAP_NAME_MAX 256	/* one dentry / cgroup name with its NUL */
+#define SNAP_PATH_MAX 4096	/* bytes of walked names a record carries */
+#define SNAP_DWALK_DEPTH 48	/* dentry and mount levels walked upward */
+#define SNAP_MAX_CGROUP_DEPTH 64
+#define SNAP_MAX_FDS (1 << 20)	/* fs.nr_open's ceiling: the fd loop's bound */
+#define SNAP_NR_RLIMITS 16
+#define SNAP_NR_RSS 4		/* MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES */
+#define SNAP_UNIX_PATH 108
+#define SNAP_SCRATCH 8192	/* per-CPU buffer a record is built in */
+#define SNAP_TAIL_OFF 72	/* where a vma's or file's walked names start */
+
+/* record types */
+#define SNAP_REC_TASK 1
+#define SNAP_REC_THREAD 2
+#define SNAP_REC_CREDS 3
+#define SNAP_REC_MM 4
+#define SNAP_REC_VMA 5
+#define SNAP_REC_FILE 6
+#define SNAP_REC_SOCK 7
+#define SNAP_REC_CGROUP 8
+#define SNAP_REC_NS 9
+#define SNAP_REC_LIMITS 10
+
+/* sections (bits of snap_cfg.sections and of snap_task.present) */
+#define SNAP_SEC_TASK (1u << 0)
+#define SNAP_SEC_CREDS (1u << 1)
+#define SNAP_SEC_MEMORY (1u << 2)
+#define SNAP_SEC_FILES (1u << 3)
+#define SNAP_SEC_SOCKETS (1u << 4)
+#define SNAP_SEC_CGROUPS (1u << 5)
+#define SNAP_SEC_NAMESPACES (1u << 6)
+#define SNAP_SEC_LIMITS (1u << 7)
+#define SNAP_SEC_ALL 0xffu
+
+/* path_flags of a walked path */
+#define SNAP_PATH_DELETED (1u << 0)	/* the inode has no links left */
+#define SNAP_PATH_CUT (1u << 1)		/* more levels than SNAP_DWALK_DEPTH, or names overflowed */
+#define SNAP_PATH_PSEUDO (1u << 2)	/* ended at a dentry that is its own parent, not a mount root */
+
+/* vma kinds */
+#define SNAP_VMA_ANON 0
+#define SNAP_VMA_FILE 1
+#define SNAP_VMA_HEAP 2
+#define SNAP_VMA_STACK 3
+#define SNAP_VMA_VDSO 4
+#define SNAP_VMA_SPECIAL 5	/* a named special mapping ([vvar], [uprobes]...): name in tail */
+#define SNAP_VMA_ANON_NAMED 6	/* prctl(PR_SET_VMA_ANON_NAME): name in tail */
+
+struct snap_hdr {
+	__u32 type;
+	__u32 len;
+};
+
+struct snap_task {
+	struct snap_hdr h;
+	__u32 pid;		/* this task's id (a thread id with --all-threads) */
+	__u32 tgid;
+	__u32 ppid;		/* real_parent's tgid */
+	__u32 state;		/* __state */
+	__u32 exit_state;
+	__u32 flags;		/* PF_* */
+	__u32 cpu;
+	__u32 nr_threads;
+	__s32 prio;
+	__s32 nice;
+	__u32 present;		/* SNAP_SEC_* the kernel has for this task */
+	__u32 leader;		/* 1: the record of the whole process, 0: a thread's */
+	__u64 start_boottime;	/* ns since boot, suspend included */
+	__u64 utime;		/* ns */
+	__u64 stime;
+	char comm[SNAP_COMM_LEN];
+};
+
+struct snap_thread {
+	struct snap_hdr h;
+	__u32 tid;
+	__u32 state;
+	__u32 exit_state;
+	__u32 cpu;
+	char comm[SNAP_COMM_LEN];
+};
+
+struct snap_creds {
+	struct snap_hdr h;
+	__u32 tid;
+	__u32 uid, gid, suid, sgid, euid, egid, fsuid, fsgid;
+	__u32 no_new_privs;
+	__u32 seccomp_mode;
+	__u32 seccomp_filters;
+	__u32 ngroups;		/* all of them; groups[] holds the first SNAP_MAX_GROUPS */
+	__u32 pad;
+	__u64 cap_inheritable, cap_permitted, cap_effective, cap_bset, cap_ambient;
+	__u32 groups[SNAP_MAX_GROUPS];
+};
+
+struct snap_mm {
+	struct snap_hdr h;
+	__u64 total_vm, locked_vm, pinned_vm, data_vm, exec_vm, stack_vm; /* pages */
+	__u64 hiwater_rss, hiwater_vm;
+	__s64 rss[SNAP_NR_RSS];	/* pages, summed over CPUs as /proc/PID/status does */
+	__u64 start_code, end_code, start_data, end_data;
+	__u64 start_brk, brk, start_stack, arg_start, arg_end, env_start, env_end;
+	__u32 map_count;
+	__u32 rss_exact;	/* 1: per-CPU deltas included */
+};
+
+struct snap_vma {
+	struct snap_hdr h;
+	__u64 start, end, flags, pgoff, ino;
+	__u32 dev;		/* kernel dev_t: major << 20 | minor */
+	__u32 kind;		/* SNAP_VMA_* */
+	__u32 path_len;		/* bytes of tail: names leaf first, each NUL-terminated */
+	__u32 path_flags;
+	__u64 pad;
+	/* char tail[path_len], at SNAP_TAIL_OFF */
+};
+
+struct snap_file {
+	struct snap_hdr h;
+	__u32 fd;
+	__u32 f_flags;
+	__u32 f_mode;
+	__u32 i_mode;
+	__u64 pos;
+	__u64 ino;
+	__u64 magic;		/* the superblock's s_magic: pipefs, sockfs, anon_inodefs... */
+	__u32 dev;
+	__u32 rdev;
+	__u32 cloexec;
+	__u32 mnt_id;
+	__u32 path_len;		/* tail as in snap_vma */
+	__u32 path_flags;
+};
+
+struct snap_sock {
+	struct snap_hdr h;
+	__u32 fd;
+	__u32 ino;
+	__u16 family;
+	__u16 type;
+	__u16 protocol;
+	__u16 state;		/* sk_state (TCP_* numbering, also for unix) */
+	__u8 laddr[16];		/* IPv4 in the first 4 bytes */
+	__u8 raddr[16];
+	__u16 lport;		/* host order */
+	__u16 rport;
+	__u32 ack_backlog;
+	__u32 max_ack_backlog;
+	__u32 rmem_alloc;
+	__u32 wmem_alloc;
+	__u32 wmem_queued;
+	__u32 rcv_nxt, copied_seq, write_seq, snd_una; /* TCP */
+	__u32 rq_len;		/* sk_receive_queue.qlen */
+	__u32 peer_ino;		/* unix: the peer socket's inode */
+	__u32 unix_path_len;	/* bytes of sun_path (abstract: leading NUL) */
+	__u32 pad;
+	char unix_path[SNAP_UNIX_PATH];
+	__u32 pad2;
+};
+
+struct snap_cgroup {
+	struct snap_hdr h;
+	__u32 level;
+	__u32 pad;
+	__u64 id;		/* kernfs id = the cgroup2 directory's inode */
+	char name[SNAP_NAME_MAX];
+};
+
+struct snap_ns {
+	struct snap_hdr h;
+	__u32 mnt, uts, ipc, pid, pid_for_children, net, user, cgroup, time, time_for_children;
+};
+
+struct snap_limits {
+	struct snap_hdr h;
+	__u64 rlim[SNAP_NR_RLIMITS * 2];	/* soft, hard pairs (RLIMIT_* order) */
+};
+
+/* What the program counts while it runs (its .bss), read after the pass. */
+struct snap_counters {
+	__u64 lost;		/* records the ring buffer had no room for */
+	__u64 lost_bytes;
+	__u64 records;
+	__u64 bytes;
+	__s32 vma_err;		/* bpf_iter_task_vma_new's error (mmap lock busy: -EBUSY) */
+	__u32 fd_max;		/* the fd table's max_fds */
+	__u32 fd_cut;		/* max_fds above SNAP_MAX_FDS */
+	__u32 calls;		/* times the program ran (threads seen) */
+};
+
+_Static_assert(sizeof(struct snap_task) == 96, "snap_task layout");
+_Static_assert(sizeof(struct snap_thread) == 40, "snap_thread layout");
+_Static_assert(sizeof(struct snap_creds) == 104 + 4 * SNAP_MAX_GROUPS, "snap_creds layout");
+_Static_assert(sizeof(struct snap_mm) == 200, "snap_mm layout");
+_Static_assert(sizeof(struct snap_vma) == SNAP_TAIL_OFF, "snap_vma layout");
+_Static_assert(sizeof(struct snap_file) == SNAP_TAIL_OFF, "snap_file layout");
+_Static_assert(sizeof(struct snap_sock) == 224, "snap_sock layout");
+_Static_assert(sizeof(struct snap_cgroup) == 280, "snap_cgroup layout");
+_Static_assert(sizeof(struct snap_ns) == 48, "snap_ns layout");
+_Static_assert(sizeof(struct snap_limits) == 264, "snap_limits layout");
+_Static_assert(sizeof(struct snap_counters) == 48, "snap_counters layout");
+
+#endif

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* bpfdump snapshot PID: one process's kernel state, read in one BPF pass. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfdump_snapshot.h"
+#include "cli.h"
+
+void help_snapshot(void)
+{
+	printf("Usage: bpfdump snapshot [-J] [-o SECTIONS] [--all-threads] [--ring-size BYTES] PID\n\n"
+	       "Read what the kernel holds about process PID in one pass of one BPF program:\n"
+	       "task and threads, credentials, memory (mm totals and every mapping), open files,\n"
+	       "sockets, cgroup, namespaces and resource limits. Sections the kernel does not\n"
+	       "have for the task (a kernel thread's memory, a zombie's files) are named as absent.\n\n"
+	       "Options:\n"
+	       "  -J, --json             one JSON document\n"
+	       "  -o, --output SECTIONS  only these, comma-separated: task, creds, memory, files,\n"
+	       "                         sockets, cgroups, namespaces, limits\n"
+	       "      --all-threads      also every thread's own task and creds\n"
+	       "      --ring-size BYTES  ring buffer size, a power of 2 (default: sized from the\n"
+	       "                         process's mappings, fds and threads)\n"
+	       "  -h, --help             this help\n");
+}
+
+enum { OPT_ALL_THREADS = 256, OPT_RING };
+
+int cmd_snapshot(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'J' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "all-threads", no_argument, NULL, OPT_ALL_THREADS },
+		{ "ring-size", required_argument, NULL, OPT_RING },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct bpfdump_snapshot_opts so = { .sz = sizeof(so), .json = env.json };
+	const char *sections = NULL;
+	struct bpfdump *d;
+	int opt, err, pid, v;
+
+	while ((opt = getopt_long(argc, argv, "Jo:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'J':
+			so.json = true;
+			break;
+		case 'o':
+			sections = optarg;
+			break;
+		case OPT_ALL_THREADS:
+			so.all_threads = true;
+			break;
+		case OPT_RING:
+			if ((err = parse_pos_int("snapshot", "--ring-size", optarg, &v)))
+				return err;
+			if (v < 4096 || (v & (v - 1)))
+				return usage_err("snapshot", "--ring-size: '%s' is not a power of 2 "
+						 "of at least 4096", optarg);
+			so.ring_size = v;
+			break;
+		case 'h':
+			help_snapshot();
+			return 0;
+		default:
+			return bad_option("snapshot", argv);
+		}
+	}
+	if (optind >= argc)
+		return usage_err("snapshot", "needs a PID");
+	if (optind + 1 < argc)
+		return usage_err("snapshot", "one PID only ('%s' is extra)", argv[optind + 1]);
+	if ((err = parse_pos_int("snapshot", "PID", argv[optind], &pid)))
+		return err;
+	d = cli_open();
+	if (!d)
+		return 1;
+	if (sections && bpfdump__snapshot_sections(d, sections, &so.sections)) {
+		err = usage_err("snapshot", "-o: %s", bpfdump__errmsg(d));
+		goto out;
+	}
+	if (cli_need_root("snapshot")) {
+		err = 1;
+		goto out;
+	}
+	err = bpfdump__snapshot(d, pid, &so, stdout);
+	if (err < 0)
+		err = run_err("%s", bpfdump__errmsg(d));
+	else if (err > 0)
+		err = 1;	/* partial: the warnings said what is missing */
+	fflush(stdout);
+out:
+	bpfdump__free(d);
+	return err;
+}

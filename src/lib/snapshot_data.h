@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* What snapshot.c collects from the ring buffer and snapshot_print.c prints. */
+#ifndef BPFDUMP_SNAPSHOT_DATA_H
+#define BPFDUMP_SNAPSHOT_DATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "snapshot.h"
+
+struct snap_list {
+	void **v;		/* copies of the records, in arrival order */
+	size_t n, cap;
+};
+
+struct snap_data {
+	int pid;
+	unsigned int sections;	/* asked for (SNAP_SEC_*) */
+	bool all_threads;
+	struct snap_list recs[SNAP_REC_LIMITS + 1];
+	struct snap_counters cnt;
+	size_t ring_size;
+	size_t bad_records;	/* malformed (short, unknown type): counted, not printed */
+	bool oom;
+	long page_size;
+};
+
+/* snapshot.c: keep a checked copy of a record (malformed ones counted in
+ * bad_records); free them all. */
+void snap_data_add(struct snap_data *sd, const void *data, size_t size);
+void snap_data_free(struct snap_data *sd);
+
+/* The names of section bits, in output order. */
+extern const char *const snap_section_names[8];
+
+/* snapshot_fmt.c: records decoded to text */
+struct bd_path_out {
+	char s[SNAP_PATH_MAX + 64];
+};
+
+struct snap_rlimit_name {
+	const char *key;	/* JSON: "nofile" */
+	const char *name;	/* as /proc/PID/limits: "Max open files" */
+	const char *units;
+};
+
+extern const struct snap_rlimit_name snap_rlimits[SNAP_NR_RLIMITS];
+
+const char *snap_cap_name(int bit, char *buf, size_t len);
+const char *snap_state(__u32 state, __u32 exit_state);
+void snap_perms(__u64 flags, char out[5]);
+void snap_file_path(const struct snap_file *f, struct bd_path_out *o);
+const char *snap_file_kind(const struct snap_file *f, char *buf, size_t len);
+const char *snap_file_type(__u32 i_mode);
+void snap_vma_path(const struct snap_vma *v, struct bd_path_out *o);
+const char *snap_vma_kind(__u32 kind);
+const char *snap_family(__u16 f);
+const char *snap_sock_type(__u16 t);
+const char *snap_proto(const struct snap_sock *s, char *buf, size_t len);
+const char *snap_sock_state(__u16 st);
+void snap_sock_addr(const struct snap_sock *s, bool local, char *buf, size_t len);
+void snap_sock_queues(const struct snap_sock *s, long long *rq, long long *wq);
+
+/* snapshot_print.c */
+int snap_print_text(const struct snap_data *sd, FILE *out);
+int snap_print_json(const struct snap_data *sd, FILE *out);
+
+#endif
