@@ -57,5 +57,7 @@ int cmd_info(int argc, char **argv);
 void help_info(void);
 int cmd_trace(int argc, char **argv);
 void help_trace(void);
+int cmd_view(int argc, char **argv);
+void help_view(void);
 
 #endif
