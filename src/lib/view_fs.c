@@ -55,7 +55,9 @@ struct node {
 };
 
 struct open_file {
-	FILE *f;
+	FILE *f;		/* NULL for a directory handle */
+	char *dir;		/* a directory handle's path */
+	struct stat st;		/* getattr of an open file whose path went away */
 };
 
 static struct vfs *vfs_get(void)
@@ -279,7 +281,21 @@ static int vfs_getattr(const char *path, struct stat *st, struct fuse_file_info 
 {
 	struct vfs *v = vfs_get();
 	struct node n;
-	int err = resolve(v, path, &n);
+	int err;
+
+	if (fi && fi->fh) {
+		/* fstat of an open file: what it was at open, even when the path went away */
+		struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+
+		if (of->f) {
+			*st = of->st;
+			return 0;
+		}
+		path = path ? path : of->dir;
+	}
+	if (!path)
+		return -ENOENT;
+	err = resolve(v, path, &n);
 
 	if (!err)
 		fill_stat(v, &n, st);
@@ -416,6 +432,7 @@ static int vfs_open(const char *path, struct fuse_file_info *fi)
 		free(of);
 		goto out;
 	}
+	fill_stat(v, &n, &of->st);
 	fi->fh = (uintptr_t)of;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
@@ -523,6 +540,30 @@ static int list_cgroup(struct vfs *v, const char *dir, void *buf, fuse_fill_dir_
 	return 0;
 }
 
+/* A directory handle remembers its path: with nullpath_ok, readdir may get none. */
+static int vfs_opendir(const char *path, struct fuse_file_info *fi)
+{
+	struct open_file *of = calloc(1, sizeof(*of));
+
+	if (!of || !(of->dir = strdup(path))) {
+		free(of);
+		return -ENOMEM;
+	}
+	fi->fh = (uintptr_t)of;
+	return 0;
+}
+
+static int vfs_releasedir(const char *path, struct fuse_file_info *fi)
+{
+	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+
+	if (of) {
+		free(of->dir);
+		free(of);
+	}
+	return 0;
+}
+
 static int vfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 		       struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
@@ -530,6 +571,8 @@ static int vfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t 
 	struct node n;
 	int err, i, cnt;
 
+	if (!path)
+		path = ((struct open_file *)(uintptr_t)fi->fh)->dir;
 	err = resolve(v, path, &n);
 	if (err)
 		return err;
@@ -563,6 +606,9 @@ static void *vfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	cfg->attr_timeout = 0;
 	cfg->negative_timeout = 0;
 	cfg->direct_io = 1;
+	/* read and release use the open file only: they work after the path went away
+	 * (a cgroup removed while a reader has its view open) */
+	cfg->nullpath_ok = 1;
 	return fuse_get_context()->private_data;
 }
 
@@ -573,7 +619,9 @@ static const struct fuse_operations vfs_ops = {
 	.open = vfs_open,
 	.read = vfs_read,
 	.release = vfs_release,
+	.opendir = vfs_opendir,
 	.readdir = vfs_readdir,
+	.releasedir = vfs_releasedir,
 };
 
 /* A directory that exists, is a directory, and is empty. */
