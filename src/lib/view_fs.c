@@ -38,6 +38,8 @@ struct vfs {
 	pthread_mutex_t views_lock;
 	struct bd_views views;
 	struct stat conf_st;	/* of the loaded version; st_ino 0: absent */
+	pthread_mutex_t open_lock;
+	struct open_file *open;	/* open files: fstat works after their path went away */
 };
 
 enum node_kind { N_ROOT, N_TARGET, N_CGDIR, N_DEFAULT, N_PIN, N_VIEW };
@@ -58,6 +60,8 @@ struct open_file {
 	FILE *f;		/* NULL for a directory handle */
 	char *dir;		/* a directory handle's path */
 	struct stat st;		/* getattr of an open file whose path went away */
+	char *path;		/* an open file's path, in the list of open files */
+	struct open_file *next;
 };
 
 static struct vfs *vfs_get(void)
@@ -433,6 +437,17 @@ static int vfs_open(const char *path, struct fuse_file_info *fi)
 		goto out;
 	}
 	fill_stat(v, &n, &of->st);
+	of->path = strdup(path);
+	if (!of->path) {
+		fclose(of->f);
+		free(of);
+		err = -ENOMEM;
+		goto out;
+	}
+	pthread_mutex_lock(&v->open_lock);
+	of->next = v->open;
+	v->open = of;
+	pthread_mutex_unlock(&v->open_lock);
 	fi->fh = (uintptr_t)of;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
@@ -452,12 +467,22 @@ static int vfs_read(const char *path, char *buf, size_t size, off_t off,
 
 static int vfs_release(const char *path, struct fuse_file_info *fi)
 {
-	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh, **pp;
+	struct vfs *v = vfs_get();
 
-	if (of) {
-		fclose(of->f);
-		free(of);
+	if (!of)
+		return 0;
+	pthread_mutex_lock(&v->open_lock);
+	for (pp = &v->open; *pp; pp = &(*pp)->next) {
+		if (*pp == of) {
+			*pp = of->next;
+			break;
+		}
 	}
+	pthread_mutex_unlock(&v->open_lock);
+	fclose(of->f);
+	free(of->path);
+	free(of);
 	return 0;
 }
 
@@ -684,6 +709,7 @@ int bpfdump__view_mount(struct bpfdump *d, const char *dir,
 	v->mounted = time(NULL);
 	v->default_mode = opts && opts->default_mode ? opts->default_mode : 0400;
 	pthread_mutex_init(&v->views_lock, NULL);
+	pthread_mutex_init(&v->open_lock, NULL);
 	err = absolute(d, bd_views_path(opts ? opts->conf : NULL), v->conf, sizeof(v->conf));
 	if (err)
 		goto free_vfs;
@@ -751,6 +777,7 @@ free_args:
 free_vfs:
 	bd_views_free(&v->views);
 	pthread_mutex_destroy(&v->views_lock);
+	pthread_mutex_destroy(&v->open_lock);
 	free(v);
 	return err;
 }
