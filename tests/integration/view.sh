@@ -223,8 +223,15 @@ kill $S2 $S3
 wait $S2 $S3 2>/dev/null
 rmdir "$C"
 check "a removed cgroup's directory vanishes" bash -c "[ ! -e '$M/cgroup/$CG' ] && ! ls '$M/cgroup' | grep -qx '$CG'"
+# read(2) only: fstat of such a file fails with ENOENT (see bpfdump-view(8), BUGS)
 expect_eq "a reader that opened before the removal gets the whole dump" \
-	"$(cat "$TMP/pre.txt")" "$(cat <&3)"
+	"$(cat "$TMP/pre.txt")" "$(python3 -c 'import os,sys
+b=b""
+while True:
+    c=os.read(3, 65536)
+    if not c: break
+    b+=c
+sys.stdout.write(b.decode())')"
 exec 3<&-
 
 # 10. view rm shows at once; views persist across remounts
