@@ -23,7 +23,10 @@ BUILD       := build-san
 endif
 CFLAGS      ?=
 ALL_CFLAGS  := $(CFLAGS_BASE) -Iinclude -Isrc/lib -Isrc/bpf -I$(BUILD)/bpf -I$(BUILD) $(CFLAGS)
-LIBS        := -lbpf -lelf -lz
+FUSE_CFLAGS := $(shell pkg-config --cflags fuse3 2>/dev/null)
+FUSE_LIBS   := $(shell pkg-config --libs fuse3 2>/dev/null || echo -lfuse3 -lpthread)
+ALL_CFLAGS  += $(FUSE_CFLAGS)
+LIBS        := -lbpf -lelf -lz $(FUSE_LIBS)
 
 BPF_SRCS    := $(wildcard src/bpf/*.bpf.c)
 BPF_SKELS   := $(patsubst src/bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))

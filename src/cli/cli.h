@@ -59,5 +59,7 @@ int cmd_trace(int argc, char **argv);
 void help_trace(void);
 int cmd_snapshot(int argc, char **argv);
 void help_snapshot(void);
+int cmd_view(int argc, char **argv);
+void help_view(void);
 
 #endif

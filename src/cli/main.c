@@ -25,6 +25,7 @@ static const struct cmd cmds[] = {
 	{ "info", cmd_info, help_info, "a kernel function's or tracepoint's signature" },
 	{ "trace", cmd_trace, help_trace, "trace functions and tracepoints, arguments by BTF" },
 	{ "snapshot", cmd_snapshot, help_snapshot, "one process's kernel state in one BPF pass" },
+	{ "view", cmd_view, help_view, "a FUSE filesystem of dumpers and per-cgroup views" },
 	{ "__complete-members", cmd_complete, help_complete, NULL },
 	{ "__complete-funcs", cmd_complete, help_complete, NULL },
 };
