@@ -53,8 +53,9 @@ row=$(awk -v p=$S1 'NR > 1 && $1 == p && $2 == p' "$TMP/task.txt")
 expect_eq "task/_default: the test's sleep with its ppid and comm" \
 	"$S1 $S1 $(awk '{ print $4 }' /proc/$S1/stat) sleep" "$(awk '{ print $1, $2, $3, $6 }' <<<"$row")"
 awk 'NR > 1 { print $1 }' "$TMP/task.txt" | sort -u >"$TMP/dumped"
-missing=$(comm -12 "$TMP/before" "$TMP/after" | comm -23 - "$TMP/dumped" | xargs)
-expect_eq "task/_default: every process alive throughout is there" "" "$missing"
+# pid 1: the task iterator never shows it on this project's CI kernel (README, Targets)
+missing=$(comm -12 "$TMP/before" "$TMP/after" | grep -vx 1 | comm -23 - "$TMP/dumped" | xargs)
+expect_eq "task/_default: every process alive throughout (but pid 1) is there" "" "$missing"
 extra=
 for p in $(sort -u "$TMP/before" "$TMP/after" | comm -13 - "$TMP/dumped"); do
 	[ -d /proc/$p ] && extra+=" $p"	# not in /proc before or after: must have exited
