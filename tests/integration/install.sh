@@ -74,7 +74,9 @@ flags=$(pkg-config --cflags --libs bpfdump 2>"$TMP/pc.err")
 if [ $? -ne 0 ]; then
 	fail "pkg-config --cflags --libs bpfdump: $(cat "$TMP/pc.err")"
 else
-	expect_eq "pkg-config: flags point into the installed tree" "-I$D$P/include -L$L -lbpfdump" "$(xargs <<<"$flags")"
+	# (the private requirements, libbpf and fuse3, may add their own -I)
+	expect_eq "pkg-config: flags point into the installed tree" "-I$D$P/include -L$L -lbpfdump" \
+		"$(xargs -n1 <<<"$flags" | grep -v -- "^-I$D$P/include/." | xargs)"
 	expect_eq "pkg-config --modversion = Makefile VERSION" \
 		"$(sed -n 's/^VERSION *:= *//p' "$ROOT/Makefile")" "$(pkg-config --modversion bpfdump)"
 	check "pkg-config --print-requires-private: libbpf" \
