@@ -54,10 +54,12 @@ check "after ${#cmds[@]} x $N commands: no more BPF progs/maps/links than before
 check "after the loops: no pin left" [ -z "$(ls -A "$DIR")" ]
 
 # 3. 32 concurrent dumps of the holder's files, each equal to /proc/PID/fd
+pids=()
 for i in $(seq 32); do
 	$BPFDUMP dump task_file --pid $HOLDER -n -r -o 'fd=fd,path=file->f_path' >"$TMP/c$i" 2>&1 &
+	pids+=($!)
 done
-wait
+wait "${pids[@]}"	# not the holder
 bad=0
 for i in $(seq 32); do [ "$(sort -n "$TMP/c$i")" == "$truth" ] || bad=$((bad + 1)); done
 expect_eq "32 concurrent dumps: each lists exactly /proc/$HOLDER/fd ($(echo "$truth" | wc -l) fds)" 0 "$bad"
@@ -65,9 +67,10 @@ expect_eq "32 concurrent dumps: each lists exactly /proc/$HOLDER/fd ($(echo "$tr
 # 4. 32 concurrent readers of one pinned dumper (cat and bpfdump cat), each complete
 $BPFDUMP pin task_file "$DIR/tf" --pid $HOLDER -o 'fd=fd,path=file->f_path' --mode 0444
 serial=$(cat "$DIR/tf"); serial_b=$($BPFDUMP cat "$DIR/tf" -n -r)
-for i in $(seq 24); do cat "$DIR/tf" >"$TMP/r$i" & done
-for i in $(seq 25 32); do $BPFDUMP cat "$DIR/tf" -n -r >"$TMP/r$i" & done
-wait
+pids=()
+for i in $(seq 24); do cat "$DIR/tf" >"$TMP/r$i" & pids+=($!); done
+for i in $(seq 25 32); do $BPFDUMP cat "$DIR/tf" -n -r >"$TMP/r$i" & pids+=($!); done
+wait "${pids[@]}"
 bad=0
 for i in $(seq 24); do [ "$(cat "$TMP/r$i")" == "$serial" ] || bad=$((bad + 1)); done
 for i in $(seq 25 32); do [ "$(cat "$TMP/r$i")" == "$serial_b" ] || bad=$((bad + 1)); done
