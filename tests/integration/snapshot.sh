@@ -326,8 +326,7 @@ print(p, flush=True)
 time.sleep(30)' >"$TMP/zpid" &
 ZP=$!
 at_exit "kill $ZP"
-wait_file "$TMP/zpid"
-sleep 0.3
+for _ in $(seq 200); do [ -s "$TMP/zpid" ] && break; sleep 0.05; done	# written, not just created
 Z=$(cat "$TMP/zpid")
 snap "zombie exits 0" "$TMP/z.json" -J "$Z"
 out=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["task"]["state"], ",".join(d["absent"]))' "$TMP/z.json")
