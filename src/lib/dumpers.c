@@ -188,6 +188,11 @@ static void walk(struct show_ctx *sc, const char *dir, int depth)
 	closedir(dp);
 }
 
+static void walk_mount(const char *mnt, void *ctx)
+{
+	walk(ctx, mnt, 0);
+}
+
 int bpfdump__show(struct bpfdump *d, const char *root, FILE *out,
 		  const struct bpfdump_print_opts *opts)
 {
@@ -197,27 +202,15 @@ int bpfdump__show(struct bpfdump *d, const char *root, FILE *out,
 					 "PARAMS", "MODE", "OWNER", "CREATED_BY" };
 	static const bool right[] = { false, false, true, false, true, false, false, false, false };
 	struct show_ctx sc = { .d = d };
-	char line[1024];
-	FILE *m;
 	int err;
 
 	sc.pr = bd_printer__new(out, 9, names, headers, right, opts);
 	if (!sc.pr)
 		return -ENOMEM;
-	if (root) {
+	if (root)
 		walk(&sc, root, 0);
-	} else {
-		m = fopen("/proc/mounts", "re");
-		while (m && fgets(line, sizeof(line), m)) {
-			char dev[256], mnt[PATH_MAX], type[64];
-
-			if (sscanf(line, "%255s %4095s %63s", dev, mnt, type) == 3 &&
-			    !strcmp(type, "bpf"))
-				walk(&sc, mnt, 0);
-		}
-		if (m)
-			fclose(m);
-	}
+	else
+		bd_each_bpffs(walk_mount, &sc);
 	err = bd_printer__finish(sc.pr);
 	bd_printer__free(sc.pr);
 	return err ? err : (int)sc.rows;

@@ -101,6 +101,21 @@ static int make_parents(struct bpfdump *d, const char *path, char made[][PATH_MA
 	return 0;
 }
 
+void bd_each_bpffs(void (*fn)(const char *mnt, void *ctx), void *ctx)
+{
+	FILE *m = fopen("/proc/self/mounts", "re");
+	char line[1024];
+
+	while (m && fgets(line, sizeof(line), m)) {
+		char dev[256], mnt[PATH_MAX], type[64];
+
+		if (sscanf(line, "%255s %4095s %63s", dev, mnt, type) == 3 && !strcmp(type, "bpf"))
+			fn(mnt, ctx);
+	}
+	if (m)
+		fclose(m);
+}
+
 int bd_mount_bpffs_if_needed(struct bpfdump *d, const char *path)
 {
 	if (strncmp(path, "/sys/fs/bpf/", 12) || is_bpffs("/sys/fs/bpf"))

@@ -17,6 +17,8 @@ bool bd_meta_get(const char *meta, const char *k, char *out, size_t len);
 int bd_dumper_remove(struct bpfdump *d, const char *path, bool force);
 int bd_pin_kind(const char *path, char *buf, size_t len);
 int bd_mount_bpffs_if_needed(struct bpfdump *d, const char *path);
+/* Call fn for every bpffs mount point in /proc/self/mounts. */
+void bd_each_bpffs(void (*fn)(const char *mnt, void *ctx), void *ctx);
 
 static inline int mount_bpffs(void)
 {

@@ -102,6 +102,11 @@ static void walk(struct scan *sc, const char *dir, int depth)
 	closedir(dp);
 }
 
+static void walk_mount(const char *mnt, void *ctx)
+{
+	walk(ctx, mnt, 0);
+}
+
 static int by_path(const void *a, const void *b)
 {
 	return strcmp(((const struct bd_pin *)a)->path, ((const struct bd_pin *)b)->path);
@@ -131,23 +136,11 @@ static void unique_names(struct bd_pin *pins, int cnt)
 int bd_pins_scan(const char *root, const char *target, struct bd_pin **pins, int *cnt)
 {
 	struct scan sc = { .target = target };
-	char line[1024];
-	FILE *m;
 
-	if (root) {
+	if (root)
 		walk(&sc, root, 0);
-	} else {
-		m = fopen("/proc/self/mounts", "re");
-		while (m && fgets(line, sizeof(line), m)) {
-			char dev[256], mnt[PATH_MAX], type[64];
-
-			if (sscanf(line, "%255s %4095s %63s", dev, mnt, type) == 3 &&
-			    !strcmp(type, "bpf"))
-				walk(&sc, mnt, 0);
-		}
-		if (m)
-			fclose(m);
-	}
+	else
+		bd_each_bpffs(walk_mount, &sc);
 	if (sc.err) {
 		free(sc.pins);
 		return sc.err;
