@@ -259,7 +259,7 @@ static const char *tcp_state_name(unsigned int s)
 	return s < sizeof(names) / sizeof(names[0]) ? names[s] : NULL;
 }
 
-static const char *family_name(unsigned int f)
+const char *bd_family_name(unsigned int f)
 {
 	switch (f) {
 	case 0: return "unspec";
@@ -428,7 +428,7 @@ int bd_format_column(struct bpfdump *d, const struct bd_plan *p, const struct bd
 		return 0;
 	case BD_FMT_FAMILY:
 		u = load_uint(v, a->size);
-		name = family_name(u);
+		name = bd_family_name(u);
 		if (name)
 			sb_printf(out, "%s", name);
 		else

@@ -269,6 +269,9 @@ void sb_printf(struct bd_strbuf *b, const char *fmt, ...) __printf(2, 3);
 int bd_format_column(struct bpfdump *d, const struct bd_plan *p, const struct bd_column *c,
 		     const __u8 *rec, __u32 rec_len, struct bd_strbuf *out, bool *numeric);
 
+/* An address family's name (AF_INET: "inet", like ss), or NULL if unknown. */
+const char *bd_family_name(unsigned int family);
+
 /* Presets: default columns per target (targets.c). */
 const char *bd_target_preset(const char *target);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "internal.h"
 #include "snapshot_data.h"
 
 /* linux/capability.h numbering */
@@ -222,15 +223,9 @@ const char *snap_vma_kind(__u32 kind)
 
 const char *snap_family(__u16 f)
 {
-	switch (f) {
-	case 1: return "unix";
-	case 2: return "inet";
-	case 10: return "inet6";
-	case 16: return "netlink";
-	case 17: return "packet";
-	case 40: return "vsock";
-	}
-	return "other";
+	const char *name = f ? bd_family_name(f) : NULL;
+
+	return name ? name : "other";
 }
 
 const char *snap_sock_type(__u16 t)
