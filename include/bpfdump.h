@@ -61,6 +61,8 @@ enum bpfdump_param {
 	BPFDUMP_PARAM_TASK = 1 << 0,	/* --pid / --tid */
 	BPFDUMP_PARAM_CGROUP = 1 << 1,	/* --cgroup PATH --order ORDER */
 	BPFDUMP_PARAM_MAP = 1 << 2,	/* --map NAME|ID */
+	BPFDUMP_PARAM_NETNS = 1 << 3,	/* --netns: the kernel walks one network namespace */
+	BPFDUMP_PARAM_PIDNS = 1 << 4,	/* --pidns, --mntns, --cgroup: tasks of a container */
 };
 /* Which parameters a target takes (bit set of enum bpfdump_param), or -ENOENT. */
 BPFDUMP_API int bpfdump__target_params(const struct bpfdump *d, const char *target);
@@ -89,12 +91,21 @@ struct bpfdump_query_opts {
 	const char *where;	/* -w: predicate; NULL for none */
 	int pid;		/* task targets: one process (0: all) */
 	int tid;		/* task targets: one thread (0: all) */
-	const char *cgroup;	/* cgroup target: cgroup2 directory */
+	const char *cgroup;	/* cgroup target: where the walk starts (a cgroup2 directory);
+				 * task targets: only tasks in that cgroup's subtree */
 	enum bpfdump_cgroup_order order;
 	const char *map;	/* map targets: map name or id */
+	/* Containers: namespace files (/proc/PID/ns/net, /run/netns/NAME, ...). The
+	 * iterator is created and read by a child that entered them, so the kernel's
+	 * own namespace-aware walk does the filtering; a pinned dumper carries the
+	 * scope as a predicate on the namespace's inode number instead. */
+	const char *netns;	/* tcp, udp, unix, netlink, ipv6_route: that namespace only */
+	const char *pidns;	/* task targets: its tasks; nspid()/nstgid() in its numbering,
+				 * and the default pid columns use them */
+	const char *mntns;	/* task targets: paths as seen from its root */
 	size_t :0;
 };
-#define bpfdump_query_opts__last_field map
+#define bpfdump_query_opts__last_field mntns
 
 struct bpfdump_query;
 

@@ -12,7 +12,8 @@ void help_dump(void)
 {
 	printf("Usage: bpfdump dump TARGET [-o FIELDS] [-w EXPR] [-J | -r] [-n]\n"
 	       "                    [--pid N | --tid N] [--cgroup PATH [--order ORDER]]\n"
-	       "                    [--map NAME|ID]\n\n"
+	       "                    [--map NAME|ID] [--netns FILE] [--pidns FILE] [--mntns FILE]\n"
+	       "                    [--target-pid N | --container N]\n\n"
 	       "Run the iterator TARGET once and print one row per object.\n\n"
 	       "Options:\n"
 	       "  -o, --output FIELDS  columns: [name=]path, comma-separated\n"
@@ -27,6 +28,7 @@ void help_dump(void)
 	       "      --cgroup PATH    cgroup target: start at this cgroup2 directory\n"
 	       "      --order ORDER    self, descendants_pre, descendants_post, ancestors_up\n"
 	       "      --map NAME|ID    map targets: the map to iterate\n"
+	       DUMP_SCOPE_HELP
 	       "  -h, --help           this help\n");
 }
 
@@ -47,6 +49,10 @@ int cmd_dump(int argc, char **argv)
 	d = cli_open();
 	if (!d)
 		return 1;
+	err = dump_args_scope("dump", d, &a);
+	if (err >= 0)
+		goto out;
+	err = 0;
 	q = bpfdump_query__new(d, &a.q);
 	if (!q) {
 		err = run_err("%s", bpfdump__errmsg(d));

@@ -14,6 +14,7 @@ void help_pin(void)
 {
 	printf("Usage: bpfdump pin TARGET PATH [-o FIELDS] [-w EXPR] [--pid N|--tid N]\n"
 	       "                  [--cgroup PATH [--order ORDER]] [--map NAME|ID]\n"
+	       "                  [--netns FILE] [--pidns FILE] [--target-pid N | --container N]\n"
 	       "                  [--mode MODE] [--owner USER] [--group GROUP] [--force]\n"
 	       "       bpfdump pin PROG.bpf.o PATH [--pid N|--tid N|--cgroup PATH|--map NAME|ID]\n"
 	       "                  [--mode MODE] [--owner USER] [--group GROUP] [--force]\n\n"
@@ -25,6 +26,12 @@ void help_pin(void)
 	       "  -w, --where EXPR     predicate, as for dump\n"
 	       "      --pid N, --tid N, --cgroup PATH, --order ORDER, --map NAME|ID\n"
 	       "                       iterator parameters, as for dump\n"
+	       "      --netns FILE, --pidns FILE, --cgroup PATH, --target-pid N, --container N\n"
+	       "                       a container's scope, as for dump: kept as a predicate on\n"
+	       "                       the namespace's inode (and the cgroup's id); a --netns\n"
+	       "                       dumper lists sockets only for readers in that namespace\n"
+	       "                       (`ip netns exec NS cat PATH`, or `bpfdump cat`, which\n"
+	       "                       enters it)\n"
 	       "      --mode MODE      file mode of the pin, octal (e.g. 0444 for all readers)\n"
 	       "      --owner USER     owner of the pin\n"
 	       "      --group GROUP    group of the pin\n"
@@ -87,6 +94,9 @@ int cmd_pin(int argc, char **argv)
 	d = cli_open();
 	if (!d)
 		return 1;
+	err = dump_args_scope("pin", d, &a);
+	if (err >= 0)
+		goto out;
 	err = 0;
 	q = bpfdump_query__new(d, &a.q);
 	if (!q) {

@@ -3,13 +3,15 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "dump_opts.h"
 
 enum { OPT_PID = 256, OPT_TID, OPT_CGROUP, OPT_ORDER, OPT_MAP, OPT_MODE, OPT_OWNER, OPT_GROUP,
-       OPT_FORCE };
+       OPT_FORCE, OPT_NETNS, OPT_PIDNS, OPT_MNTNS, OPT_TARGET_PID, OPT_CONTAINER };
 
 static int parse_order(const char *cmd, const char *s, enum bpfdump_cgroup_order *o)
 {
@@ -45,6 +47,11 @@ int dump_args_parse(const char *cmd, int argc, char **argv, struct dump_args *a,
 		{ "owner", required_argument, NULL, OPT_OWNER },
 		{ "group", required_argument, NULL, OPT_GROUP },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "netns", required_argument, NULL, OPT_NETNS },
+		{ "pidns", required_argument, NULL, OPT_PIDNS },
+		{ "mntns", required_argument, NULL, OPT_MNTNS },
+		{ "target-pid", required_argument, NULL, OPT_TARGET_PID },
+		{ "container", required_argument, NULL, OPT_CONTAINER },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -91,6 +98,26 @@ int dump_args_parse(const char *cmd, int argc, char **argv, struct dump_args *a,
 		case OPT_MAP:
 			a->q.map = optarg;
 			break;
+		case OPT_NETNS:
+			a->q.netns = optarg;
+			break;
+		case OPT_PIDNS:
+			a->q.pidns = optarg;
+			break;
+		case OPT_MNTNS:
+			if (is_pin)
+				return usage_err(cmd, "--mntns: a pinned dumper resolves paths "
+						 "against its reader's root; it cannot keep this");
+			a->q.mntns = optarg;
+			break;
+		case OPT_TARGET_PID:
+		case OPT_CONTAINER:
+			if (a->target_pid)
+				return usage_err(cmd, "give one --target-pid or --container");
+			if ((err = parse_pos_int(cmd, argv[optind - 1], optarg, &a->target_pid)))
+				return err;
+			a->container = opt == OPT_CONTAINER;
+			break;
 		case OPT_MODE:
 		case OPT_OWNER:
 		case OPT_GROUP:
@@ -133,5 +160,76 @@ int dump_args_parse(const char *cmd, int argc, char **argv, struct dump_args *a,
 		return usage_err(cmd, is_pin ? "needs TARGET and PATH" : "needs a TARGET "
 				 "(see 'bpfdump targets')");
 	a->q.target = a->positional[0];
+	return -1;
+}
+
+/* A process's cgroup2 directory: "0::/path" of /proc/PID/cgroup under the mount. */
+static int pid_cgroup(const char *cmd, int pid, char *out, size_t len)
+{
+	char path[64], line[4096], mnt[4096] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return run_err("%s: --container %d: %s", cmd, pid, strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3))
+			break;
+	fclose(f);
+	if (strncmp(line, "0::", 3))
+		return run_err("%s: --container %d: not in a cgroup2 hierarchy", cmd, pid);
+	line[strcspn(line, "\n")] = 0;
+	f = fopen("/proc/self/mounts", "re");
+	if (f) {
+		char dev[256], dir[4096], typ[64];
+
+		while (fscanf(f, "%255s %4095s %63s %*[^\n]", dev, dir, typ) == 3)
+			if (!strcmp(typ, "cgroup2")) {
+				snprintf(mnt, sizeof(mnt), "%s", dir);
+				break;
+			}
+		fclose(f);
+	}
+	if (!mnt[0])
+		return run_err("%s: --container %d: no cgroup2 mount", cmd, pid);
+	snprintf(out, len, "%s%s", mnt, line + 3);
+	return 0;
+}
+
+int dump_args_scope(const char *cmd, struct bpfdump *d, struct dump_args *a)
+{
+	static const char *const kinds[] = { "net", "pid", "mnt" };
+	bool is_pin = !strcmp(cmd, "pin");
+	char path[64];
+	int params, i;
+
+	if (!a->target_pid)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d", a->target_pid);
+	if (access(path, F_OK))
+		return run_err("%s: --%s %d: no such process", cmd,
+			       a->container ? "container" : "target-pid", a->target_pid);
+	params = bpfdump__target_params(d, a->q.target);
+	if (params < 0)
+		return -1;	/* the query says which targets there are */
+	if (!(params & (BPFDUMP_PARAM_NETNS | BPFDUMP_PARAM_PIDNS)))
+		return run_err("%s: target '%s' is global: namespaces do not scope it (--%s "
+			       "applies to task and socket targets)", cmd, a->q.target,
+			       a->container ? "container" : "target-pid");
+	for (i = 0; i < 3; i++)
+		snprintf(a->ns_buf[i], sizeof(a->ns_buf[i]), "/proc/%d/ns/%s", a->target_pid,
+			 kinds[i]);
+	if ((params & BPFDUMP_PARAM_NETNS) && !a->q.netns)
+		a->q.netns = a->ns_buf[0];
+	if ((params & BPFDUMP_PARAM_PIDNS) && !a->q.pidns)
+		a->q.pidns = a->ns_buf[1];
+	if ((params & BPFDUMP_PARAM_PIDNS) && !a->q.mntns && !is_pin)
+		a->q.mntns = a->ns_buf[2];
+	if (a->container && (params & BPFDUMP_PARAM_PIDNS) && !a->q.cgroup) {
+		if (pid_cgroup(cmd, a->target_pid, a->cgroup_buf, sizeof(a->cgroup_buf)))
+			return 1;
+		a->q.cgroup = a->cgroup_buf;
+	}
 	return -1;
 }

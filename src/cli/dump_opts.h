@@ -13,7 +13,25 @@ struct dump_args {
 	unsigned int mode;		/* pin --mode */
 	const char *owner, *group;	/* pin --owner/--group */
 	bool force;
+	int target_pid;			/* --target-pid / --container */
+	bool container;			/* --container: its cgroup too */
+	char ns_buf[3][64];		/* /proc/PID/ns/{net,pid,mnt} */
+	char cgroup_buf[4096];		/* its cgroup2 directory */
 };
+
+/* Options help shared by dump and pin: namespaces and containers. */
+#define DUMP_SCOPE_HELP \
+	"      --netns FILE     socket targets: that network namespace only\n"		\
+	"                       (/proc/PID/ns/net, /run/netns/NAME)\n"			\
+	"      --pidns FILE     task targets: its tasks, pids in its numbering\n"	\
+	"      --mntns FILE     task targets: paths as seen from its root\n"		\
+	"      --cgroup PATH    task targets: only tasks in that cgroup2 subtree\n"	\
+	"      --target-pid N   the namespaces of process N that scope this target\n"	\
+	"      --container N    --target-pid N, and N's cgroup for task targets\n"
+
+/* Turn --target-pid/--container into namespace files and a cgroup for a.q's
+ * target. Returns -1 to go on, else the exit code. */
+int dump_args_scope(const char *cmd, struct bpfdump *d, struct dump_args *a);
 
 /* Returns -1 when parsing went well and the command should go on, else the exit code. */
 int dump_args_parse(const char *cmd, int argc, char **argv, struct dump_args *a,

@@ -143,7 +143,7 @@ int bd_targets_discover(struct bpfdump *d)
 		snprintf(tg->name, sizeof(tg->name), "%s", name);
 		tg->func_id = i;
 		tg->ctx_id = ctx_id;
-		tg->params = target_params(name);
+		tg->params = target_params(name) | bd_scope_params(name);
 		collect_ctx_members(d->btf, ctx_id, 0, tg);
 	}
 	if (d->target_cnt)

@@ -331,6 +331,23 @@ static int emit_column(struct cg *g, const struct bd_column *c, bool first)
 	case BD_FMT_TASKSTATE:
 		emit_taskstate(g, c, first);
 		return 0;
+	case BD_FMT_NSPID:
+		/* the number at the level, or 0 when the task sits above it */
+		skip = ib_new_label(b);
+		done = ib_new_label(b);
+		ib_emit(b, I_LDX(4, R1, R_BUF, a->slot_off));
+		ib_jmp_imm(b, BPF_JLT, R1, g->p->pidns_level, skip);
+		ib_emit(b, I_LDX(4, R1, R_BUF, c->acc[1].slot_off));
+		ib_emit(b, I_ALU64_IMM(BPF_LSH, R1, 32));
+		ib_emit(b, I_ALU64_IMM(BPF_ARSH, R1, 32));
+		ib_ja(b, done);
+		ib_place(b, skip);
+		ib_emit(b, I_MOV64_IMM(R1, 0));
+		ib_place(b, done);
+		ib_emit(b, I_STX(8, R_BUF, R1, g->args_off));
+		fmt_cell(f, sizeof(f), first, "%lld");
+		emit_printf(g, f, 1);
+		return 0;
 	case BD_FMT_VMFLAGS:
 		emit_vmflags(g, a, first);
 		return 0;

@@ -132,14 +132,27 @@ static char *member_columns(const struct bd_target *t)
 	return b.s;
 }
 
-static const char *param_names(unsigned int params)
+static const struct { unsigned int bit; const char *text, *json; } param_list[] = {
+	{ BPFDUMP_PARAM_TASK, "--pid, --tid", "\"pid\",\"tid\"" },
+	{ BPFDUMP_PARAM_CGROUP, "--cgroup, --order", "\"cgroup\",\"order\"" },
+	{ BPFDUMP_PARAM_MAP, "--map", "\"map\"" },
+	{ BPFDUMP_PARAM_NETNS, "--netns", "\"netns\"" },
+	{ BPFDUMP_PARAM_PIDNS, "--pidns, --mntns, --cgroup (a subtree's tasks)",
+	  "\"pidns\",\"mntns\",\"cgroup\"" },
+};
+
+/* The parameters a target takes, as text or as JSON strings. */
+static void print_params(FILE *out, unsigned int params, bool json)
 {
-	switch (params) {
-	case BPFDUMP_PARAM_TASK: return "--pid, --tid";
-	case BPFDUMP_PARAM_CGROUP: return "--cgroup, --order";
-	case BPFDUMP_PARAM_MAP: return "--map";
-	default: return "none";
-	}
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < sizeof(param_list) / sizeof(param_list[0]); i++)
+		if (params & param_list[i].bit)
+			fprintf(out, "%s%s", n++ ? (json ? "," : ", ") : "",
+				json ? param_list[i].json : param_list[i].text);
+	if (!n && !json)
+		fprintf(out, "none (a global target: namespaces do not scope it)");
 }
 
 int bpfdump__describe_target(struct bpfdump *d, const char *target, FILE *out, bool json)
@@ -167,10 +180,9 @@ int bpfdump__describe_target(struct bpfdump *d, const char *target, FILE *out, b
 			bd_json_str(out, decl, strlen(decl));
 			fprintf(out, "}");
 		}
-		fprintf(out, "],\"params\":[%s%s%s],\"default_columns\":",
-			t->params & BPFDUMP_PARAM_TASK ? "\"pid\",\"tid\"" : "",
-			t->params & BPFDUMP_PARAM_CGROUP ? "\"cgroup\",\"order\"" : "",
-			t->params & BPFDUMP_PARAM_MAP ? "\"map\"" : "");
+		fprintf(out, "],\"params\":[");
+		print_params(out, t->params, true);
+		fprintf(out, "],\"default_columns\":");
 		bd_json_str(out, preset ? preset : "", preset ? strlen(preset) : 0);
 		fprintf(out, "}\n");
 	} else {
@@ -181,7 +193,9 @@ int bpfdump__describe_target(struct bpfdump *d, const char *target, FILE *out, b
 				     sizeof(decl));
 			fprintf(out, "    %s;\n", decl);
 		}
-		fprintf(out, "parameters: %s\n", param_names(t->params));
+		fprintf(out, "parameters: ");
+		print_params(out, t->params, false);
+		fprintf(out, "\n");
 		fprintf(out, "default columns: %s\n", preset ? preset : "");
 	}
 	free(fallback);
@@ -404,9 +418,13 @@ static int set_params(struct bpfdump_query *q, const struct bpfdump_query_opts *
 	if ((o->pid || o->tid) && !(t->params & BPFDUMP_PARAM_TASK))
 		return bd_err(d, -EINVAL, "target '%s': --pid/--tid apply to task, task_file and "
 			      "task_vma only", t->name);
-	if ((o->cgroup || o->order) && !(t->params & BPFDUMP_PARAM_CGROUP))
-		return bd_err(d, -EINVAL, "target '%s': --cgroup/--order apply to the cgroup "
-			      "target only", t->name);
+	if (o->cgroup && !(t->params & (BPFDUMP_PARAM_CGROUP | BPFDUMP_PARAM_PIDNS)))
+		return bd_err(d, -EINVAL, "target '%s': --cgroup applies to the cgroup target "
+			      "(where the walk starts) and to task targets (a subtree's tasks)",
+			      t->name);
+	if (o->order && !(t->params & BPFDUMP_PARAM_CGROUP))
+		return bd_err(d, -EINVAL, "target '%s': --order applies to the cgroup target only",
+			      t->name);
 	if (o->map && !(t->params & BPFDUMP_PARAM_MAP))
 		return bd_err(d, -EINVAL, "target '%s': --map applies to bpf_map_elem, "
 			      "bpf_sk_storage_map and sockmap only", t->name);
@@ -420,10 +438,17 @@ static int set_params(struct bpfdump_query *q, const struct bpfdump_query_opts *
 	if (o->pid || o->tid) {
 		int id = o->pid ? o->pid : o->tid;
 
-		/* the kernel would just list nothing */
-		if (kill(id, 0) && errno == ESRCH)
+		/* the kernel would just list nothing; with --pidns the number is the
+		 * namespace's (the iterator is created in there) */
+		if (o->pidns) {
+			int host = bd_pidns_host_pid(d, o->pidns, id);
+
+			if (host < 0)
+				return host;
+		} else if (kill(id, 0) && errno == ESRCH) {
 			return bd_err(d, -ESRCH, "target '%s': no such %s %d", t->name,
 				      o->pid ? "process" : "thread", id);
+		}
 		q->linfo.task.pid = o->pid;
 		q->linfo.task.tid = o->tid;
 		q->has_linfo = true;
@@ -463,8 +488,23 @@ struct bpfdump_query *bpfdump_query__new(struct bpfdump *d, const struct bpfdump
 	return bd_query_new(d, o, true);
 }
 
+static struct bpfdump_query *query_new(struct bpfdump *d, const struct bpfdump_query_opts *o,
+				       bool load, const char *pinned_scope, int pinned_level);
+
 struct bpfdump_query *bd_query_new(struct bpfdump *d, const struct bpfdump_query_opts *o,
 				   bool load)
+{
+	return query_new(d, o, load, NULL, -1);
+}
+
+struct bpfdump_query *bd_query_new_pinned(struct bpfdump *d, const struct bpfdump_query_opts *o,
+					  const char *scope_where, int pidns_level)
+{
+	return query_new(d, o, false, scope_where, pidns_level);
+}
+
+static struct bpfdump_query *query_new(struct bpfdump *d, const struct bpfdump_query_opts *o,
+				       bool load, const char *pinned_scope, int pinned_level)
 {
 	struct bpfdump_query *q;
 	const char *cols;
@@ -482,6 +522,7 @@ struct bpfdump_query *bd_query_new(struct bpfdump *d, const struct bpfdump_query
 	}
 	q->d = d;
 	q->prog_fd = q->buf_map_fd = q->cgroup_fd = -1;
+	bd_scope_init(&q->scope);
 	q->opts = *o;
 	q->opts.sz = sizeof(q->opts);
 	q->opts.target = q->spec_target = strdup(o->target);
@@ -500,6 +541,15 @@ struct bpfdump_query *bd_query_new(struct bpfdump *d, const struct bpfdump_query
 		err = bd_unknown_target(d, o->target);
 		goto err_out;
 	}
+	err = bd_scope_open(d, q->plan.target, o, &q->scope);
+	if (err)
+		goto err_out;
+	if (pinned_scope && !(q->scope.where = strdup(pinned_scope))) {
+		err = -ENOMEM;
+		goto err_out;
+	}
+	q->plan.scope_where = q->scope.where;
+	q->plan.pidns_level = pinned_level >= 0 ? pinned_level : q->scope.pidns_level;
 	err = set_params(q, o);
 	if (err)
 		goto err_out;
@@ -513,7 +563,11 @@ struct bpfdump_query *bd_query_new(struct bpfdump *d, const struct bpfdump_query
 		q->linfo.map.map_fd = q->plan.map.fd;
 		q->has_linfo = true;
 	}
-	cols = o->columns && *o->columns ? o->columns : bd_target_preset(q->plan.target->name);
+	cols = o->columns && *o->columns ? o->columns : NULL;
+	if (!cols && q->plan.pidns_level)
+		cols = bd_target_preset_pidns(q->plan.target->name);
+	if (!cols)
+		cols = bd_target_preset(q->plan.target->name);
 	if (!cols)
 		cols = fallback = member_columns(q->plan.target);
 	err = bd_plan_build(d, &q->plan, cols, o->where);
@@ -565,6 +619,7 @@ void bpfdump_query__free(struct bpfdump_query *q)
 		close(q->buf_map_fd);
 	if (q->cgroup_fd >= 0)
 		close(q->cgroup_fd);
+	bd_scope_close(&q->scope);
 	if (q->plan.map.fd >= 0)
 		close(q->plan.map.fd);
 	btf__free(q->plan.map.btf);
@@ -764,21 +819,24 @@ out:
 long bpfdump_query__print(struct bpfdump_query *q, FILE *out,
 			  const struct bpfdump_print_opts *opts)
 {
-	int link_fd, iter_fd;
+	struct bd_scope_run run;
+	int link_fd;
 	long ret;
 
 	link_fd = bpfdump_query__attach(q);
 	if (link_fd < 0)
 		return link_fd;
-	iter_fd = bpf_iter_create(link_fd);
-	if (iter_fd < 0) {
-		ret = bd_err(q->d, -errno, "target '%s': cannot create the iterator: %s",
-			     q->plan.target->name, strerror(errno));
+	ret = bd_scope_start(q->d, &q->scope, link_fd, &run);
+	if (ret) {
+		char why[sizeof(q->d->errmsg)];
+
+		snprintf(why, sizeof(why), "%s", q->d->errmsg);
+		bd_err(q->d, ret, "target '%s': %s", q->plan.target->name, why);
 		close(link_fd);
 		return ret;
 	}
-	ret = bd_query_read(q, iter_fd, out, opts);
-	close(iter_fd);
+	ret = bd_query_read(q, run.fd, out, opts);
+	ret = bd_scope_end(q->d, &run, ret < 0 ? ret : 0) ?: ret;
 	close(link_fd);
 	return ret;
 }

@@ -434,6 +434,15 @@ int bd_format_column(struct bpfdump *d, const struct bd_plan *p, const struct bd
 		else
 			sb_printf(out, "%llu", u);
 		return 0;
+	case BD_FMT_NSPID: {
+		/* 0 when the pid namespace at that level does not number the task */
+		__u32 level = load_uint(v, 4);
+		__s32 nr = (__s32)load_uint(rec + c->acc[1].slot_off, 4);
+
+		sb_printf(out, "%d", level >= (__u32)p->pidns_level ? nr : 0);
+		*numeric = true;
+		return 0;
+	}
 	case BD_FMT_TASKSTATE:
 		sb_printf(out, "%c", task_state_letter(load_uint(v, 4),
 						       load_uint(rec + c->acc[1].slot_off, 4)));

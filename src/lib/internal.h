@@ -97,6 +97,7 @@ enum bd_fmt {
 	BD_FMT_MAPDATA,		/* map key/value bytes, decoded by map BTF */
 	BD_FMT_SUNPATH,		/* sunpath(unix_sk): the bound path, @name if abstract */
 	BD_FMT_USTR,		/* ustr(x): string behind a char * into user memory */
+	BD_FMT_NSPID,		/* nspid(task)/nstgid(task): level, number at the --pidns level */
 };
 
 enum bd_root_kind {
@@ -207,6 +208,8 @@ struct bd_plan {
 	__u32 struct_limit;	/* bytes of such a struct copied (--size) */
 	__u32 hdr_size;		/* record header (8 for iterators, 48 for traces) */
 	struct bd_pred *pred_exit; /* predicates that read 'return' (stash mode) */
+	const char *scope_where;	/* a container scope's predicate, ANDed to where */
+	int pidns_level;	/* nspid()/nstgid(): numbers at this pid namespace level */
 	struct {		/* offsets the dentry walk needs, from BTF */
 		__u32 path_mnt, path_dentry, vfsmnt_root, mount_mnt, mount_parent,
 		      mount_mountpoint, dentry_parent, dentry_name, dentry_inode, inode_nlink;
@@ -214,8 +217,44 @@ struct bd_plan {
 	} dwalk;
 };
 
+/* scope.c: a container scope (namespaces to enter, and its predicate) */
+struct bd_scope {
+	int netns_fd, pidns_fd, mntns_fd;
+	__u64 netns_ino, pidns_ino;
+	char *netns_path;
+	int pidns_level;	/* absolute; 0 without --pidns */
+	bool has_cgroup;	/* task targets: the tasks of a cgroup subtree */
+	__u64 cgroup_id;
+	int cgroup_level;
+	char *where;		/* the scope as a predicate, or NULL */
+};
+
+struct bd_scope_run {
+	int fd;			/* read the records here */
+	int err_fd;
+	int pid;		/* the child in the namespaces, or 0 */
+};
+
+/* BPFDUMP_PARAM_NETNS / _PIDNS for a target name, or 0 (a global target). */
+unsigned int bd_scope_params(const char *target);
+void bd_scope_init(struct bd_scope *s);
+void bd_scope_close(struct bd_scope *s);
+/* Check and open o's netns/pidns/mntns (and, for task targets, its cgroup). */
+int bd_scope_open(struct bpfdump *d, const struct bd_target *t,
+		  const struct bpfdump_query_opts *o, struct bd_scope *s);
+bool bd_scope_enters(const struct bd_scope *s);
+/* An fd with the iterator's output: the iterator itself, or a pipe from a child
+ * that created and reads it inside the scope's namespaces. */
+int bd_scope_start(struct bpfdump *d, const struct bd_scope *s, int link_fd,
+		   struct bd_scope_run *r);
+/* Close, reap the child; returns err, or the child's failure when err is 0. */
+int bd_scope_end(struct bpfdump *d, struct bd_scope_run *r, int err);
+/* The pid, in our numbering, of process nspid of pid namespace file pidns. */
+int bd_pidns_host_pid(struct bpfdump *d, const char *pidns, int nspid);
+
 struct bpfdump_query {
 	struct bpfdump *d;
+	struct bd_scope scope;
 	struct bd_plan plan;
 	int prog_fd;
 	int buf_map_fd;
@@ -234,6 +273,10 @@ int bd_load_prog(struct bpfdump_query *q, bool text, int *prog_fd);
 /* load=false: plan only (to decode records of a pinned dumper) */
 struct bpfdump_query *bd_query_new(struct bpfdump *d, const struct bpfdump_query_opts *o,
 				   bool load);
+/* The same, for a pinned dumper's plan: scope_where and the pid namespace level
+ * as they were at pin time (o carries no pidns/cgroup then). */
+struct bpfdump_query *bd_query_new_pinned(struct bpfdump *d, const struct bpfdump_query_opts *o,
+					  const char *scope_where, int pidns_level);
 
 int bd_open_map(struct bpfdump *d, const char *spec, struct bd_map_info *mi);
 /* A task-storage map whose values are size bytes: per-thread record buffers. */
@@ -274,5 +317,7 @@ const char *bd_family_name(unsigned int family);
 
 /* Presets: default columns per target (targets.c). */
 const char *bd_target_preset(const char *target);
+/* The preset with pids in the --pidns numbering (nstgid/nspid), or NULL. */
+const char *bd_target_preset_pidns(const char *target);
 
 #endif

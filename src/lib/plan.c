@@ -476,7 +476,28 @@ static const struct func_def funcs[] = {
 	{ "laddr", BD_FMT_SOCKADDR, { "skc_family", "skc_rcv_saddr", "skc_v6_rcv_saddr" }, 3 },
 	{ "raddr", BD_FMT_SOCKADDR, { "skc_family", "skc_daddr", "skc_v6_daddr" }, 3 },
 	{ "sunpath", BD_FMT_SUNPATH, { "addr.len", "addr.name.0.sun_path" }, 2 },
+	/* members built from the plan's pid namespace level (nspid_members) */
+	{ "nspid", BD_FMT_NSPID, {}, 2 },
+	{ "nstgid", BD_FMT_NSPID, {}, 2 },
 };
+
+/* nspid(task): task->thread_pid; nstgid(task): task->signal->pids[PIDTYPE_TGID];
+ * each as its level and its number at level L. */
+static int nspid_members(struct plan_ctx *pc, const char *fn, char m[2][96])
+{
+	long long tgid = 1;
+	const char *pid = "thread_pid";
+	char buf[48];
+
+	if (!strcmp(fn, "nstgid")) {
+		bd_find_enumerator(pc->d->btf, "PIDTYPE_TGID", &tgid);
+		snprintf(buf, sizeof(buf), "signal.pids.%lld", tgid);
+		pid = buf;
+	}
+	snprintf(m[0], 96, "%s.level", pid);
+	snprintf(m[1], 96, "%s.numbers.%d.nr", pid, pc->p->pidns_level);
+	return 0;
+}
 
 static const struct func_def *find_func(const char *name)
 {
@@ -492,7 +513,7 @@ static bool fmt_is_numeric(const struct bd_column *c)
 {
 	const struct btf_type *t;
 
-	if (c->fmt == BD_FMT_HEX)
+	if (c->fmt == BD_FMT_HEX || c->fmt == BD_FMT_NSPID)
 		return true;
 	if (c->fmt != BD_FMT_AUTO || c->acc[0].fetch == BD_FETCH_CSTR)
 		return false;
@@ -528,14 +549,22 @@ static int plan_value(struct plan_ctx *pc, const struct q_value *v, struct bd_co
 		if (!f)
 			return perr(pc, v->func_pos, "unknown function '%s' (known: str, hex, ip, "
 				    "path, vmflags, tcpstate, family, taskstate, laddr, raddr, "
-				    "sunpath, ustr)",
+				    "sunpath, ustr, nspid, nstgid)",
 				    v->func);
 		c->fmt = f->fmt;
 	}
 	if (f && f->member_cnt) {
+		char nm[2][96];
+		const char *mp[2] = { nm[0], nm[1] };
+		const char *const *members = f->members;
+
+		if (f->fmt == BD_FMT_NSPID) {
+			nspid_members(pc, f->name, nm);
+			members = mp;
+		}
 		c->acc_cnt = f->member_cnt;
 		for (i = 0; i < f->member_cnt; i++) {
-			err = plan_access(pc, &v->path, &f->members[i], 1, BD_FMT_AUTO, &c->acc[i]);
+			err = plan_access(pc, &v->path, &members[i], 1, BD_FMT_AUTO, &c->acc[i]);
 			if (err)
 				return err;
 		}
@@ -867,18 +896,42 @@ int bd_plan_build(struct bpfdump *d, struct bd_plan *p, const char *columns, con
 	if (cursor > BD_MAX_FIXED)
 		return bd_err(d, -E2BIG, "field list: the record is %u bytes, at most %d",
 			      cursor, BD_MAX_FIXED);
-	if (where && *where) {
+	if ((where && *where) || p->scope_where) {
 		struct q_error qerr = {};
-		struct q_expr *e = NULL;
+		struct q_expr *e = NULL, *se = NULL;
 
 		pc.what = "where";
-		pc.src = where;
-		err = q_parse_where(where, &e, &qerr);
-		if (err == -EINVAL)
-			return bd_err(d, err, "where '%s': %s (at column %d)", where, qerr.msg,
-				      qerr.pos + 1);
-		if (err)
-			return bd_err(d, err, "where: %s", strerror(-err));
+		pc.src = where && *where ? where : p->scope_where;
+		if (where && *where) {
+			err = q_parse_where(where, &e, &qerr);
+			if (err == -EINVAL)
+				return bd_err(d, err, "where '%s': %s (at column %d)", where,
+					      qerr.msg, qerr.pos + 1);
+			if (err)
+				return bd_err(d, err, "where: %s", strerror(-err));
+		}
+		if (p->scope_where) {
+			/* the container scope, ANDed to the user's predicate */
+			err = q_parse_where(p->scope_where, &se, &qerr);
+			if (err) {
+				q_expr_free(e);
+				return bd_err(d, err, "scope '%s': %s", p->scope_where, qerr.msg);
+			}
+			if (e) {
+				struct q_expr *and = calloc(1, sizeof(*and));
+
+				if (!and) {
+					q_expr_free(e);
+					q_expr_free(se);
+					return -ENOMEM;
+				}
+				and->kind = Q_EXPR_AND;
+				and->lhs = e;
+				and->rhs = se;
+				se = and;
+			}
+			e = se;
+		}
 		err = plan_pred(&pc, e, &p->pred, &cursor);
 		q_expr_free(e);
 		if (err)

@@ -55,3 +55,24 @@ const char *bd_target_preset(const char *target)
 			return presets[i].columns;
 	return NULL;
 }
+
+/* With --pidns, pids as the namespace numbers them (0: not visible there, like
+ * the PPid of a namespace's init in /proc/PID/status). */
+static const struct { const char *target, *columns; } pidns_presets[] = {
+	{ "task", "pid=nstgid(task),tid=nspid(task),ppid=nstgid(task->real_parent),"
+		  "uid=task->cred->uid.val,state=taskstate(task),comm=task->comm" },
+	{ "task_file", "pid=nstgid(task),comm=task->comm,fd=fd,path=path(file)" },
+	{ "task_vma", "pid=nstgid(task),start=hex(vma->vm_start),end=hex(vma->vm_end),"
+		      "perms=vmflags(vma->vm_flags),pgoff=hex(vma->vm_pgoff),"
+		      "path=path(vma->vm_file)" },
+};
+
+const char *bd_target_preset_pidns(const char *target)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(pidns_presets) / sizeof(pidns_presets[0]); i++)
+		if (!strcmp(pidns_presets[i].target, target))
+			return pidns_presets[i].columns;
+	return NULL;
+}
