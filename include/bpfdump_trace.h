@@ -33,9 +33,10 @@ struct bpfdump_trace_opts {
 	bool zeroes;			/* show zero-valued members */
 	const volatile sig_atomic_t *stop; /* set by a signal handler to end the trace */
 	FILE *out;
+	const char *cgroup;		/* only tasks in this cgroup2 subtree (a container) */
 	size_t :0;
 };
-#define bpfdump_trace_opts__last_field out
+#define bpfdump_trace_opts__last_field cgroup
 
 /* Attach, print events until stopped, detach. Returns 0 or -errno. */
 BPFDUMP_API int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *opts);

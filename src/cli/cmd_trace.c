@@ -20,7 +20,7 @@ static void on_signal(int sig)
 
 void help_trace(void)
 {
-	printf("Usage: bpfdump trace [-p PID] [--mode MODE] [-J] [-c COUNT] [-d SECONDS]\n"
+	printf("Usage: bpfdump trace [-p PID] [--cgroup PATH] [--mode MODE] [-J] [-c COUNT] [-d SECONDS]\n"
 	       "                     [--size BYTES] [--multiline] [--zeroes] SPEC...\n\n"
 	       "Trace kernel functions or tracepoints and print their arguments, members and\n"
 	       "return values, pretty-printed by BTF. SPEC is FUNC, FUNC(ITEM, ...) or\n"
@@ -31,6 +31,8 @@ void help_trace(void)
 	       "its arguments at entry and its return value at exit.\n\n"
 	       "Options:\n"
 	       "  -p, --pid PID        only this process\n"
+	       "      --cgroup PATH    only tasks in this cgroup2 subtree (a container), checked\n"
+	       "                       in the program (bpf_get_current_ancestor_cgroup_id)\n"
 	       "      --mode MODE      fentry, kprobe, tp_btf or raw_tp (default: the best that\n"
 	       "                       works here, said on stderr)\n"
 	       "  -J, --json           one JSON object per event\n"
@@ -42,7 +44,7 @@ void help_trace(void)
 	       "  -h, --help           this help\n");
 }
 
-enum { OPT_MODE = 256, OPT_SIZE, OPT_MULTI, OPT_ZEROES };
+enum { OPT_MODE = 256, OPT_SIZE, OPT_MULTI, OPT_ZEROES, OPT_CGROUP };
 
 int cmd_trace(int argc, char **argv)
 {
@@ -55,6 +57,7 @@ int cmd_trace(int argc, char **argv)
 		{ "size", required_argument, NULL, OPT_SIZE },
 		{ "multiline", no_argument, NULL, OPT_MULTI },
 		{ "zeroes", no_argument, NULL, OPT_ZEROES },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -81,6 +84,9 @@ int cmd_trace(int argc, char **argv)
 			else
 				return usage_err("trace", "--mode: '%s' is not fentry, kprobe, tp_btf "
 						 "or raw_tp", optarg);
+			break;
+		case OPT_CGROUP:
+			to.cgroup = optarg;
 			break;
 		case 'J':
 			to.json = true;

@@ -127,6 +127,13 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 		ib_emit(b, I_ALU64_IMM(BPF_RSH, R0, 32));
 		ib_jmp_imm(b, BPF_JNE, R0, tg->pid, g.out_label);
 	}
+	if (tg->cgroup_level >= 0) {
+		/* the current task's cgroup at that level is the one given */
+		ib_emit(b, I_MOV64_IMM(R1, tg->cgroup_level));
+		ib_emit(b, I_CALL(BPF_FUNC_get_current_ancestor_cgroup_id));
+		ib_ld_imm64(b, R2, 0, tg->cgroup_id);
+		ib_jmp_reg(b, BPF_JNE, R0, R2, g.out_label);
+	}
 	/* r0 = this thread's buffer */
 	ib_emit(b, I_CALL(BPF_FUNC_get_current_task_btf));
 	ib_emit(b, I_MOV64_REG(R2, R0));

@@ -445,6 +445,7 @@ static int set_params(struct bpfdump_query *q, const struct bpfdump_query_opts *
 
 			if (host < 0)
 				return host;
+			q->host_pid = host;	/* what a pinned dumper's readers need */
 		} else if (kill(id, 0) && errno == ESRCH) {
 			return bd_err(d, -ESRCH, "target '%s': no such %s %d", t->name,
 				      o->pid ? "process" : "thread", id);
@@ -544,9 +545,13 @@ static struct bpfdump_query *query_new(struct bpfdump *d, const struct bpfdump_q
 	err = bd_scope_open(d, q->plan.target, o, &q->scope);
 	if (err)
 		goto err_out;
-	if (pinned_scope && !(q->scope.where = strdup(pinned_scope))) {
-		err = -ENOMEM;
-		goto err_out;
+	if (pinned_scope) {
+		free(q->scope.where);
+		q->scope.where = strdup(pinned_scope);
+		if (!q->scope.where) {
+			err = -ENOMEM;
+			goto err_out;
+		}
 	}
 	q->plan.scope_where = q->scope.where;
 	q->plan.pidns_level = pinned_level >= 0 ? pinned_level : q->scope.pidns_level;

@@ -21,9 +21,12 @@ long bpfdump__cat(struct bpfdump *d, const char *path, FILE *out,
 {
 	char bin[PATH_MAX], meta_path[PATH_MAX], meta[META_TEXT];
 	char target[64], columns[4096], where[4096], cgroup[PATH_MAX], map[64], num[32];
+	char scope[1024], netns[PATH_MAX], netns_ino[32] = "";
+	int pidns_level = 0;
+	struct bd_scope_run run;
 	struct bpfdump_query_opts qo = { .sz = sizeof(qo) };
 	struct bpfdump_query *q;
-	int link_fd, iter_fd, err;
+	int link_fd, err;
 	long ret;
 
 	err = bd_twin_paths(path, bin, meta_path, sizeof(bin));
@@ -52,24 +55,41 @@ long bpfdump__cat(struct bpfdump *d, const char *path, FILE *out,
 		qo.order = atoi(num);
 	if (bd_meta_get(meta, "map_id", map, sizeof(map)))
 		qo.map = map;
+	if (bd_meta_get(meta, "pidns_level", num, sizeof(num)))
+		pidns_level = atoi(num);
+	if (bd_meta_get(meta, "netns", netns, sizeof(netns)))
+		qo.netns = netns;
+	bd_meta_get(meta, "netns_ino", netns_ino, sizeof(netns_ino));
+	if (bd_scope_params(target) & BPFDUMP_PARAM_PIDNS)
+		qo.cgroup = NULL;	/* a task scope: kept in scope_where */
 	/* the same plan as at pin time: the layout of the binary twin's records */
-	q = bd_query_new(d, &qo, false);
-	if (!q)
+	q = bd_query_new_pinned(d, &qo, bd_meta_get(meta, "scope_where", scope, sizeof(scope)) ?
+				scope : NULL, pidns_level);
+	if (!q) {
+		if (qo.netns)
+			return bd_err(d, -errno, "cat '%s': its network namespace %s is gone: %s",
+				      path, netns, bpfdump__errmsg(d));
 		return -errno;
+	}
+	if (qo.netns && strtoull(netns_ino, NULL, 10) != q->scope.netns_ino) {
+		ret = bd_err(d, -ESTALE, "cat '%s': %s now names another network namespace "
+			     "(the dumper's is gone)", path, netns);
+		goto out;
+	}
 	link_fd = bpf_obj_get(bin);
 	if (link_fd < 0) {
 		ret = bd_err(d, -errno, "cat '%s': cannot open %s: %s", path, bin, strerror(errno));
 		goto out;
 	}
-	iter_fd = bpf_iter_create(link_fd);
-	if (iter_fd < 0) {
-		ret = bd_err(d, -errno, "cat '%s': cannot start the iterator: %s", path,
-			     strerror(errno));
+	ret = bd_scope_start(d, &q->scope, link_fd, &run);
+	if (ret) {
+		ret = bd_err(d, ret, "cat '%s': cannot start the iterator: %s", path,
+			     strerror(-ret));
 		close(link_fd);
 		goto out;
 	}
-	ret = bd_query_read(q, iter_fd, out, opts);
-	close(iter_fd);
+	ret = bd_query_read(q, run.fd, out, opts);
+	ret = bd_scope_end(d, &run, ret < 0 ? ret : 0) ?: ret;
 	close(link_fd);
 out:
 	bpfdump_query__free(q);

@@ -249,12 +249,15 @@ int bd_scope_start(struct bpfdump *d, const struct bd_scope *s, int link_fd,
 		   struct bd_scope_run *r);
 /* Close, reap the child; returns err, or the child's failure when err is 0. */
 int bd_scope_end(struct bpfdump *d, struct bd_scope_run *r, int err);
+/* A cgroup2 directory's id (its kernfs node) and level in the hierarchy. */
+int bd_cgroup_scope(struct bpfdump *d, const char *path, __u64 *id, int *level);
 /* The pid, in our numbering, of process nspid of pid namespace file pidns. */
 int bd_pidns_host_pid(struct bpfdump *d, const char *pidns, int nspid);
 
 struct bpfdump_query {
 	struct bpfdump *d;
 	struct bd_scope scope;
+	int host_pid;		/* --pid/--tid of a --pidns query, in our numbering */
 	struct bd_plan plan;
 	int prog_fd;
 	int buf_map_fd;

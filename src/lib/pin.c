@@ -172,6 +172,16 @@ static int create_meta_map(struct bpfdump *d, struct bpfdump_query *q)
 	if (o->order)
 		meta_put(&b, "order", num);
 	meta_put(&b, "map", o->map);
+	/* the container scope: its predicate and pid level rebuild the same plan;
+	 * the network namespace is entered again by bpfdump cat */
+	meta_put(&b, "scope_where", q->scope.where);
+	snprintf(num, sizeof(num), "%d", q->scope.pidns_level);
+	if (q->scope.pidns_level)
+		meta_put(&b, "pidns_level", num);
+	meta_put(&b, "netns", q->scope.netns_path);
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)q->scope.netns_ino);
+	if (q->scope.netns_path)
+		meta_put(&b, "netns_ino", num);
 	if (q->plan.map.fd >= 0) {
 		struct bpf_map_info info = {};
 		__u32 ilen = sizeof(info);
@@ -295,9 +305,19 @@ int bpfdump_query__pin(struct bpfdump_query *q, const char *path,
 		if (err)
 			return err;
 	}
+	if (q->scope.mntns_fd >= 0)
+		return bd_err(d, -EINVAL, "pin '%s': --mntns cannot be kept: a pinned dumper "
+			      "resolves paths against its reader's root", path);
 	err = make_parents(d, path, made, &made_cnt);
 	if (err)
 		goto undo;
+	if (q->host_pid) {
+		/* readers number pids in their own namespace: give the link ours */
+		if (q->linfo.task.pid)
+			q->linfo.task.pid = q->host_pid;
+		else
+			q->linfo.task.tid = q->host_pid;
+	}
 	/* everything made before anything is pinned: a failure leaves nothing */
 	err = bd_load_prog(q, true, &text_prog);
 	if (err)

@@ -145,6 +145,8 @@ static int own_pid_level(void)
 }
 
 /* Level of a pid namespace: parents up to our own (NS_GET_PARENT stops there). */
+static int open_task_cgroup(struct bpfdump *d, const char *path, struct bd_scope *s);
+
 static int pidns_level(struct bpfdump *d, const char *path, int fd, __u64 ino)
 {
 	struct stat self;
@@ -200,6 +202,18 @@ static int cgroup_depth(const char *real)
 		if (*s == '/' && s[1] && s[1] != '/')
 			depth++;
 	return depth;
+}
+
+int bd_cgroup_scope(struct bpfdump *d, const char *path, __u64 *id, int *level)
+{
+	struct bd_scope s;
+	int err;
+
+	bd_scope_init(&s);
+	err = open_task_cgroup(d, path, &s);
+	*id = s.cgroup_id;
+	*level = s.cgroup_level;
+	return err;
 }
 
 static int open_task_cgroup(struct bpfdump *d, const char *path, struct bd_scope *s)

@@ -48,6 +48,8 @@ struct trace_run {
 	FILE *out;
 	struct bd_strbuf cell;
 	char *log;
+	int cgroup_level;	/* --cgroup: only tasks under it, or -1 */
+	__u64 cgroup_id;
 };
 
 static const char *mode_name(enum bpfdump_trace_mode m)
@@ -180,7 +182,8 @@ static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 	struct bd_trace_gen tg = { .kind = kind, .buf_map_fd = p->buf_fd,
 				   .ringbuf_fd = r->ringbuf_fd, .lost_map_fd = r->lost_fd,
 				   .probe_id = (p - r->probes) * 2 + slot, .pid = r->o->pid,
-				   .sp_off = -1 };
+				   .sp_off = -1, .cgroup_level = r->cgroup_level,
+				   .cgroup_id = r->cgroup_id };
 	LIBBPF_OPTS(bpf_prog_load_opts, lo, .log_buf = r->log, .log_size = LOG_SIZE);
 	enum bpf_prog_type type = BPF_PROG_TYPE_TRACING;
 	bool is_exit = slot == 1;
@@ -452,6 +455,13 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 	if (!o || o->sz < sizeof(size_t) || !o->spec_cnt)
 		return bd_err(d, -EINVAL, "trace: give at least one FUNC or tp:GROUP:NAME");
 	r.out = o->out ? o->out : stdout;
+	r.cgroup_level = -1;
+	if (o->sz >= offsetof(struct bpfdump_trace_opts, cgroup) + sizeof(o->cgroup) &&
+	    o->cgroup) {
+		err = bd_cgroup_scope(d, o->cgroup, &r.cgroup_id, &r.cgroup_level);
+		if (err)
+			return err;
+	}
 	r.log = malloc(LOG_SIZE);
 	r.probes = calloc(o->spec_cnt, sizeof(*r.probes));
 	if (!r.log || !r.probes) {

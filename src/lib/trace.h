@@ -22,6 +22,8 @@ struct bd_trace_gen {
 	__u32 probe_id;		/* which probe a record came from */
 	int pid;		/* only this process (0: all) */
 	int sp_off;		/* kprobe stash: offset of sp in pt_regs, else -1 */
+	int cgroup_level;	/* only tasks under this cgroup (at this level), or -1 */
+	__u64 cgroup_id;
 };
 
 int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd_trace_gen *tg,
