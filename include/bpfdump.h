@@ -173,6 +173,10 @@ BPFDUMP_API int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
 /* The verifier log of the last load, or "". */
 BPFDUMP_API const char *bpfdump_query__verifier_log(const struct bpfdump_query *q);
 
+/* The pid, in the caller's numbering, of process nspid of a pid namespace file
+ * (/proc/PID/ns/pid): looked up by a child inside it. Returns it or -errno. */
+BPFDUMP_API int bpfdump__pidns_pid(struct bpfdump *d, const char *pidns, int nspid);
+
 /* Library version, "MAJOR.MINOR.PATCH". */
 BPFDUMP_API const char *bpfdump_version(void);
 

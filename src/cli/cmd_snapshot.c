@@ -12,7 +12,8 @@
 
 void help_snapshot(void)
 {
-	printf("Usage: bpfdump snapshot [-J] [-o SECTIONS] [--all-threads] [--ring-size BYTES] PID\n\n"
+	printf("Usage: bpfdump snapshot [-J] [-o SECTIONS] [--all-threads] [--ring-size BYTES]\n"
+	       "                        [--pidns FILE] PID\n\n"
 	       "Read what the kernel holds about process PID in one pass of one BPF program:\n"
 	       "task and threads, credentials, memory (mm totals and every mapping), open files,\n"
 	       "sockets, cgroup, namespaces and resource limits. Sections the kernel does not\n"
@@ -24,10 +25,11 @@ void help_snapshot(void)
 	       "      --all-threads      also every thread's own task and creds\n"
 	       "      --ring-size BYTES  ring buffer size, a power of 2 (default: sized from the\n"
 	       "                         process's mappings, fds and threads)\n"
+	       "      --pidns FILE       PID is a number of this pid namespace (/proc/N/ns/pid)\n"
 	       "  -h, --help             this help\n");
 }
 
-enum { OPT_ALL_THREADS = 256, OPT_RING };
+enum { OPT_ALL_THREADS = 256, OPT_RING, OPT_PIDNS };
 
 int cmd_snapshot(int argc, char **argv)
 {
@@ -36,11 +38,12 @@ int cmd_snapshot(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "all-threads", no_argument, NULL, OPT_ALL_THREADS },
 		{ "ring-size", required_argument, NULL, OPT_RING },
+		{ "pidns", required_argument, NULL, OPT_PIDNS },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct bpfdump_snapshot_opts so = { .sz = sizeof(so), .json = env.json };
-	const char *sections = NULL;
+	const char *sections = NULL, *pidns = NULL;
 	struct bpfdump *d;
 	int opt, err, pid, v;
 
@@ -62,6 +65,9 @@ int cmd_snapshot(int argc, char **argv)
 				return usage_err("snapshot", "--ring-size: '%s' is not a power of 2 "
 						 "of at least 4096", optarg);
 			so.ring_size = v;
+			break;
+		case OPT_PIDNS:
+			pidns = optarg;
 			break;
 		case 'h':
 			help_snapshot();
@@ -86,6 +92,14 @@ int cmd_snapshot(int argc, char **argv)
 	if (cli_need_root("snapshot")) {
 		err = 1;
 		goto out;
+	}
+	if (pidns) {
+		/* PID is the namespace's number for it */
+		pid = bpfdump__pidns_pid(d, pidns, pid);
+		if (pid < 0) {
+			err = run_err("%s", bpfdump__errmsg(d));
+			goto out;
+		}
 	}
 	err = bpfdump__snapshot(d, pid, &so, stdout);
 	if (err < 0)

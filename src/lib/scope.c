@@ -578,3 +578,10 @@ out:
 	bd_scope_close(&s);
 	return host;
 }
+
+int bpfdump__pidns_pid(struct bpfdump *d, const char *pidns, int nspid)
+{
+	if (!pidns || nspid <= 0)
+		return bd_err(d, -EINVAL, "--pidns: give a namespace file and a positive pid");
+	return bd_pidns_host_pid(d, pidns, nspid);
+}

@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# Container scopes: --netns against `ss` run inside a network namespace the test made,
+# --pidns against NSpid of /proc/PID/status of a pid namespace it made, --cgroup against
+# cgroup.procs of cgroups it made; pinned dumpers keep the scope; trace --cgroup; bad input.
+source "$(dirname "$0")/../lib.sh"
+PY=/usr/bin/python3
+[ -x $PY ] || PY=python3
+
+wait_file() {
+	local _
+	for _ in $(seq 200); do [ -s "$1" ] && return 0; sleep 0.05; done
+	return 1
+}
+# rows ARGS...: bpfdump ARGS -r -n, sorted
+rows() { timeout 60 "$BPFDUMP" "$@" -r -n 2>"$TMP/err" | sort; }
+
+if ! command -v ip >/dev/null || ! command -v unshare >/dev/null || ! command -v nsenter >/dev/null
+then
+	skip "needs ip (iproute2), unshare and nsenter (util-linux)"
+	exit 0
+fi
+
+# ---- network namespace: sockets inside and outside -------------------------------------
+NS=bdct$$
+if ! ip netns add $NS 2>"$TMP/err"; then
+	skip "netns: cannot make a network namespace: $(cat "$TMP/err")"
+else
+	at_exit ip netns del $NS
+	ip netns exec $NS ip link set lo up
+	# inside: a listener, a connected pair, a bound UDP socket; outside: a listener
+	sockets='import socket, sys, time
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
+c = socket.create_connection(l.getsockname()); a, _ = l.accept()
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
+open(sys.argv[1] + ".tmp", "w").write("%d %d %d\n" % (l.getsockname()[1], c.getsockname()[1], u.getsockname()[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+time.sleep(120)'
+	ip netns exec $NS $PY -c "$sockets" "$TMP/in.ports" &
+	IN=$!
+	at_exit kill $IN
+	$PY -c "$sockets" "$TMP/out.ports" &
+	OUT=$!
+	at_exit kill $OUT
+	wait_file "$TMP/in.ports" && wait_file "$TMP/out.ports"
+	read -r IN_L IN_C IN_U <"$TMP/in.ports"
+	read -r OUT_L OUT_C OUT_U <"$TMP/out.ports"
+	NSF=/run/netns/$NS
+
+	got=$(rows dump tcp --netns $NSF -o 'state=tcpstate(sk_common->skc_state),lport=sk_common->skc_num,rport=sk_common->skc_dport')
+	want=$(ip netns exec $NS ss -tanH | awk '{ n = split($4, l, ":"); m = split($5, r, ":");
+		st = $1 == "ESTAB" ? "ESTAB" : $1 == "LISTEN" ? "LISTEN" : $1;
+		print st, l[n], (r[m] == "*" ? 0 : r[m]) }' | sort)
+	expect_eq "--netns: tcp rows are what ss shows inside the namespace" "$want" "$got"
+	check "--netns: the namespace's listener $IN_L and pair are there (3 rows)" \
+		test "$(echo "$got" | grep -c .)" -eq 3 -a -n "$(echo "$got" | grep "LISTEN $IN_L 0")"
+	check "--netns: the host's listener $OUT_L is not" sh -c "! echo '$got' | grep -q ' $OUT_L '"
+	host=$(rows dump tcp -o 'lport=sk_common->skc_num')
+	check "without --netns: the host's listener, not the namespace's" \
+		sh -c "echo '$host' | grep -qx '$OUT_L' && ! echo '$host' | grep -qx '$IN_L' || \
+		       [ $IN_L = $OUT_L ]"
+	got=$(rows dump tcp --target-pid $IN -o 'state=tcpstate(sk_common->skc_state),lport=sk_common->skc_num,rport=sk_common->skc_dport')
+	expect_eq "--target-pid of a process in the namespace: the same rows" "$want" "$got"
+	got=$(rows dump udp --netns $NSF -o 'lport=udp_sk->inet.sk.__sk_common.skc_num')
+	want=$(ip netns exec $NS ss -uanH | awk '{ n = split($4, l, ":"); print l[n] }' | sort)
+	expect_eq "--netns: udp rows are what ss -uan shows inside ($IN_U)" "$want" "$got"
+	got=$(rows dump unix --netns $NSF -o 'path=sunpath(unix_sk)' | grep -c .)
+	want=$(ip netns exec $NS ss -xanH | grep -c .)
+	expect_eq "--netns: as many unix sockets as ss -xan shows inside" "$want" "$got"
+
+	# a pinned dumper: the predicate on the namespace's inode keeps it
+	PIN=/sys/fs/bpf/bdct-test-$$
+	at_exit rm -rf $PIN
+	if "$BPFDUMP" pin tcp $PIN/tcp --netns $NSF -o 'lport=sk_common->skc_num' 2>"$TMP/err"; then
+		expect_eq "pinned --netns: cat from the host lists nothing (not the host's sockets)" \
+			"LPORT" "$(cat $PIN/tcp)"
+		got=$(nsenter --net=$NSF cat $PIN/tcp | tail -n +2 | sort | tr '\n' ' ')
+		want=$(ip netns exec $NS ss -tanH | awk '{ n = split($4, l, ":"); print l[n] }' | sort | tr '\n' ' ')
+		expect_eq "pinned --netns: a reader inside the namespace gets its sockets" "$want" "$got"
+		got=$("$BPFDUMP" cat -r -n $PIN/tcp | sort | tr '\n' ' ')
+		expect_eq "pinned --netns: bpfdump cat enters the namespace again" "$want" "$got"
+	else
+		fail "pin tcp --netns: $(cat "$TMP/err")"
+	fi
+fi
+
+# ---- pid namespace ----------------------------------------------------------------------
+unshare --pid --fork --kill-child sh -c 'sleep 300 & sleep 300 & exec sleep 301' &
+UNS=$!
+at_exit kill -9 $UNS	# unshare --fork ignores SIGTERM; --kill-child takes the namespace down
+for _ in $(seq 100); do
+	INIT=$(pgrep -P $UNS -x sleep | head -1)
+	[ -n "$INIT" ] && [ "$(pgrep -P "$INIT" | wc -l)" -eq 2 ] && break
+	sleep 0.05
+done
+PNS=/proc/$INIT/ns/pid
+PNS_INO=$(stat -L -c %i $PNS)
+# ground truth: every host process in that namespace: host pid, ns pid, ns ppid, comm
+truth() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(stat -L -c %i $p/ns/pid 2>/dev/null)" = "$PNS_INO" ] || continue
+		awk -v h=${p#/proc/} '/^NSpid:/ { print h, $NF } /^PPid:/ { pp = $2 } END { print "PP", h, pp }' \
+			$p/status 2>/dev/null
+	done | awk '$1 == "PP" { pp[$2] = $3; next } { ns[$1] = $2 }
+		END { for (h in ns) print h, ns[h], (pp[h] in ns ? ns[pp[h]] : 0) }' | sort -n
+}
+want=$(truth)
+got=$(rows dump task --pidns $PNS -o 'host=task->tgid,pid=nstgid(task),ppid=nstgid(task->real_parent)' | sort -n)
+expect_eq "--pidns: host pid, ns pid and ns ppid of every task are NSpid/PPid of /proc" "$want" "$got"
+check "--pidns: the namespace's 3 processes, pids 1..3" \
+	test "$(echo "$got" | awk '{ print $2 }' | sort -n | tr '\n' ' ')" = "1 2 3 "
+got=$(rows dump task --pidns $PNS -o 'pid=nstgid(task)' | tr '\n' ' ')
+check "--pidns: our own reader is not one of the tasks listed ($got)" test "$got" = "1 2 3 "
+got=$("$BPFDUMP" dump task --pidns $PNS -J | $PY -c '
+import json, sys
+print(" ".join("%d:%d" % (r["pid"], r["ppid"]) for r in map(json.loads, sys.stdin)))')
+want=$(echo "$(truth)" | awk '{ print $2 ":" $3 }' | sort -n | tr '\n' ' ')
+expect_eq "--pidns: the default columns number pids as the namespace does" "${want% }" "$(echo $got | tr ' ' '\n' | sort -n | tr '\n' ' ' | sed 's/ $//')"
+got=$(rows dump task --pidns $PNS --pid 2 -o 'pid=nstgid(task),host=task->tgid')
+want=$(truth | awk '$2 == 2 { print 2, $1 }')
+expect_eq "--pidns --pid 2: the namespace's pid 2" "$want" "$got"
+got=$(rows dump task_file --target-pid $INIT --pid 1 -o 'pid=nstgid(task),fd=fd')
+want=$(ls /proc/$INIT/fd | sort -n | sed 's/^/1 /')
+expect_eq "--target-pid, task_file --pid 1: the fds of the namespace's init" "$want" "$(echo "$got" | sort -k2 -n)"
+h3=$(truth | awk '$2 == 3 { print $1 }')
+got=$("$BPFDUMP" snapshot --pidns $PNS 3 -J -o task | $PY -c 'import json, sys; print(json.load(sys.stdin)["task"]["pid"])')
+expect_eq "snapshot --pidns FILE 3: the process the namespace calls 3" "$h3" "$got"
+PIN=/sys/fs/bpf/bdct-test-$$
+at_exit rm -rf $PIN
+if "$BPFDUMP" pin task $PIN/pidns --pidns $PNS -o 'pid=nstgid(task),host=task->tgid' 2>"$TMP/err"; then
+	want=$(truth | awk '{ print $2, $1 }' | sort -n)
+	expect_eq "pinned --pidns: cat from the host shows just the namespace, its numbering" \
+		"$want" "$(tail -n +2 $PIN/pidns | sort -n)"
+	expect_eq "pinned --pidns: bpfdump cat the same" "$want" "$("$BPFDUMP" cat -r -n $PIN/pidns | sort -n)"
+else
+	fail "pin task --pidns: $(cat "$TMP/err")"
+fi
+
+# ---- cgroup subtree -------------------------------------------------------------------------
+CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+if [ -z "$CG2" ] || ! mkdir -p "$CG2/bdct-$$/sub" 2>"$TMP/err"; then
+	skip "cgroup: no writable cgroup2 mount ($(cat "$TMP/err" 2>/dev/null))"
+else
+	CG=$CG2/bdct-$$
+	# the killed sleepers leave their cgroups a moment later
+	at_exit "for _ in \$(seq 50); do rmdir $CG/sub $CG 2>/dev/null; [ -d $CG ] || break; sleep 0.1; done"
+	for c in $CG $CG $CG/sub; do
+		sleep 300 &
+		at_exit kill $!
+		echo $! >$c/cgroup.procs
+	done
+	want=$(cat $CG/cgroup.procs $CG/sub/cgroup.procs | sort -n)
+	got=$(rows dump task --cgroup $CG -o 'pid=task->tgid' | sort -n)
+	expect_eq "--cgroup: the tasks of the subtree are cgroup.procs of it and below" "$want" "$got"
+	want=$(sort -n $CG/sub/cgroup.procs)
+	got=$(rows dump task --cgroup $CG/sub -o 'pid=task->tgid')
+	expect_eq "--cgroup of the leaf: its cgroup.procs" "$want" "$got"
+	got=$(rows dump task --container "$want" -o 'pid=task->tgid')
+	expect_eq "--container PID: the tasks of PID's cgroup (and namespaces)" "$want" "$got"
+	got=$(rows dump task_file --cgroup $CG/sub -o 'pid=task->tgid,fd=fd' | awk '{ print $2 }' | sort -n)
+	expect_eq "task_file --cgroup: the leaf's process's fds" "$(ls /proc/$want/fd | sort -n)" "$got"
+	if "$BPFDUMP" pin task $PIN/cg --cgroup $CG -o 'pid=task->tgid' 2>"$TMP/err"; then
+		expect_eq "pinned --cgroup: cat shows the subtree's tasks" \
+			"$(cat $CG/cgroup.procs $CG/sub/cgroup.procs | sort -n)" "$(tail -n +2 $PIN/cg | sort -n)"
+	else
+		fail "pin task --cgroup: $(cat "$TMP/err")"
+	fi
+	# trace --cgroup: two execs inside the subtree, one outside, each of its own name
+	cp /bin/true "$TMP/bdct_in"; cp /bin/true "$TMP/bdct_out"
+	timeout 60 "$BPFDUMP" trace --cgroup $CG -J -d 30 'tp:sched:sched_process_exec(p->comm)' \
+		>"$TMP/tr.json" 2>"$TMP/tr.err" &
+	TR=$!
+	for _ in $(seq 400); do grep -q tracing "$TMP/tr.err" && break; sleep 0.05; done
+	sh -c "echo \$\$ > $CG/sub/cgroup.procs && exec $TMP/bdct_in"
+	sh -c "echo \$\$ > $CG/cgroup.procs && exec $TMP/bdct_in"
+	"$TMP/bdct_out"
+	sleep 0.5
+	kill -INT $TR; wait $TR
+	n_in=$(grep -c '"p->comm":"bdct_in"' "$TMP/tr.json"); n_out=$(grep -c '"p->comm":"bdct_out"' "$TMP/tr.json")
+	check "trace --cgroup: both execs inside the subtree, not the one outside ($n_in/$n_out)" \
+		test "$n_in" -eq 2 -a "$n_out" -eq 0
+fi
+
+# ---- bad input ---------------------------------------------------------------------------------
+bad_input "--netns of a file that is no namespace" "not a namespace file" \
+	"$BPFDUMP" dump tcp --netns /etc/hostname
+bad_input "--netns of a pid namespace" "a pid namespace, not a network namespace" \
+	"$BPFDUMP" dump tcp --netns /proc/self/ns/pid
+bad_input "--pidns of a network namespace" "a network namespace, not a pid namespace" \
+	"$BPFDUMP" dump task --pidns /proc/self/ns/net
+bad_input "--netns on a global target" "this target is global" \
+	"$BPFDUMP" dump bpf_prog --netns /proc/self/ns/net
+bad_input "--netns on a task target" "task targets take --pidns" \
+	"$BPFDUMP" dump task --netns /proc/self/ns/net
+bad_input "--pidns on a socket target" "socket targets take --netns" \
+	"$BPFDUMP" dump tcp --pidns /proc/self/ns/pid
+bad_input "--target-pid on a global target" "is global" \
+	"$BPFDUMP" dump ksym --target-pid 1
+sh -c 'exit 0' &
+gone=$!
+wait $gone
+bad_input "--target-pid of a process that exited" "no such process" \
+	"$BPFDUMP" dump tcp --target-pid $gone
+bad_input "--netns of a missing file" "No such file" "$BPFDUMP" dump tcp --netns /nonexistent/ns
+bad_input "--pidns --pid of a pid the namespace lacks" "has no process 999" \
+	"$BPFDUMP" dump task --pidns $PNS --pid 999
+bad_input "snapshot --pidns of a pid the namespace lacks" "has no process 999" \
+	"$BPFDUMP" snapshot --pidns $PNS 999
+bad_input "--cgroup of a directory that is no cgroup2" "not a cgroup2 directory" \
+	"$BPFDUMP" dump task --cgroup /tmp
+bad_input "trace --cgroup of a directory that is no cgroup2" "not a cgroup2 directory" \
+	"$BPFDUMP" trace --cgroup /tmp -d 1 'tp:sched:sched_process_exec'
+bad_input "pin --mntns" "cannot keep" "$BPFDUMP" pin task_file /sys/fs/bpf/x --mntns /proc/self/ns/mnt
+if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
+	bad_input "--netns without privilege" "root" \
+		setpriv --reuid nobody --regid nogroup --clear-groups "$BPFDUMP" dump tcp --netns /proc/1/ns/net
+fi
+check "no pin left behind" test ! -e /sys/fs/bpf/x
