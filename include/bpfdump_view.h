@@ -28,9 +28,11 @@ struct bpfdump_view_opts {
 	unsigned int mode;	/* file mode in the mount (0: 0400) */
 	int uid;		/* owner (-1: root) */
 	int gid;		/* group (-1: root) */
+	const char *pidns;	/* task targets: bind the view to this pid namespace file
+				 * (its tasks only; nspid()/nstgid() number in it) */
 	size_t :0;
 };
-#define bpfdump_view_opts__last_field gid
+#define bpfdump_view_opts__last_field pidns
 
 /* Add a view to the config file (NULL: $BPFDUMP_VIEWS or BPFDUMP_VIEWS_CONF) after
  * building its query once; -EEXIST when the name is taken, the parser's message otherwise. */

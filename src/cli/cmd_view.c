@@ -16,7 +16,8 @@ void help_view(void)
 {
 	printf("Usage: bpfdump view mount DIR [--allow-other] [-f] [--config FILE] [--bpffs DIR]\n"
 	       "                          [--default-mode MODE] [--threads N]\n"
-	       "       bpfdump view add NAME FIELDS --target TARGET [-w EXPR] [--mode MODE]\n"
+	       "       bpfdump view add NAME FIELDS --target TARGET [-w EXPR] [--pidns FILE]\n"
+	       "                        [--mode MODE]\n"
 	       "                        [--owner USER] [--group GROUP] [--config FILE]\n"
 	       "       bpfdump view rm NAME [--config FILE]\n"
 	       "       bpfdump view list [-J | -r] [-n] [--config FILE]\n\n"
@@ -34,6 +35,8 @@ void help_view(void)
 	       "      --threads N       mount: at most N FUSE worker threads (16)\n"
 	       "  -t, --target TARGET   add: task, task_file, task_vma or cgroup\n"
 	       "  -w, --where EXPR      add: predicate, as for dump\n"
+	       "      --pidns FILE      add: bind the view to a pid namespace (/proc/N/ns/pid):\n"
+	       "                        its tasks, numbered by nspid()/nstgid() as it does\n"
 	       "      --mode MODE       add: file mode of the view, octal (default 0400)\n"
 	       "      --owner USER      add: owner of the view (default root)\n"
 	       "      --group GROUP     add: group of the view (default root)\n"
@@ -45,7 +48,7 @@ void help_view(void)
 }
 
 enum { OPT_ALLOW_OTHER = 256, OPT_BPFFS, OPT_DEFAULT_MODE, OPT_THREADS, OPT_MODE, OPT_OWNER,
-       OPT_GROUP, OPT_CONFIG };
+       OPT_GROUP, OPT_CONFIG, OPT_PIDNS };
 
 struct view_args {
 	const char *sub;
@@ -107,6 +110,7 @@ static int parse_args(int argc, char **argv, struct view_args *a)
 		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "target", required_argument, NULL, 't' },
 		{ "where", required_argument, NULL, 'w' },
+		{ "pidns", required_argument, NULL, OPT_PIDNS },
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "owner", required_argument, NULL, OPT_OWNER },
 		{ "group", required_argument, NULL, OPT_GROUP },
@@ -136,6 +140,7 @@ static int parse_args(int argc, char **argv, struct view_args *a)
 			break;
 		case 't': a->vo.target = optarg; a->add_opt = true; break;
 		case 'w': a->vo.where = optarg; a->add_opt = true; break;
+		case OPT_PIDNS: a->vo.pidns = optarg; a->add_opt = true; break;
 		case OPT_MODE:
 			if ((err = parse_mode(optarg, &a->vo.mode)))
 				return err;

@@ -66,8 +66,9 @@ static char *make_key(const struct bpfdump_query_opts *o)
 {
 	char *k;
 
-	if (asprintf(&k, "%s\x1f%s\x1f%s\x1f%s\x1f%d", o->target, o->columns ? o->columns : "",
-		     o->where ? o->where : "", o->cgroup ? o->cgroup : "", o->order) < 0)
+	if (asprintf(&k, "%s\x1f%s\x1f%s\x1f%s\x1f%d\x1f%s", o->target, o->columns ? o->columns : "",
+		     o->where ? o->where : "", o->cgroup ? o->cgroup : "", o->order,
+		     o->pidns ? o->pidns : "") < 0)
 		return NULL;
 	return k;
 }

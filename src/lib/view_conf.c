@@ -113,6 +113,7 @@ void bd_views_free(struct bd_views *vs)
 		free(vs->v[i].target);
 		free(vs->v[i].columns);
 		free(vs->v[i].where);
+		free(vs->v[i].pidns);
 	}
 	free(vs->v);
 	vs->v = NULL;
@@ -142,11 +143,14 @@ static struct bd_view *views_append(struct bd_views *vs, const struct bd_view *s
 	v->target = strdup(src->target ? src->target : "");
 	v->columns = strdup(src->columns ? src->columns : "");
 	v->where = src->where ? strdup(src->where) : NULL;
-	if (!v->name || !v->target || !v->columns || (src->where && !v->where)) {
+	v->pidns = src->pidns ? strdup(src->pidns) : NULL;
+	if (!v->name || !v->target || !v->columns || (src->where && !v->where) ||
+	    (src->pidns && !v->pidns)) {
 		free(v->name);
 		free(v->target);
 		free(v->columns);
 		free(v->where);
+		free(v->pidns);
 		return NULL;
 	}
 	vs->cnt++;
@@ -190,6 +194,8 @@ static int conf_set(struct bd_view *v, char *key, char *val)
 		slot = &v->columns;
 	else if (!strcmp(key, "where"))
 		slot = &v->where;
+	else if (!strcmp(key, "pidns"))
+		slot = &v->pidns;
 	if (slot) {
 		free(*slot);
 		*slot = strdup(val);
@@ -212,6 +218,7 @@ static void view_clear(struct bd_view *v)
 	free(v->target);
 	free(v->columns);
 	free(v->where);
+	free(v->pidns);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -358,6 +365,7 @@ static int views_save(struct bpfdump *d, const char *path, const struct bd_views
 		put_escaped(f, "target", v->target);
 		put_escaped(f, "columns", v->columns);
 		put_escaped(f, "where", v->where);
+		put_escaped(f, "pidns", v->pidns);
 		fprintf(f, "mode=%04o\nuid=%u\ngid=%u\n", v->mode, (unsigned)v->uid,
 			(unsigned)v->gid);
 	}
@@ -440,6 +448,7 @@ static int view_validate(struct bpfdump *d, const struct bd_view *v)
 	if (err)
 		return err;
 	qo.where = where;
+	qo.pidns = v->pidns;
 	if (!strcmp(v->target, "cgroup")) {
 		qo.cgroup = root;
 		qo.order = BPFDUMP_ORDER_SELF;
@@ -475,6 +484,8 @@ int bpfdump__view_add(struct bpfdump *d, const char *conf, const char *name,
 	v.target = (char *)opts->target;
 	v.columns = (char *)opts->columns;
 	v.where = opts->where && *opts->where ? (char *)opts->where : NULL;
+	if (opts->sz >= offsetof(struct bpfdump_view_opts, pidns) + sizeof(opts->pidns))
+		v.pidns = (char *)opts->pidns;
 	v.mode = opts->mode ? opts->mode : 0400;
 	v.uid = opts->uid >= 0 ? (uid_t)opts->uid : 0;
 	v.gid = opts->gid >= 0 ? (gid_t)opts->gid : 0;

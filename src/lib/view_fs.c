@@ -75,6 +75,7 @@ static void node_free(struct node *n)
 	free(n->view.target);
 	free(n->view.columns);
 	free(n->view.where);
+	free(n->view.pidns);
 	memset(&n->view, 0, sizeof(n->view));
 }
 
@@ -136,11 +137,12 @@ static bool find_view(struct vfs *v, const char *name, struct node *n)
 		n->view.target = strdup(bv->target);
 		n->view.columns = strdup(bv->columns);
 		n->view.where = bv->where ? strdup(bv->where) : NULL;
+		n->view.pidns = bv->pidns ? strdup(bv->pidns) : NULL;
 		n->mode = bv->mode;
 		n->uid = bv->uid;
 		n->gid = bv->gid;
 		found = n->view.name && n->view.target && n->view.columns &&
-			(!bv->where || n->view.where);
+			(!bv->where || n->view.where) && (!bv->pidns || n->view.pidns);
 	}
 	pthread_mutex_unlock(&v->views_lock);
 	if (!found)
@@ -368,6 +370,7 @@ static int produce(struct vfs *v, const char *path, struct node *n, FILE *out)
 		if (err)
 			return err;
 		qo.where = where;
+		qo.pidns = n->view.pidns;
 		if (!strcmp(n->view.target, "cgroup")) {
 			qo.cgroup = n->cgpath;
 			qo.order = BPFDUMP_ORDER_SELF;

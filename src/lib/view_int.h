@@ -32,6 +32,7 @@ static inline bool bd_opts_ok(const void *opts, size_t ours)
 
 struct bd_view {
 	char *name, *target, *columns, *where;
+	char *pidns;		/* bound to this pid namespace file, or NULL */
 	unsigned int mode;
 	uid_t uid;
 	gid_t gid;

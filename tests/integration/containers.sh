@@ -165,6 +165,29 @@ else
 	else
 		fail "pin task --cgroup: $(cat "$TMP/err")"
 	fi
+	# a view bound to the pid namespace, for a cgroup holding the namespace's processes
+	mkdir $CG/ns
+	at_exit "for _ in \$(seq 50); do rmdir $CG/ns 2>/dev/null; [ -d $CG/ns ] || break; sleep 0.1; done"
+	for p in $(truth | awk '{ print $1 }'); do echo $p >$CG/ns/cgroup.procs; done
+	M=$TMP/mnt CONF=$TMP/views.conf
+	mkdir -p $M
+	if ! "$BPFDUMP" view add nsprocs 'pid=nstgid(task),ppid=nstgid(task->real_parent)' -t task \
+		--pidns $PNS --config $CONF 2>"$TMP/err"; then
+		fail "view add --pidns: $(cat "$TMP/err")"
+	elif ! command -v fusermount3 >/dev/null && ! command -v fusermount >/dev/null; then
+		skip "view --pidns: no fusermount (fuse3)"
+	else
+		timeout 60 "$BPFDUMP" view mount $M -f --config $CONF >"$TMP/view.log" 2>&1 &
+		VM=$!
+		at_exit "fusermount3 -u $M || fusermount -u $M; kill $VM"
+		for _ in $(seq 100); do mountpoint -q $M && break; sleep 0.05; done
+		got=$(tail -n +2 $M/cgroup/bdct-$$/ns/nsprocs 2>&1 | awk '{ print $1, $2 }' | sort -n)
+		want=$(truth | awk '{ print $2, $3 }' | sort -n)
+		expect_eq "view bound to a pid namespace: its tasks in the cgroup, its numbering" \
+			"$want" "$got"
+		fusermount3 -u $M 2>/dev/null || fusermount -u $M
+	fi
+
 	# trace --cgroup: two execs inside the subtree, one outside, each of its own name
 	cp /bin/true "$TMP/bdct_in"; cp /bin/true "$TMP/bdct_out"
 	timeout 60 "$BPFDUMP" trace --cgroup $CG -J -d 30 'tp:sched:sched_process_exec(p->comm)' \
