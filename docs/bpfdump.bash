@@ -200,8 +200,15 @@ _bpfdump_value()
 	pin:-w | pin:--where)
 		_bpfdump_fields "$target"
 		;;
-	*:--pid | *:--tid | *:-p)
+	*:--pid | *:--tid | *:-p | *:--target-pid | *:--container)
 		_bpfdump_pids
+		;;
+	*:--netns)
+		if [[ -d /run/netns ]]; then _bpfdump_paths files /run/netns/
+		else _bpfdump_paths files /proc/; fi
+		;;
+	*:--pidns | *:--mntns)
+		_bpfdump_paths files /proc/
 		;;
 	*:--cgroup)
 		_bpfdump_paths dirs /sys/fs/cgroup/
