@@ -189,6 +189,13 @@ def targets(rows, mem):
         add(v is not None and v >= 5, "task: >= 5x faster than ps: %s" % fx(v))
     else:
         add(None, "task: not measured in this run")
+    d = find(rows, "snapshot", "bpfdump snapshot -J")
+    if d:
+        v = d["vs"].get("/proc reader")
+        add(v is not None and v >= 10, "snapshot (10,000 fds, 5,000 vmas): >= 10x faster than "
+            "the /proc reader: %s (lsof -p ÷ this: %s)" % (fx(v), fx(d["vs"].get("lsof -p"))))
+    else:
+        add(None, "snapshot: not measured in this run")
     d = find(rows, "startup", "bpfdump dump (empty query)")
     if d:
         add(d["median"] <= 0.015, "start-up <= 15 ms median: %s ms" % ms(d["median"]))

@@ -294,6 +294,26 @@ bench_tcp() { # LISTEN ESTAB
 	wl_stop
 }
 
+bench_snapshot() { # FDS VMAS
+	local nfd=$1 nvma=$2 s=snapshot i
+	say "snapshot: one process with $nfd fds and $nvma mappings"
+	mkdir -p "$WORK/snap"
+	"$BUILD/tests/snap_target" "$WORK/snap" fds "$nfd" vmas "$nvma" </dev/null >/dev/null \
+		2>"$WORK/snap/err" &
+	WL_PIDS+=("$!")
+	for ((i = 0; i < 600; i++)); do [ -s "$WORK/snap/ready" ] && break; sleep 0.1; done
+	if [ ! -s "$WORK/snap/ready" ]; then
+		say "snapshot target not ready: $(head -c 200 "$WORK/snap/err")"
+		return 1
+	fi
+	local p=${WL_PIDS[-1]}
+	measure $s "bpfdump snapshot -J" bpfdump - - "$BPFDUMP" snapshot -J "$p"
+	measure $s "bpfdump snapshot" bpfdump - - "$BPFDUMP" snapshot "$p"
+	measure $s "/proc reader" peer - - "$BB/proc_snapshot" "$p"
+	measure $s "lsof -p" peer - - lsof -n -P -l -w -p "$p"
+	kill "$p"
+}
+
 bench_task() { # N
 	local n=$1 s=task
 	say "task: $n processes"
@@ -418,6 +438,7 @@ done
 # shellcheck disable=SC2086
 bench_tcp $TCP
 bench_task "$PROCS"
+bench_snapshot "${BENCH_SNAP_FDS:-10000}" "${BENCH_SNAP_VMAS:-5000}"
 echo "elapsed: $((($(now_ns) - T0) / 1000000000)) s" >>"$OUT/env.txt"
 # other engineers rebuild build/ too: say so if the binary changed under us
 if [ "$(sha256sum <"$BPFDUMP")" != "$BIN_SUM" ]; then

@@ -10,7 +10,7 @@ BENCH_MK_INCLUDED := 1
 
 BENCH_BUILD := $(BUILD)/bench
 BENCH_BINS  := $(addprefix $(BENCH_BUILD)/,workload proc_fds iter_read floor_run btf_cost \
-					 syscall_loop)
+					 syscall_loop proc_snapshot)
 BENCH_BPF   := $(BENCH_BUILD)/floor_tcp.bpf.o $(BENCH_BUILD)/floor_task.bpf.o
 BENCH_CFLAGS := -g -O2 -std=gnu11 -Wall -Wextra -Wformat=2 -D_GNU_SOURCE $(if $(WERROR),-Werror)
 BENCH_MAKEFILES := $(addprefix -f ,$(filter-out %.d,$(MAKEFILE_LIST)))
@@ -28,7 +28,8 @@ $(BENCH_BUILD)/%.bpf.o: bench/%.bpf.c $(BUILD)/vmlinux.h | $(BENCH_BUILD)
 	@echo '  BPF     $<'
 	@$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -c $< -o $@
 
-bench-bins: $(BUILD)/bpfdump $(BENCH_BINS) $(BENCH_BPF) $(BUILD)/tests/floor_task_file.bpf.o
+bench-bins: $(BUILD)/bpfdump $(BENCH_BINS) $(BENCH_BPF) $(BUILD)/tests/floor_task_file.bpf.o \
+	    $(BUILD)/tests/snap_target
 
 bench-deps:
 	@scripts/install-deps.sh --bench
