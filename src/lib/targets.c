@@ -8,7 +8,11 @@
 #define SK(p, op) "family=family(" p op "skc_family),state=tcpstate(" p op "skc_state),"	\
 	"laddr=laddr(" p "),lport=" p op "skc_num,raddr=raddr(" p "),rport=" p op "skc_dport"
 
-static const struct { const char *target, *columns; } presets[] = {
+struct preset {
+	const char *target, *columns;
+};
+
+static const struct preset presets[] = {
 	{ "task", "pid=task->tgid,tid=task->pid,ppid=task->real_parent->tgid,"
 		  "uid=task->cred->uid.val,state=taskstate(task),comm=task->comm" },
 	{ "task_file", "pid=task->tgid,comm=task->comm,fd=fd,path=path(file)" },
@@ -46,19 +50,24 @@ static const struct { const char *target, *columns; } presets[] = {
 		    "inode=dmabuf->file->f_inode->i_ino" },
 };
 
-const char *bd_target_preset(const char *target)
+static const char *find_preset(const struct preset *tab, size_t cnt, const char *target)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
-		if (!strcmp(presets[i].target, target))
-			return presets[i].columns;
+	for (i = 0; i < cnt; i++)
+		if (!strcmp(tab[i].target, target))
+			return tab[i].columns;
 	return NULL;
+}
+
+const char *bd_target_preset(const char *target)
+{
+	return find_preset(presets, sizeof(presets) / sizeof(presets[0]), target);
 }
 
 /* With --pidns, pids as the namespace numbers them (0: not visible there, like
  * the PPid of a namespace's init in /proc/PID/status). */
-static const struct { const char *target, *columns; } pidns_presets[] = {
+static const struct preset pidns_presets[] = {
 	{ "task", "pid=nstgid(task),tid=nspid(task),ppid=nstgid(task->real_parent),"
 		  "uid=task->cred->uid.val,state=taskstate(task),comm=task->comm" },
 	{ "task_file", "pid=nstgid(task),comm=task->comm,fd=fd,path=path(file)" },
@@ -69,10 +78,6 @@ static const struct { const char *target, *columns; } pidns_presets[] = {
 
 const char *bd_target_preset_pidns(const char *target)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(pidns_presets) / sizeof(pidns_presets[0]); i++)
-		if (!strcmp(pidns_presets[i].target, target))
-			return pidns_presets[i].columns;
-	return NULL;
+	return find_preset(pidns_presets, sizeof(pidns_presets) / sizeof(pidns_presets[0]),
+			   target);
 }
