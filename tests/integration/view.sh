@@ -41,6 +41,20 @@ check "view mount -f mounts" mountpoint -q "$M"
 # 1. one directory per target
 expect_eq "ls MOUNT = bpfdump targets" "$("$BPFDUMP" targets | xargs)" "$(ls "$M" | xargs)"
 
+# poll: a view's file is readable at once (its dump is complete at open), as a regular file
+out=$(timeout 30 python3 -c '
+import os, select, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+p = select.poll(); p.register(fd, select.POLLIN)
+ev = p.poll(10000)
+data = b""
+while True:
+	b = os.read(fd, 65536)
+	if not b: break
+	data += b
+print(bool(ev and ev[0][1] & select.POLLIN), data.split(b"\n")[0].split()[:2])' "$M/tcp/_default" 2>&1)
+expect_eq "poll on a view file: POLLIN at once, then the dump" "True [b'FAMILY', b'STATE']" "$out"
+
 # 2. task/_default against /proc, with a process the test started
 sleep 300 &
 S1=$!
