@@ -160,6 +160,27 @@ static long proc_count(int pid, const char *what, bool lines, size_t *bytes)
 	return n;
 }
 
+/* FDSize (the fd table's size: at least the open fds) and Threads of
+ * /proc/PID/status: two upper bounds without listing the directories. */
+static void status_counts(int pid, long *fd_size, long *threads)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	*fd_size = *threads = -1;
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "FDSize:", 7))
+			*fd_size = atol(line + 7);
+		else if (!strncmp(line, "Threads:", 8))
+			*threads = atol(line + 8);
+	}
+	fclose(f);
+}
+
 /*
  * A ring buffer that holds the whole pass: every record's upper bound from the
  * sizes /proc gives now, doubled for growth while we load, as a power of 2.
@@ -171,8 +192,12 @@ static size_t ring_size_for(int pid, bool all_threads, long *threads)
 	long vmas, fds, tasks;
 
 	vmas = proc_count(pid, "maps", true, &maps_bytes);
-	fds = proc_count(pid, "fd", false, NULL);
-	tasks = proc_count(pid, "task", false, NULL);
+	status_counts(pid, &fds, &tasks);
+	/* a table grown once for many fds may now be mostly empty: count those */
+	if (fds < 0 || fds > 65536)
+		fds = proc_count(pid, "fd", false, NULL);
+	if (tasks < 0)
+		tasks = proc_count(pid, "task", false, NULL);
 	*threads = tasks;
 	if (vmas < 0)
 		vmas = 64;
