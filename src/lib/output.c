@@ -83,9 +83,14 @@ void bd_json_str(FILE *f, const char *s, size_t n)
 	fputc('"', f);
 }
 
-static bool needs_escape(unsigned char c, bool raw)
+/* 1: escaped in every table, 2: escaped in raw tables only */
+static const unsigned char esc_class[256] = {
+	[0 ... 0x1f] = 3, [' '] = 2, ['\\'] = 3, [0x7f] = 3,
+};
+
+static inline bool needs_escape(unsigned char c, bool raw)
 {
-	return c < 0x20 || c == 0x7f || c == '\\' || (raw && c == ' ');
+	return esc_class[c] & (raw ? 2 : 1);
 }
 
 /* Table cells: control bytes (and in raw mode, spaces) as \xNN, like lsblk -r.
