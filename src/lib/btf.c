@@ -346,6 +346,9 @@ int bd_net_order_bits(const struct btf *btf, __u32 id)
 		if (btf_is_typedef(t)) {
 			const char *n = btf__name_by_offset(btf, t->name_off);
 
+			/* called per integer cell: most typedefs fail the first bytes */
+			if (n[0] != '_' || n[1] != '_' || n[2] != 'b')
+				goto next;
 			if (!strcmp(n, "__be16"))
 				return 16;
 			if (!strcmp(n, "__be32"))
@@ -353,6 +356,7 @@ int bd_net_order_bits(const struct btf *btf, __u32 id)
 			if (!strcmp(n, "__be64"))
 				return 64;
 		}
+next:
 		t = btf__type_by_id(btf, t->type);
 	}
 	return 0;

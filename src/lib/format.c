@@ -84,6 +84,25 @@ static void sb_vprintf_cb(void *ctx, const char *fmt, va_list args)
 	b->len += n;
 }
 
+/* Decimal without printf: called for most cells of most rows. */
+static void put_u64(struct bd_strbuf *b, unsigned long long v, bool neg)
+{
+	char buf[24], *e = buf + sizeof(buf), *p = e;
+
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	if (neg)
+		*--p = '-';
+	sb_puts(b, p, e - p);
+}
+
+static void put_s64(struct bd_strbuf *b, long long v)
+{
+	put_u64(b, v < 0 ? -(unsigned long long)v : (unsigned long long)v, v < 0);
+}
+
 /* Text up to the first NUL; bytes outside printable ASCII/UTF-8 are kept as is:
  * the table and JSON writers escape what they must. */
 static void put_cstr(struct bd_strbuf *out, const __u8 *s, size_t max)
@@ -194,9 +213,9 @@ static void put_typed(const struct btf *btf, __u32 id, const __u8 *p, __u32 size
 		}
 		*numeric = true;
 		if (enc & BTF_INT_SIGNED)
-			sb_printf(out, "%lld", sign_extend(v, size));
+			put_s64(out, sign_extend(v, size));
 		else
-			sb_printf(out, "%llu", v);
+			put_u64(out, v, false);
 		return;
 	}
 	if (btf_is_enum(t) || btf_is_enum64(t)) {
@@ -220,9 +239,9 @@ static void put_typed(const struct btf *btf, __u32 id, const __u8 *p, __u32 size
 		}
 		*numeric = true;
 		if (btf_kflag(t))
-			sb_printf(out, "%lld", sign_extend(v, size));
+			put_s64(out, sign_extend(v, size));
 		else
-			sb_printf(out, "%llu", v);
+			put_u64(out, v, false);
 		return;
 	}
 	if (btf_is_ptr(t)) {
@@ -369,7 +388,7 @@ int bd_format_column(struct bpfdump *d, const struct bd_plan *p, const struct bd
 		if (c->fmt == BD_FMT_HEX) {
 			sb_printf(out, "0x%llx", u);
 		} else {
-			sb_printf(out, "%llu", u);
+			put_u64(out, u, false);
 		}
 		*numeric = c->fmt != BD_FMT_HEX;
 		return 0;

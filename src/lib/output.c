@@ -22,7 +22,7 @@ struct bd_printer {
 	char **held;		/* held_cnt * ncols escaped cells */
 	int held_cnt;
 	bool measured;
-	struct bd_strbuf esc;
+	struct bd_strbuf esc[64];	/* per column: escaped copies */
 };
 
 /* Length of a valid UTF-8 sequence at s (n bytes left), or 0. */
@@ -83,22 +83,40 @@ void bd_json_str(FILE *f, const char *s, size_t n)
 	fputc('"', f);
 }
 
-/* Table cells: control bytes (and in raw mode, spaces) as \xNN, like lsblk -r. */
-static void escape_cell(struct bd_strbuf *b, const char *s, size_t n, bool raw)
+/* 1: escaped in every table, 2: escaped in raw tables only */
+static const unsigned char esc_class[256] = {
+	[0 ... 0x1f] = 3, [' '] = 2, ['\\'] = 3, [0x7f] = 3,
+};
+
+static inline bool needs_escape(unsigned char c, bool raw)
 {
-	size_t i;
+	return esc_class[c] & (raw ? 2 : 1);
+}
 
+/* Table cells: control bytes (and in raw mode, spaces) as \xNN, like lsblk -r.
+ * Returns s itself when no byte needs it, else the escaped copy in b. */
+static const char *escape_cell(struct bd_strbuf *b, const char *s, size_t n, bool raw)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, from = 0;
+
+	for (i = 0; i < n && !needs_escape(s[i], raw); i++)
+		;
+	if (i == n && s[n] == '\0')
+		return s;
 	sb_reset(b);
-	for (i = 0; i < n; i++) {
+	for (; i < n; i++) {
 		unsigned char c = s[i];
+		char e[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
 
-		if (c < 0x20 || c == 0x7f || c == '\\' || (raw && c == ' '))
-			sb_printf(b, "\\x%02x", c);
-		else
-			sb_putc(b, c);
+		if (!needs_escape(c, raw))
+			continue;
+		sb_puts(b, s + from, i - from);
+		sb_puts(b, e, 4);
+		from = i + 1;
 	}
-	if (!b->s)
-		sb_puts(b, "", 0);
+	sb_puts(b, s + from, n - from);
+	return b->s;
 }
 
 /* Display width: count UTF-8 lead bytes. */
@@ -150,29 +168,42 @@ struct bd_printer *bd_printer__new(FILE *out, int ncols, const char **names,
 	return pr;
 }
 
+static void put_pad(FILE *f, size_t n)
+{
+	static const char sp[] = "                                ";
+
+	while (n) {
+		size_t k = n < sizeof(sp) - 1 ? n : sizeof(sp) - 1;
+
+		fwrite_unlocked(sp, 1, k, f);
+		n -= k;
+	}
+}
+
 static void print_cells(struct bd_printer *pr, char *const *cells)
 {
+	FILE *f = pr->out;
 	int i;
 
 	for (i = 0; i < pr->ncols; i++) {
 		const char *c = cells[i];
-		bool last = i == pr->ncols - 1;
-		size_t w = cell_width(c), pad = pr->width[i] > w ? pr->width[i] - w : 0;
+		size_t len = strlen(c), w, pad;
 
 		if (i)
-			fputc(' ', pr->out);
-		if (pr->raw) {
-			fputs(c, pr->out);
+			putc_unlocked(' ', f);
+		if (pr->raw || (i == pr->ncols - 1 && !pr->right[i])) {
+			fwrite_unlocked(c, 1, len, f);
 			continue;
 		}
+		w = cell_width(c);
+		pad = pr->width[i] > w ? pr->width[i] - w : 0;
 		if (pr->right[i])
-			fprintf(pr->out, "%*s%s", (int)pad, "", c);
-		else if (last)
-			fputs(c, pr->out);
-		else
-			fprintf(pr->out, "%s%*s", c, (int)pad, "");
+			put_pad(f, pad);
+		fwrite_unlocked(c, 1, len, f);
+		if (!pr->right[i])
+			put_pad(f, pad);
 	}
-	fputc('\n', pr->out);
+	putc_unlocked('\n', f);
 }
 
 static void flush_held(struct bd_printer *pr)
@@ -216,28 +247,19 @@ int bd_printer__row(struct bd_printer *pr, char *const *cells, const size_t *len
 	if (pr->ncols > 64)
 		return -E2BIG;
 	if (pr->measured) {
-		for (i = 0; i < pr->ncols; i++) {
-			escape_cell(&pr->esc, cells[i], lens[i], pr->raw);
-			row[i] = strdup(pr->esc.s);
-			if (!row[i]) {
-				while (i--)
-					free(row[i]);
-				return -ENOMEM;
-			}
-		}
-		print_cells(pr, row);
 		for (i = 0; i < pr->ncols; i++)
-			free(row[i]);
+			row[i] = (char *)escape_cell(&pr->esc[i], cells[i], lens[i], pr->raw);
+		print_cells(pr, row);
 		return ferror(pr->out) ? -EIO : 0;
 	}
 	for (i = 0; i < pr->ncols; i++) {
+		const char *e = escape_cell(&pr->esc[i], cells[i], lens[i], pr->raw);
 		size_t w;
 
-		escape_cell(&pr->esc, cells[i], lens[i], pr->raw);
-		pr->held[pr->held_cnt * pr->ncols + i] = strdup(pr->esc.s);
+		pr->held[pr->held_cnt * pr->ncols + i] = strdup(e);
 		if (!pr->held[pr->held_cnt * pr->ncols + i])
 			return -ENOMEM;
-		w = cell_width(pr->esc.s);
+		w = cell_width(e);
 		if (w > pr->width[i])
 			pr->width[i] = w;
 	}
@@ -265,6 +287,7 @@ void bd_printer__free(struct bd_printer *pr)
 			free(pr->held[i]);
 	free(pr->held);
 	free(pr->width);
-	sb_free(&pr->esc);
+	for (i = 0; i < 64; i++)
+		sb_free(&pr->esc[i]);
 	free(pr);
 }
