@@ -19,7 +19,7 @@ endif
 ifneq ($(SAN),)
 CFLAGS_BASE += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS     += -fsanitize=address,undefined
-BUILD       := build-san
+BUILD       := build-asan
 endif
 CFLAGS      ?=
 ALL_CFLAGS  := $(CFLAGS_BASE) -Iinclude -Isrc/lib -Isrc/bpf -I$(BUILD)/bpf -I$(BUILD) $(CFLAGS)
@@ -39,7 +39,7 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(HELPER_SRCS))
 
-.PHONY: all deps run check check-unit check-integration check-asan fuzz fuzz-smoke clean bench
+.PHONY: all deps run check check-unit check-integration check-asan asan-bins fuzz fuzz-smoke clean bench
 all: $(BUILD)/bpfdump $(BUILD)/libbpfdump.a
 
 deps:
@@ -102,14 +102,19 @@ run: deps all
 check: deps all $(UNIT_BINS) $(HELPER_BINS) $(TEST_BPF_OBJS)
 	@BUILD=$(BUILD) tests/run-all.sh
 
+# The unit tests and the main integration tests under ASan+UBSan+LSan, built in build-asan
+# (tests/run-asan.sh says which; a sanitizer report fails the run).
 check-asan:
-	$(MAKE) SAN=1 check
+	@$(MAKE) --no-print-directory SAN=1 asan-bins
+	@BUILD=build-asan tests/run-asan.sh
+
+asan-bins: all $(UNIT_BINS) $(HELPER_BINS) $(TEST_BPF_OBJS)
 
 fuzz-smoke fuzz:
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(if $(filter fuzz,$@),600,$${FUZZ_SECONDS:-30}) fuzz/run.sh
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-asan build-san
 
 include mk/install.mk
 include mk/bench.mk

@@ -58,7 +58,7 @@ fi
 TREE=$OUT/src/bpfdump-$version
 rm -rf "$OUT/src"
 mkdir -p "$TREE"
-tar -C "$SRC" --exclude=./.git --exclude=./build --exclude=./build-san \
+tar -C "$SRC" --exclude=./.git --exclude=./build --exclude=./build-san --exclude=./build-asan \
 	--exclude=./debian/tmp --exclude='./debian/.debhelper' -cf - . | tar -C "$TREE" -xf -
 
 say "dpkg-buildpackage -us -uc -b in $TREE (log: $LOG)"

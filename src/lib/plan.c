@@ -883,7 +883,8 @@ static void place_work_areas(struct bd_plan *p, __u32 *cursor)
 	*cursor += 8 * 12;		/* MAX_BPRINTF_VARARGS */
 }
 
-int bd_plan_build(struct bpfdump *d, struct bd_plan *p, const char *columns, const char *where)
+static int plan_build(struct bpfdump *d, struct bd_plan *p, const char *columns,
+		      const char *where)
 {
 	struct plan_ctx pc = { .d = d, .p = p, .what = "field list", .src = columns };
 	__u32 cursor = p->hdr_size ? p->hdr_size : REC_HDR_SIZE;
@@ -952,6 +953,16 @@ int bd_plan_build(struct bpfdump *d, struct bd_plan *p, const char *columns, con
 	}
 	p->buf_size = cursor;
 	return 0;
+}
+
+/* A failed build leaves nothing to free (LeakSanitizer found the callers did not). */
+int bd_plan_build(struct bpfdump *d, struct bd_plan *p, const char *columns, const char *where)
+{
+	int err = plan_build(d, p, columns, where);
+
+	if (err)
+		bd_plan_free(p);
+	return err;
 }
 
 void bd_plan_free(struct bd_plan *p)
