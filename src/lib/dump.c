@@ -441,7 +441,8 @@ static int set_params(struct bpfdump_query *q, const struct bpfdump_query_opts *
 		/* the kernel would just list nothing; with --pidns the number is the
 		 * namespace's (the iterator is created in there) */
 		if (o->pidns) {
-			int host = bd_pidns_host_pid(d, o->pidns, id);
+			/* the namespace bd_scope_open opened and checked */
+			int host = bd_pidns_host_pid(d, q->scope.pidns_fd, o->pidns, id);
 
 			if (host < 0)
 				return host;

@@ -251,8 +251,9 @@ int bd_scope_start(struct bpfdump *d, const struct bd_scope *s, int link_fd,
 int bd_scope_end(struct bpfdump *d, struct bd_scope_run *r, int err);
 /* A cgroup2 directory's id (its kernfs node) and level in the hierarchy. */
 int bd_cgroup_scope(struct bpfdump *d, const char *path, __u64 *id, int *level);
-/* The pid, in our numbering, of process nspid of pid namespace file pidns. */
-int bd_pidns_host_pid(struct bpfdump *d, const char *pidns, int nspid);
+/* The pid, in our numbering, of process nspid of the pid namespace open at
+ * pidns_fd (pidns: its file, for messages). */
+int bd_pidns_host_pid(struct bpfdump *d, int pidns_fd, const char *pidns, int nspid);
 
 struct bpfdump_query {
 	struct bpfdump *d;

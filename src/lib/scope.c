@@ -503,30 +503,22 @@ int bd_scope_end(struct bpfdump *d, struct bd_scope_run *r, int err)
 	return err;
 }
 
-int bd_pidns_host_pid(struct bpfdump *d, const char *pidns, int nspid)
+int bd_pidns_host_pid(struct bpfdump *d, int pidns_fd, const char *pidns, int nspid)
 {
-	struct bd_scope s;
 	char path[64], line[256];
 	int sock[2], pidfd = -1, host = -ESRCH, st;
-	__u64 ino;
 	pid_t pid;
 	FILE *f;
 
-	bd_scope_init(&s);
-	host = open_ns(d, "--pidns", pidns, CLONE_NEWPID, &s.pidns_fd, &ino);
-	if (host)
-		return host;
-	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sock)) {
-		host = bd_err(d, -errno, "--pidns: socketpair: %s", strerror(errno));
-		goto out;
-	}
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sock))
+		return bd_err(d, -errno, "--pidns: socketpair: %s", strerror(errno));
 	pid = fork();
 	if (pid == 0) {
 		/* enter, fork, and send back a pidfd of nspid as seen in there */
 		pid_t c;
 		int fd;
 
-		if (setns(s.pidns_fd, CLONE_NEWPID))
+		if (setns(pidns_fd, CLONE_NEWPID))
 			_exit(send_fd(sock[1], -1, errno) ? 2 : 0);
 		c = fork();
 		if (c > 0) {
@@ -543,7 +535,7 @@ int bd_pidns_host_pid(struct bpfdump *d, const char *pidns, int nspid)
 	if (pid < 0) {
 		host = bd_err(d, -errno, "--pidns: fork: %s", strerror(errno));
 		close(sock[0]);
-		goto out;
+		return host;
 	}
 	{
 		int e;
@@ -559,7 +551,7 @@ int bd_pidns_host_pid(struct bpfdump *d, const char *pidns, int nspid)
 			else
 				host = bd_err(d, -e, "--pidns '%s': cannot look pid %d up: %s",
 					      pidns, nspid, strerror(e));
-			goto out;
+			return host;
 		}
 	}
 	/* the pidfd's fdinfo shows the pid in our namespace */
@@ -574,14 +566,20 @@ int bd_pidns_host_pid(struct bpfdump *d, const char *pidns, int nspid)
 	close(pidfd);
 	if (host <= 0)
 		host = bd_err(d, -ESRCH, "pid namespace '%s': process %d has exited", pidns, nspid);
-out:
-	bd_scope_close(&s);
 	return host;
 }
 
 int bpfdump__pidns_pid(struct bpfdump *d, const char *pidns, int nspid)
 {
+	__u64 ino;
+	int fd, host;
+
 	if (!pidns || nspid <= 0)
 		return bd_err(d, -EINVAL, "--pidns: give a namespace file and a positive pid");
-	return bd_pidns_host_pid(d, pidns, nspid);
+	host = open_ns(d, "--pidns", pidns, CLONE_NEWPID, &fd, &ino);
+	if (host)
+		return host;
+	host = bd_pidns_host_pid(d, fd, pidns, nspid);
+	close(fd);
+	return host;
 }
