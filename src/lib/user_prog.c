@@ -51,6 +51,27 @@ static long copy_out(int iter_fd, int out_fd)
 	}
 }
 
+/* The parameters a target's link takes: they share one union, so one meant for another
+ * target would be read as this one's (a cgroup fd as a pid). */
+static int check_params(struct bpfdump *d, const struct bd_target *t,
+			const struct bpfdump_query_opts *po)
+{
+	if ((!po || !po->map) && (t->params & BPFDUMP_PARAM_MAP))
+		return bd_err(d, -EINVAL, "target '%s': needs --map NAME|ID", t->name);
+	if (!po)
+		return 0;
+	if ((po->pid || po->tid) && !(t->params & BPFDUMP_PARAM_TASK))
+		return bd_err(d, -EINVAL, "target '%s': --pid/--tid apply to objects of task, "
+			      "task_file and task_vma only", t->name);
+	if ((po->cgroup || po->order) && !(t->params & BPFDUMP_PARAM_CGROUP))
+		return bd_err(d, -EINVAL, "target '%s': --cgroup/--order apply to objects of the "
+			      "cgroup target only", t->name);
+	if (po->map && !(t->params & BPFDUMP_PARAM_MAP))
+		return bd_err(d, -EINVAL, "target '%s': --map applies to objects of bpf_map_elem, "
+			      "bpf_sk_storage_map and sockmap only", t->name);
+	return 0;
+}
+
 int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
 			const struct bpfdump_object_opts *opts)
 {
@@ -64,6 +85,7 @@ int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
 	struct bpf_program *prog, *iter = NULL;
 	struct bpf_object *obj = NULL;
 	struct bpf_link *link = NULL;
+	const struct bd_target *t;
 	const char *target = NULL;
 	int cg_fd = -1, iter_fd = -1, err = 0, n_iter = 0;
 	long n;
@@ -102,10 +124,14 @@ int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
 	if (n_iter > 1)
 		bd_log(d, BPFDUMP_WARN, "object '%s': %d iterator programs; using '%s'", obj_path,
 		       n_iter, bpf_program__name(iter));
-	if (!bd_target_find(d, target)) {
+	t = bd_target_find(d, target);
+	if (!t) {
 		err = bd_unknown_target(d, target);
 		goto out;
 	}
+	err = check_params(d, t, po);
+	if (err)
+		goto out;
 	bd_log(d, BPFDUMP_INFO, "object '%s': program '%s' iterates '%s'", obj_path,
 	       bpf_program__name(iter), target);
 	if (bpf_object__load(obj)) {

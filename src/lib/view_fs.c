@@ -22,7 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -665,17 +667,25 @@ static const struct fuse_operations vfs_ops = {
 	.releasedir = vfs_releasedir,
 };
 
-/* A directory that exists, is a directory, and is empty. */
+/* A directory that exists, is a directory, is no mount point yet, and is empty. */
 static int check_mountpoint(struct bpfdump *d, const char *dir)
 {
+	char parent[PATH_MAX];
+	struct stat st, up;
+	struct statfs fs;
 	struct dirent *e;
-	struct stat st;
 	DIR *dp;
 
 	if (stat(dir, &st))
 		return bd_err(d, -errno, "mount point '%s': %s", dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return bd_err(d, -ENOTDIR, "mount point '%s': not a directory", dir);
+	/* a FUSE file system there already: a view another daemon serves, most likely */
+	if (!statfs(dir, &fs) && fs.f_type == FUSE_SUPER_MAGIC &&
+	    snprintf(parent, sizeof(parent), "%s/..", dir) < (int)sizeof(parent) &&
+	    !stat(parent, &up) && (up.st_dev != st.st_dev || up.st_ino == st.st_ino))
+		return bd_err(d, -EBUSY, "mount point '%s': a FUSE file system is mounted there "
+			      "already (another view daemon? umount it first)", dir);
 	dp = opendir(dir);
 	if (!dp)
 		return bd_err(d, -errno, "mount point '%s': %s", dir, strerror(errno));

@@ -1,83 +1,122 @@
 #!/usr/bin/env bash
-# Bad input: exit 1 or 2, exactly one line on stderr naming the problem, never a crash or a hang.
+# Bad input: runs the matrix tests/bad_input.tsv (each row: the exit code, exactly one line
+# on stderr naming the problem, never a crash or a hang), then the checks a row cannot say.
 source "$(dirname "$0")/../lib.sh"
 
-# as lib.sh's, but a multi-line value is shown with \n so the result stays on one line
-expect_eq() {
-	if [ "$2" == "$3" ]; then ok "$1"; else fail "$1: expected '${2//$'\n'/\\n}', got '${3//$'\n'/\\n}'"; fi
-}
+TABLE=$(dirname "$0")/../bad_input.tsv
+B="timeout 60 $BPFDUMP"
+NOBODY="timeout 60 setpriv --reuid=65534 --regid=65534 --clear-groups"
 
-# lib.sh's bad_input, with a multi-line stderr quoted as \n so each result stays one line
-eval "$(declare -f bad_input | sed '1s/^bad_input/_lib_bad_input/')"
-bad_input() {
-	local out
-	out=$(_lib_bad_input "$@")
-	echo "${out//$'\n'/\\n}"
-}
+# ---- fixtures the rows name -------------------------------------------------------------------
+PIN=/sys/fs/bpf/bdbad-$$
+RO=$TMP/ro-bpffs
+CONF=$TMP/views.conf
+MNT=$TMP/mnt
+mkdir -p "$TMP/full" "$TMP/m2" "$MNT" "$RO" && touch "$TMP/full/x"
+: >"$TMP/empty.btf"
+head -c 4096 /etc/services >"$TMP/text.btf" 2>/dev/null || printf 'not btf at all\n%.0s' $(seq 100) >"$TMP/text.btf"
+head -c 300 "$BUILD/tests/user_iter.bpf.o" >"$TMP/truncated.bpf.o"
+echo '[bad' >"$TMP/bad.conf"
 
-B() { timeout 60 "$BPFDUMP" "$@"; }
+sh -c 'exit 0' &
+EXITED=$!
+wait $EXITED
+sleep 300 &
+LIVE=$!
+at_exit "kill $LIVE"
+# the child exits at once; its parent (now sleep) never reaps it
+(sleep 0.05 & exec sleep 300) &
+ZPARENT=$!
+at_exit "kill $ZPARENT"
+ZOMBIE=
+for _ in $(seq 50); do
+	ZOMBIE=$(pgrep -P $ZPARENT)
+	[ -n "$ZOMBIE" ] && grep -q '^State:.Z' /proc/$ZOMBIE/status 2>/dev/null && break
+	sleep 0.1
+done
+unshare --pid --fork --kill-child sleep 300 &
+UNS=$!
+disown $UNS
+at_exit "kill -9 $UNS"
+for _ in $(seq 50); do
+	PNS_PID=$(pgrep -P $UNS)
+	[ -n "$PNS_PID" ] && break
+	sleep 0.1
+done
+PNS=/proc/$PNS_PID/ns/pid
 
-# targets and options
-bad_input "unknown target lists the valid ones" "not an iterator target of this kernel; targets: " B dump nosuchtarget
-msg=$(cat "$TMP/bad.err")
-targets=$(B targets)
-missing=$(for t in $targets; do grep -qw -- "$t" <<<"$msg" || echo "$t"; done | tr '\n' ' ')
-[ -n "$targets" ] || missing="(bpfdump targets printed nothing)"
-expect_eq "unknown target: every target of 'bpfdump targets' ($(wc -w <<<"$targets")) is in the message" "" "$missing"
-bad_input "targets NAME of an unknown target" "not an iterator target" B targets nosuchtarget
-bad_input "unknown command" "unknown command 'frobnicate'" B frobnicate
-bad_input "unknown option" "--frob" B dump task --frob
-bad_input "dump without a target" "needs a TARGET" B dump
-bad_input "-J with -r" "-J and -r exclude each other" B dump task -J -r
-bad_input "--pid not a number" "'abc' is not a positive number" B dump task --pid abc
-bad_input "--pid on tcp" "--pid/--tid apply to task" B dump tcp --pid 5
-bad_input "--map on tcp" "--map applies to" B dump tcp --map x
-# above PID_MAX_LIMIT (4194304): no process can have it
-bad_input "--pid of a process that cannot exist names the pid" "4194305" B dump task_file --pid 4194305
-
-# fields and predicates
-bad_input "unknown member names the struct" "struct task_struct has no member 'nosuch'" B dump task -o 'task->nosuch'
-bad_input "unknown member suggests the nearest" "nearest: comm" B dump task -o 'task->comn'
-bad_input "member of a non-struct" "not a struct" B dump task -o 'task->pid->x'
-bad_input "type error: char array vs number" "cannot compare char[16] with a number" B dump task -w 'task->comm > 5'
-bad_input "type error: integer vs string" "cannot compare pid_t with a string" B dump task -w 'task->pid == "x"'
-bad_input "unterminated string" "unterminated string" B dump task -w 'task->comm == "abc'
-bad_input "expression cut short" "found end of input" B dump task -w 'task->pid =='
-bad_input "unknown function" "function 'nosuchfn'" B dump task -w 'nosuchfn(task->pid) == 1'
-bad_input "number out of range" "out of range" B dump task -w 'task->pid == 99999999999999999999'
-
-# maps
-bad_input "bpf_map_elem without --map" "needs --map" B dump bpf_map_elem
-bad_input "--map with an unknown name" "no map with this name" B dump bpf_map_elem --map nosuchmap_bdt
-bad_input "--map with an unknown id" "no map with this id" B dump bpf_map_elem --map 4000000000
 "$HELPERS/sk_maps_hold" bdbad "$TMP/skids" &
 at_exit "kill $!"
 for _ in $(seq 50); do [ -s "$TMP/skids" ] && break; sleep 0.1; done
-bad_input "sockmap over an sk_storage map" "cannot walk a map of type sk_storage (use target bpf_sk_storage_map)" \
-	B dump sockmap --map bdbad_sks
-bad_input "bpf_sk_storage_map over a sockmap" "cannot walk a map of type sockmap (use target sockmap)" \
-	B dump bpf_sk_storage_map --map bdbad_skm
-bad_input "bpf_map_elem over a sockmap" "cannot walk a map of type sockmap" B dump bpf_map_elem --map bdbad_skm
 
-# cgroups
-bad_input "--cgroup path that does not exist" "$TMP/nosuch" B dump cgroup --cgroup "$TMP/nosuch"
-bad_input "--cgroup directory that is not a cgroup" "not a cgroup" B dump cgroup --cgroup "$TMP"
-CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-bad_input "bad --order lists the valid ones" "not one of self, descendants_pre, descendants_post, ancestors_up" \
-	B dump cgroup --cgroup "${CG2:-/sys/fs/cgroup}" --order sideways
+mkdir -p "$PIN"
+at_exit "rm -rf $PIN"
+$BPFDUMP pin tcp "$PIN/exists"
+bpftool iter pin "$BUILD/tests/floor_task_file.bpf.o" "$PIN/foreign"
+mount -t bpf -o ro bpf "$RO"
+at_exit "umount $RO"
 
-# privileges
-if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
-	bad_input "not root" "needs root" timeout 60 setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$BPFDUMP" dump task
-else
-	skip "not root: no user nobody or no setpriv"
-fi
+$BPFDUMP view add open 'pid=task->tgid,comm=task->comm' --target task --config "$CONF"
+$BPFDUMP view mount "$MNT" --config "$CONF"
+at_exit "umount $MNT"
 
-# BTF
-bad_input "--btf file that does not exist" "cannot open" B --btf "$TMP/nosuch.btf" dump task
-: >"$TMP/empty.btf"
-bad_input "--btf empty file" "cannot parse" B --btf "$TMP/empty.btf" dump task
-head -c 4096 /etc/services >"$TMP/text.btf" 2>/dev/null || printf 'not btf at all\n%.0s' $(seq 100) >"$TMP/text.btf"
-bad_input "--btf file that is not BTF" "cannot parse" B --btf "$TMP/text.btf" dump task
+have_nobody() { id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; }
+kprobes_missing() {
+	$BPFDUMP --version 2>/dev/null | grep -q '^  fentry: no' &&
+		$BPFDUMP --version 2>/dev/null | grep -q '^  kprobes: no'
+}
+
+# ---- the matrix ----------------------------------------------------------------------------------
+# run_row NAME EXIT MESSAGE COMMAND
+run_row() {
+	local name=$1 want_rc=$2 msg=$3 cmd=$4 rc lines
+	eval "$cmd" >"$TMP/bad.out" 2>"$TMP/bad.err" </dev/null
+	rc=$?
+	lines=$(wc -l <"$TMP/bad.err")
+	if [ "$rc" -ne "$want_rc" ]; then
+		fail "$name: exit $rc, not $want_rc: $(head -c 300 "$TMP/bad.err" | tr '\n' ' ')"
+	elif [ "$want_rc" -eq 0 ]; then
+		if grep -qF -- "$msg" "$TMP/bad.out"; then ok "$name"
+		else fail "$name: the output lacks '$msg'"; fi
+	elif [ "$lines" -ne 1 ]; then
+		fail "$name: $lines lines on stderr: $(head -c 300 "$TMP/bad.err" | tr '\n' ' ')"
+	elif ! grep -qF -- "$msg" "$TMP/bad.err"; then
+		fail "$name: the message lacks '$msg': $(cat "$TMP/bad.err")"
+	else
+		ok "$name"
+	fi
+}
+
+rows=0
+while IFS=$'\t' read -r name want_rc needs msg cmd; do
+	case $name in '#'* | '') continue ;; esac
+	rows=$((rows + 1))
+	# the table's $VARS are the fixtures above, expanded here (a message may name one)
+	msg=$(eval "echo \"$msg\"")
+	case $needs in
+	-) ;;
+	nobody) have_nobody || { skip "$name: no user nobody or no setpriv"; continue; } ;;
+	kprobes-missing) kprobes_missing || { skip "$name: this kernel has fentry or kprobes"; continue; } ;;
+	*) fail "$name: unknown NEEDS '$needs' in $TABLE"; continue ;;
+	esac
+	run_row "$name" "$want_rc" "$msg" "$cmd"
+done <"$TABLE"
+check "the matrix has its rows ($rows)" [ "$rows" -ge 90 ]
+
+# ---- what a row cannot say ---------------------------------------------------------------------
+run_row "unknown target (again, for its message)" 1 "targets: " "$B dump nosuchtarget"
+targets=$($B targets)
+missing=$(for t in $targets; do grep -qw -- "$t" "$TMP/bad.err" || echo "$t"; done | tr '\n' ' ')
+[ -n "$targets" ] || missing="(bpfdump targets printed nothing)"
+expect_eq "unknown target: every target of 'bpfdump targets' ($(wc -w <<<"$targets")) is in the message" "" "$missing"
+
+run_row "--btf garbage (again, for its message)" 1 "cannot parse" "$B --btf $TMP/text.btf dump task"
 check "--btf garbage: the message has no raw libbpf error number ($(cat "$TMP/bad.err"))" \
 	sh -c 'grep -q . "$1" && ! grep -q "Unknown error" "$1"' sh "$TMP/bad.err"
+
+check "failed pins left nothing: no $PIN/half, no $TMP/not-bpffs, no x or x@meta in the read-only bpffs" \
+	sh -c '[ ! -e "$1/half" ] && [ ! -e "$2/not-bpffs" ] && [ -z "$(ls "$3" | grep "^x")" ]' sh "$PIN" "$TMP" "$RO"
+check "refused view adds left the config as it was (one view)" \
+	test "$($BPFDUMP view list --config "$CONF" 2>/dev/null | grep -c '^open\b')" -eq 1
+check "the refused second daemon left the first one serving" grep -q . "$MNT/task/_default"
+check "refused mounts left no mount" sh -c '! mountpoint -q "$1" && ! mountpoint -q "$2"' sh "$TMP/m2" "$TMP/full"
