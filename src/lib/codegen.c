@@ -136,6 +136,97 @@ static void emit_dwalk(struct cg *g, const struct bd_access *a)
 	ib_place(b, done);
 }
 
+static void emit_d_path(struct cg *g, const struct bd_access *a);
+
+static bool uses_path_cache(const struct cg *g, const struct bd_access *a)
+{
+	return a->fetch == BD_FETCH_DPATH && a->cached && !g->text && g->p->path_cache;
+}
+
+/*
+ * A column's path, once per file and read session: the key (session, mount,
+ * dentry) goes into the record; when the cache map has it, an earlier record of
+ * this session resolved it: the slot says BD_PATH_CACHED and no bytes follow.
+ * Else the key goes in and bpf_d_path runs as always (an LRU map evicts when
+ * full, and a miss costs only one bpf_d_path). Lookup first: an LRU update takes
+ * a free node and locks before it knows the key is there.
+ */
+static void emit_path_cache_lookup(struct cg *g, const struct bd_access *a)
+{
+	struct insn_buf *b = &g->ib;
+	const struct bd_plan *p = g->p;
+	__u32 k = a->slot_off + BD_PATH_KEY_OFF;
+	int miss = ib_new_label(b), done = ib_new_label(b);
+
+	ib_emit(b, I_LDX(8, R1, R_CTX, 0));		/* ctx->meta */
+	ib_emit(b, I_LDX(8, R1, R1, 8));		/* ->session_id */
+	ib_emit(b, I_STX(8, R_BUF, R1, k));
+	ib_emit(b, I_LDX(8, R1, R_BASE, a->off + p->dwalk.path_mnt));
+	ib_emit(b, I_STX(8, R_BUF, R1, k + 8));
+	ib_emit(b, I_LDX(8, R1, R_BASE, a->off + p->dwalk.path_dentry));
+	ib_emit(b, I_STX(8, R_BUF, R1, k + 16));
+	ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, p->path_cache_fd);
+	ib_emit(b, I_MOV64_REG(R2, R_BUF));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, k));
+	ib_emit(b, I_CALL(BPF_FUNC_map_lookup_elem));
+	ib_jmp_imm(b, BPF_JEQ, R0, 0, miss);
+	ib_emit(b, I_ST_IMM(4, R_BUF, a->slot_off, BD_PATH_CACHED));
+	ib_ja(b, done);
+	ib_place(b, miss);
+	ib_emit(b, I_ST_IMM(8, R_BUF, g->scratch_off, 0));
+	ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, p->path_cache_fd);
+	ib_emit(b, I_MOV64_REG(R2, R_BUF));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, k));
+	ib_emit(b, I_MOV64_REG(R3, R_BUF));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R3, g->scratch_off));
+	ib_emit(b, I_MOV64_IMM(R4, BPF_ANY));
+	ib_emit(b, I_CALL(BPF_FUNC_map_update_elem));
+	emit_d_path(g, a);
+	ib_place(b, done);
+}
+
+/*
+ * The record did not fit the seq buffer: the kernel drops it and shows the
+ * object again at the next read(). Forget the keys this attempt inserted, or
+ * the retry would find them and the reader would never see their bytes.
+ */
+static void emit_path_cache_undo(struct cg *g)
+{
+	struct insn_buf *b = &g->ib;
+	const struct bd_plan *p = g->p;
+	int i, j;
+
+	for (i = 0; i < p->col_cnt; i++) {
+		for (j = 0; j < p->cols[i].acc_cnt; j++) {
+			const struct bd_access *a = &p->cols[i].acc[j];
+			int skip = ib_new_label(b);
+
+			if (!uses_path_cache(g, a))
+				continue;
+			ib_emit(b, I_LDX(4, R1, R_BUF, a->slot_off));
+			ib_emit(b, I_ALU64_IMM(BPF_LSH, R1, 32));
+			ib_emit(b, I_ALU64_IMM(BPF_ARSH, R1, 32));
+			ib_jmp_imm(b, BPF_JEQ, R1, BD_PATH_CACHED, skip);
+			ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, p->path_cache_fd);
+			ib_emit(b, I_MOV64_REG(R2, R_BUF));
+			ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, a->slot_off + BD_PATH_KEY_OFF));
+			ib_emit(b, I_CALL(BPF_FUNC_map_delete_elem));
+			ib_place(b, skip);
+		}
+	}
+}
+
+static bool plan_uses_path_cache(const struct cg *g)
+{
+	int i, j;
+
+	for (i = 0; i < g->p->col_cnt; i++)
+		for (j = 0; j < g->p->cols[i].acc_cnt; j++)
+			if (uses_path_cache(g, &g->p->cols[i].acc[j]))
+				return true;
+	return false;
+}
+
 void emit_fetch(struct cg *g, const struct bd_access *a)
 {
 	struct insn_buf *b = &g->ib;
@@ -175,6 +266,17 @@ void emit_fetch(struct cg *g, const struct bd_access *a)
 		}
 		break;
 	case BD_FETCH_BYTES:
+		if (a->direct && !probe_final) {
+			__u32 o, sz;
+
+			for (o = 0; o < a->size; o += sz) {
+				sz = a->size - o >= 8 ? 8 : a->size - o >= 4 ? 4 :
+				     a->size - o >= 2 ? 2 : 1;
+				ib_emit(b, I_LDX(sz, R1, R_BASE, a->off + o));
+				ib_emit(b, I_STX(sz, R_BUF, R1, a->slot_off + o));
+			}
+			break;
+		}
 		emit_probe_read(g, a->slot_off, a->size, R_BASE, a->off,
 				BPF_FUNC_probe_read_kernel);
 		break;
@@ -200,14 +302,11 @@ void emit_fetch(struct cg *g, const struct bd_access *a)
 		emit_dwalk(g, a);
 		break;
 	case BD_FETCH_DPATH:
-		ib_emit(b, I_MOV64_REG(R1, R_BASE));
-		if (a->off)
-			ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, a->off));
-		ib_emit(b, I_MOV64_REG(R2, R_BUF));
-		ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, g->p->path_buf_off[a->path_idx]));
-		ib_emit(b, I_MOV64_IMM(R3, BD_PATH_MAX));
-		ib_emit(b, I_CALL(BPF_FUNC_d_path));
-		ib_emit(b, I_STX(4, R_BUF, R0, a->slot_off));
+		if (uses_path_cache(g, a)) {
+			emit_path_cache_lookup(g, a);
+			break;
+		}
+		emit_d_path(g, a);
 		break;
 	}
 	if (null_used) {
@@ -216,6 +315,20 @@ void emit_fetch(struct cg *g, const struct bd_access *a)
 		emit_zero_slot(g, a);
 	}
 	ib_place(b, done_label);
+}
+
+static void emit_d_path(struct cg *g, const struct bd_access *a)
+{
+	struct insn_buf *b = &g->ib;
+
+	ib_emit(b, I_MOV64_REG(R1, R_BASE));
+	if (a->off)
+		ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, a->off));
+	ib_emit(b, I_MOV64_REG(R2, R_BUF));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, g->p->path_buf_off[a->path_idx]));
+	ib_emit(b, I_MOV64_IMM(R3, BD_PATH_MAX));
+	ib_emit(b, I_CALL(BPF_FUNC_d_path));
+	ib_emit(b, I_STX(4, R_BUF, R0, a->slot_off));
 }
 
 static int jmp_op(enum q_op op, bool is_signed)
@@ -427,7 +540,8 @@ int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd, 
 {
 	struct cg g = { .p = p, .d = d, .text = text };
 	struct insn_buf *b = &g.ib;
-	int obj_offs[4], obj_cnt, main_off, i, j, err;
+	int obj_offs[4], obj_cnt, main_off, i, j, err, undo;
+	bool cached;
 
 	ib_init(b);
 	g.scratch_off = p->scratch_off;
@@ -489,6 +603,8 @@ int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd, 
 		goto finish;
 	}
 	/* header: total length = fixed part + each path's bytes */
+	cached = plan_uses_path_cache(&g);
+	undo = ib_new_label(b);
 	ib_emit(b, I_MOV64_IMM(R_SEQ, p->fixed_size));
 	for (i = 0; i < p->col_cnt; i++) {
 		for (j = 0; j < p->cols[i].acc_cnt; j++) {
@@ -516,6 +632,8 @@ int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd, 
 	ib_emit(b, I_MOV64_REG(R2, R_BUF));
 	ib_emit(b, I_MOV64_IMM(R3, p->fixed_size));
 	ib_emit(b, I_CALL(BPF_FUNC_seq_write));
+	if (cached)
+		ib_jmp_imm(b, BPF_JNE, R0, 0, undo);
 	for (i = 0; i < p->col_cnt; i++) {
 		for (j = 0; j < p->cols[i].acc_cnt; j++) {
 			const struct bd_access *a = &p->cols[i].acc[j];
@@ -532,8 +650,15 @@ int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd, 
 			ib_emit(b, I_MOV64_REG(R2, R_BUF));
 			ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, p->path_buf_off[a->path_idx]));
 			ib_emit(b, I_CALL(BPF_FUNC_seq_write));
+			if (cached)
+				ib_jmp_imm(b, BPF_JNE, R0, 0, undo);
 			ib_place(b, skip);
 		}
+	}
+	if (cached) {
+		ib_ja(b, g.out_label);
+		ib_place(b, undo);
+		emit_path_cache_undo(&g);
 	}
 finish:
 	ib_place(b, g.out_label);

@@ -308,6 +308,32 @@ int bd_create_buf_map(struct bpfdump *d, __u32 size)
 	return fd;
 }
 
+/* Paths resolved in one read session, by (session, mount, dentry): an LRU map, so
+ * a full one forgets old sessions' entries (a miss costs only a bpf_d_path). */
+int bd_create_path_cache_map(struct bpfdump *d)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "bpfdump_paths", BD_PATH_KEY_OFF + 16 /* key */,
+				8, BD_PATH_CACHE_ENTRIES, NULL);
+
+	if (fd < 0) {
+		bd_log(d, BPFDUMP_DEBUG, "path cache: cannot create its map: %s; every path "
+		       "is resolved", strerror(errno));
+		return -errno;
+	}
+	return fd;
+}
+
+static bool plan_has_cached_path(const struct bd_plan *p)
+{
+	int i, j;
+
+	for (i = 0; i < p->col_cnt; i++)
+		for (j = 0; j < p->cols[i].acc_cnt; j++)
+			if (p->cols[i].acc[j].cached)
+				return true;
+	return false;
+}
+
 /* The format strings of a text writer: a frozen read-only array map. */
 static int create_fmt_map(struct bpfdump *d, const struct bd_strbuf *fmts)
 {
@@ -339,6 +365,12 @@ int bd_load_prog(struct bpfdump_query *q, bool text, int *prog_fd)
 	int cnt, err, fd, fmt_fd = -1;
 	char name[16], tail[400];
 
+	/* BPFDUMP_PATH_CACHE=0: every path resolved (to measure what the cache saves) */
+	if (!text && !p->path_cache && plan_has_cached_path(p) &&
+	    !(getenv("BPFDUMP_PATH_CACHE") && !strcmp(getenv("BPFDUMP_PATH_CACHE"), "0"))) {
+		p->path_cache_fd = bd_create_path_cache_map(d);
+		p->path_cache = p->path_cache_fd >= 0;
+	}
 	err = bd_codegen_iter(d, p, q->buf_map_fd, text, &insns, &cnt, text ? &fmts : NULL);
 	if (err) {
 		if (err == -EOPNOTSUPP)
@@ -623,6 +655,8 @@ void bpfdump_query__free(struct bpfdump_query *q)
 		close(q->prog_fd);
 	if (q->buf_map_fd >= 0)
 		close(q->buf_map_fd);
+	if (q->plan.path_cache)
+		close(q->plan.path_cache_fd);
 	if (q->cgroup_fd >= 0)
 		close(q->cgroup_fd);
 	bd_scope_close(&q->scope);
@@ -675,6 +709,7 @@ struct row_ctx {
 	char **cellp;
 	size_t *lens;
 	bool *numeric;
+	struct bd_path_cache *paths;	/* this read's paths, for BD_PATH_CACHED records */
 	long rows;
 };
 
@@ -690,8 +725,8 @@ static int handle_record(struct row_ctx *rc, const __u8 *rec, __u32 len)
 		return 0;
 	}
 	for (i = 0; i < p->col_cnt; i++) {
-		err = bd_format_column(rc->q->d, p, &p->cols[i], rec, len, &rc->cells[i],
-				       &rc->numeric[i]);
+		err = bd_format_cell(rc->q->d, p, &p->cols[i], rec, len, rc->paths, &rc->cells[i],
+				     &rc->numeric[i]);
 		if (err)
 			return bd_err(rc->q->d, err, "record %ld: malformed", rc->rows);
 		if (!rc->cells[i].s)
@@ -797,7 +832,10 @@ long bd_query_read(struct bpfdump_query *q, int iter_fd, FILE *out,
 	}
 	if (rc.format != BPFDUMP_FMT_RECORDS) {
 		rc.pr = bd_printer__new(out, p->col_cnt, names, headers, right, opts);
-		if (!rc.pr) {
+		/* a pinned program may use the cache where this query did not load one */
+		if (plan_has_cached_path(p))
+			rc.paths = bd_path_cache_new();
+		if (!rc.pr || (plan_has_cached_path(p) && !rc.paths)) {
 			err = -ENOMEM;
 			goto out;
 		}
@@ -809,6 +847,7 @@ long bd_query_read(struct bpfdump_query *q, int iter_fd, FILE *out,
 		err = rc.rows;
 out:
 	bd_printer__free(rc.pr);
+	bd_path_cache_free(rc.paths);
 	if (rc.cells)
 		for (i = 0; i < p->col_cnt; i++)
 			sb_free(&rc.cells[i]);

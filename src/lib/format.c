@@ -335,6 +335,13 @@ static const __u8 *path_bytes(const struct bd_plan *p, const __u8 *rec, __u32 re
 int bd_format_column(struct bpfdump *d, const struct bd_plan *p, const struct bd_column *c,
 		     const __u8 *rec, __u32 rec_len, struct bd_strbuf *out, bool *numeric)
 {
+	return bd_format_cell(d, p, c, rec, rec_len, NULL, out, numeric);
+}
+
+int bd_format_cell(struct bpfdump *d, const struct bd_plan *p, const struct bd_column *c,
+		   const __u8 *rec, __u32 rec_len, struct bd_path_cache *pcache,
+		   struct bd_strbuf *out, bool *numeric)
+{
 	const struct bd_access *a = &c->acc[0];
 	const __u8 *v = rec + a->slot_off;
 	unsigned long long u;
@@ -347,7 +354,18 @@ int bd_format_column(struct bpfdump *d, const struct bd_plan *p, const struct bd
 	if (a->fetch == BD_FETCH_DPATH) {
 		__s32 len = 0;
 		const __u8 *s = path_bytes(p, rec, rec_len, a->path_idx, &len);
+		const __u8 *key = v + BD_PATH_KEY_OFF + 8;	/* mount, dentry */
 
+		if (len == BD_PATH_CACHED) {
+			/* resolved by an earlier record of this read */
+			if (!a->cached || !pcache || !bd_path_cache_get(pcache, key, &s, &len))
+				return -EINVAL;
+		} else if (a->cached && pcache && (len < 0 || s)) {
+			int err = bd_path_cache_put(pcache, key, s, len);
+
+			if (err)
+				return err;
+		}
 		if (len < 0) {
 			sb_printf(out, "(%s)", strerror(-len));
 			return 0;

@@ -20,6 +20,11 @@
 #define BD_PATH_MAX 4096	/* bytes per bpf_d_path result */
 #define BD_CSTR_MAX 128		/* bytes of a string behind a char * */
 #define BD_MAX_PATHS 4		/* path columns per query */
+/* bpf_d_path result slot: the path of an earlier record of this read; the key
+ * (session, mount, dentry) follows at slot + 8 (see path_cache.c) */
+#define BD_PATH_CACHED (-4097)
+#define BD_PATH_KEY_OFF 8	/* key in a cached path slot: session, mount, dentry */
+#define BD_PATH_CACHE_ENTRIES 16384
 #define BD_MAX_FIXED 16384	/* fixed part of a record */
 #define BD_MAX_COLUMN 4096	/* one column's bytes */
 #define BD_DWALK_DEPTH 24	/* dentry/mount levels a walked path covers */
@@ -136,6 +141,10 @@ struct bd_access {
 	__u32 slot_off;		/* where it lands in the buffer */
 	__u32 slot_size;
 	int path_idx;		/* DPATH: which path buffer */
+	bool direct;		/* BYTES of a char array in a trusted object: plain
+				 * loads, no bpf_probe_read_kernel call */
+	bool cached;		/* DPATH of a column: resolved once per (mount, dentry)
+				 * and read session, when the plan has a path cache */
 	__u32 full_size;	/* BYTES of a struct cut at struct_limit: its real size */
 	bool user;		/* ustr(): a user-space string */
 	bool is_return;		/* reads the traced function's return value */
@@ -196,6 +205,8 @@ struct bd_plan {
 	int path_cnt;
 	__u32 path_buf_off[BD_MAX_PATHS];
 	__u32 path_res_off[BD_MAX_PATHS]; /* s32 bpf_d_path result in the record */
+	int path_cache_fd;	/* LRU hash of the paths resolved, when path_cache */
+	bool path_cache;
 	struct bd_map_info map;
 	bool all_probe;		/* plan every read with bpf_probe_read_kernel */
 	/* tracing programs */
@@ -315,6 +326,19 @@ void sb_printf(struct bd_strbuf *b, const char *fmt, ...) __printf(2, 3);
 /* Format one column of a record as text; *numeric says whether it is a JSON number. */
 int bd_format_column(struct bpfdump *d, const struct bd_plan *p, const struct bd_column *c,
 		     const __u8 *rec, __u32 rec_len, struct bd_strbuf *out, bool *numeric);
+/* as bd_format_column, for a reader with a path cache (NULL: none) */
+struct bd_path_cache;
+int bd_format_cell(struct bpfdump *d, const struct bd_plan *p, const struct bd_column *c,
+		   const __u8 *rec, __u32 rec_len, struct bd_path_cache *pcache,
+		   struct bd_strbuf *out, bool *numeric);
+
+/* path_cache.c: one read's paths by (mount, dentry), for BD_PATH_CACHED records */
+struct bd_path_cache *bd_path_cache_new(void);
+void bd_path_cache_free(struct bd_path_cache *pc);
+int bd_path_cache_put(struct bd_path_cache *pc, const __u8 *key, const __u8 *path, __s32 len);
+bool bd_path_cache_get(const struct bd_path_cache *pc, const __u8 *key, const __u8 **path,
+		       __s32 *len);
+int bd_create_path_cache_map(struct bpfdump *d);
 
 /* An address family's name (AF_INET: "inet", like ss), or NULL if unknown. */
 const char *bd_family_name(unsigned int family);

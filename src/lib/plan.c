@@ -37,6 +37,7 @@ struct plan_ctx {
 	struct bd_plan *p;
 	const char *src;	/* text being planned, for messages */
 	const char *what;	/* "field" or "where" */
+	bool in_where;		/* planning the predicate's values */
 };
 
 static int perr(struct plan_ctx *pc, int pos, const char *fmt, ...) __printf(3, 4);
@@ -608,6 +609,11 @@ static int place(struct plan_ctx *pc, struct bd_access *a, __u32 *cursor)
 		a->path_idx = p->path_cnt++;
 		a->slot_size = 4;	/* s32 bpf_d_path result */
 		p->path_res_off[a->path_idx] = *cursor;
+		/* a column's path can be resolved once per file: room for the key */
+		if (!pc->in_where && !p->tracing && !dwalk_offsets(pc)) {
+			a->cached = true;
+			a->slot_size = BD_PATH_KEY_OFF + 24;
+		}
 		break;
 	case BD_FETCH_CSTR:
 		a->slot_size = BD_CSTR_MAX;
@@ -623,8 +629,13 @@ static int place(struct plan_ctx *pc, struct bd_access *a, __u32 *cursor)
 	}
 	a->slot_off = *cursor;
 	*cursor += (a->slot_size + 7) & ~7u;
-	if (a->fetch == BD_FETCH_BYTES && is_char_array(a->btf, a->type_id))
+	if (a->fetch == BD_FETCH_BYTES && is_char_array(a->btf, a->type_id)) {
 		*cursor += 8;	/* room for a NUL: the text writer prints it with %s */
+		/* the verifier lets a BTF pointer's char array be read with loads of
+		 * any width inside it (task->comm: two loads instead of a helper call) */
+		a->direct = a->root == BD_ROOT_PTR && a->probe_from > a->deref_cnt &&
+			    a->size <= 64 && !a->full_size;
+	}
 	return 0;
 }
 
@@ -902,6 +913,7 @@ static int plan_build(struct bpfdump *d, struct bd_plan *p, const char *columns,
 		struct q_expr *e = NULL, *se = NULL;
 
 		pc.what = "where";
+		pc.in_where = true;
 		pc.src = where && *where ? where : p->scope_where;
 		if (where && *where) {
 			err = q_parse_where(where, &e, &qerr);

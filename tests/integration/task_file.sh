@@ -195,3 +195,43 @@ if wait_file "$TMP/closed"; then
 else
 	fail "closed fd disappears: helper did not close the eventfd"
 fi
+
+# the path cache: 4000 fds on 1000 files (some with long names, one renamed), so
+# three records in four say "same path as before", and first sightings end at a
+# full seq buffer (the kernel shows those objects again: keys the dropped attempt
+# cached must not stay cached). Every fd's path must still equal /proc/PID/fd, with
+# the cache, without it, and read back from a pinned program by another process.
+mkdir -p "$TMP/pc"
+python3 - "$TMP/pc" <<'PY' &
+import os, sys, time, resource
+d = sys.argv[1]
+resource.setrlimit(resource.RLIMIT_NOFILE, (5000, 5000))
+os.makedirs(d + "/sub", exist_ok=True)
+names = ["f%d%s" % (i, "x" * (150 if i % 7 == 0 else 0)) for i in range(1000)]
+names[3] = "sub/three"
+for i in range(4000):
+    os.open("%s/%s" % (d, names[i % 1000]), os.O_RDONLY | os.O_CREAT, 0o644)
+os.rename(d + "/f5", d + "/f5-renamed")
+open(d + "/ready", "w").close()
+time.sleep(600)
+PY
+PC=$!
+at_exit "kill $PC"
+if wait_file "$TMP/pc/ready"; then
+	(for f in /proc/$PC/fd/*; do echo "${f##*/} $(readlink "$f")"; done) | sort -n >"$TMP/pc.truth"
+	q=(dump task_file --pid "$PC" -n -r -o 'fd=fd,path=path(file)')
+	timeout 60 "$BPFDUMP" "${q[@]}" | sort -n >"$TMP/pc.on"
+	BPFDUMP_PATH_CACHE=0 timeout 60 "$BPFDUMP" "${q[@]}" | sort -n >"$TMP/pc.off"
+	PCPIN=/sys/fs/bpf/bdtf-pc-$$
+	timeout 60 "$BPFDUMP" pin task_file "$PCPIN" --pid "$PC" -o 'fd=fd,path=path(file)'
+	at_exit "$BPFDUMP rm $PCPIN"
+	timeout 60 "$BPFDUMP" cat "$PCPIN" -n -r | sort -n >"$TMP/pc.pin"
+	expect_eq "path cache: 4000 fds on 1000 files, every path equals /proc/PID/fd" \
+		"$(wc -l <"$TMP/pc.truth") 0" "$(wc -l <"$TMP/pc.on") $(diff "$TMP/pc.truth" "$TMP/pc.on" | wc -l)"
+	check "path cache: the same rows with BPFDUMP_PATH_CACHE=0" cmp -s "$TMP/pc.on" "$TMP/pc.off"
+	check "path cache: bpfdump cat of a pinned program decodes the cached rows" cmp -s "$TMP/pc.on" "$TMP/pc.pin"
+	timeout 60 "$BPFDUMP" dump task_file --pid "$PC" -J -o 'fd=fd,path=path(file)' | json_valid >/dev/null
+	check "path cache: the JSON is valid" [ "${PIPESTATUS[0]}${PIPESTATUS[1]}" == "00" ]
+else
+	fail "path cache: the holder did not start"
+fi
