@@ -267,6 +267,91 @@ static void put_typed(const struct btf *btf, __u32 id, const __u8 *p, __u32 size
 	}
 }
 
+void bd_column_classify(struct bd_column *c)
+{
+	const struct bd_access *a = &c->acc[0];
+	const struct btf_type *t, *et;
+	int be;
+
+	c->fast = BD_FAST_NONE;
+	if ((c->fmt != BD_FMT_AUTO && c->fmt != BD_FMT_PATH && c->fmt != BD_FMT_CSTR &&
+	     c->fmt != BD_FMT_USTR) || a->full_size > a->size || !a->btf ||
+	    (a->fetch != BD_FETCH_SCALAR && a->fetch != BD_FETCH_BYTES))
+		return;
+	t = bd_skip_mods(a->btf, a->type_id, NULL);
+	if (!t)
+		return;
+	be = bd_net_order_bits(a->btf, a->type_id) / 8;
+	if (btf_is_int(t) && a->size <= 8) {
+		__u8 enc = btf_int_encoding(t);
+
+		c->fast_be = be;
+		if (be == 4 && c->addr_hint)
+			c->fast = BD_FAST_IP4;
+		else if (enc & BTF_INT_BOOL)
+			c->fast = BD_FAST_BOOL;
+		else if (a->size == 1 && ((enc & BTF_INT_CHAR) ||
+					  !strcmp(btf__name_by_offset(a->btf, t->name_off), "char")))
+			c->fast = BD_FAST_CHAR;
+		else
+			c->fast = enc & BTF_INT_SIGNED ? BD_FAST_SINT : BD_FAST_UINT;
+	} else if (btf_is_ptr(t)) {
+		c->fast = BD_FAST_PTR;
+	} else if (btf_is_array(t)) {
+		et = bd_skip_mods(a->btf, btf_array(t)->type, NULL);
+		if (et && btf_is_int(et) && et->size == 1)
+			c->fast = BD_FAST_CSTR;
+	}
+}
+
+/* put_typed's output for a column bd_column_classify decided on. */
+static void put_fast(const struct bd_column *c, const __u8 *p, __u32 size, struct bd_strbuf *out,
+		     bool *numeric)
+{
+	unsigned long long v;
+
+	*numeric = false;
+	switch (c->fast) {
+	case BD_FAST_IP4:
+		put_ip4(out, p);
+		return;
+	case BD_FAST_PTR:
+		sb_printf(out, "0x%llx", load_uint(p, 8));
+		return;
+	case BD_FAST_CSTR:
+		put_cstr(out, p, size);
+		return;
+	default:
+		break;
+	}
+	v = load_uint(p, size);
+	if (c->fast_be == 2)
+		v = ntohs((__u16)v);
+	else if (c->fast_be == 4)
+		v = ntohl((__u32)v);
+	else if (c->fast_be == 8)
+		v = be64toh(v);
+	switch (c->fast) {
+	case BD_FAST_BOOL:
+		sb_puts(out, v ? "true" : "false", v ? 4 : 5);
+		return;
+	case BD_FAST_CHAR:
+		if (v >= 0x20 && v < 0x7f)
+			sb_putc(out, (char)v);
+		else
+			sb_printf(out, "\\x%02llx", v);
+		return;
+	case BD_FAST_SINT:
+		*numeric = true;
+		put_s64(out, sign_extend(v, size));
+		return;
+	default:
+		*numeric = true;
+		put_u64(out, v, false);
+		return;
+	}
+}
+
 static const char *tcp_state_name(unsigned int s)
 {
 	static const char *const names[] = {
@@ -423,6 +508,10 @@ int bd_format_cell(struct bpfdump *d, const struct bd_plan *p, const struct bd_c
 		put_typed(a->btf, a->type_id, full, a->full_size, false, out, numeric, p);
 		sb_printf(out, " ...(%u of %u bytes)", a->size, a->full_size);
 		free(full);
+		return 0;
+	}
+	if (c->fast) {
+		put_fast(c, v, a->size, out, numeric);
 		return 0;
 	}
 	switch (c->fmt) {

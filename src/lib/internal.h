@@ -159,7 +159,23 @@ struct bd_column {
 	bool right_align;
 	__u32 map_type_id;	/* MAPDATA: type in map BTF, 0 for hex */
 	bool addr_hint;		/* a __be32 named like an address: dotted quad */
+	__u8 fast;		/* enum bd_fast: how put_typed would print it, decided once */
+	__u8 fast_be;		/* network-order bytes to swap (fast UINT/SINT/BOOL) */
 };
+
+/* A column put_typed would print the same way every row, decided at plan time
+ * (format.c: bd_column_classify) so a row does not look its type up again. */
+enum bd_fast {
+	BD_FAST_NONE,		/* put_typed each time (enums, structs, ...) */
+	BD_FAST_UINT,
+	BD_FAST_SINT,
+	BD_FAST_BOOL,
+	BD_FAST_CHAR,
+	BD_FAST_IP4,
+	BD_FAST_PTR,
+	BD_FAST_CSTR,
+};
+void bd_column_classify(struct bd_column *c);
 
 /* A compiled predicate: the tree, with a slot for each value it reads. */
 struct bd_pred {

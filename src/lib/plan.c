@@ -691,6 +691,7 @@ static int plan_one_column(struct plan_ctx *pc, const struct q_value *v, const c
 		if (err)
 			return err;
 	}
+	bd_column_classify(c);
 	return 0;
 }
 
