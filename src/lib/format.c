@@ -134,12 +134,23 @@ static long long sign_extend(unsigned long long v, __u32 size)
 	return size >= 8 ? (long long)v : ((long long)(v << shift)) >> shift;
 }
 
+/* dotted quad without inet_ntop (glibc's goes through sprintf) */
 static void put_ip4(struct bd_strbuf *out, const __u8 *p)
 {
-	char buf[INET_ADDRSTRLEN];
+	char buf[INET_ADDRSTRLEN], *s = buf;
+	int i;
 
-	inet_ntop(AF_INET, p, buf, sizeof(buf));
-	sb_puts(out, buf, strlen(buf));
+	for (i = 0; i < 4; i++) {
+		unsigned int v = p[i];
+
+		if (v >= 100)
+			*s++ = '0' + v / 100;
+		if (v >= 10)
+			*s++ = '0' + v / 10 % 10;
+		*s++ = '0' + v % 10;
+		*s++ = '.';
+	}
+	sb_puts(out, buf, s - buf - 1);
 }
 
 static void put_ip6(struct bd_strbuf *out, const __u8 *p)
@@ -225,7 +236,11 @@ static void put_typed(const struct btf *btf, __u32 id, const __u8 *p, __u32 size
 
 			for (i = 0; i < btf_vlen(t); i++, e++)
 				if ((__u32)e->val == (__u32)v) {
-					sb_printf(out, "%s", btf__name_by_offset(btf, e->name_off));
+					{
+					const char *en = btf__name_by_offset(btf, e->name_off);
+
+					sb_puts(out, en, strlen(en));
+				}
 					return;
 				}
 		} else {
@@ -233,7 +248,11 @@ static void put_typed(const struct btf *btf, __u32 id, const __u8 *p, __u32 size
 
 			for (i = 0; i < btf_vlen(t); i++, e++)
 				if (btf_enum64_value(e) == v) {
-					sb_printf(out, "%s", btf__name_by_offset(btf, e->name_off));
+					{
+					const char *en = btf__name_by_offset(btf, e->name_off);
+
+					sb_puts(out, en, strlen(en));
+				}
 					return;
 				}
 		}
@@ -541,14 +560,18 @@ int bd_format_cell(struct bpfdump *d, const struct bd_plan *p, const struct bd_c
 		return 0;
 	case BD_FMT_VMFLAGS:
 		u = load_uint(v, a->size);
-		sb_printf(out, "%c%c%c%c", u & 1 ? 'r' : '-', u & 2 ? 'w' : '-', u & 4 ? 'x' : '-',
-			  u & 0x80 ? 's' : 'p');
+		{
+			char f[4] = { u & 1 ? 'r' : '-', u & 2 ? 'w' : '-', u & 4 ? 'x' : '-',
+				      u & 0x80 ? 's' : 'p' };
+
+			sb_puts(out, f, 4);
+		}
 		return 0;
 	case BD_FMT_TCPSTATE:
 		u = load_uint(v, a->size);
 		name = tcp_state_name(u);
 		if (name)
-			sb_printf(out, "%s", name);
+			sb_puts(out, name, strlen(name));
 		else
 			sb_printf(out, "%llu", u);
 		return 0;
@@ -556,7 +579,7 @@ int bd_format_cell(struct bpfdump *d, const struct bd_plan *p, const struct bd_c
 		u = load_uint(v, a->size);
 		name = bd_family_name(u);
 		if (name)
-			sb_printf(out, "%s", name);
+			sb_puts(out, name, strlen(name));
 		else
 			sb_printf(out, "%llu", u);
 		return 0;
@@ -565,13 +588,13 @@ int bd_format_cell(struct bpfdump *d, const struct bd_plan *p, const struct bd_c
 		__u32 level = load_uint(v, 4);
 		__s32 nr = (__s32)load_uint(rec + c->acc[1].slot_off, 4);
 
-		sb_printf(out, "%d", level >= (__u32)p->pidns_level ? nr : 0);
+		put_s64(out, level >= (__u32)p->pidns_level ? nr : 0);
 		*numeric = true;
 		return 0;
 	}
 	case BD_FMT_TASKSTATE:
-		sb_printf(out, "%c", task_state_letter(load_uint(v, 4),
-						       load_uint(rec + c->acc[1].slot_off, 4)));
+		sb_putc(out, task_state_letter(load_uint(v, 4),
+					       load_uint(rec + c->acc[1].slot_off, 4)));
 		return 0;
 	case BD_FMT_SOCKADDR:
 		u = load_uint(v, 2);
