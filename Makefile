@@ -29,7 +29,8 @@ ALL_CFLAGS  += $(FUSE_CFLAGS)
 LIBS        := -lbpf -lelf -lz $(FUSE_LIBS)
 
 BPF_SRCS    := $(wildcard src/bpf/*.bpf.c)
-BPF_SKELS   := $(patsubst src/bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
+BPF_SKELS   := $(patsubst src/bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS)) \
+	       $(BUILD)/bpf/snapshot_host.skel.h $(BUILD)/host_kernel.h
 LIB_SRCS    := $(wildcard src/lib/*.c)
 CLI_SRCS    := $(wildcard src/cli/*.c)
 LIB_OBJS    := $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRCS))
@@ -72,15 +73,26 @@ $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)/tests
 TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
 TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/tests/%.bpf.o,$(TEST_BPF_SRCS))
 
+# vmlinux.h and the build id of the kernel it comes from, made together (host_kernel.h)
 $(BUILD)/vmlinux.h: | $(BUILD)/lib
 	@echo '  GEN     $@'
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+	@scripts/host_variant.py build-id > $(BUILD)/host_kernel.h
+
+# a build dir from before host_kernel.h: no build id, so no host variant until vmlinux.h is new
+$(BUILD)/host_kernel.h: $(BUILD)/vmlinux.h
+	@[ -f $@ ] || echo '#define BD_HOST_KERNEL_BUILD_ID ""' > $@
 
 # Precompiled BPF (CO-RE, skeletons) for what the field language cannot say.
 $(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) $(BUILD)/vmlinux.h | $(BUILD)/bpf
 	@echo '  BPF     $<'
 	@$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Isrc/bpf -c $< -o $@.tmp
 	@llvm-strip -g $@.tmp -o $@ && rm -f $@.tmp
+
+# The snapshot program without its CO-RE relocations, for the kernel vmlinux.h is from.
+$(BUILD)/bpf/snapshot_host.bpf.o: $(BUILD)/bpf/snapshot.bpf.o scripts/host_variant.py
+	@echo '  HOST    $@'
+	@scripts/host_variant.py strip-core $< $@
 
 # kept: make would delete them as intermediates (and rebuild them on every change)
 .SECONDARY: $(BPF_SKELS) $(BPF_SKELS:.skel.h=.bpf.o)

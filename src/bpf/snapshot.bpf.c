@@ -78,10 +78,14 @@ struct {
 	__type(value, __u64);
 } pcpu_probe SEC(".maps");
 
-/* kernels with CONFIG_ANON_VMA_NAME (not this one's vmlinux.h, perhaps the running one) */
-struct vm_area_struct___named {
-	struct anon_vma_name *anon_name;
-} __attribute__((preserve_access_index));
+/*
+ * CONFIG_ANON_VMA_NAME: where vm_area_struct keeps anon_name and anon_vma_name its
+ * name in the running kernel, from its BTF (user space sets them; 0: no names).
+ * Not a CO-RE flavor: the program must also run with its CO-RE relocations taken
+ * out (the variant for the kernel it was built on, see snapshot.c).
+ */
+const volatile __u32 anon_name_off;
+const volatile __u32 anon_vma_name_name_off;
 
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
@@ -359,13 +363,14 @@ __noinline int emit_vma(struct scratch *s, __u64 vma_addr, __u64 mm_addr)
 				r->kind = SNAP_VMA_SPECIAL;
 				len = n;
 			}
-		} else if (bpf_core_field_exists(((struct vm_area_struct___named *)vma)->anon_name)) {
-			struct anon_vma_name *an =
-				BPF_CORE_READ((struct vm_area_struct___named *)vma, anon_name);
-			long n = an ? bpf_probe_read_kernel_str(s->buf + SNAP_TAIL_OFF, SNAP_NAME_MAX,
-								(void *)an + bpf_core_field_offset(struct anon_vma_name, name))
-				    : 0;
+		} else if (anon_name_off) {
+			void *an = NULL;
+			long n = 0;
 
+			bpf_probe_read_kernel(&an, sizeof(an), (void *)vma + anon_name_off);
+			if (an)
+				n = bpf_probe_read_kernel_str(s->buf + SNAP_TAIL_OFF, SNAP_NAME_MAX,
+							      an + anon_vma_name_name_off);
 			if (n > 0) {
 				r->kind = SNAP_VMA_ANON_NAMED;
 				len = n;

@@ -17,7 +17,9 @@
 #include "bpfdump_snapshot.h"
 #include "internal.h"
 #include "snapshot_data.h"
+#include "host_kernel.h"
 #include "snapshot.skel.h"
+#include "snapshot_host.skel.h"
 
 const char *const snap_section_names[8] = {
 	"task", "creds", "memory", "files", "sockets", "cgroups", "namespaces", "limits",
@@ -181,6 +183,91 @@ static void status_counts(int pid, long *fd_size, long *threads)
 	fclose(f);
 }
 
+/* The running kernel's GNU build id, in hex, from /sys/kernel/notes ("" if none). */
+static void kernel_build_id(char *hex, size_t len)
+{
+	__u8 notes[4096];
+	size_t off = 0;
+	ssize_t n = -1;
+	int fd;
+
+	hex[0] = '\0';
+	fd = open("/sys/kernel/notes", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, notes, sizeof(notes));
+		close(fd);
+	}
+	while (n > 0 && off + 12 <= (size_t)n) {
+		__u32 namesz, descsz, type, i;
+		size_t desc;
+
+		memcpy(&namesz, notes + off, 4);
+		memcpy(&descsz, notes + off + 4, 4);
+		memcpy(&type, notes + off + 8, 4);
+		desc = off + 12 + (((size_t)namesz + 3) & ~3ul);
+		if (desc + descsz > (size_t)n)
+			return;
+		if (type == 3 /* NT_GNU_BUILD_ID */ && namesz == 4 &&
+		    !memcmp(notes + off + 12, "GNU", 4) && descsz * 2 < len) {
+			for (i = 0; i < descsz; i++)
+				snprintf(hex + 2 * i, 3, "%02x", notes[desc + i]);
+			return;
+		}
+		off = desc + (((size_t)descsz + 3) & ~3ul);
+	}
+}
+
+/*
+ * The program, opened. On the very kernel build the library was built on, the
+ * variant without CO-RE relocations (vmlinux.h's offsets are this kernel's): libbpf
+ * then has no candidates to search in the kernel's BTF, most of a small snapshot's
+ * time. Anywhere else, or with BPFDUMP_SNAPSHOT_CORE=1, the CO-RE program.
+ */
+static struct snapshot_bpf *open_program(struct bpfdump *d)
+{
+	const char *force = getenv("BPFDUMP_SNAPSHOT_CORE");
+	struct snapshot_bpf *skel;
+	char id[128];
+	int err;
+
+	kernel_build_id(id, sizeof(id));
+	if ((force && !strcmp(force, "1")) || !BD_HOST_KERNEL_BUILD_ID[0] ||
+	    strcmp(id, BD_HOST_KERNEL_BUILD_ID))
+		return snapshot_bpf__open();
+	skel = calloc(1, sizeof(*skel));
+	if (!skel)
+		return NULL;
+	err = snapshot_bpf__create_skeleton(skel);
+	if (!err) {
+		skel->skeleton->data = (void *)snapshot_host_bpf__elf_bytes(&skel->skeleton->data_sz);
+		err = bpf_object__open_skeleton(skel->skeleton, NULL);
+	}
+	if (err) {
+		snapshot_bpf__destroy(skel);
+		errno = -err;
+		return NULL;
+	}
+	bd_log(d, BPFDUMP_DEBUG, "snapshot program: built for this kernel (%s): no CO-RE", id);
+	return skel;
+}
+
+/* Where the running kernel keeps a vma's anon_name (CONFIG_ANON_VMA_NAME), from BTF. */
+static void anon_name_offsets(const struct btf *btf, __u32 *vma_off, __u32 *name_off)
+{
+	__u32 boff, tid, bsz;
+	int vma = btf__find_by_name_kind(btf, "vm_area_struct", BTF_KIND_STRUCT);
+	int avn = btf__find_by_name_kind(btf, "anon_vma_name", BTF_KIND_STRUCT);
+
+	*vma_off = *name_off = 0;
+	if (vma <= 0 || avn <= 0 || bd_find_member(btf, vma, "anon_name", &boff, &tid, &bsz))
+		return;
+	*vma_off = boff / 8;
+	if (bd_find_member(btf, avn, "name", &boff, &tid, &bsz))
+		*vma_off = 0;
+	else
+		*name_off = boff / 8;
+}
+
 /*
  * A ring buffer that holds the whole pass: every record's upper bound from the
  * sizes /proc gives now, doubled for growth while we load, as a power of 2.
@@ -292,13 +379,15 @@ int bpfdump__snapshot(struct bpfdump *d, int pid, const struct bpfdump_snapshot_
 		return bd_err(d, -ESRCH, "process %d: no such process", pid);
 
 	t_load = now_ms();
-	skel = snapshot_bpf__open();
+	skel = open_program(d);
 	if (!skel)
 		return bd_err(d, -errno, "snapshot program: open: %s", strerror(errno));
 	cpus = libbpf_num_possible_cpus();
 	skel->rodata->sections = sd.sections;
 	skel->rodata->all_threads = o.all_threads;
 	skel->rodata->nr_cpus = cpus > 0 ? cpus : 1;
+	anon_name_offsets(d->btf, &skel->rodata->anon_name_off,
+			  &skel->rodata->anon_vma_name_name_off);
 	err = bpf_map__set_max_entries(skel->maps.rb, sd.ring_size);
 	if (err) {
 		err = bd_err(d, err, "ring buffer: %zu bytes: %s", sd.ring_size, strerror(-err));
