@@ -78,6 +78,19 @@ for f in status maps fd fdinfo cgroup; do
 done
 expect_eq "ground truth stable around the snapshot (status, maps, fd, fdinfo, cgroup)" "" "$moved"
 
+# the two programs: built for this kernel (no CO-RE) where the build id matches, and the
+# CO-RE one (BPFDUMP_SNAPSHOT_CORE=1) that runs on every other kernel, give the same
+timeout 120 "$BPFDUMP" -vv snapshot -o files,sockets,memory,namespaces "$P" >"$TMP/v1" 2>"$TMP/v1.err"
+BPFDUMP_SNAPSHOT_CORE=1 timeout 120 "$BPFDUMP" -vv snapshot -o files,sockets,memory,namespaces "$P" \
+	>"$TMP/v2" 2>"$TMP/v2.err"
+variant=$(grep -c 'built for this kernel' "$TMP/v1.err"; grep -c 'built for this kernel' "$TMP/v2.err")
+if [ "$(echo $variant)" == "0 0" ]; then
+	skip "the program built for this kernel: not this kernel (another build id), CO-RE only"
+else
+	expect_eq "the program built for this kernel is used here, the CO-RE one when forced" "1 0" "$(echo $variant)"
+fi
+check "files, sockets, memory, namespaces: the same from both programs" cmp -s "$TMP/v1" "$TMP/v2"
+
 python3 - "$TMP" "$P" "$CG2" "$CG" <<'PY'
 import json, os, re, sys
 tmp, pid, cg2, cg = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
