@@ -757,6 +757,39 @@ static bool type_is_signed(const struct btf *btf, __u32 id)
 	return false;
 }
 
+/*
+ * A compare against a literal the field cannot hold would be done on a truncated or
+ * reinterpreted literal (x < 4294967296 on a u32 as x < 0), so refuse it. An unsigned field of
+ * W bits takes 0 .. 2^W-1 and, as its two's complement, -2^(W-1) .. -1 (x == -1: all ones);
+ * the literal is stored in W bits. '&' takes any mask: the bits beyond W cannot be set.
+ */
+static int check_lit_range(struct plan_ctx *pc, struct bd_pred *pr, enum q_op op,
+			   const struct q_lit *l)
+{
+	__u32 w = pr->acc.bit_size ? pr->acc.bit_size : 8 * pr->acc.size;
+	long long v = (long long)pr->imm;
+	bool lit_unsigned = l->kind == Q_LIT_INT && l->is_unsigned;
+	char tn[128];
+
+	if (pr->is_signed) {	/* sign-extended to 64 bits: any s64 literal compares right */
+		if (lit_unsigned && op != Q_OP_BITAND)
+			goto out_of_range;
+		return 0;
+	}
+	if (w >= 64)
+		return 0;
+	if (op != Q_OP_BITAND && !lit_unsigned && (v < -(1LL << (w - 1)) || v >= (1LL << w)))
+		goto out_of_range;
+	if (op != Q_OP_BITAND && lit_unsigned)
+		goto out_of_range;
+	pr->imm &= (1ULL << w) - 1;
+	return 0;
+out_of_range:
+	return perr(pc, l->pos, "literal out of range for %s (%u-bit %s)",
+		    type_name(pr->acc.btf, pr->acc.type_id, tn, sizeof(tn)), w,
+		    pr->is_signed ? "signed" : "unsigned");
+}
+
 static int plan_pred(struct plan_ctx *pc, const struct q_expr *e, struct bd_pred **out,
 		     __u32 *cursor)
 {
@@ -855,6 +888,9 @@ static int plan_pred(struct plan_ctx *pc, const struct q_expr *e, struct bd_pred
 		}
 		if (e->op == Q_OP_BITAND && btf_is_ptr(t))
 			return perr(pc, l->pos, "'&' needs an integer, not a pointer");
+		err = check_lit_range(pc, pr, e->op, l);
+		if (err)
+			return err;
 	}
 	return place(pc, &pr->acc, cursor);
 }

@@ -45,6 +45,8 @@ bad_input "unterminated string" "unterminated string" B dump task -w 'task->comm
 bad_input "expression cut short" "found end of input" B dump task -w 'task->pid =='
 bad_input "unknown function" "function 'nosuchfn'" B dump task -w 'nosuchfn(task->pid) == 1'
 bad_input "number out of range" "out of range" B dump task -w 'task->pid == 99999999999999999999'
+bad_input "literal beyond a u32" "literal out of range for unsigned int" B dump task -w 'task->flags < 4294967296'
+bad_input "literal beyond an s32" "literal out of range for int" B dump task -w 'task->prio < 18446744073709551615'
 
 # maps
 bad_input "bpf_map_elem without --map" "needs --map" B dump bpf_map_elem
