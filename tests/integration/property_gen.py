@@ -250,10 +250,29 @@ def fields_of(p, acc):
 
 
 def lit_for(f, v):
-    """The literal as the kernel value it stands for: -1 on an unsigned field is all ones."""
-    if f.kind == "int" and not f.signed and v < 0:
+    """The literal as the kernel value it stands for: on an unsigned field of W bits, a
+    negative literal is its W-bit two's complement (-1: all ones)."""
+    if not f.signed and v < 0:
         return v % (1 << f.bits)
     return v
+
+
+def out_of_range(p):
+    """The leaves bpfdump must refuse: compares with a literal the field cannot hold
+    (unsigned W bits: -2^(W-1) .. 2^W-1; signed: any signed 64-bit literal)."""
+    k = p[0]
+    if k in ("and", "or"):
+        return out_of_range(p[1]) + out_of_range(p[2])
+    if k == "not":
+        return out_of_range(p[1])
+    if k != "cmp" or p[2] == "&":
+        return []
+    f, v = p[1], p[3]
+    if f.signed:
+        bad = v >= 1 << 63
+    else:
+        bad = v >= 1 << f.bits or v < -(1 << (f.bits - 1))
+    return [text(p)] if bad else []
 
 
 def holds(p, row):
@@ -310,6 +329,12 @@ def run_case(bpfdump, rng, n, seed, target):
         if err:
             return "FAIL", "%s: unfiltered dump: %s" % (name, err)
         b, err = dump(bpfdump, target, fields, ptxt)
+        oor = out_of_range(pred)
+        if oor:
+            if err and err.startswith("exit 1: ") and "literal out of range" in err:
+                return "ok", "%s (refused: %s)" % (name, oor[0])
+            return "FAIL", "%s: '%s' has a literal out of range, expected a refusal, got %s" % (
+                name, oor[0], err or "%d rows" % len(b))
         if err:
             return "FAIL", "%s: filtered dump (verifier?): %s" % (name, err)
         c, err = dump(bpfdump, target, fields)
