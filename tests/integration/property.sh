@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Generated-code property test: random predicates over real BTF fields (task, task_file, tcp,
-# udp) must pass the verifier and select exactly the rows that property_gen.py's own evaluation
+# Generated-code property test: random predicates over real BTF fields (task, task_file,
+# task_vma, tcp, udp) must pass the verifier and select exactly the rows that property_gen.py's own evaluation
 # of the predicate selects on unfiltered dumps (see property_gen.py).
 # BPFDUMP_PROP_SEED=N reproduces a run (every line names its seed); BPFDUMP_PROP_CASES=N
 # sets how many cases (default 40); BPFDUMP_PROP_TARGETS=task,tcp limits the targets.
@@ -8,7 +8,7 @@ source "$(dirname "$0")/../lib.sh"
 
 SEED=${BPFDUMP_PROP_SEED:-$(date +%s)}
 CASES=${BPFDUMP_PROP_CASES:-40}
-TARGETS=${BPFDUMP_PROP_TARGETS:-task,task_file,tcp,udp}
+TARGETS=${BPFDUMP_PROP_TARGETS:-task,task_file,task_vma,tcp,udp}
 
 # The workload gives every target rows that stay put: three processes named prop_w0..prop_w2
 # with nice 0, 5 and 10 (prio 120, 125, 130), one running an extra thread (exit_signal -1),
@@ -26,6 +26,7 @@ keep = [os.open("/dev/null", os.O_RDONLY),
         os.open(d + "/rw%d" % i, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK, 0o600),
         os.open("/dev/zero", os.O_RDONLY | os.O_CLOEXEC)]
 keep += list(os.pipe())
+os.write(keep[2], b"x" * (100 * (i + 1)))   # f_pos and i_size differ per process
 lin = struct.pack("ii", 1, 0)   # SO_LINGER 0: reset at exit, no TIME-WAIT left behind
 l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, lin)
 l.bind(("127.0.0.1", 0)); l.listen(4)
@@ -46,6 +47,7 @@ PY
 for i in 0 1 2; do
 	python3 "$TMP/work.py" "$TMP" "$i" &
 	at_exit "kill $!"
+	[ "$i" = 0 ] && export BPFDUMP_PROP_PID=$!	# task_vma dumps this one (--pid)
 done
 for i in 0 1 2; do
 	for _ in $(seq 200); do [ -s "$TMP/ready$i" ] && break; sleep 0.05; done
