@@ -3,11 +3,11 @@
 # task_vma, tcp, udp) must pass the verifier and select exactly the rows that property_gen.py's own evaluation
 # of the predicate selects on unfiltered dumps (see property_gen.py).
 # BPFDUMP_PROP_SEED=N reproduces a run (every line names its seed); BPFDUMP_PROP_CASES=N
-# sets how many cases (default 40); BPFDUMP_PROP_TARGETS=task,tcp limits the targets.
+# sets how many cases (default 100); BPFDUMP_PROP_TARGETS=task,tcp limits the targets.
 source "$(dirname "$0")/../lib.sh"
 
 SEED=${BPFDUMP_PROP_SEED:-$(date +%s)}
-CASES=${BPFDUMP_PROP_CASES:-40}
+CASES=${BPFDUMP_PROP_CASES:-100}
 TARGETS=${BPFDUMP_PROP_TARGETS:-task,task_file,task_vma,tcp,udp}
 
 # The workload gives every target rows that stay put: three processes named prop_w0..prop_w2
