@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Generated-code property test: random predicates over real BTF fields (task, task_file,
-# task_vma, tcp, udp) must pass the verifier and select exactly the rows that property_gen.py's own evaluation
-# of the predicate selects on unfiltered dumps (see property_gen.py).
+# task_vma, tcp, udp) must pass the verifier and select exactly the rows that property_gen.py's
+# own evaluation of the predicate selects on unfiltered dumps (see property_gen.py).
 # BPFDUMP_PROP_SEED=N reproduces a run (every line names its seed); BPFDUMP_PROP_CASES=N
 # sets how many cases (default 100); BPFDUMP_PROP_TARGETS=task,tcp limits the targets.
 source "$(dirname "$0")/../lib.sh"
