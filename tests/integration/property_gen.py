@@ -72,6 +72,7 @@ TARGETS = {
             F("comm", "task->comm", "str", size=16),
             F("comm0", "task->comm[0]", "chr", bits=8),
             F("mm", "task->mm", "ptr", bits=64),
+            I("cpus0", "task->cpus_mask.bits[0]", 64),
         ],
         "consts": {"flags": [("PF_KTHREAD", 0x00200000), ("PF_EXITING", 0x4)]},
     },
@@ -88,6 +89,9 @@ TARGETS = {
             I("f_pos", "file->f_pos", 64, True),
             I("i_size", "file->f_inode->i_size", 64, True),
             F("i_pipe", "file->f_inode->i_pipe", "ptr", bits=64),
+            # a char * read with bpf_probe_read_kernel_str: at most 127 bytes compare
+            F("dname", "file->f_path.dentry->d_name.name", "str", size=127),
+            I("dlen", "file->f_path.dentry->d_name.len", 32),
             F("comm", "task->comm", "str", size=16),
         ],
         "consts": {"f_flags": [("O_WRONLY", 1), ("O_RDWR", 2), ("O_APPEND", 0o2000),
@@ -198,7 +202,8 @@ def gen_leaf(rng, tgt, rows):
     if f.kind == "ptr":
         return ("null", f, rng.choice(["==", "!=", "bare", "not"]))
     if f.kind == "str":
-        choices = [s for s in seen if s and '"' not in s and "\\" not in s and s.isprintable()]
+        choices = [s for s in seen if s and '"' not in s and "\\" not in s and s.isprintable()
+                   and len(s) <= f.size]
         s = rng.choice(choices + ["nosuchcomm", "x" * (f.size - 1), "y" * f.size]
                        if choices else ["nosuchcomm"])
         if rng.random() < 0.1:
