@@ -39,6 +39,26 @@ struct plan_ctx {
 	const char *what;	/* "field" or "where" */
 };
 
+#define BD_QUOTE_MAX 100	/* bytes of the query an error message quotes */
+
+/* "WHAT 'SRC': MSG (at column N)"; a long SRC is quoted around the column, so the message fits */
+static int err_at(struct bpfdump *d, int err, const char *what, const char *src, int pos,
+		  const char *msg)
+{
+	int len = strlen(src), start = 0, n;
+
+	if (len > BD_QUOTE_MAX) {
+		start = pos - BD_QUOTE_MAX / 2;
+		if (start < 0)
+			start = 0;
+		if (start > len - BD_QUOTE_MAX)
+			start = len - BD_QUOTE_MAX;
+	}
+	n = len - start < BD_QUOTE_MAX ? len - start : BD_QUOTE_MAX;
+	return bd_err(d, err, "%s '%s%.*s%s': %s (at column %d)", what, start ? "..." : "", n,
+		      src + start, start + n < len ? "..." : "", msg, pos + 1);
+}
+
 static int perr(struct plan_ctx *pc, int pos, const char *fmt, ...) __printf(3, 4);
 static int perr(struct plan_ctx *pc, int pos, const char *fmt, ...)
 {
@@ -48,8 +68,7 @@ static int perr(struct plan_ctx *pc, int pos, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return bd_err(pc->d, -EINVAL, "%s '%s': %s (at column %d)", pc->what, pc->src, msg,
-		      pos + 1);
+	return err_at(pc->d, -EINVAL, pc->what, pc->src, pos, msg);
 }
 
 static const struct bd_ctx_member *ctx_member(const struct bd_target *t, const char *name)
@@ -692,8 +711,7 @@ static int plan_columns(struct plan_ctx *pc, const char *text, __u32 *cursor)
 
 	err = q_parse_columns(text, &qc, &qerr);
 	if (err == -EINVAL)
-		return bd_err(pc->d, err, "field list '%s': %s (at column %d)", text, qerr.msg,
-			      qerr.pos + 1);
+		return err_at(pc->d, err, "field list", text, qerr.pos, qerr.msg);
 	if (err)
 		return bd_err(pc->d, err, "field list: %s", strerror(-err));
 	p->cols = calloc(qc.cnt, sizeof(*p->cols));
@@ -942,8 +960,7 @@ static int plan_build(struct bpfdump *d, struct bd_plan *p, const char *columns,
 		if (where && *where) {
 			err = q_parse_where(where, &e, &qerr);
 			if (err == -EINVAL)
-				return bd_err(d, err, "where '%s': %s (at column %d)", where,
-					      qerr.msg, qerr.pos + 1);
+				return err_at(d, err, "where", where, qerr.pos, qerr.msg);
 			if (err)
 				return bd_err(d, err, "where: %s", strerror(-err));
 		}

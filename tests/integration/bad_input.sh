@@ -47,6 +47,9 @@ bad_input "unknown function" "function 'nosuchfn'" B dump task -w 'nosuchfn(task
 bad_input "number out of range" "out of range" B dump task -w 'task->pid == 99999999999999999999'
 bad_input "literal beyond a u32" "literal out of range for unsigned int" B dump task -w 'task->flags < 4294967296'
 bad_input "literal beyond an s32" "literal out of range for int" B dump task -w 'task->prio < 18446744073709551615'
+long_where="$(printf 'task->pid > 1 && %.0s' $(seq 30))task->flags < 4294967296"
+bad_input "a long query's message keeps the problem" "literal out of range" B dump task -w "$long_where"
+bad_input "a long query's parse error keeps the problem" "found end of input" B dump task -w "${long_where% *}"
 
 # maps
 bad_input "bpf_map_elem without --map" "needs --map" B dump bpf_map_elem
