@@ -142,6 +142,7 @@ TARGETS = {
 # a deliberately wrong evaluator, to see the checks fail: 1 takes '<' as '<=', sign compares
 # signed fields as unsigned 64-bit numbers
 WRONG = os.environ.get("BPFDUMP_PROP_WRONG", "")
+DEPTH = int(os.environ.get("BPFDUMP_PROP_DEPTH", "3"))  # deepest boolean tree
 
 
 def dump(bpfdump, target, fields, pred=None):
@@ -345,7 +346,7 @@ def run_case(bpfdump, rng, n, seed, target):
     probe, err = dump(bpfdump, target, tgt["fields"])
     if err:
         return "FAIL", "unfiltered dump: %s" % err
-    pred = gen(rng, tgt, probe, rng.randint(1, 3))
+    pred = gen(rng, tgt, probe, rng.randint(1, DEPTH))
     ptxt = text(pred)
     fields = key + [f for f in fields_of(pred, []) if f not in key]
     if not tgt["key"]:
