@@ -32,13 +32,17 @@ class F:
     string in JSON), str (char array of size bytes), ptr (hex string in JSON), ip4 (__be32
     address, dotted string in JSON)."""
 
-    def __init__(self, name, path, kind, bits=0, signed=False, size=0, volatile=False):
+    def __init__(self, name, path, kind, bits=0, signed=False, size=0, volatile=False,
+                 enum=None):
         self.name, self.path, self.kind = name, path, kind
         self.bits, self.signed, self.size = bits, signed, size
         self.volatile = volatile  # changes often: never a predicate leaf
+        self.enum = enum  # an enum: JSON shows the enumerator's name
 
     def num(self, v):
         """The JSON cell as the integer the kernel holds."""
+        if self.enum and isinstance(v, str):
+            return self.enum[v]
         if self.kind == "chr":
             return ord(v) if v else 0
         if self.kind == "ptr":
@@ -51,6 +55,8 @@ def I(name, path, bits, signed=False):
 
 
 SK = "udp_sk->inet.sk.__sk_common."
+SS = {"SS_FREE": 0, "SS_UNCONNECTED": 1, "SS_CONNECTING": 2, "SS_CONNECTED": 3,
+      "SS_DISCONNECTING": 4}
 TARGETS = {
     "task": {
         "key": ["pid"],
@@ -134,8 +140,11 @@ TARGETS = {
             F("laddr", SK + "skc_rcv_saddr", "ip4"),
             F("raddr", SK + "skc_daddr", "ip4"),
             I("uid", "uid", 32),
+            # socket_state, an enum: by name in JSON and in literals
+            F("sock_state", "udp_sk->inet.sk.sk_socket->state", "int", bits=32, enum=SS),
         ],
-        "consts": {"family": [("AF_INET", 2), ("AF_INET6", 10)]},
+        "consts": {"family": [("AF_INET", 2), ("AF_INET6", 10)],
+                   "sock_state": list(SS.items())},
     },
 }
 
