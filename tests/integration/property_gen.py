@@ -178,6 +178,12 @@ def dump(bpfdump, target, fields, pred=None):
 OPS = ["==", "!=", "<", "<=", ">", ">="]
 
 
+def pick(rng, items):
+    """One of items, drawing one number whatever their count (random.choice draws more
+    for some lengths): a seed then makes the same choices when live rows differ in number."""
+    return items[min(int(rng.random() * len(items)), len(items) - 1)]
+
+
 def int_lits(rng, f, seen):
     """Literals for an integer field: values seen, their neighbours, and the type's bounds."""
     bits = f.bits
@@ -193,7 +199,7 @@ def int_lits(rng, f, seen):
         if bits < 64 and rng.random() < 0.3:  # refused: see out_of_range()
             c += [hi + 1, lo - 1]
     if seen:
-        v = rng.choice(seen)
+        v = pick(rng, seen)
         c += [v, v, v, v - 1, v + 1]
     return c
 
@@ -206,41 +212,41 @@ def render_int(rng, v):
 
 def gen_leaf(rng, tgt, rows):
     fields = [f for f in tgt["fields"] if not f.volatile]
-    f = rng.choice(fields)
+    f = pick(rng, fields)
     seen = [f.num(r[f.name]) for r in rows if f.name in r] if f.kind not in ("str", "ip4") else \
         [r[f.name] for r in rows if f.name in r]
     if f.kind == "ptr":
-        return ("null", f, rng.choice(["==", "!=", "bare", "not"]))
+        return ("null", f, pick(rng, ["==", "!=", "bare", "not"]))
     if f.kind == "str":
         choices = [s for s in seen if s and '"' not in s and "\\" not in s and s.isprintable()
                    and len(s) <= f.size]
-        s = rng.choice(choices + ["nosuchcomm", "x" * (f.size - 1), "y" * f.size]
+        s = pick(rng, choices + ["nosuchcomm", "x" * (f.size - 1), "y" * f.size]
                        if choices else ["nosuchcomm"])
         if rng.random() < 0.1:
             return ("val", f)
-        return ("str", f, rng.choice(["==", "!="]), s, rng.random() < 0.2)
+        return ("str", f, pick(rng, ["==", "!="]), s, rng.random() < 0.2)
     if f.kind == "ip4":
-        s = rng.choice(seen + ["127.0.0.1", "0.0.0.0", "10.255.255.254"]) if seen else "127.0.0.1"
-        return ("ip", f, rng.choice(["==", "!="]), s)
+        s = pick(rng, seen + ["127.0.0.1", "0.0.0.0", "10.255.255.254"]) if seen else "127.0.0.1"
+        return ("ip", f, pick(rng, ["==", "!="]), s)
     r = rng.random()
     if r < 0.08:
         return ("val", f)
     consts = tgt["consts"].get(f.name)
     if r < 0.3 and f.kind == "int" and not f.signed:
         if consts and rng.random() < 0.6:
-            name, v = rng.choice(consts)
+            name, v = pick(rng, consts)
             return ("cmp", f, "&", v, name)
-        base = rng.choice(seen) if seen else 1
+        base = pick(rng, seen) if seen else 1
         bitsv = [b for b in range(f.bits) if base >> b & 1] or [0]
-        v = 1 << rng.choice(bitsv)
+        v = 1 << pick(rng, bitsv)
         if rng.random() < 0.3:
             v |= 1 << rng.randrange(f.bits)
         return ("cmp", f, "&", v, render_int(rng, v))
-    op = rng.choice(OPS)
+    op = pick(rng, OPS)
     if consts and rng.random() < 0.3:
-        name, v = rng.choice(consts)
+        name, v = pick(rng, consts)
         return ("cmp", f, op, v, name)
-    v = rng.choice(int_lits(rng, f, seen))
+    v = pick(rng, int_lits(rng, f, seen))
     return ("cmp", f, op, v, render_int(rng, v))
 
 
