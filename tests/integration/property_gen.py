@@ -400,8 +400,9 @@ def run_case(bpfdump, rng, n, seed, target):
                 sel += 1
                 if k not in kb:
                     why = "stable row satisfying it is missing: %s" % json.dumps(row)
-            elif k in kb and kb[k] == [t]:
-                why = "stable row not satisfying it was returned: %s" % json.dumps(row)
+            elif k in kb:
+                why = "stable row not satisfying it was returned: %s (as %s)" % (
+                    json.dumps(row), kb[k])
         if not stable:
             why = "no stable rows (A and C share none)"
         if why is None:
