@@ -40,6 +40,26 @@ struct plan_ctx {
 	bool in_where;		/* planning the predicate's values */
 };
 
+#define BD_QUOTE_MAX 100	/* bytes of the query an error message quotes */
+
+/* "WHAT 'SRC': MSG (at column N)"; a long SRC is quoted around the column, so the message fits */
+static int err_at(struct bpfdump *d, int err, const char *what, const char *src, int pos,
+		  const char *msg)
+{
+	int len = strlen(src), start = 0, n;
+
+	if (len > BD_QUOTE_MAX) {
+		start = pos - BD_QUOTE_MAX / 2;
+		if (start < 0)
+			start = 0;
+		if (start > len - BD_QUOTE_MAX)
+			start = len - BD_QUOTE_MAX;
+	}
+	n = len - start < BD_QUOTE_MAX ? len - start : BD_QUOTE_MAX;
+	return bd_err(d, err, "%s '%s%.*s%s': %s (at column %d)", what, start ? "..." : "", n,
+		      src + start, start + n < len ? "..." : "", msg, pos + 1);
+}
+
 static int perr(struct plan_ctx *pc, int pos, const char *fmt, ...) __printf(3, 4);
 static int perr(struct plan_ctx *pc, int pos, const char *fmt, ...)
 {
@@ -49,8 +69,7 @@ static int perr(struct plan_ctx *pc, int pos, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return bd_err(pc->d, -EINVAL, "%s '%s': %s (at column %d)", pc->what, pc->src, msg,
-		      pos + 1);
+	return err_at(pc->d, -EINVAL, pc->what, pc->src, pos, msg);
 }
 
 static const struct bd_ctx_member *ctx_member(const struct bd_target *t, const char *name)
@@ -704,8 +723,7 @@ static int plan_columns(struct plan_ctx *pc, const char *text, __u32 *cursor)
 
 	err = q_parse_columns(text, &qc, &qerr);
 	if (err == -EINVAL)
-		return bd_err(pc->d, err, "field list '%s': %s (at column %d)", text, qerr.msg,
-			      qerr.pos + 1);
+		return err_at(pc->d, err, "field list", text, qerr.pos, qerr.msg);
 	if (err)
 		return bd_err(pc->d, err, "field list: %s", strerror(-err));
 	p->cols = calloc(qc.cnt, sizeof(*p->cols));
@@ -767,6 +785,39 @@ static bool type_is_signed(const struct btf *btf, __u32 id)
 	if (btf_is_enum(t) || btf_is_enum64(t))
 		return btf_kflag(t);
 	return false;
+}
+
+/*
+ * A compare against a literal the field cannot hold would be done on a truncated or
+ * reinterpreted literal (x < 4294967296 on a u32 as x < 0), so refuse it. An unsigned field of
+ * W bits takes 0 .. 2^W-1 and, as its two's complement, -2^(W-1) .. -1 (x == -1: all ones);
+ * the literal is stored in W bits. '&' takes any mask: the bits beyond W cannot be set.
+ */
+static int check_lit_range(struct plan_ctx *pc, struct bd_pred *pr, enum q_op op,
+			   const struct q_lit *l)
+{
+	__u32 w = pr->acc.bit_size ? pr->acc.bit_size : 8 * pr->acc.size;
+	long long v = (long long)pr->imm;
+	bool lit_unsigned = l->kind == Q_LIT_INT && l->is_unsigned;
+	char tn[128];
+
+	if (pr->is_signed) {	/* sign-extended to 64 bits: any s64 literal compares right */
+		if (lit_unsigned && op != Q_OP_BITAND)
+			goto out_of_range;
+		return 0;
+	}
+	if (w >= 64)
+		return 0;
+	if (op != Q_OP_BITAND && !lit_unsigned && (v < -(1LL << (w - 1)) || v >= (1LL << w)))
+		goto out_of_range;
+	if (op != Q_OP_BITAND && lit_unsigned)
+		goto out_of_range;
+	pr->imm &= (1ULL << w) - 1;
+	return 0;
+out_of_range:
+	return perr(pc, l->pos, "literal out of range for %s (%u-bit %s)",
+		    type_name(pr->acc.btf, pr->acc.type_id, tn, sizeof(tn)), w,
+		    pr->is_signed ? "signed" : "unsigned");
 }
 
 static int plan_pred(struct plan_ctx *pc, const struct q_expr *e, struct bd_pred **out,
@@ -867,6 +918,9 @@ static int plan_pred(struct plan_ctx *pc, const struct q_expr *e, struct bd_pred
 		}
 		if (e->op == Q_OP_BITAND && btf_is_ptr(t))
 			return perr(pc, l->pos, "'&' needs an integer, not a pointer");
+		err = check_lit_range(pc, pr, e->op, l);
+		if (err)
+			return err;
 	}
 	return place(pc, &pr->acc, cursor);
 }
@@ -919,8 +973,7 @@ static int plan_build(struct bpfdump *d, struct bd_plan *p, const char *columns,
 		if (where && *where) {
 			err = q_parse_where(where, &e, &qerr);
 			if (err == -EINVAL)
-				return bd_err(d, err, "where '%s': %s (at column %d)", where,
-					      qerr.msg, qerr.pos + 1);
+				return err_at(d, err, "where", where, qerr.pos, qerr.msg);
 			if (err)
 				return bd_err(d, err, "where: %s", strerror(-err));
 		}

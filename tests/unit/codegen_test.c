@@ -190,6 +190,49 @@ static void test_plan_errors(void)
 		    "plan: ordering compare on a string refused");
 }
 
+/* A literal the field cannot hold is refused; a negative one on an unsigned field is its
+ * two's complement in the field's width (found by tests/integration/property.sh). */
+static void test_plan_literal_range(void)
+{
+	const char *name;
+	char where[128];
+	__u32 bits = 0;
+	struct bd_plan p;
+
+	ASSERT_TRUE(plan("task", "x=task->tgid", "task->flags < 4294967296", &p) < 0 &&
+			    strstr(d->errmsg, "literal out of range") != NULL,
+		    "plan: 2^32 against a u32 refused");
+	ASSERT_TRUE(plan("task", "x=task->tgid", "task->flags > -2147483649", &p) < 0,
+		    "plan: -2^31-1 against a u32 refused");
+	ASSERT_TRUE(plan("task", "x=task->tgid", "task->prio < 18446744073709551615", &p) < 0,
+		    "plan: 2^64-1 against an int refused");
+	if (ASSERT_EQ_INT(plan("task", "x=task->tgid", "task->prio > 4294967296", &p), 0,
+			  "plan: an s64 literal beyond an int's range builds"))
+		bd_plan_free(&p);
+	if (ASSERT_EQ_INT(plan("task", "x=task->tgid", "task->flags & 0x1ffffffff", &p), 0,
+			  "plan: '&' takes a wider mask")) {
+		ASSERT_TRUE(p.pred->imm == 0xffffffffULL, "plan: the mask is cut to 32 bits");
+		bd_plan_free(&p);
+	}
+	if (ASSERT_EQ_INT(plan("task", "x=task->tgid", "task->flags == -1", &p), 0,
+			  "plan: -1 against a u32 builds")) {
+		ASSERT_TRUE(p.pred->imm == 0xffffffffULL, "plan: -1 on a u32 is 0xffffffff");
+		bd_plan_free(&p);
+	}
+	name = first_bitfield("task_struct", &bits);
+	if (!name || bits >= 63)
+		return;
+	snprintf(where, sizeof(where), "task->%s == -1", name);
+	if (ASSERT_EQ_INT(plan("task", "x=task->tgid", where, &p), 0,
+			  "plan: -1 against an unsigned bitfield builds")) {
+		ASSERT_TRUE(p.pred->imm == (1ULL << bits) - 1, "plan: -1 on a bitfield is all ones");
+		bd_plan_free(&p);
+	}
+	snprintf(where, sizeof(where), "task->%s == %llu", name, 1ULL << bits);
+	ASSERT_TRUE(plan("task", "x=task->tgid", where, &p) < 0,
+		    "plan: 2^width against a bitfield refused");
+}
+
 /* ---- instructions ---- */
 
 static bool well_formed(const struct bpf_insn *in, int cnt, char *why, size_t len)
@@ -391,6 +434,7 @@ int main(void)
 	test_plan_offsets();
 	test_plan_bitfield();
 	test_plan_errors();
+	test_plan_literal_range();
 	test_predicate_reaches_compare();
 	test_targets_verify();
 	bpfdump__free(d);
