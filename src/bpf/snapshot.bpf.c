@@ -37,6 +37,7 @@ struct {
 
 struct walk_state {
 	__u64 d, vm;		/* the dentry and vfsmount a path walk is at */
+	__u64 root_d, root_vm;	/* the reader's root: paths end there, as d_path's */
 	__u32 off, flags;
 };
 
@@ -124,7 +125,8 @@ static __always_inline void emit(void *rec, __u32 len)
 }
 
 /*
- * Walk a struct path upward (dentry names, crossing mounts at their roots)
+ * Walk a struct path upward (dentry names, crossing mounts at their roots, up
+ * to the reading task's root, as /proc/PID/fd's readlink and d_path stop there)
  * into s->buf + SNAP_TAIL_OFF, leaf first, each name NUL-terminated.
  * Returns the bytes written | SNAP_PATH_* flags << 16. The walk's state lives
  * in the scratch buffer and the loop is an open-coded iterator, so the
@@ -147,13 +149,15 @@ __noinline int walk_path(struct scratch *s, __u64 path_addr, __u64 inode_addr)
 	w = &s->w;
 	w->d = (__u64)BPF_CORE_READ((struct path *)path_addr, dentry);
 	w->vm = (__u64)BPF_CORE_READ((struct path *)path_addr, mnt);
+	w->root_d = (__u64)BPF_CORE_READ(bpf_get_current_task_btf(), fs, root.dentry);
+	w->root_vm = (__u64)BPF_CORE_READ(bpf_get_current_task_btf(), fs, root.mnt);
 	w->off = 0;
 	w->flags = SNAP_PATH_CUT;
 	bpf_iter_num_new(&it, 0, SNAP_DWALK_DEPTH);
 	while (bpf_iter_num_next(&it)) {
 		d = (void *)w->d;
 		vm = (void *)w->vm;
-		if (!d || !vm) {
+		if (!d || !vm || (w->d == w->root_d && w->vm == w->root_vm)) {
 			w->flags = 0;
 			break;
 		}
