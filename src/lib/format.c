@@ -349,6 +349,9 @@ int bd_format_column(struct bpfdump *d, const struct bd_plan *p, const struct bd
 		const __u8 *s = path_bytes(p, rec, rec_len, a->path_idx, &len);
 
 		if (len < 0) {
+			/* bpf_d_path fails with -errno; anything lower is not its result */
+			if (len < -4095)
+				return -EINVAL;
 			sb_printf(out, "(%s)", strerror(-len));
 			return 0;
 		}
