@@ -18,8 +18,8 @@ cd "$(dirname "$0")/.." || exit 2
 BUILD=${BUILD:-build}
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 CLANG=${CLANG:-clang}
-CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
--fno-sanitize-recover=all -Iinclude -Isrc/lib"
+CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+-fno-sanitize-recover=all -DBPFDUMP_VERSION=\"fuzz\" -Iinclude -Isrc/lib -Isrc/bpf"
 OUT=$BUILD/fuzz
 
 if ! [[ $FUZZ_SECONDS =~ ^[0-9]+$ ]]; then

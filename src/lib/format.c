@@ -464,6 +464,8 @@ int bd_format_cell(struct bpfdump *d, const struct bd_plan *p, const struct bd_c
 			/* resolved by an earlier record of this read */
 			if (!a->cached || !pcache || !bd_path_cache_get(pcache, key, &s, &len))
 				return -EINVAL;
+		} else if (len < -4095) {
+			return -EINVAL;	/* bpf_d_path fails with -errno: not its result */
 		} else if (a->cached && pcache && (len < 0 || s)) {
 			int err = bd_path_cache_put(pcache, key, s, len);
 

@@ -11,19 +11,9 @@
 
 #include "internal.h"
 #include "pin.h"
+#include "user_obj.h"
 
 #define LOG_SIZE (1 << 20)
-
-static int iter_target(const char *sec, const char **target)
-{
-	if (!strncmp(sec, "iter/", 5))
-		*target = sec + 5;
-	else if (!strncmp(sec, "iter.s/", 7))
-		*target = sec + 7;
-	else
-		return -ENOENT;
-	return 0;
-}
 
 static long copy_out(int iter_fd, int out_fd)
 {
@@ -77,63 +67,30 @@ int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
 {
 	const struct bpfdump_query_opts *po = opts ? opts->params : NULL;
 	char *log = calloc(1, LOG_SIZE), tail[400];
-	LIBBPF_OPTS(bpf_object_open_opts, oopts, .kernel_log_buf = log,
-		    .kernel_log_size = LOG_SIZE);
 	LIBBPF_OPTS(bpf_iter_attach_opts, aopts);
 	union bpf_iter_link_info linfo = {};
 	struct bd_map_info mi = { .fd = -1 };
-	struct bpf_program *prog, *iter = NULL;
+	struct bd_user_obj u;
+	struct bpf_program *iter = NULL;
 	struct bpf_object *obj = NULL;
 	struct bpf_link *link = NULL;
 	const struct bd_target *t;
 	const char *target = NULL;
-	int cg_fd = -1, iter_fd = -1, err = 0, n_iter = 0;
+	int cg_fd = -1, iter_fd = -1, err = 0;
 	long n;
 
 	if (!log)
 		return -ENOMEM;
-	obj = bpf_object__open_file(obj_path, &oopts);
-	if (!obj) {
-		char msg[128];
-
-		err = -errno;
-		libbpf_strerror(err, msg, sizeof(msg));
-		err = bd_err(d, err, "object '%s': cannot open as a BPF ELF object: %s",
-			     obj_path, msg);
-		goto out;
-	}
-	bpf_object__for_each_program(prog, obj) {
-		const char *t;
-
-		if (iter_target(bpf_program__section_name(prog), &t)) {
-			bpf_program__set_autoload(prog, false);
-			continue;
-		}
-		if (n_iter++) {
-			bpf_program__set_autoload(prog, false);
-			continue;
-		}
-		iter = prog;
-		target = t;
-	}
-	if (!iter) {
-		err = bd_err(d, -ENOENT, "object '%s': no iterator program (SEC(\"iter/TARGET\"))",
-			     obj_path);
-		goto out;
-	}
-	if (n_iter > 1)
-		bd_log(d, BPFDUMP_WARN, "object '%s': %d iterator programs; using '%s'", obj_path,
-		       n_iter, bpf_program__name(iter));
-	t = bd_target_find(d, target);
-	if (!t) {
-		err = bd_unknown_target(d, target);
-		goto out;
-	}
-	err = check_params(d, t, po);
+	err = bd_user_obj_open(d, obj_path, NULL, 0, log, LOG_SIZE, &u);
 	if (err)
 		goto out;
-	bd_log(d, BPFDUMP_INFO, "object '%s': program '%s' iterates '%s'", obj_path,
-	       bpf_program__name(iter), target);
+	obj = u.obj;
+	iter = u.iter;
+	target = u.target;
+	t = bd_target_find(d, target);	/* bd_user_obj_open checked it is there */
+	err = t ? check_params(d, t, po) : bd_unknown_target(d, target);
+	if (err)
+		goto out;
 	if (bpf_object__load(obj)) {
 		err = -errno;
 		bd_log_tail(log, tail, sizeof(tail));

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Open a user's .bpf.o and pick its iterator program (no kernel involved). */
+#include <errno.h>
+#include <string.h>
+
+#include "user_obj.h"
+
+static int iter_target(const char *sec, const char **target)
+{
+	if (!sec)
+		return -ENOENT;
+	if (!strncmp(sec, "iter/", 5))
+		*target = sec + 5;
+	else if (!strncmp(sec, "iter.s/", 7))
+		*target = sec + 7;
+	else
+		return -ENOENT;
+	return 0;
+}
+
+int bd_user_obj_open(struct bpfdump *d, const char *path, const void *buf, size_t len,
+		     char *log, size_t log_size, struct bd_user_obj *u)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = buf ? path : NULL,
+		    .kernel_log_buf = log, .kernel_log_size = log_size);
+	struct bpf_program *prog;
+	int err;
+
+	memset(u, 0, sizeof(*u));
+	u->obj = buf ? bpf_object__open_mem(buf, len, &oopts)
+		     : bpf_object__open_file(path, &oopts);
+	if (!u->obj) {
+		char msg[128];
+
+		err = -errno;
+		libbpf_strerror(err, msg, sizeof(msg));
+		return bd_err(d, err, "object '%s': cannot open as a BPF ELF object: %s", path,
+			      msg);
+	}
+	bpf_object__for_each_program(prog, u->obj) {
+		const char *t;
+
+		if (iter_target(bpf_program__section_name(prog), &t) || u->n_iter++) {
+			bpf_program__set_autoload(prog, false);
+			continue;
+		}
+		u->iter = prog;
+		u->target = t;
+	}
+	if (!u->iter) {
+		err = bd_err(d, -ENOENT, "object '%s': no iterator program (SEC(\"iter/TARGET\"))",
+			     path);
+		goto fail;
+	}
+	if (u->n_iter > 1)
+		bd_log(d, BPFDUMP_WARN, "object '%s': %d iterator programs; using '%s'", path,
+		       u->n_iter, bpf_program__name(u->iter));
+	if (!bd_target_find(d, u->target)) {
+		err = bd_unknown_target(d, u->target);
+		goto fail;
+	}
+	bd_log(d, BPFDUMP_INFO, "object '%s': program '%s' iterates '%s'", path,
+	       bpf_program__name(u->iter), u->target);
+	return 0;
+fail:
+	bpf_object__close(u->obj);
+	memset(u, 0, sizeof(*u));
+	return err;
+}
