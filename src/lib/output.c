@@ -51,28 +51,38 @@ static int utf8_len(const unsigned char *s, size_t n)
 void bd_json_str(FILE *f, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
+	size_t i = 0, run;
 
-	fputc('"', f);
+	putc_unlocked('"', f);
 	while (i < n) {
-		unsigned char c = p[i];
+		unsigned char c;
 		int l;
 
+		/* printable ASCII needing no escape: one write per run, not per byte */
+		for (run = i; run < n && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' &&
+			      p[run] != '\\'; run++)
+			;
+		if (run > i) {
+			fwrite_unlocked(p + i, 1, run - i, f);
+			i = run;
+			continue;
+		}
+		c = p[i];
 		if (c == '"' || c == '\\') {
-			fputc('\\', f);
-			fputc(c, f);
+			putc_unlocked('\\', f);
+			putc_unlocked(c, f);
 			i++;
 		} else if (c == '\n') {
-			fputs("\\n", f);
+			fwrite_unlocked("\\n", 1, 2, f);
 			i++;
 		} else if (c == '\t') {
-			fputs("\\t", f);
+			fwrite_unlocked("\\t", 1, 2, f);
 			i++;
 		} else if (c < 0x20 || c == 0x7f) {
 			fprintf(f, "\\u%04x", c);
 			i++;
 		} else if ((l = utf8_len(p + i, n - i)) > 0) {
-			fwrite(p + i, 1, l, f);
+			fwrite_unlocked(p + i, 1, l, f);
 			i += l;
 		} else {
 			/* not UTF-8: keep the byte as a code point so nothing is lost */
@@ -80,7 +90,7 @@ void bd_json_str(FILE *f, const char *s, size_t n)
 			i++;
 		}
 	}
-	fputc('"', f);
+	putc_unlocked('"', f);
 }
 
 /* 1: escaped in every table, 2: escaped in raw tables only */
@@ -230,18 +240,18 @@ int bd_printer__row(struct bd_printer *pr, char *const *cells, const size_t *len
 	int i;
 
 	if (pr->format == BPFDUMP_FMT_JSON) {
-		fputc('{', pr->out);
+		putc_unlocked('{', pr->out);
 		for (i = 0; i < pr->ncols; i++) {
 			if (i)
-				fputc(',', pr->out);
+				putc_unlocked(',', pr->out);
 			bd_json_str(pr->out, pr->names[i], strlen(pr->names[i]));
-			fputc(':', pr->out);
+			putc_unlocked(':', pr->out);
 			if (numeric[i])
-				fwrite(cells[i], 1, lens[i], pr->out);
+				fwrite_unlocked(cells[i], 1, lens[i], pr->out);
 			else
 				bd_json_str(pr->out, cells[i], lens[i]);
 		}
-		fputs("}\n", pr->out);
+		fwrite_unlocked("}\n", 1, 2, pr->out);
 		return ferror(pr->out) ? -EIO : 0;
 	}
 	if (pr->ncols > 64)
