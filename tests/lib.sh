@@ -35,21 +35,29 @@ trap _run_cleanup EXIT
 
 # bad_input NAME EXPECTED-SUBSTRING CMD...: non-zero exit, one line on stderr naming the problem
 bad_input() {
-	local name=$1 want=$2 rc lines
+	local name=$1 want=$2 rc
 	shift 2
 	"$@" >"$TMP/bad.out" 2>"$TMP/bad.err"
 	rc=$?
-	lines=$(wc -l <"$TMP/bad.err")
 	if [ $rc -eq 0 ]; then
 		fail "$name: exit 0 (stderr: $(head -c 200 "$TMP/bad.err"))"
 	elif [ $rc -gt 2 ]; then
 		fail "$name: exit $rc (crash?): $(head -c 300 "$TMP/bad.err")"
-	elif [ "$lines" -ne 1 ]; then
-		fail "$name: $lines lines on stderr: $(head -c 300 "$TMP/bad.err")"
-	elif ! grep -qF -- "$want" "$TMP/bad.err"; then
-		fail "$name: message lacks '$want': $(cat "$TMP/bad.err")"
 	else
-		ok "$name"
+		judge_message "$name" "$want"
+	fi
+}
+
+# judge_message NAME EXPECTED-SUBSTRING: $TMP/bad.err is one line holding it
+judge_message() {
+	local lines
+	lines=$(wc -l <"$TMP/bad.err")
+	if [ "$lines" -ne 1 ]; then
+		fail "$1: $lines lines on stderr: $(head -c 300 "$TMP/bad.err")"
+	elif ! grep -qF -- "$2" "$TMP/bad.err"; then
+		fail "$1: message lacks '$2': $(cat "$TMP/bad.err")"
+	else
+		ok "$1"
 	fi
 }
 
