@@ -17,6 +17,7 @@ BUILD=${BUILD:-build}
 BPFDUMP=$ROOT/$BUILD/bpfdump
 BB=$ROOT/$BUILD/bench
 FLOOR_TF=$ROOT/$BUILD/tests/floor_task_file.bpf.o
+FLOOR_TFP=$ROOT/$BUILD/bench/floor_tf_path.bpf.o
 FLOOR_TCP=$BB/floor_tcp.bpf.o
 FLOOR_TASK=$BB/floor_task.bpf.o
 PINDIR=/sys/fs/bpf/bench
@@ -128,7 +129,7 @@ pin_all() {
 	"$BPFDUMP" rm "$PINDIR/tf" >/dev/null 2>&1
 	"$BPFDUMP" pin task_file "$PINDIR/tf" -o "$TF_COLS" || return 1
 	PINNED+=("dumper:$PINDIR/tf")
-	for f in tf:"$FLOOR_TF" tcp:"$FLOOR_TCP" task:"$FLOOR_TASK"; do
+	for f in tf:"$FLOOR_TF" tfp:"$FLOOR_TFP" tcp:"$FLOOR_TCP" task:"$FLOOR_TASK"; do
 		rm -f "$PINDIR/floor_${f%%:*}"
 		bpftool iter pin "${f#*:}" "$PINDIR/floor_${f%%:*}" || return 1
 		PINNED+=("$PINDIR/floor_${f%%:*}")
@@ -266,6 +267,7 @@ bench_task_file() { # NxM
 	measure "$s" "floor (pinned, read)" floor - "$e" "$BB/iter_read" "$PINDIR/floor_tf"
 	measure "$s" "floor one-shot (libbpf)" floor1 - "$e" "$BB/floor_run" "$FLOOR_TF"
 	measure "$s" "bpfdump run floor.bpf.o" ref - "$e" "$BPFDUMP" run "$FLOOR_TF"
+	measure "$s" "path floor (pinned, loads f_path)" ref - "$e" "$BB/iter_read" "$PINDIR/floor_tfp"
 	measure "$s" "pinned @bin, read only" ref - "$e" "$BB/iter_read" "$PINDIR/tf@bin"
 	measure "$s" "bpfdump dump" bpfdump tf_table "$e" "$BPFDUMP" dump task_file -o "$TF_COLS"
 	measure "$s" "bpfdump dump -J" bpfdump tf_json "$e" "$BPFDUMP" dump task_file -o "$TF_COLS" -J
@@ -404,7 +406,7 @@ for f in hyperfine lsof ss ps bpftool python3 /usr/bin/time; do
 	command -v "$f" >/dev/null || { say "$f is missing (scripts/install-deps.sh --bench)"; exit 1; }
 done
 for f in "$BPFDUMP" "$BB/workload" "$BB/proc_fds" "$BB/iter_read" "$BB/floor_run" \
-	"$BB/btf_cost" "$FLOOR_TF" "$FLOOR_TCP" "$FLOOR_TASK"; do
+	"$BB/btf_cost" "$FLOOR_TF" "$FLOOR_TFP" "$FLOOR_TCP" "$FLOOR_TASK"; do
 	[ -e "$f" ] || { say "$f is not built (make bench-bins)"; exit 1; }
 done
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)

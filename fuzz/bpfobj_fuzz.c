@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-// FUZZ_SRCS: src/lib/user_obj.c src/lib/dump.c src/lib/path_cache.c src/lib/btf.c src/lib/plan.c src/lib/format.c src/lib/output.c src/lib/targets.c src/lib/log.c src/lib/query.c src/lib/scope.c src/lib/codegen.c src/lib/codegen_text.c src/lib/insn.c
-// FUZZ_LIBS: -lbpf -lelf -lz
+// FUZZ_SRCS: src/lib/user_obj.c src/lib/dump.c src/lib/read_ahead.c src/lib/path_cache.c src/lib/btf.c src/lib/plan.c src/lib/format.c src/lib/output.c src/lib/targets.c src/lib/log.c src/lib/query.c src/lib/scope.c src/lib/codegen.c src/lib/codegen_text.c src/lib/insn.c
+// FUZZ_LIBS: -lbpf -lelf -lz -lpthread
 /*
  * libFuzzer harness for the user-object path (bpfdump run/pin OBJ.bpf.o): the
  * input is an ELF object, opened from memory by bd_user_obj_open, the very

@@ -14,10 +14,10 @@
 
 #include "internal.h"
 #include "output.h"
+#include "read_ahead.h"
 
 #define DEFAULT_BTF_PATH "/sys/kernel/btf/vmlinux"
 #define VERIFIER_LOG_SIZE (1 << 20)
-#define READ_CHUNK (256 * 1024)
 
 
 #define OPTS_OK(opts, type) \
@@ -738,66 +738,112 @@ static int handle_record(struct row_ctx *rc, const __u8 *rec, __u32 len)
 	return bd_printer__row(rc->pr, rc->cellp, rc->lens, rc->numeric);
 }
 
-/* Read an iterator fd to its end, splitting the stream into records. */
+/* A record's length, checked against what the plan's records can be. */
+static long record_len(struct bpfdump_query *q, const __u8 *hdr, __u32 *len)
+{
+	memcpy(len, hdr, 4);
+	if (*len < q->plan.fixed_size || *len > q->plan.fixed_size + BD_MAX_PATHS * BD_PATH_MAX)
+		return bd_err(q->d, -EBADMSG, "target '%s': bad record length %u",
+			      q->plan.target->name, *len);
+	return 0;
+}
+
+/* sb_puts, telling whether the bytes fit */
+static int carry_put(struct bd_strbuf *carry, const __u8 *p, size_t n)
+{
+	size_t before = carry->len;
+
+	sb_puts(carry, (const char *)p, n);
+	return carry->len == before + n ? 0 : -ENOMEM;
+}
+
+/*
+ * One chunk of the stream: finish the record carried over from the last chunk, hand
+ * on every whole record, and carry the tail (a record cut by the chunk's end).
+ */
+static long split_chunk(struct bpfdump_query *q, struct row_ctx *rc, const __u8 *p, size_t n,
+			struct bd_strbuf *carry)
+{
+	const __u8 *end = p + n;
+	__u32 len;
+	long err;
+
+	if (carry->len) {
+		size_t take;
+
+		if (carry->len < 8) {
+			take = 8 - carry->len < n ? 8 - carry->len : n;
+			if (carry_put(carry, p, take))
+				return -ENOMEM;
+			p += take;
+			if (carry->len < 8)
+				return 0;
+		}
+		err = record_len(q, (const __u8 *)carry->s, &len);
+		if (err)
+			return err;
+		take = len - carry->len < (size_t)(end - p) ? len - carry->len : (size_t)(end - p);
+		if (carry_put(carry, p, take))
+			return -ENOMEM;
+		p += take;
+		if (carry->len < len)
+			return 0;
+		err = handle_record(rc, (const __u8 *)carry->s, len);
+		carry->len = 0;
+		if (err)
+			return err;
+	}
+	while (end - p >= 8) {
+		err = record_len(q, p, &len);
+		if (err)
+			return err;
+		if ((size_t)(end - p) < len)
+			break;
+		err = handle_record(rc, p, len);
+		if (err)
+			return err;
+		p += len;
+	}
+	if (p < end && carry_put(carry, p, end - p))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * Read an iterator fd to its end, splitting the stream into records. A thread reads
+ * ahead (read_ahead.c) so the kernel's side of the next chunk runs while this one is
+ * decoded and printed.
+ */
 static long read_records(struct bpfdump_query *q, int iter_fd, struct row_ctx *rc)
 {
-	size_t cap = READ_CHUNK, have = 0, off;
-	__u8 *buf = malloc(cap);
-	long err = 0;
+	struct bd_strbuf carry = {};
+	struct bd_read_ahead *ra;
+	long err;
 
-	if (!buf)
-		return -ENOMEM;
+	err = bd_read_ahead_start(iter_fd, &ra);
+	if (err)
+		return bd_err(q->d, err, "target '%s': cannot start the reader: %s",
+			      q->plan.target->name, strerror(-err));
 	for (;;) {
-		ssize_t n;
+		const __u8 *chunk;
+		ssize_t n = bd_read_ahead_next(ra, &chunk);
 
-		if (cap - have < READ_CHUNK / 4) {
-			__u8 *nb = realloc(buf, cap * 2);
-
-			if (!nb) {
-				err = -ENOMEM;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		n = read(iter_fd, buf + have, cap - have);
 		if (n < 0) {
-			/* EAGAIN: a million objects went by without output; go on */
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
-			err = bd_err(q->d, -errno, "target '%s': read failed: %s",
-				     q->plan.target->name, strerror(errno));
+			err = bd_err(q->d, n, "target '%s': read failed: %s",
+				     q->plan.target->name, strerror(-n));
 			break;
 		}
 		if (n == 0)
 			break;
-		have += n;
-		off = 0;
-		while (have - off >= 8) {
-			__u32 len;
-
-			memcpy(&len, buf + off, 4);
-			if (len < q->plan.fixed_size ||
-			    len > q->plan.fixed_size + BD_MAX_PATHS * BD_PATH_MAX) {
-				err = bd_err(q->d, -EBADMSG, "target '%s': bad record length %u",
-					     q->plan.target->name, len);
-				goto out;
-			}
-			if (have - off < len)
-				break;
-			err = handle_record(rc, buf + off, len);
-			if (err)
-				goto out;
-			off += len;
-		}
-		memmove(buf, buf + off, have - off);
-		have -= off;
+		err = split_chunk(q, rc, chunk, n, &carry);
+		if (err)
+			break;
 	}
-	if (!err && have)
+	bd_read_ahead_stop(ra);
+	if (!err && carry.len)
 		err = bd_err(q->d, -EBADMSG, "target '%s': %zu bytes of a truncated record",
-			     q->plan.target->name, have);
-out:
-	free(buf);
+			     q->plan.target->name, carry.len);
+	sb_free(&carry);
 	return err;
 }
 
@@ -831,11 +877,13 @@ long bd_query_read(struct bpfdump_query *q, int iter_fd, FILE *out,
 		right[i] = p->cols[i].right_align;
 	}
 	if (rc.format != BPFDUMP_FMT_RECORDS) {
-		rc.pr = bd_printer__new(out, p->col_cnt, names, headers, right, opts);
 		/* a pinned program may use the cache where this query did not load one */
-		if (plan_has_cached_path(p))
+		bool cached = plan_has_cached_path(p);
+
+		rc.pr = bd_printer__new(out, p->col_cnt, names, headers, right, opts);
+		if (cached)
 			rc.paths = bd_path_cache_new();
-		if (!rc.pr || (plan_has_cached_path(p) && !rc.paths)) {
+		if (!rc.pr || (cached && !rc.paths)) {
 			err = -ENOMEM;
 			goto out;
 		}

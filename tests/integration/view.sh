@@ -96,11 +96,13 @@ expect_eq "tcp/_default: listening sockets = ss -tln" "$(ss -Htln | wc -l)" \
 	"$(awk '$2 == "LISTEN"' "$TMP/tcp.txt" | wc -l)"
 
 # 4. pinned dumpers come and go without a remount
-python3 -c 'import os,time
-f=[open("/etc/hostname"), open("/dev/null")]; time.sleep(300)' &
+# the marker is written once python's start-up has closed what it opened
+python3 -c 'import sys,time
+f=[open("/etc/hostname"), open("/dev/null")]; open(sys.argv[1], "w").close(); time.sleep(300)' \
+	"$TMP/py.ready" &
 P=$!
 at_exit "kill $P"
-sleep 0.3
+for _ in $(seq 200); do [ -e "$TMP/py.ready" ] && break; sleep 0.05; done
 COLS='pid=task->tgid,fd=fd,path=file->f_path'
 check "no dumper before the pin" [ ! -e "$M/task_file/open_files" ]
 "$BPFDUMP" pin task_file "$PINS/task_file/open_files" --pid $P -o "$COLS"
