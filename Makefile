@@ -73,15 +73,12 @@ $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)/tests
 TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
 TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/tests/%.bpf.o,$(TEST_BPF_SRCS))
 
-# vmlinux.h and the build id of the kernel it comes from, made together (host_kernel.h)
-$(BUILD)/vmlinux.h: | $(BUILD)/lib
-	@echo '  GEN     $@'
-	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
-	@scripts/host_variant.py build-id > $(BUILD)/host_kernel.h
-
-# a build dir from before host_kernel.h: no build id, so no host variant until vmlinux.h is new
-$(BUILD)/host_kernel.h: $(BUILD)/vmlinux.h
-	@[ -f $@ ] || echo '#define BD_HOST_KERNEL_BUILD_ID ""' > $@
+# vmlinux.h and the build id (+ BTF ids the snapshot calls) of the kernel it comes from,
+# always made together: host_kernel.h must describe the kernel vmlinux.h is from
+$(BUILD)/vmlinux.h $(BUILD)/host_kernel.h &: src/bpf/snapshot.h scripts/host_variant.py | $(BUILD)/lib
+	@echo '  GEN     $(BUILD)/vmlinux.h $(BUILD)/host_kernel.h'
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(BUILD)/vmlinux.h
+	@scripts/host_variant.py build-id src/bpf/snapshot.h > $(BUILD)/host_kernel.h
 
 # Precompiled BPF (CO-RE, skeletons) for what the field language cannot say.
 $(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) $(BUILD)/vmlinux.h | $(BUILD)/bpf

@@ -41,9 +41,13 @@ struct bpfdump_opts {
 	bpfdump_log_fn log;	/* default: messages to stderr */
 	void *log_ctx;
 	enum bpfdump_log_level log_level;
+	/* parse the kernel's BTF when a function first needs it, not in bpfdump__new
+	 * (a snapshot on the kernel the library was built for needs none); until then
+	 * bpfdump__target_cnt() is 0 */
+	bool lazy_btf;
 	size_t :0;
 };
-#define bpfdump_opts__last_field log_level
+#define bpfdump_opts__last_field lazy_btf
 
 struct bpfdump;
 

@@ -30,10 +30,23 @@ struct snap_counters cnt;
 __u32 done;
 __u32 first_tgid;	/* the process of the first task seen (user space: a tid given) */
 
-struct {
+/*
+ * The ring buffer the records go to sits in slot 0 of an array of maps: user space
+ * makes one per pass, sized for the process, after the program is loaded (a
+ * bigger one for a pass again when records were lost; one per process when a
+ * loaded program snapshots several).
+ */
+struct ring {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);	/* resized by user space before load */
-} rb SEC(".maps");
+	__uint(max_entries, 4096);	/* the template; real rings are any power of 2 */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct ring);
+} rings SEC(".maps");
 
 struct walk_state {
 	__u64 d, vm;		/* the dentry and vfsmount a path walk is at */
@@ -53,18 +66,26 @@ struct {
 	__type(value, struct scratch);
 } scratch SEC(".maps");
 
-/* open-coded iterators (no bpf_for in this libbpf): declared by hand */
-extern int bpf_iter_task_vma_new(struct bpf_iter_task_vma *it, struct task_struct *task,
-				 __u64 addr) __ksym;
-extern struct vm_area_struct *bpf_iter_task_vma_next(struct bpf_iter_task_vma *it) __ksym;
-extern void bpf_iter_task_vma_destroy(struct bpf_iter_task_vma *it) __ksym;
-extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
-			     unsigned int flags) __ksym;
-extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __ksym;
-extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __ksym;
-extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __ksym;
-extern int *bpf_iter_num_next(struct bpf_iter_num *it) __ksym;
-extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
+/*
+ * Open-coded iterators (no bpf_for in this libbpf): called as numbered "helpers"
+ * that user space turns into kfunc calls before the load (see snapshot.h).
+ */
+#define KFUNC(n) ((void *)(SNAP_KFUNC_BASE + (n)))
+static int (*bpf_iter_task_vma_new)(struct bpf_iter_task_vma *it, struct task_struct *task,
+				    __u64 addr) = KFUNC(SNAP_KF_ITER_TASK_VMA_NEW);
+static struct vm_area_struct *(*bpf_iter_task_vma_next)(struct bpf_iter_task_vma *it) =
+	KFUNC(SNAP_KF_ITER_TASK_VMA_NEXT);
+static void (*bpf_iter_task_vma_destroy)(struct bpf_iter_task_vma *it) =
+	KFUNC(SNAP_KF_ITER_TASK_VMA_DESTROY);
+static int (*bpf_iter_task_new)(struct bpf_iter_task *it, struct task_struct *task,
+				unsigned int flags) = KFUNC(SNAP_KF_ITER_TASK_NEW);
+static struct task_struct *(*bpf_iter_task_next)(struct bpf_iter_task *it) =
+	KFUNC(SNAP_KF_ITER_TASK_NEXT);
+static void (*bpf_iter_task_destroy)(struct bpf_iter_task *it) = KFUNC(SNAP_KF_ITER_TASK_DESTROY);
+static int (*bpf_iter_num_new)(struct bpf_iter_num *it, int start, int end) =
+	KFUNC(SNAP_KF_ITER_NUM_NEW);
+static int *(*bpf_iter_num_next)(struct bpf_iter_num *it) = KFUNC(SNAP_KF_ITER_NUM_NEXT);
+static void (*bpf_iter_num_destroy)(struct bpf_iter_num *it) = KFUNC(SNAP_KF_ITER_NUM_DESTROY);
 
 /*
  * Each CPU's per-CPU offset, to sum the per-CPU parts of mm->rss_stat as
@@ -115,7 +136,10 @@ static __always_inline __u32 bound_path(__u32 len)
 
 static __always_inline void emit(void *rec, __u32 len)
 {
-	if (bpf_ringbuf_output(&rb, rec, len, 0)) {
+	__u32 zero = 0;
+	void *rb = bpf_map_lookup_elem(&rings, &zero);
+
+	if (!rb || bpf_ringbuf_output(rb, rec, len, 0)) {
 		__sync_fetch_and_add(&cnt.lost, 1);
 		__sync_fetch_and_add(&cnt.lost_bytes, len);
 	} else {
@@ -685,7 +709,7 @@ static __always_inline void walk_fds(struct scratch *s, struct task_struct *task
 	bpf_iter_num_destroy(&it);
 }
 
-SEC("iter/task")
+SEC(SNAP_PROG_SEC)
 int snapshot(struct bpf_iter__task *ctx)
 {
 	struct task_struct *task = ctx->task;

@@ -61,6 +61,36 @@
 #define SNAP_VMA_SPECIAL 5	/* a named special mapping ([vvar], [uprobes]...): name in tail */
 #define SNAP_VMA_ANON_NAMED 6	/* prctl(PR_SET_VMA_ANON_NAME): name in tail */
 
+/*
+ * The kernel functions the program calls (the open-coded iterators). libbpf 1.1
+ * resolves __ksym externs, and the attach target of any tracing program, in the
+ * kernel's BTF, which it parses on every load (25-70 ms here, most of a
+ * snapshot). So the program calls them as "helpers" SNAP_KFUNC_BASE + n, and
+ * src/lib/snapshot.c turns each such call into a kfunc call (src_reg
+ * BPF_PSEUDO_KFUNC_CALL, imm the function's BTF id) just before the load, with
+ * ids from the build (the kernel the library was built on) or from BTF.
+ */
+#define SNAP_KFUNC_BASE 0x7ff00000
+#define SNAP_KF_ITER_TASK_VMA_NEW 0
+#define SNAP_KF_ITER_TASK_VMA_NEXT 1
+#define SNAP_KF_ITER_TASK_VMA_DESTROY 2
+#define SNAP_KF_ITER_TASK_NEW 3
+#define SNAP_KF_ITER_TASK_NEXT 4
+#define SNAP_KF_ITER_TASK_DESTROY 5
+#define SNAP_KF_ITER_NUM_NEW 6
+#define SNAP_KF_ITER_NUM_NEXT 7
+#define SNAP_KF_ITER_NUM_DESTROY 8
+#define SNAP_NR_KFUNCS 9
+#define SNAP_KFUNC_NAMES { \
+	"bpf_iter_task_vma_new", "bpf_iter_task_vma_next", "bpf_iter_task_vma_destroy", \
+	"bpf_iter_task_new", "bpf_iter_task_next", "bpf_iter_task_destroy", \
+	"bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy", \
+}
+/* the iterator target the program attaches to (a FUNC in the kernel's BTF) */
+#define SNAP_ATTACH_FUNC "bpf_iter_task"
+/* the program's ELF section: a handler of ours, not libbpf's "iter/task" */
+#define SNAP_PROG_SEC "bpfdump_snapshot"
+
 struct snap_hdr {
 	__u32 type;
 	__u32 len;

@@ -29,8 +29,12 @@ int usage_err(const char *cmd, const char *fmt, ...) __printf(2, 3);
 int run_err(const char *fmt, ...) __printf(1, 2);
 /* After getopt returned '?': name the option it did not take. */
 int bad_option(const char *cmd, char **argv);
+/* heap.c: advise the heap for transparent huge pages (first thing in main). */
+void cli_heap_init(void);
 /* Open the library context, reporting failure; NULL on error. */
 struct bpfdump *cli_open(void);
+/* The same, its BTF parsed only when something needs it (snapshot). */
+struct bpfdump *cli_open_lazy(void);
 /* Fail unless running with the privileges BPF needs. */
 int cli_need_root(const char *what);
 /* Parse a positive int option value. */

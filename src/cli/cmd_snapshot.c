@@ -82,7 +82,7 @@ int cmd_snapshot(int argc, char **argv)
 		return usage_err("snapshot", "one PID only ('%s' is extra)", argv[optind + 1]);
 	if ((err = parse_pos_int("snapshot", "PID", argv[optind], &pid)))
 		return err;
-	d = cli_open();
+	d = cli_open_lazy();
 	if (!d)
 		return 1;
 	if (sections && bpfdump__snapshot_sections(d, sections, &so.sections)) {

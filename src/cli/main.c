@@ -77,9 +77,10 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
-struct bpfdump *cli_open(void)
+static struct bpfdump *open_handle(bool lazy)
 {
 	struct bpfdump_opts opts = {
+		.lazy_btf = lazy,
 		.sz = sizeof(opts),
 		.btf_path = env.btf_path,
 		.log = log_cb,
@@ -90,6 +91,16 @@ struct bpfdump *cli_open(void)
 	struct bpfdump *d = bpfdump__new(&opts);
 
 	return d;
+}
+
+struct bpfdump *cli_open(void)
+{
+	return open_handle(false);
+}
+
+struct bpfdump *cli_open_lazy(void)
+{
+	return open_handle(true);
 }
 
 int cli_need_root(const char *what)
@@ -149,6 +160,7 @@ int main(int argc, char **argv)
 	const struct cmd *c;
 	int opt;
 
+	cli_heap_init();
 	libbpf_set_print(libbpf_print);
 	opterr = 0;	/* our own one-line messages */
 	/* stop at the command: its options are its own */

@@ -42,6 +42,7 @@ const char *bpfdump_version(void)
 struct bpfdump *bpfdump__new(const struct bpfdump_opts *opts)
 {
 	struct bpfdump *d;
+	bool lazy;
 	int err;
 
 	if (!OPTS_OK(opts, bpfdump_opts)) {
@@ -60,12 +61,9 @@ struct bpfdump *bpfdump__new(const struct bpfdump_opts *opts)
 		d->log_ctx = opts->log_ctx;
 		d->log_level = opts->log_level;
 	}
-	err = bd_btf_load(d);
-	if (!err)
-		err = bd_targets_discover(d);
-	if (!err && !d->target_cnt)
-		err = bd_err(d, -ENOENT, "BTF '%s': no BPF iterator targets (no bpf_iter_* "
-			     "functions)", d->btf_path);
+	lazy = opts && opts->sz >= offsetof(struct bpfdump_opts, lazy_btf) + sizeof(bool) &&
+	       opts->lazy_btf;
+	err = lazy ? 0 : bd_btf_ready(d);
 	if (err) {
 		/* keep the context so the caller can read the message */
 		errno = -err;
@@ -74,6 +72,28 @@ struct bpfdump *bpfdump__new(const struct bpfdump_opts *opts)
 		return NULL;
 	}
 	return d;
+}
+
+int bd_btf_ready(struct bpfdump *d)
+{
+	int err;
+
+	if (d->btf)
+		return 0;
+	err = bd_btf_load(d);
+	if (!err)
+		err = bd_targets_discover(d);
+	if (!err && !d->target_cnt)
+		err = bd_err(d, -ENOENT, "BTF '%s': no BPF iterator targets (no bpf_iter_* "
+			     "functions)", d->btf_path);
+	if (err) {
+		btf__free(d->btf);
+		d->btf = NULL;
+		free(d->targets);
+		d->targets = NULL;
+		d->target_cnt = 0;
+	}
+	return err;
 }
 
 void bpfdump__free(struct bpfdump *d)
@@ -157,12 +177,16 @@ static void print_params(FILE *out, unsigned int params, bool json)
 
 int bpfdump__describe_target(struct bpfdump *d, const char *target, FILE *out, bool json)
 {
-	const struct bd_target *t = bd_target_find(d, target);
+	const struct bd_target *t;
 	const char *preset;
 	char decl[256];
 	char *fallback = NULL;
 	int i;
 
+	i = bd_btf_ready(d);
+	if (i)
+		return i;
+	t = bd_target_find(d, target);
 	if (!t)
 		return bd_unknown_target(d, target);
 	preset = bd_target_preset(t->name);
@@ -519,6 +543,12 @@ static int set_params(struct bpfdump_query *q, const struct bpfdump_query_opts *
 
 struct bpfdump_query *bpfdump_query__new(struct bpfdump *d, const struct bpfdump_query_opts *o)
 {
+	int err = d ? bd_btf_ready(d) : 0;
+
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
 	return bd_query_new(d, o, true);
 }
 

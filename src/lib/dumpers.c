@@ -29,6 +29,9 @@ long bpfdump__cat(struct bpfdump *d, const char *path, FILE *out,
 	int link_fd, err;
 	long ret;
 
+	err = bd_btf_ready(d);
+	if (err)
+		return err;
 	err = bd_twin_paths(path, bin, meta_path, sizeof(bin));
 	if (err)
 		return bd_err(d, err, "cat '%s': path too long", path);

@@ -67,6 +67,9 @@ void bd_log_tail(const char *log, char *buf, size_t len);
 
 /* btf.c */
 int bd_btf_load(struct bpfdump *d);
+/* The kernel's BTF and iterator targets, parsed now if the handle was opened with
+ * lazy_btf and nothing has needed them yet: 0 or -errno (message in d). */
+int bd_btf_ready(struct bpfdump *d);
 int bd_targets_discover(struct bpfdump *d);
 const struct bd_target *bd_target_find(const struct bpfdump *d, const char *name);
 /* Skip typedefs and modifiers. */

@@ -58,6 +58,10 @@ void snap_data_add(struct snap_data *sd, const void *data, size_t size)
 		l->v = v;
 		l->cap = cap;
 	}
+	if (sd->borrowed) {
+		l->v[l->n++] = (void *)data;
+		return;
+	}
 	copy = malloc(h->len);
 	if (!copy) {
 		sd->oom = true;
@@ -67,13 +71,29 @@ void snap_data_add(struct snap_data *sd, const void *data, size_t size)
 	l->v[l->n++] = copy;
 }
 
-void snap_data_free(struct snap_data *sd)
+void snap_data_reset(struct snap_data *sd)
 {
 	size_t t, i;
 
 	for (t = 0; t <= SNAP_REC_LIMITS; t++) {
-		for (i = 0; i < sd->recs[t].n; i++)
-			free(sd->recs[t].v[i]);
+		if (!sd->borrowed)
+			for (i = 0; i < sd->recs[t].n; i++)
+				free(sd->recs[t].v[i]);
+		sd->recs[t].n = 0;
+	}
+	memset(&sd->cnt, 0, sizeof(sd->cnt));
+	sd->bad_records = 0;
+	sd->oom = false;
+}
+
+void snap_data_free(struct snap_data *sd)
+{
+	size_t t;
+
+	snap_data_reset(sd);
+	for (t = 0; t <= SNAP_REC_LIMITS; t++) {
 		free(sd->recs[t].v);
+		sd->recs[t].v = NULL;
+		sd->recs[t].cap = 0;
 	}
 }

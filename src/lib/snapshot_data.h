@@ -23,12 +23,15 @@ struct snap_data {
 	size_t ring_size;
 	size_t bad_records;	/* malformed (short, unknown type): counted, not printed */
 	bool oom;
+	bool borrowed;		/* recs point into the ring buffer: not copied, not freed */
 	long page_size;
 };
 
-/* snapshot.c: keep a checked copy of a record (malformed ones counted in
- * bad_records); free them all. */
+/* snapshot.c: keep a checked record, a copy unless borrowed (malformed ones
+ * counted in bad_records); free them all. */
 void snap_data_add(struct snap_data *sd, const void *data, size_t size);
+/* Drop the records (keeping the lists' memory), the counts and the flags. */
+void snap_data_reset(struct snap_data *sd);
 void snap_data_free(struct snap_data *sd);
 
 /* The names of section bits, in output order. */

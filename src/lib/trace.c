@@ -454,6 +454,9 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 
 	if (!o || o->sz < sizeof(size_t) || !o->spec_cnt)
 		return bd_err(d, -EINVAL, "trace: give at least one FUNC or tp:GROUP:NAME");
+	err = bd_btf_ready(d);
+	if (err)
+		return err;
 	r.out = o->out ? o->out : stdout;
 	r.cgroup_level = -1;
 	if (o->sz >= offsetof(struct bpfdump_trace_opts, cgroup) + sizeof(o->cgroup) &&

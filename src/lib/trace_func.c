@@ -241,7 +241,9 @@ int bpfdump__func_info(struct bpfdump *d, const char *name, FILE *out, bool json
 	char decl[256], ret[128];
 	int i, err, traceable;
 
-	err = bd_func_resolve(d, name, &f);
+	err = bd_btf_ready(d);
+	if (!err)
+		err = bd_func_resolve(d, name, &f);
 	if (err)
 		return err;
 	bd_type_decl(f.btf, f.ret_type, NULL, ret, sizeof(ret));

@@ -76,7 +76,13 @@ int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
 	struct bpf_link *link = NULL;
 	const struct bd_target *t;
 	const char *target = NULL;
-	int cg_fd = -1, iter_fd = -1, err = 0;
+	int cg_fd = -1, iter_fd = -1, err;
+
+	err = bd_btf_ready(d);
+	if (err) {
+		free(log);
+		return err;
+	}
 	long n;
 
 	if (!log)

@@ -470,6 +470,9 @@ int bpfdump__view_add(struct bpfdump *d, const char *conf, const char *name,
 
 	if (!name || !opts || !bd_opts_ok(opts, sizeof(*opts)))
 		return bd_err(d, -EINVAL, "view add: bad arguments");
+	err = bd_btf_ready(d);
+	if (err)
+		return err;
 	if (!bd_view_name_ok(name))
 		return bd_err(d, -EINVAL, "view '%s': bad name (letters, digits, '_', '-', '.', "
 			      "':'; not starting with '_', '.' or '-'; not ending in .json; at "

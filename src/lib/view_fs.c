@@ -725,6 +725,9 @@ int bpfdump__view_mount(struct bpfdump *d, const char *dir,
 
 	if (!dir || !bd_opts_ok(opts, sizeof(*opts)))
 		return bd_err(d, -EINVAL, "view mount: bad arguments");
+	err = bd_btf_ready(d);
+	if (err)
+		return err;
 	err = check_mountpoint(d, dir);
 	if (err)
 		return err;

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Opening and loading the snapshot program, without parsing the kernel's BTF
+ * where that can be helped.
+ *
+ * libbpf 1.1 parses vmlinux BTF for every load that has CO-RE relocations,
+ * __ksym externs or a tracing program (an iterator is one): 6 MB copied from
+ * sysfs, 25-70 ms on the virtual machines here, most of a snapshot. The
+ * program avoids all three on the kernel it was built for:
+ *  - CO-RE: the variant without relocations (vmlinux.h is this kernel's);
+ *  - kfuncs: it calls "helpers" SNAP_KFUNC_BASE + n, which prepare_load() turns
+ *    into kfunc calls just before bpf_prog_load (libbpf's documented hook:
+ *    a section handler's prog_prepare_load_fn and bpf_program__set_insns);
+ *  - attach: its section is our own (SNAP_PROG_SEC), registered with a
+ *    non-tracing type, which prepare_load() makes BPF_PROG_TYPE_TRACING /
+ *    BPF_TRACE_ITER with the attach target's BTF id.
+ * The BTF ids come from the build (host_kernel.h, read off the same kernel as
+ * vmlinux.h) when the running kernel has the build id recorded there; else from
+ * the kernel's BTF, parsed once by the library (and libbpf's own CO-RE pass).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "internal.h"
+#include "snapshot_load.h"
+#include "host_kernel.h"
+#include "snapshot.skel.h"
+#include "snapshot_host.skel.h"
+
+static const char *const kfunc_names[SNAP_NR_KFUNCS] = SNAP_KFUNC_NAMES;
+static const __u32 host_ids[SNAP_NR_KFUNCS + 1] = BD_HOST_BTF_IDS;
+
+/* the BTF ids of the load in progress on this thread (kfuncs, then the target) */
+static __thread const __u32 *load_ids;
+
+static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
+static int handler_err;
+
+static int prepare_load(struct bpf_program *prog, struct bpf_prog_load_opts *opts, long cookie)
+{
+	const struct bpf_insn *insns = bpf_program__insns(prog);
+	size_t i, cnt = bpf_program__insn_cnt(prog);
+	struct bpf_insn *patched;
+	int err;
+
+	if (!load_ids || !insns)
+		return -EINVAL;
+	patched = malloc(cnt * sizeof(*patched));
+	if (!patched)
+		return -ENOMEM;
+	memcpy(patched, insns, cnt * sizeof(*patched));
+	for (i = 0; i < cnt; i++) {
+		struct bpf_insn *in = &patched[i];
+		__u32 k = (__u32)in->imm - SNAP_KFUNC_BASE;
+
+		if (in->code != (BPF_JMP | BPF_CALL) || in->src_reg || k >= SNAP_NR_KFUNCS)
+			continue;
+		in->src_reg = BPF_PSEUDO_KFUNC_CALL;
+		in->off = 0;	/* vmlinux, not a module */
+		in->imm = load_ids[k];
+	}
+	err = bpf_program__set_insns(prog, patched, cnt);
+	free(patched);
+	if (!err)
+		err = bpf_program__set_type(prog, BPF_PROG_TYPE_TRACING);
+	opts->expected_attach_type = BPF_TRACE_ITER;
+	opts->attach_btf_id = load_ids[SNAP_NR_KFUNCS];
+	opts->attach_btf_obj_fd = 0;
+	opts->attach_prog_fd = 0;
+	return err;
+}
+
+/* once per process, never unregistered: snapshots may run in several threads */
+static void register_handler(void)
+{
+	LIBBPF_OPTS(libbpf_prog_handler_opts, ho, .prog_prepare_load_fn = prepare_load);
+	int id = libbpf_register_prog_handler(SNAP_PROG_SEC, BPF_PROG_TYPE_SOCKET_FILTER, 0, &ho);
+
+	handler_err = id < 0 ? id : 0;
+}
+
+/* The running kernel's GNU build id, in hex, from /sys/kernel/notes ("" if none). */
+static void kernel_build_id(char *hex, size_t len)
+{
+	__u8 notes[4096];
+	size_t off = 0;
+	ssize_t n = -1;
+	int fd;
+
+	hex[0] = '\0';
+	fd = open("/sys/kernel/notes", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, notes, sizeof(notes));
+		close(fd);
+	}
+	while (n > 0 && off + 12 <= (size_t)n) {
+		__u32 namesz, descsz, type, i;
+		size_t desc;
+
+		memcpy(&namesz, notes + off, 4);
+		memcpy(&descsz, notes + off + 4, 4);
+		memcpy(&type, notes + off + 8, 4);
+		desc = off + 12 + (((size_t)namesz + 3) & ~3ul);
+		if (desc + descsz > (size_t)n)
+			return;
+		if (type == 3 /* NT_GNU_BUILD_ID */ && namesz == 4 &&
+		    !memcmp(notes + off + 12, "GNU", 4) && descsz * 2 < len) {
+			for (i = 0; i < descsz; i++)
+				snprintf(hex + 2 * i, 3, "%02x", notes[desc + i]);
+			return;
+		}
+		off = desc + (((size_t)descsz + 3) & ~3ul);
+	}
+}
+
+/* Where the running kernel keeps a vma's anon_name (CONFIG_ANON_VMA_NAME), from BTF. */
+static void anon_name_offsets(const struct btf *btf, __u32 *vma_off, __u32 *name_off)
+{
+	__u32 boff, tid, bsz;
+	int vma = btf__find_by_name_kind(btf, "vm_area_struct", BTF_KIND_STRUCT);
+	int avn = btf__find_by_name_kind(btf, "anon_vma_name", BTF_KIND_STRUCT);
+
+	*vma_off = *name_off = 0;
+	if (vma <= 0 || avn <= 0 || bd_find_member(btf, vma, "anon_name", &boff, &tid, &bsz))
+		return;
+	*vma_off = boff / 8;
+	if (bd_find_member(btf, avn, "name", &boff, &tid, &bsz))
+		*vma_off = 0;
+	else
+		*name_off = boff / 8;
+}
+
+/* The kfuncs' and the attach target's ids in the running kernel's BTF. */
+static int btf_ids(struct bpfdump *d, __u32 *ids)
+{
+	int i, id, err;
+
+	err = bd_btf_ready(d);
+	if (err)
+		return err;
+	for (i = 0; i <= SNAP_NR_KFUNCS; i++) {
+		const char *name = i < SNAP_NR_KFUNCS ? kfunc_names[i] : SNAP_ATTACH_FUNC;
+
+		id = btf__find_by_name_kind(d->btf, name, BTF_KIND_FUNC);
+		if (id <= 0)
+			return bd_err(d, -EOPNOTSUPP, "snapshot: this kernel has no %s() (open-coded "
+				      "iterators need Linux 6.7 or later)", name);
+		ids[i] = id;
+	}
+	return 0;
+}
+
+int snap_program_open(struct bpfdump *d, struct snap_program *sp)
+{
+	const char *force = getenv("BPFDUMP_SNAPSHOT_CORE");
+	struct snapshot_bpf *skel;
+	char id[128];
+	int err;
+
+	memset(sp, 0, sizeof(*sp));
+	pthread_once(&handler_once, register_handler);
+	if (handler_err)
+		return bd_err(d, handler_err, "snapshot program: section handler: %s",
+			      strerror(-handler_err));
+	kernel_build_id(id, sizeof(id));
+	sp->host = !(force && !strcmp(force, "1")) && BD_HOST_KERNEL_BUILD_ID[0] &&
+		   !strcmp(id, BD_HOST_KERNEL_BUILD_ID);
+	if (!sp->host) {
+		err = btf_ids(d, sp->ids);
+		if (err)
+			return err;
+		skel = snapshot_bpf__open();
+		if (!skel)
+			return bd_err(d, -errno, "snapshot program: open: %s", strerror(errno));
+		anon_name_offsets(d->btf, &skel->rodata->anon_name_off,
+				  &skel->rodata->anon_vma_name_name_off);
+		sp->skel = skel;
+		return 0;
+	}
+	memcpy(sp->ids, host_ids, sizeof(sp->ids));
+	skel = calloc(1, sizeof(*skel));
+	if (!skel)
+		return bd_err(d, -ENOMEM, "snapshot program: open: %s", strerror(ENOMEM));
+	err = snapshot_bpf__create_skeleton(skel);
+	if (!err) {
+		skel->skeleton->data = (void *)snapshot_host_bpf__elf_bytes(&skel->skeleton->data_sz);
+		err = bpf_object__open_skeleton(skel->skeleton, NULL);
+	}
+	if (err) {
+		snapshot_bpf__destroy(skel);
+		return bd_err(d, err, "snapshot program: open: %s", strerror(-err));
+	}
+	skel->rodata->anon_name_off = BD_HOST_ANON_NAME_OFF;
+	skel->rodata->anon_vma_name_name_off = BD_HOST_ANON_VMA_NAME_NAME_OFF;
+	bd_log(d, BPFDUMP_DEBUG, "snapshot program: built for this kernel (%s): no CO-RE, "
+	       "BTF ids from the build", id);
+	sp->skel = skel;
+	return 0;
+}
+
+int snap_program_load(struct bpfdump *d, struct snap_program *sp)
+{
+	int err;
+
+	load_ids = sp->ids;
+	err = snapshot_bpf__load(sp->skel);
+	load_ids = NULL;
+	if (err)
+		return bd_err(d, err, "snapshot program: load: %s%s", strerror(-err),
+			      err == -EPERM ? " (needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN: "
+					      "run it as root)" : " (-vv shows the verifier log)");
+	return 0;
+}
+
+void snap_program_close(struct snap_program *sp)
+{
+	snapshot_bpf__destroy(sp->skel);
+	sp->skel = NULL;
+}
