@@ -4,7 +4,7 @@
  * benchmark: the facts `bpfdump snapshot` reports, read from
  * /proc/PID/ status, maps, limits, cgroup, net, ns, fd and fdinfo with openat and
  * readlinkat relative to the PID directory, into one output buffer.
- * Usage: proc_snapshot PID
+ * Usage: proc_snapshot PID [PID...] (one after another, as bpfdump snapshot PID...)
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -55,7 +55,7 @@ static void put_link(int dirfd, const char *name)
 	put("\n", 1);
 }
 
-int main(int argc, char **argv)
+static int snapshot(const char *pid)
 {
 	static const char *const files[] = { "status", "maps", "limits", "cgroup", "net/tcp",
 					     "net/tcp6", "net/udp", "net/udp6", "net/unix" };
@@ -67,11 +67,7 @@ int main(int argc, char **argv)
 	size_t i;
 	DIR *d;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: proc_snapshot PID\n");
-		return 2;
-	}
-	snprintf(path, sizeof(path), "/proc/%s", argv[1]);
+	snprintf(path, sizeof(path), "/proc/%s", pid);
 	pfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (pfd < 0) {
 		perror(path);
@@ -93,6 +89,26 @@ int main(int argc, char **argv)
 	}
 	if (d)
 		closedir(d);
+	for (i = 0; i < 4; i++) {
+		int fd = i == 0 ? pfd : i == 1 ? nsfd : i == 2 ? fdfd : infofd;
+
+		if (fd >= 0)
+			close(fd);
+	}
 	fwrite(out, 1, out_len, stdout);
+	out_len = 0;
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int i, err = 0;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: proc_snapshot PID [PID...]\n");
+		return 2;
+	}
+	for (i = 1; i < argc; i++)
+		err |= snapshot(argv[i]);
+	return err;
 }

@@ -39,6 +39,14 @@ struct bpfdump_snapshot_opts {
 BPFDUMP_API int bpfdump__snapshot(struct bpfdump *d, int pid,
 				  const struct bpfdump_snapshot_opts *opts, FILE *out);
 
+/* Snapshot each of cnt processes with one loaded program, printing them in order
+ * (text reports separated by a blank line; JSON: one document per line). A pid
+ * that fails is logged as a warning (its message) and counted; the rest go on.
+ * Returns 0 when all are complete, the count of problems (warnings and failed
+ * pids), or -errno when the program could not be loaded or the output failed. */
+BPFDUMP_API int bpfdump__snapshot_many(struct bpfdump *d, const int *pids, int cnt,
+				       const struct bpfdump_snapshot_opts *opts, FILE *out);
+
 /* Parse a comma-separated list of section names ("files,sockets") into bits. */
 BPFDUMP_API int bpfdump__snapshot_sections(struct bpfdump *d, const char *list,
 					   unsigned int *sections);

@@ -13,11 +13,13 @@
 void help_snapshot(void)
 {
 	printf("Usage: bpfdump snapshot [-J] [-o SECTIONS] [--all-threads] [--ring-size BYTES]\n"
-	       "                        [--pidns FILE] PID\n\n"
+	       "                        [--pidns FILE] PID [PID...]\n\n"
 	       "Read what the kernel holds about process PID in one pass of one BPF program:\n"
 	       "task and threads, credentials, memory (mm totals and every mapping), open files,\n"
 	       "sockets, cgroup, namespaces and resource limits. Sections the kernel does not\n"
-	       "have for the task (a kernel thread's memory, a zombie's files) are named as absent.\n\n"
+	       "have for the task (a kernel thread's memory, a zombie's files) are named as absent.\n"
+	       "Several PIDs share one loaded program: reports one after another (JSON: one\n"
+	       "document per line); a PID that fails is named on stderr and the rest go on.\n\n"
 	       "Options:\n"
 	       "  -J, --json             one JSON document\n"
 	       "  -o, --output SECTIONS  only these, comma-separated: task, creds, memory, files,\n"
@@ -45,7 +47,8 @@ int cmd_snapshot(int argc, char **argv)
 	struct bpfdump_snapshot_opts so = { .sz = sizeof(so), .json = env.json };
 	const char *sections = NULL, *pidns = NULL;
 	struct bpfdump *d;
-	int opt, err, pid, v;
+	int opt, err, v, i, cnt;
+	int *pids;
 
 	while ((opt = getopt_long(argc, argv, "Jo:h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -78,13 +81,21 @@ int cmd_snapshot(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return usage_err("snapshot", "needs a PID");
-	if (optind + 1 < argc)
-		return usage_err("snapshot", "one PID only ('%s' is extra)", argv[optind + 1]);
-	if ((err = parse_pos_int("snapshot", "PID", argv[optind], &pid)))
-		return err;
+	cnt = argc - optind;
+	pids = calloc(cnt, sizeof(*pids));
+	if (!pids)
+		return run_err("snapshot: out of memory");
+	for (i = 0; i < cnt; i++) {
+		if ((err = parse_pos_int("snapshot", "PID", argv[optind + i], &pids[i]))) {
+			free(pids);
+			return err;
+		}
+	}
 	d = cli_open_lazy();
-	if (!d)
+	if (!d) {
+		free(pids);
 		return 1;
+	}
 	if (sections && bpfdump__snapshot_sections(d, sections, &so.sections)) {
 		err = usage_err("snapshot", "-o: %s", bpfdump__errmsg(d));
 		goto out;
@@ -93,21 +104,25 @@ int cmd_snapshot(int argc, char **argv)
 		err = 1;
 		goto out;
 	}
-	if (pidns) {
+	for (i = 0; pidns && i < cnt; i++) {
 		/* PID is the namespace's number for it */
-		pid = bpfdump__pidns_pid(d, pidns, pid);
-		if (pid < 0) {
+		pids[i] = bpfdump__pidns_pid(d, pidns, pids[i]);
+		if (pids[i] < 0) {
 			err = run_err("%s", bpfdump__errmsg(d));
 			goto out;
 		}
 	}
-	err = bpfdump__snapshot(d, pid, &so, stdout);
+	if (cnt == 1)
+		err = bpfdump__snapshot(d, pids[0], &so, stdout);
+	else
+		err = bpfdump__snapshot_many(d, pids, cnt, &so, stdout);
 	if (err < 0)
 		err = run_err("%s", bpfdump__errmsg(d));
 	else if (err > 0)
 		err = 1;	/* partial: the warnings said what is missing */
 	fflush(stdout);
 out:
+	free(pids);
 	bpfdump__free(d);
 	return err;
 }

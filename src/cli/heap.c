@@ -35,7 +35,7 @@ void cli_heap_init(void)
 	    !mallopt(M_TOP_PAD, HEAP_PAD))
 		return;
 	/* the first allocation past what the heap has grows it by the pad */
-	p = malloc(256 * 1024);
+	p = malloc(64);
 	if (!p)
 		return;
 	mi = mallinfo2();
@@ -43,7 +43,12 @@ void cli_heap_init(void)
 	 * of [p, p + heap size) that are mapped (madvise skips the rest) */
 	start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 	end = ((uintptr_t)p + mi.arena) & ~(HUGE_PAGE - 1);
-	if (end > start)
-		madvise((void *)start, end - start, MADV_HUGEPAGE);
-	free(p);
+	if (end <= start || madvise((void *)start, end - start, MADV_HUGEPAGE))
+		return;
+	/* the heap's head, below the first huge page, is taken by a block never
+	 * touched (so never backed by memory) and never freed: what the command
+	 * allocates from now on lands in huge pages */
+	if (start - (uintptr_t)p > 4096)
+		p = malloc(start - (uintptr_t)p - 4096);
+	(void)p;
 }

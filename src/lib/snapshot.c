@@ -242,14 +242,15 @@ static int session_open(struct bpfdump *d, unsigned int sections, bool all_threa
 	return 0;
 }
 
-/* A new ring buffer of size bytes in the program's slot, replacing the last one. */
+/* A ring buffer of at least size bytes in the program's slot: the last one if it
+ * is big enough, else a new one. */
 static int session_ring(struct snap_session *s, size_t size)
 {
 	__u32 zero = 0;
 	int fd, err;
 
-	if (s->ring_fd >= 0 && s->ring_size == size)
-		return 0;
+	if (s->ring_fd >= 0 && s->ring_size >= size)
+		return 0;	/* its pages are mapped already: keep it */
 	ring_buffer__free(s->ring);
 	s->ring = NULL;
 	if (s->ring_fd >= 0)
@@ -430,13 +431,32 @@ static int take_opts(struct bpfdump *d, const struct bpfdump_snapshot_opts *opts
 	return 0;
 }
 
+/* Take and print one snapshot: 0 complete, > 0 warnings, < 0 -errno. */
+static int take_and_print(struct snap_session *s, int pid, const struct bpfdump_snapshot_opts *o,
+			  struct snap_data *sd, FILE *out)
+{
+	int err, warn;
+	double t;
+
+	if (access_proc(pid) == -ENOENT)
+		return bd_err(s->d, -ESRCH, "process %d: no such process", pid);
+	warn = err = session_take(s, pid, o, sd);
+	if (err < 0)
+		return err;
+	t = now_ms();
+	if ((o->json ? snap_print_json(sd, out) : snap_print_text(sd, out)) < 0)
+		return bd_err(s->d, -EIO, "writing the snapshot: %s", strerror(errno));
+	bd_log(s->d, BPFDUMP_DEBUG, "snapshot of %d: printed in %.1f ms", sd->pid, now_ms() - t);
+	return warn;
+}
+
 int bpfdump__snapshot(struct bpfdump *d, int pid, const struct bpfdump_snapshot_opts *opts,
 		      FILE *out)
 {
 	struct bpfdump_snapshot_opts o;
 	struct snap_session s;
 	struct snap_data sd = {};
-	int err, warn;
+	int err;
 
 	if (!d)
 		return -EINVAL;
@@ -451,12 +471,48 @@ int bpfdump__snapshot(struct bpfdump *d, int pid, const struct bpfdump_snapshot_
 			   o.all_threads, &s);
 	if (err)
 		return err;
-	warn = err = session_take(&s, pid, &o, &sd);
-	if (err >= 0 && (o.json ? snap_print_json(&sd, out) : snap_print_text(&sd, out)) < 0)
-		err = bd_err(d, -EIO, "writing the snapshot: %s", strerror(errno));
-	else if (err >= 0)
-		err = warn;
+	err = take_and_print(&s, pid, &o, &sd, out);
 	session_close(&s);
 	snap_data_free(&sd);
 	return err;
+}
+
+int bpfdump__snapshot_many(struct bpfdump *d, const int *pids, int cnt,
+			   const struct bpfdump_snapshot_opts *opts, FILE *out)
+{
+	struct bpfdump_snapshot_opts o;
+	struct snap_session s;
+	struct snap_data sd = {};
+	int i, err, problems = 0;
+
+	if (!d)
+		return -EINVAL;
+	if (!out || !pids || cnt <= 0)
+		return bd_err(d, -EINVAL, "snapshot: needs pids and an output stream");
+	for (i = 0; i < cnt; i++)
+		if (pids[i] <= 0)
+			return bd_err(d, -EINVAL, "snapshot: pid %d: needs a pid > 0", pids[i]);
+	err = take_opts(d, opts, &o);
+	if (err)
+		return err;
+	err = session_open(d, o.sections ? o.sections & SNAP_SEC_ALL : SNAP_SEC_ALL,
+			   o.all_threads, &s);
+	if (err)
+		return err;
+	for (i = 0; i < cnt; i++) {
+		if (i && !o.json)
+			fputc('\n', out);
+		err = take_and_print(&s, pids[i], &o, &sd, out);
+		if (err < 0) {
+			bd_log(d, BPFDUMP_WARN, "%s", bpfdump__errmsg(d));
+			if (err == -EIO)
+				break;	/* the output is gone */
+			problems++;
+		} else {
+			problems += err;
+		}
+	}
+	session_close(&s);
+	snap_data_free(&sd);
+	return err == -EIO ? err : problems;
 }

@@ -50,6 +50,8 @@ struct snap_rlimit_name {
 
 extern const struct snap_rlimit_name snap_rlimits[SNAP_NR_RLIMITS];
 
+/* v in base 8, 10 or 16, written at the end of buf: returns where it starts */
+char *snap_utoa(unsigned long long v, unsigned int base, char buf[24]);
 const char *snap_cap_name(int bit, char *buf, size_t len);
 const char *snap_state(__u32 state, __u32 exit_state);
 void snap_perms(__u64 flags, char out[5]);

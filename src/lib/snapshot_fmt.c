@@ -77,10 +77,33 @@ void snap_perms(__u64 flags, char out[5])
 	out[4] = 0;
 }
 
+char *snap_utoa(unsigned long long v, unsigned int base, char buf[24])
+{
+	char *p = buf + 23;
+
+	*p = 0;
+	do {
+		*--p = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	return p;
+}
+
+/* Append n bytes of s to o's string at *used, as many as fit. */
+static void put(struct bd_path_out *o, size_t *used, const char *s, size_t n)
+{
+	if (n > sizeof(o->s) - 1 - *used)
+		n = sizeof(o->s) - 1 - *used;
+	memcpy(o->s + *used, s, n);
+	*used += n;
+	o->s[*used] = 0;
+}
+
 /* Names leaf first, each NUL-terminated, into "/a/b/c". */
 static void join_names(struct bd_path_out *o, const char *tail, __u32 len, __u32 flags)
 {
 	const char *names[SNAP_DWALK_DEPTH + 1];
+	size_t lens[SNAP_DWALK_DEPTH + 1];
 	size_t used = 0;
 	int n = 0, i;
 	__u32 p = 0;
@@ -88,18 +111,35 @@ static void join_names(struct bd_path_out *o, const char *tail, __u32 len, __u32
 	while (p < len && n < SNAP_DWALK_DEPTH + 1) {
 		size_t l = strnlen(tail + p, len - p);
 
-		if (l)		/* an empty name (a pseudo dentry's) adds no "/" */
-			names[n++] = tail + p;
+		if (l) {	/* an empty name (a pseudo dentry's) adds no "/" */
+			names[n] = tail + p;
+			lens[n++] = l;
+		}
 		p += l + 1;
 	}
 	o->s[0] = 0;
 	if (flags & SNAP_PATH_CUT)
-		used += snprintf(o->s + used, sizeof(o->s) - used, "...");
-	for (i = n - 1; i >= 0 && used < sizeof(o->s); i--)
-		used += snprintf(o->s + used, sizeof(o->s) - used, "/%.*s",
-				 (int)strnlen(names[i], tail + len - names[i]), names[i]);
-	if (!n && used < sizeof(o->s))
-		snprintf(o->s + used, sizeof(o->s) - used, "/");
+		put(o, &used, "...", 3);
+	for (i = n - 1; i >= 0; i--) {
+		put(o, &used, "/", 1);
+		put(o, &used, names[i], lens[i]);
+	}
+	if (!n)
+		put(o, &used, "/", 1);
+}
+
+/* prefix, then a decimal number in brackets: "pipe:[123]" */
+static void bracket_num(struct bd_path_out *o, const char *prefix, unsigned long long v)
+{
+	char num[24];
+	const char *d = snap_utoa(v, 10, num);
+	size_t used = 0;
+
+	o->s[0] = 0;
+	put(o, &used, prefix, strlen(prefix));
+	put(o, &used, "[", 1);
+	put(o, &used, d, strlen(d));
+	put(o, &used, "]", 1);
 }
 
 #define PIPEFS_MAGIC 0x50495045
@@ -115,10 +155,10 @@ void snap_file_path(const struct snap_file *f, struct bd_path_out *o)
 
 	switch (f->magic) {
 	case PIPEFS_MAGIC:
-		snprintf(o->s, sizeof(o->s), "pipe:[%llu]", (unsigned long long)f->ino);
+		bracket_num(o, "pipe:", f->ino);
 		return;
 	case SOCKFS_MAGIC:
-		snprintf(o->s, sizeof(o->s), "socket:[%llu]", (unsigned long long)f->ino);
+		bracket_num(o, "socket:", f->ino);
 		return;
 	case ANON_INODE_FS_MAGIC:
 		snprintf(o->s, sizeof(o->s), "anon_inode:%.*s", (int)strnlen(tail, f->path_len), tail);

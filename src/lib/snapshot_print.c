@@ -413,9 +413,27 @@ static int print_threads_detail(struct em *e, const struct snap_data *sd)
 	return 0;
 }
 
-static void dev_str(__u32 dev, char *buf, size_t len)
+/* "0" and v in octal, as printf's "0%o": in buf[1..] */
+static const char *octal(unsigned int v, char buf[25])
 {
-	snprintf(buf, len, "%u:%u", dev >> 20, dev & 0xfffff);
+	char *p = snap_utoa(v, 8, buf + 1);
+
+	*--p = '0';
+	return p;
+}
+
+/* "major:minor" of a kernel dev_t (MINORBITS 20), in buf */
+static const char *dev_str(__u32 dev, char buf[48])
+{
+	char tmp[24];
+	const char *mi = snap_utoa(dev & 0xfffff, 10, tmp);
+	char *ma = snap_utoa(dev >> 20, 10, buf + 24);
+	size_t n = strlen(ma);
+
+	memmove(buf, ma, n);
+	buf[n] = ':';
+	strcpy(buf + n + 1, mi);
+	return buf;
 }
 
 static int print_memory(struct em *e, const struct snap_data *sd)
@@ -427,7 +445,7 @@ static int print_memory(struct em *e, const struct snap_data *sd)
 	static const bool right[] = { false, false, false, false, false, true, false, false };
 	const struct snap_mm *m = first_rec(sd, SNAP_REC_MM);
 	const struct snap_list *l = &sd->recs[SNAP_REC_VMA];
-	char start[24], end[24], perms[5], pgoff[24], dev[24], ino[24];
+	char start[24], end[24], perms[5], pgoff[24], dev[48], ino[24];
 	struct bd_path_out *path;
 	long kb = sd->page_size / 1024;
 	const char *cells[8];
@@ -470,19 +488,14 @@ static int print_memory(struct em *e, const struct snap_data *sd)
 	for (i = 0; !err && i < l->n; i++) {
 		const struct snap_vma *v = l->v[i];
 
-		snprintf(start, sizeof(start), "%llx", (unsigned long long)v->start);
-		snprintf(end, sizeof(end), "%llx", (unsigned long long)v->end);
 		snap_perms(v->flags, perms);
-		snprintf(pgoff, sizeof(pgoff), "%llx", (unsigned long long)v->pgoff);
-		dev_str(v->dev, dev, sizeof(dev));
-		snprintf(ino, sizeof(ino), "%llu", (unsigned long long)v->ino);
 		snap_vma_path(v, path);
-		cells[0] = start;
-		cells[1] = end;
+		cells[0] = snap_utoa(v->start, 16, start);
+		cells[1] = snap_utoa(v->end, 16, end);
 		cells[2] = perms;
-		cells[3] = pgoff;
-		cells[4] = dev;
-		cells[5] = ino;
+		cells[3] = snap_utoa(v->pgoff, 16, pgoff);
+		cells[4] = dev_str(v->dev, dev);
+		cells[5] = snap_utoa(v->ino, 10, ino);
 		cells[6] = snap_vma_kind(v->kind);
 		cells[7] = path->s;
 		err = table_row(e, cells);
@@ -503,7 +516,7 @@ static int print_files(struct em *e, const struct snap_data *sd)
 	static const bool right[] = { true, false, false, false, true, false, false, true, true,
 				      false };
 	const struct snap_list *l = &sd->recs[SNAP_REC_FILE];
-	char fd[16], flags[16], pos[24], mode[16], dev[24], ino[24], mnt[16], kbuf[64];
+	char fd[24], flags[25], pos[24], mode[25], dev[48], ino[24], mnt[24], kbuf[64];
 	struct bd_path_out *path = malloc(sizeof(*path));
 	const char *cells[10];
 	size_t i;
@@ -516,24 +529,17 @@ static int print_files(struct em *e, const struct snap_data *sd)
 	for (i = 0; !err && i < l->n; i++) {
 		const struct snap_file *f = l->v[i];
 
-		snprintf(fd, sizeof(fd), "%u", f->fd);
-		/* as /proc/PID/fdinfo: f_flags with O_CLOEXEC from the fd table, octal */
-		snprintf(flags, sizeof(flags), "0%o", f->f_flags | (f->cloexec ? 02000000 : 0));
-		snprintf(pos, sizeof(pos), "%llu", (unsigned long long)f->pos);
-		snprintf(mode, sizeof(mode), "0%o", f->i_mode);
-		dev_str(f->dev, dev, sizeof(dev));
-		snprintf(ino, sizeof(ino), "%llu", (unsigned long long)f->ino);
-		snprintf(mnt, sizeof(mnt), "%u", f->mnt_id);
 		snap_file_path(f, path);
-		cells[0] = fd;
+		cells[0] = snap_utoa(f->fd, 10, fd);
 		cells[1] = snap_file_type(f->i_mode);
 		cells[2] = snap_file_kind(f, kbuf, sizeof(kbuf));
-		cells[3] = flags;
-		cells[4] = pos;
-		cells[5] = mode;
-		cells[6] = dev;
-		cells[7] = ino;
-		cells[8] = mnt;
+		/* as /proc/PID/fdinfo: f_flags with O_CLOEXEC from the fd table, octal */
+		cells[3] = octal(f->f_flags | (f->cloexec ? 02000000 : 0), flags);
+		cells[4] = snap_utoa(f->pos, 10, pos);
+		cells[5] = octal(f->i_mode, mode);
+		cells[6] = dev_str(f->dev, dev);
+		cells[7] = snap_utoa(f->ino, 10, ino);
+		cells[8] = snap_utoa(f->mnt_id, 10, mnt);
 		cells[9] = path->s;
 		err = table_row(e, cells);
 	}
