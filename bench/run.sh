@@ -316,6 +316,31 @@ bench_snapshot() { # FDS VMAS
 	kill "$p"
 }
 
+# N such processes in one command: the program is loaded once (bpfdump snapshot PID...)
+bench_snapshot_many() { # N FDS VMAS
+	local n=$1 nfd=$2 nvma=$3 s=snapshot-$1 i p pids=()
+	say "snapshot: $n processes with $nfd fds and $nvma mappings each, one command"
+	for ((i = 0; i < n; i++)); do
+		mkdir -p "$WORK/snap$i"
+		"$BUILD/tests/snap_target" "$WORK/snap$i" fds "$nfd" vmas "$nvma" </dev/null \
+			>/dev/null 2>"$WORK/snap$i/err" &
+		WL_PIDS+=("$!")
+		pids+=("$!")
+	done
+	for ((i = 0; i < n; i++)); do
+		for ((p = 0; p < 600; p++)); do [ -s "$WORK/snap$i/ready" ] && break; sleep 0.1; done
+		if [ ! -s "$WORK/snap$i/ready" ]; then
+			say "snapshot target $i not ready: $(head -c 200 "$WORK/snap$i/err")"
+			kill "${pids[@]}"
+			return 1
+		fi
+	done
+	measure $s "bpfdump snapshot -J" bpfdump - - "$BPFDUMP" snapshot -J "${pids[@]}"
+	measure $s "bpfdump snapshot" bpfdump - - "$BPFDUMP" snapshot "${pids[@]}"
+	measure $s "/proc reader" peer - - "$BB/proc_snapshot" "${pids[@]}"
+	kill "${pids[@]}"
+}
+
 bench_task() { # N
 	local n=$1 s=task
 	say "task: $n processes"
@@ -441,6 +466,7 @@ done
 bench_tcp $TCP
 bench_task "$PROCS"
 bench_snapshot "${BENCH_SNAP_FDS:-10000}" "${BENCH_SNAP_VMAS:-5000}"
+bench_snapshot_many "${BENCH_SNAP_MANY:-8}" "${BENCH_SNAP_FDS:-10000}" "${BENCH_SNAP_VMAS:-5000}"
 echo "elapsed: $((($(now_ns) - T0) / 1000000000)) s" >>"$OUT/env.txt"
 # other engineers rebuild build/ too: say so if the binary changed under us
 if [ "$(sha256sum <"$BPFDUMP")" != "$BIN_SUM" ]; then

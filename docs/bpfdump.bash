@@ -380,7 +380,7 @@ _bpfdump()
 	info:* | trace:*)
 		_bpfdump_funcs
 		;;
-	snapshot:0)
+	snapshot:*)
 		_bpfdump_pids
 		;;
 	esac

@@ -7,12 +7,13 @@ DIR=/sys/fs/bpf/bpfdump-test-$$
 at_exit "rm -rf $DIR"
 OBJ=$PWD/$BUILD/tests/user_iter.bpf.o
 
-python3 -c 'import time,os,socket
+# the marker is written once python's start-up has closed what it opened
+python3 -c 'import time,os,socket,sys
 f=[open("/etc/hostname"), open("/dev/null"), socket.socket()]
-r,w=os.pipe(); time.sleep(120)' &
+r,w=os.pipe(); open(sys.argv[1], "w").close(); time.sleep(120)' "$TMP/py.ready" &
 P=$!
 at_exit "kill $P"
-sleep 0.5
+for _ in $(seq 200); do [ -e "$TMP/py.ready" ] && break; sleep 0.05; done
 links0=$($HELPERS/bpf_ids | cut -d" " -f3)
 
 # 1. pinned text dumper == dump -r, row for row; both == /proc

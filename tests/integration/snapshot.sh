@@ -317,6 +317,39 @@ lost=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["los
 expect_eq "a ring too small: exit 1, lost > 0 in the JSON, not complete" "1 True False" "$rc $lost"
 check "a ring too small: stderr says how many records were lost" grep -q "records lost" "$TMP/small.err"
 
+# the ring is sized from /proc/PID/status (fds, threads) plus 512 KiB for mappings: 20000
+# mappings and no fds do not fit, so the pass runs again with the size it measured
+start_target "$TMP/vm" vmas 20000
+V=$TPID
+timeout 120 "$BPFDUMP" -v snapshot -J "$V" >"$TMP/vm.json" 2>"$TMP/vm.json.err"
+expect_eq "20000 mappings, a ring sized from status: exits 0" 0 $?
+check "... the first pass did not fit: it ran again with a bigger ring (-v says so)" \
+	grep -q "did not fit .* again with" "$TMP/vm.json.err"
+out=$(python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1])); p=sys.argv[2]
+nv=sum(1 for l in open("/proc/%s/maps" % p) if not l.startswith("ffffffffff600000"))
+print(d["lost"], d["complete"], len(d["memory"]["vmas"]) == nv)' "$TMP/vm.json" "$V")
+expect_eq "... and nothing is lost: every vma of /proc/PID/maps" "0 True True" "$out"
+
+# several processes, one loaded program: in order, a gone pid named and skipped
+G0=$(sh -c 'echo $$')
+timeout 120 "$BPFDUMP" snapshot -J "$P" "$G0" "$V" "$B" >"$TMP/many.json" 2>"$TMP/many.err"
+rc=$?
+out=$(python3 -c '
+import json,sys,os
+docs=[json.loads(l) for l in open(sys.argv[1])]
+print(len(docs), " ".join(str(d["pid"]) for d in docs),
+      all(len(d["files"]) == len(os.listdir("/proc/%d/fd" % d["pid"])) for d in docs),
+      all(d["complete"] for d in docs))' "$TMP/many.json")
+expect_eq "snapshot P GONE V B -J: three documents, one per line, in order, files = /proc/PID/fd" \
+	"3 $P $V $B True True" "$out"
+expect_eq "... exit 1, one stderr line naming the gone pid" \
+	"1 1 process $G0: no such process" "$rc $(wc -l <"$TMP/many.err") $(sed 's/^bpfdump: //' "$TMP/many.err")"
+timeout 120 "$BPFDUMP" snapshot -o task,files "$P" "$V" >"$TMP/many.txt" 2>/dev/null
+expect_eq "two text reports, one after another: their pid lines" "pid $P|pid $V" \
+	"$(awk '$1 == "pid" { print $1, $2 }' "$TMP/many.txt" | paste -sd'|')"
+
 # kernel thread, zombie, gone, bad input, no privilege
 kt=$(ps -eo pid=,comm= | awk '$2 == "kthreadd" { print $1; exit }')
 if [ -n "$kt" ]; then

@@ -17,8 +17,13 @@ time.sleep(60)
 PY
 PARENT=$!
 at_exit "pkill bdtest- ; kill $PARENT"
-for _ in $(seq 50); do [ "$(pgrep -c -P $PARENT)" = 2 ] && break; sleep 0.1; done
-sleep 0.3
+# ready: two named children, the parent named with its three threads
+for _ in $(seq 100); do
+	[ "$(pgrep -c -P $PARENT)" = 2 ] && [ "$(pgrep -c '^bdtest-child')" -ge 2 ] &&
+		[ "$(cat /proc/$PARENT/comm 2>/dev/null)" = bdtest-parent ] &&
+		[ "$(ls /proc/$PARENT/task 2>/dev/null | wc -l)" = 4 ] && break
+	sleep 0.1
+done
 
 # the tasks alive before the dump (and still alive after it) must all be listed
 for p in /proc/[0-9]*; do [ "$p" = /proc/1 ] || ls "$p/task" 2>/dev/null; done >"$TMP/before"
