@@ -190,6 +190,12 @@ def targets(rows, mem):
             (fx(d["x_floor"]), fx(d["x_floor1"])))
         v = d["vs"].get("ss -tan")
         add(v is not None and v >= 1.5, "tcp: >= 1.5x faster than ss -tan: %s" % fx(v))
+        c = find(rows, "tcp", "cat pinned")
+        if c:
+            add(c["x_floor"] is not None and c["x_floor"] <= 1.5,
+                "tcp, a pinned dumper read by cat (no start-up: rows written in the kernel): "
+                "<= 1.5x the floor: %s; faster than ss -tan: %s" %
+                (fx(c["x_floor"]), fx(c["vs"].get("ss -tan"))))
     else:
         add(None, "tcp: not measured in this run")
     d = find(rows, "task", "bpfdump dump task")

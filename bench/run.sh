@@ -129,6 +129,9 @@ pin_all() {
 	"$BPFDUMP" rm "$PINDIR/tf" >/dev/null 2>&1
 	"$BPFDUMP" pin task_file "$PINDIR/tf" -o "$TF_COLS" || return 1
 	PINNED+=("dumper:$PINDIR/tf")
+	"$BPFDUMP" rm "$PINDIR/tcp" >/dev/null 2>&1
+	"$BPFDUMP" pin tcp "$PINDIR/tcp" || return 1
+	PINNED+=("dumper:$PINDIR/tcp")
 	for f in tf:"$FLOOR_TF" tfp:"$FLOOR_TFP" tcp:"$FLOOR_TCP" task:"$FLOOR_TASK"; do
 		rm -f "$PINDIR/floor_${f%%:*}"
 		bpftool iter pin "${f#*:}" "$PINDIR/floor_${f%%:*}" || return 1
@@ -290,6 +293,8 @@ bench_tcp() { # LISTEN ESTAB
 	measure $s "floor (pinned, read)" floor - $((l + e)) "$BB/iter_read" "$PINDIR/floor_tcp"
 	measure $s "floor one-shot (libbpf)" floor1 - $((l + e)) "$BB/floor_run" "$FLOOR_TCP"
 	measure $s "bpfdump dump tcp" bpfdump tcp_table $((l + e)) "$BPFDUMP" dump tcp
+	measure $s "cat pinned" bpfdump tcp_table $((l + e)) cat "$PINDIR/tcp"
+	measure $s "bpfdump cat" bpfdump tcp_table $((l + e)) "$BPFDUMP" cat "$PINDIR/tcp"
 	measure $s "ss -tan" peer tcp_ss $((l + e)) ss -tan
 	measure $s "cat /proc/net/tcp{,6}" peer tcp_proc $((l + e)) cat /proc/net/tcp /proc/net/tcp6
 	profile tcp "$BPFDUMP" dump tcp
