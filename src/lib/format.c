@@ -21,7 +21,7 @@ void sb_free(struct bd_strbuf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static bool sb_reserve(struct bd_strbuf *b, size_t extra)
+bool sb_grow(struct bd_strbuf *b, size_t extra)
 {
 	size_t ncap;
 	char *ns;
@@ -39,20 +39,6 @@ static bool sb_reserve(struct bd_strbuf *b, size_t extra)
 	return true;
 }
 
-void sb_puts(struct bd_strbuf *b, const char *s, size_t n)
-{
-	if (!sb_reserve(b, n))
-		return;
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-void sb_putc(struct bd_strbuf *b, char c)
-{
-	sb_puts(b, &c, 1);
-}
-
 void sb_printf(struct bd_strbuf *b, const char *fmt, ...)
 {
 	va_list ap;
@@ -61,7 +47,7 @@ void sb_printf(struct bd_strbuf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || !sb_reserve(b, n))
+	if (n < 0 || !sb_grow(b, n))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(b->s + b->len, n + 1, fmt, ap);
@@ -78,7 +64,7 @@ static void sb_vprintf_cb(void *ctx, const char *fmt, va_list args)
 	va_copy(cp, args);
 	n = vsnprintf(NULL, 0, fmt, cp);
 	va_end(cp);
-	if (n < 0 || !sb_reserve(b, n))
+	if (n < 0 || !sb_grow(b, n))
 		return;
 	vsnprintf(b->s + b->len, n + 1, fmt, args);
 	b->len += n;

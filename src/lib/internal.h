@@ -8,6 +8,7 @@
 #include <linux/types.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include "bpfdump.h"
 #include "query.h"
@@ -338,8 +339,26 @@ void bd_codegen_set_fmt_map(struct bpf_insn *insns, int cnt, int fmt_map_fd);
 /* format.c */
 void sb_reset(struct bd_strbuf *b);
 void sb_free(struct bd_strbuf *b);
-void sb_putc(struct bd_strbuf *b, char c);
-void sb_puts(struct bd_strbuf *b, const char *s, size_t n);
+/* Room for extra more bytes and a NUL: false when out of memory (nothing is added). */
+bool sb_grow(struct bd_strbuf *b, size_t extra);
+
+/* Append (inline: the row printers call these per cell and per byte). */
+static inline void sb_puts(struct bd_strbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap && !sb_grow(b, n))
+		return;
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static inline void sb_putc(struct bd_strbuf *b, char c)
+{
+	if (b->len + 2 > b->cap && !sb_grow(b, 1))
+		return;
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
+}
 void sb_printf(struct bd_strbuf *b, const char *fmt, ...) __printf(2, 3);
 
 /* Format one column of a record as text; *numeric says whether it is a JSON number. */

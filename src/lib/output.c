@@ -23,6 +23,7 @@ struct bd_printer {
 	int held_cnt;
 	bool measured;
 	struct bd_strbuf esc[64];	/* per column: escaped copies */
+	struct bd_strbuf line;		/* the row being written: one fwrite each */
 };
 
 /* Length of a valid UTF-8 sequence at s (n bytes left), or 0. */
@@ -48,49 +49,72 @@ static int utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-void bd_json_str(FILE *f, const char *s, size_t n)
+/*
+ * A JSON string literal of s into b: control bytes and invalid UTF-8 as \u00XX,
+ * printable ASCII copied a run at a time.
+ */
+void bd_json_sb(struct bd_strbuf *b, const char *s, size_t n)
 {
+	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run;
 
-	putc_unlocked('"', f);
+	sb_putc(b, '"');
 	while (i < n) {
 		unsigned char c;
 		int l;
 
-		/* printable ASCII needing no escape: one write per run, not per byte */
 		for (run = i; run < n && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' &&
 			      p[run] != '\\'; run++)
 			;
 		if (run > i) {
-			fwrite_unlocked(p + i, 1, run - i, f);
+			sb_puts(b, s + i, run - i);
 			i = run;
 			continue;
 		}
 		c = p[i];
 		if (c == '"' || c == '\\') {
-			putc_unlocked('\\', f);
-			putc_unlocked(c, f);
+			char e[2] = { '\\', c };
+
+			sb_puts(b, e, 2);
 			i++;
 		} else if (c == '\n') {
-			fwrite_unlocked("\\n", 1, 2, f);
+			sb_puts(b, "\\n", 2);
 			i++;
 		} else if (c == '\t') {
-			fwrite_unlocked("\\t", 1, 2, f);
+			sb_puts(b, "\\t", 2);
 			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\u%04x", c);
-			i++;
-		} else if ((l = utf8_len(p + i, n - i)) > 0) {
-			fwrite_unlocked(p + i, 1, l, f);
+		} else if (c >= 0x80 && (l = utf8_len(p + i, n - i)) > 0) {
+			sb_puts(b, s + i, l);
 			i += l;
 		} else {
-			/* not UTF-8: keep the byte as a code point so nothing is lost */
-			fprintf(f, "\\u%04x", c);
+			/* a control byte, or not UTF-8: kept as a code point so nothing is lost */
+			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+			sb_puts(b, e, 6);
 			i++;
 		}
 	}
-	putc_unlocked('"', f);
+	sb_putc(b, '"');
+}
+
+void bd_json_str(FILE *f, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct bd_strbuf b = {};
+	size_t i;
+
+	for (i = 0; i < n && p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\'; i++)
+		;
+	if (i == n) {	/* nothing to escape: most strings */
+		putc_unlocked('"', f);
+		fwrite_unlocked(s, 1, n, f);
+		putc_unlocked('"', f);
+		return;
+	}
+	bd_json_sb(&b, s, n);
+	fwrite_unlocked(b.s, 1, b.len, f);
+	sb_free(&b);
 }
 
 /* 1: escaped in every table, 2: escaped in raw tables only */
@@ -178,42 +202,44 @@ struct bd_printer *bd_printer__new(FILE *out, int ncols, const char **names,
 	return pr;
 }
 
-static void put_pad(FILE *f, size_t n)
+static void put_pad(struct bd_strbuf *b, size_t n)
 {
 	static const char sp[] = "                                ";
 
 	while (n) {
 		size_t k = n < sizeof(sp) - 1 ? n : sizeof(sp) - 1;
 
-		fwrite_unlocked(sp, 1, k, f);
+		sb_puts(b, sp, k);
 		n -= k;
 	}
 }
 
 static void print_cells(struct bd_printer *pr, char *const *cells)
 {
-	FILE *f = pr->out;
+	struct bd_strbuf *b = &pr->line;
 	int i;
 
+	sb_reset(b);
 	for (i = 0; i < pr->ncols; i++) {
 		const char *c = cells[i];
 		size_t len = strlen(c), w, pad;
 
 		if (i)
-			putc_unlocked(' ', f);
+			sb_putc(b, ' ');
 		if (pr->raw || (i == pr->ncols - 1 && !pr->right[i])) {
-			fwrite_unlocked(c, 1, len, f);
+			sb_puts(b, c, len);
 			continue;
 		}
 		w = cell_width(c);
 		pad = pr->width[i] > w ? pr->width[i] - w : 0;
 		if (pr->right[i])
-			put_pad(f, pad);
-		fwrite_unlocked(c, 1, len, f);
+			put_pad(b, pad);
+		sb_puts(b, c, len);
 		if (!pr->right[i])
-			put_pad(f, pad);
+			put_pad(b, pad);
 	}
-	putc_unlocked('\n', f);
+	sb_putc(b, '\n');
+	fwrite_unlocked(b->s, 1, b->len, pr->out);
 }
 
 static void flush_held(struct bd_printer *pr)
@@ -240,18 +266,22 @@ int bd_printer__row(struct bd_printer *pr, char *const *cells, const size_t *len
 	int i;
 
 	if (pr->format == BPFDUMP_FMT_JSON) {
-		putc_unlocked('{', pr->out);
+		struct bd_strbuf *b = &pr->line;
+
+		sb_reset(b);
+		sb_putc(b, '{');
 		for (i = 0; i < pr->ncols; i++) {
 			if (i)
-				putc_unlocked(',', pr->out);
-			bd_json_str(pr->out, pr->names[i], strlen(pr->names[i]));
-			putc_unlocked(':', pr->out);
+				sb_putc(b, ',');
+			bd_json_sb(b, pr->names[i], strlen(pr->names[i]));
+			sb_putc(b, ':');
 			if (numeric[i])
-				fwrite_unlocked(cells[i], 1, lens[i], pr->out);
+				sb_puts(b, cells[i], lens[i]);
 			else
-				bd_json_str(pr->out, cells[i], lens[i]);
+				bd_json_sb(b, cells[i], lens[i]);
 		}
-		fwrite_unlocked("}\n", 1, 2, pr->out);
+		sb_puts(b, "}\n", 2);
+		fwrite_unlocked(b->s, 1, b->len, pr->out);
 		return ferror(pr->out) ? -EIO : 0;
 	}
 	if (pr->ncols > 64)
@@ -299,5 +329,6 @@ void bd_printer__free(struct bd_printer *pr)
 	free(pr->width);
 	for (i = 0; i < 64; i++)
 		sb_free(&pr->esc[i]);
+	sb_free(&pr->line);
 	free(pr);
 }

@@ -22,5 +22,8 @@ void bd_printer__free(struct bd_printer *pr);
 
 /* A JSON string literal: escapes control bytes and invalid UTF-8. */
 void bd_json_str(FILE *f, const char *s, size_t n);
+struct bd_strbuf;
+/* The same, appended to b. */
+void bd_json_sb(struct bd_strbuf *b, const char *s, size_t n);
 
 #endif

@@ -82,10 +82,26 @@ char *snap_utoa(unsigned long long v, unsigned int base, char buf[24])
 	char *p = buf + 23;
 
 	*p = 0;
-	do {
-		*--p = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
+	/* a constant divisor each: shifts and multiplications, not a divide per digit */
+	switch (base) {
+	case 16:
+		do {
+			*--p = "0123456789abcdef"[v & 15];
+			v >>= 4;
+		} while (v);
+		break;
+	case 8:
+		do {
+			*--p = '0' + (v & 7);
+			v >>= 3;
+		} while (v);
+		break;
+	default:
+		do {
+			*--p = '0' + v % 10;
+			v /= 10;
+		} while (v);
+	}
 	return p;
 }
 

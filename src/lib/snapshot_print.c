@@ -28,12 +28,13 @@ struct em {
 	const bool *num;
 	size_t rows;
 	bool started;		/* report: something printed (blank line before the next) */
+	struct bd_strbuf line;	/* JSON: a table's row, written whole */
 };
 
 static void j_sep(struct em *e)
 {
 	if (!e->first[e->depth])
-		fputc(',', e->f);
+		putc_unlocked(',', e->f);
 	e->first[e->depth] = false;
 }
 
@@ -41,18 +42,18 @@ static void j_key(struct em *e, const char *key)
 {
 	j_sep(e);
 	bd_json_str(e->f, key, strlen(key));
-	fputc(':', e->f);
+	putc_unlocked(':', e->f);
 }
 
 static void j_open(struct em *e, char c)
 {
-	fputc(c, e->f);
+	putc_unlocked(c, e->f);
 	e->first[++e->depth] = true;
 }
 
 static void j_close(struct em *e, char c)
 {
-	fputc(c, e->f);
+	putc_unlocked(c, e->f);
 	e->depth--;
 }
 
@@ -176,18 +177,27 @@ static int table_row(struct em *e, const char **cells)
 
 	e->rows++;
 	if (e->json) {
-		j_sep(e);
-		j_open(e, '{');
+		struct bd_strbuf *b = &e->line;
+
+		sb_reset(b);
+		if (!e->first[e->depth])
+			sb_putc(b, ',');
+		e->first[e->depth] = false;
+		sb_putc(b, '{');
 		for (i = 0; i < e->ncols; i++) {
-			j_key(e, e->names[i]);
+			if (i)
+				sb_putc(b, ',');
+			bd_json_sb(b, e->names[i], strlen(e->names[i]));
+			sb_putc(b, ':');
 			if (!cells[i])
-				fputs("null", e->f);
+				sb_puts(b, "null", 4);
 			else if (e->num[i])
-				fputs(cells[i], e->f);
+				sb_puts(b, cells[i], strlen(cells[i]));
 			else
-				bd_json_str(e->f, cells[i], strlen(cells[i]));
+				bd_json_sb(b, cells[i], strlen(cells[i]));
 		}
-		j_close(e, '}');
+		sb_putc(b, '}');
+		fwrite_unlocked(b->s, 1, b->len, e->f);
 		return 0;
 	}
 	for (i = 0; i < e->ncols; i++) {
@@ -777,7 +787,10 @@ int snap_print_text(const struct snap_data *sd, FILE *out)
 int snap_print_json(const struct snap_data *sd, FILE *out)
 {
 	struct em e = { .f = out, .json = true };
+	int err;
 
 	e.first[0] = true;
-	return print_all(&e, sd);
+	err = print_all(&e, sd);
+	sb_free(&e.line);
+	return err;
 }
