@@ -24,6 +24,8 @@ struct bd_printer {
 	bool measured;
 	struct bd_strbuf esc[64];	/* per column: escaped copies */
 	struct bd_strbuf line;		/* the row being written: one fwrite each */
+	struct bd_strbuf keys;		/* JSON: ,"name": of every column, escaped once */
+	size_t *key_off;		/* where column i's starts in keys (and i + 1's) */
 };
 
 /* Length of a valid UTF-8 sequence at s (n bytes left), or 0. */
@@ -185,7 +187,17 @@ struct bd_printer *bd_printer__new(FILE *out, int ncols, const char **names,
 	}
 	pr->width = calloc(ncols ? ncols : 1, sizeof(size_t));
 	pr->held = calloc((size_t)TABLE_MEASURE_ROWS * (ncols ? ncols : 1), sizeof(char *));
-	if (!pr->width || !pr->held) {
+	pr->key_off = calloc(ncols + 1, sizeof(size_t));
+	for (i = 0; pr->key_off && i < ncols; i++) {
+		pr->key_off[i] = pr->keys.len;
+		if (i)
+			sb_putc(&pr->keys, ',');
+		bd_json_sb(&pr->keys, names[i], strlen(names[i]));
+		sb_putc(&pr->keys, ':');
+	}
+	if (pr->key_off)
+		pr->key_off[ncols] = pr->keys.len;
+	if (!pr->width || !pr->held || !pr->key_off || (ncols && !pr->keys.s)) {
 		bd_printer__free(pr);
 		errno = ENOMEM;
 		return NULL;
@@ -271,10 +283,7 @@ int bd_printer__row(struct bd_printer *pr, char *const *cells, const size_t *len
 		sb_reset(b);
 		sb_putc(b, '{');
 		for (i = 0; i < pr->ncols; i++) {
-			if (i)
-				sb_putc(b, ',');
-			bd_json_sb(b, pr->names[i], strlen(pr->names[i]));
-			sb_putc(b, ':');
+			sb_puts(b, pr->keys.s + pr->key_off[i], pr->key_off[i + 1] - pr->key_off[i]);
 			if (numeric[i])
 				sb_puts(b, cells[i], lens[i]);
 			else
@@ -282,7 +291,7 @@ int bd_printer__row(struct bd_printer *pr, char *const *cells, const size_t *len
 		}
 		sb_puts(b, "}\n", 2);
 		fwrite_unlocked(b->s, 1, b->len, pr->out);
-		return ferror(pr->out) ? -EIO : 0;
+		return ferror_unlocked(pr->out) ? -EIO : 0;
 	}
 	if (pr->ncols > 64)
 		return -E2BIG;
@@ -290,7 +299,7 @@ int bd_printer__row(struct bd_printer *pr, char *const *cells, const size_t *len
 		for (i = 0; i < pr->ncols; i++)
 			row[i] = (char *)escape_cell(&pr->esc[i], cells[i], lens[i], pr->raw);
 		print_cells(pr, row);
-		return ferror(pr->out) ? -EIO : 0;
+		return ferror_unlocked(pr->out) ? -EIO : 0;
 	}
 	for (i = 0; i < pr->ncols; i++) {
 		const char *e = escape_cell(&pr->esc[i], cells[i], lens[i], pr->raw);
@@ -330,5 +339,7 @@ void bd_printer__free(struct bd_printer *pr)
 	for (i = 0; i < 64; i++)
 		sb_free(&pr->esc[i]);
 	sb_free(&pr->line);
+	sb_free(&pr->keys);
+	free(pr->key_off);
 	free(pr);
 }
