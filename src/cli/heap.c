@@ -29,7 +29,7 @@ void cli_heap_init(void)
 {
 	struct mallinfo2 mi;
 	uintptr_t start, end;
-	void *p;
+	void *p, *head;
 
 	if (!mallopt(M_MMAP_THRESHOLD, 64 << 20) || !mallopt(M_TRIM_THRESHOLD, 128 << 20) ||
 	    !mallopt(M_TOP_PAD, HEAP_PAD))
@@ -43,12 +43,13 @@ void cli_heap_init(void)
 	 * of [p, p + heap size) that are mapped (madvise skips the rest) */
 	start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 	end = ((uintptr_t)p + mi.arena) & ~(HUGE_PAGE - 1);
-	if (end <= start || madvise((void *)start, end - start, MADV_HUGEPAGE))
-		return;
 	/* the heap's head, below the first huge page, is taken by a block never
 	 * touched (so never backed by memory) and never freed: what the command
 	 * allocates from now on lands in huge pages */
-	if (start - (uintptr_t)p > 4096)
-		p = malloc(start - (uintptr_t)p - 4096);
-	(void)p;
+	if (end > start && !madvise((void *)start, end - start, MADV_HUGEPAGE) &&
+	    start - (uintptr_t)p > 4096) {
+		head = malloc(start - (uintptr_t)p - 4096);
+		(void)head;
+	}
+	free(p);
 }

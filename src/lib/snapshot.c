@@ -114,17 +114,14 @@ static void status_counts(int pid, long *fd_size, long *threads)
  * maps or listing fd would cost what the /proc reader pays): FDSize (the fd
  * table's size, at least the open fds) file records with 64-byte paths, a thread
  * record per thread, 512 KiB for the mappings. If the pass finds more, it is run
- * again with a ring of the size it measured. *threads: -ENOENT if pid is gone.
+ * again with a ring of the size it measured.
  */
-static size_t ring_size_for(int pid, bool all_threads, long *threads)
+static size_t ring_size_for(int pid, bool all_threads)
 {
 	size_t need;
 	long fds, tasks;
 
 	status_counts(pid, &fds, &tasks);
-	*threads = tasks;
-	if (tasks < 0 && access_proc(pid) == -ENOENT)
-		*threads = -ENOENT;
 	/* a table grown once for many fds may now be mostly empty: count those */
 	if (fds > 65536)
 		fds = fd_count(pid);
@@ -188,8 +185,7 @@ static int check_opts(struct bpfdump *d, const struct bpfdump_snapshot_opts *o)
  */
 struct snap_session {
 	struct bpfdump *d;
-	struct snap_program sp;
-	struct snapshot_bpf *skel;
+	struct snap_program sp;	/* sp.skel: the program, its maps and globals */
 	int ring_fd;
 	struct ring_buffer *ring;
 	size_t ring_size;
@@ -228,11 +224,10 @@ static int session_open(struct bpfdump *d, unsigned int sections, bool all_threa
 	err = snap_program_open(d, &s->sp);
 	if (err)
 		return err;
-	s->skel = s->sp.skel;
 	cpus = libbpf_num_possible_cpus();
-	s->skel->rodata->sections = sections;
-	s->skel->rodata->all_threads = all_threads;
-	s->skel->rodata->nr_cpus = cpus > 0 ? cpus : 1;
+	s->sp.skel->rodata->sections = sections;
+	s->sp.skel->rodata->all_threads = all_threads;
+	s->sp.skel->rodata->nr_cpus = cpus > 0 ? cpus : 1;
 	err = snap_program_load(d, &s->sp);
 	if (err) {
 		session_close(s);
@@ -259,7 +254,7 @@ static int session_ring(struct snap_session *s, size_t size)
 	fd = s->ring_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "snap_ring", 0, 0, size, NULL);
 	if (fd < 0)
 		return bd_err(s->d, -errno, "ring buffer of %zu bytes: %s", size, strerror(errno));
-	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.rings), &zero, &fd, BPF_ANY)) {
+	if (bpf_map_update_elem(bpf_map__fd(s->sp.skel->maps.rings), &zero, &fd, BPF_ANY)) {
 		err = -errno;
 		return bd_err(s->d, err, "ring buffer: into the program's slot: %s", strerror(-err));
 	}
@@ -283,11 +278,11 @@ static int session_pass(struct snap_session *s, union bpf_iter_link_info *li, in
 	int iter_fd, err;
 
 	snap_data_reset(sd);
-	memset(&s->skel->bss->cnt, 0, sizeof(s->skel->bss->cnt));
-	s->skel->bss->done = 0;
-	s->skel->bss->first_tgid = 0;
+	memset(&s->sp.skel->bss->cnt, 0, sizeof(s->sp.skel->bss->cnt));
+	s->sp.skel->bss->done = 0;
+	s->sp.skel->bss->first_tgid = 0;
 	s->sd = sd;
-	link = bpf_program__attach_iter(s->skel->progs.snapshot, &ao);
+	link = bpf_program__attach_iter(s->sp.skel->progs.snapshot, &ao);
 	if (!link) {
 		err = -errno;
 		if (err == -ESRCH || err == -ENOENT)
@@ -314,7 +309,7 @@ static int session_pass(struct snap_session *s, union bpf_iter_link_info *li, in
 		err = bd_err(s->d, err, "ring buffer: consume: %s", strerror(-err));
 	else
 		err = 0;
-	sd->cnt = s->skel->bss->cnt;
+	sd->cnt = s->sp.skel->bss->cnt;
 	sd->ring_size = s->ring_size;
 out:
 	bpf_link__destroy(link);
@@ -364,19 +359,14 @@ static int session_take(struct snap_session *s, int pid, const struct bpfdump_sn
 {
 	union bpf_iter_link_info li = {};
 	double t[2] = { 0, 0 };
-	long threads = 0;
-	size_t size;
 	int err;
 
 	sd->pid = pid;
-	sd->sections = o->sections ? o->sections & SNAP_SEC_ALL : SNAP_SEC_ALL;
+	sd->sections = o->sections;
 	sd->all_threads = o->all_threads;
 	sd->page_size = sysconf(_SC_PAGESIZE);
 	sd->borrowed = true;
-	size = o->ring_size ? o->ring_size : ring_size_for(pid, o->all_threads, &threads);
-	if (threads == -ENOENT)
-		return bd_err(s->d, -ESRCH, "process %d: no such process", pid);
-	err = session_ring(s, size);
+	err = session_ring(s, o->ring_size ? o->ring_size : ring_size_for(pid, o->all_threads));
 	if (err)
 		return err;
 	li.task.pid = pid;
@@ -386,7 +376,7 @@ static int session_take(struct snap_session *s, int pid, const struct bpfdump_sn
 		li.task.tid = pid;
 		err = session_pass(s, &li, pid, sd, t);
 		if (!err && sd->cnt.calls) {
-			sd->pid = s->skel->bss->first_tgid;
+			sd->pid = s->sp.skel->bss->first_tgid;
 			bd_log(s->d, BPFDUMP_INFO, "%d is a thread of process %d: snapshot of %d", pid,
 			       sd->pid, sd->pid);
 			memset(&li, 0, sizeof(li));
@@ -395,7 +385,7 @@ static int session_take(struct snap_session *s, int pid, const struct bpfdump_sn
 		}
 	}
 	if (!err && sd->cnt.lost && !o->ring_size) {
-		size = pow2_at_least((sd->cnt.bytes + sd->cnt.lost_bytes +
+		size_t size = pow2_at_least((sd->cnt.bytes + sd->cnt.lost_bytes +
 				      8 * (sd->cnt.records + sd->cnt.lost)) * 5 / 4);
 		bd_log(s->d, BPFDUMP_INFO, "process %d: %llu records did not fit %zu bytes: again "
 		       "with %zu", sd->pid, (unsigned long long)sd->cnt.lost, s->ring_size, size);
@@ -428,6 +418,7 @@ static int take_opts(struct bpfdump *d, const struct bpfdump_snapshot_opts *opts
 	o->sz = sizeof(*o);
 	if (opts)
 		memcpy(o, opts, opts->sz < sizeof(*o) ? opts->sz : sizeof(*o));
+	o->sections = o->sections ? o->sections & SNAP_SEC_ALL : SNAP_SEC_ALL;
 	return 0;
 }
 
@@ -450,40 +441,60 @@ static int take_and_print(struct snap_session *s, int pid, const struct bpfdump_
 	return warn;
 }
 
-int bpfdump__snapshot(struct bpfdump *d, int pid, const struct bpfdump_snapshot_opts *opts,
-		      FILE *out)
-{
-	struct bpfdump_snapshot_opts o;
-	struct snap_session s;
-	struct snap_data sd = {};
-	int err;
-
-	if (!d)
-		return -EINVAL;
-	if (!out || pid <= 0)
-		return bd_err(d, -EINVAL, "snapshot: needs a pid > 0 and an output stream");
-	err = take_opts(d, opts, &o);
-	if (err)
-		return err;
-	if (access_proc(pid) == -ENOENT)
-		return bd_err(d, -ESRCH, "process %d: no such process", pid);
-	err = session_open(d, o.sections ? o.sections & SNAP_SEC_ALL : SNAP_SEC_ALL,
-			   o.all_threads, &s);
-	if (err)
-		return err;
-	err = take_and_print(&s, pid, &o, &sd, out);
-	session_close(&s);
-	snap_data_free(&sd);
-	return err;
-}
-
-int bpfdump__snapshot_many(struct bpfdump *d, const int *pids, int cnt,
-			   const struct bpfdump_snapshot_opts *opts, FILE *out)
+/*
+ * Snapshot each pid with one loaded program, printing them in order. single: a
+ * pid's failure is the result; else it is logged and counted, and the others go
+ * on (all but a failed output). Returns the warnings and failures counted, or -errno.
+ */
+static int snapshot_pids(struct bpfdump *d, const int *pids, int cnt,
+			 const struct bpfdump_snapshot_opts *opts, FILE *out, bool single)
 {
 	struct bpfdump_snapshot_opts o;
 	struct snap_session s;
 	struct snap_data sd = {};
 	int i, err, problems = 0;
+
+	err = take_opts(d, opts, &o);
+	if (err)
+		return err;
+	/* before the program is loaded: one pid that is gone costs no load */
+	if (single && access_proc(pids[0]) == -ENOENT)
+		return bd_err(d, -ESRCH, "process %d: no such process", pids[0]);
+	err = session_open(d, o.sections, o.all_threads, &s);
+	if (err)
+		return err;
+	for (i = 0; i < cnt; i++) {
+		if (i && !o.json)
+			fputc('\n', out);
+		err = take_and_print(&s, pids[i], &o, &sd, out);
+		if (err >= 0) {
+			problems += err;
+		} else if (single || err == -EIO) {
+			break;	/* the output is gone, or the one pid failed */
+		} else {
+			bd_log(d, BPFDUMP_WARN, "%s", bpfdump__errmsg(d));
+			problems++;
+		}
+	}
+	session_close(&s);
+	snap_data_free(&sd);
+	return err < 0 && (single || err == -EIO) ? err : problems;
+}
+
+int bpfdump__snapshot(struct bpfdump *d, int pid, const struct bpfdump_snapshot_opts *opts,
+		      FILE *out)
+{
+	if (!d)
+		return -EINVAL;
+	if (!out || pid <= 0)
+		return bd_err(d, -EINVAL, "snapshot: needs a pid > 0 and an output stream");
+	return snapshot_pids(d, &pid, 1, opts, out, true);
+}
+
+int bpfdump__snapshot_many(struct bpfdump *d, const int *pids, int cnt,
+			   const struct bpfdump_snapshot_opts *opts, FILE *out)
+{
+	int i;
 
 	if (!d)
 		return -EINVAL;
@@ -492,27 +503,5 @@ int bpfdump__snapshot_many(struct bpfdump *d, const int *pids, int cnt,
 	for (i = 0; i < cnt; i++)
 		if (pids[i] <= 0)
 			return bd_err(d, -EINVAL, "snapshot: pid %d: needs a pid > 0", pids[i]);
-	err = take_opts(d, opts, &o);
-	if (err)
-		return err;
-	err = session_open(d, o.sections ? o.sections & SNAP_SEC_ALL : SNAP_SEC_ALL,
-			   o.all_threads, &s);
-	if (err)
-		return err;
-	for (i = 0; i < cnt; i++) {
-		if (i && !o.json)
-			fputc('\n', out);
-		err = take_and_print(&s, pids[i], &o, &sd, out);
-		if (err < 0) {
-			bd_log(d, BPFDUMP_WARN, "%s", bpfdump__errmsg(d));
-			if (err == -EIO)
-				break;	/* the output is gone */
-			problems++;
-		} else {
-			problems += err;
-		}
-	}
-	session_close(&s);
-	snap_data_free(&sd);
-	return err == -EIO ? err : problems;
+	return snapshot_pids(d, pids, cnt, opts, out, false);
 }
