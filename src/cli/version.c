@@ -203,16 +203,22 @@ static void probe_ringbuf(struct feature *f)
 	close(fd);
 }
 
-/* The file the dynamic linker took libbpf from, resolved: "libbpf.so.1.1.2". */
+/* The file the dynamic linker took libbpf from, resolved: "libbpf.so.1.1.2";
+ * "built in" when it is linked into the command itself (the Makefile does so
+ * where libbpf.a is installed). */
 static void libbpf_file(char *buf, size_t len)
 {
 	char real[PATH_MAX];
-	Dl_info info;
+	Dl_info info, self;
 	const char *base;
 
 	buf[0] = '\0';
 	if (!dladdr((void *)libbpf_version_string, &info) || !info.dli_fname)
 		return;
+	if (dladdr((void *)print_version, &self) && self.dli_fbase == info.dli_fbase) {
+		snprintf(buf, len, "built in");
+		return;
+	}
 	if (!realpath(info.dli_fname, real))
 		snprintf(real, sizeof(real), "%s", info.dli_fname);
 	base = strrchr(real, '/');
