@@ -18,8 +18,10 @@ struct bd_printer {
 	const char **headers;
 	const bool *right;
 	size_t *width;
-	/* rows held while measuring */
-	char **held;		/* held_cnt * ncols escaped cells */
+	/* rows held while measuring: held_cnt * ncols escaped cells in one arena */
+	size_t *held_off, *held_len;	/* where each starts in arena, its length */
+	size_t *held_w;			/* its display width */
+	struct bd_strbuf arena;
 	int held_cnt;
 	bool measured;
 	struct bd_strbuf esc[64];	/* per column: escaped copies */
@@ -119,9 +121,10 @@ void bd_json_str(FILE *f, const char *s, size_t n)
 	sb_free(&b);
 }
 
-/* 1: escaped in every table, 2: escaped in raw tables only */
+/* 1: escaped in every table, 2: escaped in raw tables only; 4: not ASCII (a
+ * cell's display width is then not its length) */
 static const unsigned char esc_class[256] = {
-	[0 ... 0x1f] = 3, [' '] = 2, ['\\'] = 3, [0x7f] = 3,
+	[0 ... 0x1f] = 3, [' '] = 2, ['\\'] = 3, [0x7f] = 3, [0x80 ... 0xff] = 4,
 };
 
 static inline bool needs_escape(unsigned char c, bool raw)
@@ -129,17 +132,39 @@ static inline bool needs_escape(unsigned char c, bool raw)
 	return esc_class[c] & (raw ? 2 : 1);
 }
 
+/* Display width of n bytes: count UTF-8 lead bytes. */
+static size_t cell_width(const char *s, size_t n)
+{
+	size_t w = 0, i;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
 /* Table cells: control bytes (and in raw mode, spaces) as \xNN, like lsblk -r.
- * Returns s itself when no byte needs it, else the escaped copy in b. */
-static const char *escape_cell(struct bd_strbuf *b, const char *s, size_t n, bool raw)
+ * Returns s itself when no byte needs it, else the escaped copy in b; *len its
+ * length, *width its display width. One look at each byte for all three. */
+static const char *escape_cell(struct bd_strbuf *b, const char *s, size_t n, bool raw,
+			       size_t *len, size_t *width)
 {
 	static const char hex[] = "0123456789abcdef";
+	unsigned char mask = raw ? 2 : 1, seen = 0;
 	size_t i, from = 0;
 
-	for (i = 0; i < n && !needs_escape(s[i], raw); i++)
-		;
-	if (i == n && s[n] == '\0')
+	for (i = 0; i < n; i++) {
+		unsigned char k = esc_class[(unsigned char)s[i]];
+
+		if (k & mask)
+			break;
+		seen |= k;
+	}
+	if (i == n && s[n] == '\0') {
+		*len = n;
+		*width = seen & 4 ? cell_width(s, n) : n;
 		return s;
+	}
 	sb_reset(b);
 	for (; i < n; i++) {
 		unsigned char c = s[i];
@@ -152,18 +177,9 @@ static const char *escape_cell(struct bd_strbuf *b, const char *s, size_t n, boo
 		from = i + 1;
 	}
 	sb_puts(b, s + from, n - from);
+	*len = b->len;
+	*width = cell_width(b->s, b->len);
 	return b->s;
-}
-
-/* Display width: count UTF-8 lead bytes. */
-static size_t cell_width(const char *s)
-{
-	size_t w = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			w++;
-	return w;
 }
 
 struct bd_printer *bd_printer__new(FILE *out, int ncols, const char **names,
@@ -186,7 +202,9 @@ struct bd_printer *bd_printer__new(FILE *out, int ncols, const char **names,
 		pr->noheadings = opts->noheadings;
 	}
 	pr->width = calloc(ncols ? ncols : 1, sizeof(size_t));
-	pr->held = calloc((size_t)TABLE_MEASURE_ROWS * (ncols ? ncols : 1), sizeof(char *));
+	pr->held_off = calloc((size_t)TABLE_MEASURE_ROWS * (ncols ? ncols : 1), sizeof(size_t));
+	pr->held_len = calloc((size_t)TABLE_MEASURE_ROWS * (ncols ? ncols : 1), sizeof(size_t));
+	pr->held_w = calloc((size_t)TABLE_MEASURE_ROWS * (ncols ? ncols : 1), sizeof(size_t));
 	pr->key_off = calloc(ncols + 1, sizeof(size_t));
 	for (i = 0; pr->key_off && i < ncols; i++) {
 		pr->key_off[i] = pr->keys.len;
@@ -197,13 +215,14 @@ struct bd_printer *bd_printer__new(FILE *out, int ncols, const char **names,
 	}
 	if (pr->key_off)
 		pr->key_off[ncols] = pr->keys.len;
-	if (!pr->width || !pr->held || !pr->key_off || (ncols && !pr->keys.s)) {
+	if (!pr->width || !pr->held_off || !pr->held_len || !pr->held_w || !pr->key_off ||
+	    (ncols && !pr->keys.s)) {
 		bd_printer__free(pr);
 		errno = ENOMEM;
 		return NULL;
 	}
 	for (i = 0; i < ncols; i++)
-		pr->width[i] = pr->noheadings ? 0 : cell_width(headers[i]);
+		pr->width[i] = pr->noheadings ? 0 : cell_width(headers[i], strlen(headers[i]));
 	if (pr->raw)
 		pr->measured = true;
 	if (pr->format == BPFDUMP_FMT_TABLE && pr->raw && !pr->noheadings) {
@@ -226,7 +245,9 @@ static void put_pad(struct bd_strbuf *b, size_t n)
 	}
 }
 
-static void print_cells(struct bd_printer *pr, char *const *cells)
+/* One table row; lens NULL: NUL-terminated cells, widths NULL: measured here. */
+static void print_cells(struct bd_printer *pr, const char *const *cells, const size_t *lens,
+			const size_t *widths)
 {
 	struct bd_strbuf *b = &pr->line;
 	int i;
@@ -234,7 +255,7 @@ static void print_cells(struct bd_printer *pr, char *const *cells)
 	sb_reset(b);
 	for (i = 0; i < pr->ncols; i++) {
 		const char *c = cells[i];
-		size_t len = strlen(c), w, pad;
+		size_t len = lens ? lens[i] : strlen(c), w, pad;
 
 		if (i)
 			sb_putc(b, ' ');
@@ -242,7 +263,7 @@ static void print_cells(struct bd_printer *pr, char *const *cells)
 			sb_puts(b, c, len);
 			continue;
 		}
-		w = cell_width(c);
+		w = widths ? widths[i] : cell_width(c, len);
 		pad = pr->width[i] > w ? pr->width[i] - w : 0;
 		if (pr->right[i])
 			put_pad(b, pad);
@@ -256,25 +277,28 @@ static void print_cells(struct bd_printer *pr, char *const *cells)
 
 static void flush_held(struct bd_printer *pr)
 {
+	const char *row[64];
+	size_t k;
 	int r, i;
 
 	if (!pr->noheadings)
-		print_cells(pr, (char *const *)pr->headers);
+		print_cells(pr, pr->headers, NULL, NULL);
 	for (r = 0; r < pr->held_cnt; r++) {
-		print_cells(pr, &pr->held[r * pr->ncols]);
-		for (i = 0; i < pr->ncols; i++) {
-			free(pr->held[r * pr->ncols + i]);
-			pr->held[r * pr->ncols + i] = NULL;
-		}
+		k = (size_t)r * pr->ncols;
+		for (i = 0; i < pr->ncols; i++)
+			row[i] = pr->arena.s + pr->held_off[k + i];
+		print_cells(pr, row, &pr->held_len[k], &pr->held_w[k]);
 	}
 	pr->held_cnt = 0;
+	sb_free(&pr->arena);
 	pr->measured = true;
 }
 
 int bd_printer__row(struct bd_printer *pr, char *const *cells, const size_t *lens,
 		    const bool *numeric)
 {
-	char *row[64];
+	const char *row[64];
+	size_t len[64], w[64];
 	int i;
 
 	if (pr->format == BPFDUMP_FMT_JSON) {
@@ -295,22 +319,24 @@ int bd_printer__row(struct bd_printer *pr, char *const *cells, const size_t *len
 	}
 	if (pr->ncols > 64)
 		return -E2BIG;
+	for (i = 0; i < pr->ncols; i++)
+		row[i] = escape_cell(&pr->esc[i], cells[i], lens[i], pr->raw, &len[i], &w[i]);
 	if (pr->measured) {
-		for (i = 0; i < pr->ncols; i++)
-			row[i] = (char *)escape_cell(&pr->esc[i], cells[i], lens[i], pr->raw);
-		print_cells(pr, row);
+		print_cells(pr, row, len, w);
 		return ferror_unlocked(pr->out) ? -EIO : 0;
 	}
 	for (i = 0; i < pr->ncols; i++) {
-		const char *e = escape_cell(&pr->esc[i], cells[i], lens[i], pr->raw);
-		size_t w;
+		size_t k = (size_t)pr->held_cnt * pr->ncols + i, at = pr->arena.len;
 
-		pr->held[pr->held_cnt * pr->ncols + i] = strdup(e);
-		if (!pr->held[pr->held_cnt * pr->ncols + i])
+		sb_puts(&pr->arena, row[i], len[i]);
+		sb_putc(&pr->arena, '\0');
+		if (pr->arena.len != at + len[i] + 1)
 			return -ENOMEM;
-		w = cell_width(e);
-		if (w > pr->width[i])
-			pr->width[i] = w;
+		pr->held_off[k] = at;
+		pr->held_len[k] = len[i];
+		pr->held_w[k] = w[i];
+		if (w[i] > pr->width[i])
+			pr->width[i] = w[i];
 	}
 	if (++pr->held_cnt == TABLE_MEASURE_ROWS)
 		flush_held(pr);
@@ -331,10 +357,10 @@ void bd_printer__free(struct bd_printer *pr)
 
 	if (!pr)
 		return;
-	if (pr->held)
-		for (i = 0; i < pr->held_cnt * pr->ncols; i++)
-			free(pr->held[i]);
-	free(pr->held);
+	free(pr->held_off);
+	free(pr->held_len);
+	free(pr->held_w);
+	sb_free(&pr->arena);
 	free(pr->width);
 	for (i = 0; i < 64; i++)
 		sb_free(&pr->esc[i]);
