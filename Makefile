@@ -27,10 +27,17 @@ FUSE_CFLAGS := $(shell pkg-config --cflags fuse3 2>/dev/null)
 FUSE_LIBS   := $(shell pkg-config --libs fuse3 2>/dev/null || echo -lfuse3 -lpthread)
 ALL_CFLAGS  += $(FUSE_CFLAGS)
 LIBS        := -lbpf -lelf -lz $(FUSE_LIBS)
+# The command links libbpf (and its libelf) statically where their archives are
+# installed, as bpftool does: a command's start is then one library fewer to map
+# and relocate (0.7 ms of a 14 ms snapshot here). The shared library does not.
+HAVE_STATIC_BPF := $(shell for a in libbpf.a libelf.a; do f=$$($(CC) -print-file-name=$$a); \
+	[ -f "$$f" ] || exit 0; done; echo yes)
+STATIC_BPF_LIBS := -Wl,-Bstatic -lbpf -lelf -Wl,-Bdynamic -lz $(FUSE_LIBS)
+CLI_LIBS    := $(if $(HAVE_STATIC_BPF),$(STATIC_BPF_LIBS),$(LIBS))
 
 BPF_SRCS    := $(wildcard src/bpf/*.bpf.c)
 BPF_SKELS   := $(patsubst src/bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS)) \
-	       $(BUILD)/bpf/snapshot_host.skel.h $(BUILD)/host_kernel.h
+	       $(BUILD)/bpf/snapshot_host.skel.h $(BUILD)/host_kernel.h $(BUILD)/bpf/snapshot_hash.h
 LIB_SRCS    := $(wildcard src/lib/*.c)
 CLI_SRCS    := $(wildcard src/cli/*.c)
 LIB_OBJS    := $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRCS))
@@ -57,7 +64,7 @@ $(BUILD)/libbpfdump.a: $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(BUILD)/bpfdump: $(CLI_OBJS) $(BUILD)/libbpfdump.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libbpfdump.a $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libbpfdump.a $(CLI_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbpfdump.a tests/unit/test.h | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libbpfdump.a $(LIBS) $(LDFLAGS)
@@ -65,6 +72,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbpfdump.a tests/unit/test.h | $(BUI
 # links the library: it interposes syscall() under libbpf to inject bpf() faults
 $(BUILD)/tests/fault_inject: tests/helpers/fault_inject.c $(BUILD)/libbpfdump.a | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libbpfdump.a $(LIBS) -ldl $(LDFLAGS)
+
+# the kept snapshot program's .bss, as the skeleton lays it out
+$(BUILD)/tests/snap_leftover: $(BUILD)/bpf/snapshot.skel.h
 
 $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -o $@ $< -lbpf -lpthread $(LDFLAGS)
@@ -90,6 +100,13 @@ $(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) $(BUILD)/vmlinux.h
 $(BUILD)/bpf/snapshot_host.bpf.o: $(BUILD)/bpf/snapshot.bpf.o scripts/host_variant.py
 	@echo '  HOST    $@'
 	@scripts/host_variant.py strip-core $< $@
+
+# What names a kept snapshot program (snapshot_keep.c): its objects' hashes, made
+# here rather than by hashing 200 KB of ELF at each start (50 page faults).
+$(BUILD)/bpf/snapshot_hash.h: $(BUILD)/bpf/snapshot.bpf.o $(BUILD)/bpf/snapshot_host.bpf.o
+	@echo '  HASH    $@'
+	@printf '#define SNAP_ELF_HASH_CORE 0x%sull\n#define SNAP_ELF_HASH_HOST 0x%sull\n' \
+		$$(sha256sum $< | cut -c1-16) $$(sha256sum $(word 2,$^) | cut -c1-16) > $@
 
 # kept: make would delete them as intermediates (and rebuild them on every change)
 .SECONDARY: $(BPF_SKELS) $(BPF_SKELS:.skel.h=.bpf.o)

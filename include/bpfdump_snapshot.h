@@ -22,15 +22,23 @@ enum bpfdump_snapshot_section {
 	BPFDUMP_SNAP_ALL = 0xff,
 };
 
+/* Whether a snapshot uses a program kept loaded in bpffs (bpfdump__snapshot_keep) */
+enum bpfdump_snapshot_keep {
+	BPFDUMP_SNAP_KEPT = 0,	/* the kept one when there is one (and free), else load one */
+	BPFDUMP_SNAP_KEEP = 1,	/* as KEPT, and keep the one loaded */
+	BPFDUMP_SNAP_FRESH = 2,	/* load one, never use or make a kept one */
+};
+
 struct bpfdump_snapshot_opts {
 	size_t sz;
 	unsigned int sections;	/* bit set of enum bpfdump_snapshot_section; 0: all */
 	bool json;		/* one JSON document instead of the sectioned report */
 	bool all_threads;	/* task and creds of every thread, not just the process's */
 	size_t ring_size;	/* ring buffer bytes (a power of 2); 0: sized from the process */
+	enum bpfdump_snapshot_keep keep;
 	size_t :0;
 };
-#define bpfdump_snapshot_opts__last_field ring_size
+#define bpfdump_snapshot_opts__last_field keep
 
 /* Snapshot process pid and print it to out. Returns 0 when complete, a positive
  * count of problems when partial (records lost, mappings not readable; each
@@ -46,6 +54,16 @@ BPFDUMP_API int bpfdump__snapshot(struct bpfdump *d, int pid,
  * pids), or -errno when the program could not be loaded or the output failed. */
 BPFDUMP_API int bpfdump__snapshot_many(struct bpfdump *d, const int *pids, int cnt,
 				       const struct bpfdump_snapshot_opts *opts, FILE *out);
+
+/* Load the snapshot program for opts' sections and threads and keep it loaded
+ * (pinned under /sys/fs/bpf/bpfdump/@snapshot/, root only) with its ring buffer,
+ * so that later snapshots with the same options skip the load and verification.
+ * Nothing is done when one is kept already. 0 or -errno. */
+BPFDUMP_API int bpfdump__snapshot_keep(struct bpfdump *d, const struct bpfdump_snapshot_opts *opts);
+
+/* Remove every kept snapshot program: how many, or -errno. A snapshot using one
+ * finishes with it. */
+BPFDUMP_API int bpfdump__snapshot_drop(struct bpfdump *d);
 
 /* Parse a comma-separated list of section names ("files,sockets") into bits. */
 BPFDUMP_API int bpfdump__snapshot_sections(struct bpfdump *d, const char *list,

@@ -3,6 +3,7 @@
  * Records of the snapshot program (src/bpf/snapshot.bpf.c), read by
  * src/lib/snapshot.c. Each starts with struct snap_hdr; len counts the whole
  * record, header and variable tail included. Fixed-width integer types only.
+ * A ring buffer record is a batch of them, each at an 8-byte aligned offset.
  */
 #ifndef BPFDUMP_SNAPSHOT_RECORDS_H
 #define BPFDUMP_SNAPSHOT_RECORDS_H
@@ -22,6 +23,7 @@
 #define SNAP_NR_RSS 4		/* MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES */
 #define SNAP_UNIX_PATH 108
 #define SNAP_SCRATCH 8192	/* per-CPU buffer a record is built in */
+#define SNAP_BATCH 8192		/* records go to the ring buffer in batches of up to this */
 #define SNAP_TAIL_OFF 72	/* where a vma's or file's walked names start */
 
 /* record types */
@@ -80,12 +82,26 @@
 #define SNAP_KF_ITER_NUM_NEW 6
 #define SNAP_KF_ITER_NUM_NEXT 7
 #define SNAP_KF_ITER_NUM_DESTROY 8
-#define SNAP_NR_KFUNCS 9
+#define SNAP_KF_RDONLY_CAST 9
+#define SNAP_NR_KFUNCS 10
 #define SNAP_KFUNC_NAMES { \
 	"bpf_iter_task_vma_new", "bpf_iter_task_vma_next", "bpf_iter_task_vma_destroy", \
 	"bpf_iter_task_new", "bpf_iter_task_next", "bpf_iter_task_destroy", \
 	"bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy", \
+	"bpf_rdonly_cast", \
 }
+/*
+ * The kernel structs the program reads through bpf_rdonly_cast(): an address
+ * becomes a (read-only, untrusted) typed pointer, whose fields are then plain
+ * loads the JIT guards, not a bpf_probe_read_kernel() call each. The cast needs
+ * the struct's id in the kernel's BTF: user space sets them (.rodata cast_ids).
+ */
+#define SNAP_CAST_FILE 0
+#define SNAP_CAST_VMA 1
+#define SNAP_CAST_MOUNT 2
+#define SNAP_CAST_DENTRY 3
+#define SNAP_NR_CASTS 4
+#define SNAP_CAST_NAMES { "file", "vm_area_struct", "mount", "dentry" }
 /* the iterator target the program attaches to (a FUNC in the kernel's BTF) */
 #define SNAP_ATTACH_FUNC "bpf_iter_task"
 /* the program's ELF section: a handler of ours, not libbpf's "iter/task" */

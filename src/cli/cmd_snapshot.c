@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +14,17 @@
 void help_snapshot(void)
 {
 	printf("Usage: bpfdump snapshot [-J] [-o SECTIONS] [--all-threads] [--ring-size BYTES]\n"
-	       "                        [--pidns FILE] PID [PID...]\n\n"
+	       "                        [--pidns FILE] [--keep | --fresh] PID [PID...]\n"
+	       "       bpfdump snapshot --keep [-o SECTIONS] [--all-threads]\n"
+	       "       bpfdump snapshot --drop\n\n"
 	       "Read what the kernel holds about process PID in one pass of one BPF program:\n"
 	       "task and threads, credentials, memory (mm totals and every mapping), open files,\n"
 	       "sockets, cgroup, namespaces and resource limits. Sections the kernel does not\n"
 	       "have for the task (a kernel thread's memory, a zombie's files) are named as absent.\n"
 	       "Several PIDs share one loaded program: reports one after another (JSON: one\n"
-	       "document per line); a PID that fails is named on stderr and the rest go on.\n\n"
+	       "document per line); a PID that fails is named on stderr and the rest go on.\n"
+	       "A program kept loaded (--keep) is used by later snapshots with the same -o and\n"
+	       "--all-threads: no load or verification, its ring buffer already warm.\n\n"
 	       "Options:\n"
 	       "  -J, --json             one JSON document\n"
 	       "  -o, --output SECTIONS  only these, comma-separated: task, creds, memory, files,\n"
@@ -28,10 +33,44 @@ void help_snapshot(void)
 	       "      --ring-size BYTES  ring buffer size, a power of 2 (default: sized from the\n"
 	       "                         process's mappings, fds and threads)\n"
 	       "      --pidns FILE       PID is a number of this pid namespace (/proc/N/ns/pid)\n"
+	       "      --keep             keep the program loaded, pinned under\n"
+	       "                         /sys/fs/bpf/bpfdump/@snapshot/ (root only), for later runs\n"
+	       "      --fresh            load a program of its own even when one is kept\n"
+	       "      --drop             remove the kept programs\n"
 	       "  -h, --help             this help\n");
 }
 
-enum { OPT_ALL_THREADS = 256, OPT_RING, OPT_PIDNS };
+enum { OPT_ALL_THREADS = 256, OPT_RING, OPT_PIDNS, OPT_KEEP, OPT_FRESH, OPT_DROP };
+
+/* --drop, or --keep without a PID */
+static int keep_or_drop(struct bpfdump_snapshot_opts *so, const char *sections, bool drop)
+{
+	struct bpfdump *d = cli_open_lazy();
+	int err = 0, n;
+
+	if (!d)
+		return 1;
+	if (sections && bpfdump__snapshot_sections(d, sections, &so->sections)) {
+		err = usage_err("snapshot", "-o: %s", bpfdump__errmsg(d));
+		goto out;
+	}
+	if (cli_need_root("snapshot")) {
+		err = 1;
+		goto out;
+	}
+	if (drop) {
+		n = bpfdump__snapshot_drop(d);
+		if (n < 0)
+			err = run_err("%s", bpfdump__errmsg(d));
+		else
+			printf("%d kept snapshot program%s removed\n", n, n == 1 ? "" : "s");
+	} else if (bpfdump__snapshot_keep(d, so)) {
+		err = run_err("%s", bpfdump__errmsg(d));
+	}
+out:
+	bpfdump__free(d);
+	return err;
+}
 
 int cmd_snapshot(int argc, char **argv)
 {
@@ -41,6 +80,9 @@ int cmd_snapshot(int argc, char **argv)
 		{ "all-threads", no_argument, NULL, OPT_ALL_THREADS },
 		{ "ring-size", required_argument, NULL, OPT_RING },
 		{ "pidns", required_argument, NULL, OPT_PIDNS },
+		{ "keep", no_argument, NULL, OPT_KEEP },
+		{ "fresh", no_argument, NULL, OPT_FRESH },
+		{ "drop", no_argument, NULL, OPT_DROP },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -48,6 +90,7 @@ int cmd_snapshot(int argc, char **argv)
 	const char *sections = NULL, *pidns = NULL;
 	struct bpfdump *d;
 	int opt, err, v, i, cnt;
+	bool drop = false;
 	int *pids;
 
 	while ((opt = getopt_long(argc, argv, "Jo:h", opts, NULL)) != -1) {
@@ -72,6 +115,16 @@ int cmd_snapshot(int argc, char **argv)
 		case OPT_PIDNS:
 			pidns = optarg;
 			break;
+		case OPT_KEEP:
+		case OPT_FRESH:
+			v = opt == OPT_KEEP ? BPFDUMP_SNAP_KEEP : BPFDUMP_SNAP_FRESH;
+			if (so.keep && (int)so.keep != v)
+				return usage_err("snapshot", "--keep and --fresh: give one");
+			so.keep = v;
+			break;
+		case OPT_DROP:
+			drop = true;
+			break;
 		case 'h':
 			help_snapshot();
 			return 0;
@@ -79,6 +132,10 @@ int cmd_snapshot(int argc, char **argv)
 			return bad_option("snapshot", argv);
 		}
 	}
+	if (drop && (so.keep || optind < argc || sections || so.all_threads))
+		return usage_err("snapshot", "--drop takes nothing else");
+	if (drop || (so.keep == BPFDUMP_SNAP_KEEP && optind >= argc))
+		return keep_or_drop(&so, sections, drop);
 	if (optind >= argc)
 		return usage_err("snapshot", "needs a PID");
 	cnt = argc - optind;

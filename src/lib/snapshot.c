@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -17,8 +18,7 @@
 #include "bpfdump_snapshot.h"
 #include "internal.h"
 #include "snapshot_data.h"
-#include "snapshot_load.h"
-#include "snapshot.skel.h"
+#include "snapshot_session.h"
 
 _Static_assert(BPFDUMP_SNAP_TASK == SNAP_SEC_TASK && BPFDUMP_SNAP_LIMITS == SNAP_SEC_LIMITS &&
 	       BPFDUMP_SNAP_ALL == SNAP_SEC_ALL, "section bits");
@@ -58,6 +58,17 @@ static int access_proc(int pid)
 
 	snprintf(path, sizeof(path), "/proc/%d", pid);
 	return access(path, F_OK) ? -errno : 0;
+}
+
+/* Open fds of process pid as /proc/PID/fd's size says (Linux 6.2 and later),
+ * or 0 where it does not. */
+static long fd_count_cheap(int pid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	return !stat(path, &st) && st.st_size > 0 ? st.st_size : 0;
 }
 
 /* Entries of /proc/PID/fd, or -errno. */
@@ -110,20 +121,23 @@ static void status_counts(int pid, long *fd_size, long *threads)
 }
 
 /*
- * A first ring buffer size for process pid, from /proc/PID/status alone (reading
- * maps or listing fd would cost what the /proc reader pays): FDSize (the fd
- * table's size, at least the open fds) file records with 64-byte paths, a thread
- * record per thread, 512 KiB for the mappings. If the pass finds more, it is run
- * again with a ring of the size it measured.
+ * A first ring buffer size for process pid, without listing what the /proc
+ * reader lists: its open fds (/proc/PID/fd's size; FDSize, the fd table's
+ * size, on kernels before 6.2, or where the directory cannot be read) as file
+ * records with 64-byte paths, a thread record per thread (Threads of
+ * /proc/PID/status), 512 KiB for the mappings. If the pass finds more, it is
+ * run again with a ring of the size it measured.
  */
 static size_t ring_size_for(int pid, bool all_threads)
 {
 	size_t need;
-	long fds, tasks;
+	long fds, tasks, open_fds;
 
 	status_counts(pid, &fds, &tasks);
-	/* a table grown once for many fds may now be mostly empty: count those */
-	if (fds > 65536)
+	open_fds = fd_count_cheap(pid);
+	if (open_fds > 0)
+		fds = open_fds;
+	else if (fds > 65536)	/* a table grown once for many fds may now be mostly empty */
 		fds = fd_count(pid);
 	if (fds < 0)
 		fds = 1024;
@@ -133,30 +147,6 @@ static size_t ring_size_for(int pid, bool all_threads)
 	       tasks * (8 + sizeof(struct snap_thread)) +
 	       (all_threads ? tasks * (16 + sizeof(struct snap_task) + sizeof(struct snap_creds)) : 0);
 	return pow2_at_least(need);
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int iter_read_all(int iter_fd)
-{
-	char buf[4096];
-	ssize_t r;
-
-	for (;;) {
-		r = read(iter_fd, buf, sizeof(buf));
-		if (r == 0)
-			return 0;
-		if (r < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		if (r < 0)
-			return -errno;
-	}
 }
 
 static int check_opts(struct bpfdump *d, const struct bpfdump_snapshot_opts *o)
@@ -176,144 +166,10 @@ static int check_opts(struct bpfdump *d, const struct bpfdump_snapshot_opts *o)
 	    o->ring_size && (o->ring_size & (o->ring_size - 1) || o->ring_size < 4096))
 		return bd_err(d, -EINVAL, "ring size %zu: not a power of 2 of at least 4096",
 			      o->ring_size);
+	if (o->sz >= offsetof(struct bpfdump_snapshot_opts, keep) + sizeof(o->keep) &&
+	    (unsigned int)o->keep > BPFDUMP_SNAP_FRESH)
+		return bd_err(d, -EINVAL, "snapshot options: keep %d: unknown", (int)o->keep);
 	return 0;
-}
-
-/*
- * A loaded program and the ring buffer of the current pass: loaded once, it
- * takes the snapshots of any number of processes.
- */
-struct snap_session {
-	struct bpfdump *d;
-	struct snap_program sp;	/* sp.skel: the program, its maps and globals */
-	int ring_fd;
-	struct ring_buffer *ring;
-	size_t ring_size;
-	struct snap_data *sd;	/* where the ring's records go */
-	double t_load;
-};
-
-/* Keep a record where it is: the ring is not written again until the next pass,
- * which starts by dropping what this one kept. Never < 0: that would stop the
- * drain and leave records behind. */
-static int on_record(void *ctx, void *data, size_t size)
-{
-	struct snap_session *s = ctx;
-
-	snap_data_add(s->sd, data, size);
-	return 0;
-}
-
-static void session_close(struct snap_session *s)
-{
-	ring_buffer__free(s->ring);
-	if (s->ring_fd >= 0)
-		close(s->ring_fd);
-	snap_program_close(&s->sp);
-}
-
-static int session_open(struct bpfdump *d, unsigned int sections, bool all_threads,
-			struct snap_session *s)
-{
-	int err, cpus;
-
-	memset(s, 0, sizeof(*s));
-	s->d = d;
-	s->ring_fd = -1;
-	s->t_load = now_ms();
-	err = snap_program_open(d, &s->sp);
-	if (err)
-		return err;
-	cpus = libbpf_num_possible_cpus();
-	s->sp.skel->rodata->sections = sections;
-	s->sp.skel->rodata->all_threads = all_threads;
-	s->sp.skel->rodata->nr_cpus = cpus > 0 ? cpus : 1;
-	err = snap_program_load(d, &s->sp);
-	if (err) {
-		session_close(s);
-		return err;
-	}
-	s->t_load = now_ms() - s->t_load;
-	return 0;
-}
-
-/* A ring buffer of at least size bytes in the program's slot: the last one if it
- * is big enough, else a new one. */
-static int session_ring(struct snap_session *s, size_t size)
-{
-	__u32 zero = 0;
-	int fd, err;
-
-	if (s->ring_fd >= 0 && s->ring_size >= size)
-		return 0;	/* its pages are mapped already: keep it */
-	ring_buffer__free(s->ring);
-	s->ring = NULL;
-	if (s->ring_fd >= 0)
-		close(s->ring_fd);
-	s->ring_size = 0;
-	fd = s->ring_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "snap_ring", 0, 0, size, NULL);
-	if (fd < 0)
-		return bd_err(s->d, -errno, "ring buffer of %zu bytes: %s", size, strerror(errno));
-	if (bpf_map_update_elem(bpf_map__fd(s->sp.skel->maps.rings), &zero, &fd, BPF_ANY)) {
-		err = -errno;
-		return bd_err(s->d, err, "ring buffer: into the program's slot: %s", strerror(-err));
-	}
-	s->ring = ring_buffer__new(fd, on_record, s, NULL);
-	if (!s->ring)
-		return bd_err(s->d, -errno, "ring buffer: %s", strerror(errno));
-	s->ring_size = size;
-	return 0;
-}
-
-/*
- * One pass: the program attached for li (a process, or one thread), the
- * iterator read to its end (that runs the program), the ring drained into sd.
- * Whatever an earlier pass kept in sd is dropped first.
- */
-static int session_pass(struct snap_session *s, union bpf_iter_link_info *li, int pid,
-			struct snap_data *sd, double t[2])
-{
-	LIBBPF_OPTS(bpf_iter_attach_opts, ao, .link_info = li, .link_info_len = sizeof(*li));
-	struct bpf_link *link;
-	int iter_fd, err;
-
-	snap_data_reset(sd);
-	memset(&s->sp.skel->bss->cnt, 0, sizeof(s->sp.skel->bss->cnt));
-	s->sp.skel->bss->done = 0;
-	s->sp.skel->bss->first_tgid = 0;
-	s->sd = sd;
-	link = bpf_program__attach_iter(s->sp.skel->progs.snapshot, &ao);
-	if (!link) {
-		err = -errno;
-		if (err == -ESRCH || err == -ENOENT)
-			return bd_err(s->d, -ESRCH, "process %d: no such process", pid);
-		return bd_err(s->d, err, "process %d: attach iter/task: %s", pid, strerror(-err));
-	}
-	iter_fd = bpf_iter_create(bpf_link__fd(link));
-	if (iter_fd < 0) {
-		err = bd_err(s->d, -errno, "process %d: iterator: %s", pid, strerror(errno));
-		goto out;
-	}
-	t[0] = now_ms();
-	err = iter_read_all(iter_fd);
-	t[0] = now_ms() - t[0];
-	close(iter_fd);
-	if (err) {
-		err = bd_err(s->d, err, "process %d: reading the iterator: %s", pid, strerror(-err));
-		goto out;
-	}
-	t[1] = now_ms();
-	err = ring_buffer__consume(s->ring);
-	t[1] = now_ms() - t[1];
-	if (err < 0)
-		err = bd_err(s->d, err, "ring buffer: consume: %s", strerror(-err));
-	else
-		err = 0;
-	sd->cnt = s->sp.skel->bss->cnt;
-	sd->ring_size = s->ring_size;
-out:
-	bpf_link__destroy(link);
-	return err;
 }
 
 /* Warnings for what the pass could not read: how many (0: complete). */
@@ -366,22 +222,25 @@ static int session_take(struct snap_session *s, int pid, const struct bpfdump_sn
 	sd->all_threads = o->all_threads;
 	sd->page_size = sysconf(_SC_PAGESIZE);
 	sd->borrowed = true;
-	err = session_ring(s, o->ring_size ? o->ring_size : ring_size_for(pid, o->all_threads));
+	if (o->ring_size)
+		err = snap_session_ring(s, o->ring_size, true);
+	else
+		err = snap_session_ring(s, ring_size_for(pid, o->all_threads), false);
 	if (err)
 		return err;
 	li.task.pid = pid;
-	err = session_pass(s, &li, pid, sd, t);
+	err = snap_session_pass(s, &li, pid, sd, t);
 	if (!err && !sd->cnt.calls) {
 		memset(&li, 0, sizeof(li));
 		li.task.tid = pid;
-		err = session_pass(s, &li, pid, sd, t);
+		err = snap_session_pass(s, &li, pid, sd, t);
 		if (!err && sd->cnt.calls) {
-			sd->pid = s->sp.skel->bss->first_tgid;
+			sd->pid = s->first_tgid;
 			bd_log(s->d, BPFDUMP_INFO, "%d is a thread of process %d: snapshot of %d", pid,
 			       sd->pid, sd->pid);
 			memset(&li, 0, sizeof(li));
 			li.task.pid = sd->pid;
-			err = session_pass(s, &li, pid, sd, t);
+			err = snap_session_pass(s, &li, pid, sd, t);
 		}
 	}
 	if (!err && sd->cnt.lost && !o->ring_size) {
@@ -389,21 +248,26 @@ static int session_take(struct snap_session *s, int pid, const struct bpfdump_sn
 				      8 * (sd->cnt.records + sd->cnt.lost)) * 5 / 4);
 		bd_log(s->d, BPFDUMP_INFO, "process %d: %llu records did not fit %zu bytes: again "
 		       "with %zu", sd->pid, (unsigned long long)sd->cnt.lost, s->ring_size, size);
-		err = session_ring(s, size);
+		err = snap_session_ring(s, size, false);
 		if (!err)
-			err = session_pass(s, &li, pid, sd, t);
+			err = snap_session_pass(s, &li, pid, sd, t);
 	}
 	if (err)
 		return err;
+	if (sd->cnt.calls && !sd->recs[SNAP_REC_TASK].n && sd->cnt.lost)
+		return bd_err(s->d, -ENOSPC, "process %d: the ring buffer of %zu bytes had no room "
+			      "even for the task record (%llu records lost)", pid, s->ring_size,
+			      (unsigned long long)sd->cnt.lost);
 	if (!sd->cnt.calls || !sd->recs[SNAP_REC_TASK].n)
 		return bd_err(s->d, -ESRCH, "process %d: no such process (or it exited before the "
 			      "pass)", pid);
 	if (sd->oom)
 		return bd_err(s->d, -ENOMEM, "process %d: out of memory keeping records", pid);
 	bd_log(s->d, BPFDUMP_INFO, "snapshot of %d: %llu records, %llu bytes, ring buffer %zu "
-	       "bytes, %u threads seen; open+load %.1f ms, pass %.1f ms, drain %.1f ms", sd->pid,
+	       "bytes, %u threads seen; %s %.1f ms, pass %.1f ms, drain %.1f ms", sd->pid,
 	       (unsigned long long)sd->cnt.records, (unsigned long long)sd->cnt.bytes,
-	       s->ring_size, sd->cnt.calls, s->t_load, t[0], t[1]);
+	       s->ring_size, sd->cnt.calls, s->from_kept ? "kept program found" : "open+load",
+	       s->t_load, t[0], t[1]);
 	return partial_warnings(s->d, sd);
 }
 
@@ -434,10 +298,10 @@ static int take_and_print(struct snap_session *s, int pid, const struct bpfdump_
 	warn = err = session_take(s, pid, o, sd);
 	if (err < 0)
 		return err;
-	t = now_ms();
+	t = snap_now_ms();
 	if ((o->json ? snap_print_json(sd, out) : snap_print_text(sd, out)) < 0)
 		return bd_err(s->d, -EIO, "writing the snapshot: %s", strerror(errno));
-	bd_log(s->d, BPFDUMP_DEBUG, "snapshot of %d: printed in %.1f ms", sd->pid, now_ms() - t);
+	bd_log(s->d, BPFDUMP_DEBUG, "snapshot of %d: printed in %.1f ms", sd->pid, snap_now_ms() - t);
 	return warn;
 }
 
@@ -460,7 +324,7 @@ static int snapshot_pids(struct bpfdump *d, const int *pids, int cnt,
 	/* before the program is loaded: one pid that is gone costs no load */
 	if (single && access_proc(pids[0]) == -ENOENT)
 		return bd_err(d, -ESRCH, "process %d: no such process", pids[0]);
-	err = session_open(d, o.sections, o.all_threads, &s);
+	err = snap_session_open(d, &o, &s);
 	if (err)
 		return err;
 	for (i = 0; i < cnt; i++) {
@@ -476,7 +340,7 @@ static int snapshot_pids(struct bpfdump *d, const int *pids, int cnt,
 			problems++;
 		}
 	}
-	session_close(&s);
+	snap_session_close(&s);
 	snap_data_free(&sd);
 	return err < 0 && (single || err == -EIO) ? err : problems;
 }
@@ -504,4 +368,32 @@ int bpfdump__snapshot_many(struct bpfdump *d, const int *pids, int cnt,
 		if (pids[i] <= 0)
 			return bd_err(d, -EINVAL, "snapshot: pid %d: needs a pid > 0", pids[i]);
 	return snapshot_pids(d, pids, cnt, opts, out, false);
+}
+
+int bpfdump__snapshot_keep(struct bpfdump *d, const struct bpfdump_snapshot_opts *opts)
+{
+	struct bpfdump_snapshot_opts o;
+	struct snap_session s;
+	int err;
+
+	if (!d)
+		return -EINVAL;
+	err = take_opts(d, opts, &o);
+	if (err)
+		return err;
+	o.keep = BPFDUMP_SNAP_KEEP;
+	err = snap_session_open(d, &o, &s);
+	if (err)
+		return err;
+	if (s.from_kept)
+		bd_log(d, BPFDUMP_INFO, "snapshot: a program is kept already at %s", s.kept.dir);
+	snap_session_close(&s);
+	return 0;
+}
+
+int bpfdump__snapshot_drop(struct bpfdump *d)
+{
+	if (!d)
+		return -EINVAL;
+	return snap_kept_drop(d);
 }

@@ -33,9 +33,12 @@
 #include "host_kernel.h"
 #include "snapshot.skel.h"
 #include "snapshot_host.skel.h"
+#include "snapshot_hash.h"
 
 static const char *const kfunc_names[SNAP_NR_KFUNCS] = SNAP_KFUNC_NAMES;
 static const __u32 host_ids[SNAP_NR_KFUNCS + 1] = BD_HOST_BTF_IDS;
+static const char *const cast_names[SNAP_NR_CASTS] = SNAP_CAST_NAMES;
+static const __u32 host_cast_ids[SNAP_NR_CASTS] = BD_HOST_CAST_IDS;
 
 /* the BTF ids of the load in progress on this thread (kfuncs, then the target) */
 static __thread const __u32 *load_ids;
@@ -137,14 +140,22 @@ static void anon_name_offsets(const struct btf *btf, __u32 *vma_off, __u32 *name
 		*name_off = boff / 8;
 }
 
-/* The kfuncs' and the attach target's ids in the running kernel's BTF. */
-static int btf_ids(struct bpfdump *d, __u32 *ids)
+/* The kfuncs' and the attach target's ids in the running kernel's BTF, and the
+ * structs' the program casts to. */
+static int btf_ids(struct bpfdump *d, __u32 *ids, __u32 *casts)
 {
 	int i, id, err;
 
 	err = bd_btf_ready(d);
 	if (err)
 		return err;
+	for (i = 0; i < SNAP_NR_CASTS; i++) {
+		id = btf__find_by_name_kind(d->btf, cast_names[i], BTF_KIND_STRUCT);
+		if (id <= 0)
+			return bd_err(d, -EOPNOTSUPP, "snapshot: this kernel's BTF has no struct %s",
+				      cast_names[i]);
+		casts[i] = id;
+	}
 	for (i = 0; i <= SNAP_NR_KFUNCS; i++) {
 		const char *name = i < SNAP_NR_KFUNCS ? kfunc_names[i] : SNAP_ATTACH_FUNC;
 
@@ -157,28 +168,41 @@ static int btf_ids(struct bpfdump *d, __u32 *ids)
 	return 0;
 }
 
-int snap_program_open(struct bpfdump *d, struct snap_program *sp)
+void snap_program_choose(struct snap_program *sp, __u64 *elf_hash, char *build_id, size_t len)
 {
 	const char *force = getenv("BPFDUMP_SNAPSHOT_CORE");
-	struct snapshot_bpf *skel;
-	char id[128];
-	int err;
 
 	memset(sp, 0, sizeof(*sp));
+	kernel_build_id(build_id, len);
+	sp->host = !(force && !strcmp(force, "1")) && BD_HOST_KERNEL_BUILD_ID[0] &&
+		   !strcmp(build_id, BD_HOST_KERNEL_BUILD_ID);
+	*elf_hash = sp->host ? SNAP_ELF_HASH_HOST : SNAP_ELF_HASH_CORE;
+	sp->chosen = true;
+}
+
+int snap_program_open(struct bpfdump *d, struct snap_program *sp)
+{
+	struct snapshot_bpf *skel;
+	char id[128];
+	__u64 hash;
+	int err;
+
+	if (!sp->chosen)
+		snap_program_choose(sp, &hash, id, sizeof(id));
 	pthread_once(&handler_once, register_handler);
 	if (handler_err)
 		return bd_err(d, handler_err, "snapshot program: section handler: %s",
 			      strerror(-handler_err));
-	kernel_build_id(id, sizeof(id));
-	sp->host = !(force && !strcmp(force, "1")) && BD_HOST_KERNEL_BUILD_ID[0] &&
-		   !strcmp(id, BD_HOST_KERNEL_BUILD_ID);
 	if (!sp->host) {
-		err = btf_ids(d, sp->ids);
+		__u32 casts[SNAP_NR_CASTS];
+
+		err = btf_ids(d, sp->ids, casts);
 		if (err)
 			return err;
 		skel = snapshot_bpf__open();
 		if (!skel)
 			return bd_err(d, -errno, "snapshot program: open: %s", strerror(errno));
+		memcpy((void *)skel->rodata->cast_ids, casts, sizeof(casts));
 		anon_name_offsets(d->btf, &skel->rodata->anon_name_off,
 				  &skel->rodata->anon_vma_name_name_off);
 		sp->skel = skel;
@@ -197,10 +221,11 @@ int snap_program_open(struct bpfdump *d, struct snap_program *sp)
 		snapshot_bpf__destroy(skel);
 		return bd_err(d, err, "snapshot program: open: %s", strerror(-err));
 	}
+	memcpy((void *)skel->rodata->cast_ids, host_cast_ids, sizeof(host_cast_ids));
 	skel->rodata->anon_name_off = BD_HOST_ANON_NAME_OFF;
 	skel->rodata->anon_vma_name_name_off = BD_HOST_ANON_VMA_NAME_NAME_OFF;
-	bd_log(d, BPFDUMP_DEBUG, "snapshot program: built for this kernel (%s): no CO-RE, "
-	       "BTF ids from the build", id);
+	bd_log(d, BPFDUMP_DEBUG, "snapshot program: built for this kernel: no CO-RE, "
+	       "BTF ids from the build");
 	sp->skel = skel;
 	return 0;
 }

@@ -4,6 +4,7 @@
 #define BPFDUMP_SNAPSHOT_LOAD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "snapshot.h"
 
@@ -12,11 +13,15 @@ struct snapshot_bpf;
 
 struct snap_program {
 	struct snapshot_bpf *skel;
+	bool chosen;			/* host is set */
 	bool host;			/* the variant for the kernel the library was built on */
 	__u32 ids[SNAP_NR_KFUNCS + 1];	/* BTF ids: the kfuncs, then the attach target */
 };
 
-/* Open the program (its .rodata can then be set): 0 or -errno, with the message in d. */
+/* Choose the variant for the running kernel (no BTF read): a hash of its ELF
+ * object (from the build), and the kernel's build id in hex ("" if none). */
+void snap_program_choose(struct snap_program *sp, __u64 *elf_hash, char *build_id, size_t len);
+/* Open the program (chosen here if it was not) (its .rodata can then be set): 0 or -errno, with the message in d. */
 int snap_program_open(struct bpfdump *d, struct snap_program *sp);
 /* Load it into the kernel: 0 or -errno. */
 int snap_program_load(struct bpfdump *d, struct snap_program *sp);

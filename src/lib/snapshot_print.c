@@ -29,6 +29,8 @@ struct em {
 	size_t rows;
 	bool started;		/* report: something printed (blank line before the next) */
 	struct bd_strbuf line;	/* JSON: a table's row, written whole */
+	struct bd_strbuf keys;	/* JSON: the table's "name": of each column, escaped once */
+	size_t key_off[EM_MAX_COLS + 1];	/* where column i's starts in keys */
 };
 
 static void j_sep(struct em *e)
@@ -157,9 +159,18 @@ static int table_begin(struct em *e, const char *key, size_t count, int ncols, c
 	e->num = right;
 	e->rows = 0;
 	if (e->json) {
+		int i;
+
+		sb_reset(&e->keys);
+		for (i = 0; i < ncols && i < EM_MAX_COLS; i++) {
+			e->key_off[i] = e->keys.len;
+			bd_json_sb(&e->keys, names[i], strlen(names[i]));
+			sb_putc(&e->keys, ':');
+		}
+		e->key_off[i] = e->keys.len;
 		j_key(e, key);
 		j_open(e, '[');
-		return 0;
+		return e->keys.s ? 0 : -ENOMEM;
 	}
 	fprintf(e->f, "%s-- %s (%zu) --\n", e->started ? "\n" : "", key, count);
 	e->started = true;
@@ -187,8 +198,7 @@ static int table_row(struct em *e, const char **cells)
 		for (i = 0; i < e->ncols; i++) {
 			if (i)
 				sb_putc(b, ',');
-			bd_json_sb(b, e->names[i], strlen(e->names[i]));
-			sb_putc(b, ':');
+			sb_puts(b, e->keys.s + e->key_off[i], e->key_off[i + 1] - e->key_off[i]);
 			if (!cells[i])
 				sb_puts(b, "null", 4);
 			else if (e->num[i])
@@ -792,5 +802,6 @@ int snap_print_json(const struct snap_data *sd, FILE *out)
 	e.first[0] = true;
 	err = print_all(&e, sd);
 	sb_free(&e.line);
+	sb_free(&e.keys);
 	return err;
 }
