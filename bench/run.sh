@@ -47,6 +47,8 @@ WORK=$(mktemp -d /tmp/bpfdump-bench.XXXXXX)
 WL_PIDS=()	# running workloads (each leads its own process group)
 PINNED=()	# what this run pinned
 MADE_PINDIR=
+KEEP_DONE=""	# bpfdump snapshot --keep done
+KEPT_HERE=""	# ... and it kept the program (none was before): cleanup drops it
 
 now_ns() { date +%s%N; }
 say() { echo "bench: $*" >&2; }
@@ -76,6 +78,8 @@ cleanup() {
 		esac
 	done
 	[ -n "$MADE_PINDIR" ] && rmdir "$PINDIR" 2>/dev/null
+	# the snapshot program this run kept (one kept before it stays)
+	[ -n "$KEPT_HERE" ] && "$BPFDUMP" snapshot --drop >/dev/null 2>&1
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -301,6 +305,14 @@ bench_tcp() { # LISTEN ESTAB
 	wl_stop
 }
 
+# bpfdump snapshot --keep, once; cleanup drops it unless one was kept before the run
+keep_snapshot_program() {
+	[ -n "$KEEP_DONE" ] && return 0
+	KEEP_DONE=1
+	ls -d /sys/fs/bpf/bpfdump/@snapshot/*/ >/dev/null 2>&1 || KEPT_HERE=1
+	"$BPFDUMP" snapshot --keep >/dev/null 2>"$WORK/err" || say "snapshot --keep: $(head -c 200 "$WORK/err")"
+}
+
 bench_snapshot() { # FDS VMAS
 	local nfd=$1 nvma=$2 s=snapshot i
 	say "snapshot: one process with $nfd fds and $nvma mappings"
@@ -314,8 +326,12 @@ bench_snapshot() { # FDS VMAS
 		return 1
 	fi
 	local p=${WL_PIDS[-1]}
-	measure $s "bpfdump snapshot -J" bpfdump - - "$BPFDUMP" snapshot -J "$p"
-	measure $s "bpfdump snapshot" bpfdump - - "$BPFDUMP" snapshot "$p"
+	# loads its program each time (--fresh), then with the program kept loaded (--keep)
+	measure $s "bpfdump snapshot -J (loads)" bpfdump - - "$BPFDUMP" snapshot --fresh -J "$p"
+	measure $s "bpfdump snapshot (loads)" bpfdump - - "$BPFDUMP" snapshot --fresh "$p"
+	keep_snapshot_program
+	measure $s "bpfdump snapshot -J (kept)" bpfdump - - "$BPFDUMP" snapshot -J "$p"
+	measure $s "bpfdump snapshot (kept)" bpfdump - - "$BPFDUMP" snapshot "$p"
 	measure $s "/proc reader" peer - - "$BB/proc_snapshot" "$p"
 	measure $s "lsof -p" peer - - lsof -n -P -l -w -p "$p"
 	kill "$p"
@@ -340,8 +356,10 @@ bench_snapshot_many() { # N FDS VMAS
 			return 1
 		fi
 	done
-	measure $s "bpfdump snapshot -J" bpfdump - - "$BPFDUMP" snapshot -J "${pids[@]}"
-	measure $s "bpfdump snapshot" bpfdump - - "$BPFDUMP" snapshot "${pids[@]}"
+	measure $s "bpfdump snapshot -J (loads)" bpfdump - - "$BPFDUMP" snapshot --fresh -J "${pids[@]}"
+	keep_snapshot_program
+	measure $s "bpfdump snapshot -J (kept)" bpfdump - - "$BPFDUMP" snapshot -J "${pids[@]}"
+	measure $s "bpfdump snapshot (kept)" bpfdump - - "$BPFDUMP" snapshot "${pids[@]}"
 	measure $s "/proc reader" peer - - "$BB/proc_snapshot" "${pids[@]}"
 	kill "${pids[@]}"
 }
