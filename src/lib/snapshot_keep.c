@@ -106,39 +106,6 @@ int snap_kept_ring(const struct snap_kept *k, size_t size)
 	return fd;
 }
 
-int snap_kept_open(struct bpfdump *d, const char *key, struct snap_kept *k)
-{
-	kept_init(k);
-	if (snprintf(k->dir, sizeof(k->dir), "%s/%s", SNAP_KEEP_ROOT, key) >= (int)sizeof(k->dir))
-		return -ENOENT;
-	k->dir_fd = open(k->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (k->dir_fd < 0)
-		return -ENOENT;
-	if (flock(k->dir_fd, LOCK_EX | LOCK_NB)) {
-		snap_kept_close(k);
-		return -EBUSY;
-	}
-	k->prog_fd = obj_get(k, "prog");
-	k->bss_fd = obj_get(k, "bss");
-	k->rings_fd = obj_get(k, "rings");
-	if (k->prog_fd < 0 || k->bss_fd < 0 || k->rings_fd < 0 || !kept_objects_ok(k)) {
-		bd_log(d, BPFDUMP_DEBUG, "snapshot: %s: incomplete, not used", k->dir);
-		snap_kept_close(k);
-		return -ENOENT;
-	}
-	return 0;
-}
-
-static int pin_at(struct bpfdump *d, const struct snap_kept *k, int fd, const char *name)
-{
-	char path[PATH_MAX + 8];
-
-	snprintf(path, sizeof(path), "%s/%s", k->dir, name);
-	if (bpf_obj_pin(fd, path))
-		return bd_err(d, -errno, "snapshot --keep: pin %s: %s", path, strerror(errno));
-	return 0;
-}
-
 /* Unpin what the directory holds (ours: prog, bss, rings, ringN), remove it. */
 static void unpin_all(const char *dir)
 {
@@ -155,6 +122,42 @@ static void unpin_all(const char *dir)
 	if (dp)
 		closedir(dp);
 	rmdir(dir);
+}
+
+int snap_kept_open(struct bpfdump *d, const char *key, struct snap_kept *k)
+{
+	kept_init(k);
+	if (snprintf(k->dir, sizeof(k->dir), "%s/%s", SNAP_KEEP_ROOT, key) >= (int)sizeof(k->dir))
+		return -ENOENT;
+	k->dir_fd = open(k->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (k->dir_fd < 0)
+		return -ENOENT;
+	if (flock(k->dir_fd, LOCK_EX | LOCK_NB)) {
+		snap_kept_close(k);
+		return -EBUSY;
+	}
+	k->prog_fd = obj_get(k, "prog");
+	k->bss_fd = obj_get(k, "bss");
+	k->rings_fd = obj_get(k, "rings");
+	if (k->prog_fd < 0 || k->bss_fd < 0 || k->rings_fd < 0 || !kept_objects_ok(k)) {
+		/* a --keep that failed half-way, or pins removed by hand: ours to remove
+		 * (we hold the lock), so that a --keep can make it again */
+		bd_log(d, BPFDUMP_INFO, "snapshot: %s: incomplete: removed", k->dir);
+		unpin_all(k->dir);
+		snap_kept_close(k);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int pin_at(struct bpfdump *d, const struct snap_kept *k, int fd, const char *name)
+{
+	char path[PATH_MAX + 8];
+
+	snprintf(path, sizeof(path), "%s/%s", k->dir, name);
+	if (bpf_obj_pin(fd, path))
+		return bd_err(d, -errno, "snapshot --keep: pin %s: %s", path, strerror(errno));
+	return 0;
 }
 
 static int mkdir_mode(struct bpfdump *d, const char *path, mode_t mode)

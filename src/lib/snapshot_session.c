@@ -172,13 +172,14 @@ int snap_session_open(struct bpfdump *d, const struct bpfdump_snapshot_opts *o,
 	program_key(s, o, cpus, key, sizeof(key));
 	if (o->keep != BPFDUMP_SNAP_FRESH) {
 		err = snap_kept_open(d, key, &s->kept);
-		if (!err) {
-			err = adopt_kept(s);
-			if (err)
-				goto fail;
+		if (!err && !adopt_kept(s)) {
 			bd_log(d, BPFDUMP_DEBUG, "snapshot: the program kept at %s", s->kept.dir);
 			s->t_load = snap_now_ms() - s->t_load;
 			return 0;
+		}
+		if (!err) {	/* found but not usable: said; load one */
+			bd_log(d, BPFDUMP_WARN, "%s: loading one", bpfdump__errmsg(d));
+			snap_kept_close(&s->kept);
 		}
 		if (err == -EBUSY)
 			bd_log(d, BPFDUMP_INFO, "snapshot: the kept program is in use by another "

@@ -23,7 +23,7 @@ mkdir -p "$TMP/t"
 P=$!
 at_exit "kill $P"
 for _ in $(seq 200); do [ -e "$TMP/t/ready" ] && break; sleep 0.05; done
-[ -e "$TMP/t/ready" ] || { fail "snap_target did not start: $(head -c 300 "$TMP/t/err")"; exit 1; }
+[ -e "$TMP/t/ready" ] || { fail "snap_target did not start: $(head -c 300 "$TMP/t/err" | tr "\n" " ")"; exit 1; }
 
 # JSON snapshot FILE vs /proc/P: "fds=N vmas=M paths=ok|bad"
 vs_proc() {
@@ -43,7 +43,8 @@ PY
 
 # --- keep: pinned, root only, what bpftool sees
 "$BPFDUMP" snapshot --keep >"$TMP/keep.out" 2>"$TMP/keep.err"
-check "--keep exits 0 ($(head -c 200 "$TMP/keep.err"))" [ $? -eq 0 ]
+RC=$?
+check "--keep exits 0 ($(head -c 200 "$TMP/keep.err" | tr "\n" " "))" [ "$RC" -eq 0 ]
 DIR=$(ls -d "$ROOT"/*/ 2>/dev/null | head -1)
 DIR=${DIR%/}
 check "--keep pins the program and its maps under $ROOT/KEY" \
@@ -53,7 +54,7 @@ expect_eq "bpftool: the pinned program is a tracing program named snapshot" "tra
 	"$(bpftool prog show pinned "$DIR/prog" 2>/dev/null | awk 'NR==1 { print $2, $4 }')"
 PROG_ID=$(bpftool prog show pinned "$DIR/prog" 2>/dev/null | awk -F: 'NR==1 { print $1 }')
 "$BPFDUMP" snapshot --keep 2>"$TMP/keep2.err"
-expect_eq "--keep again: nothing new ($(head -c 200 "$TMP/keep2.err"))" "1" \
+expect_eq "--keep again: nothing new ($(head -c 200 "$TMP/keep2.err" | tr "\n" " "))" "1" \
 	"$(ls -d "$ROOT"/*/ | wc -l)"
 
 # --- a snapshot uses it, and says the same as one that loads its own
@@ -76,17 +77,18 @@ check "kept: the text report has every fd" \
 # --- a snapshot that stopped before draining left records in the kept ring: dropped
 RING=$(ls "$DIR" | grep '^ring[0-9]' | head -1)
 LEFT=$("$HELPERS/snap_leftover" "$DIR" "$RING" "$P" 2>"$TMP/left.err")
-check "a pass left $LEFT records in $RING, undrained ($(head -c 200 "$TMP/left.err"))" test "${LEFT:-0}" -gt 300
+check "a pass left $LEFT records in $RING, undrained ($(head -c 200 "$TMP/left.err" | tr "\n" " "))" test "${LEFT:-0}" -gt 300
 "$BPFDUMP" -vv snapshot -J "$P" >"$TMP/after.json" 2>"$TMP/after.err"
 check "the next snapshot drops them (-vv says so)" grep -q "an earlier snapshot left: dropped" "$TMP/after.err"
 vs_proc "$TMP/after.json" >"$TMP/after.vs" 2>/dev/null
 expect_eq "... and its files and vmas still equal /proc (none twice)" "$(cat "$TMP/proc.vs")" "$(cat "$TMP/after.vs")"
 
 # --- in use: another snapshot loads its own and is just as right
-flock "$DIR" sleep 5 &
+# the holder is one process (the subshell becomes sleep): killing it drops the lock
+( exec 9<"$DIR"; flock 9; touch "$TMP/locked"; exec sleep 30 ) &
 HOLD=$!
 at_exit "kill $HOLD"
-sleep 0.3
+for _ in $(seq 100); do [ -e "$TMP/locked" ] && break; sleep 0.05; done
 "$BPFDUMP" -vv snapshot -J "$P" >"$TMP/busy.json" 2>"$TMP/busy.err"
 check "kept program in use: exit 0, a program of its own ($(grep -o 'in use[^:]*' "$TMP/busy.err" | head -1))" \
 	grep -q "in use by another snapshot: loading one" "$TMP/busy.err"
@@ -100,6 +102,16 @@ wait "$HOLD" 2>/dev/null
 RC=$?
 check "--ring-size 4096 with a kept program: exit 1, the losses named (exit $RC)" \
 	bash -c "[ $RC -eq 1 ] && grep -q 'records lost' '$TMP/small.err'"
+
+# --- a kept directory missing its program (a --keep that failed half-way): removed, made again
+rm -f "$DIR/prog"
+"$BPFDUMP" -v snapshot --keep 2>"$TMP/repair.err"
+check "--keep over an incomplete directory: exit 0, the old one removed ($(head -c 160 "$TMP/repair.err" | tr "\n" " "))" \
+	grep -q "incomplete: removed" "$TMP/repair.err"
+check "... and a whole one made again" test -e "$DIR/prog" -a -e "$DIR/bss" -a -e "$DIR/rings"
+PROG_ID=$(bpftool prog show pinned "$DIR/prog" 2>/dev/null | awk -F: 'NR==1 { print $1 }')
+"$BPFDUMP" -vv snapshot -J "$P" >"$TMP/repaired.json" 2>"$TMP/repaired.err"
+check "... which the next snapshot uses" grep -q "the program kept at $DIR" "$TMP/repaired.err"
 
 # --- other options keep another program; --drop removes them all
 "$BPFDUMP" snapshot --keep -o files 2>/dev/null
