@@ -64,15 +64,26 @@ static void probe_ptr(struct cg *g, __u32 to, __u32 from_slot, __s32 add)
 /*
  * The path of a struct path the verifier does not trust, as d_path() would
  * build it: from the dentry up to its mount's root, then across to the mount
- * point in the parent mount, until the root mount. Level i stores the name
- * of one dentry (or "" for a mount crossing); user space joins them.
+ * point in the parent mount, until the root mount or the root of the task
+ * the program runs in (the reader of an iterator, the traced task), where
+ * d_path() stops too. Level i stores the name of one dentry (or "" for a
+ * mount crossing); user space joins them.
  */
 static void emit_dwalk(struct cg *g, const struct bd_access *a)
 {
 	typeof(g->p->dwalk) const *w = &g->p->dwalk;
 	struct insn_buf *b = &g->ib;
 	__u32 s = a->slot_off, lv = s, den = s + 8, mnt = s + 16, tmp = s + 24, tmp2 = s + 32;
+	__u32 root_d = s + 40, root_m = s + 48;
 	int done = ib_new_label(b), i;
+
+	/* current->fs->root; a task past exit_fs() has no fs, and a failed
+	 * read leaves zeros, which match no dentry */
+	ib_emit(b, I_CALL(BPF_FUNC_get_current_task));
+	ib_emit(b, I_STX(8, R_BUF, R0, tmp));
+	probe_ptr(g, tmp, tmp, w->task_fs);
+	probe_ptr(g, root_d, tmp, w->fs_root + w->path_dentry);
+	probe_ptr(g, root_m, tmp, w->fs_root + w->path_mnt);
 
 	/* dentry and vfsmount of the path at R_BASE + off */
 	emit_probe_read(g, den, 8, R_BASE, a->off + w->path_dentry, BPF_FUNC_probe_read_kernel);
@@ -95,6 +106,20 @@ static void emit_dwalk(struct cg *g, const struct bd_access *a)
 		ib_emit(b, I_LDX(8, R1, R_BUF, tmp));
 		ib_emit(b, I_LDX(8, R2, R_BUF, den));
 		ib_jmp_imm(b, BPF_JEQ, R2, 0, done);
+		{
+			int below = ib_new_label(b);
+
+			/* at the reader's root: "/" if nothing was named yet */
+			ib_emit(b, I_LDX(8, R3, R_BUF, root_d));
+			ib_jmp_reg(b, BPF_JNE, R2, R3, below);
+			ib_emit(b, I_LDX(8, R3, R_BUF, root_m));
+			ib_emit(b, I_LDX(8, R4, R_BUF, mnt));
+			ib_jmp_reg(b, BPF_JNE, R3, R4, below);
+			ib_emit(b, I_ST_IMM(1, R_BUF, comp, 0));
+			ib_emit(b, I_ST_IMM(4, R_BUF, lv, i + 1));
+			ib_ja(b, done);
+			ib_place(b, below);
+		}
 		ib_jmp_reg(b, BPF_JNE, R1, R2, not_root);
 		/* cross to the parent mount, unless this is the root mount */
 		probe_ptr(g, tmp, mnt, (__s32)w->mount_parent - (__s32)w->mount_mnt);

@@ -30,7 +30,8 @@
 #define BD_MAX_COLUMN 4096	/* one column's bytes */
 #define BD_DWALK_DEPTH 24	/* dentry/mount levels a walked path covers */
 #define BD_DWALK_COMP 64	/* bytes per walked name */
-#define BD_DWALK_HDR 40		/* u32 levels, u32 nlink, dentry, vfsmount, tmp, tmp2 */
+#define BD_DWALK_HDR 56		/* u32 levels, u32 nlink, dentry, vfsmount, tmp, tmp2,
+				 * the reader's root dentry and vfsmount */
 #define BD_DWALK_SLOT (BD_DWALK_HDR + BD_DWALK_DEPTH * BD_DWALK_COMP)
 
 struct bd_ctx_member {
@@ -243,7 +244,8 @@ struct bd_plan {
 	int pidns_level;	/* nspid()/nstgid(): numbers at this pid namespace level */
 	struct {		/* offsets the dentry walk needs, from BTF */
 		__u32 path_mnt, path_dentry, vfsmnt_root, mount_mnt, mount_parent,
-		      mount_mountpoint, dentry_parent, dentry_name, dentry_inode, inode_nlink;
+		      mount_mountpoint, dentry_parent, dentry_name, dentry_inode, inode_nlink,
+		      task_fs, fs_root;
 		bool ok;
 	} dwalk;
 };

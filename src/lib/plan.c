@@ -325,7 +325,9 @@ static int dwalk_offsets(struct plan_ctx *pc)
 	    member_off(btf, "dentry", "d_name", &w->dentry_name) ||
 	    member_off(btf, "qstr", "name", &name_off) ||
 	    member_off(btf, "dentry", "d_inode", &w->dentry_inode) ||
-	    member_off(btf, "inode", "i_nlink", &w->inode_nlink))
+	    member_off(btf, "inode", "i_nlink", &w->inode_nlink) ||
+	    member_off(btf, "task_struct", "fs", &w->task_fs) ||
+	    member_off(btf, "fs_struct", "root", &w->fs_root))
 		return -ENOENT;
 	w->dentry_name += name_off;
 	w->ok = true;

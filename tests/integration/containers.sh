@@ -204,6 +204,69 @@ else
 		test "$n_in" -eq 2 -a "$n_out" -eq 0
 fi
 
+# ---- chroot: paths end at the reader's root, as d_path's ---------------------------------
+# In a mount namespace of its own (nothing leaks): a directory with /usr bound in, proc and
+# sys, and a sleep chrooted there. Paths bpfdump walks itself (task->mm->exe_file,
+# task->fs->pwd/root: no bpf_d_path there) and task_vma's, read inside the chroot and out,
+# against readlink of /proc/PID/{exe,cwd,root} and /proc/PID/maps read the same way.
+if ! command -v chroot >/dev/null; then
+	skip "chroot: no chroot command"
+else
+	CR=$TMP/chroot
+	mkdir -p "$CR/root/usr" "$CR/root/proc" "$CR/root/sys"
+	ln -s usr/bin "$CR/root/bin"
+	ln -s usr/lib "$CR/root/lib"
+	ln -s usr/lib64 "$CR/root/lib64"
+	cp "$BPFDUMP" "$CR/root/bpfdump"
+	cat >"$CR/run.sh" <<'SH'
+set -e
+R=$1 OUT=$2
+mount --make-rprivate /
+mount --bind /usr "$R/usr"
+mount -t proc proc "$R/proc"
+mount --rbind /sys "$R/sys"
+chroot "$R" /bin/sleep 60 &
+S=$!
+# asleep: exec'd, loaded and its locale read
+for _ in $(seq 200); do
+	[ "$(readlink /proc/$S/exe)" = "$R/usr/bin/sleep" ] &&
+		[ "$(cut -d' ' -f3 /proc/$S/stat)" = S ] && break
+	sleep 0.05
+done
+Q='path(task->mm->exe_file),path(task->fs->pwd),path(task->fs->root)'
+for who in $S $PPID; do
+	chroot "$R" readlink /proc/$who/exe /proc/$who/cwd /proc/$who/root >"$OUT/in.$who.truth"
+	chroot "$R" /bpfdump dump task --pid $who -o "$Q" -J >"$OUT/in.$who.json"
+	readlink /proc/$who/exe /proc/$who/cwd /proc/$who/root >"$OUT/out.$who.truth"
+	"$R/bpfdump" dump task --pid $who -o "$Q" -J >"$OUT/out.$who.json"
+done
+chroot "$R" cat /proc/$S/maps >"$OUT/in.maps"
+chroot "$R" /bpfdump dump task_vma --pid $S -J >"$OUT/in.vma.json"
+echo $S >"$OUT/sleep.pid"
+kill $S
+SH
+	if ! unshare -m bash "$CR/run.sh" "$CR/root" "$CR" >"$TMP/err" 2>&1; then
+		fail "chroot: the setup failed: $(head -c 300 "$TMP/err")"
+	else
+		S=$(cat "$CR/sleep.pid")
+		walked() { python3 -c 'import json,sys; r=json.loads(sys.stdin.readline())
+print(r["exe_file"]); print(r["pwd"]); print(r["root"])' <"$1"; }
+		expect_eq "chroot: a chrooted task's exe/cwd/root read in the chroot match readlink there" \
+			"$(cat "$CR/in.$S.truth")" "$(walked "$CR/in.$S.json")"
+		expect_eq "chroot: ... and read outside it, readlink outside" \
+			"$(cat "$CR/out.$S.truth")" "$(walked "$CR/out.$S.json")"
+		check "chroot: inside, the exe is /usr/bin/sleep" grep -qx /usr/bin/sleep "$CR/in.$S.truth"
+		pp=$(ls "$CR"/in.*.truth | grep -v "in.$S.truth" | sed 's/.*in\.\(.*\)\.truth/\1/')
+		expect_eq "chroot: a task outside it, read in the chroot (d_path gives its full path)" \
+			"$(cat "$CR/in.$pp.truth")" "$(walked "$CR/in.$pp.json")"
+		expect_eq "chroot: task_vma's paths read in the chroot match its /proc/PID/maps" \
+			"$(awk 'NF>=6 && $6 ~ /^\// {print $6}' "$CR/in.maps" | sort -u)" \
+			"$(python3 -c 'import json,sys
+print("\n".join(sorted({json.loads(l)["path"] for l in sys.stdin if l.strip()} - {""})))' \
+				<"$CR/in.vma.json" | grep '^/')"
+	fi
+fi
+
 # ---- bad input ---------------------------------------------------------------------------------
 bad_input "--netns of a file that is no namespace" "not a namespace file" \
 	"$BPFDUMP" dump tcp --netns /etc/hostname
