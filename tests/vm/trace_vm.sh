@@ -90,8 +90,18 @@ for p in ["/var/tmp/bdvm/bdmod-probe"] * 3 + ["/etc/hostname"] * 2: os.stat(p)'
 rets = [e for e in ev if e["event"] == "return"]
 res("module function ovl_getattr: the three stats of the probe file, each returning 0", len(rets) == 3 and all(e["values"]["return"] == 0 and e["pid"] == pid for e in rets), ev)
 res("module function: request_mask is the statx mask stat() asks for", rets and all(e["values"]["request_mask"] & 0x7ff for e in rets), ev)'
+
+	# 5. path(file), walked in the program: from the traced task's root, as d_path
+	#    (and /proc/PID/fd) gives it; the workload reads, then chroots to /var/tmp and reads
+	run_traced $mode 'vfs_read(count == 4321, path(file))' '
+a = os.open("/var/tmp/bdvm/bdmod-probe", os.O_RDONLY); os.read(a, 4321)
+print(os.readlink("/proc/self/fd/%d" % a))
+os.chroot("/var/tmp"); os.read(a, 4321)'
+	verdict $mode '
+paths = [e["values"].get("path(file)") for e in sorted(ev, key=lambda e: e["time_ns"]) if e["pid"] == pid]
+res("path(file): /proc/self/fd names it, then inside a chroot the path is the chroot'"'"'s", paths == [out.strip(), "/bdvm/bdmod-probe"], paths)'
 done
-# 5. missed kretprobes (more sleepers than kretprobe instances) leave stash slots behind;
+# 6. missed kretprobes (more sleepers than kretprobe instances) leave stash slots behind;
 #    they are dropped by stack position, so every later solo call still pairs up
 run_traced kprobe 'hrtimer_nanosleep(rqtp < 100000, rqtp, return)' '
 import ctypes, threading
@@ -116,7 +126,7 @@ check "missed kretprobes: no stash overflow reported ($(grep -i lost "$TMP/ev.er
 check "info on a module function names its module" sh -c \
 	"$BPFDUMP info ovl_getattr | grep -q 'int ovl_getattr(.*/\\* module overlay \\*/'"
 
-# 6. bare function: entry with every argument, then the return value. The workload reads
+# 7. bare function: entry with every argument, then the return value. The workload reads
 #    /etc/hostname three times with a count of its own; only those calls are judged (an
 #    interpreter still starting up may be inside other reads when the links attach)
 run_traced fentry ksys_read '
