@@ -251,7 +251,7 @@ def startup_notes(out, rows):
     notes = []
     q = find(rows, "startup", "bpfdump dump (empty query)")
     t = find(rows, "startup", "bpfdump targets (BTF only)")
-    v = find(rows, "startup", "bpfdump --version (exec)")
+    v = find(rows, "startup", "bpfdump --help (exec)")
     f1 = find(rows, "startup", "floor one-shot (libbpf)")
     b = find(rows, "startup", "bpftool iter pin+cat+rm")
     cost = None
@@ -261,7 +261,7 @@ def startup_notes(out, rows):
         pass
     if q and t and v:
         rest = q["median"] - t["median"]
-        notes.append("Empty query %s ms: exec + dynamic linking %s ms (`--version`); "
+        notes.append("Empty query %s ms: exec + dynamic linking %s ms (`--help`); "
                      "`bpfdump targets` (BTF parse + target discovery + printing the list) "
                      "%s ms, %.0f%% of the query; plan + codegen + load/verify + attach + "
                      "read %.1f ms." % (ms(q["median"]), ms(v["median"]), ms(t["median"]),

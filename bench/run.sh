@@ -255,7 +255,9 @@ bench_startup() {
 		"bpftool iter pin $FLOOR_TASK $PINDIR/su && cat $PINDIR/su && rm $PINDIR/su"
 	measure $s "floor one-shot (libbpf)" floor1 - - "$BB/floor_run" "$FLOOR_TASK"
 	measure $s "bpfdump targets (BTF only)" ref - - "$BPFDUMP" targets
-	measure $s "bpfdump --version (exec)" ref - - "$BPFDUMP" --version
+	measure $s "bpfdump --help (exec)" ref - - "$BPFDUMP" --help
+	# --version probes the kernel (BTF, fentry, kprobes, ringbuf): a report, not start-up
+	measure $s "bpfdump --version (feature probes)" ref - - "$BPFDUMP" --version
 	"$BB/btf_cost" -n 10 >"$OUT/btf_cost.json" 2>/dev/null
 	if command -v perf >/dev/null; then
 		perf stat -r 20 -e task-clock,page-faults,context-switches -- \
