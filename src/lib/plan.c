@@ -368,19 +368,22 @@ static int finish_access(struct plan_ctx *pc, struct walk *w, int pos, enum bd_f
 		a->probe_from = a->deref_cnt;
 
 	if (fmt == BD_FMT_PATH) {
-		/* a struct path, or a struct file * whose f_path we take */
-		if (btf_is_ptr(t) && is_struct_like(bd_skip_mods(btf, t->type, NULL))) {
-			const char *fpath = "f_path";
-			int err = walk_member(pc, w, fpath, pos);
+		/* a struct path, the one a struct path * points to, or a struct
+		 * file *'s f_path */
+		const struct btf_type *to = btf_is_ptr(t) ? bd_skip_mods(btf, t->type, NULL) : NULL;
+		const struct btf_type *st = to ? to : t;
+		const char *name = st && btf_is_struct(st) ?
+				   btf__name_by_offset(btf, st->name_off) : "";
+		bool is_path = !strcmp(name, "path"), is_file = to && !strcmp(name, "file");
+		int err;
 
-			if (err)
-				return err;
-			return finish_access(pc, w, pos, fmt);
-		}
-		if (!btf_is_struct(t) || strcmp(btf__name_by_offset(btf, t->name_off), "path"))
-			return perr(pc, pos, "path() needs a struct path or struct file *, not %s",
-				    type_name(btf, w->type_id, tn, sizeof(tn)));
-		return plan_path(pc, a, pos);
+		if (!to && is_path)
+			return plan_path(pc, a, pos);
+		if (!is_file && !(to && is_path))
+			return perr(pc, pos, "path() needs a struct path, struct path * or "
+				    "struct file *, not %s", type_name(btf, w->type_id, tn, sizeof(tn)));
+		err = is_file ? walk_member(pc, w, "f_path", pos) : walk_deref(pc, w, pos, "path()");
+		return err ? err : finish_access(pc, w, pos, fmt);
 	}
 	if (btf_is_struct(t) && !strcmp(btf__name_by_offset(btf, t->name_off), "path") &&
 	    fmt == BD_FMT_AUTO)

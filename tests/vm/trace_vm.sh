@@ -84,12 +84,13 @@ res("skb pretty-printed by BTF", ev and ev[0]["values"]["skb"].startswith("(stru
 
 	# 4. a module function (overlay, the guest's root fs), typed by the module's BTF:
 	#    stat() of one file 3 times, of another twice; predicate on a vmlinux struct behind it
-	run_traced $mode 'ovl_getattr(path->dentry->d_iname == "bdmod-probe", request_mask, return)' '
+	run_traced $mode 'ovl_getattr(path->dentry->d_iname == "bdmod-probe", request_mask, path(path), return)' '
 for p in ["/var/tmp/bdvm/bdmod-probe"] * 3 + ["/etc/hostname"] * 2: os.stat(p)'
 	verdict $mode '
 rets = [e for e in ev if e["event"] == "return"]
 res("module function ovl_getattr: the three stats of the probe file, each returning 0", len(rets) == 3 and all(e["values"]["return"] == 0 and e["pid"] == pid for e in rets), ev)
-res("module function: request_mask is the statx mask stat() asks for", rets and all(e["values"]["request_mask"] & 0x7ff for e in rets), ev)'
+res("module function: request_mask is the statx mask stat() asks for", rets and all(e["values"]["request_mask"] & 0x7ff for e in rets), ev)
+res("path(path) of a const struct path *: the file the test stat()s", rets and all(e["values"].get("path(path)") == "/var/tmp/bdvm/bdmod-probe" for e in rets), ev)'
 
 	# 5. path(file), walked in the program: from the traced task's root, as d_path
 	#    (and /proc/PID/fd) gives it; the workload reads, then chroots to /var/tmp and reads
