@@ -226,7 +226,7 @@ _bpfdump_value()
 		_bpfdump_add "" 0444 0440 0400 0644 0640 0600
 		;;
 	trace:--mode)
-		_bpfdump_add "" fentry kprobe tp_btf raw_tp
+		_bpfdump_add "" fentry kprobe tp_btf raw_tp tracepoint
 		;;
 	snapshot:-o | snapshot:--output)
 		_bpfdump_add "" task creds memory files sockets cgroups namespaces limits

@@ -12,11 +12,13 @@ extern "C" {
 #endif
 
 enum bpfdump_trace_mode {
-	BPFDUMP_TRACE_AUTO = 0,	/* fentry/fexit, else kprobe; tp_btf, else raw_tp */
+	BPFDUMP_TRACE_AUTO = 0,	/* fentry/fexit, else kprobe; tp_btf, else raw_tp;
+				 * tracepoint where BTF has no type for it */
 	BPFDUMP_TRACE_FENTRY,
 	BPFDUMP_TRACE_KPROBE,
 	BPFDUMP_TRACE_TP_BTF,
 	BPFDUMP_TRACE_RAW_TP,
+	BPFDUMP_TRACE_TRACEPOINT,	/* a perf tracepoint typed from tracefs (no BTF type) */
 };
 
 struct bpfdump_trace_opts {

@@ -33,8 +33,9 @@ void help_trace(void)
 	       "  -p, --pid PID        only this process\n"
 	       "      --cgroup PATH    only tasks in this cgroup2 subtree (a container), checked\n"
 	       "                       in the program (bpf_get_current_ancestor_cgroup_id)\n"
-	       "      --mode MODE      fentry, kprobe, tp_btf or raw_tp (default: the best that\n"
-	       "                       works here, said on stderr)\n"
+	       "      --mode MODE      fentry, kprobe, tp_btf, raw_tp or tracepoint (default: the\n"
+	       "                       best that works here, said on stderr; tracepoint: those\n"
+	       "                       without a BTF type, like syscalls:*, typed from tracefs)\n"
 	       "  -J, --json           one JSON object per event\n"
 	       "  -c, --count COUNT    stop after COUNT events\n"
 	       "  -d, --duration SECS  stop after SECS seconds\n"
@@ -81,9 +82,11 @@ int cmd_trace(int argc, char **argv)
 				to.mode = BPFDUMP_TRACE_TP_BTF;
 			else if (!strcmp(optarg, "raw_tp"))
 				to.mode = BPFDUMP_TRACE_RAW_TP;
+			else if (!strcmp(optarg, "tracepoint"))
+				to.mode = BPFDUMP_TRACE_TRACEPOINT;
 			else
-				return usage_err("trace", "--mode: '%s' is not fentry, kprobe, tp_btf "
-						 "or raw_tp", optarg);
+				return usage_err("trace", "--mode: '%s' is not fentry, kprobe, tp_btf, "
+						 "raw_tp or tracepoint", optarg);
 			break;
 		case OPT_CGROUP:
 			to.cgroup = optarg;

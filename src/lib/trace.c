@@ -2,8 +2,9 @@
 /*
  * bpfdump trace: for each spec, resolve the function or tracepoint, plan its
  * arguments, generate and load the programs for the best attach mode that
- * works (fentry/fexit, else kprobe/kretprobe; tp_btf, else raw_tp), read the
- * ring buffer and print events with BTF-typed values.
+ * works (fentry/fexit, else kprobe/kretprobe; tp_btf, else raw_tp; a perf
+ * tracepoint for those without a BTF type), read the ring buffer and print
+ * events with BTF-typed values.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -59,6 +60,7 @@ static const char *mode_name(enum bpfdump_trace_mode m)
 	case BPFDUMP_TRACE_KPROBE: return "kprobe/kretprobe";
 	case BPFDUMP_TRACE_TP_BTF: return "tp_btf";
 	case BPFDUMP_TRACE_RAW_TP: return "raw_tp";
+	case BPFDUMP_TRACE_TRACEPOINT: return "tracepoint";
 	default: return "auto";
 	}
 }
@@ -111,7 +113,7 @@ static int make_target(struct bpfdump *d, struct probe *p, enum bpfdump_trace_mo
 			if (i >= 6 || regs_off(d->btf, regs[i], &cm->off))
 				break;	/* on the stack: not reachable from pt_regs here */
 		} else {
-			cm->off = 8 * i;
+			cm->off = p->f.classic ? p->f.arg_offs[i] : 8 * (__u32)i;
 		}
 		snprintf(cm->name, sizeof(cm->name), "%s", p->f.arg_names[i]);
 		cm->type_id = p->f.arg_types[i];
@@ -147,7 +149,8 @@ static void plan_init(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 	pl->deref_ptrs = true;
 	pl->struct_limit = r->o->struct_size ? r->o->struct_size : DEFAULT_STRUCT_SIZE;
 	pl->hdr_size = BD_TRACE_HDR_SIZE;
-	pl->all_probe = m == BPFDUMP_TRACE_KPROBE || m == BPFDUMP_TRACE_RAW_TP;
+	pl->all_probe = m == BPFDUMP_TRACE_KPROBE || m == BPFDUMP_TRACE_RAW_TP ||
+			m == BPFDUMP_TRACE_TRACEPOINT;
 	pl->dump_multiline = r->o->multiline;
 	pl->dump_zeroes = r->o->zeroes;
 }
@@ -216,6 +219,9 @@ static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 	case BPFDUMP_TRACE_KPROBE:
 		type = BPF_PROG_TYPE_KPROBE;
 		break;
+	case BPFDUMP_TRACE_TRACEPOINT:
+		type = BPF_PROG_TYPE_TRACEPOINT;
+		break;
 	default:
 		type = BPF_PROG_TYPE_RAW_TRACEPOINT;
 	}
@@ -231,18 +237,24 @@ static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 		return err;
 	}
 	p->prog_fd[slot] = fd;
-	if (m == BPFDUMP_TRACE_KPROBE) {
+	if (m == BPFDUMP_TRACE_KPROBE || m == BPFDUMP_TRACE_TRACEPOINT) {
 		struct perf_event_attr attr = { .size = sizeof(attr) };
 		__u64 config = 0;
-		int ptype = kprobe_pmu(is_exit, &config);
 
-		attr.type = ptype;
-		attr.config = config;
-		attr.config1 = (__u64)(unsigned long)p->f.name;	/* kprobe_func */
+		if (m == BPFDUMP_TRACE_KPROBE) {
+			attr.type = kprobe_pmu(is_exit, &config);
+			attr.config = config;
+			attr.config1 = (__u64)(unsigned long)p->f.name;	/* kprobe_func */
+		} else {
+			/* one event, on CPU 0: the program runs wherever the tracepoint fires */
+			attr.type = PERF_TYPE_TRACEPOINT;
+			attr.config = p->f.tp_id;
+		}
 		pfd = syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
 		if (pfd < 0) {
 			err = -errno;
-			snprintf(why, why_len, "perf_event_open(kprobe): %s", strerror(errno));
+			snprintf(why, why_len, "perf_event_open(%s): %s", mode_name(m),
+				 strerror(errno));
 			return err;
 		}
 		p->perf_fd[slot] = pfd;
@@ -323,12 +335,19 @@ static int attach_probe(struct trace_run *r, struct probe *p)
 	if (r->o->mode) {
 		bool tp_mode = r->o->mode == BPFDUMP_TRACE_TP_BTF ||
 			       r->o->mode == BPFDUMP_TRACE_RAW_TP;
+		bool classic_mode = r->o->mode == BPFDUMP_TRACE_TRACEPOINT;
 
-		if (tp_mode != p->f.is_tp)
+		if ((tp_mode || classic_mode) != p->f.is_tp)
 			return bd_err(d, -EINVAL, "trace '%s': --mode %s applies to %s", p->text,
-				      mode_name(r->o->mode), tp_mode ? "tracepoints (tp:GROUP:NAME)"
-								     : "functions");
+				      mode_name(r->o->mode), p->f.is_tp ? "functions"
+								       : "tracepoints (tp:GROUP:NAME)");
+		if (p->f.is_tp && classic_mode != p->f.classic)
+			return bd_err(d, -EINVAL, "trace '%s': --mode %s applies to tracepoints %s "
+				      "BTF type", p->text, mode_name(r->o->mode),
+				      classic_mode ? "without a" : "with a");
 		modes[n++] = r->o->mode;
+	} else if (p->f.classic) {
+		modes[n++] = BPFDUMP_TRACE_TRACEPOINT;
 	} else if (p->f.is_tp) {
 		modes[n++] = BPFDUMP_TRACE_TP_BTF;
 		modes[n++] = BPFDUMP_TRACE_RAW_TP;

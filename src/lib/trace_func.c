@@ -91,15 +91,23 @@ static int find_in(struct bd_func *f, const struct btf *btf, const char *name)
 static int find_tracepoint(struct bpfdump *d, struct bd_func *f, const char *spec)
 {
 	const char *name = strrchr(spec, ':') + 1;
-	char buf[160];
+	char buf[160], group[64];
 	__s32 td, wrap;
 	const struct btf_type *t;
+	int err;
 
 	snprintf(f->tp_name, sizeof(f->tp_name), "%s", name);
 	snprintf(buf, sizeof(buf), "btf_trace_%s", name);
 	td = btf__find_by_name_kind(d->btf, buf, BTF_KIND_TYPEDEF);
-	if (td < 0)
-		return bd_err(d, -ENOENT, "tracepoint '%s': not in BTF (no typedef %s)", spec, buf);
+	if (td < 0) {
+		/* no BTF type (the syscalls group): a perf tracepoint, typed from tracefs */
+		snprintf(group, sizeof(group), "%.*s", (int)(name - 1 - (spec + 3)), spec + 3);
+		err = bd_tp_format_resolve(d, f, group, name);
+		if (err != -ENOENT)
+			return err;
+		return bd_err(d, -ENOENT, "tracepoint '%s': not in BTF (no typedef %s) nor in "
+			      "tracefs (no events/%s/%s)", spec, buf, group, name);
+	}
 	t = btf__type_by_id(d->btf, td);
 	t = btf__type_by_id(d->btf, t->type);	/* pointer to the proto */
 	if (!t || !btf_is_ptr(t))

@@ -19,9 +19,12 @@ struct bd_func {
 	__u32 func_id;		/* FUNC (functions) */
 	__u32 proto_id;		/* FUNC_PROTO */
 	__u32 attach_id;	/* tracepoints: the btf_trace_<name> typedef */
+	bool classic;		/* a tracepoint without BTF: fields from tracefs */
+	__u32 tp_id;		/* classic: the event's id, for perf_event_open */
 	int nargs;
 	char arg_names[BD_MAX_ARGS][64];
 	__u32 arg_types[BD_MAX_ARGS];
+	__u32 arg_offs[BD_MAX_ARGS];	/* classic: the field's offset in the record */
 	__u32 ret_type;
 };
 
@@ -29,5 +32,9 @@ int bd_func_resolve(struct bpfdump *d, const char *spec, struct bd_func *f);
 void bd_func_free(struct bd_func *f);
 /* 1: ftrace can attach (available_filter_functions), 0: cannot, -ENOENT: unknown */
 int bd_func_traceable(const char *name);
+/* A tracepoint's fields from tracefs's events/GROUP/NAME/format, typed from
+ * BTF; -ENOENT (nothing said) when tracefs has no such event. */
+int bd_tp_format_resolve(struct bpfdump *d, struct bd_func *f, const char *group,
+			 const char *name);
 
 #endif

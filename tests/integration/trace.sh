@@ -66,6 +66,53 @@ ok = len(ev) == 2 and all(e["values"]["regs->di"] == fd and e["values"]["regs->d
 print(("ok " if ok else "FAIL ") + "trace: sys_enter(id == 1, regs->dx == 77) with -p: the two writes, their fd" + ("" if ok else ": %s" % str(ev)[:300]))
 PY
 
+# syscall tracepoints: no BTF type; fields from tracefs's format, typed from BTF
+fmt=/sys/kernel/tracing/events/syscalls/sys_enter_openat/format
+[ -r $fmt ] || fmt=/sys/kernel/debug/tracing/events/syscalls/sys_enter_openat/format
+if [ ! -r $fmt ]; then
+	skip "syscall tracepoints: no tracefs (events/syscalls/sys_enter_openat/format)"
+else
+	# info: the format's fields, in order, minus the common header and __syscall_nr
+	want=$(sed -n 's/^\tfield:\(.*\);\toffset.*/\1/p' $fmt | grep -v -e common_ -e __syscall_nr |
+		sed 's/ \*/*/g; s/\* /*/g; s/  */ /g' | paste -sd, | sed 's/,/, /g')
+	got=$($BPFDUMP info tp:syscalls:sys_enter_openat | sed 's/^[^(]*(//; s/);$//; s/ \*/*/g; s/\* /*/g')
+	expect_eq "info tp:syscalls:sys_enter_openat: the fields of its tracefs format" "$want" "$got"
+	# the opens the test makes (flags O_RDONLY|O_NOFOLLOW|O_CLOEXEC, from AT_FDCWD) and the
+	# failing one's return, from a process the test runs
+	/usr/bin/python3 -c 'import os,time,sys
+[time.sleep(0.05) for _ in range(2400) if not os.path.exists(sys.argv[1])]
+for _ in range(2): os.close(os.open("/etc/hostname", os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC))
+try: os.open("/nonexistent-bpfdump-tp", os.O_RDONLY)
+except OSError as e: print(e.errno)
+print(os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)' "$TMP/go" >"$TMP/tp.txt" &
+	W=$!
+	start_trace -p $W 'tp:syscalls:sys_enter_openat(ustr(filename) == "/etc/hostname", ustr(filename), flags, dfd)' \
+		'tp:syscalls:sys_exit_openat(ret < 0, ret)'
+	wait $W
+	stop_trace
+	check "syscall tracepoints: say they attached as perf tracepoints" grep -q "with tracepoint" "$TMP/ev.err"
+	python3 - "$TMP/ev.json" "$TMP/tp.txt" $W <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+errno, flags = [int(x) for x in open(sys.argv[2]).read().split()]
+pid = int(sys.argv[3])
+def res(n, ok, why=""): print(("ok " if ok else "FAIL ") + "trace: " + n + ("" if ok else ": " + str(why)[:300]))
+ent = [e for e in ev if e["func"] == "tp:syscalls:sys_enter_openat"]
+ret = [e for e in ev if e["func"] == "tp:syscalls:sys_exit_openat"]
+res("sys_enter_openat(ustr(filename) == ...): exactly the two opens of /etc/hostname", len(ent) == 2 and all(e["pid"] == pid and e["values"]["ustr(filename)"] == "/etc/hostname" for e in ent), ent)
+res("sys_enter_openat: flags and dfd (AT_FDCWD) as the test passed them", ent and all(e["values"]["flags"] == flags and e["values"]["dfd"] == -100 for e in ent), ent)
+res("sys_exit_openat(ret < 0): the failing open's -errno (%d), last" % -errno, ret and ret[-1]["values"]["ret"] == -errno and all(e["values"]["ret"] < 0 for e in ret), ret)
+PY
+	bad_input "unknown syscall tracepoint names BTF and tracefs" "nor in tracefs (no events/syscalls/sys_enter_nosuch)" \
+		$BPFDUMP trace 'tp:syscalls:sys_enter_nosuch'
+	bad_input "--mode tp_btf on a tracepoint without BTF" "applies to tracepoints with a BTF type" \
+		$BPFDUMP trace --mode tp_btf 'tp:syscalls:sys_enter_openat'
+	bad_input "--mode tracepoint on a BTF tracepoint" "applies to tracepoints without a BTF type" \
+		$BPFDUMP trace --mode tracepoint 'tp:sched:sched_switch'
+	bad_input "a syscall tracepoint has no return: its fields are listed" "no field 'return'; its fields: dfd, filename, flags, mode" \
+		$BPFDUMP trace 'tp:syscalls:sys_enter_openat(return)'
+fi
+
 # -c stops after COUNT events; text output has name = value lines
 timeout 30 $BPFDUMP trace -c 3 'tp:sched:sched_switch(prev->pid, next->comm)' >"$TMP/c.txt" 2>/dev/null &
 C=$!
