@@ -163,9 +163,13 @@ int bd_tp_format_resolve(struct bpfdump *d, struct bd_func *f, const char *group
 			 const char *name)
 {
 	char path[320], line[512];
-	FILE *in = open_format(group, name, path, sizeof(path));
+	FILE *in;
 	int err = 0;
 
+	/* names, not paths: "tp:../x:format" reads nothing */
+	if (!*group || !*name || strpbrk(group, "/.") || strpbrk(name, "/."))
+		return -ENOENT;
+	in = open_format(group, name, path, sizeof(path));
 	if (!in)
 		return -ENOENT;
 	f->nargs = 0;

@@ -105,6 +105,8 @@ res("sys_exit_openat(ret < 0): the failing open's -errno (%d), last" % -errno, r
 PY
 	bad_input "unknown syscall tracepoint names BTF and tracefs" "nor in tracefs (no events/syscalls/sys_enter_nosuch)" \
 		$BPFDUMP trace 'tp:syscalls:sys_enter_nosuch'
+	bad_input "a tracepoint group that is a path reads no file" "nor in tracefs" \
+		$BPFDUMP info 'tp:../syscalls:sys_enter_openat'
 	bad_input "--mode tp_btf on a tracepoint without BTF" "applies to tracepoints with a BTF type" \
 		$BPFDUMP trace --mode tp_btf 'tp:syscalls:sys_enter_openat'
 	bad_input "--mode tracepoint on a BTF tracepoint" "applies to tracepoints without a BTF type" \
