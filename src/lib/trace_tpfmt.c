@@ -104,7 +104,7 @@ static int resolve_decl(const struct btf *btf, const char *decl)
 			strcat(words, tok);
 		}
 	}
-	id = find_base(btf, words);
+	id = words[0] ? find_base(btf, words) : -ENOENT;	/* "" would find an anonymous enum */
 	if (id < 0)
 		return -ENOENT;
 	for (;;) {
