@@ -167,7 +167,9 @@ else
 	fi
 	# a view bound to the pid namespace, for a cgroup holding the namespace's processes
 	mkdir $CG/ns
-	at_exit "for _ in \$(seq 50); do rmdir $CG/ns 2>/dev/null; [ -d $CG/ns ] || break; sleep 0.1; done"
+	# the namespace's processes are killed by a cleanup that runs later: move them out first
+	at_exit "for p in \$(cat $CG/ns/cgroup.procs); do echo \$p >$CG2/cgroup.procs; done;" \
+		"for _ in \$(seq 50); do rmdir $CG/ns 2>/dev/null; [ -d $CG/ns ] || break; sleep 0.1; done"
 	for p in $(truth | awk '{ print $1 }'); do echo $p >$CG/ns/cgroup.procs; done
 	M=$TMP/mnt CONF=$TMP/views.conf
 	mkdir -p $M
