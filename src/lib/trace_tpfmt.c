@@ -174,7 +174,7 @@ int bd_tp_format_resolve(struct bpfdump *d, struct bd_func *f, const char *group
 		return -ENOENT;
 	f->nargs = 0;
 	while (fgets(line, sizeof(line), in)) {
-		char decl[256], *sp, *fname;
+		char decl[256], fname[64], *sp;
 		int off, size, sgn, id;
 
 		if (sscanf(line, "ID: %u", &f->tp_id) == 1)
@@ -182,13 +182,16 @@ int bd_tp_format_resolve(struct bpfdump *d, struct bd_func *f, const char *group
 		if (sscanf(line, " field:%255[^;]; offset:%d; size:%d; signed:%d;", decl, &off,
 			   &size, &sgn) != 4)
 			continue;
-		sp = strrchr(decl, ' ');
-		if (!sp)
+		/* the name is the trailing identifier: "char * name" and "char *name"
+		 * both leave "char *" as the type */
+		sp = decl + strlen(decl);
+		while (sp > decl && (isalnum((unsigned char)sp[-1]) || sp[-1] == '_' ||
+				     sp[-1] == '[' || sp[-1] == ']'))
+			sp--;
+		if (sp == decl)
 			continue;
+		snprintf(fname, sizeof(fname), "%s", sp);
 		*sp = '\0';
-		fname = sp + 1;
-		while (*fname == '*')
-			fname++;	/* "char *name" written without the space */
 		/* the common header, the syscall number, dynamic and array fields: not
 		 * arguments bpfdump can name */
 		if (!strncmp(fname, "common_", 7) || !strcmp(fname, "__syscall_nr") ||
