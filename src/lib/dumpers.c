@@ -238,3 +238,10 @@ int bpfdump__show(struct bpfdump *d, const char *root, FILE *out,
 	bd_printer__free(sc.pr);
 	return err ? err : (int)sc.rows;
 }
+
+long bd_dumper_cat(struct bpfdump *d, int pin_fd, const char *path, FILE *out,
+		   const struct bpfdump_print_opts *opts)
+{
+	(void)pin_fd;
+	return bpfdump__cat(d, path, out, opts);
+}
