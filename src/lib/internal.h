@@ -388,4 +388,10 @@ const char *bd_target_preset(const char *target);
 /* The preset with pids in the --pidns numbering (nstgid/nspid), or NULL. */
 const char *bd_target_preset_pidns(const char *target);
 
+/* scope.c: a namespace file (/proc/PID/ns/TYPE, /run/netns/NAME) opened without ever
+ * blocking (O_PATH, checked to be nsfs, reopened through /proc/self/fd) and checked to be
+ * of type want (CLONE_NEWNET, _NEWPID, _NEWNS). opt names the option in the one message.
+ * Returns the fd (its inode in *ino when ino is not NULL) or -errno. */
+int bd_ns_open(struct bpfdump *d, const char *opt, const char *path, int want, __u64 *ino);
+
 #endif

@@ -90,22 +90,48 @@ static const char *ns_type_name(int type)
 	}
 }
 
-/* Open a namespace file and check its type. */
-static int open_ns(struct bpfdump *d, const char *opt, const char *path, int want, int *fd_out,
-		   __u64 *ino)
+static int not_ns_file(struct bpfdump *d, const char *opt, const char *path, int want)
 {
-	struct stat st;
-	int fd, type, err;
+	return bd_err(d, -EINVAL, "%s '%s': not a namespace file (give /proc/PID/ns/%s%s)", opt,
+		      path, want == CLONE_NEWNET ? "net" : want == CLONE_NEWPID ? "pid" : "mnt",
+		      want == CLONE_NEWNET ? " or /run/netns/NAME" : "");
+}
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+/*
+ * Open a namespace file so that nothing it names can block us: O_PATH opens
+ * no FIFO or device (and follows the magic links in /proc/PID/ns); only a file of
+ * nsfs is then opened for real, through /proc/self/fd, for the ioctls and
+ * setns. Returns the fd, its inode in *ino, or -errno with the one message.
+ */
+int bd_ns_open(struct bpfdump *d, const char *opt, const char *path, int want, __u64 *ino)
+{
+	char self[64];
+	struct statfs sfs;
+	struct stat st;
+	int pfd, fd, type, err;
+
+	pfd = open(path, O_PATH | O_CLOEXEC);
+	if (pfd < 0)
 		return bd_err(d, -errno, "%s '%s': %s", opt, path, strerror(errno));
+	if (fstatfs(pfd, &sfs)) {
+		err = -errno;
+		close(pfd);
+		return bd_err(d, err, "%s '%s': %s", opt, path, strerror(-err));
+	}
+	if (sfs.f_type != NSFS_MAGIC) {
+		close(pfd);
+		return not_ns_file(d, opt, path, want);
+	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	fd = open(self, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	err = -errno;
+	close(pfd);
+	if (fd < 0)
+		return bd_err(d, err, "%s '%s': %s", opt, path, strerror(-err));
 	type = ioctl(fd, NS_GET_NSTYPE);
 	if (type < 0) {
 		close(fd);
-		return bd_err(d, -EINVAL, "%s '%s': not a namespace file (give /proc/PID/ns/%s%s)",
-			      opt, path, want == CLONE_NEWNET ? "net" : want == CLONE_NEWPID ?
-			      "pid" : "mnt", want == CLONE_NEWNET ? " or /run/netns/NAME" : "");
+		return not_ns_file(d, opt, path, want);
 	}
 	if (type != want) {
 		close(fd);
@@ -117,8 +143,19 @@ static int open_ns(struct bpfdump *d, const char *opt, const char *path, int wan
 		close(fd);
 		return bd_err(d, err, "%s '%s': %s", opt, path, strerror(-err));
 	}
+	if (ino)
+		*ino = st.st_ino;
+	return fd;
+}
+
+static int open_ns(struct bpfdump *d, const char *opt, const char *path, int want, int *fd_out,
+		   __u64 *ino)
+{
+	int fd = bd_ns_open(d, opt, path, want, ino);
+
+	if (fd < 0)
+		return fd;
 	*fd_out = fd;
-	*ino = st.st_ino;
 	return 0;
 }
 
