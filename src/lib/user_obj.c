@@ -19,11 +19,13 @@ static int iter_target(const char *sec, const char **target)
 }
 
 int bd_user_obj_open(struct bpfdump *d, const char *path, const void *buf, size_t len,
-		     char *log, size_t log_size, struct bd_user_obj *u)
+		     char *log, size_t log_size, const char *pin_maps, struct bd_user_obj *u)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = buf ? path : NULL,
-		    .kernel_log_buf = log, .kernel_log_size = log_size);
+		    .kernel_log_buf = log, .kernel_log_size = log_size,
+		    .pin_root_path = pin_maps);
 	struct bpf_program *prog;
+	struct bpf_map *map;
 	int err;
 
 	memset(u, 0, sizeof(*u));
@@ -36,6 +38,22 @@ int bd_user_obj_open(struct bpfdump *d, const char *path, const void *buf, size_
 		libbpf_strerror(err, msg, sizeof(msg));
 		return bd_err(d, err, "object '%s': cannot open as a BPF ELF object: %s", path,
 			      msg);
+	}
+	/* libbpf gives a map declared LIBBPF_PIN_BY_NAME the pin path
+	 * /sys/fs/bpf/NAME: it would reuse (and the program write into) any map
+	 * pinned there by anyone, and leave its own pinned after the run. Without
+	 * pin_maps there is no pin path, so the object's maps are its own. */
+	bpf_object__for_each_map(map, u->obj) {
+		if (pin_maps || !bpf_map__pin_path(map))
+			continue;
+		err = bpf_map__set_pin_path(map, NULL);
+		if (err) {
+			err = bd_err(d, err, "object '%s': map '%s': cannot drop its pin path: %s",
+				     path, bpf_map__name(map), strerror(-err));
+			goto fail;
+		}
+		bd_log(d, BPFDUMP_INFO, "object '%s': map '%s' is pinned by name: not pinned "
+		       "nor reused (give --pin-maps DIR for that)", path, bpf_map__name(map));
 	}
 	bpf_object__for_each_program(prog, u->obj) {
 		const char *t;

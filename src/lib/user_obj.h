@@ -17,9 +17,11 @@ struct bd_user_obj {
 
 /* Open the object at path, or, when buf is not NULL, the len bytes at buf (path
  * then only names it in messages), with the kernel log going to log; pick its
- * first iterator program and check its target. Loads nothing. On error obj is
- * closed and u->obj is NULL. */
+ * first iterator program and check its target. Its maps declared
+ * LIBBPF_PIN_BY_NAME are pinned (or reused) under pin_maps, a bpffs directory
+ * the caller checked; with pin_maps NULL no map is pinned or reused at all.
+ * Loads nothing. On error obj is closed and u->obj is NULL. */
 int bd_user_obj_open(struct bpfdump *d, const char *path, const void *buf, size_t len,
-		     char *log, size_t log_size, struct bd_user_obj *u);
+		     char *log, size_t log_size, const char *pin_maps, struct bd_user_obj *u);
 
 #endif

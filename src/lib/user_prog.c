@@ -4,9 +4,11 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -62,11 +64,70 @@ static int check_params(struct bpfdump *d, const struct bd_target *t,
 	return 0;
 }
 
+/* --pin-maps DIR: an existing directory of a bpffs mount (where libbpf pins). */
+static int check_pin_maps_dir(struct bpfdump *d, const char *dir)
+{
+	struct statfs sfs;
+	struct stat st;
+	int fd, err = 0;
+
+	fd = open(dir, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return bd_err(d, -errno, "--pin-maps '%s': %s", dir, strerror(errno));
+	if (fstat(fd, &st) || fstatfs(fd, &sfs))
+		err = bd_err(d, -errno, "--pin-maps '%s': %s", dir, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		err = bd_err(d, -ENOTDIR, "--pin-maps '%s': not a directory (give a directory "
+			     "in bpffs, e.g. /sys/fs/bpf/NAME)", dir);
+	else if (sfs.f_type != BPF_FS_MAGIC)
+		err = bd_err(d, -EINVAL, "--pin-maps '%s': not in bpffs (give a directory in "
+			     "bpffs, e.g. /sys/fs/bpf/NAME)", dir);
+	close(fd);
+	return err;
+}
+
+/* Which maps have a pin path that is taken already: those are reused, the
+ * others are pinned by the load and unpinned again if the run fails. */
+static bool *note_taken_pins(struct bpf_object *obj)
+{
+	struct bpf_map *map;
+	bool *taken;
+	int n = 0;
+
+	bpf_object__for_each_map(map, obj)
+		n++;
+	taken = calloc(n ? n : 1, sizeof(*taken));
+	if (!taken)
+		return NULL;
+	n = 0;
+	bpf_object__for_each_map(map, obj) {
+		const char *pp = bpf_map__pin_path(map);
+
+		taken[n++] = pp && !access(pp, F_OK);
+	}
+	return taken;
+}
+
+static void unpin_new_maps(struct bpf_object *obj, const bool *taken)
+{
+	struct bpf_map *map;
+	int n = 0;
+
+	bpf_object__for_each_map(map, obj) {
+		if (bpf_map__pin_path(map) && bpf_map__is_pinned(map) && !taken[n])
+			bpf_map__unpin(map, NULL);
+		n++;
+	}
+}
+
 int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
 			const struct bpfdump_object_opts *opts)
 {
 	const struct bpfdump_query_opts *po = opts ? opts->params : NULL;
+	const char *pin_maps = opts && opts->sz >= offsetof(struct bpfdump_object_opts, pin_maps) +
+			       sizeof(opts->pin_maps) ? opts->pin_maps : NULL;
 	char *log = calloc(1, LOG_SIZE), tail[400];
+	bool *taken = NULL, loaded = false;
 	LIBBPF_OPTS(bpf_iter_attach_opts, aopts);
 	union bpf_iter_link_info linfo = {};
 	struct bd_map_info mi = { .fd = -1 };
@@ -87,7 +148,12 @@ int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
 
 	if (!log)
 		return -ENOMEM;
-	err = bd_user_obj_open(d, obj_path, NULL, 0, log, LOG_SIZE, &u);
+	if (pin_maps) {
+		err = check_pin_maps_dir(d, pin_maps);
+		if (err)
+			goto out;
+	}
+	err = bd_user_obj_open(d, obj_path, NULL, 0, log, LOG_SIZE, pin_maps, &u);
 	if (err)
 		goto out;
 	obj = u.obj;
@@ -97,6 +163,13 @@ int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
 	err = t ? check_params(d, t, po) : bd_unknown_target(d, target);
 	if (err)
 		goto out;
+	if (pin_maps) {
+		taken = note_taken_pins(obj);
+		if (!taken) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
 	if (bpf_object__load(obj)) {
 		err = -errno;
 		bd_log_tail(log, tail, sizeof(tail));
@@ -104,6 +177,7 @@ int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
 			     tail[0] ? ": " : "", tail);
 		goto out;
 	}
+	loaded = true;
 	if (po && (po->pid || po->tid)) {
 		linfo.task.pid = po->pid;
 		linfo.task.tid = po->tid;
@@ -173,7 +247,10 @@ out:
 	if (iter_fd >= 0)
 		close(iter_fd);
 	bpf_link__destroy(link);
+	if (err && loaded && taken)
+		unpin_new_maps(obj, taken);
 	bpf_object__close(obj);
+	free(taken);
 	if (cg_fd >= 0)
 		close(cg_fd);
 	if (mi.fd >= 0)
