@@ -118,14 +118,24 @@ BPFDUMP_API struct bpfdump_query *bpfdump_query__new(struct bpfdump *d,
 						     const struct bpfdump_query_opts *opts);
 BPFDUMP_API void bpfdump_query__free(struct bpfdump_query *q);
 
+/* Kernel addresses (pointers, hex() of 8-byte values in the kernel's half) in
+ * printed rows: as /proc/kallsyms would show them to this process, or always, or
+ * never (zeros of the same width). */
+enum bpfdump_kaddrs {
+	BPFDUMP_KADDR_AUTO = 0,
+	BPFDUMP_KADDR_SHOW,
+	BPFDUMP_KADDR_HIDE,
+};
+
 struct bpfdump_print_opts {
 	size_t sz;
 	enum bpfdump_format format;
 	bool raw;		/* -r: no alignment, space-separated */
 	bool noheadings;	/* -n */
+	enum bpfdump_kaddrs kaddrs;
 	size_t :0;
 };
-#define bpfdump_print_opts__last_field noheadings
+#define bpfdump_print_opts__last_field kaddrs
 
 /* Attach, read everything, print rows to out. Returns the row count or -errno. */
 BPFDUMP_API long bpfdump_query__print(struct bpfdump_query *q, FILE *out,

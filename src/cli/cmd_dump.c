@@ -63,7 +63,9 @@ int cmd_dump(int argc, char **argv)
 	if (env.verbose >= 2)
 		fprintf(stderr, "%s", bpfdump_query__verifier_log(q));
 	rows = bpfdump_query__print(q, stdout, &a.print);
-	if (rows < 0)
+	if (rows < 0 && ferror(stdout))	/* the printer's errno, not the reader's */
+		err = run_err("write error: %s", strerror(-rows));
+	else if (rows < 0)
 		err = run_err("%s", bpfdump__errmsg(d));
 	else if (env.verbose)
 		fprintf(stderr, "bpfdump: %ld rows\n", rows);

@@ -160,6 +160,21 @@ static void stdout_buffer(void)
 		setvbuf(stdout, buf, _IOFBF, size);
 }
 
+/* Like util-linux's close_stdout: rows still in stdout's buffer are written now, and
+ * a failure (a full disk, a closed pipe) is an error of a command that had none. */
+static int close_stdout(int rc)
+{
+	int err;
+
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return rc;
+	err = errno ? errno : EIO;
+	if (rc)
+		return rc;	/* the command said what went wrong */
+	return run_err("write error: %s", strerror(err));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -219,5 +234,5 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0;	/* 0: glibc re-initializes getopt (permuting again) */
-	return c->run(argc, argv);
+	return close_stdout(c->run(argc, argv));
 }

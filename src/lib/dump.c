@@ -741,6 +741,7 @@ struct row_ctx {
 	bool *numeric;
 	struct bd_path_cache *paths;	/* this read's paths, for BD_PATH_CACHED records */
 	long rows;
+	bool hide_kaddr;		/* kernel addresses as zeros (output.h) */
 };
 
 static int handle_record(struct row_ctx *rc, const __u8 *rec, __u32 len)
@@ -759,6 +760,8 @@ static int handle_record(struct row_ctx *rc, const __u8 *rec, __u32 len)
 				     &rc->numeric[i]);
 		if (err)
 			return bd_err(rc->q->d, err, "record %ld: malformed", rc->rows);
+		if (rc->hide_kaddr)
+			bd_format_hide_kaddr(&p->cols[i], rec, len, &rc->cells[i]);
 		if (!rc->cells[i].s)
 			sb_puts(&rc->cells[i], "", 0);
 		rc->cellp[i] = rc->cells[i].s;
@@ -890,6 +893,7 @@ long bd_query_read(struct bpfdump_query *q, int iter_fd, FILE *out,
 	if (!OPTS_OK(opts, bpfdump_print_opts))
 		return -EINVAL;
 	rc.format = opts ? opts->format : BPFDUMP_FMT_TABLE;
+	rc.hide_kaddr = rc.format != BPFDUMP_FMT_RECORDS && bd_print_hides_kaddr(opts);
 	names = calloc(p->col_cnt, sizeof(*names));
 	headers = calloc(p->col_cnt, sizeof(*headers));
 	right = calloc(p->col_cnt, sizeof(*right));

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "output.h"
 
 void sb_reset(struct bd_strbuf *b)
 {
@@ -616,4 +617,57 @@ int bd_format_cell(struct bpfdump *d, const struct bd_plan *p, const struct bd_c
 		return 0;
 	}
 	return 0;
+}
+
+/* Kernel addresses (see output.h) */
+
+static bool kaddr_uint(const struct bd_access *a, const struct btf_type *t)
+{
+	__u8 enc;
+
+	if (!btf_is_int(t) || a->size != 8)
+		return false;
+	enc = btf_int_encoding(t);
+	return !(enc & (BTF_INT_SIGNED | BTF_INT_BOOL | BTF_INT_CHAR)) &&
+	       !bd_net_order_bits(a->btf, a->type_id);
+}
+
+bool bd_column_may_be_kaddr(const struct bd_column *c)
+{
+	const struct bd_access *a = &c->acc[0];
+	const struct btf_type *t;
+
+	if (c->acc_cnt != 1 || a->fetch != BD_FETCH_SCALAR || a->size != 8 || a->full_size ||
+	    !a->btf || (c->fmt != BD_FMT_AUTO && c->fmt != BD_FMT_HEX))
+		return false;
+	t = bd_skip_mods(a->btf, a->type_id, NULL);
+	return t && (btf_is_ptr(t) || kaddr_uint(a, t));
+}
+
+/* An 8-byte value in the upper half of the address space: the kernel's on every
+ * 64-bit architecture Linux runs on. All ones is a sentinel (RLIM_INFINITY, ~0UL),
+ * not an address. */
+bool bd_is_kaddr_value(unsigned long long v)
+{
+	return (v >> 63) && v != ~0ULL;
+}
+
+void bd_format_hide_kaddr(const struct bd_column *c, const unsigned char *rec,
+			  unsigned int rec_len, struct bd_strbuf *out)
+{
+	const struct bd_access *a = &c->acc[0];
+	const struct btf_type *t;
+	unsigned long long v;
+
+	if (!bd_column_may_be_kaddr(c) || a->slot_off + 8 > rec_len)
+		return;
+	t = bd_skip_mods(a->btf, a->type_id, NULL);
+	v = load_uint(rec + a->slot_off, 8);
+	if (!btf_is_ptr(t) && !bd_is_kaddr_value(v))
+		return;
+	sb_reset(out);
+	if (btf_is_ptr(t) || c->fmt == BD_FMT_HEX)
+		sb_puts(out, "0x0000000000000000", 18);
+	else
+		sb_putc(out, '0');
 }

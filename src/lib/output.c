@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Row printers: an aligned table (util-linux style) and JSON lines. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "output.h"
@@ -24,7 +27,10 @@ struct bd_printer {
 	struct bd_strbuf arena;
 	int held_cnt;
 	bool measured;
-	struct bd_strbuf esc[64];	/* per column: escaped copies */
+	int err;			/* the first write error, -errno */
+	struct bd_strbuf *esc;		/* per column: escaped copies */
+	const char **row;		/* per column: the cell printed */
+	size_t *row_len, *row_w;	/* its length and display width */
 	struct bd_strbuf line;		/* the row being written: one fwrite each */
 	struct bd_strbuf keys;		/* JSON: ,"name": of every column, escaped once */
 	size_t *key_off;		/* where column i's starts in keys (and i + 1's) */
@@ -206,6 +212,10 @@ struct bd_printer *bd_printer__new(FILE *out, int ncols, const char **names,
 	pr->held_len = calloc((size_t)TABLE_MEASURE_ROWS * (ncols ? ncols : 1), sizeof(size_t));
 	pr->held_w = calloc((size_t)TABLE_MEASURE_ROWS * (ncols ? ncols : 1), sizeof(size_t));
 	pr->key_off = calloc(ncols + 1, sizeof(size_t));
+	pr->esc = calloc(ncols ? ncols : 1, sizeof(*pr->esc));
+	pr->row = calloc(ncols ? ncols : 1, sizeof(*pr->row));
+	pr->row_len = calloc(ncols ? ncols : 1, sizeof(size_t));
+	pr->row_w = calloc(ncols ? ncols : 1, sizeof(size_t));
 	for (i = 0; pr->key_off && i < ncols; i++) {
 		pr->key_off[i] = pr->keys.len;
 		if (i)
@@ -216,7 +226,7 @@ struct bd_printer *bd_printer__new(FILE *out, int ncols, const char **names,
 	if (pr->key_off)
 		pr->key_off[ncols] = pr->keys.len;
 	if (!pr->width || !pr->held_off || !pr->held_len || !pr->held_w || !pr->key_off ||
-	    (ncols && !pr->keys.s)) {
+	    !pr->esc || !pr->row || !pr->row_len || !pr->row_w || (ncols && !pr->keys.s)) {
 		bd_printer__free(pr);
 		errno = ENOMEM;
 		return NULL;
@@ -231,6 +241,22 @@ struct bd_printer *bd_printer__new(FILE *out, int ncols, const char **names,
 		fputc('\n', out);
 	}
 	return pr;
+}
+
+/* Write a whole line; the first failure's errno is kept (ENOSPC, EPIPE, ...):
+ * a later ferror() alone cannot tell which it was. */
+static void put_line(struct bd_printer *pr, const struct bd_strbuf *b)
+{
+	if (fwrite_unlocked(b->s, 1, b->len, pr->out) != b->len && !pr->err)
+		pr->err = errno ? -errno : -EIO;
+}
+
+/* 0, or the first write error as -errno */
+static int write_status(struct bd_printer *pr)
+{
+	if (!pr->err && ferror_unlocked(pr->out))
+		pr->err = errno ? -errno : -EIO;
+	return pr->err;
 }
 
 static void put_pad(struct bd_strbuf *b, size_t n)
@@ -272,12 +298,12 @@ static void print_cells(struct bd_printer *pr, const char *const *cells, const s
 			put_pad(b, pad);
 	}
 	sb_putc(b, '\n');
-	fwrite_unlocked(b->s, 1, b->len, pr->out);
+	put_line(pr, b);
 }
 
 static void flush_held(struct bd_printer *pr)
 {
-	const char *row[64];
+	const char **row = pr->row;
 	size_t k;
 	int r, i;
 
@@ -297,8 +323,8 @@ static void flush_held(struct bd_printer *pr)
 int bd_printer__row(struct bd_printer *pr, char *const *cells, const size_t *lens,
 		    const bool *numeric)
 {
-	const char *row[64];
-	size_t len[64], w[64];
+	const char **row = pr->row;
+	size_t *len = pr->row_len, *w = pr->row_w;
 	int i;
 
 	if (pr->format == BPFDUMP_FMT_JSON) {
@@ -314,16 +340,14 @@ int bd_printer__row(struct bd_printer *pr, char *const *cells, const size_t *len
 				bd_json_sb(b, cells[i], lens[i]);
 		}
 		sb_puts(b, "}\n", 2);
-		fwrite_unlocked(b->s, 1, b->len, pr->out);
-		return ferror_unlocked(pr->out) ? -EIO : 0;
+		put_line(pr, b);
+		return write_status(pr);
 	}
-	if (pr->ncols > 64)
-		return -E2BIG;
 	for (i = 0; i < pr->ncols; i++)
 		row[i] = escape_cell(&pr->esc[i], cells[i], lens[i], pr->raw, &len[i], &w[i]);
 	if (pr->measured) {
 		print_cells(pr, row, len, w);
-		return ferror_unlocked(pr->out) ? -EIO : 0;
+		return write_status(pr);
 	}
 	for (i = 0; i < pr->ncols; i++) {
 		size_t k = (size_t)pr->held_cnt * pr->ncols + i, at = pr->arena.len;
@@ -338,8 +362,10 @@ int bd_printer__row(struct bd_printer *pr, char *const *cells, const size_t *len
 		if (w[i] > pr->width[i])
 			pr->width[i] = w[i];
 	}
-	if (++pr->held_cnt == TABLE_MEASURE_ROWS)
+	if (++pr->held_cnt == TABLE_MEASURE_ROWS) {
 		flush_held(pr);
+		return write_status(pr);
+	}
 	return 0;
 }
 
@@ -347,8 +373,9 @@ int bd_printer__finish(struct bd_printer *pr)
 {
 	if (pr->format == BPFDUMP_FMT_TABLE && !pr->measured)
 		flush_held(pr);
-	fflush(pr->out);
-	return ferror(pr->out) ? -EIO : 0;
+	if (fflush(pr->out) && !pr->err)
+		pr->err = -errno;
+	return write_status(pr);
 }
 
 void bd_printer__free(struct bd_printer *pr)
@@ -362,10 +389,119 @@ void bd_printer__free(struct bd_printer *pr)
 	free(pr->held_w);
 	sb_free(&pr->arena);
 	free(pr->width);
-	for (i = 0; i < 64; i++)
+	for (i = 0; pr->esc && i < pr->ncols; i++)
 		sb_free(&pr->esc[i]);
+	free(pr->esc);
+	free(pr->row);
+	free(pr->row_len);
+	free(pr->row_w);
 	sb_free(&pr->line);
 	sb_free(&pr->keys);
 	free(pr->key_off);
 	free(pr);
+}
+
+/* Kernel addresses: who /proc/kallsyms shows them to */
+
+#define CAP_SYSLOG_BIT 34
+
+static int read_sysctl(const char *path, int dflt)
+{
+	char buf[32];
+	FILE *f = fopen(path, "re");
+	long v;
+	char *end;
+
+	if (!f)
+		return dflt;
+	if (!fgets(buf, sizeof(buf), f)) {
+		fclose(f);
+		return dflt;
+	}
+	fclose(f);
+	v = strtol(buf, &end, 10);
+	if (end == buf || v < -1000 || v > 1000)
+		return dflt;
+	return (int)v;
+}
+
+void bd_kaddr_sysctl_read(struct bd_kaddr_sysctl *s)
+{
+	s->kptr_restrict = read_sysctl("/proc/sys/kernel/kptr_restrict", 2);
+	s->perf_event_paranoid = read_sysctl("/proc/sys/kernel/perf_event_paranoid", 3);
+}
+
+bool bd_kaddr_shown(const struct bd_kaddr_sysctl *s, bool cap_syslog)
+{
+	if (s->kptr_restrict == 0 && s->perf_event_paranoid <= 1)
+		return true;
+	return s->kptr_restrict <= 1 && cap_syslog;
+}
+
+/*
+ * CAP_SYSLOG in the init user namespace (security_capable(cred, &init_user_ns, ...)):
+ * CapEff has it and the process's user namespace is ours. want_uid >= 0: its fs uid
+ * (the 4th Uid: field) must be that, so a reused pid is not asked in its place.
+ */
+static bool proc_cap_syslog(const char *dir, long long want_uid)
+{
+	char path[64], line[256];
+	unsigned long long capeff = 0;
+	bool have_cap = false, uid_ok = want_uid < 0;
+	struct stat a, b;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/ns/user", dir);
+	if (stat(path, &a) || stat("/proc/self/ns/user", &b) || a.st_ino != b.st_ino ||
+	    a.st_dev != b.st_dev)
+		return false;
+	snprintf(path, sizeof(path), "%s/status", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long r, e, sv, fs;
+
+		if (!strncmp(line, "CapEff:", 7) && sscanf(line + 7, "%llx", &capeff) == 1)
+			have_cap = true;
+		else if (want_uid >= 0 && !strncmp(line, "Uid:", 4) &&
+			 sscanf(line + 4, "%llu %llu %llu %llu", &r, &e, &sv, &fs) == 4)
+			uid_ok = fs == (unsigned long long)want_uid;
+	}
+	fclose(f);
+	return have_cap && uid_ok && (capeff >> CAP_SYSLOG_BIT & 1);
+}
+
+bool bd_kaddr_visible(int pid, unsigned int uid)
+{
+	struct bd_kaddr_sysctl s;
+	char dir[32];
+
+	bd_kaddr_sysctl_read(&s);
+	if (bd_kaddr_shown(&s, false))
+		return true;
+	if (pid <= 0)
+		return false;
+	snprintf(dir, sizeof(dir), "/proc/%d", pid);
+	return bd_kaddr_shown(&s, proc_cap_syslog(dir, uid));
+}
+
+void bd_print_opts_set_reader(struct bpfdump_print_opts *po, int pid, unsigned int uid)
+{
+	po->kaddrs = bd_kaddr_visible(pid, uid) ? BPFDUMP_KADDR_SHOW : BPFDUMP_KADDR_HIDE;
+}
+
+bool bd_print_hides_kaddr(const struct bpfdump_print_opts *po)
+{
+	struct bd_kaddr_sysctl s;
+	enum bpfdump_kaddrs k = BPFDUMP_KADDR_AUTO;
+
+	if (po && po->sz >= offsetof(struct bpfdump_print_opts, kaddrs) + sizeof(po->kaddrs))
+		k = po->kaddrs;
+	if (k == BPFDUMP_KADDR_SHOW)
+		return false;
+	if (k == BPFDUMP_KADDR_HIDE)
+		return true;
+	bd_kaddr_sysctl_read(&s);
+	return !bd_kaddr_shown(&s, proc_cap_syslog("/proc/self", -1));
 }

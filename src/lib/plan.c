@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "output.h"
 
 #define REC_HDR_SIZE 8	/* __u32 len; __u32 reserved */
 
@@ -675,13 +676,115 @@ static void upcase_header(struct bd_column *c)
 	c->header = h;
 }
 
+/*
+ * Column names seen so far, so that a duplicate gets the first free NAME_2, NAME_3, ...
+ * in constant time (a scan of every earlier column made a query of n columns take
+ * n^2 compares, n^3 when all were duplicates). Open addressing; keys are borrowed from
+ * the columns; next is the suffix to try first for that name.
+ */
+struct bd_name_set {
+	struct name_ent {
+		const char *name;
+		int next;
+	} *ents;
+	size_t cap, cnt, max;
+};
+
+static size_t name_hash(const char *s)
+{
+	size_t h = 5381;
+
+	while (*s)
+		h = h * 33 ^ (unsigned char)*s++;
+	return h;
+}
+
+static struct name_ent *name_find(struct bd_name_set *ns, const char *name)
+{
+	size_t i = name_hash(name) & (ns->cap - 1);
+
+	while (ns->ents[i].name && strcmp(ns->ents[i].name, name))
+		i = (i + 1) & (ns->cap - 1);
+	return &ns->ents[i];
+}
+
+struct bd_name_set *bd_name_set__new(int cnt)
+{
+	struct bd_name_set *ns = calloc(1, sizeof(*ns));
+
+	if (!ns)
+		return NULL;
+	ns->max = cnt > 0 ? cnt : 0;
+	ns->cap = 16;
+	while (ns->cap < 2 * ns->max + 2)
+		ns->cap *= 2;
+	ns->ents = calloc(ns->cap, sizeof(*ns->ents));
+	if (!ns->ents) {
+		free(ns);
+		return NULL;
+	}
+	return ns;
+}
+
+void bd_name_set__free(struct bd_name_set *ns)
+{
+	if (!ns)
+		return;
+	free(ns->ents);
+	free(ns);
+}
+
+static void name_add(struct bd_name_set *ns, struct name_ent *e, const char *name)
+{
+	e->name = name;
+	e->next = 2;
+	ns->cnt++;
+}
+
+/*
+ * A name unique among the earlier columns: the first free BASE_k for k = 2, 3, ...
+ * (so 'pid,pid,pid' is PID, PID_2, PID_3, and a third 'pid' after an explicit
+ * 'pid_2' becomes PID_3). *name is replaced when it was taken.
+ */
+static void name_set_cleanup(struct bd_name_set **ns)
+{
+	bd_name_set__free(*ns);
+}
+
+int bd_name_set__add(struct bd_name_set *ns, char **name)
+{
+	struct name_ent *e, *f;
+	char *n;
+	int k;
+
+	if (ns->cnt >= ns->max)
+		return -E2BIG;	/* sized for max names: the table never fills */
+	e = name_find(ns, *name);
+	if (!e->name) {
+		name_add(ns, e, *name);
+		return 0;
+	}
+	for (k = e->next;; k++) {
+		if (asprintf(&n, "%s_%d", *name, k) < 0)
+			return -ENOMEM;
+		f = name_find(ns, n);
+		if (!f->name)
+			break;
+		free(n);
+	}
+	e->next = k + 1;
+	free(*name);
+	*name = n;
+	name_add(ns, f, n);
+	return 0;
+}
+
 /* Column idx of the plan from a value; name NULL for the default one. */
 static int plan_one_column(struct plan_ctx *pc, const struct q_value *v, const char *name,
-			   struct bd_column *c, int idx, __u32 *cursor)
+			   struct bd_column *c, struct bd_name_set *names, __u32 *cursor)
 {
-	struct bd_plan *p = pc->p;
 	char *dn;
-	int j, k, err;
+	int j, err;
 
 	err = plan_value(pc, v, c);
 	if (err)
@@ -695,17 +798,9 @@ static int plan_one_column(struct plan_ctx *pc, const struct q_value *v, const c
 	if (!c->name)
 		return -ENOMEM;
 	/* keep JSON keys unique */
-	for (j = 0, k = 2; j < idx; j++) {
-		char *n;
-
-		if (strcmp(p->cols[j].name, c->name))
-			continue;
-		if (asprintf(&n, "%s_%d", name ? name : c->name, k++) < 0)
-			return -ENOMEM;
-		free(c->name);
-		c->name = n;
-		j = -1;
-	}
+	err = bd_name_set__add(names, &c->name);
+	if (err)
+		return err;
 	upcase_header(c);
 	if (!c->header)
 		return -ENOMEM;
@@ -724,25 +819,29 @@ static int plan_columns(struct plan_ctx *pc, const char *text, __u32 *cursor)
 	struct bd_plan *p = pc->p;
 	struct q_columns qc = {};
 	struct q_error qerr = {};
+	struct bd_name_set *names = NULL;
 	int i, err;
 
 	err = q_parse_columns(text, &qc, &qerr);
 	if (err == -EINVAL)
 		return err_at(pc->d, err, "field list", text, qerr.pos, qerr.msg);
 	if (err)
-		return bd_err(pc->d, err, "field list: %s", strerror(-err));
+		return bd_err(pc->d, err, "field list: %s", err == -E2BIG ? qerr.msg : strerror(-err));
 	p->cols = calloc(qc.cnt, sizeof(*p->cols));
-	if (!p->cols) {
+	names = bd_name_set__new(qc.cnt);
+	if (!p->cols || !names) {
 		err = -ENOMEM;
 		goto out;
 	}
 	for (i = 0; i < qc.cnt; i++) {
 		p->col_cnt++;
-		err = plan_one_column(pc, &qc.cols[i].value, qc.cols[i].name, &p->cols[i], i, cursor);
+		err = plan_one_column(pc, &qc.cols[i].value, qc.cols[i].name, &p->cols[i], names,
+				      cursor);
 		if (err)
 			goto out;
 	}
 out:
+	bd_name_set__free(names);
 	q_columns_free(&qc);
 	return err;
 }
@@ -1092,6 +1191,7 @@ int bd_plan_build_trace(struct bpfdump *d, struct bd_plan *p, const struct q_tra
 {
 	struct plan_ctx pc = { .d = d, .p = p, .what = "trace", .src = text };
 	__u32 cursor = p->hdr_size;
+	struct bd_name_set *names __attribute__((cleanup(name_set_cleanup))) = NULL;
 	int i, n = 0, err = 0;
 
 	*stash = false;
@@ -1119,7 +1219,8 @@ int bd_plan_build_trace(struct bpfdump *d, struct bd_plan *p, const struct q_tra
 		for (i = 0; i < p->target->member_cnt; i++)	/* every argument */
 			n += strcmp(p->target->members[i].name, "return") != 0;
 	p->cols = calloc(n ? n : 1, sizeof(*p->cols));
-	if (!p->cols)
+	names = bd_name_set__new(n);
+	if (!p->cols || !names)
 		return -ENOMEM;
 	if (want_return || !spec->item_cnt) {
 		/* the bare function: its arguments on entry, its return on exit */
@@ -1134,7 +1235,7 @@ int bd_plan_build_trace(struct bpfdump *d, struct bd_plan *p, const struct q_tra
 			root = want_return ? "return" : p->target->members[m].name;
 			v.path.root = (char *)root;
 			p->col_cnt++;
-			err = plan_one_column(&pc, &v, root, &p->cols[i], i, &cursor);
+			err = plan_one_column(&pc, &v, root, &p->cols[i], names, &cursor);
 			if (err)
 				return err;
 		}
@@ -1158,7 +1259,7 @@ int bd_plan_build_trace(struct bpfdump *d, struct bd_plan *p, const struct q_tra
 				free(name);
 				name = fn;
 			}
-			err = plan_one_column(&pc, &it->value, name, &p->cols[p->col_cnt], p->col_cnt,
+			err = plan_one_column(&pc, &it->value, name, &p->cols[p->col_cnt], names,
 					      &cursor);
 			p->col_cnt++;
 			free(name);
@@ -1182,7 +1283,7 @@ int bd_plan_build_trace(struct bpfdump *d, struct bd_plan *p, const struct q_tra
 	if (*stash && !want_return && p->col_cnt < n) {
 		struct q_value v = { .path = { .root = "return" } };
 
-		err = plan_one_column(&pc, &v, "return", &p->cols[p->col_cnt], p->col_cnt, &cursor);
+		err = plan_one_column(&pc, &v, "return", &p->cols[p->col_cnt], names, &cursor);
 		p->col_cnt++;
 		if (err)
 			return err;

@@ -875,10 +875,9 @@ static int parser_init(struct parser *p, const char *text, struct q_error *err)
 	if (!text)
 		return fail(p, 0, "no input");
 	len = strnlen(text, Q_MAX_INPUT + 1);
-	if (len > Q_MAX_INPUT) {
-		fail(p, Q_MAX_INPUT, "input too long (more than %d bytes)", Q_MAX_INPUT);
-		return -E2BIG;
-	}
+	if (len > Q_MAX_INPUT)	/* a bad input: -EINVAL, so the message says where */
+		return fail(p, Q_MAX_INPUT, "longer than %d bytes, the limit of a query",
+			    Q_MAX_INPUT);
 	p->src = text;
 	p->len = (int)len;
 	return lex(p);

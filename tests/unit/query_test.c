@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output.h"
 #include "query.h"
 #include "test.h"
 
@@ -670,7 +671,7 @@ static void test_limits(void)
 	ASSERT_TRUE(strstr(err.msg, "nested too deeply"), "limit 80 mixed message");
 	free(s);
 	s = repeat("", "!", 100000, "a");
-	ASSERT_EQ_INT(where_ret(s, &err), -E2BIG, "limit 100000 nots too big");
+	ASSERT_EQ_INT(where_ret(s, &err), -EINVAL, "limit 100000 nots too big");
 	free(s);
 
 	s = repeat("a", " && a", 255, "");
@@ -691,10 +692,15 @@ static void test_limits(void)
 	q_columns_free(&c);
 	free(s);
 	s = repeat("", "a", 64 * 1024 + 1, "");
-	ASSERT_EQ_INT(q_parse_columns(s, &c, &err), -E2BIG, "limit over 64 KiB columns");
+	/* a bad input like any other: -EINVAL with a message naming the limit */
+	ASSERT_EQ_INT(q_parse_columns(s, &c, &err), -EINVAL, "limit over 64 KiB columns");
 	ASSERT_TRUE(!c.cols && !c.cnt, "limit over 64 KiB columns empty");
-	ASSERT_EQ_INT(where_ret(s, &err), -E2BIG, "limit over 64 KiB where");
-	ASSERT_EQ_INT(q_parse_trace_spec(s, &(struct q_trace_spec){ 0 }, &err), -E2BIG,
+	ASSERT_TRUE(strstr(err.msg, "65536 bytes") && strstr(err.msg, "limit"),
+		    "limit over 64 KiB message names the limit");
+	ASSERT_EQ_INT(err.pos, 64 * 1024, "limit over 64 KiB pos");
+	ASSERT_EQ_INT(where_ret(s, &err), -EINVAL, "limit over 64 KiB where");
+	ASSERT_TRUE(strstr(err.msg, "65536 bytes") != NULL, "limit over 64 KiB where message");
+	ASSERT_EQ_INT(q_parse_trace_spec(s, &(struct q_trace_spec){ 0 }, &err), -EINVAL,
 		      "limit over 64 KiB trace");
 	free(s);
 
@@ -731,6 +737,93 @@ static void test_null_args(void)
 	ASSERT_TRUE(true, "null frees");
 }
 
+/* Names a list of columns gets (plan.c's bd_name_set): NULL-terminated. */
+static void check_names(const char *const *in, const char *const *want, const char *what)
+{
+	struct bd_name_set *ns;
+	char *names[32], buf[NAME_MAX_LEN];
+	int n, i;
+
+	for (n = 0; in[n]; n++)
+		;
+	ns = bd_name_set__new(n);
+	if (!ASSERT_TRUE(ns, tname(buf, "names %s set", what)))
+		return;
+	for (i = 0; i < n; i++) {
+		names[i] = strdup(in[i]);
+		ASSERT_EQ_INT(bd_name_set__add(ns, &names[i]), 0, tname(buf, "names %s add %d",
+									what, i));
+		ASSERT_STR_EQ(names[i], want[i], tname(buf, "names %s [%d]", what, i));
+	}
+	names[n] = strdup("one-too-many");
+	ASSERT_EQ_INT(bd_name_set__add(ns, &names[n]), -E2BIG, tname(buf, "names %s full", what));
+	for (i = 0; i <= n; i++)
+		free(names[i]);
+	bd_name_set__free(ns);
+}
+
+static void test_column_names(void)
+{
+	static const char *const dup[] = { "pid", "pid", "pid", "pid", NULL };
+	static const char *const dup_w[] = { "pid", "pid_2", "pid_3", "pid_4" };
+	static const char *const given[] = { "pid", "pid_2", "pid", "pid", NULL };
+	static const char *const given_w[] = { "pid", "pid_2", "pid_3", "pid_4" };
+	static const char *const late[] = { "pid", "pid", "pid_2", "comm", "pid", NULL };
+	static const char *const late_w[] = { "pid", "pid_2", "pid_2_2", "comm", "pid_3" };
+	static const char *const mixed[] = { "a", "b", "a", "b", "a_2", "a", NULL };
+	static const char *const mixed_w[] = { "a", "b", "a_2", "b_2", "a_2_2", "a_3" };
+	char *many[2000], buf[NAME_MAX_LEN];
+	struct bd_name_set *ns = bd_name_set__new(2000);
+	bool ok = ns != NULL;
+	int i;
+
+	check_names(dup, dup_w, "duplicates");
+	check_names(given, given_w, "given _2");
+	check_names(late, late_w, "late _2");
+	check_names(mixed, mixed_w, "mixed");
+	/* 2000 of one name: PID, PID_2 ... PID_2000, each distinct */
+	for (i = 0; ok && i < 2000; i++) {
+		char want[32];
+
+		many[i] = strdup("pid");
+		ok = !bd_name_set__add(ns, &many[i]);
+		snprintf(want, sizeof(want), i ? "pid_%d" : "pid", i + 1);
+		ok = ok && !strcmp(many[i], want);
+	}
+	ASSERT_TRUE(ok, tname(buf, "names 2000 duplicates numbered in order"));
+	while (i-- > 0)
+		free(many[i]);
+	bd_name_set__free(ns);
+}
+
+/* kallsyms_show_value()'s rule, and which values count as kernel addresses */
+static void test_kaddr_rules(void)
+{
+	static const struct {
+		int kptr, paranoid;
+		bool cap, shown;
+	} cases[] = {
+		{ 0, 1, false, true }, { 0, -1, false, true }, { 0, 2, false, false },
+		{ 0, 2, true, true }, { 1, 1, false, false }, { 1, 0, true, true },
+		{ 2, -1, true, false }, { 2, 2, false, false },
+	};
+	unsigned int i;
+	char buf[NAME_MAX_LEN];
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bd_kaddr_sysctl s = { cases[i].kptr, cases[i].paranoid };
+
+		ASSERT_EQ_INT(bd_kaddr_shown(&s, cases[i].cap), cases[i].shown,
+			      tname(buf, "kaddr kptr_restrict=%d paranoid=%d cap_syslog=%d",
+				    cases[i].kptr, cases[i].paranoid, cases[i].cap));
+	}
+	ASSERT_TRUE(bd_is_kaddr_value(0xffffffff81000000ULL), "kaddr text address");
+	ASSERT_TRUE(bd_is_kaddr_value(0xffff888000000000ULL), "kaddr direct map");
+	ASSERT_TRUE(!bd_is_kaddr_value(0x7ffd12345000ULL), "kaddr user address kept");
+	ASSERT_TRUE(!bd_is_kaddr_value(0), "kaddr zero kept");
+	ASSERT_TRUE(!bd_is_kaddr_value(~0ULL), "kaddr all ones (RLIM_INFINITY) kept");
+}
+
 int main(void)
 {
 	test_shapes("where", where_cases, sizeof(where_cases) / sizeof(where_cases[0]),
@@ -747,5 +840,7 @@ int main(void)
 	test_path_str();
 	test_limits();
 	test_null_args();
+	test_column_names();
+	test_kaddr_rules();
 	return test_summary();
 }
