@@ -61,14 +61,15 @@ struct view_args {
 	bool mount_opt, add_opt, list_opt;	/* which kinds of option were given */
 };
 
-static bool foreground;	/* the log goes to stderr, else to syslog */
+static bool foreground;	/* the log goes to stderr, else to syslog too */
 
+/* A daemon logs to syslog, and to stderr as well: until it has daemonized that is the
+ * terminal of whoever started it (a dead mount replaced, say), then /dev/null. */
 static void view_log(enum bpfdump_log_level level, const char *msg, void *ctx)
 {
-	if (foreground)
-		fprintf(stderr, "bpfdump: %s\n", msg);
-	else
+	if (!foreground)
 		syslog(level == BPFDUMP_WARN ? LOG_WARNING : LOG_INFO, "%s", msg);
+	fprintf(stderr, "bpfdump: %s\n", msg);
 }
 
 static int parse_mode(const char *s, unsigned int *out)

@@ -567,6 +567,18 @@ struct bpfdump_query *bd_query_new_pinned(struct bpfdump *d, const struct bpfdum
 	return query_new(d, o, false, scope_where, pidns_level);
 }
 
+struct bpfdump_query *bd_query_new_scoped(struct bpfdump *d, const struct bpfdump_query_opts *o,
+					  const char *scope_where)
+{
+	int err = bd_btf_ready(d);
+
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	return query_new(d, o, true, scope_where, -1);
+}
+
 static struct bpfdump_query *query_new(struct bpfdump *d, const struct bpfdump_query_opts *o,
 				       bool load, const char *pinned_scope, int pinned_level)
 {
@@ -609,12 +621,22 @@ static struct bpfdump_query *query_new(struct bpfdump *d, const struct bpfdump_q
 	if (err)
 		goto err_out;
 	if (pinned_scope) {
-		free(q->scope.where);
-		q->scope.where = strdup(pinned_scope);
-		if (!q->scope.where) {
+		char *s = NULL;
+
+		/* a loaded query keeps the scope its options make and adds this one: both
+		 * are predicates the library wrote, so they join as text */
+		if (load && q->scope.where) {
+			if (asprintf(&s, "(%s) && (%s)", q->scope.where, pinned_scope) < 0)
+				s = NULL;
+		} else {
+			s = strdup(pinned_scope);
+		}
+		if (!s) {
 			err = -ENOMEM;
 			goto err_out;
 		}
+		free(q->scope.where);
+		q->scope.where = s;
 	}
 	q->plan.scope_where = q->scope.where;
 	q->plan.pidns_level = pinned_level >= 0 ? pinned_level : q->scope.pidns_level;

@@ -248,7 +248,14 @@ struct bd_plan {
 		      task_fs, fs_root;
 		bool ok;
 	} dwalk;
+	bool text_kaddrs;	/* text writer: kernel addresses as they are (a pin only
+				 * root reads: bd_text_kaddrs_for_pin), else as /proc
+				 * shows them to an unprivileged reader */
 };
+struct bpfdump_pin_opts;
+/* codegen_text.c: whether a pin made with o is read by root only (owner root, no
+ * group/other read), so its text writer may print kernel addresses. */
+bool bd_text_kaddrs_for_pin(const struct bpfdump_pin_opts *o);
 
 /* scope.c: a container scope (namespaces to enter, and its predicate) */
 struct bd_scope {
@@ -314,6 +321,10 @@ struct bpfdump_query *bd_query_new(struct bpfdump *d, const struct bpfdump_query
  * as they were at pin time (o carries no pidns/cgroup then). */
 struct bpfdump_query *bd_query_new_pinned(struct bpfdump *d, const struct bpfdump_query_opts *o,
 					  const char *scope_where, int pidns_level);
+/* Loaded, with scope_where (a predicate the library wrote, parsed on its own) ANDed to
+ * o->where and to o's own scope as parsed trees: a view's cgroup. */
+struct bpfdump_query *bd_query_new_scoped(struct bpfdump *d, const struct bpfdump_query_opts *o,
+					  const char *scope_where);
 
 int bd_open_map(struct bpfdump *d, const char *spec, struct bd_map_info *mi);
 /* A task-storage map whose values are size bytes: per-thread record buffers. */

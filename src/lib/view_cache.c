@@ -3,9 +3,9 @@
  * Loaded queries of a mount, kept for the next reader: loading (plan, codegen, the
  * verifier) is the expensive part of a dump; running a loaded query is an attach and
  * a read. Entries are keyed by everything that makes the program (target, columns,
- * predicate, cgroup), so a changed view misses and is built anew, and the old entry
- * ages out. At most BD_CACHE_MAX entries are kept; the least recently used one that
- * no reader holds is freed first.
+ * predicate, cgroup, a view's cgroup scope), so a changed view misses and is built
+ * anew, and the old entry ages out. At most BD_CACHE_MAX entries are kept; the least
+ * recently used one that no reader holds is freed first.
  *
  * Locking: 'lock' guards the table; 'build' serializes bpfdump_query__new (one build of
  * a key even when many readers open it at once, and the context's error message read
@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pin.h"
 #include "view_int.h"
 
 struct bd_cache_ent {
@@ -62,13 +63,14 @@ void bd_cache__free(struct bd_cache *c)
 	free(c);
 }
 
-static char *make_key(const struct bpfdump_query_opts *o)
+static char *make_key(const struct bpfdump_query_opts *o, const char *scope)
 {
 	char *k;
 
-	if (asprintf(&k, "%s\x1f%s\x1f%s\x1f%s\x1f%d\x1f%s", o->target, o->columns ? o->columns : "",
-		     o->where ? o->where : "", o->cgroup ? o->cgroup : "", o->order,
-		     o->pidns ? o->pidns : "") < 0)
+	if (asprintf(&k, "%s\x1f%s\x1f%s\x1f%s\x1f%d\x1f%s\x1f%s", o->target,
+		     o->columns ? o->columns : "", o->where ? o->where : "",
+		     o->cgroup ? o->cgroup : "", o->order, o->pidns ? o->pidns : "",
+		     scope ? scope : "") < 0)
 		return NULL;
 	return k;
 }
@@ -119,11 +121,11 @@ static struct bpfdump_query *lookup(struct bd_cache *c, const char *key)
 }
 
 struct bpfdump_query *bd_cache__get(struct bd_cache *c, const struct bpfdump_query_opts *o,
-				    char *msg, size_t msg_len)
+				    const char *scope, char *msg, size_t msg_len)
 {
 	struct bpfdump_query *q;
 	struct bd_cache_ent *e;
-	char *key = make_key(o);
+	char *key = make_key(o, scope);
 	int err = 0;
 
 	if (!key) {
@@ -138,7 +140,7 @@ struct bpfdump_query *bd_cache__get(struct bd_cache *c, const struct bpfdump_que
 	q = lookup(c, key);	/* built by the reader we waited for */
 	if (q)
 		goto out;
-	q = bpfdump_query__new(c->d, o);
+	q = scope ? bd_query_new_scoped(c->d, o, scope) : bpfdump_query__new(c->d, o);
 	if (!q) {
 		err = -errno;
 		snprintf(msg, msg_len, "%s", bpfdump__errmsg(c->d));
@@ -208,10 +210,10 @@ long bd_cache__print(struct bd_cache *c, struct bpfdump_query *q, FILE *out,
 	return ret;
 }
 
-long bd_cache__cat(struct bd_cache *c, const char *pin, FILE *out,
+long bd_cache__cat(struct bd_cache *c, int pin_fd, const char *path, FILE *out,
 		   const struct bpfdump_print_opts *po, char *msg, size_t msg_len)
 {
-	long ret = bpfdump__cat(c->d, pin, out, po);
+	long ret = bd_dumper_cat(c->d, pin_fd, path, out, po);
 
 	if (ret < 0)
 		run_msg(c, ret, msg, msg_len);

@@ -10,9 +10,12 @@
  *   mode=0444
  *   uid=0
  *   gid=0
- * Values escape '\n' and '\\'. Writers lock the directory (flock) and replace the file
- * with rename(2), so a mount that reads it sees the old or the new version, whole.
+ * Values escape '\n' and '\\'. Writers lock DIR/.views.lock (flock; a file only root
+ * opens, so no other user can hold the lock) and replace the file with rename(2), so a
+ * mount that reads it sees the old or the new version, whole. A writer that died left
+ * its FILE.tmpXXXXXX: the next writer removes it under the lock.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -78,24 +81,15 @@ bool bd_view_target_ok(const struct bpfdump *d, const char *target)
 	return p >= 0 && (p & (BPFDUMP_PARAM_TASK | BPFDUMP_PARAM_CGROUP));
 }
 
-char *bd_view_where(const struct bd_view *v, unsigned long long cgid, int *err)
+char *bd_view_scope(const struct bd_view *v, unsigned long long cgid, int *err)
 {
 	char *s = NULL;
-	int n;
 
 	*err = 0;
-	if (!strcmp(v->target, "cgroup")) {
-		/* the cgroup itself is the iterator's parameter (order self) */
-		if (!v->where)
-			return NULL;
-		s = strdup(v->where);
-		n = s ? 0 : -1;
-	} else if (v->where) {
-		n = asprintf(&s, "(%s) && " CGROUP_ID_COL " == %llu", v->where, cgid);
-	} else {
-		n = asprintf(&s, CGROUP_ID_COL " == %llu", cgid);
-	}
-	if (n < 0) {
+	/* cgroup views: the cgroup itself is the iterator's parameter (order self) */
+	if (!strcmp(v->target, "cgroup"))
+		return NULL;
+	if (asprintf(&s, CGROUP_ID_COL " == %llu", cgid) < 0) {
 		*err = -ENOMEM;
 		return NULL;
 	}
@@ -382,29 +376,77 @@ static int views_save(struct bpfdump *d, const char *path, const struct bd_views
 	return 0;
 }
 
-/* Lock the config's directory (made if missing) against other writers. */
-static int lock_dir(struct bpfdump *d, const char *path)
+/* Remove the temporary files of writers that died: under the lock no writer is live,
+ * so every FILE.tmpXXXXXX there is a leftover. */
+static void remove_stale_tmp(struct bpfdump *d, const char *path)
 {
-	char dir[PATH_MAX];
-	int fd;
+	char dir[PATH_MAX], base[PATH_MAX], prefix[PATH_MAX + 8];
+	struct dirent *e;
+	size_t plen;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(base, sizeof(base), "%s", path);
+	if (snprintf(prefix, sizeof(prefix), "%s.tmp", basename(base)) >= (int)sizeof(prefix))
+		return;
+	plen = strlen(prefix);
+	dp = opendir(dirname(dir));
+	if (!dp)
+		return;
+	while ((e = readdir(dp))) {
+		if (strncmp(e->d_name, prefix, plen) || strlen(e->d_name) != plen + 6 ||
+		    e->d_type == DT_DIR)
+			continue;
+		if (!unlinkat(dirfd(dp), e->d_name, 0))
+			bd_log(d, BPFDUMP_INFO, "views '%s': removed '%s', left by a writer that "
+			       "died", path, e->d_name);
+	}
+	closedir(dp);
+}
+
+/* Lock the config's lock file, DIR/.views.lock (DIR made if missing), against other
+ * writers. The lock file is root's, mode 0600: an unprivileged user cannot open it, so
+ * cannot hold the lock (a lock on the directory anyone could take and keep). */
+static int lock_conf(struct bpfdump *d, const char *path)
+{
+	char dir[PATH_MAX], lock[PATH_MAX];
+	struct stat st;
+	int fd, err;
 
 	snprintf(dir, sizeof(dir), "%s", path);
 	dirname(dir);
 	if (mkdir(dir, 0755) && errno != EEXIST)
 		return bd_err(d, -errno, "views '%s': cannot create '%s': %s", path, dir,
 			      strerror(errno));
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (snprintf(lock, sizeof(lock), "%s/.views.lock", dir) >= (int)sizeof(lock))
+		return bd_err(d, -ENAMETOOLONG, "views '%s': path too long", path);
+	fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
 	if (fd < 0)
-		return bd_err(d, -errno, "views '%s': cannot open '%s': %s", path, dir,
-			      strerror(errno));
-	if (flock(fd, LOCK_EX)) {
-		int err = -errno;
-
-		close(fd);
-		return bd_err(d, err, "views '%s': cannot lock '%s': %s", path, dir,
-			      strerror(-err));
+		return bd_err(d, -errno, "views '%s': cannot open the lock file '%s': %s", path,
+			      lock, strerror(errno));
+	if (fstat(fd, &st)) {
+		err = bd_err(d, -errno, "views '%s': lock file '%s': %s", path, lock,
+			     strerror(errno));
+		goto close_fd;
 	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) ||
+	    st.st_nlink != 1) {
+		err = bd_err(d, -EPERM, "views '%s': lock file '%s' is not a regular file of "
+			     "ours with mode 0600 (%04o, uid %u, %u links): remove it", path, lock,
+			     (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid,
+			     (unsigned)st.st_nlink);
+		goto close_fd;
+	}
+	if (flock(fd, LOCK_EX)) {
+		err = bd_err(d, -errno, "views '%s': cannot lock '%s': %s", path, lock,
+			     strerror(errno));
+		goto close_fd;
+	}
+	remove_stale_tmp(d, path);
 	return fd;
+close_fd:
+	close(fd);
+	return err;
 }
 
 int bd_cgroup2_root(char *buf, size_t len)
@@ -429,14 +471,15 @@ int bd_cgroup2_root(char *buf, size_t len)
 	return err;
 }
 
-/* Build the view's query once, as a mount would for the root cgroup. */
+/* Build the view's query once, as a mount would for the root cgroup: its where parsed
+ * alone, the cgroup scope ANDed to it as a tree. */
 static int view_validate(struct bpfdump *d, const struct bd_view *v)
 {
 	BPFDUMP_OPTS(bpfdump_query_opts, qo, .target = v->target, .columns = v->columns);
 	char root[PATH_MAX];
 	struct bpfdump_query *q;
 	struct stat st;
-	char *where;
+	char *scope;
 	int err;
 
 	if (bd_cgroup2_root(root, sizeof(root)))
@@ -444,19 +487,19 @@ static int view_validate(struct bpfdump *d, const struct bd_view *v)
 			      v->name);
 	if (stat(root, &st))
 		return bd_err(d, -errno, "view '%s': %s: %s", v->name, root, strerror(errno));
-	where = bd_view_where(v, st.st_ino, &err);
+	scope = bd_view_scope(v, st.st_ino, &err);
 	if (err)
 		return err;
-	qo.where = where;
+	qo.where = v->where;
 	qo.pidns = v->pidns;
 	if (!strcmp(v->target, "cgroup")) {
 		qo.cgroup = root;
 		qo.order = BPFDUMP_ORDER_SELF;
 	}
-	q = bpfdump_query__new(d, &qo);
+	q = scope ? bd_query_new_scoped(d, &qo, scope) : bpfdump_query__new(d, &qo);
 	err = q ? 0 : -errno;
 	bpfdump_query__free(q);
-	free(where);
+	free(scope);
 	return err;
 }
 
@@ -499,7 +542,7 @@ int bpfdump__view_add(struct bpfdump *d, const char *conf, const char *name,
 		snprintf(msg, sizeof(msg), "%s", d->errmsg);
 		return bd_err(d, err, "view '%s': %s", name, msg);
 	}
-	lock = lock_dir(d, path);
+	lock = lock_conf(d, path);
 	if (lock < 0)
 		return lock;
 	err = bd_views_load(d, path, 0, &vs);
@@ -529,7 +572,7 @@ int bpfdump__view_remove(struct bpfdump *d, const char *conf, const char *name)
 	const struct bd_view *v;
 	int lock, err;
 
-	lock = lock_dir(d, path);
+	lock = lock_conf(d, path);
 	if (lock < 0)
 		return lock;
 	err = bd_views_load(d, path, 0, &vs);

@@ -11,6 +11,14 @@
  * dump however it reads. Files are direct_io with size 0, like /proc: the size is
  * not known before the dump runs. Nothing is cached by the kernel (timeouts 0), so
  * new pins, removed cgroups and changed views show at the next lookup.
+ *
+ * Access: a dumper is shown to a caller, and opened for it, exactly when the caller could
+ * open its pin itself: the pin is opened (O_PATH) and checked for read (faccessat) with
+ * this thread acting as the caller (view_caller.c), so the kernel applies search
+ * permission on each directory of the path, modes, groups and ACLs. A name the caller
+ * cannot reach does not exist for it (ENOENT). The daemon's own files (_default, views)
+ * have the mode and owner the view config gives them. Each non-root uid holds at most
+ * BD_VIEW_OPEN_MAX open files (each is a temporary file); past that, EMFILE for that uid.
  */
 #define FUSE_USE_VERSION 312
 #include <dirent.h>
@@ -23,6 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <time.h>
@@ -43,6 +53,11 @@ struct vfs {
 	struct stat conf_st;	/* of the loaded version; st_ino 0: absent */
 	pthread_mutex_t open_lock;
 	struct open_file *open;	/* open files: fstat works after their path went away */
+	struct uid_opens {
+		uid_t uid;
+		int cnt;
+	} *opens;		/* open files per non-root uid, under open_lock */
+	int opens_cnt;
 };
 
 enum node_kind { N_ROOT, N_TARGET, N_CGDIR, N_DEFAULT, N_PIN, N_VIEW };
@@ -53,6 +68,8 @@ struct node {
 	char target[64];
 	char cgpath[PATH_MAX];	/* absolute, N_CGDIR and N_VIEW */
 	char pin[PATH_MAX];	/* N_PIN */
+	int pin_fd;		/* N_PIN: O_PATH, opened as the caller; else -1 */
+	bool readable;		/* N_PIN: the caller may read the pin */
 	struct bd_view view;	/* N_VIEW: copies */
 	mode_t mode;
 	uid_t uid;
@@ -64,6 +81,7 @@ struct open_file {
 	char *dir;		/* a directory handle's path */
 	struct stat st;		/* getattr of an open file whose path went away */
 	char *path;		/* an open file's path, in the list of open files */
+	uid_t uid;		/* counted in vfs.opens unless 0 */
 	struct open_file *next;
 };
 
@@ -72,8 +90,17 @@ static struct vfs *vfs_get(void)
 	return fuse_get_context()->private_data;
 }
 
+static void node_reset(struct node *n)
+{
+	memset(n, 0, sizeof(*n));
+	n->pin_fd = -1;
+}
+
 static void node_free(struct node *n)
 {
+	if (n->pin_fd >= 0)
+		close(n->pin_fd);
+	n->pin_fd = -1;
 	free(n->view.name);
 	free(n->view.target);
 	free(n->view.columns);
@@ -153,6 +180,70 @@ static bool find_view(struct vfs *v, const char *name, struct node *n)
 	return found;
 }
 
+/* The request's caller: uid, gid and supplementary groups. */
+static int caller_get(struct bd_caller *c)
+{
+	struct fuse_context *ctx = fuse_get_context();
+	int n, size = 32;
+
+	bd_caller_init(c, ctx->uid, ctx->gid);
+	if (c->root)
+		return 0;
+	for (;;) {
+		gid_t *g = realloc(c->groups, size * sizeof(*g));
+
+		if (!g) {
+			bd_caller_free(c);
+			return -ENOMEM;
+		}
+		c->groups = g;
+		n = fuse_getgroups(size, g);
+		if (n < 0) {
+			/* no groups known (the caller is gone): it gets nothing */
+			bd_caller_free(c);
+			return -EACCES;
+		}
+		if (n <= size)
+			break;
+		size = n;
+	}
+	c->ngroups = n;
+	return 0;
+}
+
+/* Errors that mean the daemon could not look, not that nothing is there. */
+static bool daemon_short(int err)
+{
+	return err == -EMFILE || err == -ENFILE || err == -ENOMEM;
+}
+
+/* As the caller: n->pin_fd if it reaches the pin (else -ENOENT: no name leaks), and
+ * whether it may read it. */
+static int pin_as_caller(struct node *n)
+{
+	struct bd_caller c;
+	int fd, err;
+
+	err = caller_get(&c);
+	if (err)
+		return daemon_short(err) ? err : -ENOENT;
+	err = bd_caller_enter(&c);
+	if (err)
+		goto free_caller;
+	fd = bd_caller_open(&c, n->pin, false);
+	if (fd >= 0) {
+		n->pin_fd = fd;
+		n->readable = c.root || !faccessat(fd, "", R_OK, AT_EMPTY_PATH | AT_EACCESS);
+	}
+	bd_caller_leave(&c);
+	err = fd < 0 ? fd : 0;
+free_caller:
+	bd_caller_free(&c);
+	if (err && !daemon_short(err))
+		err = -ENOENT;
+	return err;
+}
+
 /* NAME or NAME.json: the base name and whether JSON was asked for. */
 static void split_json(const char *name, char *base, size_t len, bool *json)
 {
@@ -191,7 +282,7 @@ static int resolve_target_file(struct vfs *v, const char *target, const char *na
 		n->mode = pins[i].mode;
 		n->uid = pins[i].uid;
 		n->gid = pins[i].gid;
-		err = 0;
+		err = pin_as_caller(n);
 		break;
 	}
 	free(pins);
@@ -211,7 +302,7 @@ static int resolve(struct vfs *v, const char *path, struct node *n)
 	const char *slash, *last;
 	size_t flen;
 
-	memset(n, 0, sizeof(*n));
+	node_reset(n);
 	if (!strcmp(path, "/")) {
 		n->kind = N_ROOT;
 		return 0;
@@ -253,9 +344,14 @@ static int resolve(struct vfs *v, const char *path, struct node *n)
 	last = last ? last + 1 : rest;
 	if (!is_dir(parent))
 		return -ENOENT;
-	if (parent[strlen(v->cgroot)] == '\0' && !resolve_target_file(v, "cgroup", last, n))
-		return 0;
-	memset(n, 0, sizeof(*n));
+	if (parent[strlen(v->cgroot)] == '\0') {
+		int err = resolve_target_file(v, "cgroup", last, n);
+
+		if (!err || daemon_short(err))
+			return err;
+	}
+	node_free(n);
+	node_reset(n);
 	snprintf(n->target, sizeof(n->target), "cgroup");
 	snprintf(n->cgpath, sizeof(n->cgpath), "%s", parent);
 	{
@@ -312,13 +408,16 @@ static int vfs_getattr(const char *path, struct stat *st, struct fuse_file_info 
 	return err;
 }
 
-/* Read permission for the caller, by the file's mode and owner. */
+/* Read permission for the caller: a dumper's as the kernel said for its pin, the daemon's
+ * own files' by their mode and owner. */
 static bool may_read(const struct node *n)
 {
 	struct fuse_context *ctx = fuse_get_context();
 	gid_t groups[64];
 	int cnt, i;
 
+	if (n->kind == N_PIN)
+		return n->readable;
 	if (ctx->uid == 0)
 		return true;
 	if (ctx->uid == n->uid)
@@ -355,13 +454,13 @@ static int produce(struct vfs *v, const char *path, struct node *n, FILE *out)
 					 .format = n->json ? BPFDUMP_FMT_JSON : BPFDUMP_FMT_TABLE };
 	struct bpfdump_query_opts qo = { .sz = sizeof(qo), .target = n->target };
 	struct bpfdump_query *q;
-	char msg[512] = "", *where = NULL;
+	char msg[512] = "", *scope = NULL;
 	struct stat st;
 	long ret;
 	int err;
 
 	if (n->kind == N_PIN) {
-		ret = bd_cache__cat(v->cache, n->pin, out, &po, msg, sizeof(msg));
+		ret = bd_cache__cat(v->cache, n->pin_fd, n->pin, out, &po, msg, sizeof(msg));
 		goto done;
 	}
 	if (n->kind == N_VIEW) {
@@ -369,18 +468,19 @@ static int produce(struct vfs *v, const char *path, struct node *n, FILE *out)
 			return -ENOENT;	/* the cgroup went away */
 		qo.target = n->view.target;
 		qo.columns = n->view.columns;
-		where = bd_view_where(&n->view, st.st_ino, &err);
+		/* the where alone; the cgroup is a scope parsed on its own, ANDed as a tree */
+		scope = bd_view_scope(&n->view, st.st_ino, &err);
 		if (err)
 			return err;
-		qo.where = where;
+		qo.where = n->view.where;
 		qo.pidns = n->view.pidns;
 		if (!strcmp(n->view.target, "cgroup")) {
 			qo.cgroup = n->cgpath;
 			qo.order = BPFDUMP_ORDER_SELF;
 		}
 	}
-	q = bd_cache__get(v->cache, &qo, msg, sizeof(msg));
-	free(where);
+	q = bd_cache__get(v->cache, &qo, scope, msg, sizeof(msg));
+	free(scope);
 	if (!q) {
 		ret = -errno;
 		if (n->kind == N_VIEW && stat(n->cgpath, &st))
@@ -401,8 +501,58 @@ done:
 	return 0;
 }
 
+/* Count an open file against uid (root: no limit); -EMFILE past BD_VIEW_OPEN_MAX. */
+static int opens_take(struct vfs *v, uid_t uid)
+{
+	struct uid_opens *u = NULL, *nu;
+	int i, err = 0;
+
+	if (!uid)
+		return 0;
+	pthread_mutex_lock(&v->open_lock);
+	for (i = 0; i < v->opens_cnt && !u; i++)
+		if (v->opens[i].uid == uid)
+			u = &v->opens[i];
+	if (!u) {
+		nu = realloc(v->opens, (v->opens_cnt + 1) * sizeof(*nu));
+		if (!nu) {
+			err = -ENOMEM;
+			goto unlock;
+		}
+		v->opens = nu;
+		u = &nu[v->opens_cnt++];
+		u->uid = uid;
+		u->cnt = 0;
+	}
+	if (u->cnt >= BD_VIEW_OPEN_MAX)
+		err = -EMFILE;
+	else
+		u->cnt++;
+unlock:
+	pthread_mutex_unlock(&v->open_lock);
+	return err;
+}
+
+static void opens_put(struct vfs *v, uid_t uid)
+{
+	int i;
+
+	if (!uid)
+		return;
+	pthread_mutex_lock(&v->open_lock);
+	for (i = 0; i < v->opens_cnt; i++) {
+		if (v->opens[i].uid != uid)
+			continue;
+		if (--v->opens[i].cnt <= 0)
+			v->opens[i] = v->opens[--v->opens_cnt];
+		break;
+	}
+	pthread_mutex_unlock(&v->open_lock);
+}
+
 static int vfs_open(const char *path, struct fuse_file_info *fi)
 {
+	uid_t uid = fuse_get_context()->uid;
 	struct vfs *v = vfs_get();
 	struct open_file *of;
 	struct node n;
@@ -423,32 +573,31 @@ static int vfs_open(const char *path, struct fuse_file_info *fi)
 		err = -EACCES;
 		goto out;
 	}
+	/* before the dump: a uid at its limit costs nothing more */
+	err = opens_take(v, uid);
+	if (err)
+		goto out;
 	of = calloc(1, sizeof(*of));
 	if (!of) {
 		err = -ENOMEM;
-		goto out;
+		goto put_open;
 	}
+	of->uid = uid;
 	of->f = tmpfile();
 	if (!of->f) {
 		err = -errno;
 		bd_log(v->d, BPFDUMP_WARN, "view '%s': no temporary file: %s", path,
 		       strerror(errno));
-		free(of);
-		goto out;
+		goto free_of;
 	}
 	err = produce(v, path, &n, of->f);
-	if (err) {
-		fclose(of->f);
-		free(of);
-		goto out;
-	}
+	if (err)
+		goto close_f;
 	fill_stat(v, &n, &of->st);
 	of->path = strdup(path);
 	if (!of->path) {
-		fclose(of->f);
-		free(of);
 		err = -ENOMEM;
-		goto out;
+		goto close_f;
 	}
 	pthread_mutex_lock(&v->open_lock);
 	of->next = v->open;
@@ -457,6 +606,13 @@ static int vfs_open(const char *path, struct fuse_file_info *fi)
 	fi->fh = (uintptr_t)of;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
+	goto out;
+close_f:
+	fclose(of->f);
+free_of:
+	free(of);
+put_open:
+	opens_put(v, uid);
 out:
 	node_free(&n);
 	return err;
@@ -497,31 +653,62 @@ static int vfs_release(const char *path, struct fuse_file_info *fi)
 		}
 	}
 	pthread_mutex_unlock(&v->open_lock);
+	opens_put(v, of->uid);
 	fclose(of->f);
 	free(of->path);
 	free(of);
 	return 0;
 }
 
-static void list_target_files(struct vfs *v, const char *target, void *buf,
-			      fuse_fill_dir_t fill)
+/* _default and the dumpers the caller could open itself. */
+static int list_target_files(struct vfs *v, const char *target, void *buf,
+			     fuse_fill_dir_t fill)
 {
 	struct bd_pin *pins = NULL;
+	struct bd_caller c;
 	char name[300];
-	int cnt = 0, i;
+	int cnt = 0, i, fd, err;
 
 	if (has_default(v, target)) {
 		fill(buf, "_default", NULL, 0, 0);
 		fill(buf, "_default.json", NULL, 0, 0);
 	}
-	if (bd_pins_scan(v->bpffs[0] ? v->bpffs : NULL, target, &pins, &cnt))
-		return;
+	err = bd_pins_scan(v->bpffs[0] ? v->bpffs : NULL, target, &pins, &cnt);
+	if (err) {
+		bd_log(v->d, BPFDUMP_WARN, "views: cannot list the dumpers: %s", strerror(-err));
+		return err;
+	}
+	if (!cnt)
+		goto free_pins;
+	err = caller_get(&c);
+	if (err) {
+		if (err == -EACCES)
+			err = 0;	/* a caller whose groups are unknown sees no dumper */
+		goto free_pins;
+	}
+	err = bd_caller_enter(&c);
+	if (err)
+		goto free_caller;
 	for (i = 0; i < cnt; i++) {
+		fd = bd_caller_open(&c, pins[i].path, true);
+		if (fd < 0) {
+			if (daemon_short(fd)) {
+				err = fd;
+				break;
+			}
+			continue;
+		}
+		close(fd);
 		fill(buf, pins[i].name, NULL, 0, 0);
 		snprintf(name, sizeof(name), "%s.json", pins[i].name);
 		fill(buf, name, NULL, 0, 0);
 	}
+	bd_caller_leave(&c);
+free_caller:
+	bd_caller_free(&c);
+free_pins:
 	free(pins);
+	return err;
 }
 
 /* Child cgroups, then the views whose names no child takes. */
@@ -534,7 +721,7 @@ static int list_cgroup(struct vfs *v, const char *dir, void *buf, fuse_fill_dir_
 
 	dp = opendir(dir);
 	if (!dp)
-		return -ENOENT;
+		return daemon_short(-errno) ? -errno : -ENOENT;
 	while ((e = readdir(dp))) {
 		char p[PATH_MAX];
 		char **nk;
@@ -627,12 +814,13 @@ static int vfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t 
 			fill(buf, bpfdump__target_name(v->d, i), NULL, 0, 0);
 		break;
 	case N_TARGET:
-		list_target_files(v, n.target, buf, fill);
+		err = list_target_files(v, n.target, buf, fill);
 		break;
 	case N_CGDIR:
 		if (!strcmp(n.cgpath, v->cgroot))
-			list_target_files(v, "cgroup", buf, fill);
-		err = list_cgroup(v, n.cgpath, buf, fill);
+			err = list_target_files(v, "cgroup", buf, fill);
+		if (!err)
+			err = list_cgroup(v, n.cgpath, buf, fill);
 		break;
 	default:
 		err = -ENOTDIR;
@@ -667,7 +855,90 @@ static const struct fuse_operations vfs_ops = {
 	.releasedir = vfs_releasedir,
 };
 
-/* A directory that exists, is a directory, is no mount point yet, and is empty. */
+/* An absolute form of path (the daemon changes to /); the file itself may not exist. */
+static int absolute(struct bpfdump *d, const char *path, char *out, size_t len)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/')
+		return snprintf(out, len, "%s", path) >= (int)len ? -ENAMETOOLONG : 0;
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -errno;
+	if (snprintf(out, len, "%s/%s", cwd, path) >= (int)len)
+		return bd_err(d, -ENAMETOOLONG, "'%s': path too long", path);
+	return 0;
+}
+
+/* A mount point in /proc/self/mountinfo is escaped: \ooo for space, tab, newline, '\\'. */
+static void unescape_mnt(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+/* dir cannot be stat'ed: ENOTCONN. When it is a view mount whose daemon died (a FUSE
+ * mount of subtype bpfdump, per mountinfo), detach it so a new one can take its place. */
+static int replace_dead_mount(struct bpfdump *d, const char *dir)
+{
+	char abs[PATH_MAX], parent[PATH_MAX], real[PATH_MAX], line[3 * PATH_MAX];
+	char *slash, *base;
+	bool ours = false;
+	FILE *mi;
+	int err;
+
+	err = absolute(d, dir, abs, sizeof(abs));
+	if (err)
+		return err;
+	while (strlen(abs) > 1 && abs[strlen(abs) - 1] == '/')
+		abs[strlen(abs) - 1] = '\0';
+	/* the parent resolves (symlinks, ..); the dead mount point itself cannot be walked */
+	snprintf(parent, sizeof(parent), "%s", abs);
+	slash = strrchr(parent, '/');
+	base = slash + 1;
+	*slash = '\0';
+	if (!realpath(parent[0] ? parent : "/", real) ||
+	    snprintf(abs, sizeof(abs), "%s/%s", strcmp(real, "/") ? real : "", base) >=
+		    (int)sizeof(abs))
+		return bd_err(d, -ENOTCONN, "mount point '%s': %s", dir, strerror(ENOTCONN));
+	mi = fopen("/proc/self/mountinfo", "re");
+	if (!mi)
+		return bd_err(d, -errno, "mount point '%s': /proc/self/mountinfo: %s", dir,
+			      strerror(errno));
+	while (fgets(line, sizeof(line), mi)) {
+		char mnt[PATH_MAX], *sep = strstr(line, " - ");
+		char type[64];
+
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
+		    sscanf(sep + 3, "%63s", type) != 1)
+			continue;
+		unescape_mnt(mnt);
+		if (!strcmp(mnt, abs))
+			ours = !strcmp(type, "fuse.bpfdump");	/* the last mount there counts */
+	}
+	fclose(mi);
+	if (!ours)
+		return bd_err(d, -ENOTCONN, "mount point '%s': %s (a dead FUSE mount that is no "
+			      "view: umount -l it)", dir, strerror(ENOTCONN));
+	if (umount2(abs, MNT_DETACH))
+		return bd_err(d, -errno, "mount point '%s': cannot detach the dead view mount: %s",
+			      dir, strerror(errno));
+	bd_log(d, BPFDUMP_WARN, "mount point '%s': the view daemon there had died (%s): "
+	       "detached its mount, mounting anew", dir, strerror(ENOTCONN));
+	return 0;
+}
+
+/* A directory that exists, is a directory, is no mount point yet, and is empty. A dead
+ * view mount there (its daemon killed) is replaced. */
 static int check_mountpoint(struct bpfdump *d, const char *dir)
 {
 	char parent[PATH_MAX];
@@ -676,6 +947,12 @@ static int check_mountpoint(struct bpfdump *d, const char *dir)
 	struct dirent *e;
 	DIR *dp;
 
+	if (stat(dir, &st) && errno == ENOTCONN) {
+		int err = replace_dead_mount(d, dir);
+
+		if (err)
+			return err;
+	}
 	if (stat(dir, &st))
 		return bd_err(d, -errno, "mount point '%s': %s", dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
@@ -699,18 +976,20 @@ static int check_mountpoint(struct bpfdump *d, const char *dir)
 	return 0;
 }
 
-/* An absolute form of path (the daemon changes to /); the file itself may not exist. */
-static int absolute(struct bpfdump *d, const char *path, char *out, size_t len)
+/* Each open file holds a temporary file: as many fds as the hard limit allows (each
+ * non-root uid is held to BD_VIEW_OPEN_MAX of them). */
+static void raise_fd_limit(struct bpfdump *d)
 {
-	char cwd[PATH_MAX];
+	struct rlimit rl;
 
-	if (path[0] == '/')
-		return snprintf(out, len, "%s", path) >= (int)len ? -ENAMETOOLONG : 0;
-	if (!getcwd(cwd, sizeof(cwd)))
-		return -errno;
-	if (snprintf(out, len, "%s/%s", cwd, path) >= (int)len)
-		return bd_err(d, -ENAMETOOLONG, "'%s': path too long", path);
-	return 0;
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur == rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		bd_log(d, BPFDUMP_INFO, "views: cannot raise the open file limit: %s",
+		       strerror(errno));
 }
 
 int bpfdump__view_mount(struct bpfdump *d, const char *dir,
@@ -731,6 +1010,7 @@ int bpfdump__view_mount(struct bpfdump *d, const char *dir,
 	err = check_mountpoint(d, dir);
 	if (err)
 		return err;
+	raise_fd_limit(d);
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -807,6 +1087,7 @@ free_vfs:
 	bd_views_free(&v->views);
 	pthread_mutex_destroy(&v->views_lock);
 	pthread_mutex_destroy(&v->open_lock);
+	free(v->opens);
 	free(v);
 	return err;
 }

@@ -4,6 +4,8 @@
  * grouped by the target its query record names. Scanned on every lookup and listing,
  * so pins and removals show up at once. Two dumpers with the same basename and target
  * are told apart by the order of their paths: NAME, NAME~2, NAME~3, ...
+ * The scan runs as the daemon (root): view_fs.c shows a caller only what the caller
+ * could open itself.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -32,11 +34,19 @@ static bool has_suffix(const char *s, const char *suf)
 	return n > m && !strcmp(s + n - m, suf);
 }
 
+/* Out of fds or memory: the scan cannot tell what is there, which is not "nothing". */
+static bool scan_failed(int err)
+{
+	return err == -EMFILE || err == -ENFILE || err == -ENOMEM;
+}
+
 static void add_pin(struct scan *sc, const char *path, const struct stat *st)
 {
 	char bin[PATH_MAX], meta_path[PATH_MAX], target[64];
 	struct bd_pin *p;
 	char *meta;
+
+	int err;
 
 	if (bd_twin_paths(path, bin, meta_path, sizeof(bin)) || access(meta_path, F_OK))
 		return;
@@ -45,8 +55,10 @@ static void add_pin(struct scan *sc, const char *path, const struct stat *st)
 		sc->err = -ENOMEM;
 		return;
 	}
-	if (bd_read_meta(meta_path, meta, META_TEXT) ||
-	    !bd_meta_get(meta, "target", target, sizeof(target)) ||
+	err = bd_read_meta(meta_path, meta, META_TEXT);
+	if (scan_failed(err))
+		sc->err = err;
+	if (err || !bd_meta_get(meta, "target", target, sizeof(target)) ||
 	    (sc->target && strcmp(target, sc->target))) {
 		free(meta);
 		return;
@@ -81,8 +93,11 @@ static void walk(struct scan *sc, const char *dir, int depth)
 	if (depth > 16 || sc->err)
 		return;
 	dp = opendir(dir);
-	if (!dp)
+	if (!dp) {
+		if (scan_failed(-errno))
+			sc->err = -errno;
 		return;
+	}
 	while ((e = readdir(dp)) && !sc->err) {
 		char p[PATH_MAX];
 		struct stat st;
