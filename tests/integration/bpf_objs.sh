@@ -167,6 +167,82 @@ nit=$(python3 -c 'import json,sys; print(sum(1 for o in json.load(open(sys.argv[
 check "bpf_link -w 'link->type == BPF_LINK_TYPE_ITER': bpfdump's own link (bd_*) plus $nit others ('$out')" \
 	[ "$(grep -c '^bd_' <<<"$out")" -ge 1 -a "$(wc -l <<<"$out")" -eq $((nit + 1)) ]
 
+# ---- a user object's map declared LIBBPF_PIN_BY_NAME (tests/bpf/pinned_map.bpf.c) ------------
+# libbpf alone pins it as /sys/fs/bpf/bd_pin_probe, or binds to a map pinned there and
+# writes into it. bpfdump run/pin must do neither unless --pin-maps DIR asks (then under DIR).
+OBJ=$BUILD/tests/pinned_map.bpf.o
+[ -e "$OBJ" ] || make -s "$OBJ" >/dev/null 2>&1
+if [ ! -e "$OBJ" ]; then
+	fail "test object $OBJ missing (make $OBJ)"
+else
+# the map's name is fixed by the object: one test at a time uses /sys/fs/bpf/bd_pin_probe
+exec 9>/run/bpfdump-test-bd_pin_probe.lock
+flock 9
+BYNAME=/sys/fs/bpf/bd_pin_probe
+PM=/sys/fs/bpf/bdpm_$R PM2=/sys/fs/bpf/bdpm2_$R POBJ=/sys/fs/bpf/bdpo_$R
+rm -f "$BYNAME"
+at_exit "rm -rf $BYNAME $PM $PM2 $POBJ"
+# map_value PIN: key 0's value as bpftool reads it (its 8 bytes, little-endian), or "none"
+map_value() {
+	bpftool map dump pinned "$1" -j 2>/dev/null |
+		python3 -c 'import json,sys; e=json.load(sys.stdin)[0]; print(int.from_bytes(bytes(int(b, 16) for b in e["value"]), "little"))' 2>/dev/null ||
+		echo none
+}
+count_of() { sed -n 's/^count \([0-9]*\)$/\1/p' "$1"; }
+
+dump_ok "run OBJ with a map pinned by name" "$TMP/pm1.out" run "$OBJ"
+n=$(count_of "$TMP/pm1.out")
+check "run OBJ: the program counted tasks into its map (count ${n:-none})" [ "${n:-0}" -gt 0 ]
+check "run OBJ: nothing left at $BYNAME (ls: $(ls /sys/fs/bpf | grep -c bd_pin_probe) entries)" \
+	test ! -e "$BYNAME"
+
+# a map anyone may have pinned under that name, compatible with the object's: 10^9 at key 0
+BIG=1000000000
+bpftool map create "$BYNAME" type array key 4 value 8 entries 1 name bd_pin_probe &&
+	bpftool map update pinned "$BYNAME" key 0 0 0 0 value 0x00 0xca 0x9a 0x3b 0 0 0 0
+check "bpftool pinned a compatible map at $BYNAME holding $BIG" [ "$(map_value "$BYNAME")" = "$BIG" ]
+dump_ok "run OBJ with a map pinned at $BYNAME" "$TMP/pm2.out" run "$OBJ"
+n=$(count_of "$TMP/pm2.out")
+check "run OBJ: its map is its own, not the pinned one (count ${n:-none} < $BIG)" \
+	[ -n "$n" ] && [ "${n:-$BIG}" -lt "$BIG" ] && [ "${n:-0}" -gt 0 ]
+expect_eq "run OBJ: the map pinned at $BYNAME is unchanged (bpftool map dump)" "$BIG" "$(map_value "$BYNAME")"
+
+rm -f "$POBJ"
+dump_ok "pin OBJ PATH with a map pinned at $BYNAME" "$TMP/pm3.out" pin "$OBJ" "$POBJ"
+timeout 60 cat "$POBJ" >"$TMP/pm3.cat" 2>&1
+n=$(count_of "$TMP/pm3.cat")
+check "pin OBJ: reading the pin counts into its own map (count ${n:-none} < $BIG)" \
+	[ -n "$n" ] && [ "${n:-$BIG}" -lt "$BIG" ]
+expect_eq "pin OBJ: the map pinned at $BYNAME is unchanged after a read" "$BIG" "$(map_value "$BYNAME")"
+check "pin OBJ: the pin is the link only, no map pinned beside it or under another name" \
+	sh -c '[ "$(ls /sys/fs/bpf | grep -c "bd_pin_probe\|bdpm")" -eq 1 ]'
+rm -f "$POBJ"
+
+mkdir -p "$PM"
+dump_ok "run OBJ --pin-maps $PM" "$TMP/pm4.out" run "$OBJ" --pin-maps "$PM"
+n=$(count_of "$TMP/pm4.out")
+check "run --pin-maps: the map stays pinned as $PM/bd_pin_probe" test -e "$PM/bd_pin_probe"
+expect_eq "run --pin-maps: the pinned map holds the count the program printed" "${n:-none}" \
+	"$(map_value "$PM/bd_pin_probe")"
+expect_eq "run --pin-maps: the map pinned at $BYNAME is unchanged" "$BIG" "$(map_value "$BYNAME")"
+dump_ok "run OBJ --pin-maps=$PM again" "$TMP/pm5.out" run "$OBJ" --pin-maps="$PM"
+m=$(count_of "$TMP/pm5.out")
+check "run --pin-maps again: the pinned map is reused (count ${m:-none} > ${n:-none})" \
+	[ -n "$m" ] && [ -n "$n" ] && [ "${m:-0}" -gt "${n:-0}" ]
+expect_eq "run --pin-maps again: bpftool reads the new count" "${m:-none}" "$(map_value "$PM/bd_pin_probe")"
+
+# a map under DIR the object's does not fit: the load fails and pins nothing new
+mkdir -p "$PM2"
+bpftool map create "$PM2/bd_pin_probe" type array key 4 value 4 entries 1 name bd_pin_probe
+bad_input "run --pin-maps with an incompatible map pinned there" "cannot load" \
+	timeout 60 "$BPFDUMP" run "$OBJ" --pin-maps "$PM2"
+expect_eq "run --pin-maps refused: $PM2 holds only the map it had" "bd_pin_probe" "$(ls "$PM2" | xargs)"
+bad_input "run --pin-maps outside bpffs" "not in bpffs" timeout 60 "$BPFDUMP" run "$OBJ" --pin-maps "$TMP"
+check "no pin of the object's map left at $BYNAME but bpftool's" \
+	[ "$(map_value "$BYNAME")" = "$BIG" ]
+exec 9>&-
+fi
+
 # map elements: only where this kernel lets any program attach to bpf_map_elem at all
 probe=$("$HELPERS/bpf_hold" --probe-iter bpf_map_elem 2>/dev/null)
 if [ "$probe" != ok ]; then
@@ -227,3 +303,4 @@ bpftool map delete pinned "$PH" key 2 0 0 0
 truth=$(bpftool map dump pinned "$PH" -j | bytes)
 got=$(timeout 60 "$BPFDUMP" dump bpf_map_elem --map "$H" -J | elems)
 expect_eq "bpf_map_elem deleted element disappears" "$truth" "$got"
+
