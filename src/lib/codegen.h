@@ -21,6 +21,7 @@ struct cg {
 	__u32 args_off;		/* text: u64 arguments of bpf_seq_printf */
 	int out_label;		/* skip this row */
 	struct bd_strbuf fmts;	/* text: format strings, NUL-separated */
+	bool hide_kaddr;	/* text: kernel addresses written as zeros */
 	int err;
 };
 

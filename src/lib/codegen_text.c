@@ -7,11 +7,19 @@
  * from BTF; what the kernel cannot format (struct values, map data with BTF)
  * is refused at pin time or shown as hex, and `bpfdump cat` gives the
  * full user-space formatting.
+ *
+ * Readers are whoever may open the pin, so the writer is careful with them:
+ * control bytes of strings become '?' (as ps shows them), so a name cannot
+ * forge a row or send a terminal an escape; kernel addresses are written as
+ * zeros, as /proc/kallsyms writes them for an unprivileged reader, unless
+ * /proc shows them to everyone or only root reads the pin.
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "codegen.h"
+#include "output.h"
 
 #define MAX_NAMES 64	/* enumerators in a branch table */
 
@@ -70,6 +78,81 @@ static void arg_addr(struct cg *g, int i, __u32 off)
 	ib_emit(b, I_MOV64_REG(R1, R_BUF));
 	ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, off));
 	ib_emit(b, I_STX(8, R_BUF, R1, g->args_off + 8 * i));
+}
+
+static void fmt_cell(char *buf, size_t len, bool first, const char *core);
+
+/*
+ * Bytes [off, off + len) of the buffer: each control byte (below 0x20 but NUL, and
+ * 0x7f) becomes '?'. A loop the verifier walks through once per byte; branchless
+ * inside, so no state is queued per byte:
+ *   bad = (c != 0 && c < 0x20) || c == 0x7f;  c ^= (c ^ '?') & -bad
+ */
+static void emit_sanitize(struct cg *g, __u32 off, __u32 len)
+{
+	struct insn_buf *b = &g->ib;
+	int loop = ib_new_label(b);
+
+	if (!len)
+		return;
+	ib_emit(b, I_MOV64_REG(R1, R_BUF));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, off));
+	ib_emit(b, I_MOV64_IMM(R2, len));
+	ib_place(b, loop);
+	ib_emit(b, I_LDX(1, R3, R1, 0));
+	ib_emit(b, I_MOV64_REG(R4, R3));		/* r4 = c != 0 */
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R4, -1));
+	ib_emit(b, I_ALU64_IMM(BPF_RSH, R4, 63));
+	ib_emit(b, I_ALU64_IMM(BPF_XOR, R4, 1));
+	ib_emit(b, I_MOV64_REG(R5, R3));		/* r5 = c < 0x20 */
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R5, -0x20));
+	ib_emit(b, I_ALU64_IMM(BPF_RSH, R5, 63));
+	ib_emit(b, I_ALU64_REG(BPF_AND, R4, R5));
+	ib_emit(b, I_MOV64_REG(R5, R3));		/* r5 = c == 0x7f */
+	ib_emit(b, I_ALU64_IMM(BPF_XOR, R5, 0x7f));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R5, -1));
+	ib_emit(b, I_ALU64_IMM(BPF_RSH, R5, 63));
+	ib_emit(b, I_ALU64_REG(BPF_OR, R4, R5));
+	ib_emit(b, INSN(BPF_ALU64 | BPF_NEG, R4, 0, 0, 0));
+	ib_emit(b, I_MOV64_REG(R5, R3));
+	ib_emit(b, I_ALU64_IMM(BPF_XOR, R5, '?'));
+	ib_emit(b, I_ALU64_REG(BPF_AND, R5, R4));
+	ib_emit(b, I_ALU64_REG(BPF_XOR, R3, R5));
+	ib_emit(b, I_STX(1, R1, R3, 0));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, 1));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, -1));
+	ib_jmp_imm(b, BPF_JNE, R2, 0, loop);
+}
+
+bool bd_text_kaddrs_for_pin(const struct bpfdump_pin_opts *o)
+{
+	unsigned int mode = o && o->mode ? o->mode : 0600;
+
+	return !(mode & (S_IRGRP | S_IROTH)) && (!o || o->uid <= 0);
+}
+
+/* R1 holds an 8-byte value that may be a kernel address (bd_column_may_be_kaddr);
+ * args[0] too. Zeros of the same width when it is one, else fmt. */
+static void emit_kaddr(struct cg *g, const struct btf_type *t, const char *fmt, bool hex,
+		       bool first)
+{
+	struct insn_buf *b = &g->ib;
+	int show = ib_new_label(b), done = ib_new_label(b);
+	char f[32];
+
+	if (!btf_is_ptr(t)) {
+		ib_jmp_imm(b, BPF_JSGE, R1, 0, show);	/* the user half */
+		ib_jmp_imm(b, BPF_JEQ, R1, -1, show);	/* ~0UL: a sentinel */
+	}
+	fmt_cell(f, sizeof(f), first, btf_is_ptr(t) || hex ? "0x0000000000000000" : "0");
+	emit_printf(g, f, 0);
+	if (btf_is_ptr(t))
+		return;
+	ib_ja(b, done);
+	ib_place(b, show);
+	fmt_cell(f, sizeof(f), first, fmt);
+	emit_printf(g, f, 1);
+	ib_place(b, done);
 }
 
 static void fmt_cell(char *buf, size_t len, bool first, const char *core)
@@ -253,6 +336,7 @@ static void emit_sunpath_text(struct cg *g, const struct bd_column *c, bool firs
 	char f[16];
 
 	ib_emit(b, I_ST_IMM(1, R_BUF, sp->slot_off + sp->size, 0));
+	emit_sanitize(g, sp->slot_off, sp->size);
 	ib_emit(b, I_LDX(4, R1, R_BUF, len->slot_off));
 	ib_jmp_imm(b, BPF_JSLE, R1, 2, none);
 	ib_emit(b, I_LDX(1, R1, R_BUF, sp->slot_off));
@@ -297,6 +381,7 @@ static int emit_column(struct cg *g, const struct bd_column *c, bool first)
 		ib_emit(b, I_ALU64_IMM(BPF_LSH, R1, 32));
 		ib_emit(b, I_ALU64_IMM(BPF_ARSH, R1, 32));
 		ib_jmp_imm(b, BPF_JSLE, R1, 0, skip);
+		emit_sanitize(g, g->p->path_buf_off[a->path_idx], BD_PATH_MAX);
 		arg_addr(g, 0, g->p->path_buf_off[a->path_idx]);
 		fmt_cell(f, sizeof(f), first, "%s");
 		emit_printf(g, f, 1);
@@ -308,6 +393,7 @@ static int emit_column(struct cg *g, const struct bd_column *c, bool first)
 		return 0;
 	}
 	if (a->fetch == BD_FETCH_DWALK) {
+		emit_sanitize(g, a->slot_off + BD_DWALK_HDR, BD_DWALK_DEPTH * BD_DWALK_COMP);
 		emit_dwalk_text(g, a, first);
 		return 0;
 	}
@@ -315,10 +401,13 @@ static int emit_column(struct cg *g, const struct bd_column *c, bool first)
 					  a->fetch == BD_FETCH_BYTES &&
 					  bd_skip_mods(btf, btf_array(t)->type, NULL)->size == 1 &&
 					  btf_is_int(bd_skip_mods(btf, btf_array(t)->type, NULL)))) {
-		if (a->fetch == BD_FETCH_CSTR)
+		if (a->fetch == BD_FETCH_CSTR) {
 			ib_emit(b, I_ST_IMM(1, R_BUF, a->slot_off + a->slot_size - 1, 0));
-		else
+			emit_sanitize(g, a->slot_off, a->slot_size - 1);
+		} else {
 			ib_emit(b, I_ST_IMM(1, R_BUF, a->slot_off + a->size, 0));
+			emit_sanitize(g, a->slot_off, a->size);
+		}
 		arg_addr(g, 0, a->slot_off);
 		fmt_cell(f, sizeof(f), first, "%s");
 		emit_printf(g, f, 1);
@@ -441,6 +530,12 @@ static int emit_column(struct cg *g, const struct bd_column *c, bool first)
 	if (be)
 		ib_emit(b, INSN(BPF_ALU | BPF_END | BPF_TO_BE, R1, 0, 0, be));
 	ib_emit(b, I_STX(8, R_BUF, R1, g->args_off));
+	if (g->hide_kaddr && bd_column_may_be_kaddr(c)) {
+		bool hex = c->fmt == BD_FMT_HEX || btf_is_ptr(t);
+
+		emit_kaddr(g, t, hex ? "0x%llx" : "%llu", hex, first);
+		return 0;
+	}
 	switch (c->fmt) {
 	case BD_FMT_HEX:
 		fmt_cell(f, sizeof(f), first, "0x%llx");
@@ -474,6 +569,15 @@ static int emit_column(struct cg *g, const struct bd_column *c, bool first)
 		}
 		if (t->size == 1 && ((enc & BTF_INT_CHAR) ||
 				     !strcmp(btf__name_by_offset(btf, t->name_off), "char"))) {
+			/* a control byte (or NUL) as '?' */
+			int ok = ib_new_label(b), bad = ib_new_label(b);
+
+			ib_emit(b, I_ALU64_IMM(BPF_AND, R1, 0xff));
+			ib_jmp_imm(b, BPF_JLT, R1, 0x20, bad);
+			ib_jmp_imm(b, BPF_JNE, R1, 0x7f, ok);
+			ib_place(b, bad);
+			ib_emit(b, I_ST_IMM(8, R_BUF, g->args_off, '?'));
+			ib_place(b, ok);
 			fmt_cell(f, sizeof(f), first, "%c");
 			emit_printf(g, f, 1);
 			return 0;
@@ -511,7 +615,12 @@ void cg_text_header_first(struct cg *g)
 void cg_text_writer(struct cg *g)
 {
 	struct insn_buf *b = &g->ib;
+	struct bd_kaddr_sysctl sc;
 	int i, err;
+
+	/* decided now, for every later reader: the pin does not know who they are */
+	bd_kaddr_sysctl_read(&sc);
+	g->hide_kaddr = !g->p->text_kaddrs && !bd_kaddr_shown(&sc, false);
 
 	ib_emit(b, I_LDX(8, R_SEQ, R_CTX, 0));
 	ib_emit(b, I_LDX(8, R_SEQ, R_SEQ, 0));
