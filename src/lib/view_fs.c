@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "output.h"
 #include "view_int.h"
 
 struct vfs {
@@ -459,6 +460,8 @@ static int produce(struct vfs *v, const char *path, struct node *n, FILE *out)
 	long ret;
 	int err;
 
+	/* kernel addresses as /proc/kallsyms shows them to this reader */
+	bd_print_opts_set_reader(&po, fuse_get_context()->pid, fuse_get_context()->uid);
 	if (n->kind == N_PIN) {
 		ret = bd_cache__cat(v->cache, n->pin_fd, n->pin, out, &po, msg, sizeof(msg));
 		goto done;
