@@ -20,6 +20,7 @@
 
 #include "bpfdump.h"
 #include "internal.h"
+#include "output.h"
 #include "test.h"
 
 static struct bpfdump *d;
@@ -422,6 +423,61 @@ static void test_targets_verify(void)
 	printf("# %d of %d generated programs passed the verifier\n", verified, tried);
 }
 
+/* A format string among the NUL-separated ones of a text writer */
+static bool has_fmt(const struct bd_strbuf *fmts, const char *f)
+{
+	return fmts->s && memmem(fmts->s, fmts->len, f, strlen(f) + 1) != NULL;
+}
+
+/* The text writer's care for its readers: strings (a 4 KiB d_path too) through the
+ * sanitizing loop and kernel addresses as zeros, still accepted by the verifier. */
+static void test_text_writer_safety(void)
+{
+	struct bd_kaddr_sysctl sc;
+	struct bd_plan p;
+	bool ok, hides;
+	int i;
+
+	if (plan("task_file", "pid=task->tgid,comm=task->comm,c=task->comm[0],path=path(file),"
+		 "f=file,mnt=file->f_path.mnt", NULL, &p)) {
+		printf("FAIL codegen: text writer safety: plan: %s\n", d->errmsg);
+		test_failed++;
+	} else {
+		gen_and_verify(&p, true, &ok, "task_file strings, a char, d_path and pointers "
+			       "(text writer)");
+		bd_plan_free(&p);
+	}
+	bd_kaddr_sysctl_read(&sc);
+	hides = !bd_kaddr_shown(&sc, false);
+	for (i = 0; i < 2; i++) {
+		struct bd_strbuf fmts = {};
+		struct bpf_insn *insns = NULL;
+		int cnt, buf_fd;
+		char name[160];
+
+		if (plan("ksym", "addr=hex(ksym->value),v=ksym->value,name=ksym->name", NULL, &p))
+			return (void)ASSERT_TRUE(false, "codegen: ksym plan builds");
+		p.text_kaddrs = i;	/* 1: a pin only root reads */
+		buf_fd = bd_create_buf_map(d, p.buf_size);
+		if (!ASSERT_EQ_INT(bd_codegen_iter(d, &p, buf_fd, true, &insns, &cnt, &fmts), 0,
+				   "codegen: ksym text writer generates"))
+			goto next;
+		snprintf(name, sizeof(name), "codegen: ksym text writer %s addresses as zeros "
+			 "(kallsyms hides them from unprivileged readers here: %d, root-only pin: %d)",
+			 hides && !i ? "writes" : "does not write", hides, i);
+		ASSERT_EQ_INT(has_fmt(&fmts, "0x0000000000000000") &&
+			      has_fmt(&fmts, " 0"), hides && !i, name);
+		ASSERT_TRUE(has_fmt(&fmts, "0x%llx"), "codegen: ksym text writer prints a value");
+next:
+		free(insns);
+		sb_free(&fmts);
+		close(buf_fd);
+		if (!i)
+			gen_and_verify(&p, true, &ok, "ksym with hidden addresses (text writer)");
+		bd_plan_free(&p);
+	}
+}
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -437,6 +493,7 @@ int main(void)
 	test_plan_literal_range();
 	test_predicate_reaches_compare();
 	test_targets_verify();
+	test_text_writer_safety();
 	bpfdump__free(d);
 	return test_summary();
 }
