@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -14,12 +15,112 @@
 #include "output.h"
 #include "pin.h"
 
-#define META_TEXT 8192
 
-long bpfdump__cat(struct bpfdump *d, const char *path, FILE *out,
-		  const struct bpfdump_print_opts *opts)
+/* Why a twin was not taken, for a message. */
+static const char *twin_why(int err)
 {
-	char bin[PATH_MAX], meta_path[PATH_MAX], meta[META_TEXT];
+	switch (err) {
+	case -ENOENT: return "missing";
+	case -EPERM: return "not root's with mode 0600, or not a bpffs file (refusing to trust it)";
+	case -EBADMSG: return "not a bpfdump query record (wrong map type or size)";
+	default: return strerror(-err);
+	}
+}
+
+/* A recorded id in meta equals want. */
+static bool meta_id_is(const char *meta, const char *key, __u32 want)
+{
+	char num[16];
+
+	return bd_meta_get(meta, key, num, sizeof(num)) && strtoul(num, NULL, 10) == want;
+}
+
+/* An iterator link's id and program id. */
+static int iter_link_ids(int fd, __u32 *id, __u32 *prog_id)
+{
+	struct bpf_link_info li = {};
+	__u32 len = sizeof(li);
+
+	if (bpf_obj_get_info_by_fd(fd, &li, &len))
+		return -errno;
+	if (li.type != BPF_LINK_TYPE_ITER)
+		return -EMEDIUMTYPE;
+	*id = li.id;
+	*prog_id = li.prog_id;
+	return 0;
+}
+
+/* The query record and the binary twin of the dumper whose visible pin is pin_fd,
+ * after checking that they and it are one dumper. Returns the @bin link fd. */
+static int dumper_open(struct bpfdump *d, int pin_fd, const char *path, char *meta,
+		       size_t meta_len)
+{
+	const char *base = strrchr(path, '/');
+	char name[NAME_MAX + 8];
+	__u32 id, prog_id;
+	int dir_fd, fd, err;
+
+	if (!base || strlen(base + 1) > NAME_MAX)
+		return bd_err(d, -EINVAL, "cat '%s': not a path in bpffs", path);
+	base++;
+	fd = bd_bpffs_obj_get(pin_fd);
+	if (fd < 0)
+		return bd_err(d, fd, "cat '%s': %s", path, strerror(-fd));
+	err = iter_link_ids(fd, &id, &prog_id);
+	close(fd);
+	if (err)
+		return bd_err(d, err, "cat '%s': not an iterator link", path);
+	dir_fd = bd_pin_dir_open(d, path);
+	if (dir_fd < 0)
+		return dir_fd;
+	snprintf(name, sizeof(name), "%s@meta", base);
+	fd = bd_twin_get(dir_fd, name);
+	if (fd >= 0) {
+		err = bd_meta_read_fd(fd, meta, meta_len);
+		close(fd);
+		fd = err;
+	}
+	if (fd < 0) {
+		err = bd_err(d, fd, fd == -ENOENT ? "cat '%s': not a dumper bpfdump pinned (no "
+			     "%s): read it with plain cat" : "cat '%s': its query record %s is %s",
+			     path, name, twin_why(fd));
+		goto close_dir;
+	}
+	if (!bd_meta_get(meta, META_TEXT_LINK, name, sizeof(name))) {
+		err = bd_err(d, -ESTALE, "cat '%s': pinned by a bpfdump that did not record its "
+			     "links; pin it again", path);
+		goto close_dir;
+	}
+	if (!meta_id_is(meta, META_TEXT_LINK, id) || !meta_id_is(meta, META_TEXT_PROG, prog_id)) {
+		err = bd_err(d, -ESTALE, "cat '%s': its @meta belongs to another dumper "
+			     "(link %u is not the one recorded); refusing", path, id);
+		goto close_dir;
+	}
+	snprintf(name, sizeof(name), "%s@bin", base);
+	fd = bd_twin_get(dir_fd, name);
+	if (fd < 0) {
+		err = bd_err(d, fd, "cat '%s': its binary twin %s is %s", path, name,
+			     twin_why(fd));
+		goto close_dir;
+	}
+	err = iter_link_ids(fd, &id, &prog_id);
+	if (err || !meta_id_is(meta, META_BIN_LINK, id) ||
+	    !meta_id_is(meta, META_BIN_PROG, prog_id)) {
+		close(fd);
+		err = bd_err(d, -ESTALE, "cat '%s': its @bin belongs to another dumper; "
+			     "refusing", path);
+		goto close_dir;
+	}
+	err = fd;
+close_dir:
+	close(dir_fd);
+	return err;
+}
+
+long bd_dumper_cat(struct bpfdump *d, int pin_fd, const char *path, FILE *out,
+		   const struct bpfdump_print_opts *opts)
+{
+	char meta[META_MAX];
 	char target[64], columns[4096], where[4096], cgroup[PATH_MAX], map[64], num[32];
 	char scope[1024], netns[PATH_MAX], netns_ino[32] = "";
 	int pidns_level = 0;
@@ -32,17 +133,12 @@ long bpfdump__cat(struct bpfdump *d, const char *path, FILE *out,
 	err = bd_btf_ready(d);
 	if (err)
 		return err;
-	err = bd_twin_paths(path, bin, meta_path, sizeof(bin));
-	if (err)
-		return bd_err(d, err, "cat '%s': path too long", path);
-	if (access(path, F_OK))
-		return bd_err(d, -errno, "cat '%s': %s", path, strerror(errno));
-	err = bd_read_meta(meta_path, meta, sizeof(meta));
-	if (err)
-		return bd_err(d, err, "cat '%s': not a dumper bpfdump pinned (no %s): read it "
-			      "with plain cat", path, meta_path);
+	link_fd = dumper_open(d, pin_fd, path, meta, sizeof(meta));
+	if (link_fd < 0)
+		return link_fd;
+	ret = bd_err(d, -EBADMSG, "cat '%s': its query record has no target", path);
 	if (!bd_meta_get(meta, "target", target, sizeof(target)))
-		return bd_err(d, -EBADMSG, "cat '%s': its query record has no target", path);
+		goto close_link;
 	qo.target = target;
 	if (bd_meta_get(meta, "columns", columns, sizeof(columns)))
 		qo.columns = columns;
@@ -69,33 +165,44 @@ long bpfdump__cat(struct bpfdump *d, const char *path, FILE *out,
 	q = bd_query_new_pinned(d, &qo, bd_meta_get(meta, "scope_where", scope, sizeof(scope)) ?
 				scope : NULL, pidns_level);
 	if (!q) {
+		ret = -errno;
 		if (qo.netns)
-			return bd_err(d, -errno, "cat '%s': its network namespace %s is gone: %s",
-				      path, netns, bpfdump__errmsg(d));
-		return -errno;
+			ret = bd_err(d, ret, "cat '%s': its network namespace %s is gone: %s",
+				     path, netns, bpfdump__errmsg(d));
+		goto close_link;
 	}
 	if (qo.netns && strtoull(netns_ino, NULL, 10) != q->scope.netns_ino) {
 		ret = bd_err(d, -ESTALE, "cat '%s': %s now names another network namespace "
 			     "(the dumper's is gone)", path, netns);
-		goto out;
-	}
-	link_fd = bpf_obj_get(bin);
-	if (link_fd < 0) {
-		ret = bd_err(d, -errno, "cat '%s': cannot open %s: %s", path, bin, strerror(errno));
-		goto out;
+		goto free_query;
 	}
 	ret = bd_scope_start(d, &q->scope, link_fd, &run);
 	if (ret) {
 		ret = bd_err(d, ret, "cat '%s': cannot start the iterator: %s", path,
 			     strerror(-ret));
-		close(link_fd);
-		goto out;
+		goto free_query;
 	}
 	ret = bd_query_read(q, run.fd, out, opts);
 	ret = bd_scope_end(d, &run, ret < 0 ? ret : 0) ?: ret;
-	close(link_fd);
-out:
+free_query:
 	bpfdump_query__free(q);
+close_link:
+	close(link_fd);
+	return ret;
+}
+
+long bpfdump__cat(struct bpfdump *d, const char *path, FILE *out,
+		  const struct bpfdump_print_opts *opts)
+{
+	long ret;
+	int fd;
+
+	/* the path is the caller's to name: it is followed; the twins are not */
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return bd_err(d, -errno, "cat '%s': %s", path, strerror(errno));
+	ret = bd_dumper_cat(d, fd, path, out, opts);
+	close(fd);
 	return ret;
 }
 
@@ -125,10 +232,14 @@ static void params_text(const struct bpf_link_info *li, char *buf, size_t len)
 			 li->iter.task.pid ? li->iter.task.pid : li->iter.task.tid);
 }
 
-static void show_one(struct show_ctx *sc, const char *path, const struct stat *st)
+/* One row of show: the dumper at path, whose link is pinned at link_path (NULL: none
+ * left); incomplete when path itself is missing (an interrupted pin). */
+static void show_row(struct show_ctx *sc, const char *path, const char *link_path,
+		     const struct stat *st, bool incomplete)
 {
-	char kind[64], target[64] = "", pname[32] = "", params[96], mode[8], owner[64], prog_id[16],
-	     link_id[16], bin[PATH_MAX], meta_path[PATH_MAX], meta[META_TEXT], by[64] = "";
+	char kind[64], target[64] = "", pname[32] = "", params[96] = "", mode[8], owner[64],
+	     prog_id[16] = "", link_id[16] = "", bin[PATH_MAX], meta_path[PATH_MAX],
+	     meta[META_MAX], by[96] = "";
 	struct bpf_link_info li = {};
 	struct bpf_prog_info pi = {};
 	__u32 len = sizeof(li);
@@ -139,35 +250,43 @@ static void show_one(struct show_ctx *sc, const char *path, const struct stat *s
 	struct group *gr;
 	int fd, pfd, i;
 
-	if (bd_pin_kind(path, kind, sizeof(kind)) || strcmp(kind, "iter link"))
-		return;
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return;
-	li.iter.target_name = (unsigned long)target;
-	li.iter.target_name_len = sizeof(target);
-	if (bpf_obj_get_info_by_fd(fd, &li, &len)) {
+	if (link_path) {
+		if (bd_pin_kind(link_path, kind, sizeof(kind)) || strcmp(kind, "iter link"))
+			return;
+		fd = bpf_obj_get(link_path);
+		if (fd < 0)
+			return;
+		li.iter.target_name = (unsigned long)target;
+		li.iter.target_name_len = sizeof(target);
+		if (bpf_obj_get_info_by_fd(fd, &li, &len)) {
+			close(fd);
+			return;
+		}
 		close(fd);
-		return;
+		pfd = bpf_prog_get_fd_by_id(li.prog_id);
+		if (pfd >= 0) {
+			len = sizeof(pi);
+			if (!bpf_obj_get_info_by_fd(pfd, &pi, &len))
+				snprintf(pname, sizeof(pname), "%s", pi.name);
+			close(pfd);
+		}
+		params_text(&li, params, sizeof(params));
+		snprintf(prog_id, sizeof(prog_id), "%u", li.prog_id);
+		snprintf(link_id, sizeof(link_id), "%u", li.id);
 	}
-	close(fd);
-	pfd = bpf_prog_get_fd_by_id(li.prog_id);
-	if (pfd >= 0) {
-		len = sizeof(pi);
-		if (!bpf_obj_get_info_by_fd(pfd, &pi, &len))
-			snprintf(pname, sizeof(pname), "%s", pi.name);
-		close(pfd);
-	}
-	params_text(&li, params, sizeof(params));
 	snprintf(mode, sizeof(mode), "%04o", st->st_mode & 07777);
 	pw = getpwuid(st->st_uid);
 	gr = getgrgid(st->st_gid);
 	snprintf(owner, sizeof(owner), "%s:%s", pw ? pw->pw_name : "?", gr ? gr->gr_name : "?");
-	snprintf(prog_id, sizeof(prog_id), "%u", li.prog_id);
-	snprintf(link_id, sizeof(link_id), "%u", li.id);
 	if (!bd_twin_paths(path, bin, meta_path, sizeof(bin)) &&
-	    !bd_read_meta(meta_path, meta, sizeof(meta)))
-		bd_meta_get(meta, "created_by", by, sizeof(by));
+	    !bd_read_meta(meta_path, meta, sizeof(meta))) {
+		bd_meta_get(meta, "created_by", by, sizeof(by) - 16);
+		if (!target[0])
+			bd_meta_get(meta, "target", target, sizeof(target));
+	}
+	if (incomplete)
+		snprintf(by + strlen(by), sizeof(by) - strlen(by), "%sincomplete",
+			 by[0] ? ", " : "");
 	cells[0] = path; cells[1] = target; cells[2] = prog_id; cells[3] = pname;
 	cells[4] = link_id; cells[5] = params; cells[6] = mode; cells[7] = owner;
 	cells[8] = by[0] ? by : "-";
@@ -176,6 +295,28 @@ static void show_one(struct show_ctx *sc, const char *path, const struct stat *s
 		lens[i] = strlen(cells[i]);
 	bd_printer__row(sc->pr, (char *const *)cells, lens, numeric);
 	sc->rows++;
+}
+
+/* A twin entry (NAME@bin, NAME@meta) in dir: listed as an incomplete dumper when NAME
+ * is missing, once (by its @meta, or by its @bin when that is all that is left). */
+static void show_twin(struct show_ctx *sc, const char *dir, const char *name, size_t base_len,
+		      bool is_bin)
+{
+	char path[PATH_MAX], twin[PATH_MAX], other[PATH_MAX];
+	struct stat st;
+
+	if (snprintf(path, sizeof(path), "%s/%.*s", dir, (int)base_len, name) >= (int)sizeof(path) ||
+	    snprintf(twin, sizeof(twin), "%s/%s", dir, name) >= (int)sizeof(twin) ||
+	    snprintf(other, sizeof(other), "%s@%s", path, is_bin ? "meta" : "bin") >=
+	    (int)sizeof(other))
+		return;
+	if (!lstat(path, &st) || (is_bin && !lstat(other, &st)) || lstat(twin, &st) ||
+	    !S_ISREG(st.st_mode))
+		return;
+	if (is_bin)
+		show_row(sc, path, twin, &st, true);
+	else
+		show_row(sc, path, lstat(other, &st) ? NULL : other, &st, true);
 }
 
 static void walk(struct show_ctx *sc, const char *dir, int depth)
@@ -195,10 +336,15 @@ static void walk(struct show_ctx *sc, const char *dir, int depth)
 
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		/* bpfdump's hidden twins are part of their dumper */
-		if ((n > 4 && !strcmp(e->d_name + n - 4, "@bin")) ||
-		    (n > 5 && !strcmp(e->d_name + n - 5, "@meta")))
+		/* bpfdump's twins are part of their dumper, or the rest of a broken one */
+		if (n > 4 && !strcmp(e->d_name + n - 4, "@bin")) {
+			show_twin(sc, dir, e->d_name, n - 4, true);
 			continue;
+		}
+		if (n > 5 && !strcmp(e->d_name + n - 5, "@meta")) {
+			show_twin(sc, dir, e->d_name, n - 5, false);
+			continue;
+		}
 		if (snprintf(p, sizeof(p), "%s/%s", dir, e->d_name) >= (int)sizeof(p))
 			continue;
 		if (lstat(p, &st))
@@ -206,7 +352,7 @@ static void walk(struct show_ctx *sc, const char *dir, int depth)
 		if (S_ISDIR(st.st_mode))
 			walk(sc, p, depth + 1);
 		else if (S_ISREG(st.st_mode))
-			show_one(sc, p, &st);
+			show_row(sc, p, p, &st, false);
 	}
 	closedir(dp);
 }
@@ -239,9 +385,3 @@ int bpfdump__show(struct bpfdump *d, const char *root, FILE *out,
 	return err ? err : (int)sc.rows;
 }
 
-long bd_dumper_cat(struct bpfdump *d, int pin_fd, const char *path, FILE *out,
-		   const struct bpfdump_print_opts *opts)
-{
-	(void)pin_fd;
-	return bpfdump__cat(d, path, out, opts);
-}

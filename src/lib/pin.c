@@ -6,6 +6,15 @@
  *   NAME@meta     array map holding the query spec (key=value lines)
  * (bpffs refuses names with a dot, so the twins are marked with '@'.)
  * Iterator links pinned by anyone else (bpftool iter pin) are listed too.
+ *
+ * Trust: PATH gets the mode and owner the administrator asked for; the twins are
+ * always root's with mode 0600, since root's readers follow what @meta says. A reader
+ * opens the twins without following links, takes them only when they are root's
+ * (or the reader's own) with mode 0600, checks the map's type and sizes before a
+ * lookup, and checks that the three pins are one dumper: @meta records the ids of
+ * the links pinned at PATH and PATH@bin. Every pin is made in a directory held open,
+ * and its mode and owner are set through an fd of the very file pinned, so a user
+ * who owns the directory cannot redirect them with a symlink.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -25,7 +34,6 @@
 #include "internal.h"
 #include "pin.h"
 
-#define META_MAX 8192
 
 static bool is_bpffs(const char *path)
 {
@@ -145,15 +153,49 @@ static void meta_put(struct bd_strbuf *b, const char *k, const char *v)
 	sb_putc(b, '\n');
 }
 
-static int create_meta_map(struct bpfdump *d, struct bpfdump_query *q)
+/* The id and program id of a link. */
+static int link_ids(int link_fd, __u32 *id, __u32 *prog_id)
 {
+	struct bpf_link_info li = {};
+	__u32 len = sizeof(li);
+
+	if (bpf_obj_get_info_by_fd(link_fd, &li, &len))
+		return -errno;
+	if (li.type != BPF_LINK_TYPE_ITER)
+		return -EMEDIUMTYPE;
+	*id = li.id;
+	if (prog_id)
+		*prog_id = li.prog_id;
+	return 0;
+}
+
+static void meta_put_u32(struct bd_strbuf *b, const char *k, __u32 v)
+{
+	char num[16];
+
+	snprintf(num, sizeof(num), "%u", v);
+	meta_put(b, k, num);
+}
+
+static int create_meta_map(struct bpfdump *d, struct bpfdump_query *q, int text_link,
+			   int bin_link)
+{
+	__u32 text_id, text_prog, bin_id, bin_prog;
 	const struct bpfdump_query_opts *o = &q->opts;
 	struct bd_strbuf b = {};
 	char num[32], *val;
 	__u32 key = 0;
 	int fd, err = 0;
 
+	err = link_ids(text_link, &text_id, &text_prog) ?: link_ids(bin_link, &bin_id, &bin_prog);
+	if (err)
+		return bd_err(d, err, "pin: cannot read the links' ids: %s", strerror(-err));
 	meta_put(&b, "created_by", "bpfdump " BPFDUMP_VERSION);
+	/* what makes the three pins one dumper (checked by every reader) */
+	meta_put_u32(&b, META_TEXT_LINK, text_id);
+	meta_put_u32(&b, META_TEXT_PROG, text_prog);
+	meta_put_u32(&b, META_BIN_LINK, bin_id);
+	meta_put_u32(&b, META_BIN_PROG, bin_prog);
 	snprintf(num, sizeof(num), "%ld", (long)time(NULL));
 	meta_put(&b, "created", num);
 	snprintf(num, sizeof(num), "%u", (unsigned)getuid());
@@ -202,7 +244,7 @@ static int create_meta_map(struct bpfdump *d, struct bpfdump_query *q)
 	}
 	memcpy(val, b.s, b.len);
 	sb_free(&b);
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfdump_meta", 4, META_MAX, 1, NULL);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, META_MAP_NAME, 4, META_MAX, 1, NULL);
 	if (fd < 0 || bpf_map_update_elem(fd, &key, val, 0)) {
 		err = -errno;
 		if (fd >= 0)
@@ -214,25 +256,78 @@ static int create_meta_map(struct bpfdump *d, struct bpfdump_query *q)
 	return fd;
 }
 
-int bd_read_meta(const char *meta_path, char *buf, size_t len)
+int bd_bpffs_obj_get(int opath_fd)
 {
-	__u32 key = 0;
-	char *val;
-	int fd, err = 0;
+	char p[32];
+	int fd;
 
-	fd = bpf_obj_get(meta_path);
-	if (fd < 0)
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", opath_fd);
+	fd = bpf_obj_get(p);
+	return fd < 0 ? -errno : fd;
+}
+
+int bd_twin_get(int dir_fd, const char *name)
+{
+	struct statfs fs;
+	struct stat st;
+	int pfd, fd;
+
+	pfd = openat(dir_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0)
 		return -errno;
+	if (fstat(pfd, &st) || fstatfs(pfd, &fs))
+		fd = -errno;
+	else if (!S_ISREG(st.st_mode) || fs.f_type != BPF_FS_MAGIC)
+		fd = -EPERM;	/* a link, a directory, or not bpffs at all */
+	else if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 07777) != 0600)
+		fd = -EPERM;	/* someone else could have written it */
+	else
+		fd = bd_bpffs_obj_get(pfd);
+	close(pfd);
+	return fd;
+}
+
+int bd_meta_read_fd(int map_fd, char *buf, size_t len)
+{
+	struct bpf_map_info info = {};
+	__u32 ilen = sizeof(info), key = 0;
+	char *val;
+	int err = 0;
+
+	if (bpf_obj_get_info_by_fd(map_fd, &info, &ilen))
+		return -errno;
+	/* the lookup writes value_size bytes: only the map pin() makes is read */
+	if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != sizeof(key) ||
+	    info.max_entries != 1 || !info.value_size || info.value_size > META_MAX)
+		return -EBADMSG;
 	val = calloc(1, META_MAX);
-	if (!val) {
-		close(fd);
+	if (!val)
 		return -ENOMEM;
-	}
-	if (bpf_map_lookup_elem(fd, &key, val))
+	if (bpf_map_lookup_elem(map_fd, &key, val))
 		err = -errno;
 	else
-		snprintf(buf, len, "%.*s", META_MAX - 1, val);
+		snprintf(buf, len, "%.*s", (int)info.value_size, val);
 	free(val);
+	return err;
+}
+
+int bd_read_meta(const char *meta_path, char *buf, size_t len)
+{
+	const char *slash = strrchr(meta_path, '/');
+	char dir[PATH_MAX];
+	int dir_fd, fd, err;
+
+	if (!slash || snprintf(dir, sizeof(dir), "%.*s", (int)(slash - meta_path) ?: 1,
+			       meta_path) >= (int)sizeof(dir))
+		return -EINVAL;
+	dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0)
+		return -errno;
+	fd = bd_twin_get(dir_fd, slash + 1);
+	close(dir_fd);
+	if (fd < 0)
+		return fd;
+	err = bd_meta_read_fd(fd, buf, len);
 	close(fd);
 	return err;
 }
@@ -263,26 +358,129 @@ bool bd_meta_get(const char *meta, const char *k, char *out, size_t len)
 	return false;
 }
 
-static int pin_fd(struct bpfdump *d, int fd, const char *path, const struct bpfdump_pin_opts *o)
+int bd_pin_dir_open(struct bpfdump *d, const char *path)
 {
-	if (bpf_obj_pin(fd, path))
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	struct statfs fs;
+	int fd;
+
+	if (!slash || snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path) ?: 1, path) >=
+	    (int)sizeof(dir))
+		return bd_err(d, -ENAMETOOLONG, "pin '%s': path too long", path);
+	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return bd_err(d, -errno, "pin '%s': %s: %s", path, dir, strerror(errno));
+	if (fstatfs(fd, &fs) || fs.f_type != BPF_FS_MAGIC) {
+		close(fd);
+		return bd_err(d, -EINVAL, "pin '%s': '%s' is not on bpffs", path, dir);
+	}
+	return fd;
+}
+
+/* The id of any BPF object fd (prog, map or link: id is the first field of each). */
+static int obj_id(int fd, __u32 *id)
+{
+	struct bpf_link_info li = {};
+	__u32 len = sizeof(li);
+
+	if (bpf_obj_get_info_by_fd(fd, &li, &len))
+		return -errno;
+	*id = li.id;
+	return 0;
+}
+
+/* Is the file opath_fd the object obj_fd? */
+static bool same_object(int opath_fd, int obj_fd)
+{
+	__u32 want = 0, got = 1;
+	int fd = bd_bpffs_obj_get(opath_fd);
+	bool same;
+
+	if (fd < 0)
+		return false;
+	same = !obj_id(obj_fd, &want) && !obj_id(fd, &got) && want == got;
+	close(fd);
+	return same;
+}
+
+int bd_pin_at(struct bpfdump *d, int dir_fd, const char *name, int obj_fd, const char *path,
+	      unsigned int mode, int uid, int gid)
+{
+	char at[PATH_MAX + 32], self[32];
+	struct stat st;
+	int pfd, err = 0;
+
+	snprintf(at, sizeof(at), "/proc/self/fd/%d/%s", dir_fd, name);
+	if (bpf_obj_pin(obj_fd, at))
 		return bd_err(d, -errno, "pin '%s': %s%s", path, strerror(errno),
 			      errno == EEXIST ? " (give --force to replace it)" : "");
-	if (o && o->mode && chmod(path, o->mode))
-		return bd_err(d, -errno, "pin '%s': chmod: %s", path, strerror(errno));
-	if (o && (o->uid >= 0 || o->gid >= 0) && (o->uid || o->gid) &&
-	    chown(path, o->uid >= 0 ? o->uid : -1, o->gid >= 0 ? o->gid : -1))
-		return bd_err(d, -errno, "pin '%s': chown: %s", path, strerror(errno));
-	return 0;
+	/* what is under the name now is checked to be our pin before it is changed: a
+	 * user who owns the directory may have put a link or another file there */
+	pfd = openat(dir_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0)
+		return bd_err(d, -errno, "pin '%s': gone right after pinning: %s", path,
+			      strerror(errno));
+	if (fstat(pfd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    !same_object(pfd, obj_fd)) {
+		err = bd_err(d, -EAGAIN, "pin '%s': replaced by someone else right after "
+			     "pinning; nothing was changed", path);
+		goto close_pfd;
+	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	if (mode && chmod(self, mode)) {
+		err = bd_err(d, -errno, "pin '%s': chmod: %s", path, strerror(errno));
+		goto unpin;
+	}
+	if ((uid >= 0 || gid >= 0) && fchownat(pfd, "", uid, gid, AT_EMPTY_PATH)) {
+		err = bd_err(d, -errno, "pin '%s': chown: %s", path, strerror(errno));
+		goto unpin;
+	}
+	goto close_pfd;
+unpin:
+	unlinkat(dir_fd, name, 0);
+close_pfd:
+	close(pfd);
+	return err;
+}
+
+/* A leftover of an interrupted pin: PATH@meta or PATH@bin without PATH. */
+static bool has_twins(int dir_fd, const char *base)
+{
+	char n[NAME_MAX + 8];
+	struct stat st;
+
+	snprintf(n, sizeof(n), "%s@meta", base);
+	if (!fstatat(dir_fd, n, &st, AT_SYMLINK_NOFOLLOW))
+		return true;
+	snprintf(n, sizeof(n), "%s@bin", base);
+	return !fstatat(dir_fd, n, &st, AT_SYMLINK_NOFOLLOW);
+}
+
+/* Make room for a new dumper at path: an existing one (or an interrupted pin's
+ * leftovers) is removed with force, refused without. */
+static int clear_place(struct bpfdump *d, int dir_fd, const char *path, const char *base,
+		       bool force)
+{
+	struct stat st;
+	bool exists = !fstatat(dir_fd, base, &st, AT_SYMLINK_NOFOLLOW);
+
+	if (!exists && !has_twins(dir_fd, base))
+		return 0;
+	if (!force)
+		return bd_err(d, -EEXIST, exists ? "pin '%s': exists (give --force to replace it)" :
+			      "pin '%s': an interrupted pin left %s@meta or @bin there (give "
+			      "--force to replace it, or bpfdump rm it)", path, base);
+	return bd_dumper_remove(d, path, true);
 }
 
 int bpfdump_query__pin(struct bpfdump_query *q, const char *path,
 		       const struct bpfdump_pin_opts *opts)
 {
 	struct bpfdump *d = q->d;
-	char bin[PATH_MAX], meta[PATH_MAX], made[16][PATH_MAX];
+	char bin[NAME_MAX + 8], meta[NAME_MAX + 8], made[16][PATH_MAX];
 	int made_cnt = 0, text_prog = -1, text_link = -1, bin_link = -1, meta_fd = -1;
-	int pinned = 0, err, i;
+	int dir_fd = -1, pinned = 0, uid = -1, gid = -1, err, i;
 	char *base;
 
 	if (path[0] != '/')
@@ -291,24 +489,29 @@ int bpfdump_query__pin(struct bpfdump_query *q, const char *path,
 	if (!valid_name(base))
 		return bd_err(d, -EINVAL, "pin '%s': bad name '%s' (letters, digits, '_', '-' "
 			      "and ':'; bpffs refuses dots)", path, base);
-	err = bd_twin_paths(path, bin, meta, sizeof(bin));
-	if (err)
-		return bd_err(d, err, "pin '%s': path too long", path);
+	if (strlen(path) >= PATH_MAX - 8)
+		return bd_err(d, -ENAMETOOLONG, "pin '%s': path too long", path);
+	snprintf(bin, sizeof(bin), "%s@bin", base);
+	snprintf(meta, sizeof(meta), "%s@meta", base);
+	if (opts && (opts->uid || opts->gid)) {
+		uid = opts->uid;
+		gid = opts->gid;
+	}
 	err = bd_mount_bpffs_if_needed(d, path);
 	if (err)
 		return err;
-	if (!access(path, F_OK)) {
-		if (!opts || !opts->force)
-			return bd_err(d, -EEXIST, "pin '%s': exists (give --force to replace it)",
-				      path);
-		err = bd_dumper_remove(d, path, true);
-		if (err)
-			return err;
-	}
 	if (q->scope.mntns_fd >= 0)
 		return bd_err(d, -EINVAL, "pin '%s': --mntns cannot be kept: a pinned dumper "
 			      "resolves paths against its reader's root", path);
 	err = make_parents(d, path, made, &made_cnt);
+	if (err)
+		goto undo;
+	dir_fd = bd_pin_dir_open(d, path);
+	if (dir_fd < 0) {
+		err = dir_fd;
+		goto undo;
+	}
+	err = clear_place(d, dir_fd, path, base, opts && opts->force);
 	if (err)
 		goto undo;
 	if (q->host_pid) {
@@ -338,30 +541,33 @@ int bpfdump_query__pin(struct bpfdump_query *q, const char *path,
 		err = bin_link;
 		goto undo;
 	}
-	meta_fd = create_meta_map(d, q);
+	meta_fd = create_meta_map(d, q, text_link, bin_link);
 	if (meta_fd < 0) {
 		err = meta_fd;
 		goto undo;
 	}
-	if ((err = pin_fd(d, meta_fd, meta, opts)))
+	/* the twins are root's, 0600, whoever is to read PATH; PATH is pinned last, so
+	 * a dumper is visible only once it is whole */
+	if ((err = bd_pin_at(d, dir_fd, meta, meta_fd, path, 0600, -1, -1)))
 		goto undo;
 	pinned = 1;
-	if ((err = pin_fd(d, bin_link, bin, opts)))
+	if ((err = bd_pin_at(d, dir_fd, bin, bin_link, path, 0600, -1, -1)))
 		goto undo;
 	pinned = 2;
-	if ((err = pin_fd(d, text_link, path, opts)))
+	err = bd_pin_at(d, dir_fd, base, text_link, path, opts ? opts->mode : 0, uid, gid);
+	if (err)
 		goto undo;
-	err = 0;
 	goto out;
 undo:
 	if (pinned >= 2)
-		unlink(bin);
+		unlinkat(dir_fd, bin, 0);
 	if (pinned >= 1)
-		unlink(meta);
-	unlink(path);	/* a chmod/chown failure after the pin */
+		unlinkat(dir_fd, meta, 0);
 	for (i = made_cnt - 1; i >= 0; i--)
 		rmdir(made[i]);
 out:
+	if (dir_fd >= 0)
+		close(dir_fd);
 	if (text_prog >= 0)
 		close(text_prog);
 	if (text_link >= 0)
@@ -375,25 +581,32 @@ out:
 
 int bd_dumper_remove(struct bpfdump *d, const char *path, bool force)
 {
-	char bin[PATH_MAX], meta[PATH_MAX], link_type[32];
+	char bin[PATH_MAX], meta[PATH_MAX], dir[PATH_MAX], link_type[32];
 	struct stat st;
+	bool twins;
 	int err;
 
 	err = bd_twin_paths(path, bin, meta, sizeof(bin));
 	if (err)
 		return bd_err(d, err, "rm '%s': path too long", path);
-	if (lstat(path, &st))
-		return bd_err(d, -errno, "rm '%s': %s", path, strerror(errno));
-	{
-		char dir[PATH_MAX];
-
-		snprintf(dir, sizeof(dir), "%s", path);
-		if (!is_bpffs(dirname(dir)))
-			return bd_err(d, -EINVAL, "rm '%s': not in bpffs; refusing", path);
+	snprintf(dir, sizeof(dir), "%s", path);
+	twins = !lstat(meta, &st) || !lstat(bin, &st);
+	if (lstat(path, &st)) {
+		err = -errno;
+		/* an interrupted pin's leftovers go with the name they were for */
+		if (err == -ENOENT && twins && is_bpffs(dirname(dir))) {
+			unlink(bin);
+			unlink(meta);
+			bd_log(d, BPFDUMP_INFO, "rm '%s': removed an interrupted pin's twins", path);
+			return 0;
+		}
+		return bd_err(d, err, "rm '%s': %s", path, strerror(-err));
 	}
+	if (!is_bpffs(dirname(dir)))
+		return bd_err(d, -EINVAL, "rm '%s': not in bpffs; refusing", path);
 	if (S_ISDIR(st.st_mode))
 		return bd_err(d, -EISDIR, "rm '%s': a directory, not a dumper", path);
-	if (access(meta, F_OK) && !force) {
+	if (lstat(meta, &st) && !force) {
 		err = bd_pin_kind(path, link_type, sizeof(link_type));
 		return bd_err(d, -EPERM, "rm '%s': not a bpfdump dumper (%s); give --force to "
 			      "remove it anyway", path, err ? "unreadable" : link_type);

@@ -10,9 +10,33 @@
 
 #include "internal.h"
 
+/* The query record PATH@meta: one array element of META_MAX bytes, key=value lines. */
+#define META_MAX	8192
+#define META_MAP_NAME	"bpfdump_meta"
+#define META_TEXT_LINK	"text_link_id"
+#define META_TEXT_PROG	"text_prog_id"
+#define META_BIN_LINK	"bin_link_id"
+#define META_BIN_PROG	"bin_prog_id"
+
 /* PATH -> PATH@bin and PATH@meta */
 int bd_twin_paths(const char *path, char *bin, char *meta, size_t len);
+/* The text of a PATH@meta that may be trusted (see bd_twin_get), into buf. */
 int bd_read_meta(const char *meta_path, char *buf, size_t len);
+/* The BPF object of twin name in dir_fd, opened without following a link: only a
+ * regular bpffs file owned by root (or by us) with mode 0600. -EPERM when it is not
+ * trusted, -ENOENT when absent. */
+int bd_twin_get(int dir_fd, const char *name);
+/* The meta text of a trusted PATH@meta map fd, after checking its type and sizes. */
+int bd_meta_read_fd(int map_fd, char *buf, size_t len);
+/* The BPF object behind an O_PATH fd (reached through /proc/self/fd: that very inode). */
+int bd_bpffs_obj_get(int opath_fd);
+/* Pin obj_fd as name in dir_fd (an O_PATH bpffs directory), then give that very file
+ * mode (0: keep 0600) and owner (-1: keep) through an fd of it; path is for messages.
+ * The pin is removed again when that fails. */
+int bd_pin_at(struct bpfdump *d, int dir_fd, const char *name, int obj_fd, const char *path,
+	      unsigned int mode, int uid, int gid);
+/* An O_PATH fd of the bpffs directory holding path. */
+int bd_pin_dir_open(struct bpfdump *d, const char *path);
 bool bd_meta_get(const char *meta, const char *k, char *out, size_t len);
 int bd_dumper_remove(struct bpfdump *d, const char *path, bool force);
 /* Print the dumper whose visible pin is pin_fd: an O_PATH fd of PATH opened by whoever

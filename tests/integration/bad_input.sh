@@ -52,6 +52,11 @@ for _ in $(seq 50); do [ -s "$TMP/skids" ] && break; sleep 0.1; done
 mkdir -p "$PIN"
 at_exit "rm -rf $PIN"
 $BPFDUMP pin tcp "$PIN/exists"
+# pins whose twins root must not trust, and an interrupted pin's leftovers
+$BPFDUMP pin tcp "$PIN/interrupted" && rm -f "$PIN/interrupted"
+$BPFDUMP pin tcp "$PIN/untrusted" && chmod 0644 "$PIN/untrusted@meta"
+$BPFDUMP pin tcp "$PIN/bigmeta" && rm -f "$PIN/bigmeta@meta" &&
+	bpftool map create "$PIN/bigmeta@meta" type array key 4 value 65536 entries 1 name bpfdump_meta
 bpftool iter pin "$BUILD/tests/floor_task_file.bpf.o" "$PIN/foreign"
 mount -t bpf -o ro bpf "$RO"
 at_exit "umount $RO"
