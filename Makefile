@@ -47,7 +47,7 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(HELPER_SRCS))
 
-.PHONY: all deps run check check-unit check-integration check-asan asan-bins fuzz fuzz-smoke clean bench
+.PHONY: all deps run run-built check check-built check-unit check-integration check-asan asan-bins fuzz fuzz-smoke clean bench
 all: $(BUILD)/bpfdump $(BUILD)/libbpfdump.a
 
 deps:
@@ -118,14 +118,22 @@ $(BUILD)/tests/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h | $(BUILD)/tests
 	@echo '  BPF     $<'
 	@$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -c $< -o $@
 
-run: deps all
+# run and check install what is missing first, then build in a new make: the flags
+# this Makefile asks pkg-config for (fuse3) and the static libraries it looks for
+# are only there once the packages are.
+run: deps
+	@$(MAKE) --no-print-directory run-built
+check: deps
+	@$(MAKE) --no-print-directory check-built
+
+run-built: all
 	@echo '$$ bpfdump targets'; $(BUILD)/bpfdump targets
 	@echo; echo '$$ bpfdump dump task_file --pid '$$PPID; $(BUILD)/bpfdump dump task_file --pid $$PPID
 	@echo; echo '$$ bpfdump dump tcp'; $(BUILD)/bpfdump dump tcp
 	@echo; echo '$$ bpfdump dump task -o pid=task->tgid,comm=task->comm,vm=task->mm->total_vm -w "task->mm->total_vm > 1000"'
 	@$(BUILD)/bpfdump dump task -o 'pid=task->tgid,comm=task->comm,vm=task->mm->total_vm' -w 'task->mm->total_vm > 1000'
 
-check: deps all $(UNIT_BINS) $(HELPER_BINS) $(TEST_BPF_OBJS)
+check-built: all $(UNIT_BINS) $(HELPER_BINS) $(TEST_BPF_OBJS)
 	@BUILD=$(BUILD) tests/run-all.sh
 
 # The unit tests and the main integration tests under ASan+UBSan+LSan, built in build-asan

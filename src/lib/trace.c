@@ -356,7 +356,7 @@ static int attach_probe(struct trace_run *r, struct probe *p)
 		modes[n++] = BPFDUMP_TRACE_KPROBE;
 	}
 	if (!p->f.is_tp) {
-		traceable = bd_func_traceable(p->f.name);
+		traceable = bd_func_traceable(d, p->f.name);
 		if (traceable == 0)
 			return bd_err(d, -EOPNOTSUPP, "function '%s': cannot be attached: not in "
 				      "available_filter_functions (inlined or notrace)", p->f.name);

@@ -207,18 +207,18 @@ int bd_func_resolve(struct bpfdump *d, const char *spec, struct bd_func *f)
 		      hint[0] ? "; nearest: " : "", hint);
 }
 
-int bd_func_traceable(const char *name)
+int bd_func_traceable(struct bpfdump *d, const char *name)
 {
-	static const char *const files[] = { "/sys/kernel/tracing/available_filter_functions",
-					     "/sys/kernel/debug/tracing/available_filter_functions" };
-	size_t nl = strlen(name), i;
-	char line[512];
+	const char *dir = bd_tracefs(d);
+	size_t nl = strlen(name);
+	char line[512], path[128];
+	FILE *f;
 
-	for (i = 0; i < 2; i++) {
-		FILE *f = fopen(files[i], "re");
-
-		if (!f)
-			continue;
+	if (!dir)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/available_filter_functions", dir);
+	f = fopen(path, "re");
+	if (f) {
 		while (fgets(line, sizeof(line), f)) {
 			/* "name" or "name [module]" */
 			if (!strncmp(line, name, nl) && (line[nl] == '\n' || line[nl] == ' ')) {
@@ -257,7 +257,7 @@ int bpfdump__func_info(struct bpfdump *d, const char *name, FILE *out, bool json
 	bd_type_decl(f.btf, f.ret_type, NULL, ret, sizeof(ret));
 	if (!f.ret_type)
 		snprintf(ret, sizeof(ret), "void");
-	traceable = f.is_tp ? 1 : bd_func_traceable(name);
+	traceable = f.is_tp ? 1 : bd_func_traceable(d, name);
 	if (json) {
 		fprintf(out, "{\"name\":");
 		print_json_str(out, name);

@@ -31,7 +31,10 @@ struct bd_func {
 int bd_func_resolve(struct bpfdump *d, const char *spec, struct bd_func *f);
 void bd_func_free(struct bd_func *f);
 /* 1: ftrace can attach (available_filter_functions), 0: cannot, -ENOENT: unknown */
-int bd_func_traceable(const char *name);
+int bd_func_traceable(struct bpfdump *d, const char *name);
+/* tracefs.c: where tracefs is mounted, after mounting it when it is nowhere; NULL when
+ * it cannot be (d, when given, logs the mount) */
+const char *bd_tracefs(struct bpfdump *d);
 /* A tracepoint's fields from tracefs's events/GROUP/NAME/format, typed from
  * BTF; -ENOENT (nothing said) when tracefs has no such event. */
 int bd_tp_format_resolve(struct bpfdump *d, struct bd_func *f, const char *group,

@@ -13,8 +13,6 @@
 
 #include "trace_func.h"
 
-static const char *const tracefs_dirs[] = { "/sys/kernel/tracing",
-					     "/sys/kernel/debug/tracing" };
 
 /* A type whose kind is KIND and that refers to REF (PTR, CONST), or -ENOENT. */
 static int find_ref(const struct btf *btf, int kind, __u32 ref)
@@ -144,19 +142,15 @@ static int fallback_type(const struct btf *btf, const char *decl, int size, bool
 	return btf__find_by_name_kind(btf, names[is_signed][k], BTF_KIND_INT);
 }
 
-static FILE *open_format(const char *group, const char *name, char *path, size_t len)
+static FILE *open_format(struct bpfdump *d, const char *group, const char *name, char *path,
+			 size_t len)
 {
-	size_t i;
+	const char *dir = bd_tracefs(d);
 
-	for (i = 0; i < sizeof(tracefs_dirs) / sizeof(tracefs_dirs[0]); i++) {
-		FILE *f;
-
-		snprintf(path, len, "%s/events/%s/%s/format", tracefs_dirs[i], group, name);
-		f = fopen(path, "re");
-		if (f)
-			return f;
-	}
-	return NULL;
+	if (!dir)
+		return NULL;
+	snprintf(path, len, "%s/events/%s/%s/format", dir, group, name);
+	return fopen(path, "re");
 }
 
 int bd_tp_format_resolve(struct bpfdump *d, struct bd_func *f, const char *group,
@@ -169,7 +163,7 @@ int bd_tp_format_resolve(struct bpfdump *d, struct bd_func *f, const char *group
 	/* names, not paths: "tp:../x:format" reads nothing */
 	if (!*group || !*name || strpbrk(group, "/.") || strpbrk(name, "/."))
 		return -ENOENT;
-	in = open_format(group, name, path, sizeof(path));
+	in = open_format(d, group, name, path, sizeof(path));
 	if (!in)
 		return -ENOENT;
 	f->nargs = 0;
