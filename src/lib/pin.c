@@ -521,6 +521,8 @@ int bpfdump_query__pin(struct bpfdump_query *q, const char *path,
 		else
 			q->linfo.task.tid = q->host_pid;
 	}
+	/* the kernel-side text shows addresses only when no one but root reads it */
+	q->plan.text_kaddrs = bd_text_kaddrs_for_pin(opts);
 	/* everything made before anything is pinned: a failure leaves nothing */
 	err = bd_load_prog(q, true, &text_prog);
 	if (err)
