@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "map_syscall.h"
 #include "output.h"
 #include "read_ahead.h"
 
@@ -686,6 +687,8 @@ static struct bpfdump_query *query_new(struct bpfdump *d, const struct bpfdump_q
 		if (err)
 			snprintf(d->errmsg, sizeof(d->errmsg), "%s", first);
 	}
+	/* a map target whose iterator is refused: read it with the map syscalls */
+	err = bd_map_syscall_hook(q, err);
 	if (err)
 		goto err_out;
 done:
@@ -735,6 +738,10 @@ int bpfdump_query__attach(struct bpfdump_query *q)
 	LIBBPF_OPTS(bpf_link_create_opts, opts);
 	int fd, err;
 
+	if (q->map_syscalls)
+		return bd_err(q->d, -EOPNOTSUPP, "target '%s': no iterator to attach: the map "
+			      "syscalls read this map (print the query instead)",
+			      q->plan.target->name);
 	if (q->has_linfo) {
 		opts.iter_info = &q->linfo;
 		opts.iter_info_len = sizeof(q->linfo);
@@ -791,6 +798,11 @@ static int handle_record(struct row_ctx *rc, const __u8 *rec, __u32 len)
 	}
 	rc->rows++;
 	return bd_printer__row(rc->pr, rc->cellp, rc->lens, rc->numeric);
+}
+
+static int map_record(void *ctx, const __u8 *rec, __u32 len)
+{
+	return handle_record(ctx, rec, len);
 }
 
 /* A record's length, checked against what the plan's records can be. */
@@ -944,7 +956,8 @@ long bd_query_read(struct bpfdump_query *q, int iter_fd, FILE *out,
 			goto out;
 		}
 	}
-	err = read_records(q, iter_fd, &rc);
+	err = q->map_syscalls ? bd_map_syscall_read(q, map_record, &rc)
+			      : read_records(q, iter_fd, &rc);
 	if (!err && rc.pr)
 		err = bd_printer__finish(rc.pr);
 	if (!err)
@@ -972,6 +985,8 @@ long bpfdump_query__print(struct bpfdump_query *q, FILE *out,
 	int link_fd;
 	long ret;
 
+	if (q->map_syscalls)	/* no program, no iterator */
+		return bd_query_read(q, -1, out, opts);
 	link_fd = bpfdump_query__attach(q);
 	if (link_fd < 0)
 		return link_fd;

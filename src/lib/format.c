@@ -423,6 +423,40 @@ static const __u8 *path_bytes(const struct bd_plan *p, const __u8 *rec, __u32 re
 	return NULL;
 }
 
+/* The map iterator's value: the ctx member named value (not the key). */
+static bool is_map_value(const struct bd_plan *p, const struct bd_access *a)
+{
+	int i;
+
+	for (i = 0; p->target && i < p->target->member_cnt; i++)
+		if (p->target->members[i].off == a->ctx_off)
+			return !strcmp(p->target->members[i].name, "value");
+	return false;
+}
+
+/* A per-CPU map's value, one per possible CPU as bpftool shows them: "cpu0: V; cpu1: V",
+ * each decoded by the map's BTF value type, or hex bytes. The kernel lays them out
+ * 8-byte aligned, for the iterator and the lookup syscalls alike. */
+static void put_percpu(const struct bd_plan *p, const __u8 *v, __u32 size, struct bd_strbuf *out)
+{
+	__u32 vs = p->map.value_size, stride = (vs + 7) & ~7u, cpu;
+	struct bd_strbuf one = {};
+
+	for (cpu = 0; stride && (cpu + 1) * stride <= size; cpu++) {
+		sb_printf(out, "%scpu%u: ", cpu ? "; " : "", cpu);
+		sb_reset(&one);
+		if (!p->map.value_type_id || !p->map.btf ||
+		    dump_data(p->map.btf, p->map.value_type_id, v + cpu * stride, vs, &one, false,
+			      false)) {
+			sb_reset(&one);
+			put_hex_bytes(&one, v + cpu * stride, vs);
+		}
+		if (one.s)
+			sb_puts(out, one.s, one.len);
+	}
+	sb_free(&one);
+}
+
 int bd_format_column(struct bpfdump *d, const struct bd_plan *p, const struct bd_column *c,
 		     const __u8 *rec, __u32 rec_len, struct bd_strbuf *out, bool *numeric)
 {
@@ -609,6 +643,10 @@ int bd_format_cell(struct bpfdump *d, const struct bd_plan *p, const struct bd_c
 		return 0;
 	}
 	case BD_FMT_MAPDATA:
+		if (p->map.percpu && is_map_value(p, a)) {
+			put_percpu(p, v, a->size, out);
+			return 0;
+		}
 		if (c->map_type_id && p->map.btf &&
 		    !dump_data(p->map.btf, c->map_type_id, v, a->size, out, false, false))
 			return 0;

@@ -305,6 +305,7 @@ struct bpfdump_query {
 	int cgroup_fd;
 	union bpf_iter_link_info linfo;
 	bool has_linfo;
+	bool map_syscalls;	/* no program: the map syscalls read the map (map_syscall.c) */
 	char *log;
 	struct bpfdump_query_opts opts;	/* as given, strings owned by spec_* */
 	char *spec_target, *spec_columns, *spec_where, *spec_cgroup, *spec_map;

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "map_syscall.h"
 #include "pin.h"
 
 
@@ -483,6 +484,8 @@ int bpfdump_query__pin(struct bpfdump_query *q, const char *path,
 	int dir_fd = -1, pinned = 0, uid = -1, gid = -1, err, i;
 	char *base;
 
+	if (q->map_syscalls)
+		return bd_map_syscall_refuse_pin(q, path);
 	if (path[0] != '/')
 		return bd_err(d, -EINVAL, "pin '%s': give an absolute path inside bpffs", path);
 	base = strrchr(path, '/') + 1;
