@@ -339,6 +339,8 @@ bool bd_meta_get(const char *meta, const char *k, char *out, size_t len)
 	size_t kl = strlen(k), o = 0;
 	const char *p = meta;
 
+	if (!len)
+		return false;
 	while (p && *p) {
 		if (!strncmp(p, k, kl) && p[kl] == '=') {
 			for (p += kl + 1; *p && *p != '\n' && o + 1 < len; p++) {
@@ -366,8 +368,10 @@ int bd_pin_dir_open(struct bpfdump *d, const char *path)
 	struct statfs fs;
 	int fd;
 
-	if (!slash || snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path) ?: 1, path) >=
-	    (int)sizeof(dir))
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path) ?: 1, path) >=
+		 (int)sizeof(dir))
 		return bd_err(d, -ENAMETOOLONG, "pin '%s': path too long", path);
 	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)

@@ -35,6 +35,13 @@ int bd_bpffs_obj_get(int opath_fd);
  * The pin is removed again when that fails. */
 int bd_pin_at(struct bpfdump *d, int dir_fd, const char *name, int obj_fd, const char *path,
 	      unsigned int mode, int uid, int gid);
+/* The last component of path. */
+static inline const char *bd_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
 /* An O_PATH fd of the bpffs directory holding path. */
 int bd_pin_dir_open(struct bpfdump *d, const char *path);
 bool bd_meta_get(const char *meta, const char *k, char *out, size_t len);

@@ -137,7 +137,7 @@ int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
 	struct bpf_link *link = NULL;
 	const struct bd_target *t;
 	const char *target = NULL;
-	int cg_fd = -1, iter_fd = -1, err;
+	int cg_fd = -1, iter_fd = -1, dir_fd, err;
 
 	err = bd_btf_ready(d);
 	if (err) {
@@ -222,16 +222,17 @@ int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
 			}
 			unlink(opts->pin_path);
 		}
-		if (bpf_link__pin(link, opts->pin_path)) {
-			err = bd_err(d, -errno, "pin '%s': %s", opts->pin_path, strerror(errno));
+		dir_fd = bd_pin_dir_open(d, opts->pin_path);
+		if (dir_fd < 0) {
+			err = dir_fd;
 			goto out;
 		}
-		if ((pin && pin->mode && chmod(opts->pin_path, pin->mode)) ||
-		    (pin && (pin->uid > 0 || pin->gid > 0) &&
-		     chown(opts->pin_path, pin->uid, pin->gid))) {
-			err = bd_err(d, -errno, "pin '%s': %s", opts->pin_path, strerror(errno));
-			bpf_link__unpin(link);
-		}
+		/* made in the held directory, mode and owner set on that very file */
+		err = bd_pin_at(d, dir_fd, bd_basename(opts->pin_path), bpf_link__fd(link),
+				opts->pin_path, pin ? pin->mode : 0,
+				pin && (pin->uid || pin->gid) ? pin->uid : -1,
+				pin && (pin->uid || pin->gid) ? pin->gid : -1);
+		close(dir_fd);
 		goto out;
 	}
 	iter_fd = bpf_iter_create(bpf_link__fd(link));
