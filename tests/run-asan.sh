@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build-asan}
 export BUILD
 # The integration subset: the paths through parse, plan, codegen, load, read, decode,
-# pin/cat, user objects, tracing, snapshots, the fault matrix and the generated-code property
-# test (~4 min on 2 CPUs).
-ASAN_TESTS=${ASAN_TESTS:-bad_input task task_file sockets pin bpf_objs faults trace property snapshot snapshot_keep}
+# pin/cat, user objects, tracing, snapshots, the fault matrix, the generated-code property
+# test and the attacks an unprivileged user can make on what is shared.
+ASAN_TESTS=${ASAN_TESTS:-bad_input task task_file sockets pin bpf_objs faults trace property snapshot snapshot_keep pin_trust view_access output_safety ns_files}
 reports=$(mktemp -d /tmp/bpfdump-asan.XXXXXX)
 # exitcode 86: a sanitizer's exit cannot pass for a test's expected exit 1
 export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:abort_on_error=0:exitcode=86:log_path=$reports/report"
