@@ -9,7 +9,11 @@
  *   fetch each predicate operand into the buffer; branch to 'out' when false
  *   fetch each column; r8 = seq; write header + fixed part, then paths
  * Values are fetched with direct loads through BTF pointers where the
- * verifier can type them, and with bpf_probe_read_kernel elsewhere.
+ * verifier can type them, and with bpf_probe_read_kernel elsewhere. Under
+ * lockdown=confidentiality the kernel forbids bpf_probe_read_kernel(_str):
+ * there every such read is a load through bpf_rdonly_cast (an untrusted BTF
+ * pointer: the JIT guards the load and a bad address reads 0), and strings
+ * are copied one guarded byte at a time.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,11 +24,128 @@
 
 #include "codegen.h"
 
+void cg_init_lockdown(struct cg *g, struct bpfdump *d)
+{
+	const struct bd_lockdown *l = bd_lockdown_probe(d);
+
+	g->safe = l->confidential;
+	g->cast_fn = l->cast_fn_id;
+	g->cast_u64 = l->cast_u64_id;
+}
+
+/* A read the kernel forbids here: one message naming the column, and lockdown. */
+static void cg_forbidden(struct cg *g)
+{
+	if (g->err)
+		return;
+	g->err = bd_err(g->d, -EOPNOTSUPP, "column '%s': needs a kernel read that "
+			"lockdown=confidentiality forbids (%s): this kernel has no bpf_rdonly_cast "
+			"to replace bpf_probe_read_kernel; read it through BTF-typed members only",
+			g->what ? g->what : "?", BD_LOCKDOWN_FILE);
+}
+
+/*
+ * dst = size bytes at src + off, through bpf_rdonly_cast: the address becomes an
+ * untrusted pointer to a struct whose first member is an 8-byte integer, and the
+ * load at its offset 0 is one the JIT guards (BPF_PROBE_MEM). The kfunc call is
+ * inlined (r0 = r1) by the verifier. Clobbers r0-r5; src may be r1.
+ */
+static void emit_cast_load(struct cg *g, int dst, __u32 size, int src, __s32 off)
+{
+	struct insn_buf *b = &g->ib;
+
+	if (g->cast_fn <= 0 || g->cast_u64 <= 0) {
+		cg_forbidden(g);
+		return;
+	}
+	if (src != R1)
+		ib_emit(b, I_MOV64_REG(R1, src));
+	if (off)
+		ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, off));
+	ib_emit(b, I_MOV64_IMM(R2, g->cast_u64));
+	ib_emit(b, INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 0, g->cast_fn));
+	ib_emit(b, I_LDX(size, dst, R0, 0));
+}
+
+/* buffer[dst_off, +size) = size bytes at src_reg + src_off, in guarded loads of
+ * 8, 4, 2 and 1 bytes; src_reg must survive calls (r6-r9) */
+static void emit_safe_read(struct cg *g, __u32 dst_off, __u32 size, int src_reg, __u32 src_off)
+{
+	struct insn_buf *b = &g->ib;
+	__u32 o, sz;
+
+	for (o = 0; o < size && !g->err; o += sz) {
+		sz = size - o >= 8 ? 8 : size - o >= 4 ? 4 : size - o >= 2 ? 2 : 1;
+		emit_cast_load(g, R3, sz, src_reg, src_off + o);
+		ib_emit(b, I_STX(sz, R_BUF, R3, dst_off + o));
+	}
+}
+
+/*
+ * buffer[dst_off, +n) = the string at src_reg (clobbered), as
+ * bpf_probe_read_kernel_str leaves it: at most n - 1 bytes, zeros from the first
+ * NUL on (so nothing past the string reaches the record), a NUL at the end.
+ * A loop of guarded one-byte loads, branchless inside; its counter and the
+ * "before the NUL" mask live on the stack, across the kfunc call.
+ */
+static void emit_safe_str(struct cg *g, __u32 dst_off, __u32 n, int src_reg)
+{
+	struct insn_buf *b = &g->ib;
+	int loop = ib_new_label(b);
+
+	if (g->cast_fn <= 0 || g->cast_u64 <= 0) {
+		cg_forbidden(g);
+		return;
+	}
+	ib_emit(b, I_ST_IMM(1, R_BUF, dst_off + n - 1, 0));
+	if (n < 2)
+		return;
+	/* the address as a plain number: through the buffer, which keeps no types */
+	ib_emit(b, I_STX(8, R_BUF, src_reg, g->scratch_off));
+	ib_emit(b, I_LDX(8, R_BASE, R_BUF, g->scratch_off));
+	ib_emit(b, I_MOV64_IMM(R1, 0));
+	ib_emit(b, I_STX(8, R_FP, R1, -8));		/* i */
+	ib_emit(b, I_MOV64_IMM(R1, -1));
+	ib_emit(b, I_STX(8, R_FP, R1, -16));		/* all ones until the NUL */
+	ib_place(b, loop);
+	emit_cast_load(g, R3, 1, R_BASE, 0);
+	ib_emit(b, I_LDX(8, R4, R_FP, -16));
+	ib_emit(b, I_ALU64_REG(BPF_AND, R3, R4));
+	ib_emit(b, I_LDX(8, R5, R_FP, -8));
+	ib_emit(b, I_MOV64_REG(R1, R_BUF));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, dst_off));
+	ib_emit(b, I_ALU64_REG(BPF_ADD, R1, R5));
+	ib_emit(b, I_STX(1, R1, R3, 0));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R3, -1));	/* r3 = c != 0 ? -1 : 0 */
+	ib_emit(b, I_ALU64_IMM(BPF_RSH, R3, 63));
+	ib_emit(b, I_ALU64_IMM(BPF_XOR, R3, 1));
+	ib_emit(b, INSN(BPF_ALU64 | BPF_NEG, R3, 0, 0, 0));
+	ib_emit(b, I_ALU64_REG(BPF_AND, R4, R3));
+	ib_emit(b, I_STX(8, R_FP, R4, -16));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R_BASE, 1));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R5, 1));
+	ib_emit(b, I_STX(8, R_FP, R5, -8));
+	ib_jmp_imm(b, BPF_JLT, R5, n - 1, loop);
+}
+
 void emit_probe_read(struct cg *g, __u32 dst_off, __u32 size, int src_reg, __u32 src_off,
 			    int helper)
 {
 	struct insn_buf *b = &g->ib;
 
+	if (g->safe && helper == BPF_FUNC_probe_read_kernel) {
+		emit_safe_read(g, dst_off, size, src_reg, src_off);
+		return;
+	}
+	if (g->safe && helper == BPF_FUNC_probe_read_kernel_str) {
+		if (src_off) {
+			ib_emit(b, I_MOV64_REG(R_BASE, src_reg));
+			ib_emit(b, I_ALU64_IMM(BPF_ADD, R_BASE, src_off));
+			src_reg = R_BASE;
+		}
+		emit_safe_str(g, dst_off, size, src_reg);
+		return;
+	}
 	ib_emit(b, I_MOV64_REG(R1, R_BUF));
 	ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, dst_off));
 	ib_emit(b, I_MOV64_IMM(R2, size));
@@ -43,6 +164,16 @@ static void emit_zero_slot(struct cg *g, const struct bd_access *a)
 		ib_emit(b, I_ST_IMM(4, R_BUF, a->slot_off, 0));
 		return;
 	}
+	if (g->safe) {
+		__u32 o, sz;
+
+		for (o = 0; o < a->slot_size; o += sz) {
+			sz = a->slot_size - o >= 8 ? 8 : a->slot_size - o >= 4 ? 4 :
+			     a->slot_size - o >= 2 ? 2 : 1;
+			ib_emit(b, I_ST_IMM(sz, R_BUF, a->slot_off + o, 0));
+		}
+		return;
+	}
 	ib_emit(b, I_MOV64_IMM(R_BASE, 0));
 	emit_probe_read(g, a->slot_off, a->slot_size, R_BASE, 0, BPF_FUNC_probe_read_kernel);
 }
@@ -52,6 +183,12 @@ static void probe_ptr(struct cg *g, __u32 to, __u32 from_slot, __s32 add)
 {
 	struct insn_buf *b = &g->ib;
 
+	if (g->safe) {
+		ib_emit(b, I_LDX(8, R1, R_BUF, from_slot));
+		emit_cast_load(g, R3, 8, R1, add);
+		ib_emit(b, I_STX(8, R_BUF, R3, to));
+		return;
+	}
 	ib_emit(b, I_LDX(8, R3, R_BUF, from_slot));
 	if (add)
 		ib_emit(b, I_ALU64_IMM(BPF_ADD, R3, add));
@@ -90,12 +227,18 @@ static void emit_dwalk(struct cg *g, const struct bd_access *a)
 	emit_probe_read(g, mnt, 8, R_BASE, a->off + w->path_mnt, BPF_FUNC_probe_read_kernel);
 	/* no links left: d_path says " (deleted)" */
 	probe_ptr(g, tmp, den, w->dentry_inode);
-	ib_emit(b, I_LDX(8, R3, R_BUF, tmp));
-	ib_emit(b, I_ALU64_IMM(BPF_ADD, R3, w->inode_nlink));
-	ib_emit(b, I_MOV64_REG(R1, R_BUF));
-	ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, s + 4));
-	ib_emit(b, I_MOV64_IMM(R2, 4));
-	ib_emit(b, I_CALL(BPF_FUNC_probe_read_kernel));
+	if (g->safe) {
+		ib_emit(b, I_LDX(8, R1, R_BUF, tmp));
+		emit_cast_load(g, R3, 4, R1, w->inode_nlink);
+		ib_emit(b, I_STX(4, R_BUF, R3, s + 4));
+	} else {
+		ib_emit(b, I_LDX(8, R3, R_BUF, tmp));
+		ib_emit(b, I_ALU64_IMM(BPF_ADD, R3, w->inode_nlink));
+		ib_emit(b, I_MOV64_REG(R1, R_BUF));
+		ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, s + 4));
+		ib_emit(b, I_MOV64_IMM(R2, 4));
+		ib_emit(b, I_CALL(BPF_FUNC_probe_read_kernel));
+	}
 	for (i = 0; i < BD_DWALK_DEPTH; i++) {
 		int not_root = ib_new_label(b), next = ib_new_label(b);
 		__u32 comp = s + BD_DWALK_HDR + i * BD_DWALK_COMP;
@@ -137,11 +280,16 @@ static void emit_dwalk(struct cg *g, const struct bd_access *a)
 		/* this dentry's name, then up; a dentry that is its own parent (a
 		 * pseudo file's, say) is the top */
 		probe_ptr(g, tmp2, den, w->dentry_name);
-		ib_emit(b, I_MOV64_REG(R1, R_BUF));
-		ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, comp));
-		ib_emit(b, I_MOV64_IMM(R2, BD_DWALK_COMP));
-		ib_emit(b, I_LDX(8, R3, R_BUF, tmp2));
-		ib_emit(b, I_CALL(BPF_FUNC_probe_read_kernel_str));
+		if (g->safe) {
+			ib_emit(b, I_LDX(8, R_BASE, R_BUF, tmp2));
+			emit_safe_str(g, comp, BD_DWALK_COMP, R_BASE);
+		} else {
+			ib_emit(b, I_MOV64_REG(R1, R_BUF));
+			ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, comp));
+			ib_emit(b, I_MOV64_IMM(R2, BD_DWALK_COMP));
+			ib_emit(b, I_LDX(8, R3, R_BUF, tmp2));
+			ib_emit(b, I_CALL(BPF_FUNC_probe_read_kernel_str));
+		}
 		probe_ptr(g, tmp, den, w->dentry_parent);
 		ib_emit(b, I_LDX(8, R1, R_BUF, tmp));
 		ib_emit(b, I_LDX(8, R2, R_BUF, den));
@@ -264,6 +412,8 @@ void emit_fetch(struct cg *g, const struct bd_access *a)
 	for (i = 0; i < a->deref_cnt; i++) {
 		if (i < a->probe_from) {
 			ib_emit(b, I_LDX(8, R_BASE, R_BASE, a->deref_off[i]));
+		} else if (g->safe) {
+			emit_cast_load(g, R_BASE, 8, R_BASE, a->deref_off[i]);
 		} else {
 			emit_probe_read(g, g->scratch_off, 8, R_BASE, a->deref_off[i],
 					BPF_FUNC_probe_read_kernel);
@@ -313,7 +463,9 @@ void emit_fetch(struct cg *g, const struct bd_access *a)
 		ib_emit(b, I_STX(8, R_BUF, R1, a->slot_off));
 		break;
 	case BD_FETCH_CSTR:
-		if (probe_final) {
+		if (probe_final && g->safe) {
+			emit_cast_load(g, R_BASE, 8, R_BASE, a->off);
+		} else if (probe_final) {
 			emit_probe_read(g, g->scratch_off, 8, R_BASE, a->off,
 					BPF_FUNC_probe_read_kernel);
 			ib_emit(b, I_LDX(8, R_BASE, R_BUF, g->scratch_off));
@@ -569,6 +721,7 @@ int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd, 
 	bool cached;
 
 	ib_init(b);
+	cg_init_lockdown(&g, d);
 	g.scratch_off = p->scratch_off;
 	g.args_off = p->args_off;
 	g.out_label = ib_new_label(b);
@@ -616,12 +769,15 @@ int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd, 
 	}
 
 	if (p->pred) {
+		g.what = "where";
 		emit_pred_fetches(&g, p->pred);
 		emit_branch(&g, p->pred, false, g.out_label);
 	}
-	for (i = 0; i < p->col_cnt; i++)
+	for (i = 0; i < p->col_cnt; i++) {
+		g.what = p->cols[i].name;
 		for (j = 0; j < p->cols[i].acc_cnt; j++)
 			emit_fetch(&g, &p->cols[i].acc[j]);
+	}
 
 	if (text) {
 		cg_text_writer(&g);

@@ -23,7 +23,16 @@ struct cg {
 	struct bd_strbuf fmts;	/* text: format strings, NUL-separated */
 	bool hide_kaddr;	/* text: kernel addresses written as zeros */
 	int err;
+	/* lockdown=confidentiality: no bpf_probe_read_kernel(_str); what they read
+	 * comes through bpf_rdonly_cast (a JIT-guarded load: a bad address reads 0) */
+	bool safe;
+	__s32 cast_fn;		/* kfunc bpf_rdonly_cast, or <= 0: the kernel lacks it */
+	__s32 cast_u64;		/* the struct a read is cast to: an 8-byte integer first */
+	const char *what;	/* the column (or "where") being fetched, for messages */
 };
+
+/* Set g's lockdown fields from the context (codegen.c). */
+void cg_init_lockdown(struct cg *g, struct bpfdump *d);
 
 void emit_probe_read(struct cg *g, __u32 dst_off, __u32 size, int src_reg, __u32 src_off,
 		     int helper);

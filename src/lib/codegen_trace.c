@@ -117,6 +117,7 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 	int lost = ib_new_label(b), i, j;
 	bool stash = tg->kind == BD_TRACE_ENTRY_STASH || tg->kind == BD_TRACE_EXIT_STASH;
 
+	cg_init_lockdown(&g, d);
 	g.scratch_off = p->scratch_off;
 	g.args_off = p->args_off;
 	g.out_label = ib_new_label(b);
@@ -193,13 +194,16 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 	}
 
 	if (pred) {
+		g.what = "where";
 		emit_pred_fetches(&g, pred);
 		emit_branch(&g, pred, false, g.out_label);
 	}
-	for (i = 0; i < p->col_cnt; i++)
+	for (i = 0; i < p->col_cnt; i++) {
+		g.what = p->cols[i].name;
 		for (j = 0; j < p->cols[i].acc_cnt; j++)
 			if (wanted(tg, &p->cols[i].acc[j]))
 				emit_fetch(&g, &p->cols[i].acc[j]);
+	}
 
 	if (tg->kind == BD_TRACE_ENTRY_STASH) {
 		ib_emit(b, I_ST_IMM(4, R_BUF, F_HDR_VALID, 1));
@@ -219,5 +223,7 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 	ib_emit(b, I_MOV64_IMM(R0, 0));
 	ib_emit(b, I_EXIT());
 
+	if (g.err)
+		b->err = g.err;
 	return ib_take(b, insns, cnt);
 }

@@ -75,6 +75,83 @@ struct bpfdump *bpfdump__new(const struct bpfdump_opts *opts)
 	return d;
 }
 
+/* The bracketed word of /sys/kernel/security/lockdown ("none integrity
+ * [confidentiality]") is the mode; no file (no securityfs, no lockdown LSM): none. */
+static bool lockdown_file_confidential(void)
+{
+	char buf[128], *l, *r;
+	FILE *f = fopen(BD_LOCKDOWN_FILE, "re");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	l = strchr(buf, '[');
+	r = l ? strchr(l, ']') : NULL;
+	return r && r - l - 1 == (long)strlen("confidentiality") &&
+	       !strncmp(l + 1, "confidentiality", r - l - 1);
+}
+
+/* A struct whose first member is a plain 8-byte integer at offset 0: a guarded
+ * load of 1 to 8 bytes at its offset 0 is a scalar the verifier accepts. */
+static bool u64_first(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id), *mt;
+
+	if (!t || !btf_is_struct(t) || !btf_vlen(t) || t->size < 8 ||
+	    btf_member_bit_offset(t, 0) || btf_member_bitfield_size(t, 0))
+		return false;
+	mt = bd_skip_mods(btf, btf_members(t)->type, NULL);
+	return mt && btf_is_int(mt) && mt->size == 8;
+}
+
+static __s32 find_u64_struct(const struct btf *btf)
+{
+	__s32 id = btf__find_by_name_kind(btf, "atomic64_t", BTF_KIND_TYPEDEF);
+	__u32 i, n = btf__type_cnt(btf);
+
+	if (id > 0 && u64_first(btf, btf__type_by_id(btf, id)->type))
+		return btf__type_by_id(btf, id)->type;
+	for (i = 1; i < n; i++)
+		if (u64_first(btf, i))
+			return i;
+	return -1;
+}
+
+const struct bd_lockdown *bd_lockdown_probe(struct bpfdump *d)
+{
+	struct bd_lockdown *l = &d->lockdown;
+	const char *force;
+
+	if (!l->probed) {
+		/* for tests: confidentiality's code on any kernel; it only ever restricts */
+		force = secure_getenv("BPFDUMP_LOCKDOWN");
+		l->confidential = lockdown_file_confidential() ||
+				  (force && !strcmp(force, "confidentiality"));
+		l->probed = true;
+	}
+	if (!l->cast_fn_id && d->btf) {
+		l->cast_fn_id = btf__find_by_name_kind(d->btf, "bpf_rdonly_cast", BTF_KIND_FUNC);
+		l->cast_u64_id = find_u64_struct(d->btf);
+		if (l->cast_fn_id <= 0)
+			l->cast_fn_id = -1;
+		if (l->confidential)
+			bd_log(d, BPFDUMP_INFO, "lockdown=confidentiality: no bpf_probe_read_kernel; "
+			       "reading through BTF-typed pointers%s", l->cast_fn_id > 0 &&
+			       l->cast_u64_id > 0 ? " and bpf_rdonly_cast" : " only (no bpf_rdonly_cast)");
+	}
+	return l;
+}
+
+/* The verifier's words when the kernel forbids the probe-read helpers (lockdown
+ * that /sys/kernel/security/lockdown did not show: no securityfs mounted). */
+static bool probe_read_forbidden(const char *log)
+{
+	return log && strstr(log, "cannot use helper bpf_probe_read_kernel");
+}
+
 int bd_btf_ready(struct bpfdump *d)
 {
 	int err;
@@ -87,6 +164,8 @@ int bd_btf_ready(struct bpfdump *d)
 	if (!err && !d->target_cnt)
 		err = bd_err(d, -ENOENT, "BTF '%s': no BPF iterator targets (no bpf_iter_* "
 			     "functions)", d->btf_path);
+	if (!err)
+		bd_lockdown_probe(d);
 	if (err) {
 		btf__free(d->btf);
 		d->btf = NULL;
@@ -429,7 +508,9 @@ int bd_load_prog(struct bpfdump_query *q, bool text, int *prog_fd)
 	if (fd >= 0) {
 		bd_log(d, BPFDUMP_DEBUG, "target '%s': loaded %d instructions%s%s", p->target->name,
 		       cnt, text ? " (text writer)" : "",
-		       p->all_probe ? " (all reads through bpf_probe_read_kernel)" : "");
+		       !p->all_probe ? "" : d->lockdown.confidential ?
+		       " (all pointers through bpf_rdonly_cast)" :
+		       " (all reads through bpf_probe_read_kernel)");
 		*prog_fd = fd;
 		return 0;
 	}
@@ -672,15 +753,26 @@ static struct bpfdump_query *query_new(struct bpfdump *d, const struct bpfdump_q
 		goto err_out;
 	}
 	err = bd_load_prog(q, false, &q->prog_fd);
-	if (err && err != -EPERM && !q->plan.all_probe) {
+	if (err == -EINVAL && !d->lockdown.confidential && probe_read_forbidden(q->log)) {
+		/* lockdown the mode file did not show: the same plan, lockdown-safe */
+		d->lockdown.confidential = true;
+		bd_log(d, BPFDUMP_INFO, "target '%s': the kernel forbids bpf_probe_read_kernel "
+		       "(lockdown=confidentiality); generating lockdown-safe reads",
+		       q->plan.target->name);
+		err = bd_load_prog(q, false, &q->prog_fd);
+	}
+	if (err && err != -EPERM && err != -EOPNOTSUPP && !q->plan.all_probe) {
 		/* some direct loads are refused (__user, percpu...): read everything
-		 * through bpf_probe_read_kernel instead */
+		 * through bpf_probe_read_kernel instead, or under lockdown (where it is
+		 * forbidden) through bpf_rdonly_cast */
 		char first[sizeof(d->errmsg)];
 
 		snprintf(first, sizeof(first), "%s", d->errmsg);
 		bd_plan_free(&q->plan);
 		q->plan.all_probe = true;
-		bd_log(d, BPFDUMP_INFO, "%s; retrying with bpf_probe_read_kernel", first);
+		bd_log(d, BPFDUMP_INFO, "%s; retrying with %s", first,
+		       d->lockdown.confidential ? "bpf_rdonly_cast reads (lockdown=confidentiality)"
+						: "bpf_probe_read_kernel");
 		err = bd_plan_build(d, &q->plan, cols, o->where);
 		if (!err)
 			err = bd_load_prog(q, false, &q->prog_fd);

@@ -59,7 +59,20 @@ struct bpfdump {
 	struct bd_target *targets;
 	int target_cnt;
 	char errmsg[512];
+	struct bd_lockdown {	/* probed once per context (dump.c: bd_lockdown_probe) */
+		bool probed;
+		bool confidential;	/* no bpf_probe_read_kernel: verifier-typed loads,
+					 * bpf_rdonly_cast and bpf_d_path only */
+		__s32 cast_fn_id;	/* FUNC bpf_rdonly_cast in vmlinux BTF, or -1 */
+		__s32 cast_u64_id;	/* a struct whose first member is an 8-byte integer */
+	} lockdown;
 };
+
+/* dump.c: lockdown=confidentiality (/sys/kernel/security/lockdown, or
+ * BPFDUMP_LOCKDOWN=confidentiality to force it), and what reads it leaves;
+ * the BTF must be ready for the cast ids. */
+const struct bd_lockdown *bd_lockdown_probe(struct bpfdump *d);
+#define BD_LOCKDOWN_FILE "/sys/kernel/security/lockdown"
 
 /* log.c */
 void bd_log(const struct bpfdump *d, enum bpfdump_log_level lvl, const char *fmt, ...) __printf(3, 4);
