@@ -5,8 +5,9 @@
  *   - three TCP sockets on 127.0.0.1: a listener, a client connected to it, the accepted one;
  *   - PREFIX_sks: an SK_STORAGE map with BTF (value struct bdt_sk_val { u32 tag; u32 port; }),
  *     one element per socket: { 0xbd00 + i, that socket's local port };
- *   - PREFIX_skm: a SOCKMAP of 4 slots holding the three sockets at keys 0, 1, 2.
- * Writes "sks_id skm_id listen_port client_port accepted_port" to OUTFILE (made
+ *   - PREFIX_skm: a SOCKMAP of 4 slots holding the three sockets at keys 0, 1, 2;
+ *   - PREFIX_sk8: the same with 8-byte values (lookups from user space give socket cookies).
+ * Writes "sks_id skm_id listen_port client_port accepted_port sk8_id" to OUTFILE (made
  * atomically), then sleeps. Everything goes away with the process.
  */
 #include <bpf/bpf.h>
@@ -83,7 +84,7 @@ static __u32 map_id(int fd)
 int main(int argc, char **argv)
 {
 	char name[64], tmp[4096];
-	int fds[3], sks, skm;
+	int fds[3], sks, skm, sk8;
 	FILE *f;
 
 	if (argc != 3) {
@@ -100,21 +101,29 @@ int main(int argc, char **argv)
 	skm = bpf_map_create(BPF_MAP_TYPE_SOCKMAP, name, 4, 4, 4, NULL);
 	if (skm < 0)
 		return die("SOCKMAP");
+	snprintf(name, sizeof(name), "%s_sk8", argv[1]);
+	sk8 = bpf_map_create(BPF_MAP_TYPE_SOCKMAP, name, 4, 8, 4, NULL);
+	if (sk8 < 0)
+		return die("SOCKMAP of 8-byte values");
 	for (__u32 i = 0; i < 3; i++) {
 		struct bdt_sk_val v = { .tag = 0xbd00 + i, .port = local_port(fds[i]) };
 		__u32 fd = fds[i];
 
 		if (bpf_map_update_elem(sks, &fds[i], &v, BPF_NOEXIST))
 			return die("sk_storage update");
+		__u64 fd8 = fds[i];
+
 		if (bpf_map_update_elem(skm, &i, &fd, BPF_ANY))
 			return die("sockmap update");
+		if (bpf_map_update_elem(sk8, &i, &fd8, BPF_ANY))
+			return die("sockmap (8-byte values) update");
 	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp", argv[2]);
 	f = fopen(tmp, "w");
 	if (!f)
 		return die(tmp);
-	fprintf(f, "%u %u %d %d %d\n", map_id(sks), map_id(skm), local_port(fds[0]),
-		local_port(fds[1]), local_port(fds[2]));
+	fprintf(f, "%u %u %d %d %d %u\n", map_id(sks), map_id(skm), local_port(fds[0]),
+		local_port(fds[1]), local_port(fds[2]), map_id(sk8));
 	if (fclose(f) || rename(tmp, argv[2]))
 		return die(argv[2]);
 	for (int i = 0; i < 600; i++)
