@@ -129,6 +129,9 @@ struct {
  */
 const volatile __u32 anon_name_off;
 const volatile __u32 anon_vma_name_name_off;
+/* a backing file's f_mode bits and where its user_path is (snapshot.h; 0: none) */
+const volatile __u32 backing_mode;
+const volatile __u32 user_path_off;
 
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
@@ -256,6 +259,37 @@ static __always_inline void walk_from(struct scratch *s, struct file *f)
 
 	s->w.d = (__u64)f->f_path.dentry;
 	s->w.m = vm ? vm - bpf_core_field_offset(struct mount, mnt) : 0;
+}
+
+/*
+ * The inode of the user's file a backing file stands for (snapshot.h), with
+ * s->w at its path; 0 when f is no backing file. user_path is read past the
+ * struct file only when f_mode has a bit of backing_mode, and taken only when
+ * it is a path: a dentry and a mount of one superblock.
+ */
+static __always_inline __u64 user_inode(struct scratch *s, __u64 file_addr, __u32 f_mode)
+{
+	struct path up = {};
+	__u64 sb = 0, msb = 0, ino = 0;
+
+	if (!backing_mode || !(f_mode & backing_mode))
+		return 0;
+	bpf_probe_read_kernel(&up, sizeof(up), (void *)file_addr + user_path_off);
+	if (!up.mnt || !up.dentry)
+		return 0;
+	bpf_probe_read_kernel(&sb, sizeof(sb),
+			      (void *)up.dentry + bpf_core_field_offset(struct dentry, d_sb));
+	bpf_probe_read_kernel(&msb, sizeof(msb),
+			      (void *)up.mnt + bpf_core_field_offset(struct vfsmount, mnt_sb));
+	if (!sb || sb != msb)
+		return 0;
+	bpf_probe_read_kernel(&ino, sizeof(ino),
+			      (void *)up.dentry + bpf_core_field_offset(struct dentry, d_inode));
+	if (!ino)
+		return 0;
+	s->w.d = (__u64)up.dentry;
+	s->w.m = (__u64)up.mnt - bpf_core_field_offset(struct mount, mnt);
+	return ino;
 }
 
 struct inode_info {
@@ -411,11 +445,18 @@ __noinline int emit_vma(struct scratch *s, __u64 vma_addr)
 	r->pgoff = vma->vm_pgoff;
 	f = vma->vm_file;
 	if (f) {
+		__u64 ui;
+
 		r->kind = SNAP_VMA_FILE;
-		inode_fields(f->f_inode, &ii);
+		walk_from(s, f);
+		/* /proc/PID/maps shows the file the user opened, not a backing one */
+		ui = user_inode(s, (__u64)f, f->f_mode);
+		if (ui)
+			inode_fields(CAST(struct inode, ui, SNAP_CAST_INODE), &ii);
+		else
+			inode_fields(f->f_inode, &ii);
 		r->ino = ii.ino;
 		r->dev = ii.dev;
-		walk_from(s, f);
 		wl = walk_path(s, ii.nlink);
 		len = wl & 0xffff;
 		r->path_flags = wl >> 16;

@@ -100,8 +100,21 @@
 #define SNAP_CAST_VMA 1
 #define SNAP_CAST_MOUNT 2
 #define SNAP_CAST_DENTRY 3
-#define SNAP_NR_CASTS 4
-#define SNAP_CAST_NAMES { "file", "vm_area_struct", "mount", "dentry" }
+#define SNAP_CAST_INODE 4
+#define SNAP_NR_CASTS 5
+#define SNAP_CAST_NAMES { "file", "vm_area_struct", "mount", "dentry", "inode" }
+/*
+ * A backing file (the file overlayfs, or FUSE passthrough, maps for the file a
+ * user opened: f_mode has FMODE_BACKING, and the struct file sits at the start
+ * of a struct backing_file whose user_path is the user's file) is shown in
+ * /proc/PID/maps as the user's file: its path, device and inode
+ * (file_user_path(), file_user_inode(), Linux 6.8 and later). FMODE_BACKING is
+ * a #define, in no BTF: bit 25 until 6.13, bit 24 from 6.14; both are tried,
+ * and user_path is taken only when it is a path (a dentry and a mount of one
+ * superblock). User space sets the programs' backing_mode (0: the kernel has
+ * no backing_file.user_path) and user_path_off from the kernel's BTF.
+ */
+#define SNAP_FMODE_BACKING_BITS ((1u << 24) | (1u << 25))
 /* the iterator target the program attaches to (a FUNC in the kernel's BTF) */
 #define SNAP_ATTACH_FUNC "bpf_iter_task"
 /* the program's ELF section: a handler of ours, not libbpf's "iter/task" */

@@ -382,6 +382,12 @@ int bpfdump__snapshot_keep(struct bpfdump *d, const struct bpfdump_snapshot_opts
 	if (err)
 		return err;
 	o.keep = BPFDUMP_SNAP_KEEP;
+	memset(&s, 0, sizeof(s));
+	err = snap_program_probe(d, &s.sp);
+	if (err)
+		return err;
+	if (s.sp.classic)
+		return bd_err(d, -EOPNOTSUPP, SNAP_KEEP_CLASSIC_MSG, s.sp.why);
 	err = snap_session_open(d, &o, &s);
 	if (err)
 		return err;

@@ -33,6 +33,7 @@
 #include "host_kernel.h"
 #include "snapshot.skel.h"
 #include "snapshot_host.skel.h"
+#include "snapshot_classic.skel.h"
 #include "snapshot_hash.h"
 
 static const char *const kfunc_names[SNAP_NR_KFUNCS] = SNAP_KFUNC_NAMES;
@@ -140,6 +141,36 @@ static void anon_name_offsets(const struct btf *btf, __u32 *vma_off, __u32 *name
 		*name_off = boff / 8;
 }
 
+/* What the programs need to show a backing file as the user's file (snapshot.h):
+ * the f_mode bits (an enum's FMODE_BACKING where a kernel's BTF has one) and
+ * where struct backing_file keeps user_path; 0, 0 where it has none. */
+static void backing_offsets(const struct btf *btf, __u32 *mode, __u32 *off)
+{
+	int bf = btf__find_by_name_kind(btf, "backing_file", BTF_KIND_STRUCT);
+	__u32 boff, tid, bsz, i, n = btf__type_cnt(btf);
+	int j;
+
+	*mode = *off = 0;
+	if (bf <= 0 || bd_find_member(btf, bf, "user_path", &boff, &tid, &bsz) || !boff)
+		return;
+	*off = boff / 8;
+	*mode = SNAP_FMODE_BACKING_BITS;
+	for (i = 1; i < n; i++) {
+		const struct btf_type *t = btf__type_by_id(btf, i);
+		const struct btf_enum *e;
+
+		if (!btf_is_enum(t))
+			continue;
+		e = btf_enum(t);
+		for (j = 0; j < btf_vlen(t); j++, e++)
+			if (!strcmp(btf__name_by_offset(btf, e->name_off), "FMODE_BACKING") &&
+			    e->val > 0) {
+				*mode = e->val;
+				return;
+			}
+	}
+}
+
 /* The kfuncs' and the attach target's ids in the running kernel's BTF, and the
  * structs' the program casts to. */
 static int btf_ids(struct bpfdump *d, __u32 *ids, __u32 *casts)
@@ -180,15 +211,69 @@ void snap_program_choose(struct snap_program *sp, __u64 *elf_hash, char *build_i
 	sp->chosen = true;
 }
 
-int snap_program_open(struct bpfdump *d, struct snap_program *sp)
+int snap_program_probe(struct bpfdump *d, struct snap_program *sp)
 {
-	struct snapshot_bpf *skel;
+	const char *force = getenv("BPFDUMP_SNAPSHOT_CLASSIC");
 	char id[128];
 	__u64 hash;
-	int err;
+	int i, err;
 
 	if (!sp->chosen)
 		snap_program_choose(sp, &hash, id, sizeof(id));
+	if (sp->probed)
+		return 0;
+	sp->probed = true;
+	sp->classic = false;
+	sp->why[0] = '\0';
+	if (force && !strcmp(force, "1")) {
+		sp->classic = true;
+		snprintf(sp->why, sizeof(sp->why), "BPFDUMP_SNAPSHOT_CLASSIC=1 asks for them");
+		return 0;
+	}
+	if (sp->host)	/* built on this very kernel, which has them all */
+		return 0;
+	err = bd_btf_ready(d);
+	if (err)
+		return err;
+	for (i = 0; i < SNAP_NR_KFUNCS; i++)
+		if (btf__find_by_name_kind(d->btf, kfunc_names[i], BTF_KIND_FUNC) <= 0) {
+			sp->classic = true;
+			snprintf(sp->why, sizeof(sp->why), "this kernel has no %s()", kfunc_names[i]);
+			return 0;
+		}
+	return 0;
+}
+
+/* The classic iterators' programs, opened; their .rodata set from the kernel's BTF. */
+static int open_classic(struct bpfdump *d, struct snap_program *sp)
+{
+	struct snapshot_classic_bpf *skel;
+	int err;
+
+	err = bd_btf_ready(d);
+	if (err)
+		return err;
+	skel = snapshot_classic_bpf__open();
+	if (!skel)
+		return bd_err(d, -errno, "snapshot programs (classic iterators): open: %s",
+			      strerror(errno));
+	anon_name_offsets(d->btf, &skel->rodata->anon_name_off,
+			  &skel->rodata->anon_vma_name_name_off);
+	backing_offsets(d->btf, &skel->rodata->backing_mode, &skel->rodata->user_path_off);
+	sp->cskel = skel;
+	return 0;
+}
+
+int snap_program_open(struct bpfdump *d, struct snap_program *sp)
+{
+	struct snapshot_bpf *skel;
+	int err;
+
+	err = snap_program_probe(d, sp);
+	if (err)
+		return err;
+	if (sp->classic)
+		return open_classic(d, sp);
 	pthread_once(&handler_once, register_handler);
 	if (handler_err)
 		return bd_err(d, handler_err, "snapshot program: section handler: %s",
@@ -205,6 +290,7 @@ int snap_program_open(struct bpfdump *d, struct snap_program *sp)
 		memcpy((void *)skel->rodata->cast_ids, casts, sizeof(casts));
 		anon_name_offsets(d->btf, &skel->rodata->anon_name_off,
 				  &skel->rodata->anon_vma_name_name_off);
+		backing_offsets(d->btf, &skel->rodata->backing_mode, &skel->rodata->user_path_off);
 		sp->skel = skel;
 		return 0;
 	}
@@ -224,6 +310,8 @@ int snap_program_open(struct bpfdump *d, struct snap_program *sp)
 	memcpy((void *)skel->rodata->cast_ids, host_cast_ids, sizeof(host_cast_ids));
 	skel->rodata->anon_name_off = BD_HOST_ANON_NAME_OFF;
 	skel->rodata->anon_vma_name_name_off = BD_HOST_ANON_VMA_NAME_NAME_OFF;
+	skel->rodata->user_path_off = BD_HOST_USER_PATH_OFF;
+	skel->rodata->backing_mode = BD_HOST_USER_PATH_OFF ? SNAP_FMODE_BACKING_BITS : 0;
 	bd_log(d, BPFDUMP_DEBUG, "snapshot program: built for this kernel: no CO-RE, "
 	       "BTF ids from the build");
 	sp->skel = skel;
@@ -234,9 +322,13 @@ int snap_program_load(struct bpfdump *d, struct snap_program *sp)
 {
 	int err;
 
-	load_ids = sp->ids;
-	err = snapshot_bpf__load(sp->skel);
-	load_ids = NULL;
+	if (sp->classic) {
+		err = snapshot_classic_bpf__load(sp->cskel);
+	} else {
+		load_ids = sp->ids;
+		err = snapshot_bpf__load(sp->skel);
+		load_ids = NULL;
+	}
 	if (err)
 		return bd_err(d, err, "snapshot program: load: %s%s", strerror(-err),
 			      err == -EPERM ? " (needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN: "
@@ -248,4 +340,6 @@ void snap_program_close(struct snap_program *sp)
 {
 	snapshot_bpf__destroy(sp->skel);
 	sp->skel = NULL;
+	snapshot_classic_bpf__destroy(sp->cskel);
+	sp->cskel = NULL;
 }

@@ -10,17 +10,26 @@
 
 struct bpfdump;
 struct snapshot_bpf;
+struct snapshot_classic_bpf;
 
 struct snap_program {
-	struct snapshot_bpf *skel;
+	struct snapshot_bpf *skel;	/* the open-coded iterators' program, or */
+	struct snapshot_classic_bpf *cskel; /* the classic iterators' three (classic) */
 	bool chosen;			/* host is set */
 	bool host;			/* the variant for the kernel the library was built on */
+	bool probed;			/* classic is set */
+	bool classic;			/* no open-coded iterators: snapshot_classic.bpf.c */
+	char why[96];			/* classic: why ("this kernel has no bpf_iter_...()") */
 	__u32 ids[SNAP_NR_KFUNCS + 1];	/* BTF ids: the kfuncs, then the attach target */
 };
 
 /* Choose the variant for the running kernel (no BTF read): a hash of its ELF
  * object (from the build), and the kernel's build id in hex ("" if none). */
 void snap_program_choose(struct snap_program *sp, __u64 *elf_hash, char *build_id, size_t len);
+/* Which programs the kernel can run (chosen first): sp->classic when its BTF lacks
+ * one of the open-coded iterators' kfuncs (or BPFDUMP_SNAPSHOT_CLASSIC=1 says so).
+ * 0 or -errno (message in d). */
+int snap_program_probe(struct bpfdump *d, struct snap_program *sp);
 /* Open the program (chosen here if it was not) (its .rodata can then be set): 0 or -errno, with the message in d. */
 int snap_program_open(struct bpfdump *d, struct snap_program *sp);
 /* Load it into the kernel: 0 or -errno. */

@@ -17,6 +17,8 @@
 #include "internal.h"
 #include "snapshot_session.h"
 #include "snapshot.skel.h"
+#include "snapshot_classic.skel.h"
+
 
 double snap_now_ms(void)
 {
@@ -131,9 +133,37 @@ static int adopt_kept(struct snap_session *s)
 			      strerror(errno));
 	s->bss = p;
 	s->bss_len = len;
+	s->cnt = &s->bss->cnt;
+	s->done = &s->bss->done;
+	s->bss_tgid = &s->bss->first_tgid;
 	s->prog_fd = s->kept.prog_fd;
 	s->rings_fd = s->kept.rings_fd;
 	s->from_kept = true;
+	return 0;
+}
+
+/* The classic iterators' programs (snapshot_classic.bpf.c), loaded. */
+static int load_classic(struct snap_session *s, const struct bpfdump_snapshot_opts *o, int cpus)
+{
+	struct snapshot_classic_bpf *c = s->sp.cskel;
+	int err;
+
+	c->rodata->sections = o->sections;
+	c->rodata->all_threads = o->all_threads;
+	c->rodata->nr_cpus = cpus;
+	err = snap_program_load(s->d, &s->sp);
+	if (err)
+		return err;
+	s->task_fd = bpf_program__fd(c->progs.snap_task);
+	s->vma_fd = bpf_program__fd(c->progs.snap_vma);
+	s->file_fd = bpf_program__fd(c->progs.snap_file);
+	s->prog_fd = s->task_fd;
+	s->rings_fd = bpf_map__fd(c->maps.rings);
+	s->cnt = &c->bss->cnt;
+	s->done = &c->bss->done;
+	s->bss_tgid = &c->bss->first_tgid;
+	bd_log(s->d, BPFDUMP_INFO, "snapshot: classic iterators (iter/task, iter/task_vma, "
+	       "iter/task_file with the pid): %s", s->sp.why);
 	return 0;
 }
 
@@ -144,6 +174,8 @@ static int load_here(struct snap_session *s, const struct bpfdump_snapshot_opts 
 	err = snap_program_open(s->d, &s->sp);
 	if (err)
 		return err;
+	if (s->sp.classic)
+		return load_classic(s, o, cpus);
 	s->sp.skel->rodata->sections = o->sections;
 	s->sp.skel->rodata->all_threads = o->all_threads;
 	s->sp.skel->rodata->nr_cpus = cpus;
@@ -153,6 +185,10 @@ static int load_here(struct snap_session *s, const struct bpfdump_snapshot_opts 
 	s->prog_fd = bpf_program__fd(s->sp.skel->progs.snapshot);
 	s->rings_fd = bpf_map__fd(s->sp.skel->maps.rings);
 	s->bss = s->sp.skel->bss;
+	s->cnt = &s->bss->cnt;
+	s->done = &s->bss->done;
+	s->bss_tgid = &s->bss->first_tgid;
+	bd_log(s->d, BPFDUMP_INFO, "snapshot: open-coded iterators (one iter/task program)");
 	return 0;
 }
 
@@ -165,15 +201,22 @@ int snap_session_open(struct bpfdump *d, const struct bpfdump_snapshot_opts *o,
 	memset(s, 0, sizeof(*s));
 	s->d = d;
 	s->ring_fd = s->prog_fd = s->rings_fd = -1;
+	s->task_fd = s->vma_fd = s->file_fd = -1;
 	s->kept.dir_fd = s->kept.prog_fd = s->kept.bss_fd = s->kept.rings_fd = -1;
 	s->t_load = snap_now_ms();
 	if (cpus <= 0)
 		cpus = 1;
 	program_key(s, o, cpus, key, sizeof(key));
-	if (o->keep != BPFDUMP_SNAP_FRESH) {
+	err = snap_program_probe(d, &s->sp);
+	if (err)
+		goto fail;
+	if (s->sp.classic && o->keep == BPFDUMP_SNAP_KEEP)
+		bd_log(d, BPFDUMP_WARN, SNAP_KEEP_CLASSIC_MSG, s->sp.why);
+	if (o->keep != BPFDUMP_SNAP_FRESH && !s->sp.classic) {
 		err = snap_kept_open(d, key, &s->kept);
 		if (!err && !adopt_kept(s)) {
-			bd_log(d, BPFDUMP_DEBUG, "snapshot: the program kept at %s", s->kept.dir);
+			bd_log(d, BPFDUMP_INFO, "snapshot: open-coded iterators (one iter/task program), "
+			       "kept at %s", s->kept.dir);
 			s->t_load = snap_now_ms() - s->t_load;
 			return 0;
 		}
@@ -188,7 +231,7 @@ int snap_session_open(struct bpfdump *d, const struct bpfdump_snapshot_opts *o,
 	err = load_here(s, o, cpus);
 	if (err)
 		goto fail;
-	if (o->keep == BPFDUMP_SNAP_KEEP) {
+	if (o->keep == BPFDUMP_SNAP_KEEP && !s->sp.classic) {
 		err = snap_kept_pin(d, key, s->prog_fd, bpf_map__fd(s->sp.skel->maps.bss),
 				    s->rings_fd, &s->kept);
 		if (err == -EEXIST) {
@@ -274,37 +317,57 @@ static int iter_read_all(int iter_fd)
 	}
 }
 
-int snap_session_pass(struct snap_session *s, union bpf_iter_link_info *li, int pid,
-		      struct snap_data *sd, double t[2])
+/* Attach prog_fd for li and read the iterator to its end: 0 or -errno. */
+static int run_iter(struct snap_session *s, int prog_fd, const char *target,
+		    union bpf_iter_link_info *li, int pid)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lo, .iter_info = li, .iter_info_len = sizeof(*li));
 	int link_fd, iter_fd, err;
 
-	snap_data_reset(sd);
-	memset(&s->bss->cnt, 0, sizeof(s->bss->cnt));
-	s->bss->done = 0;
-	s->bss->first_tgid = 0;
-	s->sd = sd;
-	link_fd = bpf_link_create(s->prog_fd, 0, BPF_TRACE_ITER, &lo);
+	link_fd = bpf_link_create(prog_fd, 0, BPF_TRACE_ITER, &lo);
 	if (link_fd < 0) {
 		err = -errno;
 		if (err == -ESRCH || err == -ENOENT)
 			return bd_err(s->d, -ESRCH, "process %d: no such process", pid);
-		return bd_err(s->d, err, "process %d: attach iter/task: %s", pid, strerror(-err));
+		return bd_err(s->d, err, "process %d: attach iter/%s: %s", pid, target,
+			      strerror(-err));
 	}
 	iter_fd = bpf_iter_create(link_fd);
 	if (iter_fd < 0) {
 		err = bd_err(s->d, -errno, "process %d: iterator: %s", pid, strerror(errno));
 		goto out;
 	}
-	t[0] = snap_now_ms();
 	err = iter_read_all(iter_fd);
-	t[0] = snap_now_ms() - t[0];
 	close(iter_fd);
-	if (err) {
-		err = bd_err(s->d, err, "process %d: reading the iterator: %s", pid, strerror(-err));
-		goto out;
-	}
+	if (err)
+		err = bd_err(s->d, err, "process %d: reading the iter/%s iterator: %s", pid, target,
+			     strerror(-err));
+out:
+	close(link_fd);
+	return err;
+}
+
+int snap_session_pass(struct snap_session *s, union bpf_iter_link_info *li, int pid,
+		      struct snap_data *sd, double t[2])
+{
+	unsigned int sec = s->sp.classic ? s->sp.cskel->rodata->sections : 0;
+	int err;
+
+	snap_data_reset(sd);
+	memset(s->cnt, 0, sizeof(*s->cnt));
+	*s->done = 0;
+	*s->bss_tgid = 0;
+	s->sd = sd;
+	t[0] = snap_now_ms();
+	err = run_iter(s, s->prog_fd, "task", li, pid);
+	/* classic: the mappings and files of the process the task run found */
+	if (!err && s->sp.classic && s->cnt->calls && (sec & SNAP_SEC_MEMORY))
+		err = run_iter(s, s->vma_fd, "task_vma", li, pid);
+	if (!err && s->sp.classic && s->cnt->calls && (sec & (SNAP_SEC_FILES | SNAP_SEC_SOCKETS)))
+		err = run_iter(s, s->file_fd, "task_file", li, pid);
+	t[0] = snap_now_ms() - t[0];
+	if (err)
+		return err;
 	t[1] = snap_now_ms();
 	err = ring_buffer__consume(s->ring);
 	t[1] = snap_now_ms() - t[1];
@@ -312,10 +375,8 @@ int snap_session_pass(struct snap_session *s, union bpf_iter_link_info *li, int 
 		err = bd_err(s->d, err, "ring buffer: consume: %s", strerror(-err));
 	else
 		err = 0;
-	sd->cnt = s->bss->cnt;
+	sd->cnt = *s->cnt;
 	sd->ring_size = s->ring_size;
-	s->first_tgid = s->bss->first_tgid;
-out:
-	close(link_fd);
+	s->first_tgid = *s->bss_tgid;
 	return err;
 }

@@ -13,6 +13,11 @@
 #include "snapshot_keep.h"
 #include "snapshot_load.h"
 
+/* why --keep keeps nothing where the classic iterators run (%s: sp.why) */
+#define SNAP_KEEP_CLASSIC_MSG "snapshot --keep: nothing kept: the classic iterators' programs " \
+	"run here (%s) and are loaded for each snapshot; keeping needs the open-coded " \
+	"iterators (Linux 6.7)"
+
 struct ring_buffer;
 struct snapshot_bpf__bss;
 
@@ -22,8 +27,12 @@ struct snap_session {
 	struct snap_kept kept;		/* the kept directory in use (kept.dir_fd >= 0) */
 	bool from_kept;			/* the program is a kept one, not loaded here */
 	int prog_fd, rings_fd;		/* not owned: sp.skel's or kept's */
-	struct snapshot_bpf__bss *bss;	/* the program's counters */
+	struct snapshot_bpf__bss *bss;	/* the program's counters (not classic) */
 	size_t bss_len;			/* mmap()ed here (a kept program's .bss), else 0 */
+	/* the .bss variables a pass resets and reads, in bss or the classic one's */
+	struct snap_counters *cnt;
+	__u32 *done, *bss_tgid;
+	int task_fd, vma_fd, file_fd;	/* classic: the three programs (not owned) */
 	int ring_fd;			/* owned */
 	size_t ring_size;
 	struct ring_buffer *ring;	/* ring_fd, set in the program's slot */
