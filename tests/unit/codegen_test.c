@@ -8,7 +8,10 @@
  *   - the generated instructions are well formed (jumps in range, ld_imm64 pairs,
  *     registers, a final exit), a predicate's literal reaches a compare;
  *   - every target's default columns, as a binary and as a text writer, pass the
- *     kernel's verifier (targets this kernel refuses to load at all are skipped).
+ *     kernel's verifier (targets this kernel refuses to load at all are skipped);
+ *   - under lockdown=confidentiality (forced in the context) no program calls
+ *     bpf_probe_read_kernel(_str), each still passes the verifier, and run here
+ *     it prints the same rows as the program with probe reads.
  */
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -24,6 +27,8 @@
 #include "test.h"
 
 static struct bpfdump *d;
+static bool check_no_probe;	/* gen_and_verify: assert no probe-read helper call */
+static int no_probe_progs;	/* programs checked that way */
 
 /* ---- an independent BTF walk: member offset (bits) by name, through anonymous members ---- */
 
@@ -291,6 +296,21 @@ static bool compares_imm(const struct bpf_insn *in, int cnt, __s32 imm)
 	return false;
 }
 
+/* The first call of a kernel-reading helper lockdown=confidentiality forbids
+ * (bpf_probe_read 4, _str 45, _kernel 113, _kernel_str 115), or -1. */
+static int probe_read_call(const struct bpf_insn *in, int cnt)
+{
+	int i;
+
+	for (i = 0; i < cnt; i++)
+		if (in[i].code == (BPF_JMP | BPF_CALL) && in[i].src_reg == 0 &&
+		    (in[i].imm == BPF_FUNC_probe_read || in[i].imm == BPF_FUNC_probe_read_str ||
+		     in[i].imm == BPF_FUNC_probe_read_kernel ||
+		     in[i].imm == BPF_FUNC_probe_read_kernel_str))
+			return i;
+	return -1;
+}
+
 /* Generate; check the shape; load in the verifier unless the kernel refuses the target. */
 static int gen_and_verify(struct bd_plan *p, bool text, bool *verified, const char *what)
 {
@@ -315,6 +335,15 @@ static int gen_and_verify(struct bd_plan *p, bool text, bool *verified, const ch
 	snprintf(name, sizeof(name), "codegen: %s: starts by saving ctx in r6", what);
 	ASSERT_TRUE(insns[0].code == (BPF_ALU64 | BPF_MOV | BPF_X) && insns[0].dst_reg == 6 &&
 		    insns[0].src_reg == 1, name);
+	if (check_no_probe) {
+		int bad = probe_read_call(insns, cnt);
+
+		snprintf(name, sizeof(name), "codegen: %s: no bpf_probe_read_kernel(_str) call "
+			 "under lockdown=confidentiality", what);
+		if (!test_result(bad < 0, name))
+			printf("FAIL %s: insn %d calls helper %d\n", name, bad, insns[bad].imm);
+		no_probe_progs++;
+	}
 	if (text) {
 		LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_RDONLY_PROG);
 		__u32 key = 0;
@@ -478,6 +507,174 @@ next:
 	}
 }
 
+/* -o paths that read through pointers the verifier does not type (fd tables,
+ * char * names, paths walked through dentries) and bytes of structs */
+static const struct {
+	const char *target, *cols, *where;
+	bool rows;	/* compare rows: stable while the test runs */
+} lockdown_queries[] = {
+	{ "task", "pid=task->tgid,exe=path(task->mm->exe_file),comm=task->comm,"
+		  "vm=task->mm->total_vm,root=path(task->fs->root)", NULL, true },
+	{ "task", "n=task->mm->exe_file->f_path.dentry->d_name.name,p=task->real_parent->comm,"
+		  "f0=task->files->fdt->fd[0]->f_inode->i_ino,"
+		  "f2=task->files->fdt->fd[2]->f_path.dentry->d_name.name,"
+		  "cred=task->cred->uid.val,bf=task->in_execve",
+	  "task->comm != \"bdt-none\" && task->mm->exe_file->f_path.dentry->d_name.name != \"x\"",
+	  true },
+	{ "task_file", "fd,path=path(file),ino=file->f_inode->i_ino,"
+		       "n=file->f_path.dentry->d_name.name,fs=file->f_inode->i_sb->s_type->name",
+	  NULL, true },
+	{ "task_vma", "start=vma->vm_start,file=path(vma->vm_file),"
+		      "n=vma->vm_file->f_path.dentry->d_name.name,ino=vma->vm_file->f_inode->i_ino",
+	  NULL, true },
+	{ "tcp", "port=sk_common->skc_num,dport=sk_common->skc_dport,family=sk_common->skc_family,"
+		 "state=sk_common->skc_state,v6=sk_common->skc_v6_rcv_saddr,"
+		 "net=sk_common->skc_net.net->ns.inum", "sk_common->skc_num == 1", false },
+	{ "ksym", "name=ksym->name,mod=ksym->module_name,v=ksym->value,t=ksym->type",
+	  "ksym->module_name != \"bpf\"", true },
+	{ "bpf_map", "id=map->id,name=map->name,type=map->map_type,btf=map->btf->id,"
+		     "owner=map->name[0]", "map->name != \"bpfdump_buf\"", true },
+};
+
+/* The rows one context prints for a query of the task targets' own parent */
+static char *query_rows(struct bpfdump *ctx, const char *target, const char *cols,
+			const char *where, long *rows)
+{
+	LIBBPF_OPTS(bpfdump_query_opts, qo, .target = target, .columns = cols, .where = where);
+	LIBBPF_OPTS(bpfdump_print_opts, po, .format = BPFDUMP_FMT_TABLE);
+	struct bpfdump_query *q;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (bpfdump__target_params(ctx, target) & BPFDUMP_PARAM_TASK)
+		qo.pid = getppid();
+	*rows = -1;
+	q = bpfdump_query__new(ctx, &qo);
+	if (!q)
+		return NULL;
+	f = open_memstream(&buf, &len);
+	if (f) {
+		*rows = bpfdump_query__print(q, f, &po);
+		fclose(f);
+	}
+	bpfdump_query__free(q);
+	return buf;
+}
+
+static void test_lockdown(void)
+{
+	const char *force = getenv("BPFDUMP_LOCKDOWN");
+	bool file_says = false, ok;
+	struct bpfdump *dl;
+	char line[128];
+	FILE *f;
+	size_t i;
+	int tried = 0, verified = 0;
+
+	/* the mode is the bracketed word of the kernel's file */
+	f = fopen(BD_LOCKDOWN_FILE, "re");
+	if (f) {
+		file_says = fgets(line, sizeof(line), f) && strstr(line, "[confidentiality]");
+		fclose(f);
+	}
+	ASSERT_EQ_INT(d->lockdown.confidential,
+		      file_says || (force && !strcmp(force, "confidentiality")),
+		      "lockdown: the context's mode is the one " BD_LOCKDOWN_FILE " shows");
+	ASSERT_TRUE(d->lockdown.cast_fn_id > 0 && d->lockdown.cast_u64_id > 0,
+		    "lockdown: bpf_rdonly_cast and an 8-byte cast struct found in BTF");
+
+	/* every target's default columns and the paths above, forced to confidentiality */
+	d->lockdown.confidential = true;
+	check_no_probe = true;
+	for (i = 0; i < (size_t)d->target_cnt; i++) {
+		const struct bd_target *t = &d->targets[i];
+		const char *cols = bd_target_preset(t->name);
+		char what[160];
+		struct bd_plan p;
+
+		if ((t->params & BPFDUMP_PARAM_MAP) || !cols)
+			continue;
+		for (int text = 0; text < 2; text++) {
+			snprintf(what, sizeof(what), "lockdown: %s default columns%s", t->name,
+				 text ? " (text writer)" : "");
+			if (plan(t->name, cols, NULL, &p)) {
+				printf("FAIL codegen: %s: plan: %s\n", what, d->errmsg);
+				test_failed++;
+				continue;
+			}
+			tried++;
+			gen_and_verify(&p, text, &ok, what);
+			verified += ok;
+			bd_plan_free(&p);
+		}
+	}
+	for (i = 0; i < sizeof(lockdown_queries) / sizeof(lockdown_queries[0]); i++) {
+		char what[200];
+		struct bd_plan p;
+
+		for (int all = 0; all < 3; all++) {
+			snprintf(what, sizeof(what), "lockdown: %s -o %.40s...%s", lockdown_queries[i].target,
+				 lockdown_queries[i].cols, all == 1 ? " (all pointers cast)" :
+				 all == 2 ? " (text writer)" : "");
+			memset(&p, 0, sizeof(p));
+			p.map.fd = -1;
+			p.all_probe = all == 1;	/* the fallback's plan */
+			p.target = bd_target_find(d, lockdown_queries[i].target);
+			if (!p.target || bd_plan_build(d, &p, lockdown_queries[i].cols,
+						       lockdown_queries[i].where)) {
+				printf("FAIL codegen: %s: plan: %s\n", what, d->errmsg);
+				test_failed++;
+				continue;
+			}
+			tried++;
+			gen_and_verify(&p, all == 2, &ok, what);
+			verified += ok;
+			bd_plan_free(&p);
+		}
+	}
+	check_no_probe = false;
+	d->lockdown.confidential = file_says || (force && !strcmp(force, "confidentiality"));
+	printf("# lockdown: %d of %d programs without probe reads passed the verifier\n", verified,
+	       tried);
+	ASSERT_TRUE(no_probe_progs == tried && verified >= tried * 3 / 4,
+		    "lockdown: most lockdown-safe programs passed the verifier");
+
+	/* the same rows with and without probe reads, run on this kernel */
+	if (d->lockdown.confidential) {
+		printf("skip lockdown: rows: this kernel forbids the probe reads to compare with\n");
+		return;
+	}
+	dl = bpfdump__new(NULL);
+	if (!ASSERT_TRUE(dl != NULL, "lockdown: a second context"))
+		return;
+	dl->lockdown.confidential = true;
+	for (i = 0; i < sizeof(lockdown_queries) / sizeof(lockdown_queries[0]); i++) {
+		char name[200], *a, *b;
+		long ra, rb;
+
+		if (!lockdown_queries[i].rows)
+			continue;
+		a = query_rows(d, lockdown_queries[i].target, lockdown_queries[i].cols,
+			       lockdown_queries[i].where, &ra);
+		b = query_rows(dl, lockdown_queries[i].target, lockdown_queries[i].cols,
+			       lockdown_queries[i].where, &rb);
+		snprintf(name, sizeof(name), "lockdown: %s -o %.40s...: the same %ld rows with "
+			 "bpf_rdonly_cast as with probe reads", lockdown_queries[i].target,
+			 lockdown_queries[i].cols, ra);
+		if (ra == -EPERM || (ra < 0 && rb == ra && !a)) {
+			printf("skip %s: the kernel refuses this target (%s)\n", name,
+			       bpfdump__errmsg(d));
+		} else if (!test_result(ra > 0 && ra == rb && a && b && !strcmp(a, b), name)) {
+			printf("FAIL %s: %ld vs %ld rows%s%s\n", name, ra, rb,
+			       rb < 0 ? ": " : "", rb < 0 ? bpfdump__errmsg(dl) : "");
+		}
+		free(a);
+		free(b);
+	}
+	bpfdump__free(dl);
+}
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -494,6 +691,7 @@ int main(void)
 	test_predicate_reaches_compare();
 	test_targets_verify();
 	test_text_writer_safety();
+	test_lockdown();
 	bpfdump__free(d);
 	return test_summary();
 }
