@@ -208,6 +208,35 @@ static void probe_kprobes(struct feature *f)
 	set_no(f, ENOENT, "no kprobe PMU, no tracefs kprobe_events");
 }
 
+/* The bracketed word of /sys/kernel/security/lockdown; "none" without the file. */
+static void lockdown_mode(char *buf, size_t len)
+{
+	char line[128], *l, *r;
+	FILE *f = fopen("/sys/kernel/security/lockdown", "re");
+
+	snprintf(buf, len, "none");
+	if (!f)
+		return;
+	if (fgets(line, sizeof(line), f) && (l = strchr(line, '[')) && (r = strchr(l, ']')))
+		snprintf(buf, len, "%.*s", (int)(r - l - 1), l + 1);
+	fclose(f);
+}
+
+/* bpf_rdonly_cast: the kfunc that replaces probe reads under lockdown=confidentiality. */
+static void probe_rdonly_cast(const struct btf *btf, struct feature *f)
+{
+	if (!btf) {
+		set_no(f, ENOENT, "no BTF");
+		return;
+	}
+	if (btf__find_by_name_kind(btf, "bpf_rdonly_cast", BTF_KIND_FUNC) < 0) {
+		set_no(f, ENOENT, "not in BTF");
+		return;
+	}
+	f->yes = true;
+	snprintf(f->detail, sizeof(f->detail), "kfunc in BTF");
+}
+
 /* ringbuf: create (and close) the smallest BPF_MAP_TYPE_RINGBUF. */
 static void probe_ringbuf(struct feature *f)
 {
@@ -255,8 +284,8 @@ static void print_feature(const char *name, const struct feature *f)
 int print_version(void)
 {
 	struct feature btf_f = {}, iter_f = {}, open_f = {}, fentry_f = {}, kprobe_f = {},
-		       ringbuf_f = {};
-	char lib[PATH_MAX];
+		       ringbuf_f = {}, cast_f = {};
+	char lib[PATH_MAX], lockdown[64];
 	struct utsname u;
 	struct btf *btf, *vmlinux = NULL;
 
@@ -277,7 +306,11 @@ int print_version(void)
 	btf__free(vmlinux);
 	probe_kprobes(&kprobe_f);
 	probe_ringbuf(&ringbuf_f);
+	probe_rdonly_cast(btf, &cast_f);
 	btf__free(btf);
+	lockdown_mode(lockdown, sizeof(lockdown));
+	if (!strcmp(lockdown, "confidentiality") && kprobe_f.yes)
+		set_no(&kprobe_f, EPERM, "not allowed under lockdown=confidentiality");
 
 	printf("features:\n");
 	print_feature("BTF", &btf_f);
@@ -286,5 +319,9 @@ int print_version(void)
 	print_feature("fentry", &fentry_f);
 	print_feature("kprobes", &kprobe_f);
 	print_feature("ringbuf", &ringbuf_f);
+	print_feature("bpf_rdonly_cast", &cast_f);
+	printf("  lockdown: %s%s\n", lockdown, !strcmp(lockdown, "confidentiality") ?
+	       " (no bpf_probe_read_kernel: BTF-typed loads, bpf_rdonly_cast, bpf_d_path; no "
+	       "kprobes, no tracefs tracepoints)" : "");
 	return 0;
 }

@@ -281,6 +281,12 @@ static int try_mode(struct trace_run *r, struct probe *p, enum bpfdump_trace_mod
 	__u32 size;
 	int err;
 
+	if (m == BPFDUMP_TRACE_KPROBE && bd_lockdown_probe(d)->confidential) {
+		/* the kernel would say only EPERM at perf_event_open */
+		snprintf(why, why_len, "kprobes are not allowed under lockdown=confidentiality "
+			 "(%s); use fentry or tp_btf", BD_LOCKDOWN_FILE);
+		return -EPERM;
+	}
 	if (m == BPFDUMP_TRACE_KPROBE && access("/sys/bus/event_source/devices/kprobe/type", F_OK)) {
 		snprintf(why, why_len, "this kernel has no kprobes (CONFIG_KPROBES)");
 		return -EOPNOTSUPP;

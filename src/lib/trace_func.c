@@ -102,6 +102,11 @@ static int find_tracepoint(struct bpfdump *d, struct bd_func *f, const char *spe
 	if (td < 0) {
 		/* no BTF type (the syscalls group): a perf tracepoint, typed from tracefs */
 		snprintf(group, sizeof(group), "%.*s", (int)(name - 1 - (spec + 3)), spec + 3);
+		if (bd_lockdown_probe(d)->confidential)
+			return bd_err(d, -EPERM, "tracepoint '%s': has no BTF type, and tracefs "
+				      "tracepoints are not allowed under lockdown=confidentiality "
+				      "(%s); use tp_btf (e.g. tp:raw_syscalls:sys_enter) or fentry "
+				      "on its function", spec, BD_LOCKDOWN_FILE);
 		err = bd_tp_format_resolve(d, f, group, name);
 		if (err != -ENOENT)
 			return err;
