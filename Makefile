@@ -47,7 +47,7 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(HELPER_SRCS))
 
-.PHONY: all deps run run-built check check-built check-unit check-integration check-asan asan-bins fuzz fuzz-smoke clean bench
+.PHONY: all deps run run-built check check-built check-kernels check-kernels-built check-unit check-integration check-asan asan-bins fuzz fuzz-smoke clean bench
 all: $(BUILD)/bpfdump $(BUILD)/libbpfdump.a
 
 deps:
@@ -135,6 +135,13 @@ run-built: all
 
 check-built: all $(UNIT_BINS) $(HELPER_BINS) $(TEST_BPF_OBJS)
 	@BUILD=$(BUILD) tests/run-all.sh
+
+# The portable test set on the host's kernel, Debian 12's 6.1, 6.12 and 6.12 under
+# lockdown=confidentiality (tests/kernels/run.sh; the VMs through shared/vm/run).
+check-kernels: deps
+	@$(MAKE) --no-print-directory check-kernels-built
+check-kernels-built: all $(HELPER_BINS) $(TEST_BPF_OBJS)
+	@BUILD=$(BUILD) tests/kernels/run.sh | tee /dev/stderr | tests/kernels/count.sh
 
 # The unit tests and the main integration tests under ASan+UBSan+LSan, built in build-asan
 # (tests/run-asan.sh says which; a sanitizer report fails the run).

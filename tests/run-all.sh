@@ -65,6 +65,7 @@ fi
 
 if [ -z "${NO_VM:-}" ] && [ -d tests/vm ]; then
 	run_one vm 1200 tests/vm/run.sh
+	run_one kernels 3000 tests/kernels/run.sh
 fi
 
 rm -f "$log"
