@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* bpfdump run PROG.bpf.o: a user's own iterator, loaded, attached and read once. */
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,17 +24,14 @@ void help_run(void)
 	       "  -h, --help      this help\n");
 }
 
+/* A user's object is named by a path: a '/' in it or a name ending in ".o". A
+ * bare word is a target, whatever the current directory holds: a root tool
+ * must not load a file because its name matches a target's. */
 bool is_bpf_object(const char *arg)
 {
-	unsigned char magic[4];
-	int fd = open(arg, O_RDONLY | O_CLOEXEC);
-	bool elf;
+	size_t len = strlen(arg);
 
-	if (fd < 0)
-		return strstr(arg, ".o") != NULL;	/* let the loader say what is wrong */
-	elf = read(fd, magic, 4) == 4 && !memcmp(magic, "\x7f" "ELF", 4);
-	close(fd);
-	return elf || strchr(arg, '/') || strstr(arg, ".o");
+	return strchr(arg, '/') || (len > 2 && !strcmp(arg + len - 2, ".o"));
 }
 
 int user_prog_take_pin_maps(const char *cmd, int *argc, char **argv, const char **dir)
@@ -105,6 +101,11 @@ int cmd_run(int argc, char **argv)
 		return err;
 	if (a.q.columns || a.q.where || a.print.format || a.print.raw || a.print.noheadings)
 		return usage_err("run", "-o, -w, -J, -r and -n apply to targets, not to a .bpf.o");
+	if (!is_bpf_object(a.positional[0]))
+		return usage_err("run", "'%s' is a target name, not a file: run wants a BPF object "
+				 "path (./%s, or a name ending in .o); a target is read with "
+				 "'bpfdump dump %s'", a.positional[0], a.positional[0],
+				 a.positional[0]);
 	if (cli_need_root("run"))
 		return 1;
 	return user_prog_run_maps(a.positional[0], &a.q, NULL, NULL, pin_maps);

@@ -270,7 +270,9 @@ int bpfdump__describe_target(struct bpfdump *d, const char *target, FILE *out, b
 	if (!t)
 		return bd_unknown_target(d, target);
 	preset = bd_target_preset(t->name);
-	if (!preset)
+	if (preset)	/* as this kernel resolves it */
+		preset = fallback = bd_preset_resolve(d, t, preset);
+	else
 		preset = fallback = member_columns(t);
 	if (json) {
 		fprintf(out, "{\"target\":");

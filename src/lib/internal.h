@@ -412,6 +412,10 @@ const char *bd_family_name(unsigned int family);
 const char *bd_target_preset(const char *target);
 /* The preset with pids in the --pidns numbering (nstgid/nspid), or NULL. */
 const char *bd_target_preset_pidns(const char *target);
+/* Whether columns is a preset's own text: its "name=a|b" columns name alternatives. */
+bool bd_target_is_preset(const char *columns);
+/* plan.c: a preset as this kernel's BTF resolves it (malloc'd), or NULL with errno. */
+char *bd_preset_resolve(struct bpfdump *d, const struct bd_target *t, const char *preset);
 
 /* scope.c: a namespace file (/proc/PID/ns/TYPE, /run/netns/NAME) opened without ever
  * blocking (O_PATH, checked to be nsfs, reopened through /proc/self/fd) and checked to be

@@ -39,6 +39,7 @@ struct plan_ctx {
 	const char *src;	/* text being planned, for messages */
 	const char *what;	/* "field" or "where" */
 	bool in_where;		/* planning the predicate's values */
+	bool missing;		/* the last error: a member or field this kernel lacks */
 };
 
 #define BD_QUOTE_MAX 100	/* bytes of the query an error message quotes */
@@ -177,6 +178,7 @@ static int walk_member(struct plan_ctx *pc, struct walk *w, const char *name, in
 		return perr(pc, pos, "no member '%s': the value is %s, not a struct", name,
 			    type_name(btf, w->type_id, tn, sizeof(tn)));
 	if (bd_find_member(btf, w->type_id, name, &bit_off, &mtype, &bsz)) {
+		pc->missing = true;
 		bd_suggest_members(btf, w->type_id, name, hint, sizeof(hint));
 		return perr(pc, pos, "%s has no member '%s'%s%s",
 			    type_name(btf, w->type_id, tn, sizeof(tn)), name,
@@ -244,6 +246,7 @@ static int walk_path(struct plan_ctx *pc, const struct q_path *path, const char 
 	acc->is_return = !strcmp(path->root, "return");
 	m = ctx_member(tg, path->root);
 	if (!m) {
+		pc->missing = true;
 		ctx_member_list(tg, list, sizeof(list));
 		return perr(pc, path->pos, "target '%s' has no field '%s'; its fields: %s",
 			    tg->name, path->root, list);
@@ -344,9 +347,11 @@ static int plan_path(struct plan_ctx *pc, struct bd_access *a, int pos)
 		a->fetch = BD_FETCH_DPATH;
 		return 0;
 	}
-	if (dwalk_offsets(pc))
+	if (dwalk_offsets(pc)) {
+		pc->missing = true;
 		return perr(pc, pos, "this kernel's BTF lacks what a path walk needs "
 			    "(struct mount, dentry, qstr)");
+	}
 	a->fetch = BD_FETCH_DWALK;
 	return 0;
 }
@@ -498,7 +503,9 @@ static const struct func_def funcs[] = {
 	{ "vmflags", BD_FMT_VMFLAGS, {}, 0 },
 	{ "tcpstate", BD_FMT_TCPSTATE, {}, 0 },
 	{ "family", BD_FMT_FAMILY, {}, 0 },
-	{ "taskstate", BD_FMT_TASKSTATE, { "__state", "exit_state" }, 2 },
+	/* a member "a|b": the first this kernel has (task_struct's state is __state
+	 * from 5.14 on) */
+	{ "taskstate", BD_FMT_TASKSTATE, { "__state|state", "exit_state" }, 2 },
 	{ "laddr", BD_FMT_SOCKADDR, { "skc_family", "skc_rcv_saddr", "skc_v6_rcv_saddr" }, 3 },
 	{ "raddr", BD_FMT_SOCKADDR, { "skc_family", "skc_daddr", "skc_v6_daddr" }, 3 },
 	{ "sunpath", BD_FMT_SUNPATH, { "addr.len", "addr.name.0.sun_path" }, 2 },
@@ -565,6 +572,25 @@ static char *default_name(const struct q_value *v)
 	return strdup(n);
 }
 
+/* A function's member, "a|b": the first one this kernel's BTF has. */
+static int plan_member(struct plan_ctx *pc, const struct q_path *path, const char *member,
+		       struct bd_access *acc)
+{
+	char buf[96], *alt, *save = NULL;
+	int err = -ENOENT;
+
+	snprintf(buf, sizeof(buf), "%s", member);
+	for (alt = strtok_r(buf, "|", &save); alt; alt = strtok_r(NULL, "|", &save)) {
+		const char *m = alt;
+
+		pc->missing = false;
+		err = plan_access(pc, path, &m, 1, BD_FMT_AUTO, acc);
+		if (!err || !pc->missing)
+			break;
+	}
+	return err;
+}
+
 static int plan_value(struct plan_ctx *pc, const struct q_value *v, struct bd_column *c)
 {
 	const struct func_def *f = NULL;
@@ -590,7 +616,7 @@ static int plan_value(struct plan_ctx *pc, const struct q_value *v, struct bd_co
 		}
 		c->acc_cnt = f->member_cnt;
 		for (i = 0; i < f->member_cnt; i++) {
-			err = plan_access(pc, &v->path, &members[i], 1, BD_FMT_AUTO, &c->acc[i]);
+			err = plan_member(pc, &v->path, members[i], &c->acc[i]);
 			if (err)
 				return err;
 		}
@@ -1125,11 +1151,117 @@ static int plan_build(struct bpfdump *d, struct bd_plan *p, const char *columns,
 	return 0;
 }
 
+/* One alternative of a preset column: 0 when this kernel resolves it, 1 when it
+ * lacks a member or field it names, -1 on any other error (kept, so the plan
+ * reports it). */
+static int try_column(struct plan_ctx *pc, const char *name, const char *expr)
+{
+	struct q_columns qc = {};
+	struct q_error qerr = {};
+	struct bd_column c = {};
+	char *text;
+	int err;
+
+	if (asprintf(&text, "%s=%s", name, expr) < 0)
+		return -1;
+	err = q_parse_columns(text, &qc, &qerr);
+	if (!err && qc.cnt == 1) {
+		pc->src = text;
+		pc->missing = false;
+		err = plan_value(pc, &qc.cols[0].value, &c);
+		err = !err ? 0 : pc->missing ? 1 : -1;
+	} else {
+		err = -1;
+	}
+	q_columns_free(&qc);
+	free(text);
+	return err;
+}
+
+/*
+ * A preset is written for every kernel: a column may name alternatives, "name=a|b",
+ * and the first one this kernel's BTF resolves is planned (a link's attach type is
+ * link->attach_type where struct bpf_link has it, else its program's). A column none
+ * resolves is left out, said under -v: a default never fails on a member a kernel
+ * lacks. Columns are separated by ',' with none inside a column.
+ */
+static int preset_resolve(struct bpfdump *d, struct bd_plan *p, const char *preset, char **out)
+{
+	struct plan_ctx pc = { .d = d, .p = p, .what = "field list" };
+	char *copy = strdup(preset), *res = calloc(1, strlen(preset) + 1);
+	char *col, *save = NULL, errmsg[sizeof(d->errmsg)];
+	size_t used = 0;
+	int err = 0;
+
+	if (!copy || !res) {
+		err = -ENOMEM;
+		goto out;
+	}
+	memcpy(errmsg, d->errmsg, sizeof(errmsg));
+	for (col = strtok_r(copy, ",", &save); col; col = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(col, '='), *alt, *asave = NULL, *pick = NULL;
+		const char *alts;
+
+		if (!eq || !strchr(eq, '|')) {
+			used += sprintf(res + used, "%s%s", used ? "," : "", col);
+			continue;
+		}
+		*eq = '\0';
+		alts = preset + (eq + 1 - copy);	/* the list, before strtok_r cuts it */
+		for (alt = strtok_r(eq + 1, "|", &asave); alt; alt = strtok_r(NULL, "|", &asave)) {
+			if (try_column(&pc, col, alt) != 1) {
+				pick = alt;
+				break;
+			}
+		}
+		if (!pick) {
+			if (!p->all_probe)
+				bd_log(d, BPFDUMP_INFO, "target %s: column '%s' left out: this kernel "
+				       "has none of %.*s", p->target->name, col,
+				       (int)strcspn(alts, ","), alts);
+			continue;
+		}
+		if (pick != eq + 1 && !p->all_probe)
+			bd_log(d, BPFDUMP_DEBUG, "target %s: column '%s' is %s on this kernel",
+			       p->target->name, col, pick);
+		used += sprintf(res + used, "%s%s=%s", used ? "," : "", col, pick);
+	}
+	memcpy(d->errmsg, errmsg, sizeof(errmsg));
+	if (!used)
+		err = bd_err(d, -ENOENT, "target %s: none of its default columns resolves against "
+			     "this kernel's BTF; name columns with -o", p->target->name);
+out:
+	free(copy);
+	if (err)
+		free(res);
+	else
+		*out = res;
+	return err;
+}
+
+/* The default columns of target t as this kernel resolves them (malloc'd). */
+char *bd_preset_resolve(struct bpfdump *d, const struct bd_target *t, const char *preset)
+{
+	struct bd_plan p = { .target = t, .map = { .fd = -1 } };
+	char *res = NULL;
+	int err = preset_resolve(d, &p, preset, &res);
+
+	if (err)
+		errno = -err;
+	return res;
+}
+
 /* A failed build leaves nothing to free (LeakSanitizer found the callers did not). */
 int bd_plan_build(struct bpfdump *d, struct bd_plan *p, const char *columns, const char *where)
 {
-	int err = plan_build(d, p, columns, where);
+	char *resolved = NULL;
+	int err = 0;
 
+	if (bd_target_is_preset(columns))
+		err = preset_resolve(d, p, columns, &resolved);
+	if (!err)
+		err = plan_build(d, p, resolved ? resolved : columns, where);
+	free(resolved);
 	if (err)
 		bd_plan_free(p);
 	return err;

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Default columns per iterator target, written in the field language. A target
- * without a preset gets one column per context member (see dump.c). */
+ * without a preset gets one column per context member (see dump.c).
+ *
+ * Presets hold for every kernel: a column may name alternatives, "name=a|b", and
+ * the planner takes the first this kernel's BTF resolves, or leaves the column out
+ * (plan.c: preset_resolve). Only presets take '|'; no ',' inside a column. */
 #include <string.h>
 
 #include "internal.h"
@@ -36,7 +40,9 @@ static const struct preset presets[] = {
 	{ "bpf_prog", "id=prog->aux->id,type=prog->type,name=prog->aux->name,tag=hex(prog->tag),"
 		      "insns=prog->len,jited=prog->jited" },
 	{ "bpf_link", "id=link->id,type=link->type,prog_id=link->prog->aux->id,"
-		      "attach_type=link->attach_type" },
+		      /* newer kernels keep the attach type in struct bpf_link;
+		       * 6.1 and 6.12 only in its program */
+		      "attach_type=link->attach_type|link->prog->expected_attach_type" },
 	{ "bpf_sk_storage_map", "family=family(sk->__sk_common.skc_family),"
 				"lport=sk->__sk_common.skc_num,rport=sk->__sk_common.skc_dport,"
 				"value=value" },
@@ -65,6 +71,16 @@ const char *bd_target_preset(const char *target)
 	return find_preset(presets, sizeof(presets) / sizeof(presets[0]), target);
 }
 
+static bool in_table(const struct preset *tab, size_t cnt, const char *columns)
+{
+	size_t i;
+
+	for (i = 0; i < cnt; i++)
+		if (tab[i].columns == columns)
+			return true;
+	return false;
+}
+
 /* With --pidns, pids as the namespace numbers them (0: not visible there, like
  * the PPid of a namespace's init in /proc/PID/status). */
 static const struct preset pidns_presets[] = {
@@ -80,4 +96,12 @@ const char *bd_target_preset_pidns(const char *target)
 {
 	return find_preset(pidns_presets, sizeof(pidns_presets) / sizeof(pidns_presets[0]),
 			   target);
+}
+
+/* Whether columns is one of the tables' own strings (so its '|' are alternatives). */
+bool bd_target_is_preset(const char *columns)
+{
+	return columns && (in_table(presets, sizeof(presets) / sizeof(presets[0]), columns) ||
+			   in_table(pidns_presets, sizeof(pidns_presets) / sizeof(pidns_presets[0]),
+				    columns));
 }
