@@ -215,8 +215,8 @@ int snap_session_open(struct bpfdump *d, const struct bpfdump_snapshot_opts *o,
 	if (o->keep != BPFDUMP_SNAP_FRESH && !s->sp.classic) {
 		err = snap_kept_open(d, key, &s->kept);
 		if (!err && !adopt_kept(s)) {
-			bd_log(d, BPFDUMP_INFO, "snapshot: open-coded iterators (one iter/task program), "
-			       "kept at %s", s->kept.dir);
+			bd_log(d, BPFDUMP_INFO, "snapshot: open-coded iterators, the program kept at %s",
+			       s->kept.dir);
 			s->t_load = snap_now_ms() - s->t_load;
 			return 0;
 		}
