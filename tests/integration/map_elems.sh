@@ -172,18 +172,19 @@ for path in "$D/hash" "$D/array" "$D/pcpu" "$D/lru" "$D/big" "$D/b/bdme_hash" "$
 	timeout 60 "$BPFDUMP" -v dump bpf_map_elem --map "$id" -J >"$TMP/$n.json" 2>"$TMP/$n.err"
 	rc=$?
 	[ $rc -eq 0 ] || cp "$TMP/$n.err" "$TMP/why"
-	check "$n: dump bpf_map_elem --map ID exits 0 ($( [ $rc -eq 0 ] || head -c 200 "$TMP/why"))" [ $rc -eq 0 ]
+	check "$n: dump bpf_map_elem --map ID exits 0$( [ $rc -eq 0 ] || echo " ($(head -c 200 "$TMP/why"))")" [ $rc -eq 0 ]
 	judge truth "$path" "$TMP/$n.json"
 	bpftool map dump id "$id" -j >"$TMP/$n.tool"
 	judge tool "$path" "$TMP/$n.json" "$TMP/$n.tool"
 	BPFDUMP_MAP_SYSCALLS=1 timeout 60 "$BPFDUMP" dump bpf_map_elem --map "$id" -J 2>&1 | sort >"$TMP/$n.batch"
 	BPFDUMP_MAP_SYSCALLS=nextkey timeout 60 "$BPFDUMP" dump bpf_map_elem --map "$id" -J 2>&1 | sort >"$TMP/$n.next"
 	check "$n: batch lookups and one-by-one lookups print the same rows" cmp -s "$TMP/$n.batch" "$TMP/$n.next"
-	if [ $ITER = 1 ]; then
+	if [ $ITER = 1 ] && ! grep -q "reading it with the map syscalls" "$TMP/$n.err"; then
 		sort "$TMP/$n.json" >"$TMP/$n.iter"
 		check "$n: the iterator and the map syscalls print the same rows" cmp -s "$TMP/$n.iter" "$TMP/$n.batch"
 	else
-		check "$n: -v says the map syscalls read the map ($(grep -m1 syscalls "$TMP/$n.err"))" \
+		# refused by the kernel (or, where a trivial iterator loads, bpfdump's program failed)
+		check "$n: -v says the map syscalls read the map ($(grep -m1 -v syscalls "$TMP/$n.err" | head -c 160))" \
 			grep -q "reading it with the map syscalls" "$TMP/$n.err"
 	fi
 done
