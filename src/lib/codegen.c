@@ -400,6 +400,28 @@ static bool plan_uses_path_cache(const struct cg *g)
 	return false;
 }
 
+/* A backing file (FMODE_BACKING) stands for the file its user opened, kept in the
+ * struct backing_file around it: move the base from f_path to user_path. */
+static void emit_backing(struct cg *g, const struct bd_access *a)
+{
+	struct insn_buf *b = &g->ib;
+	int plain = ib_new_label(b);
+
+	if (a->backing_at <= a->probe_from) {
+		ib_emit(b, I_LDX(4, R1, R_BASE, a->backing_mode_off));
+	} else if (g->safe) {
+		emit_cast_load(g, R1, 4, R_BASE, a->backing_mode_off);
+	} else {
+		emit_probe_read(g, g->scratch_off, 4, R_BASE, a->backing_mode_off,
+				BPF_FUNC_probe_read_kernel);
+		ib_emit(b, I_LDX(4, R1, R_BUF, g->scratch_off));
+	}
+	ib_emit(b, I_ALU64_IMM(BPF_AND, R1, a->backing_bit));
+	ib_jmp_imm(b, BPF_JEQ, R1, 0, plain);
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R_BASE, a->backing_delta));
+	ib_place(b, plain);
+}
+
 void emit_fetch(struct cg *g, const struct bd_access *a)
 {
 	struct insn_buf *b = &g->ib;
@@ -410,6 +432,8 @@ void emit_fetch(struct cg *g, const struct bd_access *a)
 
 	ib_emit(b, I_MOV64_REG(R_BASE, R_CTX));
 	for (i = 0; i < a->deref_cnt; i++) {
+		if (a->backing_bit && i == a->backing_at)
+			emit_backing(g, a);
 		if (i < a->probe_from) {
 			ib_emit(b, I_LDX(8, R_BASE, R_BASE, a->deref_off[i]));
 		} else if (g->safe) {
@@ -426,6 +450,8 @@ void emit_fetch(struct cg *g, const struct bd_access *a)
 			null_used = true;
 		}
 	}
+	if (a->backing_bit && a->backing_at == a->deref_cnt)
+		emit_backing(g, a);
 
 	switch (a->fetch) {
 	case BD_FETCH_SCALAR:

@@ -166,6 +166,14 @@ struct bd_access {
 	__u32 full_size;	/* BYTES of a struct cut at struct_limit: its real size */
 	bool user;		/* ustr(): a user-space string */
 	bool is_return;		/* reads the traced function's return value */
+	/* dev()/ino()/path() of a file as /proc shows it: before deref backing_at
+	 * (or the final read when it is deref_cnt) the base is a struct file; when
+	 * its f_mode (at backing_mode_off) has backing_bit (FMODE_BACKING), add
+	 * backing_delta, which moves f_path to its backing_file's user_path */
+	__u32 backing_bit;	/* 0: no such step */
+	__u32 backing_mode_off;
+	__s32 backing_delta;
+	int backing_at;
 };
 
 struct bd_column {

@@ -338,6 +338,106 @@ static int dwalk_offsets(struct plan_ctx *pc)
 	return 0;
 }
 
+/*
+ * Files as /proc/PID/maps shows them (the kernel's file_user_path/file_user_inode):
+ * a backing file, a struct file inside a struct backing_file (FMODE_BACKING: what
+ * overlayfs maps for a file of its layers), stands for the file its user opened,
+ * backing_file->user_path. Kernels without user_path (6.1) map the layer's file
+ * and show it, as f_inode and f_path do. FMODE_BACKING is a macro, not in BTF: bit
+ * 25 until the change that brought fsnotify's pre-content events
+ * (FSNOTIFY_EVENT_FILE_RANGE) renumbered the fmode bits, bit 24 since.
+ */
+struct backing_info {
+	__u32 bit, mode_off;
+	__s32 delta;		/* user_path minus f_path */
+};
+
+static int backing_probe(struct plan_ctx *pc, struct backing_info *bi)
+{
+	const struct btf *btf = pc->d->btf;
+	__u32 file_off, user_off, f_path, type_id, bsz;
+	__s32 id = btf__find_by_name_kind(btf, "backing_file", BTF_KIND_STRUCT);
+	long long v;
+
+	if (id < 0 || bd_find_member(btf, id, "file", &file_off, &type_id, &bsz) || file_off ||
+	    bd_find_member(btf, id, "user_path", &user_off, &type_id, &bsz) ||
+	    member_off(btf, "file", "f_path", &f_path) ||
+	    member_off(btf, "file", "f_mode", &bi->mode_off))
+		return -ENOENT;
+	bi->bit = bd_find_enumerator(btf, "FSNOTIFY_EVENT_FILE_RANGE", &v) ? 1u << 25 : 1u << 24;
+	bi->delta = (__s32)(user_off / 8) - (__s32)f_path;
+	return 0;
+}
+
+/* w stands at a struct file *: step into the file, where a backing file's base
+ * moves to its user_path (see emit_backing), read with probe reads from there. */
+static int walk_user_file(struct plan_ctx *pc, struct walk *w, const struct backing_info *bi,
+			  int pos, const char *fn)
+{
+	struct bd_access *a = w->acc;
+	int err = walk_deref(pc, w, pos, fn);
+
+	if (err)
+		return err;
+	a->backing_at = a->deref_cnt;
+	a->backing_bit = bi->bit;
+	a->backing_mode_off = bi->mode_off;
+	a->backing_delta = bi->delta;
+	if (a->probe_from > a->deref_cnt)
+		a->probe_from = a->deref_cnt;
+	w->base_typed = false;
+	return 0;
+}
+
+static bool is_file_ptr(const struct btf *btf, __u32 type_id)
+{
+	const struct btf_type *t = bd_skip_mods(btf, type_id, NULL);
+
+	t = t && btf_is_ptr(t) ? bd_skip_mods(btf, t->type, NULL) : NULL;
+	return t && btf_is_struct(t) && !strcmp(btf__name_by_offset(btf, t->name_off), "file");
+}
+
+static int finish_access(struct plan_ctx *pc, struct walk *w, int pos, enum bd_fmt fmt);
+
+/* dev(file), ino(file): what /proc/PID/maps shows (see backing_probe) */
+static int plan_user_inode(struct plan_ctx *pc, const struct q_value *v, struct bd_column *c)
+{
+	static const char *const real_dev[] = { "f_inode", "i_sb", "s_dev" };
+	static const char *const real_ino[] = { "f_inode", "i_ino" };
+	static const char *const user_dev[] = { "f_path", "dentry", "d_inode", "i_sb", "s_dev" };
+	static const char *const user_ino[] = { "f_path", "dentry", "d_inode", "i_ino" };
+	bool dev = !strcmp(v->func, "dev");
+	const char *const *m;
+	struct backing_info bi;
+	struct walk w;
+	char tn[128];
+	int i, n, err;
+
+	c->acc_cnt = 1;
+	err = walk_path(pc, &v->path, NULL, 0, &w, &c->acc[0]);
+	if (err)
+		return err;
+	if (!is_file_ptr(w.acc->btf, w.type_id))
+		return perr(pc, v->pos, "%s() needs a struct file *, not %s", v->func,
+			    type_name(w.acc->btf, w.type_id, tn, sizeof(tn)));
+	if (backing_probe(pc, &bi)) {
+		m = dev ? real_dev : real_ino;
+		n = dev ? 3 : 2;
+	} else {
+		err = walk_user_file(pc, &w, &bi, v->pos, v->func);
+		if (err)
+			return err;
+		m = dev ? user_dev : user_ino;
+		n = dev ? 5 : 4;
+	}
+	for (i = 0; i < n; i++) {
+		err = walk_member(pc, &w, m[i], v->pos);
+		if (err)
+			return err;
+	}
+	return finish_access(pc, &w, v->pos, BD_FMT_AUTO);
+}
+
 /* A struct path: bpf_d_path when the verifier trusts the pointer (an object
  * straight from the ctx), else walk dentries and mounts with probe reads. */
 static int plan_path(struct plan_ctx *pc, struct bd_access *a, int pos)
@@ -388,6 +488,19 @@ static int finish_access(struct plan_ctx *pc, struct walk *w, int pos, enum bd_f
 		if (!is_file && !(to && is_path))
 			return perr(pc, pos, "path() needs a struct path, struct path * or "
 				    "struct file *, not %s", type_name(btf, w->type_id, tn, sizeof(tn)));
+		if (is_file && !a->backing_bit &&
+		    (pc->p->no_dpath || a->deref_cnt >= 1 || !w->base_typed ||
+		     a->probe_from <= a->deref_cnt + 1)) {
+			/* a walked path (no bpf_d_path): as /proc shows a backing file */
+			struct backing_info bi;
+
+			if (!backing_probe(pc, &bi)) {
+				err = walk_user_file(pc, w, &bi, pos, "path()");
+				if (!err)
+					err = walk_member(pc, w, "f_path", pos);
+				return err ? err : finish_access(pc, w, pos, fmt);
+			}
+		}
 		err = is_file ? walk_member(pc, w, "f_path", pos) : walk_deref(pc, w, pos, "path()");
 		return err ? err : finish_access(pc, w, pos, fmt);
 	}
@@ -500,6 +613,8 @@ static const struct func_def funcs[] = {
 	{ "hex", BD_FMT_HEX, {}, 0 },
 	{ "ip", BD_FMT_IP, {}, 0 },
 	{ "path", BD_FMT_PATH, {}, 0 },
+	{ "dev", BD_FMT_AUTO, {}, 0 },	/* plan_user_inode */
+	{ "ino", BD_FMT_AUTO, {}, 0 },
 	{ "vmflags", BD_FMT_VMFLAGS, {}, 0 },
 	{ "tcpstate", BD_FMT_TCPSTATE, {}, 0 },
 	{ "family", BD_FMT_FAMILY, {}, 0 },
@@ -600,10 +715,12 @@ static int plan_value(struct plan_ctx *pc, const struct q_value *v, struct bd_co
 		f = find_func(v->func);
 		if (!f)
 			return perr(pc, v->func_pos, "unknown function '%s' (known: str, hex, ip, "
-				    "path, vmflags, tcpstate, family, taskstate, laddr, raddr, "
-				    "sunpath, ustr, nspid, nstgid)",
+				    "path, dev, ino, vmflags, tcpstate, family, taskstate, laddr, "
+				    "raddr, sunpath, ustr, nspid, nstgid)",
 				    v->func);
 		c->fmt = f->fmt;
+		if (!strcmp(f->name, "dev") || !strcmp(f->name, "ino"))
+			return plan_user_inode(pc, v, c);
 	}
 	if (f && f->member_cnt) {
 		char nm[2][96];
