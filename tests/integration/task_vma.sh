@@ -75,8 +75,8 @@ cp /proc/$P/maps "$TMP/maps1"
 dump_ok "dump task_vma --pid -J exits 0" "$TMP/pid.json" dump task_vma --pid "$P" -J
 check "JSON parses" json_valid <"$TMP/pid.json"
 dump_ok "dump task_vma -J (all tasks) exits 0" "$TMP/all.json" dump task_vma -J
-dump_ok "dump task_vma with vm_file members exits 0" "$TMP/ino.json" dump task_vma --pid "$P" -J \
-	-o 'start=vma->vm_start,ino=vma->vm_file->f_inode->i_ino,dev=vma->vm_file->f_inode->i_sb->s_dev'
+dump_ok "dump task_vma with dev(), ino() of vm_file exits 0" "$TMP/ino.json" dump task_vma --pid "$P" -J \
+	-o 'start=vma->vm_start,ino=ino(vma->vm_file),dev=dev(vma->vm_file)'
 cp /proc/$P/maps "$TMP/maps2"
 check "ground truth stable during the dumps" cmp -s "$TMP/maps1" "$TMP/maps2"
 
@@ -163,7 +163,7 @@ res("without --pid: the helper's rows equal the --pid rows (threads not duplicat
 ino = load("ino.json")
 bad = [(r, bym[r["start"]]) for r in ino if r.get("start") in bym and
        (r.get("ino") != bym[r["start"]]["ino"] or (bym[r["start"]]["ino"] and r.get("dev") != bym[r["start"]]["dev"]))]
-res("vm_file->f_inode->i_ino and i_sb->s_dev match the maps inode and device (%d rows)" % len(ino),
+res("ino(vm_file) and dev(vm_file) match the maps inode and device (%d rows)" % len(ino),
     len(ino) == len(maps) and not bad, str(bad[:2]))
 PY
 
@@ -176,3 +176,37 @@ out=$(timeout 60 "$BPFDUMP" dump task_vma --pid "$P" -r -n -w "vma->vm_start == 
 expect_eq "-r escapes spaces in the path" "$TMP/with\\x20space" "$out"
 hdr=$(timeout 60 "$BPFDUMP" dump task_vma --pid "$P" -r | head -1)
 expect_eq "table header" "PID START END PERMS PGOFF PATH" "$hdr"
+
+# A file mapped through an overlay mount (a container's root is one): /proc/PID/maps names
+# the file the user opened (the overlay's device and inode, the merged path), not the
+# layer's file the kernel maps (a backing file on kernels that have them).
+O=$TMP/ovl
+mkdir -p "$O/lower" "$O/upper" "$O/work" "$O/merged"
+head -c 16384 /dev/zero >"$O/lower/low"
+if ! mount -t overlay overlay -o "lowerdir=$O/lower,upperdir=$O/upper,workdir=$O/work" "$O/merged" \
+	2>"$TMP/ovl.err"; then
+	skip "overlay: cannot mount an overlay here: $(head -c 200 "$TMP/ovl.err")"
+	exit 0
+fi
+at_exit "umount -l '$O/merged'"
+head -c 8192 /dev/zero >"$O/merged/up"
+python3 -c '
+import mmap, os, sys, time
+fs = [open(sys.argv[1] + "/merged/" + n, "rb") for n in ("low", "up")]
+ms = [mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ) for f in fs]
+open(sys.argv[1] + "/ready", "w").close()
+time.sleep(120)' "$O" </dev/null >/dev/null 2>"$TMP/ovl_helper.err" &
+OP=$!
+at_exit "kill $OP"
+if ! wait_file "$O/ready"; then
+	fail "overlay: helper did not start: $(head -c 300 "$TMP/ovl_helper.err")"
+	exit 1
+fi
+grep " $O/merged/" /proc/$OP/maps | while read -r _ _ _ dev ino path; do
+	echo "$(( (16#${dev%%:*} << 20) | 16#${dev#*:} )) $ino $path"
+done | sort >"$TMP/ovl.want"
+timeout 60 "$BPFDUMP" dump task_vma --pid "$OP" -r -n -o 'dev=dev(vma->vm_file),ino=ino(vma->vm_file),path=path(vma->vm_file)' \
+	2>"$TMP/ovl.err" | grep " $O/merged/" | sort >"$TMP/ovl.got"
+expect_eq "overlay: both mapped files are in /proc/PID/maps" 2 "$(wc -l <"$TMP/ovl.want")"
+expect_eq "overlay: dev(), ino(), path() of a file mapped from an overlay equal /proc/PID/maps" \
+	"$(cat "$TMP/ovl.want")" "$(cat "$TMP/ovl.got")"
