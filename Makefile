@@ -26,6 +26,11 @@ ALL_CFLAGS  := $(CFLAGS_BASE) -Iinclude -Isrc/lib -Isrc/bpf -I$(BUILD)/bpf -I$(B
 FUSE_CFLAGS := $(shell pkg-config --cflags fuse3 2>/dev/null)
 FUSE_LIBS   := $(shell pkg-config --libs fuse3 2>/dev/null || echo -lfuse3 -lpthread)
 ALL_CFLAGS  += $(FUSE_CFLAGS)
+# bpfdump sql: SQLite's virtual tables (src/lib/sql.c)
+SQLITE_CFLAGS := $(shell pkg-config --cflags sqlite3 2>/dev/null)
+SQLITE_LIBS := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
+ALL_CFLAGS  += $(SQLITE_CFLAGS)
+FUSE_LIBS   += $(SQLITE_LIBS)
 LIBS        := -lbpf -lelf -lz $(FUSE_LIBS)
 # The command links libbpf (and its libelf) statically where their archives are
 # installed, as bpftool does: a command's start is then one library fewer to map

@@ -141,6 +141,69 @@ struct bpfdump_print_opts {
 BPFDUMP_API long bpfdump_query__print(struct bpfdump_query *q, FILE *out,
 				      const struct bpfdump_print_opts *opts);
 
+/*
+ * Typed rows: each row's cells as values, streamed to a callback while the
+ * iterator is read (no result is buffered). A cell carries its column's name,
+ * a kind and the value; text is what `bpfdump dump` prints for it.
+ */
+enum bpfdump_cell_kind {
+	BPFDUMP_CELL_INT = 1,	/* signed integer: v.i */
+	BPFDUMP_CELL_UINT,	/* unsigned integer: v.u (pointers, hex(), counts) */
+	BPFDUMP_CELL_STR,	/* text: v.str.s, v.str.len (names, paths, addresses) */
+	BPFDUMP_CELL_BYTES,	/* raw bytes: v.str.s, v.str.len (hex(array), map data) */
+};
+
+struct bpfdump_cell {
+	const char *name;	/* the column's name (its JSON key) */
+	enum bpfdump_cell_kind kind;
+	union {
+		long long i;
+		unsigned long long u;
+		struct {
+			const char *s;	/* STR: NUL-terminated; BYTES: not */
+			size_t len;
+		} str;
+	} v;
+	const char *text;	/* as dump prints it, NUL-terminated */
+	size_t text_len;
+	bool numeric;		/* text is a number (a JSON number in -J) */
+};
+
+/* Called once per row with cnt cells, valid only during the call. Return 0 to go
+ * on, a positive value to stop reading (the call then returns the rows so far),
+ * or a negative errno to fail the read with it. */
+typedef int (*bpfdump_row_fn)(void *ctx, const struct bpfdump_cell *cells, int cnt);
+
+struct bpfdump_rows_opts {
+	size_t sz;
+	enum bpfdump_kaddrs kaddrs;	/* kernel addresses in cells (see above) */
+	size_t :0;
+};
+#define bpfdump_rows_opts__last_field kaddrs
+
+/* Attach, read, hand each row to fn. Returns the row count or -errno. */
+BPFDUMP_API long bpfdump_query__rows(struct bpfdump_query *q, bpfdump_row_fn fn, void *ctx,
+				     const struct bpfdump_rows_opts *opts);
+/* The query's columns, as its cells will name them. */
+BPFDUMP_API int bpfdump_query__column_cnt(const struct bpfdump_query *q);
+BPFDUMP_API const char *bpfdump_query__column_name(const struct bpfdump_query *q, int idx);
+
+struct bpfdump_sql_opts {
+	size_t sz;
+	const struct bpfdump_print_opts *print;	/* table, -J, -r, -n as for dump */
+	bool no_pushdown;	/* SQLite evaluates every constraint (also: env
+				 * BPFDUMP_SQL_PUSHDOWN=0) */
+	size_t :0;
+};
+#define bpfdump_sql_opts__last_field no_pushdown
+
+/* Run SQL over the iterator targets (one virtual table per target, built-in views)
+ * and print each statement's rows to out. Returns the rows printed or -errno. */
+BPFDUMP_API long bpfdump__sql(struct bpfdump *d, const char *sql, FILE *out,
+			      const struct bpfdump_sql_opts *opts);
+/* Built-in view idx: its name, and its SQL in *sql; NULL past the last. */
+BPFDUMP_API const char *bpfdump_sql_view(int idx, const char **sql);
+
 /* Attach and return an iterator link fd (for pinning); caller closes it. */
 BPFDUMP_API int bpfdump_query__attach(struct bpfdump_query *q);
 

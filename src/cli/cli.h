@@ -65,5 +65,7 @@ int cmd_snapshot(int argc, char **argv);
 void help_snapshot(void);
 int cmd_view(int argc, char **argv);
 void help_view(void);
+int cmd_sql(int argc, char **argv);
+void help_sql(void);
 
 #endif

@@ -24,6 +24,7 @@ static const struct cmd cmds[] = {
 	{ "run", cmd_run, help_run, "run a user's own iterator object (.bpf.o)" },
 	{ "info", cmd_info, help_info, "a kernel function's or tracepoint's signature" },
 	{ "trace", cmd_trace, help_trace, "trace functions and tracepoints, arguments by BTF" },
+	{ "sql", cmd_sql, help_sql, "answer SQL over live kernel objects" },
 	{ "snapshot", cmd_snapshot, help_snapshot, "one process's kernel state in one BPF pass" },
 	{ "view", cmd_view, help_view, "a FUSE filesystem of dumpers and per-cgroup views" },
 	{ "__complete-members", cmd_complete, help_complete, NULL },

@@ -16,6 +16,7 @@
 #include "map_syscall.h"
 #include "output.h"
 #include "read_ahead.h"
+#include "rows.h"
 
 #define DEFAULT_BTF_PATH "/sys/kernel/btf/vmlinux"
 #define VERIFIER_LOG_SIZE (1 << 20)
@@ -858,19 +859,19 @@ struct row_ctx {
 	struct bd_printer *pr;
 	FILE *out;
 	enum bpfdump_format format;
-	struct bd_strbuf *cells;
+	struct bd_rows *dec;		/* records -> typed cells (rows.c) */
+	bpfdump_row_fn fn;		/* bpfdump_query__rows: cells to the caller */
+	void *fn_ctx;
 	char **cellp;
 	size_t *lens;
 	bool *numeric;
-	struct bd_path_cache *paths;	/* this read's paths, for BD_PATH_CACHED records */
 	long rows;
-	bool hide_kaddr;		/* kernel addresses as zeros (output.h) */
 };
 
 static int handle_record(struct row_ctx *rc, const __u8 *rec, __u32 len)
 {
-	const struct bd_plan *p = &rc->q->plan;
-	int i, err;
+	const struct bpfdump_cell *cells;
+	int i, n = rc->q->plan.col_cnt, err;
 
 	if (rc->format == BPFDUMP_FMT_RECORDS) {
 		if (fwrite(rec, 1, len, rc->out) != len)
@@ -878,19 +879,19 @@ static int handle_record(struct row_ctx *rc, const __u8 *rec, __u32 len)
 		rc->rows++;
 		return 0;
 	}
-	for (i = 0; i < p->col_cnt; i++) {
-		err = bd_format_cell(rc->q->d, p, &p->cols[i], rec, len, rc->paths, &rc->cells[i],
-				     &rc->numeric[i]);
-		if (err)
-			return bd_err(rc->q->d, err, "record %ld: malformed", rc->rows);
-		if (rc->hide_kaddr)
-			bd_format_hide_kaddr(&p->cols[i], rec, len, &rc->cells[i]);
-		if (!rc->cells[i].s)
-			sb_puts(&rc->cells[i], "", 0);
-		rc->cellp[i] = rc->cells[i].s;
-		rc->lens[i] = rc->cells[i].len;
-	}
+	err = bd_rows_decode(rc->dec, rec, len, &cells);
+	if (err)
+		return bd_err(rc->q->d, err, "record %ld: malformed", rc->rows);
 	rc->rows++;
+	if (rc->fn) {
+		err = rc->fn(rc->fn_ctx, cells, n);
+		return err > 0 ? BD_ROWS_STOP : err;
+	}
+	for (i = 0; i < n; i++) {
+		rc->cellp[i] = (char *)cells[i].text;
+		rc->lens[i] = cells[i].text_len;
+		rc->numeric[i] = cells[i].numeric;
+	}
 	return bd_printer__row(rc->pr, rc->cellp, rc->lens, rc->numeric);
 }
 
@@ -1008,6 +1009,25 @@ static long read_records(struct bpfdump_query *q, int iter_fd, struct row_ctx *r
 	return err;
 }
 
+/* Read iter_fd (or the map syscalls) to the end: rows to rc's printer or callback. */
+static long read_rows(struct bpfdump_query *q, int iter_fd, struct row_ctx *rc, bool hide_kaddr)
+{
+	long err;
+
+	if (rc->format != BPFDUMP_FMT_RECORDS) {
+		rc->dec = bd_rows_new(q, hide_kaddr);
+		if (!rc->dec)
+			return -ENOMEM;
+	}
+	err = q->map_syscalls ? bd_map_syscall_read(q, map_record, rc)
+			      : read_records(q, iter_fd, rc);
+	if (err == BD_ROWS_STOP)	/* the caller had enough rows */
+		err = 0;
+	bd_rows_free(rc->dec);
+	rc->dec = NULL;
+	return err;
+}
+
 long bd_query_read(struct bpfdump_query *q, int iter_fd, FILE *out,
 		   const struct bpfdump_print_opts *opts)
 {
@@ -1021,15 +1041,13 @@ long bd_query_read(struct bpfdump_query *q, int iter_fd, FILE *out,
 	if (!OPTS_OK(opts, bpfdump_print_opts))
 		return -EINVAL;
 	rc.format = opts ? opts->format : BPFDUMP_FMT_TABLE;
-	rc.hide_kaddr = rc.format != BPFDUMP_FMT_RECORDS && bd_print_hides_kaddr(opts);
 	names = calloc(p->col_cnt, sizeof(*names));
 	headers = calloc(p->col_cnt, sizeof(*headers));
 	right = calloc(p->col_cnt, sizeof(*right));
-	rc.cells = calloc(p->col_cnt, sizeof(*rc.cells));
 	rc.cellp = calloc(p->col_cnt, sizeof(*rc.cellp));
 	rc.lens = calloc(p->col_cnt, sizeof(*rc.lens));
 	rc.numeric = calloc(p->col_cnt, sizeof(*rc.numeric));
-	if (!names || !headers || !right || !rc.cells || !rc.cellp || !rc.lens || !rc.numeric) {
+	if (!names || !headers || !right || !rc.cellp || !rc.lens || !rc.numeric) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -1039,30 +1057,20 @@ long bd_query_read(struct bpfdump_query *q, int iter_fd, FILE *out,
 		right[i] = p->cols[i].right_align;
 	}
 	if (rc.format != BPFDUMP_FMT_RECORDS) {
-		/* a pinned program may use the cache where this query did not load one */
-		bool cached = plan_has_cached_path(p);
-
 		rc.pr = bd_printer__new(out, p->col_cnt, names, headers, right, opts);
-		if (cached)
-			rc.paths = bd_path_cache_new();
-		if (!rc.pr || (cached && !rc.paths)) {
+		if (!rc.pr) {
 			err = -ENOMEM;
 			goto out;
 		}
 	}
-	err = q->map_syscalls ? bd_map_syscall_read(q, map_record, &rc)
-			      : read_records(q, iter_fd, &rc);
+	err = read_rows(q, iter_fd, &rc, rc.format != BPFDUMP_FMT_RECORDS &&
+			bd_print_hides_kaddr(opts));
 	if (!err && rc.pr)
 		err = bd_printer__finish(rc.pr);
 	if (!err)
 		err = rc.rows;
 out:
 	bd_printer__free(rc.pr);
-	bd_path_cache_free(rc.paths);
-	if (rc.cells)
-		for (i = 0; i < p->col_cnt; i++)
-			sb_free(&rc.cells[i]);
-	free(rc.cells);
 	free(rc.cellp);
 	free(rc.lens);
 	free(rc.numeric);
@@ -1072,15 +1080,17 @@ out:
 	return err;
 }
 
-long bpfdump_query__print(struct bpfdump_query *q, FILE *out,
-			  const struct bpfdump_print_opts *opts)
+/* Attach (in the query's namespaces), and read the iterator with rc. */
+static long run_query(struct bpfdump_query *q, struct row_ctx *rc, FILE *out,
+		      const struct bpfdump_print_opts *opts, bool hide_kaddr)
 {
 	struct bd_scope_run run;
 	int link_fd;
 	long ret;
 
 	if (q->map_syscalls)	/* no program, no iterator */
-		return bd_query_read(q, -1, out, opts);
+		return rc ? read_rows(q, -1, rc, hide_kaddr) ?: rc->rows
+			  : bd_query_read(q, -1, out, opts);
 	link_fd = bpfdump_query__attach(q);
 	if (link_fd < 0)
 		return link_fd;
@@ -1093,8 +1103,32 @@ long bpfdump_query__print(struct bpfdump_query *q, FILE *out,
 		close(link_fd);
 		return ret;
 	}
-	ret = bd_query_read(q, run.fd, out, opts);
+	if (rc) {
+		ret = read_rows(q, run.fd, rc, hide_kaddr);
+		if (!ret)
+			ret = rc->rows;
+	} else {
+		ret = bd_query_read(q, run.fd, out, opts);
+	}
 	ret = bd_scope_end(q->d, &run, ret < 0 ? ret : 0) ?: ret;
 	close(link_fd);
 	return ret;
+}
+
+long bpfdump_query__rows(struct bpfdump_query *q, bpfdump_row_fn fn, void *ctx,
+			 const struct bpfdump_rows_opts *opts)
+{
+	BPFDUMP_OPTS(bpfdump_print_opts, po);
+	struct row_ctx rc = { .q = q, .fn = fn, .fn_ctx = ctx };
+
+	if (!q || !fn || !OPTS_OK(opts, bpfdump_rows_opts))
+		return -EINVAL;
+	po.kaddrs = opts ? opts->kaddrs : BPFDUMP_KADDR_AUTO;
+	return run_query(q, &rc, NULL, NULL, bd_print_hides_kaddr(&po));
+}
+
+long bpfdump_query__print(struct bpfdump_query *q, FILE *out,
+			  const struct bpfdump_print_opts *opts)
+{
+	return run_query(q, NULL, out, opts, false);
 }

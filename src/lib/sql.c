@@ -1,0 +1,945 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * SQL over iterator targets: one SQLite virtual table per target (eponymous, so
+ * `FROM task` needs no CREATE), its rows taken from bpfdump_query__rows().
+ *
+ * Columns: the target's default columns by their lower-case header names, then
+ * every double-quoted identifier of the statement (and of the built-in views)
+ * that the planner resolves against the target as a field path ("task->mm->total_vm",
+ * "path(file)"). SQLite asks a table for its schema once, when the statement first
+ * names it (xConnect), and only sees declared columns; so the text is scanned for
+ * quoted identifiers before it is prepared, and each table declares the ones that
+ * resolve for it. Target parameters are hidden columns, given as table-valued
+ * function arguments: task_file(1234), bpf_map_elem('name'), tcp('/proc/1/ns/net').
+ *
+ * Push-down: constraints of a column that is a plain field path against a constant
+ * (= != < <= > >= IN, IS NULL, string = !=) become the target's -w predicate, so
+ * failing rows never leave the kernel (sql_pushdown.c). A table's iterator runs once
+ * per (columns used, parameters, predicate) in a statement: its rows are kept
+ * (compactly: an integer or the text per used cell) and every later scan of it, say
+ * as the inner table of a join, reads them again instead of the kernel.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "internal.h"
+#include "output.h"
+#include "sql.h"
+
+static const struct {
+	const char *name, *sql;
+} views[] = {
+	{ "fds", "SELECT pid, comm, fd, path FROM task_file" },
+	/* an unlinked file still open: its inode has no name left (lsof +L1) */
+	{ "deleted", "SELECT pid, comm, fd, path, \"file->f_inode->i_ino\" AS inode "
+		     "FROM task_file WHERE \"file->f_inode->i_nlink\" = 0" },
+	{ "top_fds", "SELECT pid, comm, count(*) AS fds FROM task_file GROUP BY pid, comm "
+		     "ORDER BY fds DESC" },
+};
+
+const char *bpfdump_sql_view(int idx, const char **sql)
+{
+	if (idx < 0 || idx >= (int)(sizeof(views) / sizeof(views[0])))
+		return NULL;
+	if (sql)
+		*sql = views[idx].sql;
+	return views[idx].name;
+}
+
+/* ---- quoted identifiers of the text ---- */
+
+/* Every "..." identifier of text, outside strings and comments ("" inside: one "). */
+static int scan_idents(struct bd_sql *s, const char *text)
+{
+	const char *p = text;
+
+	while (*p) {
+		if (p[0] == '-' && p[1] == '-') {
+			p = strchr(p, '\n') ?: p + strlen(p);
+		} else if (p[0] == '/' && p[1] == '*') {
+			const char *e = strstr(p + 2, "*/");
+
+			p = e ? e + 2 : p + strlen(p);
+		} else if (*p == '\'' || *p == '[' || *p == '`') {
+			char close = *p == '[' ? ']' : *p;
+
+			for (p++; *p && !(*p == close && p[1] != close); p++)
+				if (*p == close)
+					p++;	/* doubled: one literal quote */
+			if (*p)
+				p++;
+		} else if (*p == '"') {
+			struct bd_strbuf b = {};
+			char **n;
+
+			for (p++; *p && !(*p == '"' && p[1] != '"'); p++) {
+				if (*p == '"')
+					p++;
+				sb_putc(&b, *p);
+			}
+			if (*p)
+				p++;
+			if (!b.s) {
+				sb_free(&b);
+				continue;
+			}
+			n = realloc(s->idents, (s->ident_cnt + 1) * sizeof(*n));
+			if (!n) {
+				sb_free(&b);
+				return -ENOMEM;
+			}
+			s->idents = n;
+			s->idents[s->ident_cnt++] = b.s;
+		} else {
+			p++;
+		}
+	}
+	return 0;
+}
+
+/* Written like a field path rather than a plain name or alias. */
+static bool looks_like_path(const char *id)
+{
+	return strstr(id, "->") || strchr(id, '(') || strchr(id, '.') || strchr(id, '[');
+}
+
+/* ---- the virtual table: schema ---- */
+
+static const struct {
+	unsigned int bit;
+	const char *names[5];
+} param_cols[] = {
+	{ BPFDUMP_PARAM_TASK, { "arg_pid", "arg_tid" } },
+	{ BPFDUMP_PARAM_CGROUP, { "arg_cgroup", "arg_order" } },
+	{ BPFDUMP_PARAM_MAP, { "arg_map" } },
+	{ BPFDUMP_PARAM_NETNS, { "arg_netns" } },
+	{ BPFDUMP_PARAM_PIDNS, { "arg_pidns", "arg_mntns", "arg_cgroup" } },
+};
+
+static int add_param(struct sql_vtab *v, const char *name)
+{
+	int i;
+
+	for (i = 0; i < v->nparams; i++)
+		if (!strcmp(v->params[i], name))
+			return 0;	/* cgroup: both a task subtree and the cgroup walk */
+	if (v->nparams == SQL_MAX_PARAMS)
+		return -E2BIG;
+	v->params[v->nparams++] = name;
+	return 0;
+}
+
+static void col_free(struct sql_col *c)
+{
+	free(c->name);
+	free(c->expr);
+}
+
+static void vtab_free(struct sql_vtab *v)
+{
+	int i;
+
+	if (!v)
+		return;
+	for (i = 0; i < v->ncols; i++)
+		col_free(&v->cols[i]);
+	free(v->cols);
+	sqlite3_free(v->base.zErrMsg);
+	free(v);
+}
+
+static int add_col(struct sql_vtab *v, const char *name, const char *expr,
+		   const struct bd_column *pc)
+{
+	struct sql_col *n, *c;
+	int i;
+
+	for (i = 0; i < v->ncols; i++)
+		if (!strcasecmp(v->cols[i].name, name))
+			return 0;
+	if (v->ncols == SQL_MAX_COLS)
+		return -E2BIG;
+	n = realloc(v->cols, (v->ncols + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	v->cols = n;
+	c = &v->cols[v->ncols];
+	memset(c, 0, sizeof(*c));
+	c->name = strdup(name);
+	c->expr = strdup(expr);
+	if (!c->name || !c->expr) {
+		col_free(c);
+		return -ENOMEM;
+	}
+	sql_col_classify(c, pc);
+	v->ncols++;
+	return 0;
+}
+
+/* A single column "c=EXPR" planned against t: 0 and its plan, or the planner's error. */
+static int plan_one(struct bpfdump *d, const struct bd_target *t, const char *expr,
+		    struct bd_plan *p)
+{
+	char *cols;
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	p->target = t;
+	p->map.fd = -1;
+	if (asprintf(&cols, "c=%s", expr) < 0)
+		return -ENOMEM;
+	err = bd_plan_build(d, p, cols, NULL);
+	free(cols);
+	return err;
+}
+
+/* The default columns: the target's preset as this kernel resolves it, one
+ * "name=expr" per comma, in the order the plan of the default query has them. */
+static int add_default_cols(struct bd_sql *s, struct sql_vtab *v)
+{
+	const char *preset = bd_target_preset(v->t->name);
+	char *text = NULL, *tok, *save = NULL;
+	int i, err = 0;
+
+	if (preset) {
+		text = bd_preset_resolve(s->d, v->t, preset);
+		if (!text)
+			return -errno ?: -ENOMEM;
+	} else {
+		struct bd_strbuf b = {};
+
+		for (i = 0; i < v->t->member_cnt; i++)
+			sb_printf(&b, "%s%s=%s", i ? "," : "", v->t->members[i].name,
+				  v->t->members[i].name);
+		text = b.s;
+		if (!text)
+			return -ENOMEM;
+	}
+	for (tok = strtok_r(text, ",", &save); tok && !err; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '='), name[64];
+		struct bd_plan p;
+		int k;
+
+		if (!eq)
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - tok), tok);
+		err = plan_one(s->d, v->t, eq + 1, &p);
+		if (err) {
+			/* needs what a table argument gives (a map's types): shown, not pushed */
+			err = add_col(v, name, eq + 1, NULL);
+			continue;
+		}
+		/* the header, lower case, names the column (as dump prints it) */
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - tok), tok);
+		for (k = 0; name[k]; k++)
+			name[k] = (char)tolower((unsigned char)name[k]);
+		err = add_col(v, name, eq + 1, &p.cols[0]);
+		bd_plan_free(&p);
+	}
+	free(text);
+	return err;
+}
+
+/* Quoted identifiers that resolve against this target become its columns; a
+ * path-like one that does not keeps the planner's message for "no such column". */
+static int add_ident_cols(struct bd_sql *s, struct sql_vtab *v)
+{
+	int i, err;
+
+	for (i = 0; i < s->ident_cnt; i++) {
+		const char *id = s->idents[i];
+		struct bd_plan p;
+
+		if (!looks_like_path(id))
+			continue;
+		err = plan_one(s->d, v->t, id, &p);
+		if (err == -ENOMEM)
+			return err;
+		if (err) {
+			if (!s->ident_err[i]) {
+				s->ident_err[i] = strdup(s->d->errmsg);
+				if (!s->ident_err[i])
+					return -ENOMEM;
+			}
+			continue;
+		}
+		err = add_col(v, id, id, &p.cols[0]);
+		bd_plan_free(&p);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+		      sqlite3_vtab **out, char **errp)
+{
+	struct sql_target *st = aux;
+	struct bd_sql *s = st->s;
+	struct sql_vtab *v = calloc(1, sizeof(*v));
+	struct bd_strbuf b = {};
+	int i, j, params, err;
+
+	if (!v)
+		return SQLITE_NOMEM;
+	v->s = s;
+	v->t = st->t;
+	err = add_default_cols(s, v);
+	if (!err)
+		err = add_ident_cols(s, v);
+	params = bpfdump__target_params(s->d, v->t->name);
+	for (i = 0; !err && params > 0 && i < (int)(sizeof(param_cols) / sizeof(param_cols[0]));
+	     i++)
+		for (j = 0; !err && (params & param_cols[i].bit) && j < 5 &&
+			    param_cols[i].names[j]; j++)
+			err = add_param(v, param_cols[i].names[j]);
+	if (err) {
+		*errp = sqlite3_mprintf("table %s: %s", v->t->name, s->d->errmsg[0] ?
+					s->d->errmsg : strerror(-err));
+		vtab_free(v);
+		return SQLITE_ERROR;
+	}
+	sb_printf(&b, "CREATE TABLE x(");
+	for (i = 0; i < v->ncols; i++) {
+		char *q = sqlite3_mprintf("%w", v->cols[i].name);
+
+		sb_printf(&b, "%s\"%s\"", i ? ", " : "", q ?: "");
+		sqlite3_free(q);
+	}
+	for (i = 0; i < v->nparams; i++)
+		sb_printf(&b, ", %s HIDDEN", v->params[i]);
+	sb_printf(&b, ")");
+	if (!b.s || sqlite3_declare_vtab(db, b.s) != SQLITE_OK) {
+		*errp = sqlite3_mprintf("table %s: cannot declare its columns: %s", v->t->name,
+					sqlite3_errmsg(db));
+		sb_free(&b);
+		vtab_free(v);
+		return SQLITE_ERROR;
+	}
+	sb_free(&b);
+	v->next = s->vtabs;
+	s->vtabs = v;
+	*out = &v->base;
+	return SQLITE_OK;
+}
+
+static int vt_disconnect(sqlite3_vtab *base)
+{
+	struct sql_vtab *v = (struct sql_vtab *)base, **pp;
+
+	for (pp = &v->s->vtabs; *pp; pp = &(*pp)->next)
+		if (*pp == v) {
+			*pp = v->next;
+			break;
+		}
+	vtab_free(v);
+	return SQLITE_OK;
+}
+
+/* ---- runs: one iterator read per (table, columns, parameters, predicate) ---- */
+
+static void run_free(struct sql_run *r)
+{
+	int i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nparams; i++)
+		free(r->param_val[i]);
+	free(r->key);
+	free(r->row_off);
+	sb_free(&r->arena);
+	free(r);
+}
+
+/* Rows are kept as cells one after another: 'i' and 8 bytes, or 't', a 4-byte
+ * length and the text. */
+static int keep_row(void *ctx, const struct bpfdump_cell *cells, int cnt)
+{
+	struct sql_run *r = ctx;
+	size_t at = r->arena.len;
+	int i;
+
+	if ((size_t)r->nrows == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 1024, *n;
+
+		n = realloc(r->row_off, ncap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		r->row_off = n;
+		r->cap = ncap;
+	}
+	for (i = 0; i < cnt; i++) {
+		const struct bpfdump_cell *c = &cells[i];
+
+		if (c->numeric && (c->kind == BPFDUMP_CELL_INT ||
+				   (c->kind == BPFDUMP_CELL_UINT && c->v.u <= INT64_MAX))) {
+			long long v = c->kind == BPFDUMP_CELL_INT ? c->v.i : (long long)c->v.u;
+
+			sb_putc(&r->arena, 'i');
+			sb_puts(&r->arena, (const char *)&v, 8);
+		} else {
+			__u32 n = c->text_len;
+
+			sb_putc(&r->arena, 't');
+			sb_puts(&r->arena, (const char *)&n, 4);
+			sb_puts(&r->arena, c->text, n);
+		}
+	}
+	if (r->arena.len == at)
+		return cnt ? -ENOMEM : 0;
+	r->row_off[r->nrows++] = at;
+	return 0;
+}
+
+static const char *arena_cell(const struct sql_run *r, long row, int idx, long long *iv,
+			      __u32 *len)
+{
+	const char *p = r->arena.s + r->row_off[row];
+	int i;
+
+	for (i = 0;; i++) {
+		if (*p == 'i') {
+			if (i == idx) {
+				memcpy(iv, p + 1, 8);
+				return NULL;
+			}
+			p += 9;
+		} else {
+			__u32 n;
+
+			memcpy(&n, p + 1, 4);
+			if (i == idx) {
+				*len = n;
+				return p + 5;
+			}
+			p += 5 + n;
+		}
+	}
+}
+
+/* The query options of a run: its columns, predicate and parameters. */
+static int run_opts(struct sql_vtab *v, struct sql_run *r, const char *where,
+		    struct bpfdump_query_opts *o, struct bd_strbuf *cols)
+{
+	int i, err;
+
+	for (i = 0; i < v->ncols; i++) {
+		if (r->colmap[i] < 0)
+			continue;
+		sb_printf(cols, "%sc%d=%s", cols->len ? "," : "", i, v->cols[i].expr);
+	}
+	o->target = v->t->name;
+	o->columns = cols->s;
+	o->where = where && *where ? where : NULL;
+	for (i = 0; i < r->nparams; i++) {
+		const char *n = v->params[i], *val = r->param_val[i];
+
+		if (!val)
+			continue;
+		if (!strcmp(n, "arg_pid") || !strcmp(n, "arg_tid")) {
+			char *end;
+			long pid = strtol(val, &end, 10);
+
+			if (*end || pid <= 0 || pid > INT32_MAX)
+				return bd_err(v->s->d, -EINVAL, "table %s: %s '%s' is not a "
+					      "positive number", v->t->name, n, val);
+			if (n[4] == 'p')
+				o->pid = pid;
+			else
+				o->tid = pid;
+		} else if (!strcmp(n, "arg_cgroup")) {
+			o->cgroup = val;
+		} else if (!strcmp(n, "arg_order")) {
+			static const char *const orders[] = { "", "self", "descendants_pre",
+				"descendants_post", "ancestors_up" };
+			int k;
+
+			for (k = 1; k < 5 && strcmp(orders[k], val); k++)
+				;
+			if (k == 5)
+				return bd_err(v->s->d, -EINVAL, "table %s: arg_order '%s': one of "
+					      "self, descendants_pre, descendants_post, ancestors_up",
+					      v->t->name, val);
+			o->order = k;
+		} else if (!strcmp(n, "arg_map")) {
+			o->map = val;
+		} else if (!strcmp(n, "arg_netns")) {
+			o->netns = val;
+		} else if (!strcmp(n, "arg_pidns")) {
+			o->pidns = val;
+		} else if (!strcmp(n, "arg_mntns")) {
+			o->mntns = val;
+		}
+	}
+	if ((bpfdump__target_params(v->s->d, v->t->name) & BPFDUMP_PARAM_MAP) && !o->map) {
+		err = bd_err(v->s->d, -EINVAL, "table %s: needs a map: SELECT ... FROM %s('NAME' "
+			     "or ID) (see SELECT name, id FROM bpf_map)", v->t->name, v->t->name);
+		return err;
+	}
+	return 0;
+}
+
+/* Read the table's iterator once for r: rows into r's arena. */
+static int run_read(struct sql_vtab *v, struct sql_run *r, const char *where,
+		    const char *sqlite_side)
+{
+	struct bpfdump *d = v->s->d;
+	BPFDUMP_OPTS(bpfdump_query_opts, o);
+	BPFDUMP_OPTS(bpfdump_rows_opts, ro);
+	struct bpfdump_query *q;
+	struct bd_strbuf cols = {};
+	long n;
+	int err;
+
+	err = run_opts(v, r, where, &o, &cols);
+	if (err)
+		goto out;
+	if (!cols.s) {
+		err = -ENOMEM;
+		goto out;
+	}
+	q = bpfdump_query__new(d, &o);
+	if (!q) {
+		err = -errno;
+		goto out;
+	}
+	ro.kaddrs = v->s->print ? v->s->print->kaddrs : BPFDUMP_KADDR_AUTO;
+	n = bpfdump_query__rows(q, keep_row, r, &ro);
+	bpfdump_query__free(q);
+	if (n < 0) {
+		err = n;
+		goto out;
+	}
+	v->s->runs_done++;
+	bd_log(d, BPFDUMP_INFO, "sql: table %s: iterator run %d: %ld rows; pushed down: %s; "
+	       "SQLite evaluates: %s", v->t->name, v->s->runs_done, n,
+	       where && *where ? where : "nothing", sqlite_side && *sqlite_side ? sqlite_side
+	       : "nothing");
+out:
+	sb_free(&cols);
+	return err;
+}
+
+/* ---- cursors ---- */
+
+struct sql_cursor {
+	sqlite3_vtab_cursor base;
+	struct sql_run *run;	/* NULL: no rows (a constraint no row meets) */
+	long row;
+};
+
+static int vt_open(sqlite3_vtab *base, sqlite3_vtab_cursor **out)
+{
+	struct sql_cursor *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return SQLITE_NOMEM;
+	*out = &c->base;
+	return SQLITE_OK;
+}
+
+static int vt_close(sqlite3_vtab_cursor *cur)
+{
+	free(cur);
+	return SQLITE_OK;
+}
+
+static int vt_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, int argc,
+		     sqlite3_value **argv)
+{
+	struct sql_cursor *c = (struct sql_cursor *)cur;
+	struct sql_vtab *v = (struct sql_vtab *)cur->pVtab;
+	struct bd_sql *s = v->s;
+	struct sql_filter f;
+	struct sql_run *r = NULL;
+	struct bd_strbuf key = {};
+	int i, err;
+
+	c->run = NULL;
+	c->row = 0;
+	err = sql_filter_decode(v, idx_str, argc, argv, &f);
+	if (err)
+		goto err_out;
+	if (f.never)
+		goto done;	/* e.g. IS NULL: no cell of a target is NULL */
+	sb_printf(&key, "%s\n%s\n", v->t->name, f.where.s ?: "");
+	for (i = 0; i < v->nparams; i++)
+		sb_printf(&key, "%s\n", f.param_val[i] ?: "\x01");
+	for (i = 0; i < v->ncols; i++)
+		sb_putc(&key, (v->used >> (i < 63 ? i : 63)) & 1 ? '1' : '0');
+	if (!key.s) {
+		err = -ENOMEM;
+		goto err_out;
+	}
+	for (r = s->runs; r; r = r->next)
+		if (!strcmp(r->key, key.s))
+			break;
+	if (!r) {
+		int ncol = 0;
+
+		r = calloc(1, sizeof(*r));
+		if (!r) {
+			err = -ENOMEM;
+			goto err_out;
+		}
+		r->key = key.s;
+		key.s = NULL;
+		r->nparams = v->nparams;
+		for (i = 0; i < v->nparams; i++) {
+			r->param_val[i] = f.param_val[i];
+			f.param_val[i] = NULL;
+		}
+		for (i = 0; i < v->ncols; i++)
+			r->colmap[i] = (v->used >> (i < 63 ? i : 63)) & 1 ? ncol++ : -1;
+		if (!ncol)
+			r->colmap[0] = 0;	/* count(*): one column, the cheapest to read */
+		err = run_read(v, r, f.where.s, f.sqlite_side.s);
+		if (err) {
+			run_free(r);
+			goto err_out;
+		}
+		r->next = s->runs;
+		s->runs = r;
+	}
+	c->run = r;
+done:
+	sql_filter_free(&f);
+	sb_free(&key);
+	return SQLITE_OK;
+
+err_out:
+	sql_filter_free(&f);
+	sb_free(&key);
+	sqlite3_free(v->base.zErrMsg);
+	v->base.zErrMsg = sqlite3_mprintf("%s", s->d->errmsg[0] ? s->d->errmsg : strerror(-err));
+	s->failed = true;
+	return err == -ENOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
+}
+
+static int vt_next(sqlite3_vtab_cursor *cur)
+{
+	((struct sql_cursor *)cur)->row++;
+	return SQLITE_OK;
+}
+
+static int vt_eof(sqlite3_vtab_cursor *cur)
+{
+	struct sql_cursor *c = (struct sql_cursor *)cur;
+
+	return !c->run || c->row >= c->run->nrows;
+}
+
+static int vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
+{
+	struct sql_cursor *c = (struct sql_cursor *)cur;
+	struct sql_vtab *v = (struct sql_vtab *)cur->pVtab;
+	const char *t;
+	long long iv;
+	__u32 len;
+
+	if (i >= v->ncols) {	/* a parameter: what this run was given */
+		const char *p = c->run ? c->run->param_val[i - v->ncols] : NULL;
+
+		if (p)
+			sqlite3_result_text(ctx, p, -1, SQLITE_TRANSIENT);
+		return SQLITE_OK;
+	}
+	if (c->run->colmap[i] < 0)
+		return SQLITE_OK;	/* not used by the statement: NULL */
+	t = arena_cell(c->run, c->row, c->run->colmap[i], &iv, &len);
+	if (t)
+		sqlite3_result_text(ctx, t, len, SQLITE_TRANSIENT);
+	else
+		sqlite3_result_int64(ctx, iv);
+	return SQLITE_OK;
+}
+
+static int vt_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
+{
+	*rowid = ((struct sql_cursor *)cur)->row;
+	return SQLITE_OK;
+}
+
+static int vt_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
+{
+	struct sql_vtab *v = (struct sql_vtab *)base;
+
+	v->used |= info->colUsed;
+	return sql_best_index(v, info);
+}
+
+static const sqlite3_module module = {
+	.iVersion = 0,
+	.xCreate = NULL,	/* eponymous only: the table is the target's name */
+	.xConnect = vt_connect,
+	.xBestIndex = vt_best_index,
+	.xDisconnect = vt_disconnect,
+	.xDestroy = vt_disconnect,
+	.xOpen = vt_open,
+	.xClose = vt_close,
+	.xFilter = vt_filter,
+	.xNext = vt_next,
+	.xEof = vt_eof,
+	.xColumn = vt_column,
+	.xRowid = vt_rowid,
+};
+
+/* ---- statements and their output ---- */
+
+static void nearest_columns(struct bd_sql *s, const char *name, struct bd_strbuf *b)
+{
+	const struct sql_vtab *v;
+	int i, best = 4, found = 0;
+
+	for (v = s->vtabs; v; v = v->next)
+		for (i = 0; i < v->ncols; i++) {
+			int dist = bd_edit_distance(name, v->cols[i].name);
+
+			if (dist < best)
+				best = dist;
+		}
+	for (v = s->vtabs; v; v = v->next)
+		for (i = 0; i < v->ncols; i++)
+			if (bd_edit_distance(name, v->cols[i].name) == best && found++ < 6)
+				sb_printf(b, "%s%s.%s", found > 1 ? ", " : "", v->t->name,
+					  v->cols[i].name);
+	if (!found) {
+		for (v = s->vtabs; v; v = v->next)
+			for (i = 0; i < v->ncols; i++)
+				sb_printf(b, "%s%s.%s", b->len ? ", " : "", v->t->name,
+					  v->cols[i].name);
+	}
+}
+
+/* SQLite's message, with what it needs to be acted on. */
+static int sql_error(struct bd_sql *s, const char *text, const char *start, int rc)
+{
+	const char *msg = sqlite3_errmsg(s->db);
+	int off = sqlite3_error_offset(s->db), i;
+	struct bd_strbuf b = {};
+	int err;
+
+	if (s->failed && s->d->errmsg[0])	/* the library's own, from a table */
+		return bd_err(s->d, -EINVAL, "sql: %s", s->d->errmsg);
+	if (!strncmp(msg, "no such column: ", 16)) {
+		const char *name = msg + 16;
+
+		for (i = 0; i < s->ident_cnt; i++)
+			if (s->ident_err[i] && !strcmp(s->idents[i], name))
+				return bd_err(s->d, -EINVAL, "sql: column \"%s\": %s", name,
+					      s->ident_err[i]);
+		nearest_columns(s, name, &b);
+		err = bd_err(s->d, -EINVAL, "sql: no such column: %s%s%s", name,
+			     b.s ? "; nearest: " : "", b.s ?: "");
+		sb_free(&b);
+		return err;
+	}
+	if (!strncmp(msg, "no such table: ", 15)) {
+		for (i = 0; i < s->d->target_cnt; i++)
+			sb_printf(&b, "%s%s", i ? ", " : "", s->d->targets[i].name);
+		for (i = 0; bpfdump_sql_view(i, NULL); i++)
+			sb_printf(&b, "%s%s", i ? ", " : "; views: ", bpfdump_sql_view(i, NULL));
+		err = bd_err(s->d, -ENOENT, "sql: %s; tables: %s", msg, b.s ?: "");
+		sb_free(&b);
+		return err;
+	}
+	if (off >= 0 && text && start)
+		return bd_err(s->d, -EINVAL, "sql: %s (at byte %d: '%.20s')", msg,
+			      (int)(start - text) + off, start + off);
+	return bd_err(s->d, rc == SQLITE_NOMEM ? -ENOMEM : -EINVAL, "sql: %s", msg);
+}
+
+/* Print one statement's rows through dump's printers. */
+static long print_stmt(struct bd_sql *s, sqlite3_stmt *st, FILE *out)
+{
+	int n = sqlite3_column_count(st), i, rc;
+	const char **names = calloc(n ?: 1, sizeof(*names));
+	char **headers = calloc(n ?: 1, sizeof(*headers));
+	bool *right = calloc(n ?: 1, sizeof(*right)), *numeric = calloc(n ?: 1, sizeof(bool));
+	char **cells = calloc(n ?: 1, sizeof(*cells));
+	size_t *lens = calloc(n ?: 1, sizeof(*lens));
+	struct bd_printer *pr = NULL;
+	long rows = 0, err = 0;
+
+	if (!names || !headers || !right || !numeric || !cells || !lens) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const char *nm = sqlite3_column_name(st, i);
+		int k;
+
+		names[i] = nm;
+		headers[i] = strdup(nm ?: "");
+		if (!headers[i]) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (k = 0; headers[i][k]; k++)
+			headers[i][k] = (char)toupper((unsigned char)headers[i][k]);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!n)
+			continue;
+		for (i = 0; i < n; i++) {
+			int type = sqlite3_column_type(st, i);
+
+			numeric[i] = type == SQLITE_INTEGER || type == SQLITE_FLOAT;
+			cells[i] = (char *)(sqlite3_column_text(st, i) ?: (const unsigned char *)"");
+			lens[i] = sqlite3_column_bytes(st, i);
+			if (!rows)	/* numbers right-aligned, as the first row has them */
+				right[i] = numeric[i];
+		}
+		if (!pr) {
+			pr = bd_printer__new(out, n, names, (const char **)headers, right, s->print);
+			if (!pr) {
+				err = -ENOMEM;
+				goto out;
+			}
+		}
+		err = bd_printer__row(pr, cells, lens, numeric);
+		if (err)
+			goto out;
+		rows++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = sql_error(s, NULL, NULL, rc);
+		goto out;
+	}
+	if (!pr && n) {	/* no rows: the header alone, as dump prints it */
+		pr = bd_printer__new(out, n, names, (const char **)headers, right, s->print);
+		if (!pr) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	if (pr)
+		err = bd_printer__finish(pr);
+out:
+	bd_printer__free(pr);
+	for (i = 0; headers && i < n; i++)
+		free(headers[i]);
+	free(names);
+	free(headers);
+	free(right);
+	free(numeric);
+	free(cells);
+	free(lens);
+	return err ?: rows;
+}
+
+static void sql_free(struct bd_sql *s)
+{
+	struct sql_run *r;
+	int i;
+
+	if (s->db)
+		sqlite3_close(s->db);	/* disconnects the tables */
+	while ((r = s->runs)) {
+		s->runs = r->next;
+		run_free(r);
+	}
+	for (i = 0; i < s->ident_cnt; i++) {
+		free(s->idents[i]);
+		free(s->ident_err[i]);
+	}
+	free(s->idents);
+	free(s->ident_err);
+	free(s->targets);
+}
+
+static int sql_open(struct bd_sql *s, const char *text)
+{
+	int i, err;
+
+	for (i = 0; bpfdump_sql_view(i, NULL); i++) {
+		err = scan_idents(s, views[i].sql);
+		if (err)
+			return err;
+	}
+	err = scan_idents(s, text);
+	if (err)
+		return err;
+	s->ident_err = calloc(s->ident_cnt ?: 1, sizeof(*s->ident_err));
+	s->targets = calloc(s->d->target_cnt ?: 1, sizeof(*s->targets));
+	if (!s->ident_err || !s->targets)
+		return -ENOMEM;
+	if (sqlite3_open_v2(":memory:", &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    NULL) != SQLITE_OK)
+		return bd_err(s->d, -ENOMEM, "sql: cannot open SQLite: %s",
+			      s->db ? sqlite3_errmsg(s->db) : "out of memory");
+	for (i = 0; i < s->d->target_cnt; i++) {
+		s->targets[i].s = s;
+		s->targets[i].t = &s->d->targets[i];
+		if (sqlite3_create_module_v2(s->db, s->d->targets[i].name, &module,
+					     &s->targets[i], NULL) != SQLITE_OK)
+			return bd_err(s->d, -EINVAL, "sql: table %s: %s", s->d->targets[i].name,
+				      sqlite3_errmsg(s->db));
+	}
+	for (i = 0; bpfdump_sql_view(i, NULL); i++) {
+		char *q = sqlite3_mprintf("CREATE TEMP VIEW \"%w\" AS %s", views[i].name,
+					  views[i].sql);
+
+		if (!q)
+			return -ENOMEM;
+		if (sqlite3_exec(s->db, q, NULL, NULL, NULL) != SQLITE_OK) {
+			err = bd_err(s->d, -EINVAL, "sql: view %s: %s", views[i].name,
+				     sqlite3_errmsg(s->db));
+			sqlite3_free(q);
+			return err;
+		}
+		sqlite3_free(q);
+	}
+	return 0;
+}
+
+long bpfdump__sql(struct bpfdump *d, const char *text, FILE *out,
+		  const struct bpfdump_sql_opts *opts)
+{
+	struct bd_sql s = { .d = d };
+	const char *tail, *env = getenv("BPFDUMP_SQL_PUSHDOWN");
+	long rows = 0, n;
+	int err;
+
+	if (!d || !text || !out || (opts && opts->sz < sizeof(size_t)))
+		return -EINVAL;
+	err = bd_btf_ready(d);
+	if (err)
+		return err;
+	s.print = opts && opts->sz > offsetof(struct bpfdump_sql_opts, print) ? opts->print : NULL;
+	s.pushdown = !(opts && opts->sz > offsetof(struct bpfdump_sql_opts, no_pushdown) &&
+		       opts->no_pushdown) && !(env && !strcmp(env, "0"));
+	d->errmsg[0] = '\0';
+	err = sql_open(&s, text);
+	if (err)
+		goto out;
+	for (tail = text; tail && *tail;) {
+		sqlite3_stmt *st = NULL;
+		const char *start = tail;
+		int rc;
+
+		s.failed = false;
+		rc = sqlite3_prepare_v2(s.db, tail, -1, &st, &tail);
+		if (rc != SQLITE_OK) {
+			err = sql_error(&s, text, start, rc);
+			goto out;
+		}
+		if (!st)
+			break;	/* only blanks or comments left */
+		n = print_stmt(&s, st, out);
+		sqlite3_finalize(st);
+		if (n < 0) {
+			err = n;
+			goto out;
+		}
+		rows += n;
+	}
+out:
+	sql_free(&s);
+	return err ?: rows;
+}

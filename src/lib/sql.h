@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The SQL layer's tables (sql.c) and push-down decisions (sql_pushdown.c). */
+#ifndef BPFDUMP_SQL_H
+#define BPFDUMP_SQL_H
+
+#include <sqlite3.h>
+
+#include "internal.h"
+
+#define SQL_MAX_COLS 63		/* a statement's colUsed has one bit per column */
+#define SQL_MAX_PARAMS 8
+
+struct bd_sql;
+
+/* A declared column: its SQL name, its field-language expression, and whether
+ * constraints on it can become the target's predicate. */
+struct sql_col {
+	char *name;
+	char *expr;
+	bool push_int;		/* a plain path to an integer printed as such */
+	bool push_str;		/* a plain path to a char array */
+	bool is_signed;
+	unsigned int size;	/* integer bytes, or the array's length */
+};
+
+struct sql_vtab {
+	sqlite3_vtab base;
+	struct bd_sql *s;
+	const struct bd_target *t;
+	struct sql_col *cols;
+	int ncols;
+	const char *params[SQL_MAX_PARAMS];	/* hidden columns, after cols */
+	int nparams;
+	sqlite3_uint64 used;	/* columns any plan of the statement reads */
+	struct sql_vtab *next;
+};
+
+/* One read of a target: its rows, kept for every scan that asks for the same. */
+struct sql_run {
+	struct sql_run *next;
+	char *key;		/* target, predicate, parameters, columns */
+	int nparams;
+	char *param_val[SQL_MAX_PARAMS];
+	int colmap[SQL_MAX_COLS];	/* table column -> kept cell, or -1 */
+	struct bd_strbuf arena;
+	size_t *row_off;
+	long nrows;
+	size_t cap;
+};
+
+struct sql_target {
+	struct bd_sql *s;
+	const struct bd_target *t;
+};
+
+struct bd_sql {
+	struct bpfdump *d;
+	sqlite3 *db;
+	const struct bpfdump_print_opts *print;
+	bool pushdown;
+	bool failed;		/* a table set d's message */
+	char **idents;		/* quoted identifiers of the text and the views */
+	char **ident_err;	/* the planner's message for each, when no table took it */
+	int ident_cnt;
+	struct sql_target *targets;
+	struct sql_vtab *vtabs;
+	struct sql_run *runs;
+	int runs_done;
+};
+
+/* What xFilter gets from the chosen plan. */
+struct sql_filter {
+	bool never;			/* a pushed constraint no row meets */
+	struct bd_strbuf where;		/* pushed down, in the field language */
+	struct bd_strbuf sqlite_side;	/* left to SQLite, for -v */
+	char *param_val[SQL_MAX_PARAMS];
+};
+
+/* sql_pushdown.c */
+void sql_col_classify(struct sql_col *c, const struct bd_column *pc);
+int sql_best_index(struct sql_vtab *v, sqlite3_index_info *info);
+int sql_filter_decode(struct sql_vtab *v, const char *idx_str, int argc, sqlite3_value **argv,
+		      struct sql_filter *f);
+void sql_filter_free(struct sql_filter *f);
+
+#endif
