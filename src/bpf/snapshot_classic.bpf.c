@@ -325,11 +325,16 @@ static __always_inline void emit_creds(struct scratch *s, struct task_struct *t)
 	r->egid = BPF_CORE_READ(c, egid.val);
 	r->fsuid = BPF_CORE_READ(c, fsuid.val);
 	r->fsgid = BPF_CORE_READ(c, fsgid.val);
-	r->cap_inheritable = BPF_CORE_READ(c, cap_inheritable.val);
-	r->cap_permitted = BPF_CORE_READ(c, cap_permitted.val);
-	r->cap_effective = BPF_CORE_READ(c, cap_effective.val);
-	r->cap_bset = BPF_CORE_READ(c, cap_bset.val);
-	r->cap_ambient = BPF_CORE_READ(c, cap_ambient.val);
+	/* kernel_cap_t: a __u64 val from 6.3, __u32 cap[2] before: the same 8 bytes */
+	bpf_probe_read_kernel(&r->cap_inheritable, 8,
+			      (void *)c + bpf_core_field_offset(struct cred, cap_inheritable));
+	bpf_probe_read_kernel(&r->cap_permitted, 8,
+			      (void *)c + bpf_core_field_offset(struct cred, cap_permitted));
+	bpf_probe_read_kernel(&r->cap_effective, 8,
+			      (void *)c + bpf_core_field_offset(struct cred, cap_effective));
+	bpf_probe_read_kernel(&r->cap_bset, 8, (void *)c + bpf_core_field_offset(struct cred, cap_bset));
+	bpf_probe_read_kernel(&r->cap_ambient, 8,
+			      (void *)c + bpf_core_field_offset(struct cred, cap_ambient));
 	r->no_new_privs = BPF_CORE_READ(t, atomic_flags) & 1;
 	r->seccomp_mode = BPF_CORE_READ(t, seccomp.mode);
 	r->seccomp_filters = BPF_CORE_READ(t, seccomp.filter_count.counter);

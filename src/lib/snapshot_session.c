@@ -151,6 +151,8 @@ static int load_classic(struct snap_session *s, const struct bpfdump_snapshot_op
 	c->rodata->sections = o->sections;
 	c->rodata->all_threads = o->all_threads;
 	c->rodata->nr_cpus = cpus;
+	bd_log(s->d, BPFDUMP_INFO, "snapshot: classic iterators (iter/task, iter/task_vma, "
+	       "iter/task_file with the pid): %s", s->sp.why);
 	err = snap_program_load(s->d, &s->sp);
 	if (err)
 		return err;
@@ -162,8 +164,6 @@ static int load_classic(struct snap_session *s, const struct bpfdump_snapshot_op
 	s->cnt = &c->bss->cnt;
 	s->done = &c->bss->done;
 	s->bss_tgid = &c->bss->first_tgid;
-	bd_log(s->d, BPFDUMP_INFO, "snapshot: classic iterators (iter/task, iter/task_vma, "
-	       "iter/task_file with the pid): %s", s->sp.why);
 	return 0;
 }
 
