@@ -78,6 +78,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbpfdump.a tests/unit/test.h | $(BUI
 $(BUILD)/tests/fault_inject: tests/helpers/fault_inject.c $(BUILD)/libbpfdump.a | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libbpfdump.a $(LIBS) -ldl $(LDFLAGS)
 
+# examples/*.c: the README's library examples, built against the library as a user would
+EXAMPLE_SRCS := $(wildcard examples/*.c)
+EXAMPLE_BINS := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS))
+$(BUILD)/examples/%: examples/%.c $(BUILD)/libbpfdump.a include/bpfdump.h
+	@mkdir -p $(BUILD)/examples
+	$(CC) $(CFLAGS_BASE) -Iinclude -o $@ $< $(BUILD)/libbpfdump.a $(LIBS) $(LDFLAGS)
+
 # the kept snapshot program's .bss, as the skeleton lays it out
 $(BUILD)/tests/snap_leftover: $(BUILD)/bpf/snapshot.skel.h
 
@@ -138,7 +145,7 @@ run-built: all
 	@echo; echo '$$ bpfdump dump task -o pid=task->tgid,comm=task->comm,vm=task->mm->total_vm -w "task->mm->total_vm > 1000"'
 	@$(BUILD)/bpfdump dump task -o 'pid=task->tgid,comm=task->comm,vm=task->mm->total_vm' -w 'task->mm->total_vm > 1000'
 
-check-built: all $(UNIT_BINS) $(HELPER_BINS) $(TEST_BPF_OBJS)
+check-built: all $(UNIT_BINS) $(HELPER_BINS) $(TEST_BPF_OBJS) $(EXAMPLE_BINS)
 	@BUILD=$(BUILD) tests/run-all.sh
 
 # The portable test set on the host's kernel, Debian 12's 6.1, 6.12 and 6.12 under

@@ -383,6 +383,11 @@ _bpfdump()
 	snapshot:*)
 		_bpfdump_pids
 		;;
+	sql:0)
+		# the tables: a query is typed in quotes, so only a first word
+		# shellcheck disable=SC2046
+		_bpfdump_add "" $(_bpfdump_targets)
+		;;
 	esac
 	return 0
 }

@@ -180,7 +180,7 @@ static int add_col(struct sql_vtab *v, const char *name, const char *expr,
 	return 0;
 }
 
-/* A single column "c=EXPR" planned against t: 0 and its plan, or the planner's error. */
+/* A single column EXPR planned against t: 0 and its plan, or the planner's error. */
 static int plan_one(struct bpfdump *d, const struct bd_target *t, const char *expr,
 		    struct bd_plan *p)
 {
@@ -190,7 +190,7 @@ static int plan_one(struct bpfdump *d, const struct bd_target *t, const char *ex
 	memset(p, 0, sizeof(*p));
 	p->target = t;
 	p->map.fd = -1;
-	if (asprintf(&cols, "c=%s", expr) < 0)
+	if (asprintf(&cols, "%s", expr) < 0)
 		return -ENOMEM;
 	err = bd_plan_build(d, p, cols, NULL);
 	free(cols);
@@ -724,8 +724,12 @@ static int sql_error(struct bd_sql *s, const char *text, const char *start, int 
 	struct bd_strbuf b = {};
 	int err;
 
-	if (s->failed && s->d->errmsg[0])	/* the library's own, from a table */
-		return bd_err(s->d, -EINVAL, "sql: %s", s->d->errmsg);
+	if (s->failed && s->d->errmsg[0]) {	/* the library's own, from a table */
+		char why[sizeof(s->d->errmsg)];
+
+		snprintf(why, sizeof(why), "%s", s->d->errmsg);
+		return bd_err(s->d, -EINVAL, "sql: %s", why);
+	}
 	if (!strncmp(msg, "no such column: ", 16)) {
 		const char *name = msg + 16;
 
@@ -751,6 +755,9 @@ static int sql_error(struct bd_sql *s, const char *text, const char *start, int 
 	if (off >= 0 && text && start)
 		return bd_err(s->d, -EINVAL, "sql: %s (at byte %d: '%.20s')", msg,
 			      (int)(start - text) + off, start + off);
+	if (text && start && !strcmp(msg, "incomplete input"))
+		return bd_err(s->d, -EINVAL, "sql: incomplete input (at byte %d: the end)",
+			      (int)strlen(text));
 	return bd_err(s->d, rc == SQLITE_NOMEM ? -ENOMEM : -EINVAL, "sql: %s", msg);
 }
 
@@ -873,6 +880,9 @@ static int sql_open(struct bd_sql *s, const char *text)
 			    NULL) != SQLITE_OK)
 		return bd_err(s->d, -ENOMEM, "sql: cannot open SQLite: %s",
 			      s->db ? sqlite3_errmsg(s->db) : "out of memory");
+	/* "x" is a name, never a string: an unknown field path is an error, not text */
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DQS_DML, 0, NULL);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DQS_DDL, 0, NULL);
 	for (i = 0; i < s->d->target_cnt; i++) {
 		s->targets[i].s = s;
 		s->targets[i].t = &s->d->targets[i];
