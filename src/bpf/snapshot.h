@@ -230,6 +230,17 @@ struct snap_sock {
 	__u32 pad;
 	char unix_path[SNAP_UNIX_PATH];
 	__u32 pad2;
+	/* TCP state for checkpointing (tcp_state set: the fields below were read) */
+	__u32 snd_nxt;
+	__u32 snd_wnd, rcv_wnd, window_clamp;
+	__u32 mss_cache;	/* the MSS in use (TCP_INFO's tcpi_snd_mss) */
+	__u32 total_retrans;
+	__u8 snd_wscale, rcv_wscale;	/* rx_opt: window scales as negotiated */
+	__u8 tstamp_ok, sack_ok;	/* rx_opt: timestamps, SACK (sack_ok: TCP_SACK_* bits) */
+	__u8 retransmits;	/* icsk_retransmits: unanswered retransmits of the timer */
+	__u8 ca_state;		/* icsk_ca_state: TCP_CA_Open, Disorder, CWR, Recovery, Loss */
+	__u8 tcp_state;		/* 1: the TCP fields were read from the socket */
+	__u8 pad3;
 };
 
 struct snap_cgroup {
@@ -268,7 +279,7 @@ _Static_assert(sizeof(struct snap_creds) == 104 + 4 * SNAP_MAX_GROUPS, "snap_cre
 _Static_assert(sizeof(struct snap_mm) == 200, "snap_mm layout");
 _Static_assert(sizeof(struct snap_vma) == SNAP_TAIL_OFF, "snap_vma layout");
 _Static_assert(sizeof(struct snap_file) == SNAP_TAIL_OFF, "snap_file layout");
-_Static_assert(sizeof(struct snap_sock) == 224, "snap_sock layout");
+_Static_assert(sizeof(struct snap_sock) == 256, "snap_sock layout");
 _Static_assert(sizeof(struct snap_cgroup) == 280, "snap_cgroup layout");
 _Static_assert(sizeof(struct snap_ns) == 48, "snap_ns layout");
 _Static_assert(sizeof(struct snap_limits) == 264, "snap_limits layout");

@@ -618,6 +618,33 @@ int snap_vma(struct bpf_iter__task_vma *ctx)
 	return 0;
 }
 
+/*
+ * What a checkpoint of a TCP socket needs beyond its queues' sequence numbers
+ * (CRIU reads these in repair mode, one socket at a time): windows, MSS,
+ * options as negotiated, retransmit state. Bitfields read through CO-RE.
+ */
+static __always_inline void tcp_state(struct snap_sock *r, struct sock *sk)
+{
+	struct tcp_sock *tp = (void *)sk;
+	struct inet_connection_sock *icsk = (void *)sk;
+	struct tcp_options_received *rx =
+		(void *)sk + bpf_core_field_offset(struct tcp_sock, rx_opt);
+
+	r->snd_nxt = BPF_CORE_READ(tp, snd_nxt);
+	r->snd_wnd = BPF_CORE_READ(tp, snd_wnd);
+	r->rcv_wnd = BPF_CORE_READ(tp, rcv_wnd);
+	r->window_clamp = BPF_CORE_READ(tp, window_clamp);
+	r->mss_cache = BPF_CORE_READ(tp, mss_cache);
+	r->total_retrans = BPF_CORE_READ(tp, total_retrans);
+	r->snd_wscale = BPF_CORE_READ_BITFIELD_PROBED(rx, snd_wscale);
+	r->rcv_wscale = BPF_CORE_READ_BITFIELD_PROBED(rx, rcv_wscale);
+	r->tstamp_ok = BPF_CORE_READ_BITFIELD_PROBED(rx, tstamp_ok);
+	r->sack_ok = BPF_CORE_READ_BITFIELD_PROBED(rx, sack_ok);
+	r->retransmits = BPF_CORE_READ(icsk, icsk_retransmits);
+	r->ca_state = BPF_CORE_READ_BITFIELD_PROBED(icsk, icsk_ca_state);
+	r->tcp_state = 1;
+}
+
 static __always_inline void emit_sock(struct scratch *s, struct file *f, __u32 fd, __u32 ino)
 {
 	struct snap_sock *r = (void *)s->buf;
@@ -661,6 +688,7 @@ static __always_inline void emit_sock(struct scratch *s, struct file *f, __u32 f
 			r->copied_seq = BPF_CORE_READ(tp, copied_seq);
 			r->write_seq = BPF_CORE_READ(tp, write_seq);
 			r->snd_una = BPF_CORE_READ(tp, snd_una);
+			tcp_state(r, sk);
 		}
 	} else if (r->family == AF_UNIX) {
 		struct unix_sock *u = (void *)sk;

@@ -66,6 +66,7 @@ const char *snap_proto(const struct snap_sock *s, char *buf, size_t len);
 const char *snap_sock_state(__u16 st);
 void snap_sock_addr(const struct snap_sock *s, bool local, char *buf, size_t len);
 void snap_sock_queues(const struct snap_sock *s, long long *rq, long long *wq);
+const char *snap_ca_state(__u8 st);
 
 /* snapshot_print.c */
 int snap_print_text(const struct snap_data *sd, FILE *out);

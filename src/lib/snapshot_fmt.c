@@ -374,3 +374,11 @@ void snap_sock_queues(const struct snap_sock *s, long long *rq, long long *wq)
 		*wq = s->wmem_alloc ? s->wmem_alloc - 1 : 0;
 	}
 }
+
+/* icsk_ca_state's name (TCP_INFO's tcpi_ca_state: TCP_CA_*) */
+const char *snap_ca_state(__u8 st)
+{
+	static const char *const n[] = { "open", "disorder", "cwr", "recovery", "loss" };
+
+	return st < sizeof(n) / sizeof(n[0]) ? n[st] : "unknown";
+}

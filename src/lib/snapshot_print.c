@@ -14,7 +14,7 @@
 #include "output.h"
 #include "snapshot_data.h"
 
-#define EM_MAX_COLS 16
+#define EM_MAX_COLS 24
 
 struct em {
 	FILE *f;
@@ -616,6 +616,76 @@ static int print_sockets(struct em *e, const struct snap_data *sd)
 	return err;
 }
 
+/*
+ * TCP sockets' state for a checkpoint: sequence numbers, windows, options and
+ * retransmit state of connected ones, the accept queue of listeners.
+ */
+static int print_tcp(struct em *e, const struct snap_data *sd)
+{
+	static const char *names[] = { "fd", "state", "snd_una", "snd_nxt", "write_seq",
+				       "rcv_nxt", "copied_seq", "snd_wnd", "rcv_wnd",
+				       "window_clamp", "mss", "snd_wscale", "rcv_wscale",
+				       "timestamps", "sack", "retransmits", "ca_state",
+				       "total_retrans", "backlog", "max_backlog" };
+	static const char *hdrs[] = { "FD", "STATE", "SND-UNA", "SND-NXT", "WRITE-SEQ", "RCV-NXT",
+				      "COPIED-SEQ", "SND-WND", "RCV-WND", "CLAMP", "MSS", "SWS",
+				      "RWS", "TS", "SACK", "RETR", "CA", "TOT-RETR", "BACKLOG",
+				      "MAX-BACKLOG" };
+	static const bool right[] = { true, false, true, true, true, true, true, true, true, true,
+				      true, true, true, true, true, true, false, true, true, true };
+	enum { NCOLS = sizeof(names) / sizeof(names[0]) };
+	const struct snap_list *l = &sd->recs[SNAP_REC_SOCK];
+	char v[NCOLS][24];
+	const char *cells[NCOLS];
+	size_t i, n = 0;
+	int c, err;
+
+	for (i = 0; i < l->n; i++) {
+		const struct snap_sock *s = l->v[i];
+
+		n += (s->family == 2 || s->family == 10) && s->protocol == 6;
+	}
+	err = table_begin(e, "tcp", n, NCOLS, names, hdrs, right);
+	for (i = 0; !err && i < l->n; i++) {
+		const struct snap_sock *s = l->v[i];
+		bool conn = s->tcp_state && s->state != 10 && s->state != 7;
+		const __u32 seq[] = { s->snd_una, s->snd_nxt, s->write_seq, s->rcv_nxt,
+				      s->copied_seq, s->snd_wnd, s->rcv_wnd, s->window_clamp,
+				      s->mss_cache, s->snd_wscale, s->rcv_wscale };
+
+		if ((s->family != 2 && s->family != 10) || s->protocol != 6)
+			continue;
+		for (c = 0; c < NCOLS; c++)
+			cells[c] = NULL;
+		snprintf(v[0], sizeof(v[0]), "%u", s->fd);
+		cells[0] = v[0];
+		cells[1] = snap_sock_state(s->state);
+		if (conn) {
+			for (c = 0; c < 11; c++) {
+				snprintf(v[2 + c], sizeof(v[0]), "%u", seq[c]);
+				cells[2 + c] = v[2 + c];
+			}
+			cells[13] = s->tstamp_ok ? "true" : "false";
+			cells[14] = s->sack_ok ? "true" : "false";
+			snprintf(v[15], sizeof(v[0]), "%u", s->retransmits);
+			cells[15] = v[15];
+			cells[16] = snap_ca_state(s->ca_state);
+			snprintf(v[17], sizeof(v[0]), "%u", s->total_retrans);
+			cells[17] = v[17];
+		}
+		if (s->state == 10) {
+			snprintf(v[18], sizeof(v[0]), "%u", s->ack_backlog);
+			snprintf(v[19], sizeof(v[0]), "%u", s->max_ack_backlog);
+			cells[18] = v[18];
+			cells[19] = v[19];
+		}
+		err = table_row(e, cells);
+	}
+	if (!err)
+		err = table_end(e);
+	return err;
+}
+
 static int print_cgroups(struct em *e, const struct snap_data *sd)
 {
 	static const char *names[] = { "level", "id", "path" };
@@ -768,6 +838,8 @@ static int print_all(struct em *e, const struct snap_data *sd)
 		err = print_files(e, sd);
 	if (!err && (want & has & SNAP_SEC_SOCKETS))
 		err = print_sockets(e, sd);
+	if (!err && (want & has & SNAP_SEC_SOCKETS))
+		err = print_tcp(e, sd);
 	if (!err && (want & has & SNAP_SEC_CGROUPS))
 		err = print_cgroups(e, sd);
 	if (!err && (want & has & SNAP_SEC_NAMESPACES))

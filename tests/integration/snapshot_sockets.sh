@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# bpfdump snapshot's TCP state for checkpointing against what the kernel says
+# another way: the test's own sockets (tests/helpers/tcp_repair.c) read in repair
+# mode as CRIU reads them (TCP_REPAIR, TCP_REPAIR_QUEUE, TCP_QUEUE_SEQ,
+# TCP_REPAIR_WINDOW), TCP_INFO, TCP_WINDOW_CLAMP, SIOCINQ/SIOCOUTQ/SIOCOUTQNSD,
+# and ss -tie. Both ways: the open-coded iterators and the classic ones.
+source "$(dirname "$0")/../lib.sh"
+
+HELPER=$HELPERS/tcp_repair
+if [ "$(id -u)" -ne 0 ]; then
+	skip "needs root (repair mode needs CAP_NET_ADMIN, snapshot needs BPF)"
+	exit 77
+fi
+if [ ! -x "$HELPER" ]; then
+	fail "helper $HELPER missing (make $BUILD/tests/tcp_repair)"
+	exit 1
+fi
+
+mkdir -p "$TMP/h"
+"$HELPER" "$TMP/h" "$$" </dev/null >/dev/null 2>"$TMP/h/err" &
+HP=$!
+at_exit "kill $HP"
+for _ in $(seq 200); do [ -e "$TMP/h/ready" ] && break; sleep 0.05; done
+if [ ! -e "$TMP/h/ready" ]; then
+	fail "tcp_repair did not start: $(head -c 300 "$TMP/h/err")"
+	exit 1
+fi
+
+# compare LABEL JSON: every key the helper wrote, per fd, against the snapshot's tcp rows
+compare() {
+	python3 - "$1" "$2" "$TMP/h/truth" <<'EOF'
+import json, sys
+label, snap, truthf = sys.argv[1:4]
+d = json.load(open(snap))
+rows = {r["fd"]: r for r in d.get("tcp", [])}
+truth, roles = {}, {}
+for line in open(truthf):
+    a = line.split()
+    if a[0] in ("client", "accepted", "pending"):
+        roles[a[0]] = int(a[1])
+        continue
+    truth.setdefault(int(a[0]), {})[a[1]] = a[2]
+def show(v):
+    return "true" if v is True else "false" if v is False else str(v)
+for fd, kv in sorted(truth.items()):
+    r = rows.get(fd)
+    role = "listener" if "port" in kv else [k for k, v in roles.items() if v == fd][0]
+    if r is None:
+        print("FAIL snapshot_sockets: %s: fd %d (%s): no tcp row" % (label, fd, role))
+        continue
+    bad = []
+    for k, v in sorted(kv.items()):
+        if k in ("port", "inq", "outq", "tcpi_snd_wnd"):
+            continue
+        got = r.get(k)
+        if k == "ca_state":
+            v = ["open", "disorder", "cwr", "recovery", "loss"][int(v)]
+        if show(got) != v:
+            bad.append("%s %s, kernel says %s" % (k, show(got), v))
+    # the windows TCP_INFO reports too
+    if "tcpi_snd_wnd" in kv and show(r.get("snd_wnd")) != kv["tcpi_snd_wnd"]:
+        bad.append("snd_wnd %s, TCP_INFO says %s" % (show(r.get("snd_wnd")), kv["tcpi_snd_wnd"]))
+    # what ss shows as Recv-Q/Send-Q is the same sequence arithmetic
+    if "inq" in kv and (r["rcv_nxt"] - r["copied_seq"]) % 2**32 != int(kv["inq"]):
+        bad.append("rcv_nxt - copied_seq != SIOCINQ %s" % kv["inq"])
+    if "outq" in kv and (r["write_seq"] - r["snd_una"]) % 2**32 != int(kv["outq"]):
+        bad.append("write_seq - snd_una != SIOCOUTQ %s" % kv["outq"])
+    n = len([k for k in kv if k not in ("port",)])
+    if bad:
+        print("FAIL snapshot_sockets: %s: fd %d (%s): %s" % (label, fd, role, "; ".join(bad)))
+    else:
+        print("ok snapshot_sockets: %s: fd %d (%s): %d values as the kernel reports them" % (label, fd, role, n))
+pend = rows.get(roles.get("pending"))
+if pend is None or pend["state"] != "ESTABLISHED" or pend["mss"] in (None, 0):
+    print("FAIL snapshot_sockets: %s: pending client: %s" % (label, pend))
+else:
+    print("ok snapshot_sockets: %s: the connection not accepted is listed with its state" % label)
+EOF
+}
+
+# ss -tie's mss (tcp_info's snd_mss) and wscale of each connected socket, by its addresses
+# (the server side of the connection not accepted is in no process: not in the snapshot)
+ss_check() {
+	local label=$1 json=$2
+	ss -tieH state established "( sport = :$PORT or dport = :$PORT )" >"$TMP/ss" 2>/dev/null
+	if ! [ -s "$TMP/ss" ]; then
+		skip "$label: ss -tie: no output"
+		return
+	fi
+	python3 - "$label" "$json" "$TMP/ss" <<'EOF'
+import json, re, sys
+label, snap, ssf = sys.argv[1:4]
+d = json.load(open(snap))
+socks = {(s["local"], s["remote"]): s["fd"] for s in d["sockets"] if s.get("local")}
+tcp = {r["fd"]: r for r in d["tcp"]}
+text = open(ssf).read()
+# ss -e prints a connection's line and its info on the next line(s)
+entries = re.split(r"\n(?=\S)", text.strip())
+n = 0
+for e in entries:
+    f = e.split()
+    local, remote = (f[2], f[3]) if f[0].isdigit() else (f[3], f[4])
+    fd = socks.get((local, remote))
+    if fd is None:
+        continue
+    r = tcp[fd]
+    m = re.search(r"\bmss:(\d+)", e)
+    w = re.search(r"\bwscale:(\d+),(\d+)", e)
+    want = (m and int(m.group(1)), w and (int(w.group(1)), int(w.group(2))))
+    got = (r["mss"], (r["snd_wscale"], r["rcv_wscale"]))
+    if want != got:
+        print("FAIL snapshot_sockets: %s: %s: ss -tie says mss, wscale %s, snapshot %s" % (label, local, want, got))
+    else:
+        n += 1
+print(("ok snapshot_sockets: %s: mss and wscale as ss -tie shows them (%d sockets)" % (label, n))
+      if n >= 3 else "FAIL snapshot_sockets: %s: only %d sockets matched in ss -tie" % (label, n))
+EOF
+}
+
+PORT=$(awk '$2 == "port" { print $3 }' "$TMP/h/truth")
+for way in open-coded classic; do
+	env=()
+	[ "$way" = classic ] && env=(BPFDUMP_SNAPSHOT_CLASSIC=1)
+	if ! env "${env[@]}" timeout 60 "$BPFDUMP" -v snapshot -J "$HP" >"$TMP/$way.json" 2>"$TMP/$way.err"; then
+		fail "$way: snapshot -J exits 0: $(head -c 300 "$TMP/$way.err")"
+		continue
+	fi
+	ran=$(grep -o 'snapshot: \(classic\|open-coded\) iterators' "$TMP/$way.err" | head -1)
+	if [ "$way" = open-coded ] && [ "$ran" != "snapshot: open-coded iterators" ]; then
+		skip "open-coded: this kernel ran '${ran:-?}'"
+		continue
+	fi
+	ok "$way: snapshot -J exits 0 ($ran)"
+	compare "$way" "$TMP/$way.json"
+	ss_check "$way" "$TMP/$way.json"
+done
+
+# text: the same rows, one table
+if timeout 60 "$BPFDUMP" snapshot "$HP" >"$TMP/text" 2>"$TMP/text.err"; then
+	C=$(awk '$1 == "client" { print $2 }' "$TMP/h/truth")
+	WS=$(awk -v fd="$C" '$1 == fd && $2 == "write_seq" { print $3 }' "$TMP/h/truth")
+	check "text: the tcp table has the client's write_seq" \
+		awk -v fd="$C" -v ws="$WS" '/^-- tcp /{t=1; next} /^$/{t=0} t && $1 == fd && $5 == ws {f=1} END {exit !f}' "$TMP/text"
+	check "text: the listener's backlog 1 of 8" \
+		awk '/^-- tcp /{t=1; next} /^$/{t=0} t && $2 == "LISTEN" && $(NF-1) == 1 && $NF == 8 {f=1} END {exit !f}' "$TMP/text"
+else
+	fail "text: snapshot exits 0: $(head -c 300 "$TMP/text.err")"
+fi
