@@ -38,7 +38,11 @@ LIBS        := -lbpf -lelf -lz $(FUSE_LIBS)
 HAVE_STATIC_BPF := $(shell for a in libbpf.a libelf.a; do f=$$($(CC) -print-file-name=$$a); \
 	[ -f "$$f" ] || exit 0; done; echo yes)
 STATIC_BPF_LIBS := -Wl,-Bstatic -lbpf -lelf -Wl,-Bdynamic -lz $(FUSE_LIBS)
-CLI_LIBS    := $(if $(HAVE_STATIC_BPF),$(STATIC_BPF_LIBS),$(LIBS))
+# bpfdump serve: libmicrohttpd's HTTP server (src/cli/cmd_serve.c only)
+MHD_CFLAGS  := $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+MHD_LIBS    := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+ALL_CFLAGS  += $(MHD_CFLAGS)
+CLI_LIBS    := $(if $(HAVE_STATIC_BPF),$(STATIC_BPF_LIBS),$(LIBS)) $(MHD_LIBS)
 
 BPF_SRCS    := $(wildcard src/bpf/*.bpf.c)
 BPF_SKELS   := $(patsubst src/bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS)) \
@@ -52,7 +56,7 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(HELPER_SRCS))
 
-.PHONY: all deps run run-built check check-built check-kernels check-kernels-built check-unit check-integration check-asan asan-bins fuzz fuzz-smoke clean bench
+.PHONY: FORCE all deps run run-built check check-built check-kernels check-kernels-built check-unit check-integration check-asan asan-bins fuzz fuzz-smoke clean bench
 all: $(BUILD)/bpfdump $(BUILD)/libbpfdump.a
 
 deps:
@@ -95,15 +99,33 @@ $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)/tests
 TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
 TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/tests/%.bpf.o,$(TEST_BPF_SRCS))
 
+# The kernel BTF vmlinux.h is made from: the running kernel's, or another's
+# (VMLINUX_BTF=FILE, e.g. a copy of a 6.1 machine's /sys/kernel/btf/vmlinux). What it
+# lacks of what src/bpf needs, src/bpf/kernel_compat.h declares (vmlinux_features.h).
+# VMLINUX_NOTES: that kernel's /sys/kernel/notes (its build id); without them no
+# host variant of the snapshot program is made (the library uses CO-RE on any kernel).
+VMLINUX_BTF   ?= /sys/kernel/btf/vmlinux
+VMLINUX_NOTES ?= $(if $(filter /sys/kernel/btf/vmlinux,$(VMLINUX_BTF)),/sys/kernel/notes)
+
+# which kernel's BTF and notes $(BUILD) is made from: another one makes vmlinux.h again
+$(BUILD)/vmlinux.src: FORCE | $(BUILD)/lib
+	@printf '%s\n' '$(VMLINUX_BTF)' '$(VMLINUX_NOTES)' | cmp -s - $@ || \
+		printf '%s\n' '$(VMLINUX_BTF)' '$(VMLINUX_NOTES)' > $@
+FORCE:
+
 # vmlinux.h and the build id (+ BTF ids the snapshot calls) of the kernel it comes from,
 # always made together: host_kernel.h must describe the kernel vmlinux.h is from
-$(BUILD)/vmlinux.h $(BUILD)/host_kernel.h &: src/bpf/snapshot.h scripts/host_variant.py | $(BUILD)/lib
-	@echo '  GEN     $(BUILD)/vmlinux.h $(BUILD)/host_kernel.h'
-	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(BUILD)/vmlinux.h
-	@scripts/host_variant.py build-id src/bpf/snapshot.h > $(BUILD)/host_kernel.h
+$(BUILD)/vmlinux.h $(BUILD)/vmlinux_features.h $(BUILD)/host_kernel.h &: src/bpf/snapshot.h \
+		scripts/host_variant.py $(BUILD)/vmlinux.src | $(BUILD)/lib
+	@echo '  GEN     $(BUILD)/vmlinux.h $(BUILD)/host_kernel.h (from $(VMLINUX_BTF))'
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $(BUILD)/vmlinux.h
+	@scripts/host_variant.py features $(VMLINUX_BTF) > $(BUILD)/vmlinux_features.h
+	@scripts/host_variant.py build-id src/bpf/snapshot.h $(VMLINUX_BTF) '$(VMLINUX_NOTES)' \
+		> $(BUILD)/host_kernel.h
 
 # Precompiled BPF (CO-RE, skeletons) for what the field language cannot say.
-$(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) $(BUILD)/vmlinux.h | $(BUILD)/bpf
+$(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) $(BUILD)/vmlinux.h \
+		$(BUILD)/vmlinux_features.h | $(BUILD)/bpf
 	@echo '  BPF     $<'
 	@$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Isrc/bpf -c $< -o $@.tmp
 	@llvm-strip -g $@.tmp -o $@ && rm -f $@.tmp

@@ -1,17 +1,25 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-"""The snapshot program's variant for the kernel it is built on.
+"""The snapshot program's variant for the kernel it is built on, and what that
+kernel's BTF lacks of what the BPF sources need.
 
   host_variant.py strip-core IN.bpf.o OUT.bpf.o
       a copy of the object without its CO-RE relocations (.BTF.ext's core_relo_len
       set to 0): its offsets are vmlinux.h's, which is this kernel's, so libbpf has
       nothing to search for at load (about 35 ms of a snapshot's start here).
-  host_variant.py build-id SNAPSHOT_H
-      the running kernel's GNU build id (from /sys/kernel/notes) as a C header:
+  host_variant.py build-id SNAPSHOT_H [BTF [NOTES]]
+      the GNU build id of the kernel BTF is from (in NOTES, that kernel's
+      /sys/kernel/notes; default: the running kernel's BTF and notes) as a C header:
       the library uses the variant only on the very kernel build it was made for;
       with the BTF ids, in that kernel's BTF, of the kernel functions the program
       calls and of its attach target (names from SNAPSHOT_H), so that loading the
-      variant needs no BTF at all.
+      variant needs no BTF at all. No notes, or a function, struct or layout the
+      program needs missing from BTF (see features): an empty build id, so the
+      variant never applies (the library uses the CO-RE or the classic programs).
+  host_variant.py features [BTF]
+      a C header of BD_HAVE_* for what src/bpf/kernel_compat.h declares when BTF
+      (vmlinux.h's source) lacks it: open-coded iterator structs, their flags and
+      the layouts of 6.2 to 6.7 and later that the open-coded program reads.
 """
 import re
 import struct
@@ -108,6 +116,110 @@ def btf_scan(path, funcs, members, structs=()):
                 break
     return ids, offs
 
+class Btf:
+    """A raw BTF file's types: kinds, names, struct members, enum values."""
+    MODS = (8, 9, 10, 11, 18)   # typedef, volatile, const, restrict, type_tag
+
+    def __init__(self, path):
+        self.data = data = open(path, "rb").read()
+        if len(data) < 24 or struct.unpack_from("<H", data, 0)[0] != 0xEB9F:
+            raise ValueError("%s: not raw BTF" % path)
+        hdr_len, type_off, type_len, str_off, _ = struct.unpack_from("<IIIII", data, 4)
+        types, self.strs = hdr_len + type_off, hdr_len + str_off
+        self.off, off = [None], types
+        while off < types + type_len:
+            _, info = struct.unpack_from("<II", data, off)
+            self.off.append(off)
+            fixed, per = BTF_EXTRA.get((info >> 24) & 0x1F, (0, 0))
+            off += 12 + fixed + per * (info & 0xFFFF)
+
+    def name(self, name_off):
+        return bytes(self.data[self.strs + name_off:self.data.index(b"\0", self.strs + name_off)]).decode()
+
+    def info(self, tid):
+        """(name, kind, vlen, kflag, type) of type tid"""
+        name_off, info, typ = struct.unpack_from("<III", self.data, self.off[tid])
+        return self.name(name_off), (info >> 24) & 0x1F, info & 0xFFFF, info >> 31, typ
+
+    def find(self, name, kind):
+        for tid in range(1, len(self.off)):
+            n, k = self.info(tid)[:2]
+            if k == kind and n == name:
+                return tid
+        return 0
+
+    def resolve(self, tid):
+        """tid without typedefs and modifiers"""
+        while tid and self.info(tid)[1] in self.MODS:
+            tid = self.info(tid)[4]
+        return tid
+
+    def member(self, tid, want):
+        """the type id of member want of struct/union tid, looking into anonymous ones"""
+        _, kind, vlen, _, _ = self.info(tid)
+        if kind not in (BTF_KIND_STRUCT, BTF_KIND_UNION):
+            return 0
+        for i in range(vlen):
+            m_name, m_type, _ = struct.unpack_from("<III", self.data, self.off[tid] + 12 + 12 * i)
+            if m_name and self.name(m_name) == want:
+                return m_type
+            if not m_name:
+                inner = self.member(self.resolve(m_type), want)
+                if inner:
+                    return inner
+        return 0
+
+    def enum_value(self, want):
+        for tid in range(1, len(self.off)):
+            _, kind, vlen, _, _ = self.info(tid)
+            per = {6: 8, 19: 12}.get(kind)
+            for i in range(vlen if per else 0):
+                name_off, = struct.unpack_from("<I", self.data, self.off[tid] + 12 + per * i)
+                if self.name(name_off) == want:
+                    return True
+        return False
+
+
+BTF_KIND_ARRAY = 3
+BTF_KIND_ENUM = 6
+
+
+def btf_features(path):
+    """[(BD_HAVE_ name, present, what)] of what src/bpf/kernel_compat.h stands in for"""
+    try:
+        b = Btf(path)
+    except (OSError, ValueError) as e:
+        sys.exit("host_variant.py: %s" % e)
+    out = []
+    for s in ("bpf_iter_num", "bpf_iter_task", "bpf_iter_task_vma"):
+        out.append(("STRUCT_" + s.upper(), b.find(s, BTF_KIND_STRUCT) > 0, "struct " + s))
+    out.append(("BPF_TASK_ITER_PROC_THREADS", b.enum_value("BPF_TASK_ITER_PROC_THREADS"),
+                "bpf_iter_task_new()'s flag BPF_TASK_ITER_PROC_THREADS"))
+    # mm->rss_stat: struct percpu_counter[NR_MM_COUNTERS] from 6.2 (before: an
+    # mm_rss_stat of atomics)
+    mm, pcpu = b.find("mm_struct", BTF_KIND_STRUCT), False
+    rss = b.resolve(b.member(mm, "rss_stat")) if mm else 0
+    if rss and b.info(rss)[1] == BTF_KIND_ARRAY:
+        elem, = struct.unpack_from("<I", b.data, b.off[rss] + 12)
+        pcpu = b.info(b.resolve(elem))[:2] == ("percpu_counter", BTF_KIND_STRUCT)
+    out.append(("MM_RSS_STAT_PERCPU", pcpu, "mm_struct.rss_stat as percpu_counter[]"))
+    # kernel_cap_t (cred->cap_*): a __u64 val from 6.3 (before: __u32 cap[2])
+    cred = b.find("cred", BTF_KIND_STRUCT)
+    cap = b.resolve(b.member(cred, "cap_effective")) if cred else 0
+    out.append(("KERNEL_CAP_VAL", bool(cap and b.member(cap, "val")), "kernel_cap_t.val"))
+    return out
+
+
+def features(path="/sys/kernel/btf/vmlinux"):
+    print("/* generated by scripts/host_variant.py: what the kernel BTF vmlinux.h is made")
+    print(" * from (%s) has of what src/bpf/kernel_compat.h declares otherwise */" % path)
+    for name, present, what in btf_features(path):
+        if present:
+            print("#define BD_HAVE_%s 1" % name)
+        else:
+            print("/* no %s */" % what)
+
+
 def header_names(snapshot_h):
     text = open(snapshot_h).read()
     kfuncs = re.search(r"#define SNAP_KFUNC_NAMES \{(.*?)\}", text, re.S).group(1)
@@ -116,9 +228,9 @@ def header_names(snapshot_h):
     return re.findall(r'"(\w+)"', kfuncs), attach, re.findall(r'"(\w+)"', casts)
 
 
-def build_id(snapshot_h):
+def build_id(snapshot_h, btf_path="/sys/kernel/btf/vmlinux", notes_path="/sys/kernel/notes"):
     try:
-        notes = open("/sys/kernel/notes", "rb").read()
+        notes = open(notes_path, "rb").read() if notes_path else b""
     except OSError:
         notes = b""
     off, found = 0, ""
@@ -130,17 +242,27 @@ def build_id(snapshot_h):
             found = notes[desc_off:desc_off + descsz].hex()
             break
         off = desc_off + (descsz + 3) // 4 * 4
+    why = "" if found else "no GNU build id of the kernel (notes: %s)" % (notes_path or "none given")
+    # what kernel_compat.h stands in for has other offsets than that kernel's (or none):
+    # only CO-RE can place it
+    lacks = [what for _, present, what in btf_features(btf_path) if not present]
+    if found and lacks:
+        found, why = "", "the kernel's BTF has no " + ", ".join(lacks)
     kfuncs, attach, casts = header_names(snapshot_h)
     anon = [("vm_area_struct", "anon_name"), ("anon_vma_name", "name")]
     backing = ("backing_file", "user_path")
-    ids, offs = btf_scan("/sys/kernel/btf/vmlinux", set(kfuncs + [attach]), anon + [backing],
+    ids, offs = btf_scan(btf_path, set(kfuncs + [attach]), anon + [backing],
                          set(casts)) if found else ({}, {})
-    if len(ids) != len(kfuncs) + 1 + len(casts):
-        found = ""  # no build id, or a function or struct missing: no host variant
+    if found and len(ids) != len(kfuncs) + 1 + len(casts):
+        missing = [n for n in kfuncs + [attach] if n not in ids] + \
+                  ["struct " + n for n in casts if "struct " + n not in ids]
+        found, why = "", "the kernel's BTF has no " + ", ".join(missing)
     user_path = offs.pop(backing, 0)
     if len(offs) != 2:
         offs = {}   # CONFIG_ANON_VMA_NAME off: no names
     print("/* generated by scripts/host_variant.py: the kernel vmlinux.h was made from */")
+    if why:
+        print("/* no host variant: %s */" % why)
     print('#define BD_HOST_KERNEL_BUILD_ID "%s"' % found)
     print("/* BTF ids in that kernel: SNAP_KFUNC_NAMES, then SNAP_ATTACH_FUNC */")
     print("#define BD_HOST_BTF_IDS { %s }" % ", ".join(str(ids.get(n, 0)) for n in kfuncs + [attach]))
@@ -155,7 +277,9 @@ def build_id(snapshot_h):
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "strip-core":
         strip_core(sys.argv[2], sys.argv[3])
-    elif len(sys.argv) == 3 and sys.argv[1] == "build-id":
-        build_id(sys.argv[2])
+    elif 3 <= len(sys.argv) <= 5 and sys.argv[1] == "build-id":
+        build_id(*sys.argv[2:])
+    elif len(sys.argv) <= 3 and sys.argv[1:2] == ["features"]:
+        features(*sys.argv[2:])
     else:
         sys.exit(__doc__)

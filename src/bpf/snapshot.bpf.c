@@ -17,6 +17,8 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 
+#include "kernel_compat.h"
+
 #include "snapshot.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -562,7 +564,7 @@ __noinline int emit_mm(struct scratch *s, __u64 mm_addr)
 	r->env_end = BPF_CORE_READ(mm, env_end);
 	r->map_count = BPF_CORE_READ(mm, map_count);
 	for (i = 0; i < SNAP_NR_RSS; i++)
-		r->rss[i] = BPF_CORE_READ(&mm->rss_stat[i], count);
+		r->rss[i] = BPF_CORE_READ(BD_MM_RSS_STAT(mm, i), count);
 	/* the canonical per-CPU address of our map's value */
 	mp = &pcpu_probe;
 	bpf_probe_read_kernel(&maddr, sizeof(maddr), &mp);
@@ -578,7 +580,7 @@ __noinline int emit_mm(struct scratch *s, __u64 mm_addr)
 		inst = 0;
 		bpf_probe_read_kernel(&inst, sizeof(inst), &vp);
 		for (i = 0; i < SNAP_NR_RSS; i++) {
-			pc = &mm->rss_stat[i];
+			pc = BD_MM_RSS_STAT(mm, i);
 			counters = BPF_CORE_READ(pc, counters);
 			v = 0;
 			if (counters)
@@ -662,11 +664,11 @@ static __always_inline void emit_creds(struct scratch *s, struct task_struct *t)
 	r->egid = BPF_CORE_READ(c, egid.val);
 	r->fsuid = BPF_CORE_READ(c, fsuid.val);
 	r->fsgid = BPF_CORE_READ(c, fsgid.val);
-	r->cap_inheritable = BPF_CORE_READ(c, cap_inheritable.val);
-	r->cap_permitted = BPF_CORE_READ(c, cap_permitted.val);
-	r->cap_effective = BPF_CORE_READ(c, cap_effective.val);
-	r->cap_bset = BPF_CORE_READ(c, cap_bset.val);
-	r->cap_ambient = BPF_CORE_READ(c, cap_ambient.val);
+	r->cap_inheritable = BD_CRED_CAP(c, cap_inheritable);
+	r->cap_permitted = BD_CRED_CAP(c, cap_permitted);
+	r->cap_effective = BD_CRED_CAP(c, cap_effective);
+	r->cap_bset = BD_CRED_CAP(c, cap_bset);
+	r->cap_ambient = BD_CRED_CAP(c, cap_ambient);
 	r->no_new_privs = BPF_CORE_READ(t, atomic_flags) & 1;	/* PFA_NO_NEW_PRIVS */
 	r->seccomp_mode = BPF_CORE_READ(t, seccomp.mode);
 	r->seccomp_filters = BPF_CORE_READ(t, seccomp.filter_count.counter);

@@ -19,6 +19,8 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_tracing.h>
 
+#include "kernel_compat.h"
+
 #include "snapshot.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -393,7 +395,7 @@ static __always_inline void emit_mm(struct scratch *s, struct mm_struct *mm)
 		return;
 	}
 	for (i = 0; i < SNAP_NR_RSS; i++)
-		r->rss[i] = BPF_CORE_READ(&mm->rss_stat[i], count);
+		r->rss[i] = BPF_CORE_READ(BD_MM_RSS_STAT(mm, i), count);
 	/* per-CPU parts summed as snapshot.bpf.c's emit_mm() does */
 	mp = &pcpu_probe;
 	bpf_probe_read_kernel(&maddr, sizeof(maddr), &mp);
@@ -409,7 +411,7 @@ static __always_inline void emit_mm(struct scratch *s, struct mm_struct *mm)
 		inst = 0;
 		bpf_probe_read_kernel(&inst, sizeof(inst), &vp);
 		for (i = 0; i < SNAP_NR_RSS; i++) {
-			pc = &mm->rss_stat[i];
+			pc = BD_MM_RSS_STAT(mm, i);
 			counters = BPF_CORE_READ(pc, counters);
 			v = 0;
 			if (counters)
