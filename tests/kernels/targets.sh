@@ -5,6 +5,9 @@
 # listeners vs ss, bpf_link/bpf_map/bpf_prog vs bpftool. Portable: runs on any kernel
 # (the host, or a guest of tests/kernels/run.sh).
 source "$(dirname "$0")/../lib.sh"
+# the system's python first: a pyenv shim (python3 via bash and pyenv exec) was seen to
+# hang in the 6.1 guest
+[ -x /usr/bin/python3 ] && PATH=/usr/bin:$PATH
 
 if [ "$(id -u)" != 0 ]; then
 	skip "needs root (iterators)"
@@ -59,9 +62,9 @@ ok "this kernel offers $(wc -w <<<"$targets") targets: $(tr '\n' ' ' <<<"$target
 dump_target() {
 	local t=$1 rc rcj
 	shift
-	timeout 120 "$BPFDUMP" -v dump "$t" "$@" >"$TMP/$t.txt" 2>"$TMP/$t.err"
+	timeout "${DUMP_TIMEOUT:-120}" "$BPFDUMP" -v dump "$t" "$@" >"$TMP/$t.txt" 2>"$TMP/$t.err"
 	rc=$?
-	timeout 120 "$BPFDUMP" dump "$t" -J "$@" >"$TMP/$t.json" 2>"$TMP/$t.jerr"
+	timeout "${DUMP_TIMEOUT:-120}" "$BPFDUMP" dump "$t" -J "$@" >"$TMP/$t.json" 2>"$TMP/$t.jerr"
 	rcj=$?
 	grep "left out" "$TMP/$t.err" | sed "s/^/info $TEST_NAME: /"
 	if [ $rc -ne 0 ] || [ $rcj -ne 0 ]; then
