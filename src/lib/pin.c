@@ -395,18 +395,17 @@ static int obj_id(int fd, __u32 *id)
 	return 0;
 }
 
-/* Is the file opath_fd the object obj_fd? */
-static bool same_object(int opath_fd, int obj_fd)
+/* Is the file opath_fd the object obj_fd? 1 or 0, or -errno when it cannot be told. */
+static int same_object(int opath_fd, int obj_fd)
 {
 	__u32 want = 0, got = 1;
-	int fd = bd_bpffs_obj_get(opath_fd);
-	bool same;
+	int fd = bd_bpffs_obj_get(opath_fd), err;
 
 	if (fd < 0)
-		return false;
-	same = !obj_id(obj_fd, &want) && !obj_id(fd, &got) && want == got;
+		return fd;
+	err = obj_id(obj_fd, &want) ?: obj_id(fd, &got);
 	close(fd);
-	return same;
+	return err ?: want == got;
 }
 
 int bd_pin_at(struct bpfdump *d, int dir_fd, const char *name, int obj_fd, const char *path,
@@ -414,7 +413,7 @@ int bd_pin_at(struct bpfdump *d, int dir_fd, const char *name, int obj_fd, const
 {
 	char at[PATH_MAX + 32], self[32];
 	struct stat st;
-	int pfd, err = 0;
+	int pfd, same, err;
 
 	snprintf(at, sizeof(at), "/proc/self/fd/%d/%s", dir_fd, name);
 	if (bpf_obj_pin(obj_fd, at))
@@ -423,14 +422,24 @@ int bd_pin_at(struct bpfdump *d, int dir_fd, const char *name, int obj_fd, const
 	/* what is under the name now is checked to be our pin before it is changed: a
 	 * user who owns the directory may have put a link or another file there */
 	pfd = openat(dir_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (pfd < 0)
-		return bd_err(d, -errno, "pin '%s': gone right after pinning: %s", path,
-			      strerror(errno));
-	if (fstat(pfd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    !same_object(pfd, obj_fd)) {
+	if (pfd < 0) {
+		err = bd_err(d, -errno, "pin '%s': gone right after pinning: %s", path,
+			     strerror(errno));
+		goto unpin;
+	}
+	/* on any failure the name goes: it is ours, or what was put in its place (an
+	 * unlink follows no link) */
+	same = fstat(pfd, &st) ? -errno : !S_ISREG(st.st_mode) || st.st_uid != geteuid() ? 0 :
+	       same_object(pfd, obj_fd);
+	if (same < 0) {
+		err = bd_err(d, same, "pin '%s': cannot check what was pinned: %s", path,
+			     strerror(-same));
+		goto unpin;
+	}
+	if (!same) {
 		err = bd_err(d, -EAGAIN, "pin '%s': replaced by someone else right after "
 			     "pinning; nothing was changed", path);
-		goto close_pfd;
+		goto unpin;
 	}
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
 	if (mode && chmod(self, mode)) {
@@ -441,11 +450,12 @@ int bd_pin_at(struct bpfdump *d, int dir_fd, const char *name, int obj_fd, const
 		err = bd_err(d, -errno, "pin '%s': chown: %s", path, strerror(errno));
 		goto unpin;
 	}
-	goto close_pfd;
+	close(pfd);
+	return 0;
 unpin:
 	unlinkat(dir_fd, name, 0);
-close_pfd:
-	close(pfd);
+	if (pfd >= 0)
+		close(pfd);
 	return err;
 }
 
