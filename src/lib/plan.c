@@ -40,6 +40,8 @@ struct plan_ctx {
 	const char *what;	/* "field" or "where" */
 	bool in_where;		/* planning the predicate's values */
 	bool missing;		/* the last error: a member or field this kernel lacks */
+	bool in_alias;		/* planning a default column a name stood for */
+	const char *alias_func;	/* its function, when the last value was such a name */
 };
 
 #define BD_QUOTE_MAX 100	/* bytes of the query an error message quotes */
@@ -227,6 +229,25 @@ static int walk_index(struct plan_ctx *pc, struct walk *w, long long idx, int po
 }
 
 /* Walk root + steps (+ extra member names) to a value; fills acc's path part. */
+static int ident_value(struct plan_ctx *pc, const struct bd_access *a, const struct q_lit *l,
+		       unsigned long long *val);
+
+/* [NAME]: an enumerator or known constant as the index (rss_stat[MM_ANONPAGES]) */
+static int walk_named_index(struct plan_ctx *pc, struct walk *w, const struct q_step *s)
+{
+	struct bd_access none = { .btf = pc->d->btf };
+	struct q_lit l = { .kind = Q_LIT_IDENT, .str = s->name, .pos = s->pos };
+	unsigned long long v;
+	int err;
+
+	err = ident_value(pc, &none, &l, &v);
+	if (err)
+		return err;
+	if (v > INT_MAX)
+		return perr(pc, s->pos, "array index %s (%llu) out of range", s->name, v);
+	return walk_index(pc, w, (long long)v, s->pos);
+}
+
 static int walk_path(struct plan_ctx *pc, const struct q_path *path, const char *const *extra,
 		     int extra_cnt, struct walk *w, struct bd_access *acc)
 {
@@ -246,10 +267,20 @@ static int walk_path(struct plan_ctx *pc, const struct q_path *path, const char 
 	acc->is_return = !strcmp(path->root, "return");
 	m = ctx_member(tg, path->root);
 	if (!m) {
+		const char *preset = bd_target_preset(tg->name), *c, *e;
+		char cols[256] = "";
+		size_t n = 0;
+
+		/* and the default columns' names, which stand for their expressions */
+		for (c = preset; c && *c && n + 1 < sizeof(cols); c = *e ? e + 1 : e) {
+			e = c + strcspn(c, ",");
+			n += snprintf(cols + n, sizeof(cols) - n, "%s%.*s", n ? ", " : "",
+				      (int)strcspn(c, "="), c);
+		}
 		pc->missing = true;
 		ctx_member_list(tg, list, sizeof(list));
-		return perr(pc, path->pos, "target '%s' has no field '%s'; its fields: %s",
-			    tg->name, path->root, list);
+		return perr(pc, path->pos, "target '%s' has no field '%s'; its fields: %s%s%s",
+			    tg->name, path->root, list, cols[0] ? "; its columns: " : "", cols);
 	}
 	mt = bd_skip_mods(acc->btf, m->type_id, NULL);
 	acc->ctx_off = m->off;
@@ -276,7 +307,9 @@ static int walk_path(struct plan_ctx *pc, const struct q_path *path, const char 
 
 		if (w->bit_size)
 			return perr(pc, s->pos, "cannot go past a bitfield");
-		if (s->kind == Q_STEP_INDEX)
+		if (s->kind == Q_STEP_INDEX && s->name)
+			err = walk_named_index(pc, w, s);
+		else if (s->kind == Q_STEP_INDEX)
 			err = walk_index(pc, w, s->index, s->pos);
 		else
 			err = walk_member(pc, w, s->name, s->pos);
@@ -344,8 +377,11 @@ static int dwalk_offsets(struct plan_ctx *pc)
  * overlayfs maps for a file of its layers), stands for the file its user opened,
  * backing_file->user_path. Kernels without user_path (6.1) map the layer's file
  * and show it, as f_inode and f_path do. FMODE_BACKING is a macro, not in BTF: bit
- * 25 until the change that brought fsnotify's pre-content events
- * (FSNOTIFY_EVENT_FILE_RANGE) renumbered the fmode bits, bit 24 since.
+ * 25 until fsnotify's open-time modes (FMODE_NONOTIFY_HSM/_PERM) renumbered the fmode
+ * bits, bit 24 since. That change is probed by what came with it: the functions
+ * that set those modes (file_set_fsnotify_mode, later
+ * fsnotify_open_perm_and_set_mode) or the pre-content events' FSNOTIFY_EVENT_FILE_RANGE
+ * (Debian's 6.12 has the first, not the last).
  */
 struct backing_info {
 	__u32 bit, mode_off;
@@ -364,7 +400,10 @@ static int backing_probe(struct plan_ctx *pc, struct backing_info *bi)
 	    member_off(btf, "file", "f_path", &f_path) ||
 	    member_off(btf, "file", "f_mode", &bi->mode_off))
 		return -ENOENT;
-	bi->bit = bd_find_enumerator(btf, "FSNOTIFY_EVENT_FILE_RANGE", &v) ? 1u << 25 : 1u << 24;
+	bi->bit = btf__find_by_name_kind(btf, "file_set_fsnotify_mode", BTF_KIND_FUNC) >= 0 ||
+		  btf__find_by_name_kind(btf, "fsnotify_open_perm_and_set_mode",
+					 BTF_KIND_FUNC) >= 0 ||
+		  !bd_find_enumerator(btf, "FSNOTIFY_EVENT_FILE_RANGE", &v) ? 1u << 24 : 1u << 25;
 	bi->delta = (__s32)(user_off / 8) - (__s32)f_path;
 	return 0;
 }
@@ -706,11 +745,79 @@ static int plan_member(struct plan_ctx *pc, const struct q_path *path, const cha
 	return err;
 }
 
+static int plan_value(struct plan_ctx *pc, const struct q_value *v, struct bd_column *c);
+
+/*
+ * A bare name that is not a context member but one of the target's default columns
+ * ("lport" of tcp, "pid" of task) stands for that column's expression, the first of
+ * its alternatives this kernel resolves. Returns 1 when v is no such name.
+ */
+static int plan_alias(struct plan_ctx *pc, const struct q_value *v, struct bd_column *c)
+{
+	const char *preset = pc->p->target ? bd_target_preset(pc->p->target->name) : NULL;
+	size_t nlen = strlen(v->path.root);
+	const char *col, *expr, *end, *alt, *alt_end;
+	int err = 1;
+
+	if (!preset || pc->in_alias)
+		return 1;
+	for (col = preset; *col; col = *end ? end + 1 : end) {
+		end = col + strcspn(col, ",");
+		if ((size_t)(end - col) > nlen && !strncmp(col, v->path.root, nlen) &&
+		    col[nlen] == '=')
+			break;
+	}
+	if (!*col)
+		return 1;
+	expr = col + nlen + 1;
+	pc->in_alias = true;
+	for (alt = expr; alt < end && err; alt = alt_end + 1) {
+		struct q_columns qc = {};
+		struct q_error qerr = {};
+		char *text;
+
+		alt_end = alt + strcspn(alt, "|,");
+		if (asprintf(&text, "%.*s", (int)(alt_end - alt), alt) < 0) {
+			err = -ENOMEM;
+			break;
+		}
+		err = q_parse_columns(text, &qc, &qerr);
+		if (!err && qc.cnt == 1) {
+			memset(c, 0, sizeof(*c));
+			pc->missing = false;
+			err = plan_value(pc, &qc.cols[0].value, c);
+			pc->alias_func = qc.cols[0].value.func ? find_func(qc.cols[0].value.func)->name
+							       : NULL;
+		} else if (!err) {
+			err = -EINVAL;
+		}
+		q_columns_free(&qc);
+		free(text);
+		if (err && !pc->missing)
+			break;
+	}
+	pc->in_alias = false;
+	if (err == -ENOMEM)
+		return err;
+	if (err)
+		return perr(pc, v->pos, "'%s' is the default column %s=%.*s of target '%s', "
+			    "which does not resolve on this kernel", v->path.root, v->path.root,
+			    (int)(end - expr), expr, pc->p->target->name);
+	return 0;
+}
+
 static int plan_value(struct plan_ctx *pc, const struct q_value *v, struct bd_column *c)
 {
 	const struct func_def *f = NULL;
 	int i, err;
 
+	pc->alias_func = NULL;
+	if (!v->func && !v->path.step_cnt && pc->p->target &&
+	    !ctx_member(pc->p->target, v->path.root) && strcmp(v->path.root, "return")) {
+		err = plan_alias(pc, v, c);
+		if (err <= 0)
+			return err;
+	}
 	if (v->func) {
 		f = find_func(v->func);
 		if (!f)
@@ -989,11 +1096,70 @@ out:
 	return err;
 }
 
+/* How well cand fits the unknown name: 2 ends in "_NAME" (LISTEN: TCP_LISTEN), 1 starts
+ * with it (MM_ANON: MM_ANONPAGES), 0 neither; case-insensitive. */
+static int near_score(const char *cand, const char *name)
+{
+	size_t cl = strlen(cand), nl = strlen(name);
+
+	if (cl > nl && !strcasecmp(cand + cl - nl, name) && cand[cl - nl - 1] == '_')
+		return 2;
+	if (cl > nl && !strncasecmp(cand, name, nl))
+		return 1;
+	return 0;
+}
+
+static void near_consider(const char *cand, const char *name, int bonus, int *best,
+			  char *out, size_t len)
+{
+	int sc = near_score(cand, name);
+
+	if (!sc)
+		return;
+	sc = sc * 4 + bonus;	/* the value's own enum first */
+	if (sc > *best || (sc == *best && strlen(cand) < strlen(out))) {
+		*best = sc;
+		snprintf(out, len, "%s", cand);
+	}
+}
+
+/* The enumerator or known constant nearest an unknown name, for a hint. */
+static bool near_name(const struct bd_access *a, const char *name, char *out, size_t len)
+{
+	const struct btf_type *own = a->type_id ? bd_skip_mods(a->btf, a->type_id, NULL) : NULL;
+	__u32 id, n = a->btf ? btf__type_cnt(a->btf) : 0;
+	int best = 0, j;
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < sizeof(builtin_consts) / sizeof(builtin_consts[0]); i++)
+		near_consider(builtin_consts[i].name, name, 0, &best, out, len);
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(a->btf, id);
+
+		if (btf_is_enum(t)) {
+			const struct btf_enum *e = btf_enum(t);
+
+			for (j = 0; j < btf_vlen(t); j++, e++)
+				near_consider(btf__name_by_offset(a->btf, e->name_off), name,
+					      t == own, &best, out, len);
+		} else if (btf_is_enum64(t)) {
+			const struct btf_enum64 *e = btf_enum64(t);
+
+			for (j = 0; j < btf_vlen(t); j++, e++)
+				near_consider(btf__name_by_offset(a->btf, e->name_off), name,
+					      t == own, &best, out, len);
+		}
+	}
+	return best > 0;
+}
+
 /* Resolve an identifier literal against the value's enum, every enum, then macros. */
 static int ident_value(struct plan_ctx *pc, const struct bd_access *a, const struct q_lit *l,
 		       unsigned long long *val)
 {
 	const struct btf_type *t = bd_skip_mods(a->btf, a->type_id, NULL);
+	char hint[128];
 	long long v;
 	size_t i;
 	int j;
@@ -1017,6 +1183,9 @@ static int ident_value(struct plan_ctx *pc, const struct bd_access *a, const str
 		*val = v;
 		return 0;
 	}
+	if (near_name(a, l->str, hint, sizeof(hint)))
+		return perr(pc, l->pos, "unknown name '%s' (not an enumerator in kernel BTF nor a "
+			    "known constant); did you mean '%s'?", l->str, hint);
 	return perr(pc, l->pos, "unknown name '%s' (not an enumerator in kernel BTF nor a "
 		    "known constant)", l->str);
 }
@@ -1067,6 +1236,109 @@ out_of_range:
 		    pr->is_signed ? "signed" : "unsigned");
 }
 
+static void arith_free(struct bd_arith *a)
+{
+	if (!a)
+		return;
+	arith_free(a->lhs);
+	arith_free(a->rhs);
+	free(a);
+}
+
+/* A bare name in arithmetic is a field when the target has it (a context member
+ * or a default column), else a constant. */
+static bool is_field_name(const struct bd_target *t, const char *name)
+{
+	const char *preset = bd_target_preset(t->name), *c;
+	size_t n = strlen(name);
+
+	if (ctx_member(t, name) || !strcmp(name, "return"))
+		return true;
+	for (c = preset; c && *c; c += strcspn(c, ",") + (c[strcspn(c, ",")] != '\0'))
+		if (!strncmp(c, name, n) && c[n] == '=')
+			return true;
+	return false;
+}
+
+/* Registers an operand tree needs, evaluated left first (Sethi-Ullman). */
+static int arith_regs(const struct bd_arith *a)
+{
+	int l, r;
+
+	if (a->kind != Q_ARITH_BIN)
+		return 1;
+	l = arith_regs(a->lhs);
+	r = arith_regs(a->rhs) + 1;
+	return l > r ? l : r;
+}
+
+/* Plan an operand tree; *sgn is set when it holds a signed field, a negative
+ * literal or a subtraction (the compare is then signed). */
+static int plan_arith(struct plan_ctx *pc, const struct q_arith *a, struct bd_arith **out,
+		      __u32 *cursor, bool *sgn)
+{
+	struct bd_arith *n = calloc(1, sizeof(*n));
+	struct bd_column tmp = {};
+	const struct btf_type *t;
+	char tn[128];
+	int err;
+
+	if (!n)
+		return -ENOMEM;
+	*out = n;
+	n->kind = a->kind;
+	n->op = a->op;
+	switch (a->kind) {
+	case Q_ARITH_BIN:
+		if (a->op == Q_AOP_SUB)
+			*sgn = true;
+		err = plan_arith(pc, a->lhs, &n->lhs, cursor, sgn);
+		return err ? err : plan_arith(pc, a->rhs, &n->rhs, cursor, sgn);
+	case Q_ARITH_LIT:
+		if (a->lit.kind != Q_LIT_INT)
+			return perr(pc, a->pos, "a string cannot be used in arithmetic");
+		n->imm = (unsigned long long)a->lit.ival;
+		if (!a->lit.is_unsigned && a->lit.ival < 0)
+			*sgn = true;
+		return 0;
+	case Q_ARITH_VALUE:
+		break;
+	}
+	if (!a->value.func && !a->value.path.step_cnt &&
+	    !is_field_name(pc->p->target, a->value.path.root)) {
+		struct bd_access none = { .btf = pc->d->btf };
+		struct q_lit l = { .kind = Q_LIT_IDENT, .str = a->value.path.root,
+				   .pos = a->pos };
+
+		n->kind = Q_ARITH_LIT;
+		return ident_value(pc, &none, &l, &n->imm);
+	}
+	if (a->value.func && strcmp(a->value.func, "hex"))
+		return perr(pc, a->value.func_pos, "function '%s' cannot be used in arithmetic",
+			    a->value.func);
+	err = plan_value(pc, &a->value, &tmp);
+	if (err)
+		return err;
+	if (pc->alias_func && (tmp.acc_cnt != 1 || (strcmp(pc->alias_func, "hex") &&
+	    strcmp(pc->alias_func, "tcpstate") && strcmp(pc->alias_func, "family"))))
+		return perr(pc, a->pos, "column '%s' is %s(...): cannot be used in arithmetic; "
+			    "name its fields", a->value.path.root, pc->alias_func);
+	n->acc = tmp.acc[0];
+	t = bd_skip_mods(n->acc.btf, n->acc.type_id, NULL);
+	if (n->acc.fetch == BD_FETCH_DPATH || n->acc.fetch == BD_FETCH_DWALK ||
+	    n->acc.fetch == BD_FETCH_CSTR || n->acc.root == BD_ROOT_BUF || !t ||
+	    !(btf_is_int(t) || btf_is_enum(t) || btf_is_enum64(t) || btf_is_ptr(t)) ||
+	    n->acc.size > 8)
+		return perr(pc, a->pos, "cannot use %s in arithmetic: it is not an integer",
+			    type_name(n->acc.btf, n->acc.type_id, tn, sizeof(tn)));
+	n->is_signed = !n->acc.bit_size && type_is_signed(n->acc.btf, n->acc.type_id);
+	if (n->is_signed)
+		*sgn = true;
+	if (n->acc.fetch == BD_FETCH_SCALAR)
+		n->be_bits = bd_net_order_bits(n->acc.btf, n->acc.type_id);
+	return place(pc, &n->acc, cursor);
+}
+
 static int plan_pred(struct plan_ctx *pc, const struct q_expr *e, struct bd_pred **out,
 		     __u32 *cursor)
 {
@@ -1089,6 +1361,15 @@ static int plan_pred(struct plan_ctx *pc, const struct q_expr *e, struct bd_pred
 		return err ? err : plan_pred(pc, e->rhs, &pr->rhs, cursor);
 	case Q_EXPR_NOT:
 		return plan_pred(pc, e->lhs, &pr->lhs, cursor);
+	case Q_EXPR_ACMP:
+		err = plan_arith(pc, e->alhs, &pr->la, cursor, &pr->is_signed);
+		if (!err)
+			err = plan_arith(pc, e->arhs, &pr->ra, cursor, &pr->is_signed);
+		if (!err && (arith_regs(pr->la) > BD_ARITH_REGS ||
+			     arith_regs(pr->ra) + 1 > BD_ARITH_REGS))
+			err = perr(pc, e->pos, "expression needs more than %d registers: split "
+				   "it with '&&'", BD_ARITH_REGS);
+		return err;
 	case Q_EXPR_VALUE:
 	case Q_EXPR_CMP:
 		break;
@@ -1100,6 +1381,12 @@ static int plan_pred(struct plan_ctx *pc, const struct q_expr *e, struct bd_pred
 	err = plan_value(pc, &e->value, &tmp);
 	if (err)
 		return err;
+	/* a default column's name: only a plain value or one formatted from a single field */
+	if (pc->alias_func && (tmp.acc_cnt != 1 || (strcmp(pc->alias_func, "str") &&
+	    strcmp(pc->alias_func, "hex") && strcmp(pc->alias_func, "tcpstate") &&
+	    strcmp(pc->alias_func, "family"))))
+		return perr(pc, e->value.pos, "column '%s' is %s(...): cannot be used in a "
+			    "predicate; name its fields", e->value.path.root, pc->alias_func);
 	pr->acc = tmp.acc[0];
 	if (pr->acc.fetch == BD_FETCH_DPATH || pr->acc.fetch == BD_FETCH_DWALK ||
 	    pr->acc.root == BD_ROOT_BUF)
@@ -1178,6 +1465,8 @@ static void pred_free(struct bd_pred *pr)
 		return;
 	pred_free(pr->lhs);
 	pred_free(pr->rhs);
+	arith_free(pr->la);
+	arith_free(pr->ra);
 	free(pr->str);
 	free(pr);
 }
