@@ -36,9 +36,10 @@ struct bpfdump_snapshot_opts {
 	bool all_threads;	/* task and creds of every thread, not just the process's */
 	size_t ring_size;	/* ring buffer bytes (a power of 2); 0: sized from the process */
 	enum bpfdump_snapshot_keep keep;
+	size_t data_max;	/* bytes of queued socket data per socket (0: none) */
 	size_t :0;
 };
-#define bpfdump_snapshot_opts__last_field keep
+#define bpfdump_snapshot_opts__last_field data_max
 
 /* Snapshot process pid and print it to out. Returns 0 when complete, a positive
  * count of problems when partial (records lost, mappings not readable; each

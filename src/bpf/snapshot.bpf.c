@@ -25,6 +25,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* set by user space before load: the verifier drops what is not asked for */
 const volatile __u32 sections = SNAP_SEC_ALL;
+const volatile __u32 data_max;	/* --data: bytes of queued data per socket (0: none) */
 const volatile __u32 all_threads;
 const volatile __u32 nr_cpus = 1;
 
@@ -62,6 +63,15 @@ struct mm_marks {
 	__u64 brk, start_brk, start_stack, vdso;
 };
 
+/* a queue being copied out (emit_queue) */
+struct queue_state {
+	__u64 skb, head;	/* the buffer at, the queue's list head */
+	__u32 left;		/* bytes of data_max left for this socket */
+	__u32 idx, bytes, flags, fd, family, protocol, cut;
+	__u32 off, lin;		/* emit_skb: where a buffer's copy is, its linear bytes */
+	__u64 data;		/* emit_skb: the buffer's linear data */
+};
+
 struct scratch {
 	char buf[SNAP_SCRATCH];
 	/* records on their way to the ring buffer, SNAP_BATCH bytes at a time
@@ -70,6 +80,7 @@ struct scratch {
 	__u32 blen, bcnt;	/* bytes and records in batch */
 	struct walk_state w;
 	struct mm_marks mm;
+	struct queue_state q;
 	__u64 arg;		/* a trusted pointer handed to a global function as a number */
 };
 
@@ -340,6 +351,162 @@ static __always_inline void tcp_state(struct snap_sock *r, struct sock *sk)
 	r->tcp_state = 1;
 }
 
+/* n bounded to [0, SNAP_QDATA_CHUNK], in an instruction the verifier sees */
+static __always_inline __u32 bound_chunk(__u32 n)
+{
+	if (n > SNAP_QDATA_CHUNK)
+		n = SNAP_QDATA_CHUNK;
+	asm volatile("%0 &= 8191" : "+r"(n));
+	return n;
+}
+
+/*
+ * One buffer (skb) of the queue s->q walks: its source (datagrams), then its
+ * linear bytes in pieces of up to SNAP_QDATA_CHUNK while data_max lasts. Bytes
+ * in page fragments are counted (paged), not read: a page's address in the
+ * kernel's direct map needs page_offset_base and vmemmap_base, which are in
+ * no BTF and, without data symbols in kallsyms, nowhere a program can read.
+ */
+__noinline int emit_skb(struct scratch *s, __u64 skb_addr)
+{
+	struct sk_buff *skb = (void *)skb_addr;
+	struct bpf_iter_num it;
+	struct snap_qdata *r;
+	unsigned char *data, *head;
+	__u32 len, dlen, lin, off = 0, n;
+	__u16 nh, th;
+
+	if (!s || !skb)
+		return 0;
+	r = (void *)s->buf;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->h.type = SNAP_REC_QDATA;
+	r->fd = s->q.fd;
+	r->queue = SNAP_Q_RECV;
+	r->index = s->q.idx;
+	len = BPF_CORE_READ(skb, len);
+	dlen = BPF_CORE_READ(skb, data_len);
+	lin = len > dlen ? len - dlen : 0;
+	data = BPF_CORE_READ(skb, data);
+	head = BPF_CORE_READ(skb, head);
+	r->total = len;
+	r->paged = len - lin;
+	s->q.bytes += len;
+	if (s->q.protocol == 17 && (s->q.family == AF_INET || s->q.family == AF_INET6)) {
+		__u8 ver = 0;
+
+		nh = BPF_CORE_READ(skb, network_header);
+		th = BPF_CORE_READ(skb, transport_header);
+		bpf_probe_read_kernel(&ver, 1, head + nh);
+		if (ver >> 4 == 4) {
+			r->src_family = AF_INET;
+			r->src_len = 4;
+			bpf_probe_read_kernel(r->src, 4, head + nh + 12);
+		} else {
+			r->src_family = AF_INET6;
+			r->src_len = 16;
+			bpf_probe_read_kernel(r->src, 16, head + nh + 8);
+		}
+		bpf_probe_read_kernel(&r->src_port, 2, head + th);
+		r->src_port = bpf_ntohs(r->src_port);
+	} else if (s->q.family == AF_UNIX) {
+		struct unix_sock *u = (void *)BPF_CORE_READ(skb, sk);
+		struct unix_address *addr = u ? BPF_CORE_READ(u, addr) : NULL;
+
+		r->src_family = AF_UNIX;
+		if (addr) {
+			n = BPF_CORE_READ(addr, len);
+			n = n > 2 ? n - 2 : 0;
+			if (n > SNAP_UNIX_PATH)
+				n = SNAP_UNIX_PATH;
+			r->src_len = n;
+			bpf_probe_read_kernel(r->src, n & 0x7f,
+					      (void *)addr + bpf_core_field_offset(struct unix_address, name) + 2);
+		}
+	}
+	if (s->q.cut)
+		return 0;	/* data_max ran out before: counted in the summary only */
+	/* the loop's state in the scratch map: the verifier sees one state per
+	 * round, not one per value of off */
+	s->q.off = 0;
+	s->q.lin = lin;
+	s->q.data = (__u64)data;
+	bpf_iter_num_new(&it, 0, SNAP_DATA_MAX_LIMIT / SNAP_QDATA_CHUNK);
+	while (bpf_iter_num_next(&it)) {
+		off = s->q.off;
+		lin = s->q.lin;
+		n = lin > off ? lin - off : 0;
+		if (n > s->q.left)
+			n = s->q.left;
+		n = bound_chunk(n);
+		r->off = off;
+		r->len = n;
+		if (n)
+			bpf_probe_read_kernel(s->buf + SNAP_QDATA_OFF, n, (void *)s->q.data + off);
+		r->h.len = SNAP_QDATA_OFF + n;
+		s->q.left -= n;
+		s->q.off = off + n;
+		/* data_max ran out with bytes of this buffer left (none copied
+		 * when it ran out exactly at the end of the one before) */
+		if (!s->q.left && (off + n < lin || (!lin && r->total))) {
+			r->flags |= SNAP_QDATA_CUT;
+			s->q.cut = 1;
+		}
+		emit(s, r, SNAP_QDATA_OFF + n);
+		if (off + n >= lin || s->q.cut)
+			break;
+	}
+	bpf_iter_num_destroy(&it);
+	return 0;
+}
+
+/* A socket's receive queue, buffer by buffer, then its summary record. */
+__noinline int emit_queue(struct scratch *s, __u64 sk_addr, __u32 fd)
+{
+	struct sock *sk = (void *)sk_addr;
+	struct bpf_iter_num it;
+	struct snap_qdata *r;
+	__u64 next;
+
+	if (!s || !sk)
+		return 0;
+	s->q.head = sk_addr + bpf_core_field_offset(struct sock, sk_receive_queue);
+	s->q.skb = (__u64)BPF_CORE_READ(sk, sk_receive_queue.next);
+	s->q.left = data_max;
+	s->q.idx = 0;
+	s->q.bytes = 0;
+	s->q.cut = 0;
+	s->q.fd = fd;
+	s->q.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	s->q.protocol = BPF_CORE_READ(sk, sk_protocol);
+	s->q.flags = SNAP_QDATA_WALK_CUT;
+	bpf_iter_num_new(&it, 0, SNAP_QDATA_MAX_BUFS);
+	while (bpf_iter_num_next(&it)) {
+		if (!s->q.skb || s->q.skb == s->q.head) {
+			s->q.flags = 0;
+			break;
+		}
+		emit_skb(s, s->q.skb);
+		next = 0;
+		bpf_probe_read_kernel(&next, sizeof(next), (void *)s->q.skb +
+				      bpf_core_field_offset(struct sk_buff, next));
+		s->q.skb = next;
+		s->q.idx++;
+	}
+	bpf_iter_num_destroy(&it);
+	r = (void *)s->buf;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->h.type = SNAP_REC_QDATA;
+	r->h.len = sizeof(*r);
+	r->fd = fd;
+	r->queue = SNAP_Q_RECV;
+	r->flags = SNAP_QDATA_END | s->q.flags | (s->q.cut ? SNAP_QDATA_CUT : 0);
+	r->index = s->q.idx;
+	r->total = s->q.bytes;
+	emit(s, r, sizeof(*r));
+	return 0;
+}
+
 __noinline int emit_sock(struct scratch *s, __u64 file_addr, __u32 fd, __u32 ino)
 {
 	struct file *f = (void *)file_addr;
@@ -414,6 +581,8 @@ __noinline int emit_sock(struct scratch *s, __u64 file_addr, __u32 fd, __u32 ino
 	}
 out:
 	emit(s, r, sizeof(*r));
+	if (data_max && sk)
+		emit_queue(s, (__u64)sk, fd);
 	return 0;
 }
 

@@ -37,6 +37,8 @@
 #define SNAP_REC_CGROUP 8
 #define SNAP_REC_NS 9
 #define SNAP_REC_LIMITS 10
+#define SNAP_REC_QDATA 11
+#define SNAP_REC_MAX SNAP_REC_QDATA
 
 /* sections (bits of snap_cfg.sections and of snap_task.present) */
 #define SNAP_SEC_TASK (1u << 0)
@@ -243,6 +245,42 @@ struct snap_sock {
 	__u8 pad3;
 };
 
+/*
+ * Queued data (--data): one record per piece of a socket's queued buffer (an
+ * skb), at most SNAP_QDATA_CHUNK bytes each, data at SNAP_QDATA_OFF; a buffer
+ * bigger than that comes in pieces with the same index and growing off. After
+ * the last buffer (or where the data_max bytes per socket ran out) a record
+ * with SNAP_QDATA_END: index = buffers in the queue, total = their bytes.
+ */
+#define SNAP_QDATA_OFF 160
+#define SNAP_QDATA_CHUNK 4096
+#define SNAP_QDATA_MAX_BUFS 4096	/* buffers walked per queue */
+#define SNAP_DATA_MAX_LIMIT (64u << 20)	/* data_max's ceiling: pieces a buffer has */
+#define SNAP_Q_RECV 1			/* sk_receive_queue */
+/* flags */
+#define SNAP_QDATA_END (1u << 0)	/* the queue's summary record */
+#define SNAP_QDATA_CUT (1u << 1)	/* data_max ran out in this buffer (or before it) */
+#define SNAP_QDATA_WALK_CUT (1u << 2)	/* END: more than SNAP_QDATA_MAX_BUFS buffers */
+
+struct snap_qdata {
+	struct snap_hdr h;
+	__u32 fd;
+	__u16 queue;		/* SNAP_Q_* */
+	__u16 flags;
+	__u32 index;		/* the buffer's place in the queue, from 0 */
+	__u32 total;		/* the buffer's bytes (skb->len) */
+	__u32 off;		/* where in the buffer this piece starts */
+	__u32 len;		/* bytes of data here */
+	__u32 paged;		/* the buffer's bytes in page fragments (not read) */
+	__u16 src_family;	/* the datagram's source: AF_INET(6) with port, AF_UNIX path */
+	__u16 src_port;
+	__u32 src_len;
+	__u32 pad;
+	__u8 src[SNAP_UNIX_PATH];	/* IPv4 in the first 4 bytes */
+	__u32 pad2;
+	/* __u8 data[len] at SNAP_QDATA_OFF */
+};
+
 struct snap_cgroup {
 	struct snap_hdr h;
 	__u32 level;
@@ -281,6 +319,8 @@ _Static_assert(sizeof(struct snap_vma) == SNAP_TAIL_OFF, "snap_vma layout");
 _Static_assert(sizeof(struct snap_file) == SNAP_TAIL_OFF, "snap_file layout");
 _Static_assert(sizeof(struct snap_sock) == 256, "snap_sock layout");
 _Static_assert(sizeof(struct snap_cgroup) == 280, "snap_cgroup layout");
+_Static_assert(sizeof(struct snap_qdata) == SNAP_QDATA_OFF, "snap_qdata layout");
+_Static_assert(SNAP_QDATA_OFF + SNAP_QDATA_CHUNK <= SNAP_SCRATCH, "a qdata record fits");
 _Static_assert(sizeof(struct snap_ns) == 48, "snap_ns layout");
 _Static_assert(sizeof(struct snap_limits) == 264, "snap_limits layout");
 _Static_assert(sizeof(struct snap_counters) == 48, "snap_counters layout");

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bpfdump_snapshot.h"
 #include "cli.h"
@@ -14,7 +15,8 @@
 void help_snapshot(void)
 {
 	printf("Usage: bpfdump snapshot [-J] [-o SECTIONS] [--all-threads] [--ring-size BYTES]\n"
-	       "                        [--pidns FILE] [--keep | --fresh] PID [PID...]\n"
+	       "                        [--data [--data-max BYTES]] [--pidns FILE]\n"
+	       "                        [--keep | --fresh] PID [PID...]\n"
 	       "       bpfdump snapshot --keep [-o SECTIONS] [--all-threads]\n"
 	       "       bpfdump snapshot --drop\n\n"
 	       "Read what the kernel holds about process PID in one pass of one BPF program:\n"
@@ -32,6 +34,9 @@ void help_snapshot(void)
 	       "      --all-threads      also every thread's own task and creds\n"
 	       "      --ring-size BYTES  ring buffer size, a power of 2 (default: sized from the\n"
 	       "                         process's mappings, fds and threads)\n"
+	       "      --data             also the data queued in sockets' receive queues (each\n"
+	       "                         buffer, datagrams with their source; root only)\n"
+	       "      --data-max BYTES   at most this many bytes per socket (default 65536)\n"
 	       "      --pidns FILE       PID is a number of this pid namespace (/proc/N/ns/pid)\n"
 	       "      --keep             keep the program loaded, pinned under\n"
 	       "                         /sys/fs/bpf/bpfdump/@snapshot/ (root only), for later runs\n"
@@ -40,7 +45,8 @@ void help_snapshot(void)
 	       "  -h, --help             this help\n");
 }
 
-enum { OPT_ALL_THREADS = 256, OPT_RING, OPT_PIDNS, OPT_KEEP, OPT_FRESH, OPT_DROP };
+enum { OPT_ALL_THREADS = 256, OPT_RING, OPT_PIDNS, OPT_KEEP, OPT_FRESH, OPT_DROP, OPT_DATA,
+       OPT_DATA_MAX };
 
 /* --drop, or --keep without a PID */
 static int keep_or_drop(struct bpfdump_snapshot_opts *so, const char *sections, bool drop)
@@ -83,6 +89,8 @@ int cmd_snapshot(int argc, char **argv)
 		{ "keep", no_argument, NULL, OPT_KEEP },
 		{ "fresh", no_argument, NULL, OPT_FRESH },
 		{ "drop", no_argument, NULL, OPT_DROP },
+		{ "data", no_argument, NULL, OPT_DATA },
+		{ "data-max", required_argument, NULL, OPT_DATA_MAX },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -90,8 +98,8 @@ int cmd_snapshot(int argc, char **argv)
 	const char *sections = NULL, *pidns = NULL;
 	struct bpfdump *d;
 	int opt, err, v, i, cnt;
-	bool drop = false;
-	int *pids;
+	bool drop = false, data = false;
+	int *pids, data_max = 0;
 
 	while ((opt = getopt_long(argc, argv, "Jo:h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -125,6 +133,13 @@ int cmd_snapshot(int argc, char **argv)
 		case OPT_DROP:
 			drop = true;
 			break;
+		case OPT_DATA:
+			data = true;
+			break;
+		case OPT_DATA_MAX:
+			if ((err = parse_pos_int("snapshot", "--data-max", optarg, &data_max)))
+				return err;
+			break;
 		case 'h':
 			help_snapshot();
 			return 0;
@@ -132,7 +147,11 @@ int cmd_snapshot(int argc, char **argv)
 			return bad_option("snapshot", argv);
 		}
 	}
-	if (drop && (so.keep || optind < argc || sections || so.all_threads))
+	if (data_max && !data)
+		return usage_err("snapshot", "--data-max: needs --data");
+	if (data)
+		so.data_max = data_max ? data_max : 65536;
+	if (drop && (so.keep || optind < argc || sections || so.all_threads || data))
 		return usage_err("snapshot", "--drop takes nothing else");
 	if (drop || (so.keep == BPFDUMP_SNAP_KEEP && optind >= argc))
 		return keep_or_drop(&so, sections, drop);
@@ -155,6 +174,11 @@ int cmd_snapshot(int argc, char **argv)
 	}
 	if (sections && bpfdump__snapshot_sections(d, sections, &so.sections)) {
 		err = usage_err("snapshot", "-o: %s", bpfdump__errmsg(d));
+		goto out;
+	}
+	if (data && geteuid() != 0) {
+		err = run_err("snapshot --data: needs root (it copies what other processes' "
+			      "sockets hold)");
 		goto out;
 	}
 	if (cli_need_root("snapshot")) {

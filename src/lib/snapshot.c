@@ -169,6 +169,10 @@ static int check_opts(struct bpfdump *d, const struct bpfdump_snapshot_opts *o)
 	if (o->sz >= offsetof(struct bpfdump_snapshot_opts, keep) + sizeof(o->keep) &&
 	    (unsigned int)o->keep > BPFDUMP_SNAP_FRESH)
 		return bd_err(d, -EINVAL, "snapshot options: keep %d: unknown", (int)o->keep);
+	if (o->sz >= offsetof(struct bpfdump_snapshot_opts, data_max) + sizeof(size_t) &&
+	    o->data_max > SNAP_DATA_MAX_LIMIT)
+		return bd_err(d, -EINVAL, "snapshot --data-max %zu: more than %u bytes per socket",
+			      o->data_max, SNAP_DATA_MAX_LIMIT);
 	return 0;
 }
 
@@ -220,6 +224,7 @@ static int session_take(struct snap_session *s, int pid, const struct bpfdump_sn
 	sd->pid = pid;
 	sd->sections = o->sections;
 	sd->all_threads = o->all_threads;
+	sd->data = o->data_max != 0;
 	sd->page_size = sysconf(_SC_PAGESIZE);
 	sd->borrowed = true;
 	if (o->ring_size)

@@ -25,6 +25,7 @@ static size_t rec_min(__u32 type)
 	case SNAP_REC_CGROUP: return sizeof(struct snap_cgroup);
 	case SNAP_REC_NS: return sizeof(struct snap_ns);
 	case SNAP_REC_LIMITS: return sizeof(struct snap_limits);
+	case SNAP_REC_QDATA: return sizeof(struct snap_qdata);
 	}
 	return 0;
 }
@@ -42,7 +43,9 @@ void snap_data_add(struct snap_data *sd, const void *data, size_t size)
 		return;
 	}
 	if ((h->type == SNAP_REC_VMA && ((struct snap_vma *)data)->path_len > h->len - min) ||
-	    (h->type == SNAP_REC_FILE && ((struct snap_file *)data)->path_len > h->len - min)) {
+	    (h->type == SNAP_REC_FILE && ((struct snap_file *)data)->path_len > h->len - min) ||
+	    (h->type == SNAP_REC_QDATA && (((struct snap_qdata *)data)->len > h->len - min ||
+					   ((struct snap_qdata *)data)->src_len > SNAP_UNIX_PATH))) {
 		sd->bad_records++;
 		return;
 	}
@@ -75,7 +78,7 @@ void snap_data_reset(struct snap_data *sd)
 {
 	size_t t, i;
 
-	for (t = 0; t <= SNAP_REC_LIMITS; t++) {
+	for (t = 0; t <= SNAP_REC_MAX; t++) {
 		if (!sd->borrowed)
 			for (i = 0; i < sd->recs[t].n; i++)
 				free(sd->recs[t].v[i]);
@@ -91,7 +94,7 @@ void snap_data_free(struct snap_data *sd)
 	size_t t;
 
 	snap_data_reset(sd);
-	for (t = 0; t <= SNAP_REC_LIMITS; t++) {
+	for (t = 0; t <= SNAP_REC_MAX; t++) {
 		free(sd->recs[t].v);
 		sd->recs[t].v = NULL;
 		sd->recs[t].cap = 0;

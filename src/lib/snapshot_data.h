@@ -18,7 +18,8 @@ struct snap_data {
 	int pid;
 	unsigned int sections;	/* asked for (SNAP_SEC_*) */
 	bool all_threads;
-	struct snap_list recs[SNAP_REC_LIMITS + 1];
+	bool data;		/* --data asked for: the queued data section is printed */
+	struct snap_list recs[SNAP_REC_MAX + 1];
 	struct snap_counters cnt;
 	size_t ring_size;
 	size_t bad_records;	/* malformed (short, unknown type): counted, not printed */

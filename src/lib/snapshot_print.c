@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include "internal.h"
 #include "output.h"
@@ -686,6 +688,181 @@ static int print_tcp(struct em *e, const struct snap_data *sd)
 	return err;
 }
 
+/* The source of a datagram: "addr:port", "[v6]:port", a unix path ("@" abstract). */
+static void qdata_source(const struct snap_qdata *q, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+	size_t n, i;
+
+	buf[0] = 0;
+	if (q->src_family == AF_INET) {
+		inet_ntop(AF_INET, q->src, ip, sizeof(ip));
+		snprintf(buf, len, "%s:%u", ip, q->src_port);
+	} else if (q->src_family == AF_INET6) {
+		inet_ntop(AF_INET6, q->src, ip, sizeof(ip));
+		snprintf(buf, len, "[%s]:%u", ip, q->src_port);
+	} else if (q->src_family == AF_UNIX) {
+		n = q->src_len < SNAP_UNIX_PATH ? q->src_len : SNAP_UNIX_PATH;
+		if (n && !q->src[0]) {
+			for (i = 0; i < n && i + 1 < len; i++)
+				buf[i] = q->src[i] ? q->src[i] : '@';
+			buf[i < len ? i : len - 1] = 0;
+		} else {
+			snprintf(buf, len, "%.*s", (int)strnlen((const char *)q->src, n), q->src);
+		}
+	}
+}
+
+static void base64(FILE *f, const unsigned char *p, size_t n)
+{
+	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		fputc(t[p[i] >> 2], f);
+		fputc(t[(p[i] & 3) << 4 | p[i + 1] >> 4], f);
+		fputc(t[(p[i + 1] & 15) << 2 | p[i + 2] >> 6], f);
+		fputc(t[p[i + 2] & 63], f);
+	}
+	if (n - i == 1) {
+		fputc(t[p[i] >> 2], f);
+		fputc(t[(p[i] & 3) << 4], f);
+		fputs("==", f);
+	} else if (n - i == 2) {
+		fputc(t[p[i] >> 2], f);
+		fputc(t[(p[i] & 3) << 4 | p[i + 1] >> 4], f);
+		fputc(t[(p[i + 1] & 15) << 2], f);
+		fputc('=', f);
+	}
+}
+
+static void hexdump(FILE *f, const unsigned char *p, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i += 16) {
+		fprintf(f, "  %08zx ", i);
+		for (j = i; j < i + 16; j++) {
+			if (j < n)
+				fprintf(f, " %02x", p[j]);
+			else
+				fputs("   ", f);
+		}
+		fputs("  |", f);
+		for (j = i; j < i + 16 && j < n; j++)
+			fputc(p[j] >= 0x20 && p[j] < 0x7f ? p[j] : '.', f);
+		fputs("|\n", f);
+	}
+}
+
+/* why bytes in page fragments are not copied (emit_skb in snapshot.bpf.c) */
+#define QDATA_PAGE_WHY "a page's kernel address needs page_offset_base and vmemmap_base, " \
+	"which this kernel gives no BPF program"
+
+/* the queues --data does not read yet, each with why (one line each) */
+static const char *const qdata_not_read[] = {
+	"TCP write queues (sk_write_queue, tcp_rtx_queue): not walked yet",
+	"pipes and FIFOs: not copied: their buffers are pages, and " QDATA_PAGE_WHY,
+};
+#define QDATA_NOT_READ (sizeof(qdata_not_read) / sizeof(qdata_not_read[0]))
+
+/*
+ * --data: each buffer of each socket's receive queue, in queue order, its
+ * pieces joined; then per socket what the queue holds in all and what was cut.
+ */
+static int print_qdata(struct em *e, const struct snap_data *sd)
+{
+	const struct snap_list *l = &sd->recs[SNAP_REC_QDATA];
+	unsigned char *buf = NULL;
+	size_t i, j, cap = 0, n;
+	char src[SNAP_UNIX_PATH + 64];
+
+	if (e->json) {
+		j_key(e, "queued");
+		j_open(e, '[');
+	} else {
+		section_begin(e, "queued data");
+		if (!l->n)
+			fprintf(e->f, "(no socket with a receive queue)\n");
+	}
+	for (i = 0; i < l->n; i = j) {
+		const struct snap_qdata *q = l->v[i];
+		bool cut = false;
+
+		if (q->flags & SNAP_QDATA_END) {
+			j = i + 1;
+			if (e->json) {
+				j_sep(e);
+				fprintf(e->f, "{\"fd\":%u,\"queue\":\"receive\",\"buffers\":%u,"
+					"\"bytes\":%u,\"cut\":%s,\"all_buffers\":%s}", q->fd, q->index,
+					q->total, q->flags & SNAP_QDATA_CUT ? "true" : "false",
+					q->flags & SNAP_QDATA_WALK_CUT ? "false" : "true");
+			} else {
+				fprintf(e->f, "fd %u receive queue: %u buffers, %u bytes%s%s\n", q->fd,
+					q->index, q->total,
+					q->flags & SNAP_QDATA_CUT ? "; cut at --data-max" : "",
+					q->flags & SNAP_QDATA_WALK_CUT ? "; more buffers than walked" : "");
+			}
+			continue;
+		}
+		/* the pieces of one buffer */
+		n = 0;
+		for (j = i; j < l->n; j++) {
+			const struct snap_qdata *p = l->v[j];
+
+			if ((p->flags & SNAP_QDATA_END) || p->fd != q->fd || p->index != q->index)
+				break;
+			if (n + p->len > cap) {
+				size_t nc = (n + p->len) * 2;
+				unsigned char *nb = realloc(buf, nc);
+
+				if (!nb) {
+					free(buf);
+					return -ENOMEM;
+				}
+				buf = nb;
+				cap = nc;
+			}
+			memcpy(buf + n, (const char *)p + SNAP_QDATA_OFF, p->len);
+			n += p->len;
+			cut |= p->flags & SNAP_QDATA_CUT;
+		}
+		qdata_source(q, src, sizeof(src));
+		if (e->json) {
+			j_sep(e);
+			fprintf(e->f, "{\"fd\":%u,\"queue\":\"receive\",\"index\":%u,\"bytes\":%u,"
+				"\"copied\":%zu,\"paged\":%u,\"cut\":%s,\"source\":", q->fd, q->index,
+				q->total, n, q->paged, cut ? "true" : "false");
+			if (src[0])
+				bd_json_str(e->f, src, strlen(src));
+			else
+				fputs("null", e->f);
+			fputs(",\"data\":\"", e->f);
+			base64(e->f, buf, n);
+			fputs("\"}", e->f);
+		} else {
+			fprintf(e->f, "fd %u receive #%u: %u bytes%s%s", q->fd, q->index, q->total,
+				src[0] ? " from " : "", src);
+			if (cut)
+				fprintf(e->f, " (cut at --data-max: %zu bytes shown)", n);
+			fputc('\n', e->f);
+			hexdump(e->f, buf, n);
+			if (q->paged)
+				fprintf(e->f, "  %u bytes in page fragments, not copied: " QDATA_PAGE_WHY "\n",
+					q->paged);
+		}
+	}
+	free(buf);
+	if (e->json) {
+		j_close(e, ']');
+		kv_strs(e, "queued_not_read", qdata_not_read, QDATA_NOT_READ, "");
+	} else {
+		for (i = 0; i < QDATA_NOT_READ; i++)
+			fprintf(e->f, "not read: %s\n", qdata_not_read[i]);
+	}
+	return 0;
+}
+
 static int print_cgroups(struct em *e, const struct snap_data *sd)
 {
 	static const char *names[] = { "level", "id", "path" };
@@ -840,6 +1017,8 @@ static int print_all(struct em *e, const struct snap_data *sd)
 		err = print_sockets(e, sd);
 	if (!err && (want & has & SNAP_SEC_SOCKETS))
 		err = print_tcp(e, sd);
+	if (!err && (want & has & SNAP_SEC_SOCKETS) && sd->data)
+		err = print_qdata(e, sd);
 	if (!err && (want & has & SNAP_SEC_CGROUPS))
 		err = print_cgroups(e, sd);
 	if (!err && (want & has & SNAP_SEC_NAMESPACES))

@@ -109,7 +109,7 @@ void snap_session_close(struct snap_session *s)
 static void program_key(struct snap_session *s, const struct bpfdump_snapshot_opts *o, int cpus,
 			char *key, size_t len)
 {
-	__u64 w[5] = { 0, o->sections, o->all_threads, cpus, 0 };
+	__u64 w[6] = { 0, o->sections, o->all_threads, cpus, 0, o->data_max };
 	char build_id[128];
 	size_t i;
 
@@ -117,7 +117,7 @@ static void program_key(struct snap_session *s, const struct bpfdump_snapshot_op
 	w[4] = s->sp.host;
 	for (i = 0; build_id[i]; i++)
 		w[4] = (w[4] ^ (unsigned char)build_id[i]) * 0x100000001b3ull;
-	snap_kept_key(w, 5, key, len);
+	snap_kept_key(w, 6, key, len);
 }
 
 /* Use the kept program of k: its fds and .bss mapping become the session's. */
@@ -148,6 +148,9 @@ static int load_classic(struct snap_session *s, const struct bpfdump_snapshot_op
 	struct snapshot_classic_bpf *c = s->sp.cskel;
 	int err;
 
+	if (o->data_max)
+		return bd_err(s->d, -EOPNOTSUPP, "snapshot --data: queued data needs the "
+			      "open-coded iterators' program (Linux 6.7): %s", s->sp.why);
 	c->rodata->sections = o->sections;
 	c->rodata->all_threads = o->all_threads;
 	c->rodata->nr_cpus = cpus;
@@ -178,6 +181,7 @@ static int load_here(struct snap_session *s, const struct bpfdump_snapshot_opts 
 		return load_classic(s, o, cpus);
 	s->sp.skel->rodata->sections = o->sections;
 	s->sp.skel->rodata->all_threads = o->all_threads;
+	s->sp.skel->rodata->data_max = o->data_max;
 	s->sp.skel->rodata->nr_cpus = cpus;
 	err = snap_program_load(s->d, &s->sp);
 	if (err)
