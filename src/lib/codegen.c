@@ -625,6 +625,54 @@ static unsigned long long cmp_imm(const struct bd_pred *pr)
 	return pr->imm;
 }
 
+/* Registers operand trees are evaluated in: BD_ARITH_REGS of them, no calls between. */
+static const int arith_reg[BD_ARITH_REGS] = { R1, R2, R3, R4, R5, R0 };
+
+/*
+ * Evaluate an operand tree into arith_reg[idx], its right operands in the registers
+ * after it (the planner checked they suffice). 64-bit, wrapping; / % >> unsigned;
+ * x / 0 is 0 and x % 0 is x, the BPF instruction set's own results; shift counts
+ * are taken modulo 64.
+ */
+static void emit_arith(struct cg *g, const struct bd_arith *a, int idx)
+{
+	static const int alu[] = {
+		[Q_AOP_MUL] = BPF_MUL, [Q_AOP_DIV] = BPF_DIV, [Q_AOP_MOD] = BPF_MOD,
+		[Q_AOP_ADD] = BPF_ADD, [Q_AOP_SUB] = BPF_SUB, [Q_AOP_SHL] = BPF_LSH,
+		[Q_AOP_SHR] = BPF_RSH, [Q_AOP_AND] = BPF_AND, [Q_AOP_XOR] = BPF_XOR,
+		[Q_AOP_OR] = BPF_OR,
+	};
+	struct insn_buf *b = &g->ib;
+	int r = arith_reg[idx];
+	__u32 sz;
+
+	switch (a->kind) {
+	case Q_ARITH_LIT:
+		if ((unsigned long long)(long long)(__s32)a->imm == a->imm)
+			ib_emit(b, I_MOV64_IMM(r, (__s32)a->imm));
+		else
+			ib_ld_imm64(b, r, 0, a->imm);
+		return;
+	case Q_ARITH_VALUE:
+		sz = a->acc.fetch == BD_FETCH_BITFIELD ? 8 : a->acc.size;
+		ib_emit(b, I_LDX(sz, r, R_BUF, a->acc.slot_off));
+		if (a->be_bits)
+			ib_emit(b, INSN(BPF_ALU | BPF_END | BPF_TO_BE, r, 0, 0, a->be_bits));
+		if (a->is_signed && sz < 8) {
+			ib_emit(b, I_ALU64_IMM(BPF_LSH, r, 64 - 8 * sz));
+			ib_emit(b, I_ALU64_IMM(BPF_ARSH, r, 64 - 8 * sz));
+		}
+		return;
+	case Q_ARITH_BIN:
+		emit_arith(g, a->lhs, idx);
+		emit_arith(g, a->rhs, idx + 1);
+		if (a->op == Q_AOP_SHL || a->op == Q_AOP_SHR)
+			ib_emit(b, I_ALU64_IMM(BPF_AND, arith_reg[idx + 1], 63));
+		ib_emit(b, I_ALU64_REG(alu[a->op], r, arith_reg[idx + 1]));
+		return;
+	}
+}
+
 /* Jump to label when the predicate's truth equals 'want'; fall through otherwise. */
 void emit_branch(struct cg *g, const struct bd_pred *pr, bool want, int label)
 {
@@ -667,6 +715,12 @@ void emit_branch(struct cg *g, const struct bd_pred *pr, bool want, int label)
 			ib_jmp_imm(b, want ? BPF_JNE : BPF_JEQ, R1, 0, label);
 		}
 		return;
+	case Q_EXPR_ACMP:
+		emit_arith(g, pr->la, 0);
+		emit_arith(g, pr->ra, 1);
+		ib_jmp_reg(b, jmp_op(want ? pr->op : negate(pr->op), pr->is_signed), arith_reg[0],
+			   arith_reg[1], label);
+		return;
 	case Q_EXPR_CMP:
 		break;
 	}
@@ -700,10 +754,25 @@ void emit_branch(struct cg *g, const struct bd_pred *pr, bool want, int label)
 	jump_cmp(g, op, pr->is_signed, cmp_imm(pr), label);
 }
 
+static void emit_arith_fetches(struct cg *g, const struct bd_arith *a)
+{
+	if (!a)
+		return;
+	if (a->kind == Q_ARITH_VALUE)
+		emit_fetch(g, &a->acc);
+	emit_arith_fetches(g, a->lhs);
+	emit_arith_fetches(g, a->rhs);
+}
+
 void emit_pred_fetches(struct cg *g, const struct bd_pred *pr)
 {
 	if (!pr)
 		return;
+	if (pr->kind == Q_EXPR_ACMP) {
+		emit_arith_fetches(g, pr->la);
+		emit_arith_fetches(g, pr->ra);
+		return;
+	}
 	if (pr->kind == Q_EXPR_VALUE || pr->kind == Q_EXPR_CMP) {
 		emit_fetch(g, &pr->acc);
 		return;

@@ -204,9 +204,23 @@ enum bd_fast {
 void bd_column_classify(struct bd_column *c);
 
 /* A compiled predicate: the tree, with a slot for each value it reads. */
+#define BD_ARITH_REGS 6	/* registers codegen evaluates operand trees in */
+
+/* An operand tree of an ACMP predicate: 64-bit integer arithmetic (plan.c, codegen.c). */
+struct bd_arith {
+	enum q_arith_kind kind;	/* VALUE: the slot of acc; LIT: imm; BIN: lhs op rhs */
+	enum q_aop op;
+	struct bd_access acc;
+	bool is_signed;		/* VALUE: sign-extended when loaded */
+	int be_bits;		/* VALUE: network order, swapped when loaded */
+	unsigned long long imm;
+	struct bd_arith *lhs, *rhs;
+};
+
 struct bd_pred {
 	enum q_expr_kind kind;
 	struct bd_pred *lhs, *rhs;
+	struct bd_arith *la, *ra;	/* ACMP; compared signed when is_signed */
 	enum q_op op;
 	struct bd_access acc;	/* VALUE, CMP */
 	bool is_signed;

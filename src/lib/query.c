@@ -46,6 +46,15 @@ enum tok_kind {
 	T_ANDAND,	/* && */
 	T_OROR,		/* || */
 	T_NOT,		/* ! */
+	T_PLUS,		/* + */
+	T_MINUS,	/* - (a '-' before a digit after an operator is a number's sign) */
+	T_STAR,		/* * */
+	T_SLASH,	/* / */
+	T_PERCENT,	/* % */
+	T_PIPE,		/* | */
+	T_CARET,	/* ^ */
+	T_SHL,		/* << */
+	T_SHR,		/* >> */
 };
 
 struct tok {
@@ -240,13 +249,20 @@ static int lex_int(struct parser *p, int i, struct tok *t)
 		t->neg = true;
 		i++;
 	}
+	/* C literals: 0x hexadecimal, 0b binary, a leading 0 octal */
 	if (s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
 		base = 16;
 		i += 2;
+	} else if (s[i] == '0' && (s[i + 1] == 'b' || s[i + 1] == 'B')) {
+		base = 2;
+		i += 2;
+	} else if (s[i] == '0' && is_digit(s[i + 1])) {
+		base = 8;
+		i++;
 	}
 	for (; i < p->len; i++, digits++) {
-		d = base == 16 ? hex_val(s[i]) : is_digit(s[i]) ? s[i] - '0' : -1;
-		if (d < 0)
+		d = hex_val(s[i]);
+		if (d < 0 || (unsigned long long)d >= base || (base != 16 && !is_digit(s[i])))
 			break;
 		if (v > (ULLONG_MAX - d) / base)
 			overflow = true;
@@ -332,7 +348,14 @@ static int set_tok(struct tok *t, enum tok_kind kind, int len)
 	return 0;
 }
 
-static int lex_one(struct parser *p, int i, struct tok *t)
+/* After one of these a '-' is an operator ("a-1"), else a number's sign ("== -1"). */
+static bool ends_operand(enum tok_kind kind)
+{
+	return kind == T_IDENT || kind == T_INT || kind == T_STR || kind == T_RPAREN ||
+	       kind == T_RBRACK;
+}
+
+static int lex_one(struct parser *p, int i, struct tok *t, enum tok_kind prev)
 {
 	const char *s = p->src;
 	char c = s[i], c2 = s[i + 1];
@@ -345,7 +368,7 @@ static int lex_one(struct parser *p, int i, struct tok *t)
 			;
 		return set_tok(t, T_IDENT, end - i);
 	}
-	if (is_digit(c) || (c == '-' && is_digit(c2)))
+	if (is_digit(c) || (c == '-' && is_digit(c2) && !ends_operand(prev)))
 		return lex_int(p, i, t);
 	if (c == '"') {
 		end = scan_string(p, i, NULL, &n);
@@ -354,9 +377,17 @@ static int lex_one(struct parser *p, int i, struct tok *t)
 
 	switch (c) {
 	case '-':
-		if (c2 == '>')
-			return set_tok(t, T_ARROW, 2);
-		break;
+		return c2 == '>' ? set_tok(t, T_ARROW, 2) : set_tok(t, T_MINUS, 1);
+	case '+':
+		return set_tok(t, T_PLUS, 1);
+	case '*':
+		return set_tok(t, T_STAR, 1);
+	case '/':
+		return set_tok(t, T_SLASH, 1);
+	case '%':
+		return set_tok(t, T_PERCENT, 1);
+	case '^':
+		return set_tok(t, T_CARET, 1);
 	case '.':
 		return set_tok(t, T_DOT, 1);
 	case '[':
@@ -376,15 +407,17 @@ static int lex_one(struct parser *p, int i, struct tok *t)
 	case '!':
 		return c2 == '=' ? set_tok(t, T_NE, 2) : set_tok(t, T_NOT, 1);
 	case '<':
+		if (c2 == '<')
+			return set_tok(t, T_SHL, 2);
 		return c2 == '=' ? set_tok(t, T_LE, 2) : set_tok(t, T_LT, 1);
 	case '>':
+		if (c2 == '>')
+			return set_tok(t, T_SHR, 2);
 		return c2 == '=' ? set_tok(t, T_GE, 2) : set_tok(t, T_GT, 1);
 	case '&':
 		return c2 == '&' ? set_tok(t, T_ANDAND, 2) : set_tok(t, T_AMP, 1);
 	case '|':
-		if (c2 == '|')
-			return set_tok(t, T_OROR, 2);
-		return fail(p, i, "unexpected character '|' (did you mean '||'?)");
+		return c2 == '|' ? set_tok(t, T_OROR, 2) : set_tok(t, T_PIPE, 1);
 	}
 	quote(q, sizeof(q), s + i, 1, false);
 	return fail(p, i, "unexpected character %s", q);
@@ -413,7 +446,7 @@ static int lex(struct parser *p)
 			p->tok_cnt++;
 			return 0;
 		}
-		err = lex_one(p, i, t);
+		err = lex_one(p, i, t, p->tok_cnt ? p->toks[p->tok_cnt - 1].kind : T_EOF);
 		if (err)
 			return err;
 		i += t->len;
@@ -441,6 +474,18 @@ static void value_free(struct q_value *v)
 	memset(v, 0, sizeof(*v));
 }
 
+/* Recursive: parse_arith bounds a tree's height at Q_MAX_NEST. */
+void q_arith_free(struct q_arith *a)
+{
+	if (!a)
+		return;
+	q_arith_free(a->lhs);
+	q_arith_free(a->rhs);
+	value_free(&a->value);
+	free(a->lit.str);
+	free(a);
+}
+
 /* Frees without recursion: rotate each left child up until there is none. */
 void q_expr_free(struct q_expr *e)
 {
@@ -455,6 +500,8 @@ void q_expr_free(struct q_expr *e)
 			continue;
 		}
 		next = e->rhs;
+		q_arith_free(e->alhs);
+		q_arith_free(e->arhs);
 		value_free(&e->value);
 		free(e->lit.str);
 		free(e);
@@ -507,7 +554,7 @@ char *q_path_str(const struct q_path *p)
 	for (i = 0; i < p->step_cnt; i++) {
 		st = &p->steps[i];
 		if (st->kind == Q_STEP_INDEX)
-			size += 2 + 20;		/* "[" LLONG_MIN "]" */
+			size += 2 + 20 + (st->name ? strlen(st->name) : 0); /* "[" LLONG_MIN "]" */
 		else
 			size += 2 + (st->name ? strlen(st->name) : 0);
 	}
@@ -521,7 +568,10 @@ char *q_path_str(const struct q_path *p)
 		st = &p->steps[i];
 		switch (st->kind) {
 		case Q_STEP_INDEX:
-			len += snprintf(buf + len, size - len, "[%lld]", st->index);
+			if (st->name)
+				len += snprintf(buf + len, size - len, "[%s]", st->name);
+			else
+				len += snprintf(buf + len, size - len, "[%lld]", st->index);
 			continue;
 		case Q_STEP_ARROW:
 			buf[len++] = '-';
@@ -542,11 +592,23 @@ char *q_path_str(const struct q_path *p)
 
 /* ---- parser ---- */
 
-static int parse_index(struct parser *p, int path_pos, long long *index)
+/* index := int | NAME (an enumerator: rss_stat[MM_ANONPAGES], resolved by the planner) */
+static int parse_index(struct parser *p, int path_pos, long long *index, char **name)
 {
 	const struct tok *t = peek(p);
 	char q[Q_QUOTE_BUF];
 
+	if (t->kind == T_IDENT) {
+		*name = tok_strdup(p, t);
+		if (!*name)
+			return -ENOMEM;
+		*index = 0;
+		advance(p);
+		if (peek(p)->kind != T_RBRACK)
+			return expected(p, "']'", path_pos);
+		advance(p);
+		return 0;
+	}
 	if (t->kind != T_INT)
 		return expected(p, "an array index", path_pos);
 	if (t->neg || t->mag > LLONG_MAX) {
@@ -605,9 +667,11 @@ static int parse_path(struct parser *p, struct q_path *path, int after)
 		step->pos = t->pos;
 		if (kind == T_LBRACK) {
 			step->kind = Q_STEP_INDEX;
-			err = parse_index(p, path->pos, &step->index);
-			if (err)
+			err = parse_index(p, path->pos, &step->index, &step->name);
+			if (err) {
+				path->step_cnt++;	/* frees the step's name */
 				goto free_path;
+			}
 		} else {
 			step->kind = kind == T_ARROW ? Q_STEP_ARROW : Q_STEP_DOT;
 			if (t->kind != T_IDENT) {
@@ -721,38 +785,249 @@ static bool tok_to_op(enum tok_kind kind, enum q_op *op)
 	return false;
 }
 
-/* cmp := value [ op literal ] */
+static const struct {
+	enum tok_kind tok;
+	enum q_aop op;
+	int level;	/* 0 binds loosest */
+} aops[] = {
+	{ T_PIPE, Q_AOP_OR, 0 },   { T_CARET, Q_AOP_XOR, 1 },   { T_AMP, Q_AOP_AND, 2 },
+	{ T_SHL, Q_AOP_SHL, 3 },   { T_SHR, Q_AOP_SHR, 3 },     { T_PLUS, Q_AOP_ADD, 4 },
+	{ T_MINUS, Q_AOP_SUB, 4 }, { T_STAR, Q_AOP_MUL, 5 },    { T_SLASH, Q_AOP_DIV, 5 },
+	{ T_PERCENT, Q_AOP_MOD, 5 },
+};
+#define Q_AOP_LEVELS 6
+
+static bool tok_to_aop(enum tok_kind kind, int level, enum q_aop *op)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(aops) / sizeof(aops[0]); i++) {
+		if (aops[i].tok == kind && aops[i].level == level) {
+			*op = aops[i].op;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int parse_arith(struct parser *p, int level, struct q_arith **out, int *height);
+
+/* operand := value | number | string | '-' operand | '(' arith ')' */
+static int parse_operand(struct parser *p, struct q_arith **out, int *height)
+{
+	const struct tok *t = peek(p);
+	struct q_arith *a, *sub;
+	int pos = t->pos, err;
+
+	*out = NULL;
+	*height = 1;
+	if (t->kind == T_LPAREN || t->kind == T_MINUS) {
+		enum tok_kind kind = t->kind;
+
+		if (p->nest >= Q_MAX_NEST)
+			return fail(p, pos, "expression nested too deeply (more than %d levels)",
+				    Q_MAX_NEST);
+		p->nest++;
+		advance(p);
+		if (kind == T_LPAREN) {
+			err = parse_arith(p, 0, out, height);
+			if (!err && peek(p)->kind != T_RPAREN)
+				err = expected(p, "')'", pos);
+			else if (!err)
+				advance(p);
+		} else {
+			err = parse_operand(p, &sub, height);
+			if (!err && sub->kind == Q_ARITH_LIT && sub->lit.kind == Q_LIT_INT &&
+			    !sub->lit.is_unsigned) {
+				sub->lit.ival = -sub->lit.ival;	/* "- 5": a negative literal */
+				sub->pos = pos;
+				*out = sub;
+			} else if (!err) {
+				/* -x as 0 - x */
+				a = calloc(1, sizeof(*a));
+				if (!a) {
+					q_arith_free(sub);
+					err = -ENOMEM;
+				} else {
+					a->kind = Q_ARITH_BIN;
+					a->op = Q_AOP_SUB;
+					a->pos = pos;
+					a->rhs = sub;
+					a->lhs = calloc(1, sizeof(*a->lhs));
+					if (!a->lhs)
+						err = -ENOMEM;
+					else
+						a->lhs->kind = Q_ARITH_LIT;	/* 0 */
+					*out = a;
+					*height += 1;
+				}
+			}
+		}
+		p->nest--;
+		if (err) {
+			q_arith_free(*out);
+			*out = NULL;
+		}
+		return err;
+	}
+	if (t->kind != T_IDENT && t->kind != T_INT && t->kind != T_STR)
+		return expected(p, "a field name, number or '('", prev_pos(p));
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	a->pos = pos;
+	if (t->kind == T_IDENT) {
+		a->kind = Q_ARITH_VALUE;
+		err = parse_value(p, &a->value);
+	} else {
+		a->kind = Q_ARITH_LIT;
+		err = parse_literal(p, &a->lit, prev_pos(p));
+	}
+	if (err) {
+		q_arith_free(a);
+		return err;
+	}
+	*out = a;
+	return 0;
+}
+
+/* arith := operand { aop operand }, by precedence level (aops) */
+static int parse_arith(struct parser *p, int level, struct q_arith **out, int *height)
+{
+	struct q_arith *lhs, *rhs, *a;
+	enum q_aop op;
+	int err, pos, lh, rh;
+
+	if (level == Q_AOP_LEVELS)
+		return parse_operand(p, out, height);
+	err = parse_arith(p, level + 1, &lhs, &lh);
+	if (err)
+		return err;
+	while (tok_to_aop(peek(p)->kind, level, &op)) {
+		pos = peek(p)->pos;
+		advance(p);
+		err = parse_arith(p, level + 1, &rhs, &rh);
+		if (err)
+			goto free_lhs;
+		lh = (lh > rh ? lh : rh) + 1;
+		a = calloc(1, sizeof(*a));
+		if (!a || lh > Q_MAX_NEST) {
+			q_arith_free(rhs);
+			free(a);
+			err = a ? fail(p, pos, "expression too complex (more than %d levels)",
+				       Q_MAX_NEST) : -ENOMEM;
+			goto free_lhs;
+		}
+		a->kind = Q_ARITH_BIN;
+		a->op = op;
+		a->pos = lhs->pos;
+		a->lhs = lhs;
+		a->rhs = rhs;
+		lhs = a;
+	}
+	*out = lhs;
+	*height = lh;
+	return 0;
+
+free_lhs:
+	q_arith_free(lhs);
+	return err;
+}
+
+static bool is_bare_name(const struct q_arith *a)
+{
+	return a->kind == Q_ARITH_VALUE && !a->value.func && !a->value.path.step_cnt;
+}
+
+/* A literal node, or a bare name (a constant: TCP_LISTEN), as the literal of a CMP. */
+static bool take_lit(struct q_arith *a, struct q_lit *lit)
+{
+	if (a->kind == Q_ARITH_LIT) {
+		*lit = a->lit;
+		memset(&a->lit, 0, sizeof(a->lit));
+		return true;
+	}
+	if (!is_bare_name(a))
+		return false;
+	memset(lit, 0, sizeof(*lit));
+	lit->kind = Q_LIT_IDENT;
+	lit->str = a->value.path.root;
+	lit->str_len = strlen(lit->str);
+	lit->pos = a->pos;
+	a->value.path.root = NULL;
+	return true;
+}
+
+/*
+ * cmp := arith [ op arith ]. The forms "value", "value op literal" and "value &
+ * literal" keep their nodes (VALUE, CMP): those compare in the value's own type and
+ * take strings, addresses and the value's enum names; anything else is an ACMP.
+ */
 static int parse_cmp(struct parser *p, struct q_expr **out)
 {
+	struct q_arith *a = NULL, *b = NULL;
 	struct q_expr *e;
 	char q[Q_QUOTE_BUF];
-	int err, op_pos;
+	int err, h;
+	bool has_op;
 
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
-	e->kind = Q_EXPR_VALUE;
-	err = parse_value(p, &e->value);
+	e->pos = peek(p)->pos;
+	err = parse_arith(p, 0, &a, &h);
 	if (err)
 		goto free_expr;
-	e->pos = e->value.pos;
-
-	if (tok_to_op(peek(p)->kind, &e->op)) {
-		e->kind = Q_EXPR_CMP;
-		op_pos = peek(p)->pos;
+	has_op = tok_to_op(peek(p)->kind, &e->op) && e->op != Q_OP_BITAND;
+	if (has_op) {
 		advance(p);
-		err = parse_literal(p, &e->lit, op_pos);
+		err = parse_arith(p, 0, &b, &h);
 		if (err)
 			goto free_expr;
 	} else if (peek(p)->kind == T_ASSIGN) {
-		quote(q, sizeof(q), p->src + e->pos, e->value.end - e->pos, true);
+		quote(q, sizeof(q), p->src + e->pos, prev_end(p) - e->pos, true);
 		err = fail(p, peek(p)->pos, "unexpected '=' after %s (use '==' to compare)", q);
 		goto free_expr;
 	}
+
+	if (!b && a->kind == Q_ARITH_VALUE) {
+		e->kind = Q_EXPR_VALUE;
+		e->value = a->value;
+		memset(&a->value, 0, sizeof(a->value));
+	} else if (!b && a->kind == Q_ARITH_BIN && a->op == Q_AOP_AND &&
+		   a->lhs->kind == Q_ARITH_VALUE && take_lit(a->rhs, &e->lit)) {
+		e->kind = Q_EXPR_CMP;
+		e->op = Q_OP_BITAND;
+		e->value = a->lhs->value;
+		memset(&a->lhs->value, 0, sizeof(a->lhs->value));
+	} else if (b && a->kind == Q_ARITH_VALUE && take_lit(b, &e->lit)) {
+		e->kind = Q_EXPR_CMP;
+		e->value = a->value;
+		memset(&a->value, 0, sizeof(a->value));
+	} else {
+		e->kind = Q_EXPR_ACMP;
+		if (!b) {	/* true when nonzero */
+			e->op = Q_OP_NE;
+			b = calloc(1, sizeof(*b));
+			if (!b) {
+				err = -ENOMEM;
+				goto free_expr;
+			}
+			b->kind = Q_ARITH_LIT;
+			b->pos = prev_end(p);
+		}
+		e->alhs = a;
+		e->arhs = b;
+		a = b = NULL;
+	}
+	q_arith_free(a);
+	q_arith_free(b);
 	*out = e;
 	return 0;
 
 free_expr:
+	q_arith_free(a);
+	q_arith_free(b);
 	q_expr_free(e);
 	return err;
 }
@@ -797,10 +1072,23 @@ static int parse_unary(struct parser *p, struct q_expr **out, int *height)
 	struct q_expr *sub;
 
 	if (kind != T_NOT && kind != T_LPAREN) {
-		if (kind != T_IDENT)
+		if (kind != T_IDENT && kind != T_INT && kind != T_MINUS)
 			return expected(p, "a field name, '(' or '!'", prev_pos(p));
 		*height = 1;
 		return parse_cmp(p, out);
+	}
+	if (kind == T_LPAREN) {
+		/* '(' opens arithmetic, "(a & 7) == 1", or a group, "(a || b)": try the first */
+		struct q_error saved = *p->err;
+		int save = p->cur;
+
+		err = parse_cmp(p, out);
+		if (err != -EINVAL) {
+			*height = 1;
+			return err;
+		}
+		p->cur = save;
+		*p->err = saved;
 	}
 
 	if (p->nest >= Q_MAX_NEST)

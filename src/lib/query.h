@@ -10,12 +10,12 @@
 enum q_step_kind {
 	Q_STEP_ARROW,	/* ->name */
 	Q_STEP_DOT,	/* .name */
-	Q_STEP_INDEX,	/* [int] */
+	Q_STEP_INDEX,	/* [int], or [NAME] with name set: an enumerator */
 };
 
 struct q_step {
 	enum q_step_kind kind;
-	char *name;	/* ARROW, DOT */
+	char *name;	/* ARROW, DOT; INDEX: an enumerator's name, or NULL */
 	long long index; /* INDEX */
 	int pos;	/* byte offset of the step's name/index in the source text */
 };
@@ -54,6 +54,20 @@ enum q_expr_kind {
 	Q_EXPR_AND,
 	Q_EXPR_OR,
 	Q_EXPR_NOT,
+	Q_EXPR_ACMP,	/* arith op arith (op: == != < <= > >=) */
+};
+
+/* Arithmetic on 64-bit integers; precedence as in C except that every one of
+ * these binds tighter than a compare (as in Python): * / %, + -, << >>, &, ^, |. */
+enum q_aop {
+	Q_AOP_MUL, Q_AOP_DIV, Q_AOP_MOD, Q_AOP_ADD, Q_AOP_SUB, Q_AOP_SHL, Q_AOP_SHR,
+	Q_AOP_AND, Q_AOP_XOR, Q_AOP_OR,
+};
+
+enum q_arith_kind {
+	Q_ARITH_VALUE,	/* a value; a bare name may also be a constant (the planner decides) */
+	Q_ARITH_LIT,	/* an integer or string literal */
+	Q_ARITH_BIN,	/* lhs op rhs */
 };
 
 /* value := path | func '(' path ')' */
@@ -65,6 +79,15 @@ struct q_value {
 	int end;	/* one past its end */
 };
 
+struct q_arith {
+	enum q_arith_kind kind;
+	int pos;
+	struct q_value value;	/* VALUE */
+	struct q_lit lit;	/* LIT */
+	enum q_aop op;		/* BIN */
+	struct q_arith *lhs, *rhs;
+};
+
 struct q_expr {
 	enum q_expr_kind kind;
 	int pos;
@@ -73,6 +96,7 @@ struct q_expr {
 	struct q_lit lit;	/* CMP */
 	struct q_expr *lhs;	/* AND, OR, NOT (operand in lhs) */
 	struct q_expr *rhs;	/* AND, OR */
+	struct q_arith *alhs, *arhs; /* ACMP */
 };
 
 /* col := [ name '=' ] value */
@@ -119,6 +143,7 @@ int q_parse_trace_spec(const char *text, struct q_trace_spec *out, struct q_erro
 
 void q_columns_free(struct q_columns *c);
 void q_expr_free(struct q_expr *e);
+void q_arith_free(struct q_arith *a);
 void q_trace_spec_free(struct q_trace_spec *s);
 
 /* "task->mm->total_vm" for a path (malloc'd), for messages and headers. */

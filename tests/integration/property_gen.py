@@ -152,6 +152,7 @@ TARGETS = {
 # signed fields as unsigned 64-bit numbers
 WRONG = os.environ.get("BPFDUMP_PROP_WRONG", "")
 DEPTH = int(os.environ.get("BPFDUMP_PROP_DEPTH", "3"))  # deepest boolean tree
+ARITH = os.environ.get("BPFDUMP_PROP_ARITH", "1") != "0"  # 0: no arithmetic leaves
 
 
 def dump(bpfdump, target, fields, pred=None):
@@ -250,7 +251,90 @@ def gen_leaf(rng, tgt, rows):
     return ("cmp", f, op, v, render_int(rng, v))
 
 
+# ---- arithmetic leaves: ("arith", A, op, B), A an operand tree ("abin", aop, x, y),
+# ("afield", f) or ("alit", v, text), compiled by bpfdump to 64-bit BPF arithmetic
+
+AOPS = ["+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>"]
+M64 = (1 << 64) - 1
+
+
+def render_lit(rng, v):
+    """v as a C literal: decimal, hex, octal (leading 0) or binary."""
+    r = rng.random()
+    if v <= 0 or r < 0.4:
+        return str(v)
+    if r < 0.6:
+        return hex(v)
+    if r < 0.8:
+        return "0%o" % v
+    return "0b{:b}".format(v)
+
+
+def gen_operand(rng, tgt, rows, depth, bin_only=False):
+    ints = [f for f in tgt["fields"] if not f.volatile and f.kind in ("int", "bit")]
+    if not bin_only and (depth == 0 or rng.random() < 0.4):
+        if ints and rng.random() < 0.6:
+            return ("afield", pick(rng, ints))
+        v = pick(rng, [0, 1, 2, 3, 5, 7, 8, 12, 63, 64, 255, 4096, 0o170000, -1, -5, 1 << 40])
+        return ("alit", v, render_lit(rng, v))
+    return ("abin", pick(rng, AOPS), gen_operand(rng, tgt, rows, max(depth - 1, 0)),
+            gen_operand(rng, tgt, rows, max(depth - 1, 0)))
+
+
+def atext(a):
+    if a[0] == "afield":
+        return a[1].path
+    if a[0] == "alit":
+        return a[2]
+    return "(%s %s %s)" % (atext(a[2]), a[1], atext(a[3]))
+
+
+def aval(a, row):
+    """The operand as bpfdump's program computes it: 64 bits, wrapping; fields sign-extended
+    when signed; / % >> unsigned; x / 0 = 0 and x % 0 = x (BPF); shift counts mod 64."""
+    if a[0] == "afield":
+        return a[1].num(row[a[1].name]) & M64
+    if a[0] == "alit":
+        return a[1] & M64
+    op, x, y = a[1], aval(a[2], row), aval(a[3], row)
+    if op == "/":
+        return x // y if y else 0
+    if op == "%":
+        return x % y if y else x
+    if op == "<<":
+        return (x << (y & 63)) & M64
+    if op == ">>":
+        return x >> (y & 63)
+    return {"+": x + y, "-": x - y, "*": x * y, "&": x & y, "|": x | y, "^": x ^ y}[op] & M64
+
+
+def asigned(a):
+    """Compared signed: a signed field, a negative literal or a subtraction in either side."""
+    if a[0] == "afield":
+        return a[1].signed
+    if a[0] == "alit":
+        return a[1] < 0
+    return a[1] == "-" or asigned(a[2]) or asigned(a[3])
+
+
+def afields(a, acc):
+    if a[0] == "afield" and a[1] not in acc:
+        acc.append(a[1])
+    elif a[0] == "abin":
+        afields(a[2], acc)
+        afields(a[3], acc)
+    return acc
+
+
+def gen_arith(rng, tgt, rows):
+    # the left side is always an operation: "field op literal" is a plain compare
+    return ("arith", gen_operand(rng, tgt, rows, 2, bin_only=True), pick(rng, OPS),
+            gen_operand(rng, tgt, rows, 1))
+
+
 def gen(rng, tgt, rows, depth):
+    if ARITH and rng.random() < 0.25:
+        return gen_arith(rng, tgt, rows)
     if depth == 0 or rng.random() < 0.3:
         return gen_leaf(rng, tgt, rows)
     k = rng.random()
@@ -262,6 +346,8 @@ def gen(rng, tgt, rows, depth):
 
 def text(p, top=True):
     k = p[0]
+    if k == "arith":
+        return "%s %s %s" % (atext(p[1]), p[2], atext(p[3]))
     if k == "cmp":
         return "%s %s %s" % (p[1].path, p[2], p[4])
     if k == "val":
@@ -286,6 +372,9 @@ def fields_of(p, acc):
         fields_of(p[2], acc)
     elif p[0] == "not":
         fields_of(p[1], acc)
+    elif p[0] == "arith":
+        afields(p[1], acc)
+        afields(p[3], acc)
     elif p[1] not in acc:
         acc.append(p[1])
     return acc
@@ -325,6 +414,13 @@ def holds(p, row):
         return holds(p[1], row) or holds(p[2], row)
     if k == "not":
         return not holds(p[1], row)
+    if k == "arith":
+        x, y = aval(p[1], row), aval(p[3], row)
+        op = "<=" if p[2] == "<" and WRONG == "1" else p[2]
+        if (asigned(p[1]) or asigned(p[3])) and WRONG != "sign":
+            x, y = x - (x >> 63 << 64), y - (y >> 63 << 64)
+        return {"==": x == y, "!=": x != y, "<": x < y, "<=": x <= y,
+                ">": x > y, ">=": x >= y}[op]
     f = p[1]
     cell = row[f.name]
     if k == "val":

@@ -96,9 +96,41 @@ static const char *op_str(enum q_op op)
 	return op <= Q_OP_BITAND ? names[op] : "?";
 }
 
+static void render_arith(FILE *f, const struct q_arith *a)
+{
+	static const char *const names[] = {
+		[Q_AOP_MUL] = "*", [Q_AOP_DIV] = "/", [Q_AOP_MOD] = "%", [Q_AOP_ADD] = "+",
+		[Q_AOP_SUB] = "-", [Q_AOP_SHL] = "<<", [Q_AOP_SHR] = ">>", [Q_AOP_AND] = "&",
+		[Q_AOP_XOR] = "^", [Q_AOP_OR] = "|",
+	};
+
+	switch (a->kind) {
+	case Q_ARITH_VALUE:
+		render_value(f, &a->value);
+		break;
+	case Q_ARITH_LIT:
+		render_lit(f, &a->lit);
+		break;
+	case Q_ARITH_BIN:
+		fprintf(f, "(%s ", names[a->op]);
+		render_arith(f, a->lhs);
+		fputc(' ', f);
+		render_arith(f, a->rhs);
+		fputc(')', f);
+		break;
+	}
+}
+
 static void render_expr(FILE *f, const struct q_expr *e)
 {
 	switch (e->kind) {
+	case Q_EXPR_ACMP:
+		fprintf(f, "[%s ", op_str(e->op));
+		render_arith(f, e->alhs);
+		fputc(' ', f);
+		render_arith(f, e->arhs);
+		fputc(']', f);
+		break;
 	case Q_EXPR_VALUE:
 		render_value(f, &e->value);
 		break;
@@ -217,6 +249,13 @@ static const struct shape_case where_cases[] = {
 	{ "a != 0x1f", "(!= a 31)" },
 	{ "a == 0X1F", "(== a 31)" },
 	{ "a == 007", "(== a 7)" },
+	{ "a & 02000000", "(& a 524288)" },
+	{ "a == 0755", "(== a 493)" },
+	{ "a == -010", "(== a -8)" },
+	{ "a == 00", "(== a 0)" },
+	{ "a == 0b101", "(== a 5)" },
+	{ "a == 0B11", "(== a 3)" },
+	{ "a == 01777777777777777777777", "(== a 18446744073709551615u)" },
 	{ "a < -1", "(< a -1)" },
 	{ "a <= -0x10", "(<= a -16)" },
 	{ "a == 0", "(== a 0)" },
@@ -238,6 +277,25 @@ static const struct shape_case where_cases[] = {
 	{ "a || b && c", "(|| a (&& b c))" },
 	{ "a && b && c", "(&& (&& a b) c)" },
 	{ "a || b || c", "(|| (|| a b) c)" },
+	{ "a == b->c", "[== a b->c]" },
+	{ "a->r[MM_ANONPAGES].count > 0", "(> a->r[MM_ANONPAGES].count 0)" },
+	{ "1 == a", "[== 1 a]" },
+	{ "a == (1)", "(== a 1)" },
+	{ "task->pid == task->tgid", "[== task->pid task->tgid]" },
+	{ "(f->i_mode & 0170000) == 0140000", "[== (& f->i_mode 61440) 49152]" },
+	{ "a & 0170000 == 0140000", "[== (& a 61440) 49152]" },
+	{ "a + b * c - d", "[!= (- (+ a (* b c)) d) 0]" },
+	{ "a-1 > b", "[> (- a 1) b]" },
+	{ "a == -1", "(== a -1)" },
+	{ "a == - 1", "(== a -1)" },
+	{ "-a < 0", "[< (- 0 a) 0]" },
+	{ "a << 2 | b >> 1 ^ c % 3 / 4", "[!= (| (<< a 2) (^ (>> b 1) (/ (% c 3) 4))) 0]" },
+	{ "(a & 4)", "(& a 4)" },
+	{ "!(a & 4) && ((a + 1) == 2 || b)", "(&& (! (& a 4)) (|| [== (+ a 1) 2] b))" },
+	{ "((a == 1))", "(== a 1)" },
+	{ "a & MASK", "(& a MASK)" },
+	{ "a == LISTEN", "(== a LISTEN)" },
+	{ "a - b == MM_X", "[== (- a b) MM_X]" },
 	{ "a || b && c || d", "(|| (|| a (&& b c)) d)" },
 	{ "!a", "(! a)" },
 	{ "!a && b", "(&& (! a) b)" },
@@ -327,7 +385,8 @@ static const struct err_case err_cases[] = {
 	{ COLS, "a->1", 3, "but found '1'" },
 	{ COLS, "a.b.", 4, "after 'a.b.'" },
 	{ COLS, "a[", 2, "expected an array index after 'a['" },
-	{ COLS, "a[x]", 2, "expected an array index after 'a[' but found 'x'" },
+	{ COLS, "a[\"x\"]", 2, "expected an array index after 'a[' but found '\"x\"'" },
+	{ COLS, "a[X y]", 4, "expected ']' after 'a[X' but found 'y'" },
 	{ COLS, "a[1", 3, "expected ']' after 'a[1'" },
 	{ COLS, "a[-1]", 2, "array index '-1' out of range" },
 	{ COLS, "a[9223372036854775808]", 2, "out of range" },
@@ -338,16 +397,15 @@ static const struct err_case err_cases[] = {
 	{ COLS, "a$", 1, "unexpected character '$'" },
 	{ COLS, "a\x01", 1, "unexpected character '\\x01'" },
 	{ COLS, "a\xc3\xa9", 1, "unexpected character '\\xc3'" },
-	{ COLS, "a|b", 1, "did you mean '||'" },
-	{ COLS, "a - b", 2, "unexpected character '-'" },
+	{ COLS, "a|b", 1, "expected ',' or end of input after 'a' but found '|'" },
+	{ COLS, "a - b", 2, "expected ',' or end of input after 'a' but found '-'" },
 	{ COLS, "a:b", 1, "but found ':'" },
 	{ WHERE, "", 0, "empty expression" },
-	{ WHERE, "a ==", 4, "expected a number, string or name after '==' but found end of input" },
+	{ WHERE, "a ==", 4, "expected a field name, number or '(' after '==' but found end of input" },
 	{ WHERE, "a xyz", 2, "trailing input 'xyz'" },
 	{ WHERE, "a b c", 2, "trailing input 'b c'" },
-	{ WHERE, "a == b->c", 6, "trailing input '->c'" },
 	{ WHERE, "a == 1 == 2", 7, "trailing input '== 2'" },
-	{ WHERE, "a == 1 &", 7, "trailing input '&'" },
+	{ WHERE, "a == 1 &", 8, "expected a field name, number or '(' after '&'" },
 	{ WHERE, "a)", 1, "trailing input ')'" },
 	{ WHERE, "tp:a:b", 2, "trailing input ':a:b'" },
 	{ WHERE, "(a", 2, "expected ')' after '(a' but found end of input" },
@@ -358,12 +416,10 @@ static const struct err_case err_cases[] = {
 	{ WHERE, "|| a", 0, "but found '||'" },
 	{ WHERE, "!", 1, "after '!' but found end of input" },
 	{ WHERE, "()", 1, "after '(' but found ')'" },
-	{ WHERE, "1 == a", 0, "but found '1'" },
 	{ WHERE, "\"s\" == a", 0, "but found '\"s\"'" },
 	{ WHERE, "a = 1", 2, "use '==' to compare" },
 	{ WHERE, "a == ==", 5, "but found '=='" },
-	{ WHERE, "a == (1)", 5, "but found '('" },
-	{ WHERE, "a &", 3, "expected a number, string or name after '&'" },
+	{ WHERE, "a &", 3, "expected a field name, number or '(' after '&'" },
 	{ WHERE, "a & & b", 4, "but found '&'" },
 	{ WHERE, "a <> b", 3, "but found '>'" },
 	{ WHERE, "a -> == 1", 5, "expected a field name after 'a ->' but found '=='" },
@@ -380,7 +436,14 @@ static const struct err_case err_cases[] = {
 	{ WHERE, "a == 0x", 5, "invalid number '0x'" },
 	{ WHERE, "a == 12ab", 5, "invalid number '12ab'" },
 	{ WHERE, "a == 0x1g", 5, "invalid number '0x1g'" },
-	{ WHERE, "a == -", 5, "unexpected character '-'" },
+	{ WHERE, "a == 08", 5, "invalid number '08'" },
+	{ WHERE, "a == 0779", 5, "invalid number '0779'" },
+	{ WHERE, "a == 0b", 5, "invalid number '0b'" },
+	{ WHERE, "a == 0b102", 5, "invalid number '0b102'" },
+	{ WHERE, "a == 02000000000000000000000", 5, "out of range" },
+	{ WHERE, "a == -", 6, "expected a field name, number or '(' after '-'" },
+	{ WHERE, "(a + 1", 6, "expected ')' after '(a + 1' but found end of input" },
+	{ WHERE, "a | | b", 4, "expected a field name, number or '(' after '|'" },
 	{ TRACE, "", 0, "empty trace spec" },
 	{ TRACE, "(a)", 0, "expected a function name but found '('" },
 	{ TRACE, "1f", 0, "invalid number '1f'" },
