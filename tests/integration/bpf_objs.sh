@@ -293,3 +293,15 @@ truth=$(bpftool map dump pinned "$PH" -j | bytes)
 got=$(timeout 60 "$BPFDUMP" dump bpf_map_elem --map "$H" -J | elems)
 expect_eq "bpf_map_elem deleted element disappears" "$truth" "$got"
 
+
+# Only a path is a file: in a directory holding a BPF object named "tcp", "pin tcp" pins
+# the tcp target and "pin ./tcp" the object (user_iter.bpf.o: SEC("iter/task_file")).
+mkdir -p "$TMP/shadow" && cp "$BUILD/tests/user_iter.bpf.o" "$TMP/shadow/tcp"
+SH=/sys/fs/bpf/bdt_sh_$R
+at_exit "'$BPFDUMP' rm ${SH}_word; rm -f ${SH}_path"
+(cd "$TMP/shadow" && timeout 60 "$BPFDUMP" pin tcp "${SH}_word" && timeout 60 "$BPFDUMP" pin ./tcp "${SH}_path") \
+	2>"$TMP/shadow.err"
+expect_eq "pin tcp beside a file named tcp pins the tcp target" "tcp" \
+	"$(bpftool link show pinned "${SH}_word" -j 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin).get("target_name"))' 2>/dev/null)"
+expect_eq "pin ./tcp pins the object file (its target task_file)" "task_file" \
+	"$(bpftool link show pinned "${SH}_path" -j 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin).get("target_name"))' 2>/dev/null)"
