@@ -237,8 +237,14 @@ _bpfdump_value()
 	*:--group)
 		mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -g -- "$rcur")
 		;;
-	*:--btf)
+	*:--btf | serve:--config | metrics:--config)
 		_bpfdump_paths files
+		;;
+	metrics:--textfile)
+		_bpfdump_paths dirs
+		;;
+	serve:--listen)
+		_bpfdump_add "" 127.0.0.1:9435
 		;;
 	esac
 	cur=$save

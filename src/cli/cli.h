@@ -67,5 +67,9 @@ int cmd_view(int argc, char **argv);
 void help_view(void);
 int cmd_sql(int argc, char **argv);
 void help_sql(void);
+int cmd_serve(int argc, char **argv);
+void help_serve(void);
+int cmd_metrics(int argc, char **argv);
+void help_metrics(void);
 
 #endif

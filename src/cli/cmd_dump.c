@@ -13,7 +13,8 @@ void help_dump(void)
 	printf("Usage: bpfdump dump TARGET [-o FIELDS] [-w EXPR] [-J | -r] [-n]\n"
 	       "                    [--pid N | --tid N] [--cgroup PATH [--order ORDER]]\n"
 	       "                    [--map NAME|ID] [--netns FILE] [--pidns FILE] [--mntns FILE]\n"
-	       "                    [--target-pid N | --container N]\n\n"
+	       "                    [--target-pid N | --container N]\n"
+	       "                    [--interval SECS [--rounds N]]\n\n"
 	       "Run the iterator TARGET once and print one row per object.\n\n"
 	       "Options:\n"
 	       "  -o, --output FIELDS  columns: [name=]path, comma-separated\n"
@@ -29,7 +30,27 @@ void help_dump(void)
 	       "      --order ORDER    self, descendants_pre, descendants_post, ancestors_up\n"
 	       "      --map NAME|ID    map targets: the map to iterate\n"
 	       DUMP_SCOPE_HELP
+	       INTERVAL_HELP
 	       "  -h, --help           this help\n");
+}
+
+struct dump_round {
+	struct bpfdump *d;
+	struct bpfdump_query *q;
+	const struct bpfdump_print_opts *print;
+};
+
+/* One round of --interval: the same loaded program, attached and read again. */
+static long dump_round(void *ctx, FILE *out)
+{
+	struct dump_round *r = ctx;
+	long rows = bpfdump_query__print(r->q, out, r->print);
+
+	if (rows < 0) {
+		run_err("%s", bpfdump__errmsg(r->d)[0] ? bpfdump__errmsg(r->d) : strerror(-rows));
+		return -1;
+	}
+	return rows;
 }
 
 int cmd_dump(int argc, char **argv)
@@ -62,6 +83,14 @@ int cmd_dump(int argc, char **argv)
 	}
 	if (env.verbose >= 2)
 		fprintf(stderr, "%s", bpfdump_query__verifier_log(q));
+	if (a.interval) {
+		struct dump_round r = { .d = d, .q = q, .print = &a.print };
+
+		err = interval_run("dump", a.interval, a.rounds,
+				   a.print.format == BPFDUMP_FMT_JSON, dump_round, &r);
+		bpfdump_query__free(q);
+		goto out;
+	}
 	rows = bpfdump_query__print(q, stdout, &a.print);
 	if (rows < 0 && ferror(stdout))	/* the printer's errno, not the reader's */
 		err = run_err("write error: %s", strerror(-rows));

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Option parsing shared by dump and pin. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "dump_opts.h"
 
 enum { OPT_PID = 256, OPT_TID, OPT_CGROUP, OPT_ORDER, OPT_MAP, OPT_MODE, OPT_OWNER, OPT_GROUP,
-       OPT_FORCE, OPT_NETNS, OPT_PIDNS, OPT_MNTNS, OPT_TARGET_PID, OPT_CONTAINER };
+       OPT_FORCE, OPT_NETNS, OPT_PIDNS, OPT_MNTNS, OPT_TARGET_PID, OPT_CONTAINER,
+       OPT_INTERVAL, OPT_ROUNDS };
 
 static int parse_order(const char *cmd, const char *s, enum bpfdump_cgroup_order *o)
 {
@@ -52,6 +55,8 @@ int dump_args_parse(const char *cmd, int argc, char **argv, struct dump_args *a,
 		{ "mntns", required_argument, NULL, OPT_MNTNS },
 		{ "target-pid", required_argument, NULL, OPT_TARGET_PID },
 		{ "container", required_argument, NULL, OPT_CONTAINER },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "rounds", required_argument, NULL, OPT_ROUNDS },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -118,6 +123,16 @@ int dump_args_parse(const char *cmd, int argc, char **argv, struct dump_args *a,
 				return err;
 			a->container = opt == OPT_CONTAINER;
 			break;
+		case OPT_INTERVAL:
+		case OPT_ROUNDS:
+			if (strcmp(cmd, "dump"))
+				return usage_err(cmd, "option '%s' applies to dump only",
+						 argv[optind - 1]);
+			err = opt == OPT_INTERVAL ? parse_interval(cmd, optarg, &a->interval)
+						  : parse_rounds(cmd, optarg, &a->rounds);
+			if (err)
+				return err;
+			break;
 		case OPT_MODE:
 		case OPT_OWNER:
 		case OPT_GROUP:
@@ -151,6 +166,8 @@ int dump_args_parse(const char *cmd, int argc, char **argv, struct dump_args *a,
 		return usage_err(cmd, "--pid and --tid exclude each other");
 	if (a->print.format == BPFDUMP_FMT_JSON && a->print.raw)
 		return usage_err(cmd, "-J and -r exclude each other");
+	if (a->rounds && !a->interval)
+		return usage_err(cmd, "--rounds needs --interval");
 	while (optind < argc) {
 		if (a->positional_cnt >= (is_pin ? 2 : 1))
 			return usage_err(cmd, "unexpected argument '%s'", argv[optind]);
@@ -232,4 +249,116 @@ int dump_args_scope(const char *cmd, struct bpfdump *d, struct dump_args *a)
 		a->q.cgroup = a->cgroup_buf;
 	}
 	return -1;
+}
+
+/* ---- --interval / --rounds ---- */
+
+int parse_interval(const char *cmd, const char *s, double *secs)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 0.01 && v <= 86400))
+		return usage_err(cmd, "--interval: '%s' is not a number of seconds from 0.01 "
+				 "to 86400", s);
+	*secs = v;
+	return 0;
+}
+
+int parse_rounds(const char *cmd, const char *s, long *rounds)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1)
+		return usage_err(cmd, "--rounds: '%s' is not a positive number", s);
+	*rounds = v;
+	return 0;
+}
+
+static volatile sig_atomic_t interval_stop;
+
+static void on_stop(int sig)
+{
+	interval_stop = 1;
+	signal(sig, SIG_DFL);
+}
+
+/* The round's block: its time first. */
+static int put_round(const char *buf, size_t len, const char *when, long round, bool json)
+{
+	const char *p = buf, *e;
+
+	if (!json)
+		printf("# time %s round %ld\n", when, round);
+	for (; p < buf + len; p = e + 1) {
+		e = memchr(p, '\n', buf + len - p) ?: buf + len;
+		if (json && *p == '{')
+			printf("{\"time\":\"%s\",\"round\":%ld,%.*s\n", when, round,
+			       (int)(e - p - 1), p + 1);
+		else
+			printf("%.*s\n", (int)(e - p), p);
+	}
+	if (!json)
+		putchar('\n');
+	return fflush(stdout) ? -errno : 0;
+}
+
+int interval_run(const char *cmd, double secs, long rounds, bool json, round_fn fn, void *ctx)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	struct timespec next;
+	long round;
+	int err = 0;
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (round = 1; !interval_stop && (!rounds || round <= rounds); round++) {
+		struct timespec now;
+		char when[40], *buf = NULL;
+		size_t len = 0;
+		struct tm tm;
+		FILE *mem;
+		long n;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		gmtime_r(&now.tv_sec, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%03ldZ",
+			 now.tv_nsec / 1000000);
+		mem = open_memstream(&buf, &len);
+		if (!mem)
+			return run_err("%s: %s", cmd, strerror(errno));
+		n = fn(ctx, mem);
+		if (fclose(mem) && n >= 0) {
+			run_err("%s: %s", cmd, strerror(errno));
+			n = -1;
+		}
+		if (n < 0) {
+			free(buf);
+			return 1;
+		}
+		err = put_round(buf ?: "", len, when, round, json);
+		free(buf);
+		if (err)
+			return run_err("write error: %s", strerror(-err));
+		if (rounds && round == rounds)
+			break;
+		/* a fixed schedule: start + round * secs, whatever each round took */
+		next.tv_sec += (time_t)secs;
+		next.tv_nsec += (long)((secs - (time_t)secs) * 1e9);
+		if (next.tv_nsec >= 1000000000L) {
+			next.tv_sec++;
+			next.tv_nsec -= 1000000000L;
+		}
+		while (!interval_stop &&
+		       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
+			;
+	}
+	return 0;
 }

@@ -3,6 +3,9 @@
 #ifndef BPFDUMP_DUMP_OPTS_H
 #define BPFDUMP_DUMP_OPTS_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
 #include "bpfdump.h"
 
 struct dump_args {
@@ -17,7 +20,29 @@ struct dump_args {
 	bool container;			/* --container: its cgroup too */
 	char ns_buf[3][64];		/* /proc/PID/ns/{net,pid,mnt} */
 	char cgroup_buf[4096];		/* its cgroup2 directory */
+	double interval;		/* dump --interval SECS: 0 runs once */
+	long rounds;			/* --rounds N: 0 is no end */
 };
+
+/* --interval SECS [--rounds N]: run again every SECS (dump and sql). */
+#define INTERVAL_HELP \
+	"      --interval SECS  run again every SECS seconds (program kept loaded),\n"	\
+	"                       one block per round with its time\n"			\
+	"      --rounds N       with --interval: stop after N rounds\n"
+
+/* Parse --interval and --rounds values; 0 or the exit code. */
+int parse_interval(const char *cmd, const char *s, double *secs);
+int parse_rounds(const char *cmd, const char *s, long *rounds);
+
+/* One round: its rows written to out; the row count, or a negative value once the
+ * error is said. */
+typedef long (*round_fn)(void *ctx, FILE *out);
+
+/* Call fn every secs seconds (on a fixed schedule) until rounds rounds ran (0: until
+ * SIGINT or SIGTERM). Each round is a block: a "# time T round N" line before a
+ * table, or "time" and "round" fields first in every JSON object. Returns the exit
+ * code. */
+int interval_run(const char *cmd, double secs, long rounds, bool json, round_fn fn, void *ctx);
 
 /* Options help shared by dump and pin: namespaces and containers. */
 #define DUMP_SCOPE_HELP \

@@ -25,6 +25,8 @@ static const struct cmd cmds[] = {
 	{ "info", cmd_info, help_info, "a kernel function's or tracepoint's signature" },
 	{ "trace", cmd_trace, help_trace, "trace functions and tracepoints, arguments by BTF" },
 	{ "sql", cmd_sql, help_sql, "answer SQL over live kernel objects" },
+	{ "serve", cmd_serve, help_serve, "serve SQL metrics to Prometheus over HTTP" },
+	{ "metrics", cmd_metrics, help_metrics, "write SQL metrics once (node_exporter textfile)" },
 	{ "snapshot", cmd_snapshot, help_snapshot, "one process's kernel state in one BPF pass" },
 	{ "view", cmd_view, help_view, "a FUSE filesystem of dumpers and per-cgroup views" },
 	{ "__complete-members", cmd_complete, help_complete, NULL },

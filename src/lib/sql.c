@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sqlite3.h>
 
 #include "internal.h"
@@ -492,6 +493,7 @@ static int run_read(struct sql_vtab *v, struct sql_run *r, const char *where,
 	BPFDUMP_OPTS(bpfdump_query_opts, o);
 	BPFDUMP_OPTS(bpfdump_rows_opts, ro);
 	struct bpfdump_query *q;
+	struct sql_prog *prog;
 	struct bd_strbuf cols = {};
 	long n;
 	int err;
@@ -503,14 +505,38 @@ static int run_read(struct sql_vtab *v, struct sql_run *r, const char *where,
 		err = -ENOMEM;
 		goto out;
 	}
-	q = bpfdump_query__new(d, &o);
-	if (!q) {
-		err = -errno;
-		goto out;
+	for (prog = v->s->progs; prog; prog = prog->next)
+		if (!strcmp(prog->key, r->key))
+			break;
+	if (prog) {
+		q = prog->q;
+	} else {
+		q = bpfdump_query__new(d, &o);
+		if (!q) {
+			err = -errno;
+			goto out;
+		}
 	}
+	if (v->s->keep_progs && !prog) {	/* kept for the statement's later runs */
+		prog = calloc(1, sizeof(*prog));
+		if (prog)
+			prog->key = strdup(r->key);
+		if (!prog || !prog->key) {
+			free(prog);
+			bpfdump_query__free(q);
+			err = -ENOMEM;
+			goto out;
+		}
+		prog->q = q;
+		prog->next = v->s->progs;
+		v->s->progs = prog;
+	}
+	if (prog)
+		prog->used = true;
 	ro.kaddrs = v->s->print ? v->s->print->kaddrs : BPFDUMP_KADDR_AUTO;
 	n = bpfdump_query__rows(q, keep_row, r, &ro);
-	bpfdump_query__free(q);
+	if (!prog)
+		bpfdump_query__free(q);
 	if (n < 0) {
 		err = n;
 		goto out;
@@ -840,17 +866,42 @@ out:
 	return err ?: rows;
 }
 
-static void sql_free(struct bd_sql *s)
+static void runs_free(struct bd_sql *s)
 {
 	struct sql_run *r;
-	int i;
 
-	if (s->db)
-		sqlite3_close(s->db);	/* disconnects the tables */
 	while ((r = s->runs)) {
 		s->runs = r->next;
 		run_free(r);
 	}
+}
+
+/* Programs the last run did not read (keys that change from run to run) go. */
+static void progs_trim(struct bd_sql *s, bool all)
+{
+	struct sql_prog **pp = &s->progs, *p;
+
+	while ((p = *pp)) {
+		if (!all && p->used) {
+			p->used = false;
+			pp = &p->next;
+			continue;
+		}
+		*pp = p->next;
+		bpfdump_query__free(p->q);
+		free(p->key);
+		free(p);
+	}
+}
+
+static void sql_free(struct bd_sql *s)
+{
+	int i;
+
+	if (s->db)
+		sqlite3_close(s->db);	/* disconnects the tables */
+	runs_free(s);
+	progs_trim(s, true);
 	for (i = 0; i < s->ident_cnt; i++) {
 		free(s->idents[i]);
 		free(s->ident_err[i]);
@@ -951,5 +1002,179 @@ long bpfdump__sql(struct bpfdump *d, const char *text, FILE *out,
 	}
 out:
 	sql_free(&s);
+	return err ?: rows;
+}
+
+/* ---- prepared statements (serve, metrics, --interval) ---- */
+
+struct bd_sql_prep {
+	struct bd_sql s;
+	sqlite3_stmt *st;
+	int ncols;
+	const char **names;
+	const char **texts;
+	double *nums;
+	bool *numeric;
+	long long deadline_ns;
+};
+
+static long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int prep_progress(void *ctx)
+{
+	struct bd_sql_prep *p = ctx;
+
+	return p->deadline_ns && mono_ns() > p->deadline_ns;
+}
+
+void bd_sql_prep_free(struct bd_sql_prep *p)
+{
+	if (!p)
+		return;
+	sqlite3_finalize(p->st);
+	sql_free(&p->s);
+	free(p->names);
+	free(p->texts);
+	free(p->nums);
+	free(p->numeric);
+	free(p);
+}
+
+struct bd_sql_prep *bd_sql_prep_new(struct bpfdump *d, const char *text, bool pushdown)
+{
+	const char *env = getenv("BPFDUMP_SQL_PUSHDOWN");
+	struct bd_sql_prep *p;
+	const char *tail = NULL;
+	int rc, err, i;
+
+	if (!d || !text) {
+		errno = EINVAL;
+		return NULL;
+	}
+	err = bd_btf_ready(d);
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	p->s.d = d;
+	p->s.pushdown = pushdown && !(env && !strcmp(env, "0"));
+	p->s.keep_progs = true;
+	d->errmsg[0] = '\0';
+	err = sql_open(&p->s, text);
+	if (err)
+		goto err_free;
+	rc = sqlite3_prepare_v2(p->s.db, text, -1, &p->st, &tail);
+	if (rc != SQLITE_OK) {
+		err = sql_error(&p->s, text, text, rc);
+		goto err_free;
+	}
+	if (!p->st) {
+		err = bd_err(d, -EINVAL, "sql: no statement");
+		goto err_free;
+	}
+	while (tail && isspace((unsigned char)*tail))
+		tail++;
+	if (tail && *tail && strcmp(tail, ";")) {
+		err = bd_err(d, -EINVAL, "sql: one statement only (more at byte %d)",
+			     (int)(tail - text));
+		goto err_free;
+	}
+	if (!sqlite3_stmt_readonly(p->st)) {
+		err = bd_err(d, -EPERM, "sql: not a read-only statement");
+		goto err_free;
+	}
+	p->ncols = sqlite3_column_count(p->st);
+	p->names = calloc(p->ncols ?: 1, sizeof(*p->names));
+	p->texts = calloc(p->ncols ?: 1, sizeof(*p->texts));
+	p->nums = calloc(p->ncols ?: 1, sizeof(*p->nums));
+	p->numeric = calloc(p->ncols ?: 1, sizeof(*p->numeric));
+	if (!p->names || !p->texts || !p->nums || !p->numeric) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	for (i = 0; i < p->ncols; i++)
+		p->names[i] = sqlite3_column_name(p->st, i) ?: "";
+	sqlite3_progress_handler(p->s.db, 1000, prep_progress, p);
+	return p;
+
+err_free:
+	bd_sql_prep_free(p);
+	errno = -err;
+	return NULL;
+}
+
+int bd_sql_prep_column_cnt(const struct bd_sql_prep *p)
+{
+	return p->ncols;
+}
+
+const char *bd_sql_prep_column_name(const struct bd_sql_prep *p, int idx)
+{
+	return idx >= 0 && idx < p->ncols ? p->names[idx] : NULL;
+}
+
+/* The end of a run: the next one reads the kernel again, with the same programs. */
+static void prep_done(struct bd_sql_prep *p)
+{
+	sqlite3_reset(p->st);
+	p->deadline_ns = 0;
+	runs_free(&p->s);
+	progs_trim(&p->s, false);
+}
+
+long bd_sql_prep_print(struct bd_sql_prep *p, FILE *out, const struct bpfdump_print_opts *po)
+{
+	long n;
+
+	p->s.d->errmsg[0] = '\0';
+	p->s.failed = false;
+	p->s.print = po;
+	n = print_stmt(&p->s, p->st, out);
+	prep_done(p);
+	return n;
+}
+
+long bd_sql_prep_run(struct bd_sql_prep *p, long timeout_ms, bd_sql_row_fn fn, void *ctx)
+{
+	long rows = 0;
+	int rc, i, ret;
+	long err = 0;
+
+	p->s.d->errmsg[0] = '\0';
+	p->s.failed = false;
+	p->deadline_ns = timeout_ms > 0 ? mono_ns() + timeout_ms * 1000000LL : 0;
+	while ((rc = sqlite3_step(p->st)) == SQLITE_ROW) {
+		for (i = 0; i < p->ncols; i++) {
+			int type = sqlite3_column_type(p->st, i);
+
+			p->numeric[i] = type == SQLITE_INTEGER || type == SQLITE_FLOAT;
+			p->nums[i] = p->numeric[i] ? sqlite3_column_double(p->st, i) : 0;
+			p->texts[i] = type == SQLITE_NULL ? NULL
+				      : (const char *)sqlite3_column_text(p->st, i);
+		}
+		ret = fn ? fn(ctx, p->ncols, p->names, p->texts, p->nums, p->numeric) : 0;
+		rows++;
+		if (ret) {
+			err = ret;
+			break;
+		}
+	}
+	if (!err && rc == SQLITE_INTERRUPT)
+		err = bd_err(p->s.d, -ETIME, "sql: interrupted after its timeout of %ld ms",
+			     timeout_ms);
+	else if (!err && rc != SQLITE_DONE)
+		err = sql_error(&p->s, NULL, NULL, rc);
+	prep_done(p);
 	return err ?: rows;
 }

@@ -11,6 +11,7 @@
 #define SQL_MAX_PARAMS 8
 
 struct bd_sql;
+struct sql_prog;
 
 /* A declared column: its SQL name, its field-language expression, and whether
  * constraints on it can become the target's predicate. */
@@ -66,7 +67,20 @@ struct bd_sql {
 	struct sql_vtab *vtabs;
 	struct sql_run *runs;
 	int runs_done;
+	struct sql_prog *progs;	/* prepared statements: loaded programs kept across runs */
+	bool keep_progs;
 };
+
+/* A loaded query of a prepared statement, reused by every run that reads the same
+ * (target, predicate, parameters, columns). */
+struct sql_prog {
+	struct sql_prog *next;
+	char *key;
+	struct bpfdump_query *q;
+	bool used;		/* read by the current run */
+};
+
+#include "sql_prep.h"
 
 /* What xFilter gets from the chosen plan. */
 struct sql_filter {
