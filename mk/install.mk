@@ -19,6 +19,7 @@ INCLUDEDIR   ?= $(PREFIX)/include
 MANDIR       ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 BASHCOMPDIR  ?= $(PREFIX)/share/bash-completion/completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 INSTALL      ?= install
 RST2MAN      ?= rst2man
 GROFF        ?= groff
@@ -35,9 +36,11 @@ PUB_HDRS   := $(wildcard include/bpfdump*.h)
 MAN_SRCS   := $(wildcard docs/bpfdump*.rst)
 MAN_PAGES  := $(patsubst docs/%.rst,$(BUILD)/man/%.8,$(MAN_SRCS))
 COMPLETION := docs/bpfdump.bash
+EXPORTER_UNIT := debian/bpfdump-exporter.service
 PC_FILE    := $(BUILD)/bpfdump.pc
 
-INSTALL_DIRS = $(BINDIR) $(LIBDIR) $(INCLUDEDIR) $(MANDIR)/man8 $(PKGCONFIGDIR) $(BASHCOMPDIR)
+INSTALL_DIRS = $(BINDIR) $(LIBDIR) $(INCLUDEDIR) $(MANDIR)/man8 $(PKGCONFIGDIR) $(BASHCOMPDIR) \
+	       $(SYSTEMDUNITDIR)
 
 .PHONY: shared man pc install uninstall man-deps FORCE_PC
 
@@ -134,6 +137,9 @@ install: $(BUILD)/bpfdump $(BUILD)/libbpfdump.a $(SO_LIB) $(MAN_PAGES) $(PC_FILE
 	@$(INSTALL) -m 0644 $(MAN_PAGES) '$(DESTDIR)$(MANDIR)/man8/'
 	@echo '  INSTALL $(DESTDIR)$(BASHCOMPDIR)/bpfdump'
 	@$(INSTALL) -m 0644 $(COMPLETION) '$(DESTDIR)$(BASHCOMPDIR)/bpfdump'
+	@echo '  INSTALL $(DESTDIR)$(SYSTEMDUNITDIR)/bpfdump-exporter.service'
+	@sed 's#@BINDIR@#$(BINDIR)#' $(EXPORTER_UNIT) >'$(DESTDIR)$(SYSTEMDUNITDIR)/bpfdump-exporter.service'
+	@chmod 0644 '$(DESTDIR)$(SYSTEMDUNITDIR)/bpfdump-exporter.service'
 	@if [ -z '$(DESTDIR)' ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null 2>&1; then \
 		ldconfig; fi
 
@@ -145,7 +151,8 @@ uninstall:
 		$(foreach h,$(notdir $(PUB_HDRS)),'$(DESTDIR)$(INCLUDEDIR)/$(h)') \
 		'$(DESTDIR)$(PKGCONFIGDIR)/bpfdump.pc' \
 		$(foreach m,$(notdir $(MAN_PAGES)),'$(DESTDIR)$(MANDIR)/man8/$(m)') \
-		'$(DESTDIR)$(BASHCOMPDIR)/bpfdump'
+		'$(DESTDIR)$(BASHCOMPDIR)/bpfdump' \
+		'$(DESTDIR)$(SYSTEMDUNITDIR)/bpfdump-exporter.service'
 	@if [ -z '$(DESTDIR)' ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null 2>&1; then \
 		ldconfig; fi
 

@@ -18,7 +18,8 @@ fi
 ok "make install DESTDIR=\$TMP/root PREFIX=$P"
 
 want=(bin/bpfdump lib/libbpfdump.so.0.1.0 lib/libbpfdump.so.0 lib/libbpfdump.so lib/libbpfdump.a
-      lib/pkgconfig/bpfdump.pc share/bash-completion/completions/bpfdump share/man/man8/bpfdump.8)
+      lib/pkgconfig/bpfdump.pc share/bash-completion/completions/bpfdump share/man/man8/bpfdump.8
+      lib/systemd/system/bpfdump-exporter.service)
 for h in "$ROOT"/include/bpfdump*.h; do want+=("include/$(basename "$h")"); done
 for r in "$ROOT"/docs/bpfdump-*.rst; do want+=("share/man/man8/$(basename "$r" .rst).8"); done
 missing=

@@ -297,3 +297,21 @@ fi
 kill $S2 $S
 wait $S 2>/dev/null
 expect_eq "SIGTERM: serve exits 0" 0 "$?"
+
+# ---- the systemd unit: what make install and the .deb install ----
+UNIT=$(dirname "$0")/../../debian/bpfdump-exporter.service
+if command -v systemd-analyze >/dev/null; then
+	sed "s#@BINDIR@#$(dirname "$BPFDUMP")#" "$UNIT" >"$TMP/bpfdump-exporter.service"
+	# man:bpfdump-serve(8) is not installed here: that line of verify's is no failure
+	systemd-analyze verify "$TMP/bpfdump-exporter.service" 2>&1 | grep -v "man bpfdump-serve(8)" >"$TMP/verify.out"
+	if [ -s "$TMP/verify.out" ]; then fail "systemd-analyze verify: $(head -c 300 "$TMP/verify.out")"
+	else ok "systemd-analyze verify: the unit is clean"; fi
+	grep -q '^CapabilityBoundingSet=CAP_BPF CAP_PERFMON CAP_SYS_ADMIN CAP_SYS_RESOURCE' "$UNIT" &&
+	grep -q '^NoNewPrivileges=yes' "$UNIT" && grep -q '^ProtectSystem=strict' "$UNIT" &&
+	grep -q '^ProtectHome=yes' "$UNIT" && grep -q '^PrivateTmp=yes' "$UNIT" &&
+		ok "the unit bounds capabilities and sets NoNewPrivileges, ProtectSystem=strict, ProtectHome, PrivateTmp" ||
+		fail "the unit lacks a capability bound or a hardening setting"
+	echo "info $TEST_NAME: $(systemd-analyze security --offline=yes "$TMP/bpfdump-exporter.service" 2>/dev/null | grep 'Overall exposure')"
+else
+	skip "systemd-analyze: not installed"
+fi
