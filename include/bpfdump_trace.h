@@ -36,9 +36,16 @@ struct bpfdump_trace_opts {
 	const volatile sig_atomic_t *stop; /* set by a signal handler to end the trace */
 	FILE *out;
 	const char *cgroup;		/* only tasks in this cgroup2 subtree (a container) */
+	/* In-kernel aggregation instead of events: 'count', 'sum(V)', 'min(V)',
+	 * 'max(V)', 'avg(V)' or 'hist(V)', then optionally 'BY KEY, KEY...'; V and the
+	 * keys are values of the SPEC. Printed at the end and every interval seconds. */
+	const char *agg;
+	int top;			/* only the N largest (0: all) */
+	double interval;		/* print the aggregates every this many seconds */
+	unsigned int max_keys;		/* aggregation map size (0: 10240) */
 	size_t :0;
 };
-#define bpfdump_trace_opts__last_field cgroup
+#define bpfdump_trace_opts__last_field max_keys
 
 /* Attach, print events until stopped, detach. Returns 0 or -errno. */
 BPFDUMP_API int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *opts);

@@ -21,14 +21,22 @@ static void on_signal(int sig)
 void help_trace(void)
 {
 	printf("Usage: bpfdump trace [-p PID] [--cgroup PATH] [--mode MODE] [-J] [-c COUNT] [-d SECONDS]\n"
-	       "                     [--size BYTES] [--multiline] [--zeroes] SPEC...\n\n"
+	       "                     [--size BYTES] [--multiline] [--zeroes]\n"
+	       "                     [--agg 'FN[(VALUE)] [BY KEY, ...]' [--top N] [-i SECS]\n"
+	       "                     [--max-keys N]] SPEC...\n\n"
 	       "Trace kernel functions or tracepoints and print their arguments, members and\n"
 	       "return values, pretty-printed by BTF. SPEC is FUNC, FUNC(ITEM, ...) or\n"
 	       "tp:GROUP:NAME(ITEM, ...); an ITEM is a value to print (skb, skb->dev->name,\n"
 	       "return) or a predicate (skb->len == 84, return != 0). All predicates must hold;\n"
 	       "they run in the kernel before anything is copied. A SPEC that reads 'return'\n"
 	       "keeps the arguments at entry and prints one event at return. A bare FUNC prints\n"
-	       "its arguments at entry and its return value at exit.\n\n"
+	       "its arguments at entry and its return value at exit. Every SPEC also knows the\n"
+	       "running task's comm, pid, tid, uid, gid, cpu and cgroup (id), as values and in\n"
+	       "predicates: 'tp:syscalls:sys_enter_openat(comm == \"cat\", uid)'.\n\n"
+	       "--agg aggregates in the kernel instead of printing events: FN is count, sum,\n"
+	       "min, max, avg or hist (power-of-two buckets), VALUE and the KEYs are values of\n"
+	       "the SPEC: --agg 'count BY comm', --agg 'hist(return) BY comm'. Printed at the\n"
+	       "end (or Ctrl-C) and every -i SECS, the largest last.\n\n"
 	       "Options:\n"
 	       "  -p, --pid PID        only this process\n"
 	       "      --cgroup PATH    only tasks in this cgroup2 subtree (a container), checked\n"
@@ -42,10 +50,17 @@ void help_trace(void)
 	       "      --size BYTES     bytes copied of a struct behind a pointer (default 1024)\n"
 	       "      --multiline      structs on several lines\n"
 	       "      --zeroes         show zero-valued members too\n"
+	       "      --agg EXPR       count | sum(V) | min(V) | max(V) | avg(V) | hist(V),\n"
+	       "                       then optionally BY KEY[, KEY...]\n"
+	       "      --top N          print only the N largest aggregates\n"
+	       "  -i, --interval SECS  print the aggregates every SECS seconds too\n"
+	       "      --max-keys N     aggregation map size (default 10240; what does not fit\n"
+	       "                       is counted and reported)\n"
 	       "  -h, --help           this help\n");
 }
 
-enum { OPT_MODE = 256, OPT_SIZE, OPT_MULTI, OPT_ZEROES, OPT_CGROUP };
+enum { OPT_MODE = 256, OPT_SIZE, OPT_MULTI, OPT_ZEROES, OPT_CGROUP, OPT_AGG, OPT_TOP,
+       OPT_MAX_KEYS };
 
 int cmd_trace(int argc, char **argv)
 {
@@ -59,6 +74,10 @@ int cmd_trace(int argc, char **argv)
 		{ "multiline", no_argument, NULL, OPT_MULTI },
 		{ "zeroes", no_argument, NULL, OPT_ZEROES },
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
+		{ "agg", required_argument, NULL, OPT_AGG },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "max-keys", required_argument, NULL, OPT_MAX_KEYS },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -67,7 +86,7 @@ int cmd_trace(int argc, char **argv)
 	int opt, err, v;
 	char *end;
 
-	while ((opt = getopt_long(argc, argv, "p:Jc:d:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "p:Jc:d:i:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			if ((err = parse_pos_int("trace", "--pid", optarg, &to.pid)))
@@ -116,6 +135,25 @@ int cmd_trace(int argc, char **argv)
 		case OPT_MULTI:
 			to.multiline = true;
 			break;
+		case OPT_AGG:
+			to.agg = optarg;
+			break;
+		case OPT_TOP:
+			if ((err = parse_pos_int("trace", "--top", optarg, &to.top)))
+				return err;
+			break;
+		case OPT_MAX_KEYS:
+			if ((err = parse_pos_int("trace", "--max-keys", optarg, &v)))
+				return err;
+			to.max_keys = v;
+			break;
+		case 'i':
+			errno = 0;
+			to.interval = strtod(optarg, &end);
+			if (errno || *end || to.interval <= 0)
+				return usage_err("trace", "--interval: '%s' is not a positive number "
+						 "of seconds", optarg);
+			break;
 		case OPT_ZEROES:
 			to.zeroes = true;
 			break;
@@ -128,6 +166,8 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return usage_err("trace", "needs a FUNC or tp:GROUP:NAME");
+	if ((to.top || to.interval) && !to.agg)
+		return usage_err("trace", "%s applies to --agg", to.top ? "--top" : "--interval");
 	to.specs = (const char *const *)&argv[optind];
 	to.spec_cnt = argc - optind;
 	if (cli_need_root("trace"))

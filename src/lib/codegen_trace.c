@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "codegen.h"
+#include "query.h"
 #include "trace.h"
 
 #define F_HDR_LEN 0
@@ -22,7 +23,8 @@
 #define F_HDR_PROBE 28
 #define F_HDR_COMM 32
 
-_Static_assert(BD_TRACE_HDR_SIZE == F_HDR_COMM + 16, "trace record header");
+_Static_assert(BD_TRACE_HDR_SIZE == BD_TRACE_HDR_CGROUP + 8 &&
+	       BD_TRACE_HDR_UID == F_HDR_COMM + 16, "trace record header");
 
 static bool wanted(const struct bd_trace_gen *tg, const struct bd_access *a)
 {
@@ -36,13 +38,13 @@ static bool wanted(const struct bd_trace_gen *tg, const struct bd_access *a)
 	}
 }
 
-/* lost[0] += 1, atomically */
-static void emit_count_lost(struct cg *g, int lost_map_fd)
+/* lost[idx] += 1, atomically (0: events lost, 1: not counted, the map full) */
+static void emit_count_lost(struct cg *g, int lost_map_fd, int idx)
 {
 	struct insn_buf *b = &g->ib;
 	int skip = ib_new_label(b);
 
-	ib_emit(b, I_ST_IMM(4, R_FP, -4, 0));
+	ib_emit(b, I_ST_IMM(4, R_FP, -4, idx));
 	ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, lost_map_fd);
 	ib_emit(b, I_MOV64_REG(R2, R_FP));
 	ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, -4));
@@ -71,6 +73,256 @@ static void emit_header(struct cg *g, const struct bd_trace_gen *tg)
 	ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, F_HDR_COMM));
 	ib_emit(b, I_MOV64_IMM(R2, 16));
 	ib_emit(b, I_CALL(BPF_FUNC_get_current_comm));
+	if (tg->ctx_want & (1u << BD_CTX_UID | 1u << BD_CTX_GID)) {
+		ib_emit(b, I_CALL(BPF_FUNC_get_current_uid_gid));
+		ib_emit(b, I_STX(4, R_BUF, R0, BD_TRACE_HDR_UID));
+		ib_emit(b, I_ALU64_IMM(BPF_RSH, R0, 32));
+		ib_emit(b, I_STX(4, R_BUF, R0, BD_TRACE_HDR_GID));
+	}
+	if (tg->ctx_want & 1u << BD_CTX_CGROUP) {
+		ib_emit(b, I_CALL(BPF_FUNC_get_current_cgroup_id));
+		ib_emit(b, I_STX(8, R_BUF, R0, BD_TRACE_HDR_CGROUP));
+	}
+}
+
+/* r0 = a context value (not comm) */
+static void emit_ctx_load(struct insn_buf *b, enum bd_ctx_kind k)
+{
+	switch (k) {
+	case BD_CTX_PID:
+	case BD_CTX_TID:
+		ib_emit(b, I_CALL(BPF_FUNC_get_current_pid_tgid));
+		break;
+	case BD_CTX_UID:
+	case BD_CTX_GID:
+		ib_emit(b, I_CALL(BPF_FUNC_get_current_uid_gid));
+		break;
+	case BD_CTX_CPU:
+		ib_emit(b, I_CALL(BPF_FUNC_get_smp_processor_id));
+		break;
+	default:
+		ib_emit(b, I_CALL(BPF_FUNC_get_current_cgroup_id));
+		break;
+	}
+	if (k == BD_CTX_TID || k == BD_CTX_UID)
+		ib_emit(b, I_ALU64_IMM(BPF_LSH, R0, 32));
+	if (k == BD_CTX_PID || k == BD_CTX_TID || k == BD_CTX_UID || k == BD_CTX_GID)
+		ib_emit(b, I_ALU64_IMM(BPF_RSH, R0, 32));
+}
+
+/* Context predicates (pid == 42, comm == "cat"): jump to out when one fails. */
+static void emit_ctx_preds(struct cg *g, const struct bd_trace_gen *tg)
+{
+	struct insn_buf *b = &g->ib;
+	int i;
+
+	for (i = 0; i < tg->ctx_pred_cnt; i++) {
+		const struct bd_ctx_pred *cp = &tg->ctx_preds[i];
+		__u64 w[2];
+
+		if (cp->kind == BD_CTX_COMM) {
+			int pass = ib_new_label(b);
+
+			memcpy(w, cp->comm, 16);
+			ib_emit(b, I_MOV64_REG(R1, R_FP));
+			ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, -16));
+			ib_emit(b, I_MOV64_IMM(R2, 16));
+			ib_emit(b, I_CALL(BPF_FUNC_get_current_comm));
+			ib_emit(b, I_LDX(8, R1, R_FP, -16));
+			ib_ld_imm64(b, R2, 0, w[0]);
+			ib_jmp_reg(b, BPF_JNE, R1, R2, cp->op == Q_OP_EQ ? g->out_label : pass);
+			ib_emit(b, I_LDX(8, R1, R_FP, -8));
+			ib_ld_imm64(b, R2, 0, w[1]);
+			ib_jmp_reg(b, BPF_JNE, R1, R2, cp->op == Q_OP_EQ ? g->out_label : pass);
+			if (cp->op != Q_OP_EQ)
+				ib_ja(b, g->out_label);
+			ib_place(b, pass);
+			continue;
+		}
+		emit_ctx_load(b, cp->kind);
+		ib_ld_imm64(b, R1, 0, cp->val);
+		switch (cp->op) {
+		case Q_OP_EQ: ib_jmp_reg(b, BPF_JNE, R0, R1, g->out_label); break;
+		case Q_OP_NE: ib_jmp_reg(b, BPF_JEQ, R0, R1, g->out_label); break;
+		case Q_OP_LT: ib_jmp_reg(b, BPF_JGE, R0, R1, g->out_label); break;
+		case Q_OP_LE: ib_jmp_reg(b, BPF_JGT, R0, R1, g->out_label); break;
+		case Q_OP_GT: ib_jmp_reg(b, BPF_JLE, R0, R1, g->out_label); break;
+		case Q_OP_GE: ib_jmp_reg(b, BPF_JLT, R0, R1, g->out_label); break;
+		default:
+			ib_emit(b, I_ALU64_REG(BPF_AND, R0, R1));
+			ib_jmp_imm(b, BPF_JEQ, R0, 0, g->out_label);
+		}
+	}
+}
+
+/* Zero the record: in aggregation its bytes are the key. */
+static void emit_zero_record(struct cg *g)
+{
+	struct insn_buf *b = &g->ib;
+	__u32 off = 0, n = g->p->fixed_size;
+
+	for (; off + 8 <= n; off += 8)
+		ib_emit(b, I_ST_IMM(8, R_BUF, off, 0));
+	for (; off + 4 <= n; off += 4)
+		ib_emit(b, I_ST_IMM(4, R_BUF, off, 0));
+	for (; off < n; off++)
+		ib_emit(b, I_ST_IMM(1, R_BUF, off, 0));
+}
+
+/* An aggregation key's header: the context keys asked for, zeros elsewhere. */
+static void emit_header_agg(struct cg *g, const struct bd_trace_gen *tg)
+{
+	struct insn_buf *b = &g->ib;
+	__u32 w = tg->ctx_want;
+	int i;
+
+	for (i = 0; i < BD_TRACE_HDR_SIZE; i += 8)
+		ib_emit(b, I_ST_IMM(8, R_BUF, i, 0));
+	ib_emit(b, I_ST_IMM(4, R_BUF, F_HDR_PROBE, tg->probe_id));
+	if (w & (1u << BD_CTX_PID | 1u << BD_CTX_TID)) {
+		ib_emit(b, I_CALL(BPF_FUNC_get_current_pid_tgid));
+		if (w & 1u << BD_CTX_TID)
+			ib_emit(b, I_STX(4, R_BUF, R0, F_HDR_TID));
+		ib_emit(b, I_ALU64_IMM(BPF_RSH, R0, 32));
+		if (w & 1u << BD_CTX_PID)
+			ib_emit(b, I_STX(4, R_BUF, R0, F_HDR_TGID));
+	}
+	if (w & 1u << BD_CTX_CPU) {
+		ib_emit(b, I_CALL(BPF_FUNC_get_smp_processor_id));
+		ib_emit(b, I_STX(4, R_BUF, R0, F_HDR_CPU));
+	}
+	if (w & 1u << BD_CTX_COMM) {
+		ib_emit(b, I_MOV64_REG(R1, R_BUF));
+		ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, F_HDR_COMM));
+		ib_emit(b, I_MOV64_IMM(R2, 16));
+		ib_emit(b, I_CALL(BPF_FUNC_get_current_comm));
+	}
+	if (w & (1u << BD_CTX_UID | 1u << BD_CTX_GID)) {
+		ib_emit(b, I_CALL(BPF_FUNC_get_current_uid_gid));
+		if (w & 1u << BD_CTX_UID)
+			ib_emit(b, I_STX(4, R_BUF, R0, BD_TRACE_HDR_UID));
+		ib_emit(b, I_ALU64_IMM(BPF_RSH, R0, 32));
+		if (w & 1u << BD_CTX_GID)
+			ib_emit(b, I_STX(4, R_BUF, R0, BD_TRACE_HDR_GID));
+	}
+	if (w & 1u << BD_CTX_CGROUP) {
+		ib_emit(b, I_CALL(BPF_FUNC_get_current_cgroup_id));
+		ib_emit(b, I_STX(8, R_BUF, R0, BD_TRACE_HDR_CGROUP));
+	}
+}
+
+/*
+ * Aggregate the record: its bytes (the value's zeroed) are the key of a per-CPU
+ * hash. A new key is inserted from a zero value; a full map jumps to full.
+ */
+static void emit_agg_update(struct cg *g, const struct bd_trace_gen *tg, int full)
+{
+	struct insn_buf *b = &g->ib;
+	int have = ib_new_label(b), again = ib_new_label(b), done = ib_new_label(b);
+	int sz = tg->agg_val_size;
+
+	emit_header_agg(g, tg);
+	ib_emit(b, I_MOV64_IMM(R8, 0));
+	if (tg->agg_val_off >= 0) {
+		ib_emit(b, I_LDX(sz, R8, R_BUF, tg->agg_val_off));
+		if (tg->agg_val_signed && sz < 8) {
+			ib_emit(b, I_ALU64_IMM(BPF_LSH, R8, 64 - 8 * sz));
+			ib_emit(b, I_ALU64_IMM(BPF_ARSH, R8, 64 - 8 * sz));
+		}
+		ib_emit(b, I_ST_IMM(sz, R_BUF, tg->agg_val_off, 0));
+	}
+	ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, tg->agg_map_fd);
+	ib_emit(b, I_MOV64_REG(R2, R_BUF));
+	ib_emit(b, I_CALL(BPF_FUNC_map_lookup_elem));
+	ib_jmp_imm(b, BPF_JNE, R0, 0, have);
+	/* a new key: insert a zero value (another CPU may have just done so) */
+	ib_emit(b, I_ST_IMM(4, R_FP, -4, 0));
+	ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, tg->agg_zero_fd);
+	ib_emit(b, I_MOV64_REG(R2, R_FP));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, -4));
+	ib_emit(b, I_CALL(BPF_FUNC_map_lookup_elem));
+	ib_jmp_imm(b, BPF_JEQ, R0, 0, g->out_label);
+	ib_emit(b, I_MOV64_REG(R3, R0));
+	ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, tg->agg_map_fd);
+	ib_emit(b, I_MOV64_REG(R2, R_BUF));
+	ib_emit(b, I_MOV64_IMM(R4, BPF_NOEXIST));
+	ib_emit(b, I_CALL(BPF_FUNC_map_update_elem));
+	ib_jmp_imm(b, BPF_JEQ, R0, 0, again);
+	ib_jmp_imm(b, BPF_JNE, R0, -EEXIST, full);
+	ib_place(b, again);
+	ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, tg->agg_map_fd);
+	ib_emit(b, I_MOV64_REG(R2, R_BUF));
+	ib_emit(b, I_CALL(BPF_FUNC_map_lookup_elem));
+	ib_jmp_imm(b, BPF_JEQ, R0, 0, g->out_label);
+	ib_place(b, have);
+	switch (tg->agg) {
+	case BD_AGG_COUNT:
+		ib_emit(b, I_MOV64_IMM(R8, 1));
+		/* fall through */
+	case BD_AGG_SUM:
+		ib_emit(b, I_LDX(8, R1, R0, 0));
+		ib_emit(b, I_ALU64_REG(BPF_ADD, R1, R8));
+		ib_emit(b, I_STX(8, R0, R1, 0));
+		break;
+	case BD_AGG_HIST: {
+		int pos = ib_new_label(b), idx = ib_new_label(b), s;
+
+		ib_emit(b, I_MOV64_IMM(R1, 0));
+		if (tg->agg_val_signed)
+			ib_jmp_imm(b, BPF_JSLT, R8, 0, idx);
+		ib_emit(b, I_MOV64_IMM(R1, 1));
+		ib_jmp_imm(b, BPF_JEQ, R8, 0, idx);
+		ib_emit(b, I_MOV64_IMM(R1, 2));
+		ib_emit(b, I_MOV64_REG(R2, R8));
+		for (s = 32; s; s /= 2) {
+			int skip = ib_new_label(b);
+
+			ib_emit(b, I_MOV64_REG(R3, R2));
+			ib_emit(b, I_ALU64_IMM(BPF_RSH, R3, s));
+			ib_jmp_imm(b, BPF_JEQ, R3, 0, skip);
+			ib_emit(b, I_MOV64_REG(R2, R3));
+			ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, s));
+			ib_place(b, skip);
+		}
+		ib_place(b, idx);
+		ib_jmp_imm(b, BPF_JGT, R1, BD_TRACE_HIST_BUCKETS - 1, done);
+		ib_place(b, pos);
+		ib_emit(b, I_ALU64_IMM(BPF_LSH, R1, 3));
+		ib_emit(b, I_ALU64_REG(BPF_ADD, R0, R1));
+		ib_emit(b, I_LDX(8, R1, R0, 0));
+		ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, 1));
+		ib_emit(b, I_STX(8, R0, R1, 0));
+		break;
+	}
+	default: {
+		/* count, sum, min, max: signed or not as the value is */
+		int first = ib_new_label(b), skip_min = ib_new_label(b);
+		int skip_max = ib_new_label(b);
+		bool sg = tg->agg_val_signed;
+
+		ib_emit(b, I_LDX(8, R1, R0, 0));
+		ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, 1));
+		ib_emit(b, I_STX(8, R0, R1, 0));
+		ib_emit(b, I_LDX(8, R2, R0, 8));
+		ib_emit(b, I_ALU64_REG(BPF_ADD, R2, R8));
+		ib_emit(b, I_STX(8, R0, R2, 8));
+		ib_jmp_imm(b, BPF_JEQ, R1, 1, first);
+		ib_emit(b, I_LDX(8, R2, R0, 16));
+		ib_jmp_reg(b, sg ? BPF_JSLE : BPF_JLE, R2, R8, skip_min);
+		ib_emit(b, I_STX(8, R0, R8, 16));
+		ib_place(b, skip_min);
+		ib_emit(b, I_LDX(8, R2, R0, 24));
+		ib_jmp_reg(b, sg ? BPF_JSGE : BPF_JGE, R2, R8, skip_max);
+		ib_emit(b, I_STX(8, R0, R8, 24));
+		ib_place(b, skip_max);
+		ib_ja(b, done);
+		ib_place(b, first);
+		ib_emit(b, I_STX(8, R0, R8, 16));
+		ib_emit(b, I_STX(8, R0, R8, 24));
+	}
+	}
+	ib_place(b, done);
+	ib_ja(b, g->out_label);
 }
 
 /*
@@ -114,7 +366,7 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 	struct cg g = { .p = p, .d = d };
 	struct insn_buf *b = &g.ib;
 	const struct bd_pred *pred = tg->kind == BD_TRACE_EXIT_STASH ? p->pred_exit : p->pred;
-	int lost = ib_new_label(b), i, j;
+	int lost = ib_new_label(b), full = ib_new_label(b), i, j;
 	bool stash = tg->kind == BD_TRACE_ENTRY_STASH || tg->kind == BD_TRACE_EXIT_STASH;
 
 	cg_init_lockdown(&g, d);
@@ -135,6 +387,8 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 		ib_ld_imm64(b, R2, 0, tg->cgroup_id);
 		ib_jmp_reg(b, BPF_JNE, R0, R2, g.out_label);
 	}
+	if (tg->kind == BD_TRACE_SINGLE)
+		emit_ctx_preds(&g, tg);
 	/* r0 = this thread's buffer */
 	ib_emit(b, I_CALL(BPF_FUNC_get_current_task_btf));
 	ib_emit(b, I_MOV64_REG(R2, R0));
@@ -145,6 +399,8 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 	ib_jmp_imm(b, BPF_JEQ, R0, 0, lost);
 	if (!stash) {
 		ib_emit(b, I_MOV64_REG(R_BUF, R0));
+		if (tg->agg)
+			emit_zero_record(&g);
 	} else {
 		/* [u32 depth, u32 pad] then BD_TRACE_DEPTH slots of buf_size */
 		int in_range = ib_new_label(b);
@@ -172,6 +428,8 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 		ib_emit(b, I_ALU64_IMM(BPF_ADD, R_BUF, 8));
 		ib_emit(b, I_ALU64_REG(BPF_ADD, R_BUF, R1));
 		if (tg->kind == BD_TRACE_ENTRY_STASH) {
+			if (tg->agg)
+				emit_zero_record(&g);
 			ib_emit(b, I_ST_IMM(4, R_BUF, F_HDR_VALID, 0));
 			if (tg->sp_off >= 0)	/* the frame, until the exit fills the time */
 				ib_emit(b, I_STX(8, R_BUF, R3, F_HDR_TS));
@@ -193,6 +451,8 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 		}
 	}
 
+	if (tg->kind == BD_TRACE_ENTRY_STASH)
+		emit_ctx_preds(&g, tg);	/* after the push: the exit pops an invalid slot */
 	if (pred) {
 		g.what = "where";
 		emit_pred_fetches(&g, pred);
@@ -208,6 +468,8 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 	if (tg->kind == BD_TRACE_ENTRY_STASH) {
 		ib_emit(b, I_ST_IMM(4, R_BUF, F_HDR_VALID, 1));
 		ib_ja(b, g.out_label);
+	} else if (tg->agg) {
+		emit_agg_update(&g, tg, full);
 	} else {
 		emit_header(&g, tg);
 		ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, tg->ringbuf_fd);
@@ -218,7 +480,12 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 		ib_jmp_imm(b, BPF_JEQ, R0, 0, g.out_label);
 	}
 	ib_place(b, lost);
-	emit_count_lost(&g, tg->lost_map_fd);
+	emit_count_lost(&g, tg->lost_map_fd, 0);
+	if (tg->agg) {
+		ib_ja(b, g.out_label);
+		ib_place(b, full);
+		emit_count_lost(&g, tg->lost_map_fd, 1);
+	}
 	ib_place(b, g.out_label);
 	ib_emit(b, I_MOV64_IMM(R0, 0));
 	ib_emit(b, I_EXIT());

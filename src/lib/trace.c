@@ -18,6 +18,7 @@
 
 #include "output.h"
 #include "trace.h"
+#include "trace_ctx.h"
 #include "trace_func.h"
 
 #define RINGBUF_SIZE (8 << 20)
@@ -36,6 +37,12 @@ struct probe {
 	bool stash;
 	int buf_fd;
 	int prog_fd[2], link_fd[2], perf_fd[2];
+	struct bd_trace_ctx ctx;	/* context values and predicates */
+	struct bd_agg agg;		/* --agg: the SPEC with its keys and value */
+	int agg_fd, agg_zero_fd;	/* --agg: key -> per-CPU value; a zero value */
+	int agg_val_off, agg_val_size;	/* the value in the record, or -1 */
+	bool agg_val_signed;
+	int saved_cols;			/* --agg of a bare SPEC: its columns, not keys */
 };
 
 struct trace_run {
@@ -51,7 +58,14 @@ struct trace_run {
 	char *log;
 	int cgroup_level;	/* --cgroup: only tasks under it, or -1 */
 	__u64 cgroup_id;
+	const char *agg;	/* --agg, or NULL */
+	int top;
+	double interval;
+	unsigned int max_keys;
 };
+
+/* o has the field (an older caller's struct may end before it) */
+#define OPT_HAS(o, f) ((o)->sz >= offsetof(struct bpfdump_trace_opts, f) + sizeof((o)->f))
 
 static const char *mode_name(enum bpfdump_trace_mode m)
 {
@@ -65,7 +79,8 @@ static const char *mode_name(enum bpfdump_trace_mode m)
 	}
 }
 
-static void probe_detach(struct probe *p)
+/* Programs off; the plan and the aggregation maps stay, for printing. */
+static void probe_unlink(struct probe *p)
 {
 	int i;
 
@@ -78,6 +93,14 @@ static void probe_detach(struct probe *p)
 			close(p->prog_fd[i]);
 		p->link_fd[i] = p->perf_fd[i] = p->prog_fd[i] = -1;
 	}
+}
+
+static void probe_detach(struct probe *p)
+{
+	probe_unlink(p);
+	if (p->saved_cols)
+		p->plan.col_cnt = p->saved_cols;
+	p->saved_cols = 0;
 	if (p->buf_fd >= 0)
 		close(p->buf_fd);
 	p->buf_fd = -1;
@@ -186,7 +209,12 @@ static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 				   .ringbuf_fd = r->ringbuf_fd, .lost_map_fd = r->lost_fd,
 				   .probe_id = (p - r->probes) * 2 + slot, .pid = r->o->pid,
 				   .sp_off = -1, .cgroup_level = r->cgroup_level,
-				   .cgroup_id = r->cgroup_id };
+				   .cgroup_id = r->cgroup_id, .ctx_preds = p->ctx.preds,
+				   .ctx_pred_cnt = p->ctx.pred_cnt, .ctx_want = p->ctx.want,
+				   .agg = p->agg.fn, .agg_map_fd = p->agg_fd,
+				   .agg_zero_fd = p->agg_zero_fd, .agg_val_off = p->agg_val_off,
+				   .agg_val_size = p->agg_val_size,
+				   .agg_val_signed = p->agg_val_signed };
 	LIBBPF_OPTS(bpf_prog_load_opts, lo, .log_buf = r->log, .log_size = LOG_SIZE);
 	enum bpf_prog_type type = BPF_PROG_TYPE_TRACING;
 	bool is_exit = slot == 1;
@@ -273,6 +301,71 @@ static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 	return 0;
 }
 
+/*
+ * --agg: the value's place in the record, the key's size, the maps. A bare SPEC's
+ * columns (all its arguments) are not keys: only the context keys are.
+ */
+static int agg_setup(struct trace_run *r, struct probe *p, bool bare)
+{
+	struct bpfdump *d = r->d;
+	int vi = p->agg.value ? p->ctx.val_cnt - 1 : -1;
+	__u32 vsize = bd_agg_value_size(p->agg.fn);
+	__u32 zero = 0;
+	void *zv;
+
+	if (bare) {
+		p->saved_cols = p->plan.col_cnt;
+		p->plan.col_cnt = 0;
+	}
+	p->agg_val_off = -1;
+	p->agg_val_size = 0;
+	p->agg_val_signed = false;
+	if (vi >= 0 && p->ctx.vals[vi].ctx >= 0) {
+		int k = p->ctx.vals[vi].ctx;
+
+		if (k == BD_CTX_COMM)
+			return bd_err(d, -EINVAL, "--agg '%s': %s(comm): comm is not a number; "
+				      "count BY comm counts per name", r->agg,
+				      bd_agg_name(p->agg.fn));
+		p->agg_val_off = bd_ctx_hdr_off(k);
+		p->agg_val_size = k == BD_CTX_CGROUP ? 8 : 4;
+	} else if (vi >= 0) {
+		const struct bd_column *c = &p->plan.cols[p->ctx.vals[vi].col];
+		const struct bd_access *a = &c->acc[0];
+
+		if (c->acc_cnt != 1 || a->slot_size > 8 || (a->slot_size & (a->slot_size - 1)) ||
+		    (c->fast != BD_FAST_UINT && c->fast != BD_FAST_SINT &&
+		     c->fast != BD_FAST_BOOL && c->fast != BD_FAST_CHAR && c->fast != BD_FAST_PTR))
+			return bd_err(d, -EINVAL, "--agg '%s': '%s' is not a number (%s takes an "
+				      "integer value)", r->agg, c->name, bd_agg_name(p->agg.fn));
+		p->agg_val_off = a->slot_off;
+		p->agg_val_size = a->slot_size;
+		p->agg_val_signed = c->fast == BD_FAST_SINT;
+	}
+	if (p->plan.fixed_size > BD_TRACE_AGG_KEY_MAX)
+		return bd_err(d, -E2BIG, "--agg '%s': the key takes %u bytes, more than %d: "
+			      "fewer or smaller keys (a struct is not a key; a member is)",
+			      r->agg, p->plan.fixed_size, BD_TRACE_AGG_KEY_MAX);
+	if (p->agg_fd >= 0)
+		close(p->agg_fd);
+	if (p->agg_zero_fd >= 0)
+		close(p->agg_zero_fd);
+	p->agg_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "bpfdump_agg", p->plan.fixed_size,
+				   vsize, r->max_keys, NULL);
+	p->agg_zero_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfdump_agg0", 4, vsize, 1, NULL);
+	zv = calloc(1, vsize);
+	if (p->agg_fd < 0 || p->agg_zero_fd < 0 || !zv) {
+		int err = -errno;
+
+		free(zv);
+		return bd_err(d, err, "--agg: cannot create the aggregation map: %s",
+			      strerror(-err));
+	}
+	bpf_map_update_elem(p->agg_zero_fd, &zero, zv, 0);
+	free(zv);
+	return 0;
+}
+
 static int try_mode(struct trace_run *r, struct probe *p, enum bpfdump_trace_mode m, char *why,
 		    size_t why_len)
 {
@@ -300,7 +393,7 @@ static int try_mode(struct trace_run *r, struct probe *p, enum bpfdump_trace_mod
 	err = bd_plan_build_trace(d, &p->plan, &p->spec, p->text, false, &p->stash);
 	if (err)
 		return err;	/* a query error: the same in every mode */
-	if (bare && !p->f.is_tp && p->f.ret_type) {
+	if (bare && !p->f.is_tp && p->f.ret_type && !p->agg.fn) {
 		bool unused;
 
 		plan_init(r, p, &p->plan_ret, m);
@@ -311,6 +404,11 @@ static int try_mode(struct trace_run *r, struct probe *p, enum bpfdump_trace_mod
 	}
 	if (p->stash && p->f.is_tp)
 		return bd_err(d, -EINVAL, "trace '%s': a tracepoint has no return value", p->text);
+	if (p->agg.fn) {
+		err = agg_setup(r, p, bare);
+		if (err)
+			return err;
+	}
 	size = p->stash ? 8 + BD_TRACE_DEPTH * p->plan.buf_size : p->plan.buf_size;
 	if (p->has_ret && p->plan_ret.buf_size > size)
 		size = p->plan_ret.buf_size;
@@ -431,6 +529,25 @@ static void print_event(struct trace_run *r, const struct probe *p, const struct
 			fprintf(r->out, "    %s = %s\n", c->name, r->cell.s);
 		}
 	}
+	for (i = 0; i < p->ctx.val_cnt; i++) {
+		int k = p->ctx.vals[i].ctx;
+		const char *name = bd_ctx_name(k);
+
+		if (k < 0)
+			continue;
+		bd_ctx_format(k, rec, &r->cell);
+		if (r->o->json) {
+			fprintf(r->out, "%s", pl->col_cnt || i ? "," : "");
+			bd_json_str(r->out, name, strlen(name));
+			fputc(':', r->out);
+			if (k == BD_CTX_COMM)
+				bd_json_str(r->out, r->cell.s, r->cell.len);
+			else
+				fputs(r->cell.s, r->out);
+		} else {
+			fprintf(r->out, "    %s = %s\n", name, r->cell.s);
+		}
+	}
 	if (r->o->json)
 		fprintf(r->out, "}}\n");
 	fflush(r->out);
@@ -460,6 +577,44 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+static int print_aggs(struct trace_run *r, bool last)
+{
+	struct bd_agg_view *v = calloc(r->probe_cnt, sizeof(*v));
+	__u64 lost[2] = {};
+	__u32 i;
+	int err;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < 2; i++)
+		bpf_map_lookup_elem(r->lost_fd, &i, &lost[i]);
+	for (i = 0; i < (__u32)r->probe_cnt; i++) {
+		struct probe *p = &r->probes[i];
+
+		v[i].name = r->o->specs[i];
+		v[i].fn = p->agg.fn;
+		v[i].sg = p->agg_val_signed;
+		v[i].map_fd = p->agg_fd;
+		v[i].key_size = p->plan.fixed_size;
+		v[i].plan = &p->plan;
+		v[i].ctx = &p->ctx;
+		v[i].val_item = p->agg.value ? p->ctx.val_cnt - 1 : -1;
+		v[i].key_cnt = p->ctx.val_cnt - (p->agg.value ? 1 : 0);
+	}
+	if (!r->o->json && !last)
+		fputc('\n', r->out);
+	err = bd_agg_print(r->d, r->out, r->o->json, v, r->probe_cnt, r->top, lost[1], lost[0],
+			   &r->cell);
+	free(v);
+	if (err)
+		return bd_err(r->d, err, "--agg: cannot read the aggregation map: %s",
+			      strerror(-err));
+	if (last && lost[1])
+		bd_log(r->d, BPFDUMP_WARN, "%llu events not counted: the aggregation map is "
+		       "full (%u keys; --max-keys)", (unsigned long long)lost[1], r->max_keys);
+	return 0;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -474,7 +629,7 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 	struct ring_buffer *rb = NULL;
 	__u64 lost = 0;
 	__u32 zero = 0;
-	double end;
+	double end, next = 0;
 	int i, err = 0;
 
 	if (!o || o->sz < sizeof(size_t) || !o->spec_cnt)
@@ -490,6 +645,14 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 		if (err)
 			return err;
 	}
+	if (OPT_HAS(o, max_keys)) {
+		r.agg = o->agg;
+		r.top = o->top;
+		r.interval = o->interval;
+		r.max_keys = o->max_keys;
+	}
+	if (!r.max_keys)
+		r.max_keys = 10240;
 	r.log = malloc(LOG_SIZE);
 	r.probes = calloc(o->spec_cnt, sizeof(*r.probes));
 	if (!r.log || !r.probes) {
@@ -504,11 +667,19 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 		p->prog_fd[0] = p->prog_fd[1] = p->link_fd[0] = p->link_fd[1] = -1;
 		p->perf_fd[0] = p->perf_fd[1] = -1;
 		p->f.mod_btf_fd = -1;
+		p->agg_fd = p->agg_zero_fd = -1;
 		p->text = o->specs[i];
 		r.probe_cnt++;
-		err = q_parse_trace_spec(o->specs[i], &p->spec, &qe);
+		if (r.agg) {
+			/* the keys and the value become items of the SPEC */
+			err = bd_agg_parse(d, r.agg, o->specs[i], &p->agg);
+			if (err)
+				goto out;
+			p->text = p->agg.spec_text;
+		}
+		err = q_parse_trace_spec(p->text, &p->spec, &qe);
 		if (err == -EINVAL) {
-			err = bd_err(d, err, "trace '%s': %s (at column %d)", o->specs[i], qe.msg,
+			err = bd_err(d, err, "trace '%s': %s (at column %d)", p->text, qe.msg,
 				     qe.pos + 1);
 			goto out;
 		}
@@ -517,9 +688,12 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 		err = bd_func_resolve(d, p->spec.func, &p->f);
 		if (err)
 			goto out;
+		err = bd_trace_ctx_extract(d, p->text, &p->spec, &p->f, &p->ctx);
+		if (err)
+			goto out;
 	}
 	r.ringbuf_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "bpfdump_rb", 0, 0, RINGBUF_SIZE, NULL);
-	r.lost_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfdump_lost", 4, 8, 1, NULL);
+	r.lost_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfdump_lost", 4, 8, 2, NULL);
 	if (r.ringbuf_fd < 0 || r.lost_fd < 0) {
 		err = bd_err(d, -errno, "trace: cannot create the ring buffer: %s%s", strerror(errno),
 			     errno == EPERM ? " (need CAP_BPF and CAP_PERFMON, or root)" : "");
@@ -536,6 +710,8 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 		goto out;
 	}
 	end = o->duration > 0 ? now_s() + o->duration : 0;
+	if (r.agg && r.interval > 0)
+		next = now_s() + r.interval;
 	while (!r.done && !(o->stop && *o->stop)) {
 		int n = ring_buffer__poll(rb, 100);
 
@@ -545,10 +721,18 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 		}
 		if (end && now_s() >= end)
 			break;
+		if (next && now_s() >= next) {
+			next += r.interval;
+			err = print_aggs(&r, false);
+			if (err)
+				break;
+		}
 	}
 	/* detach first, then drain what is already in the buffer */
 	for (i = 0; i < r.probe_cnt; i++)
-		probe_detach(&r.probes[i]);
+		probe_unlink(&r.probes[i]);
+	if (r.agg && !err)
+		err = print_aggs(&r, true);
 	if (!r.done)
 		ring_buffer__consume(rb);
 	if (!bpf_map_lookup_elem(r.lost_fd, &zero, &lost) && lost)
@@ -558,7 +742,13 @@ out:
 	ring_buffer__free(rb);
 	for (i = 0; i < r.probe_cnt; i++) {
 		probe_detach(&r.probes[i]);
+		if (r.probes[i].agg_fd >= 0)
+			close(r.probes[i].agg_fd);
+		if (r.probes[i].agg_zero_fd >= 0)
+			close(r.probes[i].agg_zero_fd);
+		bd_trace_ctx_restore(&r.probes[i].spec, &r.probes[i].ctx);
 		q_trace_spec_free(&r.probes[i].spec);
+		bd_agg_free(&r.probes[i].agg);
 		bd_func_free(&r.probes[i].f);
 	}
 	if (r.ringbuf_fd >= 0)

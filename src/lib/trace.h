@@ -5,7 +5,13 @@
 
 #include "internal.h"
 
-#define BD_TRACE_HDR_SIZE 48	/* len, valid, ts, tgid, tid, cpu, probe, comm[16] */
+#define BD_TRACE_HDR_SIZE 64	/* len, valid, ts, tgid, tid, cpu, probe, comm[16],
+				 * uid, gid, cgroup */
+#define BD_TRACE_HDR_UID 48
+#define BD_TRACE_HDR_GID 52
+#define BD_TRACE_HDR_CGROUP 56
+#define BD_TRACE_AGG_KEY_MAX 512	/* bytes of an aggregation key (the record) */
+#define BD_TRACE_HIST_BUCKETS 66	/* < 0, 0, then [2^k, 2^(k+1)) for k = 0..63 */
 #define BD_TRACE_DEPTH 8	/* nesting levels a thread's stash holds (power of 2) */
 
 enum bd_trace_kind {
@@ -13,6 +19,23 @@ enum bd_trace_kind {
 	BD_TRACE_ENTRY_STASH,	/* keep the arguments for the exit */
 	BD_TRACE_EXIT_STASH,	/* emit the kept arguments with 'return' */
 };
+
+/* Values of the running task, usable in every SPEC (not from the traced context). */
+enum bd_ctx_kind {
+	BD_CTX_COMM, BD_CTX_PID, BD_CTX_TID, BD_CTX_UID, BD_CTX_GID, BD_CTX_CPU,
+	BD_CTX_CGROUP, BD_CTX_CNT
+};
+
+/* CONTEXT op literal, checked first in the program */
+struct bd_ctx_pred {
+	enum bd_ctx_kind kind;
+	int op;			/* enum q_op */
+	__u64 val;
+	char comm[16];		/* BD_CTX_COMM: the name, zero-padded */
+};
+
+enum bd_agg_fn { BD_AGG_NONE, BD_AGG_COUNT, BD_AGG_SUM, BD_AGG_MIN, BD_AGG_MAX, BD_AGG_AVG,
+		 BD_AGG_HIST };
 
 struct bd_trace_gen {
 	enum bd_trace_kind kind;
@@ -24,7 +47,27 @@ struct bd_trace_gen {
 	int sp_off;		/* kprobe stash: offset of sp in pt_regs, else -1 */
 	int cgroup_level;	/* only tasks under this cgroup (at this level), or -1 */
 	__u64 cgroup_id;
+	const struct bd_ctx_pred *ctx_preds;
+	int ctx_pred_cnt;
+	__u32 ctx_want;		/* 1 << enum bd_ctx_kind: fill these in the header */
+	/* aggregation: the record [0, fixed_size) with the value's bytes zeroed is the key */
+	enum bd_agg_fn agg;
+	int agg_map_fd;		/* per-CPU hash: key -> value */
+	int agg_zero_fd;	/* array[1] of a zero value, to insert a key */
+	int agg_val_off;	/* the value's slot in the record, or -1 (count) */
+	int agg_val_size;
+	bool agg_val_signed;
 };
+
+/* bytes of one CPU's aggregate value */
+static inline __u32 bd_agg_value_size(enum bd_agg_fn fn)
+{
+	switch (fn) {
+	case BD_AGG_COUNT: case BD_AGG_SUM: return 8;
+	case BD_AGG_HIST: return 8 * BD_TRACE_HIST_BUCKETS;
+	default: return 32;	/* count, sum, min, max */
+	}
+}
 
 int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd_trace_gen *tg,
 		     struct bpf_insn **insns, int *cnt);
