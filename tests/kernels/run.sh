@@ -18,6 +18,8 @@ TO=${KERNEL_TIMEOUT:-900}
 # Inside a guest (or on the host): every portable test, each under a timeout.
 if [ "${1:-}" = --here ]; then
 	label=$2
+	# the distribution's tools first: a pyenv shim on PATH hangs in a guest
+	export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 	echo "info [$label]: kernel $(uname -r), lockdown: $(cat /sys/kernel/security/lockdown 2>/dev/null || echo unknown)"
 	for t in tests/kernels/*.sh; do
 		case $(basename "$t") in run.sh | count.sh) continue ;; esac
