@@ -481,7 +481,7 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 	}
 	ib_place(b, lost);
 	emit_count_lost(&g, tg->lost_map_fd, 0);
-	if (tg->agg) {
+	if (tg->agg && tg->kind != BD_TRACE_ENTRY_STASH) {	/* the entry only stashes */
 		ib_ja(b, g.out_label);
 		ib_place(b, full);
 		emit_count_lost(&g, tg->lost_map_fd, 1);
