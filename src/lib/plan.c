@@ -1696,12 +1696,23 @@ void bd_plan_free(struct bd_plan *p)
 
 static void pred_free(struct bd_pred *pr);
 
+static bool arith_reads_return(const struct q_arith *a)
+{
+	if (!a)
+		return false;
+	if (a->kind == Q_ARITH_VALUE)
+		return !strcmp(a->value.path.root, "return");
+	return arith_reads_return(a->lhs) || arith_reads_return(a->rhs);
+}
+
 static bool expr_reads_return(const struct q_expr *e)
 {
 	if (!e)
 		return false;
 	if (e->kind == Q_EXPR_VALUE || e->kind == Q_EXPR_CMP)
 		return !strcmp(e->value.path.root, "return");
+	if (e->kind == Q_EXPR_ACMP)
+		return arith_reads_return(e->alhs) || arith_reads_return(e->arhs);
 	return expr_reads_return(e->lhs) || expr_reads_return(e->rhs);
 }
 
