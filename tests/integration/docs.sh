@@ -86,7 +86,7 @@ done
 render "$MAN/bpfdump-dump.8" >"$TMP/dumpman.txt"
 check "bpfdump-dump(8) documents the field language and the predicate grammar" \
 	bash -c "grep -qx 'FIELD LANGUAGE' '$TMP/dumpman.txt' && grep -qx 'PREDICATES' '$TMP/dumpman.txt' &&
-		 grep -q 'path *:= *ident' '$TMP/dumpman.txt' && grep -q 'cmp *:= *value' '$TMP/dumpman.txt'"
+		 grep -q 'path *:= *ident' '$TMP/dumpman.txt' && grep -q 'cmp *:= *arith' '$TMP/dumpman.txt'"
 section "$TMP/dumpman.txt" TARGETS >"$TMP/targets.txt"
 missing=
 for t in $("$BPFDUMP" targets 2>/dev/null); do
