@@ -430,17 +430,6 @@ int bd_create_path_cache_map(struct bpfdump *d)
 	return fd;
 }
 
-static bool plan_has_cached_path(const struct bd_plan *p)
-{
-	int i, j;
-
-	for (i = 0; i < p->col_cnt; i++)
-		for (j = 0; j < p->cols[i].acc_cnt; j++)
-			if (p->cols[i].acc[j].cached)
-				return true;
-	return false;
-}
-
 /* The format strings of a text writer: a frozen read-only array map. */
 static int create_fmt_map(struct bpfdump *d, const struct bd_strbuf *fmts)
 {
@@ -473,7 +462,7 @@ int bd_load_prog(struct bpfdump_query *q, bool text, int *prog_fd)
 	char name[16], tail[400];
 
 	/* BPFDUMP_PATH_CACHE=0: every path resolved (to measure what the cache saves) */
-	if (!text && !p->path_cache && plan_has_cached_path(p) &&
+	if (!text && !p->path_cache && bd_plan_has_cached_path(p) &&
 	    !(getenv("BPFDUMP_PATH_CACHE") && !strcmp(getenv("BPFDUMP_PATH_CACHE"), "0"))) {
 		p->path_cache_fd = bd_create_path_cache_map(d);
 		p->path_cache = p->path_cache_fd >= 0;

@@ -420,6 +420,8 @@ int bd_format_cell(struct bpfdump *d, const struct bd_plan *p, const struct bd_c
 		   struct bd_strbuf *out, bool *numeric);
 
 /* path_cache.c: one read's paths by (mount, dentry), for BD_PATH_CACHED records */
+/* Does a column of p read a path through the cache (records may say BD_PATH_CACHED)? */
+bool bd_plan_has_cached_path(const struct bd_plan *p);
 struct bd_path_cache *bd_path_cache_new(void);
 void bd_path_cache_free(struct bd_path_cache *pc);
 int bd_path_cache_put(struct bd_path_cache *pc, const __u8 *key, const __u8 *path, __s32 len);

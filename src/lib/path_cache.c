@@ -130,3 +130,14 @@ bool bd_path_cache_get(const struct bd_path_cache *pc, const __u8 *key, const __
 	*path = e->len > 0 ? (const __u8 *)pc->arena.s + e->off : NULL;
 	return true;
 }
+
+bool bd_plan_has_cached_path(const struct bd_plan *p)
+{
+	int i, j;
+
+	for (i = 0; i < p->col_cnt; i++)
+		for (j = 0; j < p->cols[i].acc_cnt; j++)
+			if (p->cols[i].acc[j].cached)
+				return true;
+	return false;
+}

@@ -23,17 +23,6 @@ struct bd_rows {
 	bool hide_kaddr;
 };
 
-static bool plan_has_cached_path(const struct bd_plan *p)
-{
-	int i, j;
-
-	for (i = 0; i < p->col_cnt; i++)
-		for (j = 0; j < p->cols[i].acc_cnt; j++)
-			if (p->cols[i].acc[j].cached)
-				return true;
-	return false;
-}
-
 void bd_rows_free(struct bd_rows *r)
 {
 	int i;
@@ -69,7 +58,7 @@ struct bd_rows *bd_rows_new(struct bpfdump_query *q, bool hide_kaddr)
 	if (!r->cells || !r->text || !r->kaddr || !r->ptr)
 		goto err_free;
 	/* a pinned program may use the cache where this query did not load one */
-	if (plan_has_cached_path(p)) {
+	if (bd_plan_has_cached_path(p)) {
 		r->paths = bd_path_cache_new();
 		if (!r->paths)
 			goto err_free;
