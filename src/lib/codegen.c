@@ -407,7 +407,7 @@ static void emit_backing(struct cg *g, const struct bd_access *a)
 	struct insn_buf *b = &g->ib;
 	int plain = ib_new_label(b);
 
-	if (a->backing_at <= a->probe_from) {
+	if (a->backing_at < a->probe_from) {	/* as the deref at that stage */
 		ib_emit(b, I_LDX(4, R1, R_BASE, a->backing_mode_off));
 	} else if (g->safe) {
 		emit_cast_load(g, R1, 4, R_BASE, a->backing_mode_off);
