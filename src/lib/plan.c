@@ -756,7 +756,7 @@ static int plan_alias(struct plan_ctx *pc, const struct q_value *v, struct bd_co
 {
 	const char *preset = pc->p->target ? bd_target_preset(pc->p->target->name) : NULL;
 	size_t nlen = strlen(v->path.root);
-	const char *col, *expr, *end, *alt, *alt_end;
+	const char *col, *expr, *end = NULL, *alt, *alt_end;
 	int err = 1;
 
 	if (!preset || pc->in_alias)
