@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -318,6 +319,20 @@ int snap_program_open(struct bpfdump *d, struct snap_program *sp)
 	return 0;
 }
 
+/* Is the kernel locked down to confidentiality (probe reads forbidden)? */
+static bool lockdown_confidential(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen(BD_LOCKDOWN_FILE, "re");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	return strstr(buf, "[confidentiality]") != NULL;
+}
+
 int snap_program_load(struct bpfdump *d, struct snap_program *sp)
 {
 	int err;
@@ -329,6 +344,10 @@ int snap_program_load(struct bpfdump *d, struct snap_program *sp)
 		err = snapshot_bpf__load(sp->skel);
 		load_ids = NULL;
 	}
+	if (err && lockdown_confidential())
+		return bd_err(d, -EPERM, "snapshot: its programs read with bpf_probe_read_kernel, "
+			      "which lockdown=confidentiality forbids (%s); dump task, task_file "
+			      "and task_vma --pid work there", BD_LOCKDOWN_FILE);
 	if (err)
 		return bd_err(d, err, "snapshot program: load: %s%s", strerror(-err),
 			      err == -EPERM ? " (needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN: "

@@ -11,6 +11,13 @@ source "$(dirname "$0")/../lib.sh"
 TEST_NAME=snapshot-kernel
 
 [ -x "$BPFDUMP" ] || { skip "no $BPFDUMP (build first)"; exit 77; }
+if grep -q '\[confidentiality\]' /sys/kernel/security/lockdown 2>/dev/null; then
+	# the snapshot programs read with bpf_probe_read_kernel: one line naming lockdown
+	bad_input "snapshot under lockdown=confidentiality says lockdown forbids it" \
+		"lockdown=confidentiality forbids" "$BPFDUMP" snapshot $$
+	skip "snapshot against /proc: not under lockdown=confidentiality (its programs use probe reads)"
+	exit 0
+fi
 
 # an overlay: lower/a (stays in the lower layer), b written through the mount (upper)
 OV=$TMP/ov
