@@ -63,3 +63,22 @@ judge_message() {
 
 # JSON lines validated by a real parser; prints them as a Python list repr
 json_valid() { python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin if l.strip()]' ; }
+
+# start_held: a process holding a listening TCP socket on 127.0.0.1 and $TMP/held open
+# and mapped, killed at exit; sets HOLD (its pid) and PORT; fails when it did not start
+start_held() {
+	local py=/usr/bin/python3
+	[ -x $py ] || py=python3
+	$py -c '
+import mmap, os, socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+f = open(sys.argv[1], "w+b"); f.write(b"x" * 8192); f.flush()
+m = mmap.mmap(f.fileno(), 8192)
+print(s.getsockname()[1], flush=True)
+time.sleep(600)' "$TMP/held" >"$TMP/port" &
+	HOLD=$!
+	at_exit "kill $HOLD"
+	for _ in $(seq 300); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+	PORT=$(cat "$TMP/port")
+	[ -n "$PORT" ]
+}

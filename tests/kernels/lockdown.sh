@@ -25,19 +25,8 @@ echo "info $TEST_NAME: $how"
 ip link set lo up 2>/dev/null
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 
-# The process under test: a listener, a held file, a mapped file.
-$PY -c '
-import mmap, os, socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
-f = open(sys.argv[1], "w+b"); f.write(b"x" * 8192); f.flush()
-m = mmap.mmap(f.fileno(), 8192)
-print(s.getsockname()[1], flush=True)
-time.sleep(600)' "$TMP/held" >"$TMP/port" &
-HOLD=$!
-at_exit "kill $HOLD"
-for _ in $(seq 300); do [ -s "$TMP/port" ] && break; sleep 0.1; done
-PORT=$(cat "$TMP/port")
-[ -n "$PORT" ] || { fail "the test process did not start"; exit 1; }
+# The process under test: a listening TCP socket, an open file, a mapped file.
+start_held || { fail "the test process did not start"; exit 1; }
 
 # ---- every target with its default columns ------------------------------------------------
 MAP=bdlock$$
