@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Record decoding: a column's bytes, typed by BTF, become text. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -708,4 +709,16 @@ void bd_format_hide_kaddr(const struct bd_column *c, const unsigned char *rec,
 		sb_puts(out, "0x0000000000000000", 18);
 	else
 		sb_putc(out, '0');
+}
+
+char *bd_trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
 }

@@ -386,6 +386,8 @@ int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd, 
 void bd_codegen_set_fmt_map(struct bpf_insn *insns, int cnt, int fmt_map_fd);
 
 /* format.c */
+/* s without leading and trailing white space (cut in place). */
+char *bd_trim(char *s);
 void sb_reset(struct bd_strbuf *b);
 void sb_free(struct bd_strbuf *b);
 /* Room for extra more bytes and a NUL: false when out of memory (nothing is added). */

@@ -182,18 +182,6 @@ int bd_metrics__count(const struct bd_metrics *ms)
 	return ms->cnt;
 }
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 static int set_key(struct bpfdump *d, const char *path, int line, struct metric *m,
 		   const char *key, const char *val, char ***last)
 {
@@ -278,11 +266,11 @@ static int parse_config(struct bd_metrics *ms, const char *path, FILE *f)
 			err = bd_err(d, -EINVAL, "%s:%d: a NUL byte", path, line);
 			break;
 		}
-		if ((buf[0] == ' ' || buf[0] == '\t') && *trim(buf) && last) {
-			err = continue_value(last, trim(buf));
+		if ((buf[0] == ' ' || buf[0] == '\t') && *bd_trim(buf) && last) {
+			err = continue_value(last, bd_trim(buf));
 			continue;
 		}
-		s = trim(buf);
+		s = bd_trim(buf);
 		if (!*s || *s == '#' || *s == ';') {
 			if (!*s)
 				last = NULL;
@@ -299,7 +287,7 @@ static int parse_config(struct bd_metrics *ms, const char *path, FILE *f)
 				break;
 			}
 			*e = '\0';
-			name = trim(s + 1);
+			name = bd_trim(s + 1);
 			if (!valid_name(name, true)) {
 				err = bd_err(d, -EINVAL, "%s:%d: metric name '%s': letters, digits, "
 					     "'_' and ':', not starting with a digit", path, line,
@@ -349,14 +337,14 @@ static int parse_config(struct bd_metrics *ms, const char *path, FILE *f)
 		*eq = '\0';
 		if (!m) {
 			err = bd_err(d, -EINVAL, "%s:%d: '%s' before any [NAME] section", path,
-				     line, trim(s));
+				     line, bd_trim(s));
 			break;
 		}
-		if (!*trim(eq + 1)) {
-			err = bd_err(d, -EINVAL, "%s:%d: '%s' has no value", path, line, trim(s));
+		if (!*bd_trim(eq + 1)) {
+			err = bd_err(d, -EINVAL, "%s:%d: '%s' has no value", path, line, bd_trim(s));
 			break;
 		}
-		err = set_key(d, path, line, m, trim(s), trim(eq + 1), &last);
+		err = set_key(d, path, line, m, bd_trim(s), bd_trim(eq + 1), &last);
 	}
 	free(buf);
 	if (err)

@@ -216,18 +216,6 @@ const char *bd_agg_name(enum bd_agg_fn fn)
 	return fn > BD_AGG_NONE && fn <= BD_AGG_HIST ? agg_names[fn] : "?";
 }
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 void bd_agg_free(struct bd_agg *a)
 {
 	free(a->buf);
@@ -245,7 +233,7 @@ int bd_agg_parse(struct bpfdump *d, const char *agg, const char *spec, struct bd
 	a->buf = strdup(agg);
 	if (!a->buf)
 		return -ENOMEM;
-	s = trim(a->buf);
+	s = bd_trim(a->buf);
 	/* ' BY ' (or ' by '), outside parentheses: the value has none of its own */
 	close = strrchr(s, ')');
 	by = strstr(close ? close : s, " BY ");
@@ -253,23 +241,23 @@ int bd_agg_parse(struct bpfdump *d, const char *agg, const char *spec, struct bd
 		by = strstr(close ? close : s, " by ");
 	if (by) {
 		*by = '\0';
-		a->keys = trim(by + 4);
+		a->keys = bd_trim(by + 4);
 		if (!*a->keys)
 			goto bad;
 	}
-	s = trim(s);
+	s = bd_trim(s);
 	open = strchr(s, '(');
 	if (open) {
 		*open = '\0';
 		close = strrchr(open + 1, ')');
-		if (!close || trim(close + 1)[0])
+		if (!close || bd_trim(close + 1)[0])
 			goto bad;
 		*close = '\0';
-		a->value = trim(open + 1);
+		a->value = bd_trim(open + 1);
 		if (!*a->value)
 			goto bad;
 	}
-	s = trim(s);
+	s = bd_trim(s);
 	for (fn = BD_AGG_COUNT; fn <= BD_AGG_HIST; fn++)
 		if (!strcmp(s, agg_names[fn]))
 			break;
@@ -295,14 +283,14 @@ int bd_agg_parse(struct bpfdump *d, const char *agg, const char *spec, struct bd
 		free(items);
 		return -ENOMEM;
 	}
-	n = strlen(trim(sp));
-	s = trim(sp);
+	n = strlen(bd_trim(sp));
+	s = bd_trim(sp);
 	if (n && s[n - 1] == ')') {
 		char *o = strchr(s, '(');
-		bool empty = o && !trim(o + 1)[0];
+		bool empty = o && !bd_trim(o + 1)[0];
 
 		s[n - 1] = '\0';
-		empty = o && !*trim(o + 1);
+		empty = o && !*bd_trim(o + 1);
 		n = asprintf(&a->spec_text, "%s%s%s)", s, empty ? "" : ", ", items);
 	} else {
 		n = asprintf(&a->spec_text, "%s(%s)", s, items);
