@@ -16,7 +16,7 @@ import os, sys, time
 for i in range(40): os.open("/dev/null", os.O_RDONLY)
 for i in range(10): os.open("%s/f%d" % (sys.argv[1], i), os.O_CREAT | os.O_RDWR)
 open(sys.argv[1] + "/ready", "w").close()
-time.sleep(600)' "$TMP" &
+time.sleep(7200)' "$TMP" &
 HOLDER=$!
 at_exit "kill $HOLDER"
 for _ in $(seq 100); do [ -e "$TMP/ready" ] && break; sleep 0.05; done
