@@ -567,6 +567,7 @@ static void test_lockdown(void)
 	const char *force = getenv("BPFDUMP_LOCKDOWN");
 	bool file_says = false, ok;
 	struct bpfdump *dl;
+	int map_fd;
 	char line[128];
 	FILE *f;
 	size_t i;
@@ -649,6 +650,9 @@ static void test_lockdown(void)
 	if (!ASSERT_TRUE(dl != NULL, "lockdown: a second context"))
 		return;
 	dl->lockdown.confidential = true;
+	/* a map of the test's own, so bpf_map has a row whatever else is loaded */
+	map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bdcg_lockdown", 4, 8, 1, NULL);
+	ASSERT_TRUE(map_fd >= 0, "lockdown: a map of the test's own for bpf_map's rows");
 	for (i = 0; i < sizeof(lockdown_queries) / sizeof(lockdown_queries[0]); i++) {
 		char name[200], *a, *b;
 		long ra, rb;
@@ -672,6 +676,8 @@ static void test_lockdown(void)
 		free(a);
 		free(b);
 	}
+	if (map_fd >= 0)
+		close(map_fd);
 	bpfdump__free(dl);
 }
 
