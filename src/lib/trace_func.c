@@ -234,7 +234,7 @@ int bd_func_traceable(struct bpfdump *d, const char *name)
 		fclose(f);
 		return 0;
 	}
-	return -ENOENT;	/* no tracefs: cannot tell */
+	return -errno;	/* unreadable (an LSM, a locked-down kernel): cannot tell */
 }
 
 static void print_json_str(FILE *out, const char *s)
@@ -248,10 +248,20 @@ static void print_json_str(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+/* why bd_func_traceable could not tell, for info's output */
+static const char *traceable_unknown(int err, char *buf, size_t sz)
+{
+	if (err == -ENOENT)
+		snprintf(buf, sz, "no tracefs: available_filter_functions not found");
+	else
+		snprintf(buf, sz, "available_filter_functions: %s", strerror(-err));
+	return buf;
+}
+
 int bpfdump__func_info(struct bpfdump *d, const char *name, FILE *out, bool json)
 {
 	struct bd_func f;
-	char decl[256], ret[128];
+	char decl[256], ret[128], why[128];
 	int i, err, traceable;
 
 	err = bd_btf_ready(d);
@@ -279,8 +289,13 @@ int bpfdump__func_info(struct bpfdump *d, const char *name, FILE *out, bool json
 			print_json_str(out, decl);
 			fprintf(out, "}");
 		}
-		fprintf(out, "],\"traceable\":%s}\n", traceable > 0 ? "true" :
+		fprintf(out, "],\"traceable\":%s", traceable > 0 ? "true" :
 			traceable == 0 ? "false" : "null");
+		if (traceable < 0) {
+			fprintf(out, ",\"traceable_unknown\":");
+			print_json_str(out, traceable_unknown(traceable, why, sizeof(why)));
+		}
+		fprintf(out, "}\n");
 	} else {
 		if (f.is_tp)
 			fprintf(out, "%s(", name);
@@ -295,6 +310,7 @@ int bpfdump__func_info(struct bpfdump *d, const char *name, FILE *out, bool json
 		if (traceable == 0)
 			fprintf(out, "/* not in available_filter_functions: inlined or notrace, "
 				     "cannot be attached */\n");
+
 	}
 	bd_func_free(&f);
 	return 0;
