@@ -103,16 +103,20 @@ $(BUILD)/man/%.8: docs/%.rst | $(BUILD)/man man-deps
 
 # --- pkg-config ------------------------------------------------------------------------
 # Rebuilt every time: it records PREFIX/LIBDIR/INCLUDEDIR, which change between makes.
+# install writes its own from the template, so an install elsewhere (or one that failed)
+# never leaves its prefix in the build tree's file.
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	     -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' bpfdump.pc.in
+
 pc: $(PC_FILE)
 
 $(PC_FILE): bpfdump.pc.in FORCE_PC | $(BUILD)/lib
-	@sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-	     -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' $< >$@
+	@$(PC_SED) >$@
 
 # --- install / uninstall ---------------------------------------------------------------
 # Every directory is created (or found writable) before anything is copied, so an
 # unwritable prefix fails with one clear line and leaves nothing half-installed.
-install: $(BUILD)/bpfdump $(BUILD)/libbpfdump.a $(SO_LIB) $(MAN_PAGES) $(PC_FILE) $(COMPLETION)
+install: $(BUILD)/bpfdump $(BUILD)/libbpfdump.a $(SO_LIB) $(MAN_PAGES) bpfdump.pc.in $(COMPLETION)
 	@for d in $(INSTALL_DIRS); do \
 		t="$(DESTDIR)$$d"; \
 		if ! msg=$$($(INSTALL) -d -m 0755 "$$t" 2>&1) || [ ! -w "$$t" ]; then \
@@ -132,7 +136,8 @@ install: $(BUILD)/bpfdump $(BUILD)/libbpfdump.a $(SO_LIB) $(MAN_PAGES) $(PC_FILE
 	@echo '  INSTALL $(DESTDIR)$(INCLUDEDIR)/$(notdir $(PUB_HDRS))'
 	@$(INSTALL) -m 0644 $(PUB_HDRS) '$(DESTDIR)$(INCLUDEDIR)/'
 	@echo '  INSTALL $(DESTDIR)$(PKGCONFIGDIR)/bpfdump.pc'
-	@$(INSTALL) -m 0644 $(PC_FILE) '$(DESTDIR)$(PKGCONFIGDIR)/bpfdump.pc'
+	@$(PC_SED) >'$(DESTDIR)$(PKGCONFIGDIR)/bpfdump.pc'
+	@chmod 0644 '$(DESTDIR)$(PKGCONFIGDIR)/bpfdump.pc'
 	@echo '  INSTALL $(DESTDIR)$(MANDIR)/man8/ ($(words $(MAN_PAGES)) pages)'
 	@$(INSTALL) -m 0644 $(MAN_PAGES) '$(DESTDIR)$(MANDIR)/man8/'
 	@echo '  INSTALL $(DESTDIR)$(BASHCOMPDIR)/bpfdump'

@@ -136,6 +136,8 @@ left=$(cd "$D2" && find . -type f -o -type l)
 expect_eq "uninstall with the same BINDIR/MANDIR leaves no file" "" "$left"
 
 # an unwritable prefix: non-zero exit, one clear line, nothing written
+BUILD_PC="$(cd "$ROOT" && realpath -m "$BUILD")/bpfdump.pc"
+PC_BEFORE=$(cat "$BUILD_PC" 2>/dev/null)
 timeout 300 "${MK[@]}" install PREFIX=/proc/nonexistent >"$TMP/bad.out" 2>&1
 rc=$?
 if [ $rc -ne 0 ] && grep -q "bpfdump: install: cannot write to '/proc/nonexistent/bin'" "$TMP/bad.out"; then
@@ -143,3 +145,6 @@ if [ $rc -ne 0 ] && grep -q "bpfdump: install: cannot write to '/proc/nonexisten
 else
 	fail "install into PREFIX=/proc/nonexistent: exit $rc: $(tail -c 300 "$TMP/bad.out")"
 fi
+# ... not even the build tree's pkg-config file (install writes its own)
+expect_eq "the build tree's bpfdump.pc is left as it was by install PREFIX=/proc/nonexistent" \
+	"$PC_BEFORE" "$(cat "$BUILD_PC" 2>/dev/null)"
