@@ -188,6 +188,13 @@ static const char *escape_cell(struct bd_strbuf *b, const char *s, size_t n, boo
 	return b->s;
 }
 
+const char *bd_text_escape(struct bd_strbuf *b, const char *s, size_t n)
+{
+	size_t len, width;
+
+	return escape_cell(b, s, n, false, &len, &width);
+}
+
 struct bd_printer *bd_printer__new(FILE *out, int ncols, const char **names,
 				   const char **headers, const bool *right,
 				   const struct bpfdump_print_opts *opts)

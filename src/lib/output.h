@@ -23,6 +23,8 @@ void bd_printer__free(struct bd_printer *pr);
 /* A JSON string literal: escapes control bytes and invalid UTF-8. */
 void bd_json_str(FILE *f, const char *s, size_t n);
 struct bd_strbuf;
+/* s as a table cell shows it: control bytes as \xNN; the text in b (or s itself) */
+const char *bd_text_escape(struct bd_strbuf *b, const char *s, size_t n);
 /* The same, appended to b. */
 void bd_json_sb(struct bd_strbuf *b, const char *s, size_t n);
 

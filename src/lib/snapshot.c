@@ -293,7 +293,7 @@ static int take_opts(struct bpfdump *d, const struct bpfdump_snapshot_opts *opts
 
 /* Take and print one snapshot: 0 complete, > 0 warnings, < 0 -errno. */
 static int take_and_print(struct snap_session *s, int pid, const struct bpfdump_snapshot_opts *o,
-			  struct snap_data *sd, FILE *out)
+			  bool titled, struct snap_data *sd, FILE *out)
 {
 	int err, warn;
 	double t;
@@ -304,7 +304,8 @@ static int take_and_print(struct snap_session *s, int pid, const struct bpfdump_
 	if (err < 0)
 		return err;
 	t = snap_now_ms();
-	if ((o->json ? snap_print_json(sd, out) : snap_print_text(sd, out)) < 0)
+	if ((titled && !o->json && snap_print_title(sd, out) < 0) ||
+	    (o->json ? snap_print_json(sd, out) : snap_print_text(sd, out)) < 0)
 		return bd_err(s->d, -EIO, "writing the snapshot: %s", strerror(errno));
 	bd_log(s->d, BPFDUMP_DEBUG, "snapshot of %d: printed in %.1f ms", sd->pid, snap_now_ms() - t);
 	return warn;
@@ -335,7 +336,7 @@ static int snapshot_pids(struct bpfdump *d, const int *pids, int cnt,
 	for (i = 0; i < cnt; i++) {
 		if (i && !o.json)
 			fputc('\n', out);
-		err = take_and_print(&s, pids[i], &o, &sd, out);
+		err = take_and_print(&s, pids[i], &o, !single, &sd, out);
 		if (err >= 0) {
 			problems += err;
 		} else if (single || err == -EIO) {

@@ -71,6 +71,8 @@ const char *snap_ca_state(__u8 st);
 
 /* snapshot_print.c */
 int snap_print_text(const struct snap_data *sd, FILE *out);
+/* Text output of several processes: the line naming the next one */
+int snap_print_title(const struct snap_data *sd, FILE *out);
 int snap_print_json(const struct snap_data *sd, FILE *out);
 
 #endif

@@ -93,7 +93,10 @@ static void __printf(4, 5) kv(struct em *e, const char *key, bool num, const cha
 		else
 			bd_json_str(e->f, buf, strlen(buf));
 	} else {
-		fprintf(e->f, "%-18s %s\n", key, buf);
+		struct bd_strbuf b = {};	/* control bytes (a comm, a path) as \xNN */
+
+		fprintf(e->f, "%-18s %s\n", key, bd_text_escape(&b, buf, strlen(buf)));
+		sb_free(&b);
 	}
 }
 
@@ -1036,6 +1039,19 @@ static int print_all(struct em *e, const struct snap_data *sd)
 		fputc('\n', e->f);
 	}
 	return ferror(e->f) ? -EIO : 0;
+}
+
+int snap_print_title(const struct snap_data *sd, FILE *out)
+{
+	const struct snap_task *t = leader_task(sd);
+	struct bd_strbuf b = {};
+	char comm[SNAP_COMM_LEN + 1] = "";
+
+	if (t)
+		snprintf(comm, sizeof(comm), "%.*s", SNAP_COMM_LEN, t->comm);
+	fprintf(out, "=== process %d (%s) ===\n", sd->pid, bd_text_escape(&b, comm, strlen(comm)));
+	sb_free(&b);
+	return ferror(out) ? -EIO : 0;
 }
 
 int snap_print_text(const struct snap_data *sd, FILE *out)

@@ -350,6 +350,22 @@ expect_eq "... exit 1, one stderr line naming the gone pid" \
 timeout 120 "$BPFDUMP" snapshot -o task,files "$P" "$V" >"$TMP/many.txt" 2>/dev/null
 expect_eq "two text reports, one after another: their pid lines" "pid $P|pid $V" \
 	"$(awk '$1 == "pid" { print $1, $2 }' "$TMP/many.txt" | paste -sd'|')"
+expect_eq "... each under a line naming the process as /proc/PID/comm does" \
+	"=== process $P ($(cat /proc/$P/comm)) ===|=== process $V ($(cat /proc/$V/comm)) ===" \
+	"$(grep '^=== process' "$TMP/many.txt" | paste -sd'|')"
+# a name with control bytes: escaped as dump's tables do, no line forged
+/usr/bin/python3 -c 'import ctypes, time
+ctypes.CDLL(None).prctl(15, b"a\n1 0 root\x1b[31m", 0, 0, 0)
+time.sleep(3600)' &
+CB=$!
+at_exit "kill $CB"
+for _ in $(seq 50); do [ "$(head -c 1 /proc/$CB/comm)" = a ] && break; sleep 0.1; done
+timeout 120 "$BPFDUMP" snapshot -o task "$CB" "$V" >"$TMP/cb.txt" 2>/dev/null
+expect_eq "a comm with a newline and an escape: title and comm line as \\xNN" \
+	"=== process $CB (a\\x0a1 0 root\\x1b[31m) ===|comm a\\x0a1 0 root\\x1b[31m" \
+	"$(sed -n "/^=== process $CB /p; /^comm /{s/  */ /;p;q}" "$TMP/cb.txt" | paste -sd'|')"
+check "... and no control byte in the whole report" \
+	test "$(tr -d '\n' <"$TMP/cb.txt" | LC_ALL=C grep -c '[[:cntrl:]]')" = 0
 
 # kernel thread, zombie, gone, bad input, no privilege
 kt=$(ps -eo pid=,comm= | awk '$2 == "kthreadd" { print $1; exit }')
