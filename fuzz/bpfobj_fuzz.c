@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int err, iters = 0;
 
 	d->errmsg[0] = '\0';
-	err = bd_user_obj_open(d, "fuzz.bpf.o", data, size, log, sizeof(log), NULL, &u);
+	err = bd_user_obj_open(d, "fuzz.bpf.o", data, size, log, sizeof(log), NULL, NULL, &u);
 	if (err) {
 		check(err < 0 && err >= -4095);
 		check(!u.obj && !u.iter && !u.target);

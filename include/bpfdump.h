@@ -243,9 +243,12 @@ struct bpfdump_object_opts {
 	 * pinned, or reused when a map is pinned there already. NULL: no map of the
 	 * object is pinned or reused anywhere (not even under /sys/fs/bpf). */
 	const char *pin_maps;
+	/* The iterator program to attach, by name; NULL: the object's only one (an
+	 * object with several needs the name). */
+	const char *prog;
 	size_t :0;
 };
-#define bpfdump_object_opts__last_field pin_maps
+#define bpfdump_object_opts__last_field prog
 
 /* Load a user's .bpf.o, attach its iterator program, and read it to out_fd or pin it. */
 BPFDUMP_API int bpfdump__run_object(struct bpfdump *d, const char *obj_path,

@@ -16,7 +16,8 @@ void help_pin(void)
 	       "                  [--cgroup PATH [--order ORDER]] [--map NAME|ID]\n"
 	       "                  [--netns FILE] [--pidns FILE] [--target-pid N | --container N]\n"
 	       "                  [--mode MODE] [--owner USER] [--group GROUP] [--force]\n"
-	       "       bpfdump pin PROG.bpf.o PATH [--pid N|--tid N|--cgroup PATH|--map NAME|ID]\n"
+	       "       bpfdump pin PROG.bpf.o PATH [--prog NAME]\n"
+	       "                  [--pid N|--tid N|--cgroup PATH|--map NAME|ID]\n"
 	       "                  [--mode MODE] [--owner USER] [--group GROUP] [--force]\n\n"
 	       "Pin a dumper in bpffs (default place /sys/fs/bpf/bpfdump/TARGET/NAME): `cat PATH`\n"
 	       "prints its rows, formatted by the kernel; `bpfdump cat PATH` formats them in\n"
@@ -36,6 +37,8 @@ void help_pin(void)
 	       "      --owner USER     owner of the pin\n"
 	       "      --group GROUP    group of the pin\n"
 	       "      --force          replace an existing pin\n"
+	       "      --prog NAME      the object's iterator program to pin (needed when it\n"
+	       "                       has several)\n"
 	       "  -h, --help           this help\n");
 }
 
@@ -71,11 +74,15 @@ static int lookup_ids(const struct dump_args *a, struct bpfdump_pin_opts *po)
 int cmd_pin(int argc, char **argv)
 {
 	struct bpfdump_pin_opts po = { .sz = sizeof(po), .uid = -1, .gid = -1 };
+	struct user_prog_opts uo = {};
 	struct dump_args a;
 	struct bpfdump *d;
 	struct bpfdump_query *q;
 	int err;
 
+	err = user_prog_take_prog("pin", &argc, argv, &uo.prog);
+	if (err >= 0)
+		return err;
 	err = dump_args_parse("pin", argc, argv, &a, help_pin);
 	if (err >= 0)
 		return err;
@@ -89,8 +96,10 @@ int cmd_pin(int argc, char **argv)
 	if (is_bpf_object(a.positional[0])) {
 		if (a.q.columns || a.q.where)
 			return usage_err("pin", "-o/-w apply to targets, not to a .bpf.o");
-		return user_prog_run(a.positional[0], &a.q, a.positional[1], &po);
+		return user_prog_run(a.positional[0], &a.q, a.positional[1], &po, &uo);
 	}
+	if (uo.prog)
+		return usage_err("pin", "--prog applies to a .bpf.o, not to a target");
 	d = cli_open();
 	if (!d)
 		return 1;

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* bpfdump run PROG.bpf.o: a user's own iterator, loaded, attached and read once. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,12 +12,15 @@
 
 void help_run(void)
 {
-	printf("Usage: bpfdump run PROG.bpf.o [--pid N|--tid N] [--cgroup PATH [--order ORDER]]\n"
-	       "                   [--map NAME|ID] [--pin-maps DIR]\n\n"
+	printf("Usage: bpfdump run PROG.bpf.o [--prog NAME] [--pid N|--tid N]\n"
+	       "                   [--cgroup PATH [--order ORDER]] [--map NAME|ID] [--pin-maps DIR]\n\n"
 	       "Load a BPF object, attach its iterator program (SEC(\"iter/TARGET\")) with the\n"
 	       "given parameters, and copy what it writes to standard output. Its maps are its\n"
 	       "own: none is pinned, and none pinned by anyone is reused.\n\n"
 	       "Options:\n"
+	       "      --prog NAME\n"
+	       "                  the iterator program to run (needed when the object has\n"
+	       "                  several)\n"
 	       "      --pid N, --tid N, --cgroup PATH, --order ORDER, --map NAME|ID\n"
 	       "                  iterator parameters, as for dump\n"
 	       "      --pin-maps DIR\n"
@@ -34,27 +39,31 @@ bool is_bpf_object(const char *arg)
 	return strchr(arg, '/') || (len > 2 && !strcmp(arg + len - 2, ".o"));
 }
 
-int user_prog_take_pin_maps(const char *cmd, int *argc, char **argv, const char **dir)
+/* Take "--NAME VALUE" or "--NAME=VALUE" out of argv (before "--") into *val; what
+ * names VALUE in messages. Returns -1 to go on, else a usage error's exit code. */
+static int take_opt(const char *cmd, int *argc, char **argv, const char *name,
+		    const char *what, const char **val)
 {
+	size_t nl = strlen(name);
 	int i = 1, j, take;
 
-	*dir = NULL;
+	*val = NULL;
 	while (i < *argc && strcmp(argv[i], "--")) {
-		if (!strcmp(argv[i], "--pin-maps"))
+		if (!strcmp(argv[i], name))
 			take = 2;
-		else if (!strncmp(argv[i], "--pin-maps=", 11))
+		else if (!strncmp(argv[i], name, nl) && argv[i][nl] == '=')
 			take = 1;
 		else {
 			i++;
 			continue;
 		}
-		if (*dir)
-			return usage_err(cmd, "give one --pin-maps");
+		if (*val)
+			return usage_err(cmd, "give one %s", name);
 		if (take == 2 && i + 1 >= *argc)
-			return usage_err(cmd, "--pin-maps needs a DIR (a directory in bpffs)");
-		*dir = take == 2 ? argv[i + 1] : argv[i] + 11;
-		if (!**dir)
-			return usage_err(cmd, "--pin-maps needs a DIR (a directory in bpffs)");
+			return usage_err(cmd, "%s needs %s", name, what);
+		*val = take == 2 ? argv[i + 1] : argv[i] + nl + 1;
+		if (!**val)
+			return usage_err(cmd, "%s needs %s", name, what);
 		for (j = i; j + take <= *argc; j++)
 			argv[j] = argv[j + take];
 		*argc -= take;
@@ -62,38 +71,56 @@ int user_prog_take_pin_maps(const char *cmd, int *argc, char **argv, const char 
 	return -1;
 }
 
-int user_prog_run_maps(const char *obj, const struct bpfdump_query_opts *params,
-		       const char *pin_path, const struct bpfdump_pin_opts *pin,
-		       const char *pin_maps)
+int user_prog_take_pin_maps(const char *cmd, int *argc, char **argv, const char **dir)
+{
+	return take_opt(cmd, argc, argv, "--pin-maps", "a DIR (a directory in bpffs)", dir);
+}
+
+int user_prog_take_prog(const char *cmd, int *argc, char **argv, const char **prog)
+{
+	return take_opt(cmd, argc, argv, "--prog", "a NAME (an iterator program of the "
+			"object)", prog);
+}
+
+int user_prog_run(const char *obj, const struct bpfdump_query_opts *params,
+		  const char *pin_path, const struct bpfdump_pin_opts *pin,
+		  const struct user_prog_opts *uo)
 {
 	struct bpfdump_object_opts oo = { .sz = sizeof(oo), .params = params,
 					  .pin_path = pin_path, .pin = pin,
-					  .out_fd = STDOUT_FILENO, .pin_maps = pin_maps };
-	struct bpfdump *d = cli_open();
+					  .out_fd = STDOUT_FILENO };
+	struct bpfdump *d;
 	int err = 0;
 
+	/* a closed stdout: said before anything opens a file that would take fd 1 */
+	if (!pin_path && fcntl(STDOUT_FILENO, F_GETFL) < 0)
+		return run_err("write error: %s", strerror(errno));
+	d = cli_open();
 	if (!d)
 		return 1;
+	if (uo) {
+		oo.pin_maps = uo->pin_maps;
+		oo.prog = uo->prog;
+	}
 	fflush(stdout);
 	if (bpfdump__run_object(d, obj, &oo))
 		err = run_err("%s", bpfdump__errmsg(d));
+	else if (pin_path && env.verbose)
+		fprintf(stderr, "bpfdump: pinned %s\n", pin_path);
 	bpfdump__free(d);
 	return err;
 }
 
-int user_prog_run(const char *obj, const struct bpfdump_query_opts *params,
-		  const char *pin_path, const struct bpfdump_pin_opts *pin)
-{
-	return user_prog_run_maps(obj, params, pin_path, pin, NULL);
-}
-
 int cmd_run(int argc, char **argv)
 {
-	const char *pin_maps;
+	struct user_prog_opts uo;
 	struct dump_args a;
 	int err;
 
-	err = user_prog_take_pin_maps("run", &argc, argv, &pin_maps);
+	err = user_prog_take_pin_maps("run", &argc, argv, &uo.pin_maps);
+	if (err >= 0)
+		return err;
+	err = user_prog_take_prog("run", &argc, argv, &uo.prog);
 	if (err >= 0)
 		return err;
 	err = dump_args_parse("run", argc, argv, &a, help_run);
@@ -108,5 +135,5 @@ int cmd_run(int argc, char **argv)
 				 a.positional[0]);
 	if (cli_need_root("run"))
 		return 1;
-	return user_prog_run_maps(a.positional[0], &a.q, NULL, NULL, pin_maps);
+	return user_prog_run(a.positional[0], &a.q, NULL, NULL, &uo);
 }

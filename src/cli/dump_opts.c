@@ -174,7 +174,8 @@ int dump_args_parse(const char *cmd, int argc, char **argv, struct dump_args *a,
 		a->positional[a->positional_cnt++] = argv[optind++];
 	}
 	if (a->positional_cnt < (is_pin ? 2 : 1))
-		return usage_err(cmd, is_pin ? "needs TARGET and PATH" : "needs a TARGET "
+		return usage_err(cmd, is_pin ? "needs TARGET and PATH" : !strcmp(cmd, "run") ?
+				 "needs a BPF object (PROG.bpf.o)" : "needs a TARGET "
 				 "(see 'bpfdump targets')");
 	a->q.target = a->positional[0];
 	return -1;

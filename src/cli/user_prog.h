@@ -9,15 +9,19 @@
 
 /* An ELF file, i.e. an object rather than a target name. */
 bool is_bpf_object(const char *arg);
+/* What run and pin take for a user's object only. */
+struct user_prog_opts {
+	const char *pin_maps;	/* --pin-maps DIR, or NULL: no map pinned or reused */
+	const char *prog;	/* --prog NAME, or NULL: the object's only iterator */
+};
+/* Run the object obj (read it to stdout, or pin it at pin_path); uo may be NULL. */
 int user_prog_run(const char *obj, const struct bpfdump_query_opts *params,
-		  const char *pin_path, const struct bpfdump_pin_opts *pin);
-/* As user_prog_run, the maps declared LIBBPF_PIN_BY_NAME pinned (or reused) under
- * the bpffs directory pin_maps; NULL: none pinned or reused. */
-int user_prog_run_maps(const char *obj, const struct bpfdump_query_opts *params,
-		       const char *pin_path, const struct bpfdump_pin_opts *pin,
-		       const char *pin_maps);
+		  const char *pin_path, const struct bpfdump_pin_opts *pin,
+		  const struct user_prog_opts *uo);
 /* Take --pin-maps DIR (or --pin-maps=DIR) out of argv, before "--", into *dir (NULL
  * when absent). Returns -1 to go on, else the exit code of a usage error. */
 int user_prog_take_pin_maps(const char *cmd, int *argc, char **argv, const char **dir);
+/* The same for --prog NAME. */
+int user_prog_take_prog(const char *cmd, int *argc, char **argv, const char **prog);
 
 #endif

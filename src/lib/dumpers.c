@@ -51,28 +51,33 @@ static int iter_link_ids(int fd, __u32 *id, __u32 *prog_id)
 }
 
 /* The query record and the binary twin of the dumper whose visible pin is pin_fd,
- * after checking that they and it are one dumper. Returns the @bin link fd. */
+ * after checking that they and it are one dumper. Returns the @bin link fd, or for
+ * a pin of a user's object (its @meta names the object; it has no @bin) the link
+ * of PATH itself. */
 static int dumper_open(struct bpfdump *d, int pin_fd, const char *path, char *meta,
 		       size_t meta_len)
 {
 	const char *base = strrchr(path, '/');
-	char name[NAME_MAX + 8];
+	char name[PATH_MAX];
 	__u32 id, prog_id;
-	int dir_fd, fd, err;
+	int dir_fd, fd, text_fd, err;
 
 	if (!base || strlen(base + 1) > NAME_MAX)
 		return bd_err(d, -EINVAL, "cat '%s': not a path in bpffs", path);
 	base++;
-	fd = bd_bpffs_obj_get(pin_fd);
-	if (fd < 0)
-		return bd_err(d, fd, "cat '%s': %s", path, strerror(-fd));
-	err = iter_link_ids(fd, &id, &prog_id);
-	close(fd);
-	if (err)
-		return bd_err(d, err, "cat '%s': not an iterator link", path);
+	text_fd = bd_bpffs_obj_get(pin_fd);
+	if (text_fd < 0)
+		return bd_err(d, text_fd, "cat '%s': %s", path, strerror(-text_fd));
+	err = iter_link_ids(text_fd, &id, &prog_id);
+	if (err) {
+		err = bd_err(d, err, "cat '%s': not an iterator link", path);
+		goto close_text;
+	}
 	dir_fd = bd_pin_dir_open(d, path);
-	if (dir_fd < 0)
-		return dir_fd;
+	if (dir_fd < 0) {
+		err = dir_fd;
+		goto close_text;
+	}
 	snprintf(name, sizeof(name), "%s@meta", base);
 	fd = bd_twin_get(dir_fd, name);
 	if (fd >= 0) {
@@ -96,6 +101,12 @@ static int dumper_open(struct bpfdump *d, int pin_fd, const char *path, char *me
 			     "(link %u is not the one recorded); refusing", path, id);
 		goto close_dir;
 	}
+	/* a user's object writes its own text: PATH's link is what is read */
+	if (bd_meta_get(meta, META_OBJECT, name, sizeof(name))) {
+		err = text_fd;
+		text_fd = -1;
+		goto close_dir;
+	}
 	snprintf(name, sizeof(name), "%s@bin", base);
 	fd = bd_twin_get(dir_fd, name);
 	if (fd < 0) {
@@ -114,7 +125,45 @@ static int dumper_open(struct bpfdump *d, int pin_fd, const char *path, char *me
 	err = fd;
 close_dir:
 	close(dir_fd);
+close_text:
+	if (text_fd >= 0)
+		close(text_fd);
 	return err;
+}
+
+/* An object pin read: the program's own text, copied as plain cat would. */
+static long object_cat(struct bpfdump *d, int link_fd, const char *path, FILE *out)
+{
+	char buf[65536];
+	long total = 0;
+	ssize_t n;
+	int fd;
+
+	fd = bpf_iter_create(link_fd);
+	if (fd < 0)
+		return bd_err(d, -errno, "cat '%s': cannot start the iterator: %s", path,
+			      strerror(errno));
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n < 0) {
+			total = bd_err(d, -errno, "cat '%s': read failed: %s", path,
+				       strerror(errno));
+			break;
+		}
+		errno = 0;
+		if ((n && fwrite(buf, 1, n, out) != (size_t)n) || (!n && fflush(out))) {
+			total = bd_err(d, errno ? -errno : -EIO, "write error: %s",
+				       strerror(errno ?: EIO));
+			break;
+		}
+		if (!n)
+			break;
+		total += n;
+	}
+	close(fd);
+	return total;
 }
 
 long bd_dumper_cat(struct bpfdump *d, int pin_fd, const char *path, FILE *out,
@@ -136,6 +185,16 @@ long bd_dumper_cat(struct bpfdump *d, int pin_fd, const char *path, FILE *out,
 	link_fd = dumper_open(d, pin_fd, path, meta, sizeof(meta));
 	if (link_fd < 0)
 		return link_fd;
+	if (bd_meta_get(meta, META_OBJECT, cgroup, sizeof(cgroup))) {
+		/* a user's object writes its own text: there are no rows to format */
+		if (opts && (opts->format == BPFDUMP_FMT_JSON || opts->raw || opts->noheadings))
+			ret = bd_err(d, -EINVAL, "cat '%s': pinned from the object %s, whose "
+				     "program writes its own text: -J, -r and -n do not apply",
+				     path, bd_basename(cgroup));
+		else
+			ret = object_cat(d, link_fd, path, out);
+		goto close_link;
+	}
 	ret = bd_err(d, -EBADMSG, "cat '%s': its query record has no target", path);
 	if (!bd_meta_get(meta, "target", target, sizeof(target)))
 		goto close_link;
@@ -239,7 +298,7 @@ static void show_row(struct show_ctx *sc, const char *path, const char *link_pat
 {
 	char kind[64], target[64] = "", pname[32] = "", params[96] = "", mode[8], owner[64],
 	     prog_id[16] = "", link_id[16] = "", bin[PATH_MAX], meta_path[PATH_MAX],
-	     meta[META_MAX], by[96] = "";
+	     meta[META_MAX], by[NAME_MAX + 128] = "";
 	struct bpf_link_info li = {};
 	struct bpf_prog_info pi = {};
 	__u32 len = sizeof(li);
@@ -280,7 +339,13 @@ static void show_row(struct show_ctx *sc, const char *path, const char *link_pat
 	snprintf(owner, sizeof(owner), "%s:%s", pw ? pw->pw_name : "?", gr ? gr->gr_name : "?");
 	if (!bd_twin_paths(path, bin, meta_path, sizeof(bin)) &&
 	    !bd_read_meta(meta_path, meta, sizeof(meta))) {
+		char obj[PATH_MAX];
+
 		bd_meta_get(meta, "created_by", by, sizeof(by) - 16);
+		/* a user's object: which file (its name; the whole path is in @meta) */
+		if (bd_meta_get(meta, META_OBJECT, obj, sizeof(obj)))
+			snprintf(by + strlen(by), sizeof(by) - strlen(by), " from %.*s",
+				 (int)(sizeof(by) - strlen(by) - 7), bd_basename(obj));
 		if (!target[0])
 			bd_meta_get(meta, "target", target, sizeof(target));
 	}

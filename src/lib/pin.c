@@ -178,15 +178,44 @@ static void meta_put_u32(struct bd_strbuf *b, const char *k, __u32 v)
 	meta_put(b, k, num);
 }
 
+/* The meta text in b as a new one-element array map (b is freed). Returns its fd. */
+static int meta_map_store(struct bpfdump *d, struct bd_strbuf *b)
+{
+	__u32 key = 0;
+	char *val;
+	int fd, err = 0;
+
+	if (!b->s || b->len >= META_MAX) {
+		sb_free(b);
+		return bd_err(d, -E2BIG, "pin: the query is too long to keep (%zu bytes)", b->len);
+	}
+	val = calloc(1, META_MAX);
+	if (!val) {
+		sb_free(b);
+		return -ENOMEM;
+	}
+	memcpy(val, b->s, b->len);
+	sb_free(b);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, META_MAP_NAME, 4, META_MAX, 1, NULL);
+	if (fd < 0 || bpf_map_update_elem(fd, &key, val, 0)) {
+		err = -errno;
+		if (fd >= 0)
+			close(fd);
+	}
+	free(val);
+	if (err)
+		return bd_err(d, err, "pin: cannot store the query: %s", strerror(-err));
+	return fd;
+}
+
 static int create_meta_map(struct bpfdump *d, struct bpfdump_query *q, int text_link,
 			   int bin_link)
 {
 	__u32 text_id, text_prog, bin_id, bin_prog;
 	const struct bpfdump_query_opts *o = &q->opts;
 	struct bd_strbuf b = {};
-	char num[32], *val;
-	__u32 key = 0;
-	int fd, err = 0;
+	char num[32];
+	int err;
 
 	err = link_ids(text_link, &text_id, &text_prog) ?: link_ids(bin_link, &bin_id, &bin_prog);
 	if (err)
@@ -234,27 +263,7 @@ static int create_meta_map(struct bpfdump *d, struct bpfdump_query *q, int text_
 			meta_put(&b, "map_id", num);
 		}
 	}
-	if (!b.s || b.len >= META_MAX) {
-		sb_free(&b);
-		return bd_err(d, -E2BIG, "pin: the query is too long to keep (%zu bytes)", b.len);
-	}
-	val = calloc(1, META_MAX);
-	if (!val) {
-		sb_free(&b);
-		return -ENOMEM;
-	}
-	memcpy(val, b.s, b.len);
-	sb_free(&b);
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, META_MAP_NAME, 4, META_MAX, 1, NULL);
-	if (fd < 0 || bpf_map_update_elem(fd, &key, val, 0)) {
-		err = -errno;
-		if (fd >= 0)
-			close(fd);
-	}
-	free(val);
-	if (err)
-		return bd_err(d, err, "pin: cannot store the query: %s", strerror(-err));
-	return fd;
+	return meta_map_store(d, &b);
 }
 
 int bd_bpffs_obj_get(int opath_fd)
@@ -489,6 +498,123 @@ static int clear_place(struct bpfdump *d, int dir_fd, const char *path, const ch
 	return bd_dumper_remove(d, path, true);
 }
 
+int bd_pin_path_check(struct bpfdump *d, const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	if (path[0] != '/' || !base)
+		return bd_err(d, -EINVAL, "pin '%s': give an absolute path inside bpffs", path);
+	if (!valid_name(base + 1))
+		return bd_err(d, -EINVAL, "pin '%s': bad name '%s' (letters, digits, '_', '-' "
+			      "and ':'; bpffs refuses dots)", path, base + 1);
+	if (strlen(path) >= PATH_MAX - 8)
+		return bd_err(d, -ENAMETOOLONG, "pin '%s': path too long", path);
+	return 0;
+}
+
+/* Where a new pin goes (path checked by bd_pin_path_check): bpffs mounted at
+ * /sys/fs/bpf if it is not, the missing directories made (noted in made, for the
+ * caller to remove on failure), an existing pin removed with force. Returns an
+ * O_PATH fd of the directory. */
+static int pin_place(struct bpfdump *d, const char *path, bool force, char made[][PATH_MAX],
+		     int *made_cnt)
+{
+	int dir_fd, err;
+
+	err = bd_mount_bpffs_if_needed(d, path) ?: make_parents(d, path, made, made_cnt);
+	if (err)
+		return err;
+	dir_fd = bd_pin_dir_open(d, path);
+	if (dir_fd < 0)
+		return dir_fd;
+	err = clear_place(d, dir_fd, path, bd_basename(path), force);
+	if (err) {
+		close(dir_fd);
+		return err;
+	}
+	return dir_fd;
+}
+
+/* The @meta of an object pin: what the object was, and the id of the one link
+ * (there is no @bin: the object's own program writes the text). */
+static int create_object_meta(struct bpfdump *d, const struct bd_object_meta *om, int link_fd)
+{
+	const struct bpfdump_query_opts *o = om->params;
+	struct bd_strbuf b = {};
+	__u32 id, prog_id;
+	char num[32];
+	int err;
+
+	err = link_ids(link_fd, &id, &prog_id);
+	if (err)
+		return bd_err(d, err, "pin: cannot read the link's id: %s", strerror(-err));
+	meta_put(&b, "created_by", "bpfdump " BPFDUMP_VERSION);
+	meta_put_u32(&b, META_TEXT_LINK, id);
+	meta_put_u32(&b, META_TEXT_PROG, prog_id);
+	snprintf(num, sizeof(num), "%ld", (long)time(NULL));
+	meta_put(&b, "created", num);
+	meta_put_u32(&b, "uid", getuid());
+	meta_put(&b, META_OBJECT, om->object);
+	meta_put(&b, "prog", om->prog);
+	/* not "target": that names a query bpfdump cat and the view rebuild */
+	meta_put(&b, META_OBJECT_TARGET, om->target);
+	if (o && o->pid)
+		meta_put_u32(&b, "pid", o->pid);
+	if (o && o->tid)
+		meta_put_u32(&b, "tid", o->tid);
+	if (o) {
+		meta_put(&b, "cgroup", o->cgroup);
+		if (o->order)
+			meta_put_u32(&b, "order", o->order);
+		meta_put(&b, "map", o->map);
+	}
+	return meta_map_store(d, &b);
+}
+
+int bd_object_pin(struct bpfdump *d, const char *path, int link_fd,
+		  const struct bd_object_meta *om, const struct bpfdump_pin_opts *opts)
+{
+	char meta[NAME_MAX + 8], made[16][PATH_MAX];
+	int made_cnt = 0, dir_fd, meta_fd = -1, uid = -1, gid = -1, err, i;
+	const char *base = bd_basename(path);
+	bool meta_pinned = false;
+
+	err = bd_pin_path_check(d, path);
+	if (err)
+		return err;
+	snprintf(meta, sizeof(meta), "%s@meta", base);
+	if (opts && (opts->uid || opts->gid)) {
+		uid = opts->uid;
+		gid = opts->gid;
+	}
+	dir_fd = pin_place(d, path, opts && opts->force, made, &made_cnt);
+	if (dir_fd < 0) {
+		err = dir_fd;
+		goto rmdirs;
+	}
+	meta_fd = create_object_meta(d, om, link_fd);
+	if (meta_fd < 0) {
+		err = meta_fd;
+		goto close_dir;
+	}
+	/* @meta is root's and 0600 whoever reads PATH; PATH comes last, once whole */
+	err = bd_pin_at(d, dir_fd, meta, meta_fd, path, 0600, -1, -1);
+	if (err)
+		goto close_meta;
+	meta_pinned = true;
+	err = bd_pin_at(d, dir_fd, base, link_fd, path, opts ? opts->mode : 0, uid, gid);
+close_meta:
+	if (err && meta_pinned)
+		unlinkat(dir_fd, meta, 0);
+	close(meta_fd);
+close_dir:
+	close(dir_fd);
+rmdirs:
+	for (i = made_cnt - 1; err && i >= 0; i--)
+		rmdir(made[i]);
+	return err;
+}
+
 int bpfdump_query__pin(struct bpfdump_query *q, const char *path,
 		       const struct bpfdump_pin_opts *opts)
 {
@@ -500,37 +626,24 @@ int bpfdump_query__pin(struct bpfdump_query *q, const char *path,
 
 	if (q->map_syscalls)
 		return bd_map_syscall_refuse_pin(q, path);
-	if (path[0] != '/')
-		return bd_err(d, -EINVAL, "pin '%s': give an absolute path inside bpffs", path);
+	err = bd_pin_path_check(d, path);
+	if (err)
+		return err;
 	base = strrchr(path, '/') + 1;
-	if (!valid_name(base))
-		return bd_err(d, -EINVAL, "pin '%s': bad name '%s' (letters, digits, '_', '-' "
-			      "and ':'; bpffs refuses dots)", path, base);
-	if (strlen(path) >= PATH_MAX - 8)
-		return bd_err(d, -ENAMETOOLONG, "pin '%s': path too long", path);
 	snprintf(bin, sizeof(bin), "%s@bin", base);
 	snprintf(meta, sizeof(meta), "%s@meta", base);
 	if (opts && (opts->uid || opts->gid)) {
 		uid = opts->uid;
 		gid = opts->gid;
 	}
-	err = bd_mount_bpffs_if_needed(d, path);
-	if (err)
-		return err;
 	if (q->scope.mntns_fd >= 0)
 		return bd_err(d, -EINVAL, "pin '%s': --mntns cannot be kept: a pinned dumper "
 			      "resolves paths against its reader's root", path);
-	err = make_parents(d, path, made, &made_cnt);
-	if (err)
-		goto undo;
-	dir_fd = bd_pin_dir_open(d, path);
+	dir_fd = pin_place(d, path, opts && opts->force, made, &made_cnt);
 	if (dir_fd < 0) {
 		err = dir_fd;
 		goto undo;
 	}
-	err = clear_place(d, dir_fd, path, base, opts && opts->force);
-	if (err)
-		goto undo;
 	if (q->host_pid) {
 		/* readers number pids in their own namespace: give the link ours */
 		if (q->linfo.task.pid)

@@ -17,6 +17,9 @@
 #define META_TEXT_PROG	"text_prog_id"
 #define META_BIN_LINK	"bin_link_id"
 #define META_BIN_PROG	"bin_prog_id"
+/* An object pin's @meta: the user's .bpf.o it was made from (no @bin then). */
+#define META_OBJECT	"object"
+#define META_OBJECT_TARGET "object_target"
 
 /* PATH -> PATH@bin and PATH@meta */
 int bd_twin_paths(const char *path, char *bin, char *meta, size_t len);
@@ -35,6 +38,22 @@ int bd_bpffs_obj_get(int opath_fd);
  * The pin is removed again when that fails. */
 int bd_pin_at(struct bpfdump *d, int dir_fd, const char *name, int obj_fd, const char *path,
 	      unsigned int mode, int uid, int gid);
+/* A pin path's form, before anything is made: absolute, a name bpffs takes, not too
+ * long; the same rules and messages for dumpers and object pins. */
+int bd_pin_path_check(struct bpfdump *d, const char *path);
+
+/* What an object pin's @meta records (shown by show, checked by cat and rm). */
+struct bd_object_meta {
+	const char *object;	/* the .bpf.o's path */
+	const char *prog;	/* its iterator program */
+	const char *target;
+	const struct bpfdump_query_opts *params;	/* pid, tid, cgroup, order, map */
+};
+/* Pin the iterator link link_fd of a user's object at path, with a root 0600 @meta
+ * recording om and the link's ids: what target pins get (missing directories made,
+ * bpffs mounted, --force, the same checks and messages). Nothing is left on failure. */
+int bd_object_pin(struct bpfdump *d, const char *path, int link_fd,
+		  const struct bd_object_meta *om, const struct bpfdump_pin_opts *opts);
 /* The last component of path. */
 static inline const char *bd_basename(const char *path)
 {

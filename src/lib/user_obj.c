@@ -18,14 +18,33 @@ static int iter_target(const char *sec, const char **target)
 	return 0;
 }
 
+/* "a, b, c": the names of the object's iterator programs, for a message. */
+static const char *iter_names(struct bpf_object *obj, char *buf, size_t len)
+{
+	struct bpf_program *prog;
+	const char *t;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	bpf_object__for_each_program(prog, obj) {
+		if (iter_target(bpf_program__section_name(prog), &t) || off >= len)
+			continue;
+		off += snprintf(buf + off, len - off, "%s%s", off ? ", " : "",
+				bpf_program__name(prog));
+	}
+	return buf;
+}
+
 int bd_user_obj_open(struct bpfdump *d, const char *path, const void *buf, size_t len,
-		     char *log, size_t log_size, const char *pin_maps, struct bd_user_obj *u)
+		     char *log, size_t log_size, const char *pin_maps, const char *prog_name,
+		     struct bd_user_obj *u)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = buf ? path : NULL,
 		    .kernel_log_buf = log, .kernel_log_size = log_size,
 		    .pin_root_path = pin_maps);
 	struct bpf_program *prog;
 	struct bpf_map *map;
+	char names[256];
 	int err;
 
 	memset(u, 0, sizeof(*u));
@@ -58,21 +77,33 @@ int bd_user_obj_open(struct bpfdump *d, const char *path, const void *buf, size_
 	bpf_object__for_each_program(prog, u->obj) {
 		const char *t;
 
-		if (iter_target(bpf_program__section_name(prog), &t) || u->n_iter++) {
+		if (iter_target(bpf_program__section_name(prog), &t)) {
+			bpf_program__set_autoload(prog, false);
+			continue;
+		}
+		u->n_iter++;
+		if (prog_name ? strcmp(bpf_program__name(prog), prog_name) != 0 : u->iter != NULL) {
 			bpf_program__set_autoload(prog, false);
 			continue;
 		}
 		u->iter = prog;
 		u->target = t;
 	}
-	if (!u->iter) {
+	if (!u->n_iter) {
 		err = bd_err(d, -ENOENT, "object '%s': no iterator program (SEC(\"iter/TARGET\"))",
 			     path);
 		goto fail;
 	}
-	if (u->n_iter > 1)
-		bd_log(d, BPFDUMP_WARN, "object '%s': %d iterator programs; using '%s'", path,
-		       u->n_iter, bpf_program__name(u->iter));
+	if (prog_name && !u->iter) {
+		err = bd_err(d, -ENOENT, "object '%s': no iterator program '%s' (it has: %s)", path,
+			     prog_name, iter_names(u->obj, names, sizeof(names)));
+		goto fail;
+	}
+	if (u->n_iter > 1 && !prog_name) {
+		err = bd_err(d, -EINVAL, "object '%s': %d iterator programs (%s): choose one with "
+			     "--prog NAME", path, u->n_iter, iter_names(u->obj, names, sizeof(names)));
+		goto fail;
+	}
 	if (!bd_target_find(d, u->target)) {
 		err = bd_unknown_target(d, u->target);
 		goto fail;

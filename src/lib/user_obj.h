@@ -17,11 +17,13 @@ struct bd_user_obj {
 
 /* Open the object at path, or, when buf is not NULL, the len bytes at buf (path
  * then only names it in messages), with the kernel log going to log; pick its
- * first iterator program and check its target. Its maps declared
+ * iterator program named prog_name (NULL: its only one; an object with several
+ * needs the name) and check its target; the other programs do not load. Its maps declared
  * LIBBPF_PIN_BY_NAME are pinned (or reused) under pin_maps, a bpffs directory
  * the caller checked; with pin_maps NULL no map is pinned or reused at all.
  * Loads nothing. On error obj is closed and u->obj is NULL. */
 int bd_user_obj_open(struct bpfdump *d, const char *path, const void *buf, size_t len,
-		     char *log, size_t log_size, const char *pin_maps, struct bd_user_obj *u);
+		     char *log, size_t log_size, const char *pin_maps, const char *prog_name,
+		     struct bd_user_obj *u);
 
 #endif

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,12 +17,18 @@
 #include "user_obj.h"
 
 #define LOG_SIZE (1 << 20)
+/* A field of the caller's bpfdump_object_opts, NULL when its struct predates it. */
+#define OBJ_OPT(o, f) ((o) && (o)->sz >= offsetof(struct bpfdump_object_opts, f) + \
+		       sizeof((o)->f) ? (o)->f : NULL)
 
-static long copy_out(int iter_fd, int out_fd)
+/* Copy what the iterator writes to out_fd: bytes copied, or -errno; *write_err
+ * says whether the failure was writing (a full disk, a closed pipe) or reading. */
+static long copy_out(int iter_fd, int out_fd, bool *write_err)
 {
 	char buf[65536];
 	long total = 0;
 
+	*write_err = false;
 	for (;;) {
 		ssize_t n = read(iter_fd, buf, sizeof(buf)), w, off = 0;
 
@@ -35,8 +42,10 @@ static long copy_out(int iter_fd, int out_fd)
 			w = write(out_fd, buf + off, n - off);
 			if (w < 0 && errno == EINTR)
 				continue;
-			if (w < 0)
+			if (w < 0) {
+				*write_err = true;
 				return -errno;
+			}
 			off += w;
 		}
 		total += n;
@@ -61,6 +70,12 @@ static int check_params(struct bpfdump *d, const struct bd_target *t,
 	if (po->map && !(t->params & BPFDUMP_PARAM_MAP))
 		return bd_err(d, -EINVAL, "target '%s': --map applies to objects of bpf_map_elem, "
 			      "bpf_sk_storage_map and sockmap only", t->name);
+	if (po->pid < 0 || po->tid < 0 || (po->pid && po->tid))
+		return bd_err(d, -EINVAL, "target '%s': give one positive --pid or --tid", t->name);
+	/* the kernel would just list nothing */
+	if ((po->pid || po->tid) && kill(po->pid ?: po->tid, 0) && errno == ESRCH)
+		return bd_err(d, -ESRCH, "target '%s': no such %s %d", t->name,
+			      po->pid ? "process" : "thread", po->pid ?: po->tid);
 	return 0;
 }
 
@@ -124,10 +139,9 @@ int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
 			const struct bpfdump_object_opts *opts)
 {
 	const struct bpfdump_query_opts *po = opts ? opts->params : NULL;
-	const char *pin_maps = opts && opts->sz >= offsetof(struct bpfdump_object_opts, pin_maps) +
-			       sizeof(opts->pin_maps) ? opts->pin_maps : NULL;
+	const char *pin_maps = OBJ_OPT(opts, pin_maps), *prog = OBJ_OPT(opts, prog);
 	char *log = calloc(1, LOG_SIZE), tail[400];
-	bool *taken = NULL, loaded = false;
+	bool *taken = NULL, loaded = false, write_err;
 	LIBBPF_OPTS(bpf_iter_attach_opts, aopts);
 	union bpf_iter_link_info linfo = {};
 	struct bd_map_info mi = { .fd = -1 };
@@ -137,23 +151,31 @@ int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
 	struct bpf_link *link = NULL;
 	const struct bd_target *t;
 	const char *target = NULL;
-	int cg_fd = -1, iter_fd = -1, dir_fd, err;
-
-	err = bd_btf_ready(d);
-	if (err) {
-		free(log);
-		return err;
-	}
+	int cg_fd = -1, iter_fd = -1, out_fd, err;
 	long n;
 
 	if (!log)
 		return -ENOMEM;
+	err = bd_btf_ready(d);
+	if (err)
+		goto out;
+	out_fd = opts && opts->out_fd > 0 ? opts->out_fd : STDOUT_FILENO;
+	if ((!opts || !opts->pin_path) && fcntl(out_fd, F_GETFL) < 0) {
+		err = bd_err(d, -errno, "write error: %s", strerror(errno));
+		goto out;
+	}
 	if (pin_maps) {
 		err = check_pin_maps_dir(d, pin_maps);
 		if (err)
 			goto out;
 	}
-	err = bd_user_obj_open(d, obj_path, NULL, 0, log, LOG_SIZE, pin_maps, &u);
+	/* a path bpffs cannot take is said before anything loads */
+	if (opts && opts->pin_path) {
+		err = bd_pin_path_check(d, opts->pin_path);
+		if (err)
+			goto out;
+	}
+	err = bd_user_obj_open(d, obj_path, NULL, 0, log, LOG_SIZE, pin_maps, prog, &u);
 	if (err)
 		goto out;
 	obj = u.obj;
@@ -173,8 +195,16 @@ int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
 	if (bpf_object__load(obj)) {
 		err = -errno;
 		bd_log_tail(log, tail, sizeof(tail));
-		err = bd_err(d, err, "object '%s': cannot load: %s%s%s", obj_path, strerror(-err),
-			     tail[0] ? ": " : "", tail);
+		if (err == -EPERM && !tail[0])
+			err = bd_err(d, err, "object '%s': the kernel refused to load program "
+				     "'%s': %s (%s)", obj_path, bpf_program__name(iter),
+				     strerror(-err), geteuid() == 0 ?
+				     "as root, before the verifier ran: a security policy forbids it" :
+				     "need CAP_BPF and CAP_PERFMON, or run as root");
+		else
+			err = bd_err(d, err, "object '%s': cannot load program '%s': %s%s%s",
+				     obj_path, bpf_program__name(iter), strerror(-err),
+				     tail[0] ? ": " : "", tail);
 		goto out;
 	}
 	loaded = true;
@@ -209,30 +239,13 @@ int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
 		goto out;
 	}
 	if (opts && opts->pin_path) {
-		const struct bpfdump_pin_opts *pin = opts->pin;
+		struct bd_object_meta om = { .object = obj_path, .prog = bpf_program__name(iter),
+					     .target = target, .params = po };
+		char abs[PATH_MAX];
 
-		err = bd_mount_bpffs_if_needed(d, opts->pin_path);
-		if (err)
-			goto out;
-		if (!access(opts->pin_path, F_OK)) {
-			if (!pin || !pin->force) {
-				err = bd_err(d, -EEXIST, "pin '%s': exists (give --force to replace "
-					     "it)", opts->pin_path);
-				goto out;
-			}
-			unlink(opts->pin_path);
-		}
-		dir_fd = bd_pin_dir_open(d, opts->pin_path);
-		if (dir_fd < 0) {
-			err = dir_fd;
-			goto out;
-		}
-		/* made in the held directory, mode and owner set on that very file */
-		err = bd_pin_at(d, dir_fd, bd_basename(opts->pin_path), bpf_link__fd(link),
-				opts->pin_path, pin ? pin->mode : 0,
-				pin && (pin->uid || pin->gid) ? pin->uid : -1,
-				pin && (pin->uid || pin->gid) ? pin->gid : -1);
-		close(dir_fd);
+		if (realpath(obj_path, abs))
+			om.object = abs;
+		err = bd_object_pin(d, opts->pin_path, bpf_link__fd(link), &om, opts->pin);
 		goto out;
 	}
 	iter_fd = bpf_iter_create(bpf_link__fd(link));
@@ -241,8 +254,10 @@ int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
 			     strerror(errno));
 		goto out;
 	}
-	n = copy_out(iter_fd, opts && opts->out_fd > 0 ? opts->out_fd : STDOUT_FILENO);
-	if (n < 0)
+	n = copy_out(iter_fd, out_fd, &write_err);
+	if (n < 0 && write_err)
+		err = bd_err(d, n, "write error: %s", strerror(-n));
+	else if (n < 0)
 		err = bd_err(d, n, "object '%s': read failed: %s", obj_path, strerror(-n));
 out:
 	if (iter_fd >= 0)

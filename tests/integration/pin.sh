@@ -111,9 +111,11 @@ if [ -f "$OBJ" ]; then
 	check "pin of a user's object" [ -e $DIR/mine ]
 	sort -n -k2 $DIR/mine | cmp -s - "$TMP/runp.txt"
 	check "cat of the pinned user object equals /proc" [ $? -eq 0 ]
-	bad_input "rm refuses a pin bpfdump did not make" "not a bpfdump dumper" $BPFDUMP rm $DIR/mine
-	$BPFDUMP rm --force $DIR/mine
-	check "rm --force removes it" [ ! -e $DIR/mine ]
+	check "the object's pin has its @meta, root's 0600" \
+		[ "$(stat -c '%U %a' $DIR/mine@meta 2>/dev/null)" = "root 600" ]
+	$BPFDUMP rm $DIR/mine
+	check "rm removes the object's pin and its @meta (no --force)" \
+		[ ! -e $DIR/mine -a ! -e $DIR/mine@meta ]
 	bad_input "run: object without an iterator program" "no iterator program" $BPFDUMP run $BUILD/tests/no_iter.bpf.o
 	bad_input "run: verifier rejection shows the log line" "invalid mem access" $BPFDUMP run $BUILD/tests/bad_verifier.bpf.o
 	bad_input "run: not an ELF file" "cannot open as a BPF ELF object" $BPFDUMP run /etc/hostname
