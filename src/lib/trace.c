@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ksyms.h"
 #include "output.h"
 #include "trace.h"
 #include "trace_ctx.h"
@@ -62,6 +63,11 @@ struct trace_run {
 	int top;
 	double interval;
 	unsigned int max_keys;
+	/* kstack: frames' room in an event, the map of key stacks, the symbols */
+	__u32 stack_bytes;
+	int stack_map_fd;
+	struct bd_ksyms *ksyms;
+	size_t rec_size;	/* the record being printed, its frames after it */
 };
 
 /* o has the field (an older caller's struct may end before it) */
@@ -201,6 +207,132 @@ static int kprobe_pmu(bool retprobe, __u64 *config)
 	return type;
 }
 
+/* --- kstack: the kernel stack of each event (--stack, 'kstack'), or as a key --- */
+
+static bool any_stack(const struct trace_run *r)
+{
+	int i;
+
+	for (i = 0; i < r->probe_cnt; i++)
+		if (r->probes[i].ctx.want & 1u << BD_CTX_KSTACK)
+			return true;
+	return false;
+}
+
+/* kernel.perf_event_max_stack: the frames bpf_get_stack gives and a stack map takes */
+static __u32 max_stack_frames(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_max_stack", "re");
+	int v = 127;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = 127;
+		fclose(f);
+	}
+	return v < 1 ? 1 : v > 127 ? 127 : v;
+}
+
+/* Before the programs are made: --stack on every probe, the stack map for keys. */
+static int stack_setup(struct trace_run *r)
+{
+	bool stack = OPT_HAS(r->o, stack) && r->o->stack;
+	int i;
+
+	if (stack && r->agg)
+		return bd_err(r->d, -EINVAL, "--stack adds the stack to each event; to count "
+			      "per stack, make it a key: --agg 'count BY kstack'");
+	for (i = 0; i < r->probe_cnt && stack; i++)
+		r->probes[i].ctx.want |= 1u << BD_CTX_KSTACK;
+	if (!any_stack(r))
+		return 0;
+	r->stack_bytes = 8 * max_stack_frames();
+	if (!r->agg)
+		return 0;
+	r->stack_map_fd = bpf_map_create(BPF_MAP_TYPE_STACK_TRACE, "bpfdump_stacks", 4,
+					 r->stack_bytes, r->max_keys, NULL);
+	if (r->stack_map_fd < 0)
+		return bd_err(r->d, -errno, "kstack: cannot create the stack map (%u stacks of "
+			      "%u bytes; --max-keys): %s", r->max_keys, r->stack_bytes,
+			      strerror(errno));
+	return 0;
+}
+
+/* An event's record has room for its frames after it (in a stash, every slot). */
+static void stack_room(const struct trace_run *r, struct probe *p)
+{
+	struct bd_plan *pl[2] = { &p->plan, p->has_ret ? &p->plan_ret : NULL };
+	int i;
+
+	if (!(p->ctx.want & 1u << BD_CTX_KSTACK) || p->agg.fn)
+		return;
+	for (i = 0; i < 2; i++)
+		if (pl[i] && pl[i]->buf_size < pl[i]->fixed_size + r->stack_bytes)
+			pl[i]->buf_size = (pl[i]->fixed_size + r->stack_bytes + 7) & ~7u;
+}
+
+/* After attaching (kallsyms then lists the programs' own frames): the symbols. */
+static int stack_symbols(struct trace_run *r)
+{
+	if (!any_stack(r))
+		return 0;
+	r->ksyms = bd_ksyms__load();
+	if (!r->ksyms)
+		return bd_err(r->d, -errno, "kstack: cannot read /proc/kallsyms: %s",
+			      strerror(errno));
+	if (bd_ksyms__hidden(r->ksyms))
+		bd_log(r->d, BPFDUMP_WARN, "kstack: /proc/kallsyms shows this user no addresses "
+		       "(kernel.kptr_restrict): frames cannot be symbolized and are not shown");
+	return 0;
+}
+
+/* The frames after an event's record, its last value. */
+static void print_event_stack(struct trace_run *r, const __u8 *rec, __u32 len, int n)
+{
+	size_t frames = (r->rec_size - len) / 8;
+	__u32 cnt;
+	__u64 *ips;
+
+	memcpy(&cnt, rec + BD_TRACE_HDR_STACK, 4);
+	if (cnt > frames)
+		cnt = frames;	/* BD_TRACE_STACK_LOST among them: no frames */
+	ips = calloc(cnt + 1, sizeof(*ips));
+	if (ips && cnt)
+		memcpy(ips, rec + len, (size_t)cnt * 8);
+	if (!ips || !cnt) {
+		sb_reset(&r->cell);
+		sb_puts(&r->cell, r->o->json ? "null" : "        (stack lost)\n",
+			r->o->json ? 4 : 21);
+	} else {
+		bd_stack_format(r->ksyms, ips, cnt, "        ", r->o->json, &r->cell);
+	}
+	free(ips);
+	if (r->o->json)
+		fprintf(r->out, "%s\"kstack\":%s", n ? "," : "", r->cell.s);
+	else
+		fprintf(r->out, "    kstack =\n%s", r->cell.s);
+}
+
+/* Stacks that could not be had: counted by the programs, said once at the end. */
+static void stack_report(struct trace_run *r)
+{
+	__u64 lost[BD_TRACE_LOST_CNT] = {};
+	__u32 i;
+
+	if (!any_stack(r))
+		return;
+	for (i = BD_TRACE_LOST_STACKID; i < BD_TRACE_LOST_CNT; i++)
+		bpf_map_lookup_elem(r->lost_fd, &i, &lost[i]);
+	if (lost[BD_TRACE_LOST_STACKID])
+		bd_log(r->d, BPFDUMP_WARN, "kstack: %llu stacks not kept: their bucket of the "
+		       "stack map held another stack (%u buckets; --max-keys); counted as "
+		       "(stack lost)", (unsigned long long)lost[BD_TRACE_LOST_STACKID],
+		       r->max_keys);
+	if (lost[BD_TRACE_LOST_STACK])
+		bd_log(r->d, BPFDUMP_WARN, "kstack: %llu stacks could not be read; shown as "
+		       "(stack lost)", (unsigned long long)lost[BD_TRACE_LOST_STACK]);
+}
+
 static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 		    enum bd_trace_kind kind, int slot, enum bpfdump_trace_mode m, char *why,
 		    size_t why_len)
@@ -229,6 +361,8 @@ static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 		if (!regs_off(r->d->btf, "sp", &off))
 			tg.sp_off = off;
 	}
+	tg.stack_bytes = r->stack_bytes;
+	tg.stack_map_fd = r->stack_map_fd;
 	err = bd_codegen_trace(r->d, pl, &tg, &insns, &cnt);
 	if (err) {
 		snprintf(why, why_len, "code generation: %s", strerror(-err));
@@ -323,10 +457,11 @@ static int agg_setup(struct trace_run *r, struct probe *p, bool bare)
 	if (vi >= 0 && p->ctx.vals[vi].ctx >= 0) {
 		int k = p->ctx.vals[vi].ctx;
 
-		if (k == BD_CTX_COMM)
-			return bd_err(d, -EINVAL, "--agg '%s': %s(comm): comm is not a number; "
-				      "count BY comm counts per name", r->agg,
-				      bd_agg_name(p->agg.fn));
+		if (k == BD_CTX_COMM || k == BD_CTX_KSTACK)
+			return bd_err(d, -EINVAL, "--agg '%s': %s(%s): %s is not a number; "
+				      "count BY %s counts per %s", r->agg, bd_agg_name(p->agg.fn),
+				      bd_ctx_name(k), bd_ctx_name(k), bd_ctx_name(k),
+				      k == BD_CTX_COMM ? "name" : "stack");
 		p->agg_val_off = bd_ctx_hdr_off(k);
 		p->agg_val_size = k == BD_CTX_CGROUP ? 8 : 4;
 	} else if (vi >= 0) {
@@ -409,6 +544,7 @@ static int try_mode(struct trace_run *r, struct probe *p, enum bpfdump_trace_mod
 		if (err)
 			return err;
 	}
+	stack_room(r, p);
 	size = p->stash ? 8 + BD_TRACE_DEPTH * p->plan.buf_size : p->plan.buf_size;
 	if (p->has_ret && p->plan_ret.buf_size > size)
 		size = p->plan_ret.buf_size;
@@ -490,7 +626,7 @@ static void print_event(struct trace_run *r, const struct probe *p, const struct
 	__u32 tgid, tid, cpu;
 	char comm[17] = "";
 	const char *kind = p->f.is_tp ? "hit" : (is_exit || p->stash) ? "return" : "entry";
-	int i;
+	int i, n = pl->col_cnt;
 
 	memcpy(&ts, rec + 8, 8);
 	memcpy(&tgid, rec + 16, 4);
@@ -533,11 +669,11 @@ static void print_event(struct trace_run *r, const struct probe *p, const struct
 		int k = p->ctx.vals[i].ctx;
 		const char *name = bd_ctx_name(k);
 
-		if (k < 0)
-			continue;
+		if (k < 0 || k == BD_CTX_KSTACK)
+			continue;	/* a column; the stack goes last */
 		bd_ctx_format(k, rec, &r->cell);
 		if (r->o->json) {
-			fprintf(r->out, "%s", pl->col_cnt || i ? "," : "");
+			fprintf(r->out, "%s", n++ ? "," : "");
 			bd_json_str(r->out, name, strlen(name));
 			fputc(':', r->out);
 			if (k == BD_CTX_COMM)
@@ -548,6 +684,8 @@ static void print_event(struct trace_run *r, const struct probe *p, const struct
 			fprintf(r->out, "    %s = %s\n", name, r->cell.s);
 		}
 	}
+	if (p->ctx.want & 1u << BD_CTX_KSTACK)
+		print_event_stack(r, rec, len, n);
 	if (r->o->json)
 		fprintf(r->out, "}}\n");
 	fflush(r->out);
@@ -571,6 +709,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	pl = (probe_id & 1) && p->has_ret ? &p->plan_ret : &p->plan;
 	if (len != pl->fixed_size || len > size)
 		return 0;
+	r->rec_size = size;
 	print_event(r, p, pl, rec, len, probe_id & 1);
 	if (r->o->count && ++r->events >= r->o->count)
 		r->done = true;
@@ -600,6 +739,9 @@ static int print_aggs(struct trace_run *r, bool last)
 		v[i].ctx = &p->ctx;
 		v[i].val_item = p->agg.value ? p->ctx.val_cnt - 1 : -1;
 		v[i].key_cnt = p->ctx.val_cnt - (p->agg.value ? 1 : 0);
+		v[i].stack_fd = r->stack_map_fd;
+		v[i].stack_bytes = r->stack_bytes;
+		v[i].ksyms = r->ksyms;
 	}
 	if (!r->o->json && !last)
 		fputc('\n', r->out);
@@ -625,7 +767,8 @@ static double now_s(void)
 
 int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 {
-	struct trace_run r = { .d = d, .o = o, .ringbuf_fd = -1, .lost_fd = -1 };
+	struct trace_run r = { .d = d, .o = o, .ringbuf_fd = -1, .lost_fd = -1,
+			       .stack_map_fd = -1 };
 	struct ring_buffer *rb = NULL;
 	__u64 lost = 0;
 	__u32 zero = 0;
@@ -693,17 +836,24 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 			goto out;
 	}
 	r.ringbuf_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "bpfdump_rb", 0, 0, RINGBUF_SIZE, NULL);
-	r.lost_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfdump_lost", 4, 8, 2, NULL);
+	r.lost_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfdump_lost", 4, 8, BD_TRACE_LOST_CNT,
+				   NULL);
 	if (r.ringbuf_fd < 0 || r.lost_fd < 0) {
 		err = bd_err(d, -errno, "trace: cannot create the ring buffer: %s%s", strerror(errno),
 			     errno == EPERM ? " (need CAP_BPF and CAP_PERFMON, or root)" : "");
 		goto out;
 	}
+	err = stack_setup(&r);
+	if (err)
+		goto out;
 	for (i = 0; i < r.probe_cnt; i++) {
 		err = attach_probe(&r, &r.probes[i]);
 		if (err)
 			goto out;
 	}
+	err = stack_symbols(&r);	/* now: kallsyms lists the programs too */
+	if (err)
+		goto out;
 	rb = ring_buffer__new(r.ringbuf_fd, on_record, &r, NULL);
 	if (!rb) {
 		err = bd_err(d, -errno, "trace: cannot open the ring buffer: %s", strerror(errno));
@@ -738,6 +888,7 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 	if (!bpf_map_lookup_elem(r.lost_fd, &zero, &lost) && lost)
 		bd_log(d, BPFDUMP_WARN, "%llu events lost (ring buffer full, or nested deeper "
 		       "than %d)", (unsigned long long)lost, BD_TRACE_DEPTH);
+	stack_report(&r);
 out:
 	ring_buffer__free(rb);
 	for (i = 0; i < r.probe_cnt; i++) {
@@ -755,6 +906,9 @@ out:
 		close(r.ringbuf_fd);
 	if (r.lost_fd >= 0)
 		close(r.lost_fd);
+	if (r.stack_map_fd >= 0)
+		close(r.stack_map_fd);
+	bd_ksyms__free(r.ksyms);
 	sb_free(&r.cell);
 	free(r.probes);
 	free(r.log);

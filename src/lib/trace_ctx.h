@@ -7,6 +7,8 @@
 #include "trace.h"
 #include "trace_func.h"
 
+struct bd_ksyms;
+
 #define BD_TRACE_CTX_MAX 32
 
 /* What a SPEC asks of the running task, taken out of its items. */
@@ -52,6 +54,10 @@ struct bd_agg_view {
 	const struct bd_trace_ctx *ctx;
 	int val_item;			/* the value in ctx->vals, or -1 */
 	int key_cnt;
+	/* a 'kstack' key: the stack map its ids are in, its value size, the symbols */
+	int stack_fd;
+	__u32 stack_bytes;
+	const struct bd_ksyms *ksyms;
 };
 int bd_agg_print(struct bpfdump *d, FILE *out, bool json, const struct bd_agg_view *views,
 		 int cnt, int top, __u64 not_counted, __u64 lost, struct bd_strbuf *cell);
