@@ -251,10 +251,18 @@ static void frame_text(const struct bd_ksyms *ks, __u64 ip, struct bd_strbuf *ou
 		sb_printf(out, " [%s]", mod);
 }
 
+static bool in_bpf(const struct bd_ksyms *ks, __u64 ip)
+{
+	const char *mod;
+	__u64 off;
+
+	return bd_ksyms__find(ks, ip, &off, &mod) && !strcmp(mod, "bpf");
+}
+
 void bd_stack_format(const struct bd_ksyms *ks, const __u64 *ips, int n, const char *indent,
 		     bool json, struct bd_strbuf *out)
 {
-	int i;
+	int i, first;
 
 	sb_reset(out);
 	if (!ks || ks->hidden) {
@@ -266,9 +274,12 @@ void bd_stack_format(const struct bd_ksyms *ks, const __u64 *ips, int n, const c
 	}
 	if (json)
 		sb_putc(out, '[');
-	for (i = 0; i < n && ips[i]; i++) {
+	/* the tracer's own program (and trampoline) on top: not the traced kernel's */
+	for (i = 0; i < n && ips[i] && in_bpf(ks, ips[i]); i++)
+		;
+	for (first = i; i < n && ips[i]; i++) {
 		if (json)	/* names were made printable, without quotes, when read */
-			sb_puts(out, i ? ",\"" : "\"", i ? 2 : 1);
+			sb_puts(out, i > first ? ",\"" : "\"", i > first ? 2 : 1);
 		else
 			sb_puts(out, indent, strlen(indent));
 		frame_text(ks, ips[i], out);

@@ -30,6 +30,7 @@ const char *bd_ksyms__find(const struct bd_ksyms *ks, __u64 addr, __u64 *off,
  * A stack of n return addresses (a 0 ends it early) as text: one frame a line,
  * each after indent, 'func+0x1a [module]' as bpftrace's kstack and retsnoop print
  * them (0x... for an address no symbol covers), or a JSON array of such strings.
+ * Frames of BPF programs on top of the stack are the tracer's own: left out.
  * Hidden addresses (bd_ksyms__hidden, or ks NULL) print as one line
  * BD_KSYMS_HIDDEN_TEXT, JSON null: never the addresses themselves.
  */

@@ -119,6 +119,21 @@ static void test_format(void)
 	ASSERT_STR_EQ(out.s, "[\"bad?name??x+0x1\"]",
 		      "control bytes, quotes and backslashes of a name: '?'");
 	bd_ksyms__free(ks);
+
+	ks = bd_ksyms__load_file(write_file("bpf",
+		"ffffffff81000000 T do_syscall_64\n"
+		"ffffffffc0000000 t bpf_prog_0123456789abcdef_bd_x\t[bpf]\n"
+		"ffffffffc0001000 t bpf_trampoline_6442\t[bpf]\n"
+		"ffffffffc0002000 t bpf_prog_fedcba9876543210_xdp\t[bpf]\n"));
+	{
+		__u64 bips[] = { 0xffffffffc0000010ULL, 0xffffffffc0001010ULL,
+				 0xffffffff81000010ULL, 0xffffffffc0002010ULL };
+
+		bd_stack_format(ks, bips, 4, "", true, &out);
+		ASSERT_STR_EQ(out.s, "[\"do_syscall_64+0x10\",\"bpf_prog_fedcba9876543210_xdp+0x10 "
+			      "[bpf]\"]", "BPF frames on top (the tracer's) left out, not below");
+	}
+	bd_ksyms__free(ks);
 	sb_free(&out);
 }
 
