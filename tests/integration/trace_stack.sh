@@ -71,13 +71,14 @@ PY
 frames_ok() { $PY "$TMP/frames.py" "$TMP/ksyms.json" "$@"; }
 
 # start_tracer OUT ARGS...: bpfdump trace ARGS in the background, attached when it says so
+# (for each of $PROBES SPECs)
 start_tracer() {
 	local out=$1
 	shift
 	rm -f "$TMP/tr.err"
 	timeout --foreground 200 "$BPFDUMP" trace -d 180 "$@" >"$out" 2>"$TMP/tr.err" &
 	TRACER=$!
-	for _ in $(seq 1200); do grep -q "tracing" "$TMP/tr.err" 2>/dev/null && break
+	for _ in $(seq 1200); do [ "$(grep -c "tracing" "$TMP/tr.err" 2>/dev/null)" -ge "${PROBES:-1}" ] && break
 		kill -0 $TRACER 2>/dev/null || break; sleep 0.1; done
 }
 stop_tracer() { kill -INT $TRACER 2>/dev/null; wait $TRACER; TRACER_RC=$?; }
@@ -103,6 +104,7 @@ for i in range(int(sys.argv[2])):
 }
 
 # --- events with --stack: real frames, the system call's entry path ---------------------------
+tracepoint_checks() {
 for mode in tp_btf raw_tp; do
 	held "$LOOP" $N
 	start_tracer "$TMP/ev.json" --mode $mode -J --stack "tp:raw_syscalls:sys_enter(id == $NR, pid == $W)"
@@ -131,8 +133,8 @@ expect_eq "text: the frames are kallsyms symbols with the entry path" ok \
 	"$(frames_ok "$TMP/stacks" 'entry_SYSCALL_64*' do_syscall_64)"
 
 # a tracepoint fired inside the system call: the stack goes through the call's own function
-if grep -qw __set_task_comm /proc/kallsyms && [ -d /sys/kernel/tracing/events/task/task_rename ] ||
-	[ -d /sys/kernel/debug/tracing/events/task/task_rename ]; then
+if grep -qw __set_task_comm /proc/kallsyms && { [ -d /sys/kernel/tracing/events/task/task_rename ] ||
+	[ -d /sys/kernel/debug/tracing/events/task/task_rename ]; }; then
 	held_renames $N
 	start_tracer "$TMP/ren.json" -J --stack "tp:task:task_rename(pid == $W)"
 	go
@@ -175,12 +177,18 @@ for mode in tp_btf raw_tp; do
 		"$(frames_ok "$TMP/stacks" 'entry_SYSCALL_64*' do_syscall_64)"
 done
 
+}
+# tests/vm/trace_stack_vm.sh: only what the host cannot run (each start is slow under TCG)
+[ "${TRACE_STACK_VM_ONLY:-0}" = 1 ] || tracepoint_checks
+
 # --- functions: fentry, kprobe (where they work: the VM) ----------------------------------------
 FUNC=__x64_sys_getpgid
 for mode in fentry kprobe; do
 	held "$LOOP" $N
-	start_tracer "$TMP/fn.json" --mode $mode -J --stack "$FUNC(pid == $W)"
-	if ! grep -q tracing "$TMP/tr.err"; then
+	# a bare function (entry and return events) and one whose return is kept (stashed)
+	PROBES=2 start_tracer "$TMP/fn.json" --mode $mode -J --stack "$FUNC(pid == $W)" \
+		"$FUNC(return >= 0, pid == $W)"
+	if [ "$(grep -c tracing "$TMP/tr.err")" != 2 ]; then
 		wait $TRACER
 		skip "$mode: $FUNC does not attach here: $(head -c 200 "$TMP/tr.err")"
 		go
@@ -188,8 +196,9 @@ for mode in fentry kprobe; do
 	fi
 	go
 	stop_tracer
-	expect_eq "$mode: --stack on $FUNC: one event per call" "$N" "$(grep -c '"event":"entry"' "$TMP/fn.json")"
-	$PY -c 'import json,sys; [print(json.dumps(json.loads(l)["values"]["kstack"])) for l in open(sys.argv[1]) if "\"entry\"" in l]' \
+	expect_eq "$mode: --stack on $FUNC: one entry, two returns per call" "$N $((2 * N))" \
+		"$(grep -c '"event":"entry"' "$TMP/fn.json") $(grep -c '"event":"return"' "$TMP/fn.json")"
+	$PY -c 'import json,sys; [print(json.dumps(json.loads(l)["values"]["kstack"])) for l in open(sys.argv[1])]' \
 		"$TMP/fn.json" >"$TMP/stacks" 2>/dev/null
 	expect_eq "$mode: --stack on $FUNC: kallsyms frames, called from do_syscall_64" ok \
 		"$(frames_ok "$TMP/stacks" do_syscall_64 'entry_SYSCALL_64*')"
