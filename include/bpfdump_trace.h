@@ -46,9 +46,12 @@ struct bpfdump_trace_opts {
 	/* The kernel stack with every event, symbolized from /proc/kallsyms; a SPEC
 	 * may name it too ('kstack'), or --agg as a key: 'count BY kstack'. */
 	bool stack;
+	/* The user stack with every event ('ustack'), symbolized from the process's
+	 * mappings and their ELF symbols. */
+	bool ustack;
 	size_t :0;
 };
-#define bpfdump_trace_opts__last_field stack
+#define bpfdump_trace_opts__last_field ustack
 
 /* Attach, print events until stopped, detach. Returns 0 or -errno. */
 BPFDUMP_API int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *opts);

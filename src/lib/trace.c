@@ -21,6 +21,7 @@
 #include "trace.h"
 #include "trace_ctx.h"
 #include "trace_func.h"
+#include "usyms.h"
 
 #define RINGBUF_SIZE (8 << 20)
 #define LOG_SIZE (1 << 20)
@@ -63,10 +64,11 @@ struct trace_run {
 	int top;
 	double interval;
 	unsigned int max_keys;
-	/* kstack: frames' room in an event, the map of key stacks, the symbols */
+	/* stacks: frames' room in an event, the map of key stacks, the symbols */
 	__u32 stack_bytes;
 	int stack_map_fd;
 	struct bd_ksyms *ksyms;
+	struct bd_usyms *usyms;
 	size_t rec_size;	/* the record being printed, its frames after it */
 };
 
@@ -207,16 +209,20 @@ static int kprobe_pmu(bool retprobe, __u64 *config)
 	return type;
 }
 
-/* --- kstack: the kernel stack of each event (--stack, 'kstack'), or as a key --- */
+/* --- stacks: the kernel's and the user's of each event (--stack, --ustack,
+ * 'kstack', 'ustack' in a SPEC), or as keys of --agg --- */
 
-static bool any_stack(const struct trace_run *r)
+#define STACK_BITS (1u << BD_CTX_KSTACK | 1u << BD_CTX_USTACK)
+
+/* the stacks any probe wants (1 << BD_CTX_KSTACK, 1 << BD_CTX_USTACK) */
+static __u32 stacks_wanted(const struct trace_run *r)
 {
+	__u32 w = 0;
 	int i;
 
 	for (i = 0; i < r->probe_cnt; i++)
-		if (r->probes[i].ctx.want & 1u << BD_CTX_KSTACK)
-			return true;
-	return false;
+		w |= r->probes[i].ctx.want & STACK_BITS;
+	return w;
 }
 
 /* kernel.perf_event_max_stack: the frames bpf_get_stack gives and a stack map takes */
@@ -233,18 +239,29 @@ static __u32 max_stack_frames(void)
 	return v < 1 ? 1 : v > 127 ? 127 : v;
 }
 
-/* Before the programs are made: --stack on every probe, the stack map for keys. */
+/* Before the programs are made: --stack/--ustack on every probe, the stack map for keys. */
 static int stack_setup(struct trace_run *r)
 {
-	bool stack = OPT_HAS(r->o, stack) && r->o->stack;
+	__u32 opt = 0;
 	int i;
 
-	if (stack && r->agg)
-		return bd_err(r->d, -EINVAL, "--stack adds the stack to each event; to count "
-			      "per stack, make it a key: --agg 'count BY kstack'");
-	for (i = 0; i < r->probe_cnt && stack; i++)
-		r->probes[i].ctx.want |= 1u << BD_CTX_KSTACK;
-	if (!any_stack(r))
+	if (OPT_HAS(r->o, stack) && r->o->stack)
+		opt |= 1u << BD_CTX_KSTACK;
+	if (OPT_HAS(r->o, ustack) && r->o->ustack)
+		opt |= 1u << BD_CTX_USTACK;
+	if (opt && r->agg)
+		return bd_err(r->d, -EINVAL, "%s adds the stack to each event; to count per "
+			      "stack, make it a key: --agg 'count BY %s'",
+			      opt & 1u << BD_CTX_KSTACK ? "--stack" : "--ustack",
+			      opt & 1u << BD_CTX_KSTACK ? "kstack" : "ustack");
+	for (i = 0; i < r->probe_cnt; i++) {
+		struct probe *p = &r->probes[i];
+
+		p->ctx.want |= opt;
+		if (p->ctx.want & 1u << BD_CTX_USTACK)
+			p->ctx.want |= 1u << BD_CTX_PID;	/* whose addresses a key's are */
+	}
+	if (!stacks_wanted(r))
 		return 0;
 	r->stack_bytes = 8 * max_stack_frames();
 	if (!r->agg)
@@ -252,7 +269,7 @@ static int stack_setup(struct trace_run *r)
 	r->stack_map_fd = bpf_map_create(BPF_MAP_TYPE_STACK_TRACE, "bpfdump_stacks", 4,
 					 r->stack_bytes, r->max_keys, NULL);
 	if (r->stack_map_fd < 0)
-		return bd_err(r->d, -errno, "kstack: cannot create the stack map (%u stacks of "
+		return bd_err(r->d, -errno, "stacks: cannot create the stack map (%u stacks of "
 			      "%u bytes; --max-keys): %s", r->max_keys, r->stack_bytes,
 			      strerror(errno));
 	return 0;
@@ -262,19 +279,31 @@ static int stack_setup(struct trace_run *r)
 static void stack_room(const struct trace_run *r, struct probe *p)
 {
 	struct bd_plan *pl[2] = { &p->plan, p->has_ret ? &p->plan_ret : NULL };
+	__u32 bytes = 0;
 	int i;
 
-	if (!(p->ctx.want & 1u << BD_CTX_KSTACK) || p->agg.fn)
+	if (p->agg.fn)
 		return;
-	for (i = 0; i < 2; i++)
-		if (pl[i] && pl[i]->buf_size < pl[i]->fixed_size + r->stack_bytes)
-			pl[i]->buf_size = (pl[i]->fixed_size + r->stack_bytes + 7) & ~7u;
+	if (p->ctx.want & 1u << BD_CTX_KSTACK)
+		bytes += r->stack_bytes;
+	if (p->ctx.want & 1u << BD_CTX_USTACK)
+		bytes += r->stack_bytes;
+	for (i = 0; i < 2 && bytes; i++)
+		if (pl[i] && pl[i]->buf_size < pl[i]->fixed_size + bytes)
+			pl[i]->buf_size = (pl[i]->fixed_size + bytes + 7) & ~7u;
 }
 
 /* After attaching (kallsyms then lists the programs' own frames): the symbols. */
 static int stack_symbols(struct trace_run *r)
 {
-	if (!any_stack(r))
+	__u32 w = stacks_wanted(r);
+
+	if (w & 1u << BD_CTX_USTACK) {
+		r->usyms = bd_usyms__new();
+		if (!r->usyms)
+			return bd_err(r->d, -ENOMEM, "ustack: cannot set up libelf");
+	}
+	if (!(w & 1u << BD_CTX_KSTACK))
 		return 0;
 	r->ksyms = bd_ksyms__load();
 	if (!r->ksyms)
@@ -286,31 +315,46 @@ static int stack_symbols(struct trace_run *r)
 	return 0;
 }
 
-/* The frames after an event's record, its last value. */
-static void print_event_stack(struct trace_run *r, const __u8 *rec, __u32 len, int n)
+/* The frames after an event's record (the kernel's, then the user's), its last values. */
+static void print_event_stack(struct trace_run *r, const struct probe *p, const __u8 *rec,
+			      __u32 len, int n)
 {
-	size_t frames = (r->rec_size - len) / 8;
-	__u32 cnt;
-	__u64 *ips;
+	size_t room = (r->rec_size - len) / 8, at = 0;
+	__u16 cnt[2];
+	int u;
 
-	memcpy(&cnt, rec + BD_TRACE_HDR_STACK, 4);
-	if (cnt > frames)
-		cnt = frames;	/* BD_TRACE_STACK_LOST among them: no frames */
-	ips = calloc(cnt + 1, sizeof(*ips));
-	if (ips && cnt)
-		memcpy(ips, rec + len, (size_t)cnt * 8);
-	if (!ips || !cnt) {
-		sb_reset(&r->cell);
-		sb_puts(&r->cell, r->o->json ? "null" : "        (stack lost)\n",
-			r->o->json ? 4 : 21);
-	} else {
-		bd_stack_format(r->ksyms, ips, cnt, "        ", r->o->json, &r->cell);
+	memcpy(cnt, rec + BD_TRACE_HDR_STACK, 4);
+	for (u = 0; u < 2; u++) {
+		int k = u ? BD_CTX_USTACK : BD_CTX_KSTACK;
+		size_t c = cnt[u] == BD_TRACE_FRAMES_LOST ? 0 : cnt[u];
+		__u64 *ips;
+
+		if (!(p->ctx.want & 1u << k))
+			continue;
+		if (c > room - at)
+			c = room - at;
+		ips = calloc(c + 1, sizeof(*ips));
+		if (ips && c)
+			memcpy(ips, rec + len + at * 8, c * 8);
+		at += c;
+		if (!ips || !c) {
+			sb_reset(&r->cell);
+			sb_puts(&r->cell, r->o->json ? "null" : "        (stack lost)\n",
+				r->o->json ? 4 : 21);
+		} else if (u) {
+			__u32 pid;
+
+			memcpy(&pid, rec + bd_ctx_hdr_off(BD_CTX_PID), 4);
+			bd_ustack_format(r->usyms, pid, ips, c, "        ", r->o->json, &r->cell);
+		} else {
+			bd_stack_format(r->ksyms, ips, c, "        ", r->o->json, &r->cell);
+		}
+		free(ips);
+		if (r->o->json)
+			fprintf(r->out, "%s\"%s\":%s", n++ ? "," : "", bd_ctx_name(k), r->cell.s);
+		else
+			fprintf(r->out, "    %s =\n%s", bd_ctx_name(k), r->cell.s);
 	}
-	free(ips);
-	if (r->o->json)
-		fprintf(r->out, "%s\"kstack\":%s", n ? "," : "", r->cell.s);
-	else
-		fprintf(r->out, "    kstack =\n%s", r->cell.s);
 }
 
 /* Stacks that could not be had: counted by the programs, said once at the end. */
@@ -319,18 +363,17 @@ static void stack_report(struct trace_run *r)
 	__u64 lost[BD_TRACE_LOST_CNT] = {};
 	__u32 i;
 
-	if (!any_stack(r))
+	if (!stacks_wanted(r))
 		return;
 	for (i = BD_TRACE_LOST_STACKID; i < BD_TRACE_LOST_CNT; i++)
 		bpf_map_lookup_elem(r->lost_fd, &i, &lost[i]);
 	if (lost[BD_TRACE_LOST_STACKID])
-		bd_log(r->d, BPFDUMP_WARN, "kstack: %llu stacks not kept: their bucket of the "
-		       "stack map held another stack (%u buckets; --max-keys); counted as "
-		       "(stack lost)", (unsigned long long)lost[BD_TRACE_LOST_STACKID],
-		       r->max_keys);
+		bd_log(r->d, BPFDUMP_WARN, "stacks: %llu not kept: their bucket of the stack "
+		       "map held another stack (%u buckets; --max-keys); counted as (stack lost)",
+		       (unsigned long long)lost[BD_TRACE_LOST_STACKID], r->max_keys);
 	if (lost[BD_TRACE_LOST_STACK])
-		bd_log(r->d, BPFDUMP_WARN, "kstack: %llu stacks could not be read; shown as "
-		       "(stack lost)", (unsigned long long)lost[BD_TRACE_LOST_STACK]);
+		bd_log(r->d, BPFDUMP_WARN, "stacks: %llu could not be read; shown as (stack lost)",
+		       (unsigned long long)lost[BD_TRACE_LOST_STACK]);
 }
 
 static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
@@ -457,7 +500,7 @@ static int agg_setup(struct trace_run *r, struct probe *p, bool bare)
 	if (vi >= 0 && p->ctx.vals[vi].ctx >= 0) {
 		int k = p->ctx.vals[vi].ctx;
 
-		if (k == BD_CTX_COMM || k == BD_CTX_KSTACK)
+		if (k == BD_CTX_COMM || k == BD_CTX_KSTACK || k == BD_CTX_USTACK)
 			return bd_err(d, -EINVAL, "--agg '%s': %s(%s): %s is not a number; "
 				      "count BY %s counts per %s", r->agg, bd_agg_name(p->agg.fn),
 				      bd_ctx_name(k), bd_ctx_name(k), bd_ctx_name(k),
@@ -669,8 +712,8 @@ static void print_event(struct trace_run *r, const struct probe *p, const struct
 		int k = p->ctx.vals[i].ctx;
 		const char *name = bd_ctx_name(k);
 
-		if (k < 0 || k == BD_CTX_KSTACK)
-			continue;	/* a column; the stack goes last */
+		if (k < 0 || k == BD_CTX_KSTACK || k == BD_CTX_USTACK)
+			continue;	/* a column; the stacks go last */
 		bd_ctx_format(k, rec, &r->cell);
 		if (r->o->json) {
 			fprintf(r->out, "%s", n++ ? "," : "");
@@ -684,8 +727,8 @@ static void print_event(struct trace_run *r, const struct probe *p, const struct
 			fprintf(r->out, "    %s = %s\n", name, r->cell.s);
 		}
 	}
-	if (p->ctx.want & 1u << BD_CTX_KSTACK)
-		print_event_stack(r, rec, len, n);
+	if (p->ctx.want & STACK_BITS)
+		print_event_stack(r, p, rec, len, n);
 	if (r->o->json)
 		fprintf(r->out, "}}\n");
 	fflush(r->out);
@@ -742,6 +785,7 @@ static int print_aggs(struct trace_run *r, bool last)
 		v[i].stack_fd = r->stack_map_fd;
 		v[i].stack_bytes = r->stack_bytes;
 		v[i].ksyms = r->ksyms;
+		v[i].usyms = r->usyms;
 	}
 	if (!r->o->json && !last)
 		fputc('\n', r->out);
@@ -909,6 +953,7 @@ out:
 	if (r.stack_map_fd >= 0)
 		close(r.stack_map_fd);
 	bd_ksyms__free(r.ksyms);
+	bd_usyms__free(r.usyms);
 	sb_free(&r.cell);
 	free(r.probes);
 	free(r.log);

@@ -15,6 +15,7 @@
 #include <sys/statfs.h>
 
 #include "ksyms.h"
+#include "usyms.h"
 #include "output.h"
 #include "trace.h"
 #include "trace_ctx.h"
@@ -28,8 +29,8 @@ static const char *const ctx_names[BD_CTX_CNT] = {
 
 const char *bd_ctx_name(int k)
 {
-	if (k == BD_CTX_KSTACK)
-		return "kstack";
+	if (k == BD_CTX_KSTACK || k == BD_CTX_USTACK)
+		return k == BD_CTX_KSTACK ? "kstack" : "ustack";
 	return k >= 0 && k < BD_CTX_CNT ? ctx_names[k] : "?";
 }
 
@@ -46,6 +47,8 @@ static int ctx_kind(const struct q_value *v, const struct bd_func *f)
 	/* the kernel stack: 'kstack' as bpftrace spells it, or 'stack' */
 	if (k == BD_CTX_CNT && (!strcmp(v->path.root, "kstack") || !strcmp(v->path.root, "stack")))
 		k = BD_CTX_KSTACK;
+	else if (k == BD_CTX_CNT && !strcmp(v->path.root, "ustack"))
+		k = BD_CTX_USTACK;
 	else if (k == BD_CTX_CNT)
 		return -1;
 	for (i = 0; i < f->nargs; i++)
@@ -84,7 +87,7 @@ static int ctx_pred(struct bpfdump *d, const char *text, const struct q_expr *e,
 	const struct q_lit *l = &e->lit;
 
 	memset(cp, 0, sizeof(*cp));
-	if (k == BD_CTX_KSTACK)
+	if (k == BD_CTX_KSTACK || k == BD_CTX_USTACK)
 		return bd_err(d, -EINVAL, "trace '%s': %s is a value or a key, not compared "
 			      "(at column %d)", text, e->value.path.root, e->pos + 1);
 	cp->kind = k;
@@ -332,18 +335,20 @@ static int cmp_ent(const void *x, const void *y)
 }
 
 /*
- * A 'kstack' key: the stack the stack map holds under the key's id, its frames on
- * lines of their own below the key's line (as bpftrace prints @[kstack]); JSON an
- * array. '(stack lost)' (JSON null) for a stack the program could not have.
+ * A 'kstack' or 'ustack' key: the stack the stack map holds under the key's id,
+ * its frames on lines of their own below the key's line (as bpftrace prints
+ * @[kstack]); JSON an array. '(stack lost)' (JSON null) for a stack the program
+ * could not have. A user stack's addresses are the key's process's.
  */
-static void stack_key_text(const struct bd_agg_view *v, const __u8 *key, bool json,
+static void stack_key_text(const struct bd_agg_view *v, const __u8 *key, bool user, bool json,
 			   struct bd_strbuf *cell)
 {
 	__u64 *ips = v->stack_bytes ? calloc(1, v->stack_bytes) : NULL;
 	struct bd_strbuf fr = {};
-	__u32 id;
+	__u32 id, pid;
 
-	memcpy(&id, key + BD_TRACE_HDR_STACK, 4);
+	memcpy(&id, key + (user ? BD_TRACE_HDR_USTACK : BD_TRACE_HDR_STACK), 4);
+	memcpy(&pid, key + bd_ctx_hdr_off(BD_CTX_PID), 4);
 	sb_reset(cell);
 	if (id == BD_TRACE_STACK_LOST || !ips || v->stack_fd < 0 ||
 	    bpf_map_lookup_elem(v->stack_fd, &id, ips)) {
@@ -354,7 +359,10 @@ static void stack_key_text(const struct bd_agg_view *v, const __u8 *key, bool js
 		free(ips);
 		return;
 	}
-	bd_stack_format(v->ksyms, ips, v->stack_bytes / 8, "        ", json, &fr);
+	if (user)
+		bd_ustack_format(v->usyms, pid, ips, v->stack_bytes / 8, "        ", json, &fr);
+	else
+		bd_stack_format(v->ksyms, ips, v->stack_bytes / 8, "        ", json, &fr);
 	if (!json)
 		sb_putc(cell, '\n');
 	if (fr.s)
@@ -375,8 +383,8 @@ static void key_text(struct bpfdump *d, const struct bd_agg_view *v, const __u8 
 
 		if (i == v->val_item)
 			continue;
-		if (k == BD_CTX_KSTACK) {
-			stack_key_text(v, key, json, cell);
+		if (k == BD_CTX_KSTACK || k == BD_CTX_USTACK) {
+			stack_key_text(v, key, k == BD_CTX_USTACK, json, cell);
 			name = bd_ctx_name(k);
 			numeric = true;	/* JSON: an array, or null */
 		} else if (k >= 0) {

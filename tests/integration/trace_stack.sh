@@ -103,6 +103,46 @@ for i in range(int(sys.argv[2])):
 	at_exit "kill $W"
 }
 
+# held_getpgid N: python, once $TMP/go exists, N getpgid calls, then $TMP/done; it stays
+# (its mappings symbolize its stacks when they are printed)
+held_getpgid() {
+	rm -f "$TMP/go" "$TMP/done"
+	$PY -c 'import os, sys, time
+[time.sleep(0.02) for _ in range(3000) if not os.path.exists(sys.argv[1])]
+for i in range(int(sys.argv[2])):
+    os.getpgid(0)
+open(sys.argv[3], "w").close()
+time.sleep(600)' "$TMP/go" "$1" "$TMP/done" &
+	W=$!
+	at_exit "kill $W"
+	touch_go() { touch "$TMP/go"; for _ in $(seq 600); do [ -e "$TMP/done" ] && break; sleep 0.1; done; }
+}
+# ufirst.py STACKS.json: each user stack's first frame is libc's getpgid (under any of its
+# names), inside it by nm's symbol size, in the file the frame names
+cat >"$TMP/ufirst.py" <<'PY'
+import json, re, subprocess, sys
+stacks = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+if not stacks:
+    sys.exit(print("no stacks"))
+syms = {}
+for st in stacks:
+    if not st:
+        sys.exit(print("an empty user stack"))
+    m = re.fullmatch(r"(\S+)\+0x([0-9a-f]+) \((/\S+)\)", st[0])
+    if not m:
+        sys.exit(print("first frame not func+0xoff (file): %r" % st[0]))
+    name, off, path = m.group(1), int(m.group(2), 16), m.group(3)
+    if path not in syms:
+        out = subprocess.run(["nm", "-D", "--defined-only", "-S", path], capture_output=True,
+                             text=True).stdout
+        syms[path] = [l.split() for l in out.splitlines() if len(l.split()) == 4]
+    at = {(int(a, 16), int(z, 16)) for a, z, t, n in syms[path] if n.split("@")[0] == "getpgid"}
+    names = {n.split("@")[0] for a, z, t, n in syms[path] if any(int(a, 16) == x for x, _ in at)}
+    if name not in names or not any(off < z for _, z in at):
+        sys.exit(print("first frame %r is not getpgid (%s) of %s" % (st[0], sorted(names), path)))
+print("ok")
+PY
+
 # --- events with --stack: real frames, the system call's entry path ---------------------------
 tracepoint_checks() {
 for mode in tp_btf raw_tp; do
@@ -160,6 +200,35 @@ if grep -qw __set_task_comm /proc/kallsyms && { [ -d /sys/kernel/tracing/events/
 		"$(frames_ok "$TMP/stacks" __set_task_comm '__x64_sys_prctl|__do_sys_prctl' do_syscall_64)"
 else
 	skip "task:task_rename or __set_task_comm not in this kernel"
+fi
+
+# --- user stacks: symbolized from the process's ELF files ---------------------------------------
+if command -v nm >/dev/null; then
+	held_getpgid $N
+	start_tracer "$TMP/u.json" -J --ustack --stack "tp:raw_syscalls:sys_enter(id == $NR, pid == $W)"
+	touch_go
+	stop_tracer
+	expect_eq "--ustack: one event per getpgid call" "$N" "$(grep -c . "$TMP/u.json")"
+	$PY -c 'import json,sys; [print(json.dumps(json.loads(l)["values"]["ustack"])) for l in open(sys.argv[1])]' \
+		"$TMP/u.json" >"$TMP/ustacks" 2>/dev/null
+	expect_eq "--ustack: each stack starts in libc's getpgid (nm's address and size)" ok \
+		"$($PY "$TMP/ufirst.py" "$TMP/ustacks")"
+	$PY -c 'import json,sys; [print(json.dumps(json.loads(l)["values"]["kstack"])) for l in open(sys.argv[1])]' \
+		"$TMP/u.json" >"$TMP/stacks" 2>/dev/null
+	expect_eq "--ustack --stack: the kernel's stack too" ok "$(frames_ok "$TMP/stacks" do_syscall_64)"
+
+	held_getpgid $N
+	start_tracer "$TMP/uagg.json" -J --agg 'count BY ustack' "tp:raw_syscalls:sys_enter(id == $NR, pid == $W)"
+	touch_go
+	stop_tracer
+	expect_eq "count BY ustack: the counts add up to the $N calls" "$N" \
+		"$($PY -c 'import json,sys; print(sum(e["value"] for e in json.load(open(sys.argv[1]))["aggregates"][0]["entries"]))' "$TMP/uagg.json")"
+	$PY -c 'import json,sys; [print(json.dumps(e["key"]["ustack"])) for e in json.load(open(sys.argv[1]))["aggregates"][0]["entries"]]' \
+		"$TMP/uagg.json" >"$TMP/ustacks" 2>/dev/null
+	expect_eq "count BY ustack: each key's stack starts in libc's getpgid" ok \
+		"$($PY "$TMP/ufirst.py" "$TMP/ustacks")"
+else
+	skip "--ustack: no nm to check the symbols with"
 fi
 
 # text: bpftrace's layout, @count[PID,\n frames\n]: N; the workload's keys add up to N
