@@ -43,9 +43,15 @@ struct bpfdump_trace_opts {
 	int top;			/* only the N largest (0: all) */
 	double interval;		/* print the aggregates every this many seconds */
 	unsigned int max_keys;		/* aggregation map size (0: 10240) */
+	/* The kernel stack with every event, symbolized from /proc/kallsyms; a SPEC
+	 * may name it too ('kstack'), or --agg as a key: 'count BY kstack'. */
+	bool stack;
+	/* The user stack with every event ('ustack'), symbolized from the process's
+	 * mappings and their ELF symbols. */
+	bool ustack;
 	size_t :0;
 };
-#define bpfdump_trace_opts__last_field max_keys
+#define bpfdump_trace_opts__last_field ustack
 
 /* Attach, print events until stopped, detach. Returns 0 or -errno. */
 BPFDUMP_API int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *opts);

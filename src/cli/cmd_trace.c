@@ -21,7 +21,7 @@ static void on_signal(int sig)
 void help_trace(void)
 {
 	printf("Usage: bpfdump trace [-p PID] [--cgroup PATH] [--mode MODE] [-J] [-c COUNT] [-d SECONDS]\n"
-	       "                     [--size BYTES] [--multiline] [--zeroes]\n"
+	       "                     [--size BYTES] [--multiline] [--zeroes] [--stack] [--ustack]\n"
 	       "                     [--agg 'FN[(VALUE)] [BY KEY, ...]' [--top N] [-i SECS]\n"
 	       "                     [--max-keys N]] SPEC...\n\n"
 	       "Trace kernel functions or tracepoints and print their arguments, members and\n"
@@ -37,6 +37,10 @@ void help_trace(void)
 	       "min, max, avg or hist (power-of-two buckets), VALUE and the KEYs are values of\n"
 	       "the SPEC: --agg 'count BY comm', --agg 'hist(return) BY comm'. Printed at the\n"
 	       "end (or Ctrl-C) and every -i SECS, the largest last.\n\n"
+	       "--stack adds the kernel stack to each event, symbolized from /proc/kallsyms\n"
+	       "(func+0xoff [module]); --ustack the user stack, symbolized from the process's\n"
+	       "ELF files. 'kstack' and 'ustack' are also values of every SPEC, and keys:\n"
+	       "--agg 'count BY kstack' counts per stack.\n\n"
 	       "Options:\n"
 	       "  -p, --pid PID        only this process\n"
 	       "      --cgroup PATH    only tasks in this cgroup2 subtree (a container), checked\n"
@@ -50,6 +54,8 @@ void help_trace(void)
 	       "      --size BYTES     bytes copied of a struct behind a pointer (default 1024)\n"
 	       "      --multiline      structs on several lines\n"
 	       "      --zeroes         show zero-valued members too\n"
+	       "      --stack          the kernel stack of each event (kstack)\n"
+	       "      --ustack         the user stack of each event (ustack)\n"
 	       "      --agg EXPR       count | sum(V) | min(V) | max(V) | avg(V) | hist(V),\n"
 	       "                       then optionally BY KEY[, KEY...]\n"
 	       "      --top N          print only the N largest aggregates\n"
@@ -60,7 +66,7 @@ void help_trace(void)
 }
 
 enum { OPT_MODE = 256, OPT_SIZE, OPT_MULTI, OPT_ZEROES, OPT_CGROUP, OPT_AGG, OPT_TOP,
-       OPT_MAX_KEYS };
+       OPT_MAX_KEYS, OPT_STACK, OPT_USTACK };
 
 int cmd_trace(int argc, char **argv)
 {
@@ -78,6 +84,8 @@ int cmd_trace(int argc, char **argv)
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "max-keys", required_argument, NULL, OPT_MAX_KEYS },
+		{ "stack", no_argument, NULL, OPT_STACK },
+		{ "ustack", no_argument, NULL, OPT_USTACK },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -156,6 +164,12 @@ int cmd_trace(int argc, char **argv)
 			break;
 		case OPT_ZEROES:
 			to.zeroes = true;
+			break;
+		case OPT_STACK:
+			to.stack = true;
+			break;
+		case OPT_USTACK:
+			to.ustack = true;
 			break;
 		case 'h':
 			help_trace();

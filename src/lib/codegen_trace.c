@@ -5,6 +5,8 @@
  * to a BPF ring buffer with an event header. In stash mode the entry program
  * keeps the argument values in a per-thread stack (task storage, one slot per
  * nesting level) and the exit program emits them with the return value.
+ * Stacks: an event's frames follow its record; an aggregation key holds the id
+ * of its stack in a stack map.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -211,6 +213,96 @@ static void emit_header_agg(struct cg *g, const struct bd_trace_gen *tg)
 	}
 }
 
+static bool want_kstack(const struct bd_trace_gen *tg)
+{
+	return tg->ctx_want & 1u << BD_CTX_KSTACK;
+}
+
+static bool want_ustack(const struct bd_trace_gen *tg)
+{
+	return tg->ctx_want & 1u << BD_CTX_USTACK;
+}
+
+/*
+ * A 'kstack' or 'ustack' key: bpf_get_stackid into the header (the valid field, or
+ * the time's for the user stack). A stack that cannot be had (its bucket holds
+ * another stack: -EEXIST; none read: -EFAULT and others) is counted and keyed as
+ * BD_TRACE_STACK_LOST, so the counts stay whole.
+ */
+static void emit_stack_key(struct cg *g, const struct bd_trace_gen *tg, bool user)
+{
+	struct insn_buf *b = &g->ib;
+	int ok = ib_new_label(b), other = ib_new_label(b), lost = ib_new_label(b);
+
+	ib_emit(b, I_MOV64_REG(R1, R_CTX));
+	ib_ld_imm64(b, R2, BPF_PSEUDO_MAP_FD, tg->stack_map_fd);
+	ib_emit(b, I_MOV64_IMM(R3, user ? BPF_F_USER_STACK : 0));
+	ib_emit(b, I_CALL(BPF_FUNC_get_stackid));
+	ib_jmp_imm(b, BPF_JSGE, R0, 0, ok);
+	ib_jmp_imm(b, BPF_JNE, R0, -EEXIST, other);
+	emit_count_lost(g, tg->lost_map_fd, BD_TRACE_LOST_STACKID);
+	ib_ja(b, lost);
+	ib_place(b, other);
+	emit_count_lost(g, tg->lost_map_fd, BD_TRACE_LOST_STACK);
+	ib_place(b, lost);
+	ib_emit(b, I_MOV64_IMM(R0, -1));
+	ib_place(b, ok);
+	ib_emit(b, I_STX(4, R_BUF, R0, user ? BD_TRACE_HDR_USTACK : BD_TRACE_HDR_STACK));
+}
+
+/*
+ * bpf_get_stack's frames at the record's end + r9 (bytes so far; the buffer has
+ * stack_bytes of room there), r9 += their bytes, their count in the header's valid
+ * field's half (BD_TRACE_FRAMES_LOST, counted, when none could be read).
+ */
+static void emit_frames(struct cg *g, const struct bd_trace_gen *tg, bool user)
+{
+	struct insn_buf *b = &g->ib;
+	int ok = ib_new_label(b), done = ib_new_label(b);
+	int half = BD_TRACE_HDR_STACK + (user ? 2 : 0);
+
+	ib_emit(b, I_MOV64_REG(R1, R_CTX));
+	ib_emit(b, I_MOV64_REG(R2, R_BUF));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, g->p->fixed_size));
+	ib_emit(b, I_ALU64_REG(BPF_ADD, R2, R9));
+	ib_emit(b, I_MOV64_IMM(R3, tg->stack_bytes));
+	ib_emit(b, I_MOV64_IMM(R4, user ? BPF_F_USER_STACK : 0));
+	ib_emit(b, I_CALL(BPF_FUNC_get_stack));
+	ib_jmp_imm(b, BPF_JSGE, R0, 0, ok);
+	emit_count_lost(g, tg->lost_map_fd, BD_TRACE_LOST_STACK);
+	ib_emit(b, I_ST_IMM(2, R_BUF, half, BD_TRACE_FRAMES_LOST));
+	ib_ja(b, done);
+	ib_place(b, ok);
+	ib_emit(b, I_ALU64_REG(BPF_ADD, R9, R0));
+	ib_emit(b, I_ALU64_IMM(BPF_RSH, R0, 3));
+	ib_emit(b, I_STX(2, R_BUF, R0, half));
+	ib_place(b, done);
+}
+
+/*
+ * An event with its stacks: the header, the kernel's frames then the user's after
+ * the record, then record and frames to the ring buffer. Out: r0 as
+ * bpf_ringbuf_output's. r9 (the fetches' base) is free by now.
+ */
+static void emit_stack_event(struct cg *g, const struct bd_trace_gen *tg)
+{
+	struct insn_buf *b = &g->ib;
+
+	emit_header(g, tg);
+	ib_emit(b, I_ST_IMM(4, R_BUF, BD_TRACE_HDR_STACK, 0));
+	ib_emit(b, I_MOV64_IMM(R9, 0));
+	if (want_kstack(tg))
+		emit_frames(g, tg, false);
+	if (want_ustack(tg))
+		emit_frames(g, tg, true);
+	ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, tg->ringbuf_fd);
+	ib_emit(b, I_MOV64_REG(R2, R_BUF));
+	ib_emit(b, I_MOV64_REG(R3, R9));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R3, g->p->fixed_size));
+	ib_emit(b, I_MOV64_IMM(R4, 0));
+	ib_emit(b, I_CALL(BPF_FUNC_ringbuf_output));
+}
+
 /*
  * Aggregate the record: its bytes (the value's zeroed) are the key of a per-CPU
  * hash. A new key is inserted from a zero value; a full map jumps to full.
@@ -222,6 +314,10 @@ static void emit_agg_update(struct cg *g, const struct bd_trace_gen *tg, int ful
 	int sz = tg->agg_val_size;
 
 	emit_header_agg(g, tg);
+	if (want_kstack(tg))
+		emit_stack_key(g, tg, false);
+	if (want_ustack(tg))
+		emit_stack_key(g, tg, true);
 	ib_emit(b, I_MOV64_IMM(R8, 0));
 	if (tg->agg_val_off >= 0) {
 		ib_emit(b, I_LDX(sz, R8, R_BUF, tg->agg_val_off));
@@ -470,6 +566,9 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 		ib_ja(b, g.out_label);
 	} else if (tg->agg) {
 		emit_agg_update(&g, tg, full);
+	} else if (want_kstack(tg) || want_ustack(tg)) {
+		emit_stack_event(&g, tg);
+		ib_jmp_imm(b, BPF_JEQ, R0, 0, g.out_label);
 	} else {
 		emit_header(&g, tg);
 		ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, tg->ringbuf_fd);

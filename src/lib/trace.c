@@ -16,10 +16,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ksyms.h"
 #include "output.h"
 #include "trace.h"
 #include "trace_ctx.h"
 #include "trace_func.h"
+#include "usyms.h"
 
 #define RINGBUF_SIZE (8 << 20)
 #define LOG_SIZE (1 << 20)
@@ -62,6 +64,12 @@ struct trace_run {
 	int top;
 	double interval;
 	unsigned int max_keys;
+	/* stacks: frames' room in an event, the map of key stacks, the symbols */
+	__u32 stack_bytes;
+	int stack_map_fd;
+	struct bd_ksyms *ksyms;
+	struct bd_usyms *usyms;
+	size_t rec_size;	/* the record being printed, its frames after it */
 };
 
 /* o has the field (an older caller's struct may end before it) */
@@ -201,6 +209,173 @@ static int kprobe_pmu(bool retprobe, __u64 *config)
 	return type;
 }
 
+/* --- stacks: the kernel's and the user's of each event (--stack, --ustack,
+ * 'kstack', 'ustack' in a SPEC), or as keys of --agg --- */
+
+#define STACK_BITS (1u << BD_CTX_KSTACK | 1u << BD_CTX_USTACK)
+
+/* the stacks any probe wants (1 << BD_CTX_KSTACK, 1 << BD_CTX_USTACK) */
+static __u32 stacks_wanted(const struct trace_run *r)
+{
+	__u32 w = 0;
+	int i;
+
+	for (i = 0; i < r->probe_cnt; i++)
+		w |= r->probes[i].ctx.want & STACK_BITS;
+	return w;
+}
+
+/* kernel.perf_event_max_stack: the frames bpf_get_stack gives and a stack map takes */
+static __u32 max_stack_frames(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_max_stack", "re");
+	int v = 127;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = 127;
+		fclose(f);
+	}
+	return v < 1 ? 1 : v > 127 ? 127 : v;
+}
+
+/* Before the programs are made: --stack/--ustack on every probe, the stack map for keys. */
+static int stack_setup(struct trace_run *r)
+{
+	__u32 opt = 0;
+	int i;
+
+	if (OPT_HAS(r->o, stack) && r->o->stack)
+		opt |= 1u << BD_CTX_KSTACK;
+	if (OPT_HAS(r->o, ustack) && r->o->ustack)
+		opt |= 1u << BD_CTX_USTACK;
+	if (opt && r->agg)
+		return bd_err(r->d, -EINVAL, "%s adds the stack to each event; to count per "
+			      "stack, make it a key: --agg 'count BY %s'",
+			      opt & 1u << BD_CTX_KSTACK ? "--stack" : "--ustack",
+			      opt & 1u << BD_CTX_KSTACK ? "kstack" : "ustack");
+	for (i = 0; i < r->probe_cnt; i++) {
+		struct probe *p = &r->probes[i];
+
+		p->ctx.want |= opt;
+		if (p->ctx.want & 1u << BD_CTX_USTACK)
+			p->ctx.want |= 1u << BD_CTX_PID;	/* whose addresses a key's are */
+	}
+	if (!stacks_wanted(r))
+		return 0;
+	r->stack_bytes = 8 * max_stack_frames();
+	if (!r->agg)
+		return 0;
+	r->stack_map_fd = bpf_map_create(BPF_MAP_TYPE_STACK_TRACE, "bpfdump_stacks", 4,
+					 r->stack_bytes, r->max_keys, NULL);
+	if (r->stack_map_fd < 0)
+		return bd_err(r->d, -errno, "stacks: cannot create the stack map (%u stacks of "
+			      "%u bytes; --max-keys): %s", r->max_keys, r->stack_bytes,
+			      strerror(errno));
+	return 0;
+}
+
+/* An event's record has room for its frames after it (in a stash, every slot). */
+static void stack_room(const struct trace_run *r, struct probe *p)
+{
+	struct bd_plan *pl[2] = { &p->plan, p->has_ret ? &p->plan_ret : NULL };
+	__u32 bytes = 0;
+	int i;
+
+	if (p->agg.fn)
+		return;
+	if (p->ctx.want & 1u << BD_CTX_KSTACK)
+		bytes += r->stack_bytes;
+	if (p->ctx.want & 1u << BD_CTX_USTACK)
+		bytes += r->stack_bytes;
+	for (i = 0; i < 2 && bytes; i++)
+		if (pl[i] && pl[i]->buf_size < pl[i]->fixed_size + bytes)
+			pl[i]->buf_size = (pl[i]->fixed_size + bytes + 7) & ~7u;
+}
+
+/* After attaching (kallsyms then lists the programs' own frames): the symbols. */
+static int stack_symbols(struct trace_run *r)
+{
+	__u32 w = stacks_wanted(r);
+
+	if (w & 1u << BD_CTX_USTACK) {
+		r->usyms = bd_usyms__new();
+		if (!r->usyms)
+			return bd_err(r->d, -ENOMEM, "ustack: cannot set up libelf");
+	}
+	if (!(w & 1u << BD_CTX_KSTACK))
+		return 0;
+	r->ksyms = bd_ksyms__load();
+	if (!r->ksyms)
+		return bd_err(r->d, -errno, "kstack: cannot read /proc/kallsyms: %s",
+			      strerror(errno));
+	if (bd_ksyms__hidden(r->ksyms))
+		bd_log(r->d, BPFDUMP_WARN, "kstack: /proc/kallsyms shows this user no addresses "
+		       "(kernel.kptr_restrict): frames cannot be symbolized and are not shown");
+	return 0;
+}
+
+/* The frames after an event's record (the kernel's, then the user's), its last values. */
+static void print_event_stack(struct trace_run *r, const struct probe *p, const __u8 *rec,
+			      __u32 len, int n)
+{
+	size_t room = (r->rec_size - len) / 8, at = 0;
+	__u16 cnt[2];
+	int u;
+
+	memcpy(cnt, rec + BD_TRACE_HDR_STACK, 4);
+	for (u = 0; u < 2; u++) {
+		int k = u ? BD_CTX_USTACK : BD_CTX_KSTACK;
+		size_t c = cnt[u] == BD_TRACE_FRAMES_LOST ? 0 : cnt[u];
+		__u64 *ips;
+
+		if (!(p->ctx.want & 1u << k))
+			continue;
+		if (c > room - at)
+			c = room - at;
+		ips = calloc(c + 1, sizeof(*ips));
+		if (ips && c)
+			memcpy(ips, rec + len + at * 8, c * 8);
+		at += c;
+		if (!ips || !c) {
+			sb_reset(&r->cell);
+			sb_puts(&r->cell, r->o->json ? "null" : "        (stack lost)\n",
+				r->o->json ? 4 : 21);
+		} else if (u) {
+			__u32 pid;
+
+			memcpy(&pid, rec + bd_ctx_hdr_off(BD_CTX_PID), 4);
+			bd_ustack_format(r->usyms, pid, ips, c, "        ", r->o->json, &r->cell);
+		} else {
+			bd_stack_format(r->ksyms, ips, c, "        ", r->o->json, &r->cell);
+		}
+		free(ips);
+		if (r->o->json)
+			fprintf(r->out, "%s\"%s\":%s", n++ ? "," : "", bd_ctx_name(k), r->cell.s);
+		else
+			fprintf(r->out, "    %s =\n%s", bd_ctx_name(k), r->cell.s);
+	}
+}
+
+/* Stacks that could not be had: counted by the programs, said once at the end. */
+static void stack_report(struct trace_run *r)
+{
+	__u64 lost[BD_TRACE_LOST_CNT] = {};
+	__u32 i;
+
+	if (!stacks_wanted(r))
+		return;
+	for (i = BD_TRACE_LOST_STACKID; i < BD_TRACE_LOST_CNT; i++)
+		bpf_map_lookup_elem(r->lost_fd, &i, &lost[i]);
+	if (lost[BD_TRACE_LOST_STACKID])
+		bd_log(r->d, BPFDUMP_WARN, "stacks: %llu not kept: their bucket of the stack "
+		       "map held another stack (%u buckets; --max-keys); counted as (stack lost)",
+		       (unsigned long long)lost[BD_TRACE_LOST_STACKID], r->max_keys);
+	if (lost[BD_TRACE_LOST_STACK])
+		bd_log(r->d, BPFDUMP_WARN, "stacks: %llu could not be read; shown as (stack lost)",
+		       (unsigned long long)lost[BD_TRACE_LOST_STACK]);
+}
+
 static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 		    enum bd_trace_kind kind, int slot, enum bpfdump_trace_mode m, char *why,
 		    size_t why_len)
@@ -229,6 +404,8 @@ static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 		if (!regs_off(r->d->btf, "sp", &off))
 			tg.sp_off = off;
 	}
+	tg.stack_bytes = r->stack_bytes;
+	tg.stack_map_fd = r->stack_map_fd;
 	err = bd_codegen_trace(r->d, pl, &tg, &insns, &cnt);
 	if (err) {
 		snprintf(why, why_len, "code generation: %s", strerror(-err));
@@ -323,10 +500,11 @@ static int agg_setup(struct trace_run *r, struct probe *p, bool bare)
 	if (vi >= 0 && p->ctx.vals[vi].ctx >= 0) {
 		int k = p->ctx.vals[vi].ctx;
 
-		if (k == BD_CTX_COMM)
-			return bd_err(d, -EINVAL, "--agg '%s': %s(comm): comm is not a number; "
-				      "count BY comm counts per name", r->agg,
-				      bd_agg_name(p->agg.fn));
+		if (k == BD_CTX_COMM || k == BD_CTX_KSTACK || k == BD_CTX_USTACK)
+			return bd_err(d, -EINVAL, "--agg '%s': %s(%s): %s is not a number; "
+				      "count BY %s counts per %s", r->agg, bd_agg_name(p->agg.fn),
+				      bd_ctx_name(k), bd_ctx_name(k), bd_ctx_name(k),
+				      k == BD_CTX_COMM ? "name" : "stack");
 		p->agg_val_off = bd_ctx_hdr_off(k);
 		p->agg_val_size = k == BD_CTX_CGROUP ? 8 : 4;
 	} else if (vi >= 0) {
@@ -409,6 +587,7 @@ static int try_mode(struct trace_run *r, struct probe *p, enum bpfdump_trace_mod
 		if (err)
 			return err;
 	}
+	stack_room(r, p);
 	size = p->stash ? 8 + BD_TRACE_DEPTH * p->plan.buf_size : p->plan.buf_size;
 	if (p->has_ret && p->plan_ret.buf_size > size)
 		size = p->plan_ret.buf_size;
@@ -490,7 +669,7 @@ static void print_event(struct trace_run *r, const struct probe *p, const struct
 	__u32 tgid, tid, cpu;
 	char comm[17] = "";
 	const char *kind = p->f.is_tp ? "hit" : (is_exit || p->stash) ? "return" : "entry";
-	int i;
+	int i, n = pl->col_cnt;
 
 	memcpy(&ts, rec + 8, 8);
 	memcpy(&tgid, rec + 16, 4);
@@ -533,11 +712,11 @@ static void print_event(struct trace_run *r, const struct probe *p, const struct
 		int k = p->ctx.vals[i].ctx;
 		const char *name = bd_ctx_name(k);
 
-		if (k < 0)
-			continue;
+		if (k < 0 || k == BD_CTX_KSTACK || k == BD_CTX_USTACK)
+			continue;	/* a column; the stacks go last */
 		bd_ctx_format(k, rec, &r->cell);
 		if (r->o->json) {
-			fprintf(r->out, "%s", pl->col_cnt || i ? "," : "");
+			fprintf(r->out, "%s", n++ ? "," : "");
 			bd_json_str(r->out, name, strlen(name));
 			fputc(':', r->out);
 			if (k == BD_CTX_COMM)
@@ -548,6 +727,8 @@ static void print_event(struct trace_run *r, const struct probe *p, const struct
 			fprintf(r->out, "    %s = %s\n", name, r->cell.s);
 		}
 	}
+	if (p->ctx.want & STACK_BITS)
+		print_event_stack(r, p, rec, len, n);
 	if (r->o->json)
 		fprintf(r->out, "}}\n");
 	fflush(r->out);
@@ -571,6 +752,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	pl = (probe_id & 1) && p->has_ret ? &p->plan_ret : &p->plan;
 	if (len != pl->fixed_size || len > size)
 		return 0;
+	r->rec_size = size;
 	print_event(r, p, pl, rec, len, probe_id & 1);
 	if (r->o->count && ++r->events >= r->o->count)
 		r->done = true;
@@ -600,6 +782,10 @@ static int print_aggs(struct trace_run *r, bool last)
 		v[i].ctx = &p->ctx;
 		v[i].val_item = p->agg.value ? p->ctx.val_cnt - 1 : -1;
 		v[i].key_cnt = p->ctx.val_cnt - (p->agg.value ? 1 : 0);
+		v[i].stack_fd = r->stack_map_fd;
+		v[i].stack_bytes = r->stack_bytes;
+		v[i].ksyms = r->ksyms;
+		v[i].usyms = r->usyms;
 	}
 	if (!r->o->json && !last)
 		fputc('\n', r->out);
@@ -625,7 +811,8 @@ static double now_s(void)
 
 int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 {
-	struct trace_run r = { .d = d, .o = o, .ringbuf_fd = -1, .lost_fd = -1 };
+	struct trace_run r = { .d = d, .o = o, .ringbuf_fd = -1, .lost_fd = -1,
+			       .stack_map_fd = -1 };
 	struct ring_buffer *rb = NULL;
 	__u64 lost = 0;
 	__u32 zero = 0;
@@ -693,17 +880,24 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 			goto out;
 	}
 	r.ringbuf_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "bpfdump_rb", 0, 0, RINGBUF_SIZE, NULL);
-	r.lost_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfdump_lost", 4, 8, 2, NULL);
+	r.lost_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfdump_lost", 4, 8, BD_TRACE_LOST_CNT,
+				   NULL);
 	if (r.ringbuf_fd < 0 || r.lost_fd < 0) {
 		err = bd_err(d, -errno, "trace: cannot create the ring buffer: %s%s", strerror(errno),
 			     errno == EPERM ? " (need CAP_BPF and CAP_PERFMON, or root)" : "");
 		goto out;
 	}
+	err = stack_setup(&r);
+	if (err)
+		goto out;
 	for (i = 0; i < r.probe_cnt; i++) {
 		err = attach_probe(&r, &r.probes[i]);
 		if (err)
 			goto out;
 	}
+	err = stack_symbols(&r);	/* now: kallsyms lists the programs too */
+	if (err)
+		goto out;
 	rb = ring_buffer__new(r.ringbuf_fd, on_record, &r, NULL);
 	if (!rb) {
 		err = bd_err(d, -errno, "trace: cannot open the ring buffer: %s", strerror(errno));
@@ -738,6 +932,7 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 	if (!bpf_map_lookup_elem(r.lost_fd, &zero, &lost) && lost)
 		bd_log(d, BPFDUMP_WARN, "%llu events lost (ring buffer full, or nested deeper "
 		       "than %d)", (unsigned long long)lost, BD_TRACE_DEPTH);
+	stack_report(&r);
 out:
 	ring_buffer__free(rb);
 	for (i = 0; i < r.probe_cnt; i++) {
@@ -755,6 +950,10 @@ out:
 		close(r.ringbuf_fd);
 	if (r.lost_fd >= 0)
 		close(r.lost_fd);
+	if (r.stack_map_fd >= 0)
+		close(r.stack_map_fd);
+	bd_ksyms__free(r.ksyms);
+	bd_usyms__free(r.usyms);
 	sb_free(&r.cell);
 	free(r.probes);
 	free(r.log);

@@ -25,6 +25,22 @@ enum bd_ctx_kind {
 	BD_CTX_COMM, BD_CTX_PID, BD_CTX_TID, BD_CTX_UID, BD_CTX_GID, BD_CTX_CPU,
 	BD_CTX_CGROUP, BD_CTX_CNT
 };
+/* Stacks, made by the program itself: the kernel's ('kstack', --stack) and the
+ * user's ('ustack', --ustack), as kinds of context values (far above the task's:
+ * other values the program makes may come in between). In an event, the frames
+ * follow the record, the kernel's first; the header's valid field counts them
+ * (kernel frames in its low 16 bits, user frames in its high 16; 0xffff: lost).
+ * In an aggregation key, the valid field holds the kernel stack's id in the stack
+ * map, the time field the user stack's (the pid, kept too, says whose it is). */
+#define BD_CTX_KSTACK (BD_CTX_CNT + 8)
+#define BD_CTX_USTACK (BD_CTX_CNT + 9)
+#define BD_TRACE_HDR_STACK 4
+#define BD_TRACE_HDR_USTACK 8
+#define BD_TRACE_FRAMES_LOST 0xffff
+#define BD_TRACE_STACK_LOST 0xffffffffu	/* a key's stack that could not be had: counted */
+#define BD_TRACE_LOST_STACKID 2	/* lost map: a key's stack bucket held another stack */
+#define BD_TRACE_LOST_STACK 3	/* lost map: a stack could not be read */
+#define BD_TRACE_LOST_CNT 4	/* the lost map's entries */
 
 /* CONTEXT op literal, checked first in the program */
 struct bd_ctx_pred {
@@ -57,6 +73,10 @@ struct bd_trace_gen {
 	int agg_val_off;	/* the value's slot in the record, or -1 (count) */
 	int agg_val_size;
 	bool agg_val_signed;
+	/* 1 << BD_CTX_KSTACK/USTACK in ctx_want: an event's frames (room for stack_bytes
+	 * of each after the record), or a key's bpf_get_stackid in stack_map_fd */
+	__u32 stack_bytes;
+	int stack_map_fd;
 };
 
 /* bytes of one CPU's aggregate value */

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
+#include "ksyms.h"
+#include "usyms.h"
 #include "output.h"
 #include "trace.h"
 #include "trace_ctx.h"
@@ -27,6 +29,8 @@ static const char *const ctx_names[BD_CTX_CNT] = {
 
 const char *bd_ctx_name(int k)
 {
+	if (k == BD_CTX_KSTACK || k == BD_CTX_USTACK)
+		return k == BD_CTX_KSTACK ? "kstack" : "ustack";
 	return k >= 0 && k < BD_CTX_CNT ? ctx_names[k] : "?";
 }
 
@@ -40,10 +44,15 @@ static int ctx_kind(const struct q_value *v, const struct bd_func *f)
 	for (k = 0; k < BD_CTX_CNT; k++)
 		if (!strcmp(v->path.root, ctx_names[k]))
 			break;
-	if (k == BD_CTX_CNT)
+	/* the kernel stack: 'kstack' as bpftrace spells it, or 'stack' */
+	if (k == BD_CTX_CNT && (!strcmp(v->path.root, "kstack") || !strcmp(v->path.root, "stack")))
+		k = BD_CTX_KSTACK;
+	else if (k == BD_CTX_CNT && !strcmp(v->path.root, "ustack"))
+		k = BD_CTX_USTACK;
+	else if (k == BD_CTX_CNT)
 		return -1;
 	for (i = 0; i < f->nargs; i++)
-		if (!strcmp(f->arg_names[i], ctx_names[k]))
+		if (!strcmp(f->arg_names[i], v->path.root))
 			return -1;	/* the argument wins */
 	return k;
 }
@@ -78,6 +87,9 @@ static int ctx_pred(struct bpfdump *d, const char *text, const struct q_expr *e,
 	const struct q_lit *l = &e->lit;
 
 	memset(cp, 0, sizeof(*cp));
+	if (k == BD_CTX_KSTACK || k == BD_CTX_USTACK)
+		return bd_err(d, -EINVAL, "trace '%s': %s is a value or a key, not compared "
+			      "(at column %d)", text, e->value.path.root, e->pos + 1);
 	cp->kind = k;
 	cp->op = e->op;
 	if (k == BD_CTX_COMM) {
@@ -255,7 +267,7 @@ int bd_agg_parse(struct bpfdump *d, const char *agg, const char *spec, struct bd
 		*close = '\0';
 		a->value = bd_trim(open + 1);
 		if (!*a->value)
-			goto bad;
+			a->value = NULL;	/* count(), as bpftrace writes it */
 	}
 	s = bd_trim(s);
 	for (fn = BD_AGG_COUNT; fn <= BD_AGG_HIST; fn++)
@@ -322,6 +334,43 @@ static int cmp_ent(const void *x, const void *y)
 	return a->sort < b->sort ? -1 : a->sort > b->sort;
 }
 
+/*
+ * A 'kstack' or 'ustack' key: the stack the stack map holds under the key's id,
+ * its frames on lines of their own below the key's line (as bpftrace prints
+ * @[kstack]); JSON an array. '(stack lost)' (JSON null) for a stack the program
+ * could not have. A user stack's addresses are the key's process's.
+ */
+static void stack_key_text(const struct bd_agg_view *v, const __u8 *key, bool user, bool json,
+			   struct bd_strbuf *cell)
+{
+	__u64 *ips = v->stack_bytes ? calloc(1, v->stack_bytes) : NULL;
+	struct bd_strbuf fr = {};
+	__u32 id, pid;
+
+	memcpy(&id, key + (user ? BD_TRACE_HDR_USTACK : BD_TRACE_HDR_STACK), 4);
+	memcpy(&pid, key + bd_ctx_hdr_off(BD_CTX_PID), 4);
+	sb_reset(cell);
+	if (id == BD_TRACE_STACK_LOST || !ips || v->stack_fd < 0 ||
+	    bpf_map_lookup_elem(v->stack_fd, &id, ips)) {
+		if (json)
+			sb_puts(cell, "null", 4);
+		else
+			sb_puts(cell, "\n        (stack lost)\n", 22);
+		free(ips);
+		return;
+	}
+	if (user)
+		bd_ustack_format(v->usyms, pid, ips, v->stack_bytes / 8, "        ", json, &fr);
+	else
+		bd_stack_format(v->ksyms, ips, v->stack_bytes / 8, "        ", json, &fr);
+	if (!json)
+		sb_putc(cell, '\n');
+	if (fr.s)
+		sb_puts(cell, fr.s, fr.len);
+	sb_free(&fr);
+	free(ips);
+}
+
 static void key_text(struct bpfdump *d, const struct bd_agg_view *v, const __u8 *key,
 		     struct bd_strbuf *cell, FILE *out, bool json)
 {
@@ -334,7 +383,11 @@ static void key_text(struct bpfdump *d, const struct bd_agg_view *v, const __u8 
 
 		if (i == v->val_item)
 			continue;
-		if (k >= 0) {
+		if (k == BD_CTX_KSTACK || k == BD_CTX_USTACK) {
+			stack_key_text(v, key, k == BD_CTX_USTACK, json, cell);
+			name = bd_ctx_name(k);
+			numeric = true;	/* JSON: an array, or null */
+		} else if (k >= 0) {
 			bd_ctx_format(k, key, cell);
 			name = bd_ctx_name(k);
 		} else {
@@ -356,7 +409,8 @@ static void key_text(struct bpfdump *d, const struct bd_agg_view *v, const __u8 
 			else
 				bd_json_str(out, cell->s, cell->len);
 		} else {
-			fprintf(out, "%s%s", first ? "" : ", ", cell->s);
+			/* a stack's frames start on a line of their own */
+			fprintf(out, "%s%s", first ? "" : cell->s[0] == '\n' ? "," : ", ", cell->s);
 		}
 		first = 0;
 	}

@@ -7,6 +7,9 @@
 #include "trace.h"
 #include "trace_func.h"
 
+struct bd_ksyms;
+struct bd_usyms;
+
 #define BD_TRACE_CTX_MAX 32
 
 /* What a SPEC asks of the running task, taken out of its items. */
@@ -52,6 +55,12 @@ struct bd_agg_view {
 	const struct bd_trace_ctx *ctx;
 	int val_item;			/* the value in ctx->vals, or -1 */
 	int key_cnt;
+	/* 'kstack', 'ustack' keys: the stack map their ids are in, its value size, the
+	 * kernel's symbols, the processes' (a cache) */
+	int stack_fd;
+	__u32 stack_bytes;
+	const struct bd_ksyms *ksyms;
+	struct bd_usyms *usyms;
 };
 int bd_agg_print(struct bpfdump *d, FILE *out, bool json, const struct bd_agg_view *views,
 		 int cnt, int top, __u64 not_counted, __u64 lost, struct bd_strbuf *cell);
