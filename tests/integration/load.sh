@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Leaks and load: every command many times (LOAD_LOOPS, default 1000) with the global
-# counts of BPF programs, maps and links and the pins checked after; the library's
-# dump, pin and trace paths 1000 times in one process (fds and RSS); 32 concurrent
+# Leaks and load: every command many times (LOAD_CMD_LOOPS, default 200: a program, map
+# or link left by one run shows in the global counts after it) with the global counts
+# of BPF programs, maps and links and the pins checked after; the library's dump, pin
+# and trace paths LOAD_LOOPS (1000) times in one process (fds and RSS); 32 concurrent
 # dumps of one process's files, and 32 concurrent readers of one pinned dumper, each
 # compared with /proc/PID/fd and with a serial read.
 source "$(dirname "$0")/../lib.sh"
 N=${LOAD_LOOPS:-1000}
+NCMD=${LOAD_CMD_LOOPS:-200}
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 DIR=/sys/fs/bpf/bpfdump-load-$$
 mkdir -p "$DIR" && at_exit "rm -rf $DIR"
@@ -27,7 +29,7 @@ for s in dump pin trace; do
 	"$HELPERS/fault_inject" --loop "$N" $s "$DIR" || true
 done
 
-# 2. every command N times
+# 2. every command NCMD times
 ids0=$("$HELPERS/bpf_ids")
 $BPFDUMP pin task_file "$DIR/tf" --pid $HOLDER -o 'fd=fd,path=file->f_path' 2>/dev/null
 cmds=(
@@ -38,18 +40,18 @@ cmds=(
 )
 for c in "${cmds[@]}"; do
 	bad=0
-	for ((i = 0; i < N; i++)); do
+	for ((i = 0; i < NCMD; i++)); do
 		# shellcheck disable=SC2086
 		timeout 30 $BPFDUMP $c >/dev/null 2>"$TMP/err" || { bad=$((bad + 1)); [ $bad -eq 1 ] && cp "$TMP/err" "$TMP/err1"; }
 		[ -e "$DIR/p" ] && $BPFDUMP rm "$DIR/p"	# pin's pair
 	done
-	expect_eq "$N x 'bpfdump $c': all exit 0$([ $bad -gt 0 ] && echo " ($(head -c 200 "$TMP/err1"))")" 0 "$bad"
+	expect_eq "$NCMD x 'bpfdump $c': all exit 0$([ $bad -gt 0 ] && echo " ($(head -c 200 "$TMP/err1"))")" 0 "$bad"
 done
 $BPFDUMP rm "$DIR/tf"
 sleep 0.5	# links go after their last fd, asynchronously
 ids1=$("$HELPERS/bpf_ids")
 read -r p0 m0 l0 <<<"$ids0"; read -r p1 m1 l1 <<<"$ids1"
-check "after ${#cmds[@]} x $N commands: no more BPF progs/maps/links than before ($ids0 -> $ids1)" \
+check "after ${#cmds[@]} x $NCMD commands: no more BPF progs/maps/links than before ($ids0 -> $ids1)" \
 	[ "$p1" -le "$p0" -a "$m1" -le "$m0" -a "$l1" -le "$l0" ]
 check "after the loops: no pin left" [ -z "$(ls -A "$DIR")" ]
 
