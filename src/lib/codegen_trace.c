@@ -171,6 +171,74 @@ static void emit_zero_record(struct cg *g)
 		ib_emit(b, I_ST_IMM(1, R_BUF, off, 0));
 }
 
+/* bytes [off, off + n) of the record := 0 */
+static void emit_zero_bytes(struct cg *g, __u32 off, __u32 n)
+{
+	struct insn_buf *b = &g->ib;
+	__u32 end = off + n;
+
+	for (; off < end && off % 8; off++)
+		ib_emit(b, I_ST_IMM(1, R_BUF, off, 0));
+	for (; off + 8 <= end; off += 8)
+		ib_emit(b, I_ST_IMM(8, R_BUF, off, 0));
+	for (; off < end; off++)
+		ib_emit(b, I_ST_IMM(1, R_BUF, off, 0));
+}
+
+/* Whether a column's fetch writes into the slot of a */
+static bool slot_of_column(const struct bd_plan *p, const struct bd_access *a)
+{
+	int i, j;
+
+	for (i = 0; i < p->col_cnt; i++)
+		for (j = 0; j < p->cols[i].acc_cnt; j++) {
+			const struct bd_access *c = &p->cols[i].acc[j];
+
+			if (c->slot_off < a->slot_off + a->slot_size &&
+			    a->slot_off < c->slot_off + c->slot_size)
+				return true;
+		}
+	return false;
+}
+
+static void unkey_access(struct cg *g, const struct bd_access *a)
+{
+	if (a->slot_size && !slot_of_column(g->p, a))
+		emit_zero_bytes(g, a->slot_off, a->slot_size);
+}
+
+static void unkey_arith(struct cg *g, const struct bd_arith *a)
+{
+	if (!a)
+		return;
+	if (a->kind == Q_ARITH_VALUE)
+		unkey_access(g, &a->acc);
+	unkey_arith(g, a->lhs);
+	unkey_arith(g, a->rhs);
+}
+
+/*
+ * In aggregation the record is the key: what only the predicate read (task->tgid
+ * in 'count BY comm' over (task->tgid > 0)) goes back to zero once it has passed,
+ * so it does not split one key into many.
+ */
+static void emit_unkey_pred(struct cg *g, const struct bd_pred *pr)
+{
+	if (!pr)
+		return;
+	if (pr->kind == Q_EXPR_ACMP) {
+		unkey_arith(g, pr->la);
+		unkey_arith(g, pr->ra);
+		return;
+	}
+	if (pr->kind == Q_EXPR_VALUE || pr->kind == Q_EXPR_CMP) {
+		unkey_access(g, &pr->acc);
+		return;
+	}
+	emit_unkey_pred(g, pr->lhs);
+	emit_unkey_pred(g, pr->rhs);
+}
+
 /* An aggregation key's header: the context keys asked for, zeros elsewhere. */
 static void emit_header_agg(struct cg *g, const struct bd_trace_gen *tg)
 {
@@ -553,6 +621,8 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 		g.what = "where";
 		emit_pred_fetches(&g, pred);
 		emit_branch(&g, pred, false, g.out_label);
+		if (tg->agg)
+			emit_unkey_pred(&g, pred);
 	}
 	for (i = 0; i < p->col_cnt; i++) {
 		g.what = p->cols[i].name;

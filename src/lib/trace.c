@@ -493,6 +493,9 @@ static int agg_setup(struct trace_run *r, struct probe *p, bool bare)
 	if (bare) {
 		p->saved_cols = p->plan.col_cnt;
 		p->plan.col_cnt = 0;
+		/* nothing but the header is key then: the arguments' bytes are not */
+		if (vi < 0 || p->ctx.vals[vi].ctx >= 0)
+			p->plan.fixed_size = p->plan.hdr_size;
 	}
 	p->agg_val_off = -1;
 	p->agg_val_size = 0;

@@ -35,6 +35,29 @@ for mode in tp_btf raw_tp; do
 		"@count[getpgid_loop, $W]: $N" "$(grep "^@count\[getpgid_loop, $W\]" "$TMP/count.txt")"
 done
 
+# --- what only the predicate reads is not part of the key ---------------------------------------
+# regs->di is i % MOD: were it in the key, the one comm would be split MOD ways
+agg_start "$TMP/unkey.txt" --agg 'count BY comm' "tp:raw_syscalls:sys_enter(id == $NR, regs->di < 1000000)"
+"$LOOP" $N & W=$!; wait $W
+agg_stop
+expect_eq "count BY comm over a predicate on a varying argument: one key, exactly N=$N" \
+	"@count[getpgid_loop]: $N" "$(grep '^@count\[getpgid_loop\]' "$TMP/unkey.txt" | paste -sd'|')"
+
+# --- a bare SPEC: only the context keys are key (not its arguments: task_struct) --------------
+agg_start "$TMP/bare.txt" --agg 'count BY pid' 'tp:task:task_rename'
+K=$(( 5 + RANDOM % 20 ))
+/usr/bin/python3 -c 'import ctypes, sys, time
+pr = ctypes.CDLL(None).prctl
+for i in range(int(sys.argv[1])): pr(15, b"bdagg%d" % i, 0, 0, 0)
+time.sleep(3600)' $K &
+RN=$!
+at_exit "kill $RN"
+for _ in $(seq 100); do [ "$(cat /proc/$RN/comm)" = "bdagg$((K - 1))" ] && break; sleep 0.05; done
+agg_stop
+# K prctl renames and the one exec makes (python3's name replaces the shell's)
+expect_eq "count BY pid over a bare tp:task:task_rename: the K=$K renames and the exec's" \
+	"@count[$RN]: $((K + 1))" "$(grep "^@count\[$RN\]" "$TMP/bare.txt")$(grep -m1 'bytes' "$TMP/agg.err")"
+
 # --- sum, min, max, avg, hist of an argument: exactly as computed here -------------------------
 read -r SUM MAX HIST <<<"$(python3 - $N $MOD <<'PY'
 import sys
