@@ -6,18 +6,18 @@
 # /proc/PID/maps, every fd vs /proc/PID/fd. Each way the kernel can run is checked:
 # the open-coded iterators where it has them, and the classic iterators
 # (BPFDUMP_SNAPSHOT_CLASSIC=1 asks for them there; kernels before 6.7 have only
-# them). Then --keep: kept and used, or one line saying why not.
+# them). Under lockdown=confidentiality (the kernel forbids bpf_probe_read_kernel) the
+# classic iterators' programs built to read through bpf_rdonly_cast run, and the same
+# checks hold; elsewhere BPFDUMP_LOCKDOWN=confidentiality runs that variant too (or, on
+# a kernel without bpf_rdonly_cast, must refuse in one line). Under lockdown, with
+# securityfs unmounted (the mode unreadable), the verifier's refusal leads there as
+# well. Then --keep: kept and used, or one line saying why not.
 source "$(dirname "$0")/../lib.sh"
 TEST_NAME=snapshot-kernel
 
 [ -x "$BPFDUMP" ] || { skip "no $BPFDUMP (build first)"; exit 77; }
-if grep -q '\[confidentiality\]' /sys/kernel/security/lockdown 2>/dev/null; then
-	# the snapshot programs read with bpf_probe_read_kernel: one line naming lockdown
-	bad_input "snapshot under lockdown=confidentiality says lockdown forbids it" \
-		"lockdown=confidentiality forbids" "$BPFDUMP" snapshot $$
-	skip "snapshot against /proc: not under lockdown=confidentiality (its programs use probe reads)"
-	exit 0
-fi
+LOCKDOWN=""
+grep -q '\[confidentiality\]' /sys/kernel/security/lockdown 2>/dev/null && LOCKDOWN=1
 
 # an overlay: lower/a (stays in the lower layer), b written through the mount (upper)
 OV=$TMP/ov
@@ -160,10 +160,53 @@ snap() {
 snap default
 WAY=open-coded
 grep -q 'snapshot: classic iterators' "$TMP/default.err" && WAY=classic
-if grep -q 'this kernel has no bpf_iter' "$TMP/default.err"; then
+if [ -n "$LOCKDOWN" ]; then
+	check "lockdown=confidentiality: the programs that read through bpf_rdonly_cast ran" \
+		grep -q 'forbids bpf_probe_read_kernel: loads through bpf_rdonly_cast' "$TMP/default.err"
+	# securityfs unmounted in a mount namespace of its own: the mode cannot be read, the
+	# verifier's refusal of probe reads leads to the same programs (from the open-coded
+	# one, and from the classic ones)
+	for how in open-coded classic; do
+		extra=()
+		[ $how = classic ] && extra=(BPFDUMP_SNAPSHOT_CLASSIC=1)
+		cat "/proc/$P/status" >"$TMP/unseen-$how.json.status"
+		env "${extra[@]}" unshare -m sh -c 'umount /sys/kernel/security 2>/dev/null
+			[ ! -e /sys/kernel/security/lockdown ] || exit 99
+			exec "$@"' sh "$BPFDUMP" -v snapshot -J "$P" >"$TMP/unseen-$how.json" 2>"$TMP/unseen-$how.err"
+		rc=$?
+		if [ $rc -eq 99 ]; then
+			skip "lockdown unseen ($how): securityfs could not be unmounted"
+		elif [ $rc -ne 0 ]; then
+			fail "lockdown unseen ($how): snapshot exits $rc: $(grep -v '^libbpf' "$TMP/unseen-$how.err" | tail -1 | head -c 300)"
+		else
+			check "lockdown unseen ($how): the verifier's refusal leads to the direct reads" \
+				grep -q 'the verifier refused bpf_probe_read_kernel.*bpf_rdonly_cast' "$TMP/unseen-$how.err"
+			compare "unseen-$how" "$TMP/unseen-$how.json"
+		fi
+	done
+elif grep -q 'this kernel has no bpf_iter' "$TMP/default.err"; then
 	ok "classic iterators chosen by probing: $(grep -o 'this kernel has no [a-z_]*()' "$TMP/default.err")"
 else
 	snap classic BPFDUMP_SNAPSHOT_CLASSIC=1
+fi
+if [ -z "$LOCKDOWN" ]; then
+	# the lockdown variant on a kernel that allows probe reads: the same checks, or
+	# one line saying the kernel has no bpf_rdonly_cast
+	cat "/proc/$P/status" >"$TMP/direct.json.status"
+	BPFDUMP_LOCKDOWN=confidentiality "$BPFDUMP" -v snapshot -J "$P" >"$TMP/direct.json" 2>"$TMP/direct.err"
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		check "BPFDUMP_LOCKDOWN=confidentiality: the programs that read through bpf_rdonly_cast ran" \
+			grep -q 'forbids bpf_probe_read_kernel: loads through bpf_rdonly_cast' "$TMP/direct.err"
+		compare direct "$TMP/direct.json"
+	else
+		msg=$(grep -v '^libbpf' "$TMP/direct.err")
+		check "BPFDUMP_LOCKDOWN=confidentiality without bpf_rdonly_cast: exit 1, one line ($msg)" \
+			[ $rc -eq 1 -a "$(wc -l <<<"$msg")" -eq 1 ]
+		check "... naming lockdown and bpf_rdonly_cast" \
+			grep -q 'lockdown=confidentiality.*no bpf_rdonly_cast' <<<"$msg"
+		check "... and no snapshot printed" [ ! -s "$TMP/direct.json" ]
+	fi
 fi
 
 # --keep: where the classic iterators run, one line saying why nothing is kept
