@@ -381,8 +381,8 @@ int snap_program_open(struct bpfdump *d, struct snap_program *sp)
 
 /*
  * Does the kernel forbid bpf_probe_read_kernel (lockdown=confidentiality that
- * the lockdown file did not show: no securityfs mounted)? A program of two
- * instructions' worth asks the verifier, and its answer is read from the log.
+ * the lockdown file did not show: no securityfs mounted)? A raw tracepoint
+ * program that calls it asks the verifier, and its answer is read from the log.
  */
 static bool probe_reads_forbidden(void)
 {
