@@ -46,7 +46,8 @@ CLI_LIBS    := $(if $(HAVE_STATIC_BPF),$(STATIC_BPF_LIBS),$(LIBS)) $(MHD_LIBS)
 
 BPF_SRCS    := $(wildcard src/bpf/*.bpf.c)
 BPF_SKELS   := $(patsubst src/bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS)) \
-	       $(BUILD)/bpf/snapshot_host.skel.h $(BUILD)/host_kernel.h $(BUILD)/bpf/snapshot_hash.h
+	       $(BUILD)/bpf/snapshot_host.skel.h $(BUILD)/host_kernel.h $(BUILD)/bpf/snapshot_hash.h \
+	       $(BUILD)/bpf/snapshot_direct.skel.h
 LIB_SRCS    := $(wildcard src/lib/*.c)
 CLI_SRCS    := $(wildcard src/cli/*.c)
 LIB_OBJS    := $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRCS))
@@ -134,6 +135,15 @@ $(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) $(BUILD)/vmlinux.h
 $(BUILD)/bpf/snapshot_host.bpf.o: $(BUILD)/bpf/snapshot.bpf.o scripts/host_variant.py
 	@echo '  HOST    $@'
 	@scripts/host_variant.py strip-core $< $@
+
+# The classic iterators' programs reading through bpf_rdonly_cast, for
+# lockdown=confidentiality (no probe reads): snapshot_records.bpf.h, SNAP_DIRECT_READS.
+$(BUILD)/bpf/snapshot_direct.bpf.o: src/bpf/snapshot_classic.bpf.c $(wildcard src/bpf/*.h) \
+		$(BUILD)/vmlinux.h $(BUILD)/vmlinux_features.h | $(BUILD)/bpf
+	@echo '  BPF     $< (direct reads)'
+	@$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -DSNAP_DIRECT_READS -I$(BUILD) -Isrc/bpf \
+		-c $< -o $@.tmp
+	@llvm-strip -g $@.tmp -o $@ && rm -f $@.tmp
 
 # What names a kept snapshot program (snapshot_keep.c): its objects' hashes, made
 # here rather than by hashing 200 KB of ELF at each start (50 page faults).

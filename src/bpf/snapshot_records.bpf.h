@@ -8,10 +8,101 @@
  *   struct scratch     its per-CPU buffers, scratch_buf(s) where a record is
  *                      built (SNAP_SCRATCH bytes);
  *   emit(s, rec, len)  the record at rec (scratch_buf(s)) on its way to the ring.
- * Only probe reads (BPF_CORE_READ) and helpers Linux 6.1 offers, no kfuncs.
+ * Only probe reads (BPF_CORE_READ) and helpers Linux 6.1 offers, no kfuncs;
+ * with SNAP_DIRECT_READS (lockdown=confidentiality) loads through bpf_rdonly_cast.
  */
 #ifndef BPFDUMP_SNAPSHOT_RECORDS_BPF_H
 #define BPFDUMP_SNAPSHOT_RECORDS_BPF_H
+
+#ifdef SNAP_DIRECT_READS
+/*
+ * lockdown=confidentiality: the kernel forbids bpf_probe_read_kernel(_str) (the
+ * verifier: "program of this type cannot use helper"). Built with
+ * -DSNAP_DIRECT_READS, every read here and in the program (BPF_CORE_READ,
+ * bpf_core_read, BPF_CORE_READ_BITFIELD_PROBED and the direct calls all expand
+ * to the two helpers) is a load through bpf_rdonly_cast (Linux 6.2) instead: the
+ * address becomes an untrusted pointer to a struct whose first member is an
+ * 8-byte integer (timespec64.tv_sec), and a load of 1 to 8 bytes at its offset 0
+ * is one the JIT guards (a bad address reads 0). The verifier inlines the call.
+ */
+extern void *bpf_rdonly_cast(const void *obj__ign, __u32 btf_id__k) __ksym __weak;
+
+#define SNAP_LOAD(type, addr) \
+	(*(volatile type *)bpf_rdonly_cast((const void *)(addr), \
+					   bpf_core_type_id_kernel(struct timespec64)))
+
+/* the longest read of a size only known at load (groups: 4 * SNAP_MAX_GROUPS * 2 - 1) */
+#define SNAP_DIRECT_READ_MAX 2048
+
+/* size bytes at src to dst, as bpf_probe_read_kernel: 8, 4, 2, 1-byte loads */
+static __always_inline long snap_read_kernel(void *dst, __u32 size, const void *src)
+{
+	__u64 a = (__u64)src;
+	__u32 o = 0;
+
+	if (__builtin_constant_p(size)) {
+		for (; o + 8 <= size; o += 8)
+			*(__u64 *)(dst + o) = SNAP_LOAD(__u64, a + o);
+	} else {
+		/* bounded for the verifier; size is masked below the bound where it varies */
+		for (; o < SNAP_DIRECT_READ_MAX; o += 8) {
+			if (o + 8 > size)
+				break;
+			*(__u64 *)(dst + o) = SNAP_LOAD(__u64, a + o);
+		}
+	}
+	if ((size - o) & 4) {
+		*(__u32 *)(dst + o) = SNAP_LOAD(__u32, a + o);
+		o += 4;
+	}
+	if ((size - o) & 2) {
+		*(__u16 *)(dst + o) = SNAP_LOAD(__u16, a + o);
+		o += 2;
+	}
+	if ((size - o) & 1)
+		*(__u8 *)(dst + o) = SNAP_LOAD(__u8, a + o);
+	return 0;
+}
+
+/*
+ * The string at src to dst, as bpf_probe_read_kernel_str: at most size - 1
+ * bytes and a NUL; returns the bytes written with the NUL. Eight bytes a load
+ * while none is 0, then one byte a load up to the NUL: a word that reads 0
+ * because it crosses into an unreadable page is read again byte by byte, so
+ * nothing of the string is lost. size (at most SNAP_NAME_MAX) is a constant.
+ */
+static __always_inline long snap_read_kernel_str(void *dst, __u32 size, const void *src)
+{
+	__u64 a = (__u64)src, w;
+	char *d = dst, c;
+	__u32 i, j;
+
+	if (!size)
+		return 0;
+	for (i = 0; i < SNAP_NAME_MAX; i += 8) {
+		if (i + 8 >= size)
+			break;
+		w = SNAP_LOAD(__u64, a + i);
+		if ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull)
+			break;	/* a 0 byte in it */
+		*(__u64 *)(d + i) = w;
+	}
+	for (j = 0; j < 8; j++, i++) {
+		if (i + 1 >= size || i >= SNAP_NAME_MAX)
+			break;
+		c = SNAP_LOAD(char, a + i);
+		d[i] = c;
+		if (!c)
+			return i + 1;
+	}
+	d[i & (SNAP_NAME_MAX - 1)] = 0;
+	return i + 1;
+}
+
+/* after the headers that use them: their uses expand here */
+#define bpf_probe_read_kernel snap_read_kernel
+#define bpf_probe_read_kernel_str snap_read_kernel_str
+#endif /* SNAP_DIRECT_READS */
 
 /* set by user space before load: the verifier drops what is not asked for */
 const volatile __u32 sections = SNAP_SEC_ALL;

@@ -35,7 +35,17 @@
 #include "snapshot.skel.h"
 #include "snapshot_host.skel.h"
 #include "snapshot_classic.skel.h"
+#include "snapshot_direct.skel.h"
 #include "snapshot_hash.h"
+
+/* The direct-read programs are opened through the classic skeleton: the same
+ * source, maps, programs and globals (SNAP_DIRECT_READS changes only the reads). */
+_Static_assert(sizeof(struct snapshot_direct_bpf) == sizeof(struct snapshot_classic_bpf) &&
+	       sizeof(*((struct snapshot_direct_bpf *)0)->rodata) ==
+	       sizeof(*((struct snapshot_classic_bpf *)0)->rodata) &&
+	       sizeof(*((struct snapshot_direct_bpf *)0)->bss) ==
+	       sizeof(*((struct snapshot_classic_bpf *)0)->bss),
+	       "snapshot_direct.bpf.o must lay out as snapshot_classic.bpf.o");
 
 static const char *const kfunc_names[SNAP_NR_KFUNCS] = SNAP_KFUNC_NAMES;
 static const __u32 host_ids[SNAP_NR_KFUNCS + 1] = BD_HOST_BTF_IDS;
@@ -212,6 +222,35 @@ void snap_program_choose(struct snap_program *sp, __u64 *elf_hash, char *build_i
 	sp->chosen = true;
 }
 
+/* Where lockdown=confidentiality was read from, for the messages. */
+static const char *lockdown_source(void)
+{
+	const char *force = secure_getenv("BPFDUMP_LOCKDOWN");
+
+	return force && !strcmp(force, "confidentiality") ? "BPFDUMP_LOCKDOWN=confidentiality" :
+	       BD_LOCKDOWN_FILE;
+}
+
+/* The classic programs with direct reads: the kernel forbids probe reads (how says
+ * where that was seen); they need bpf_rdonly_cast. */
+static int use_direct(struct bpfdump *d, struct snap_program *sp, const char *how)
+{
+	int err = bd_btf_ready(d);
+
+	if (err)
+		return err;
+	if (btf__find_by_name_kind(d->btf, "bpf_rdonly_cast", BTF_KIND_FUNC) <= 0 ||
+	    btf__find_by_name_kind(d->btf, "timespec64", BTF_KIND_STRUCT) <= 0)
+		return bd_err(d, -EOPNOTSUPP, "snapshot: lockdown=confidentiality (%s) forbids "
+			      "bpf_probe_read_kernel, and this kernel has no bpf_rdonly_cast "
+			      "(Linux 6.2) to read without it", how);
+	sp->classic = true;
+	sp->direct = true;
+	snprintf(sp->why, sizeof(sp->why), "lockdown=confidentiality (%s) forbids "
+		 "bpf_probe_read_kernel: loads through bpf_rdonly_cast instead", how);
+	return 0;
+}
+
 int snap_program_probe(struct bpfdump *d, struct snap_program *sp)
 {
 	const char *force = getenv("BPFDUMP_SNAPSHOT_CLASSIC");
@@ -226,6 +265,8 @@ int snap_program_probe(struct bpfdump *d, struct snap_program *sp)
 	sp->probed = true;
 	sp->classic = false;
 	sp->why[0] = '\0';
+	if (bd_lockdown_probe(d)->confidential)
+		return use_direct(d, sp, lockdown_source());
 	if (force && !strcmp(force, "1")) {
 		sp->classic = true;
 		snprintf(sp->why, sizeof(sp->why), "BPFDUMP_SNAPSHOT_CLASSIC=1 asks for them");
@@ -254,10 +295,29 @@ static int open_classic(struct bpfdump *d, struct snap_program *sp)
 	err = bd_btf_ready(d);
 	if (err)
 		return err;
-	skel = snapshot_classic_bpf__open();
-	if (!skel)
-		return bd_err(d, -errno, "snapshot programs (classic iterators): open: %s",
-			      strerror(errno));
+	if (!sp->direct) {
+		skel = snapshot_classic_bpf__open();
+		if (!skel)
+			return bd_err(d, -errno, "snapshot programs (classic iterators): open: %s",
+				      strerror(errno));
+	} else {
+		/* the same skeleton, the direct-read object's ELF */
+		skel = calloc(1, sizeof(*skel));
+		if (!skel)
+			return bd_err(d, -ENOMEM, "snapshot programs (direct reads): open: %s",
+				      strerror(ENOMEM));
+		err = snapshot_classic_bpf__create_skeleton(skel);
+		if (!err) {
+			skel->skeleton->data =
+				(void *)snapshot_direct_bpf__elf_bytes(&skel->skeleton->data_sz);
+			err = bpf_object__open_skeleton(skel->skeleton, NULL);
+		}
+		if (err) {
+			snapshot_classic_bpf__destroy(skel);
+			return bd_err(d, err, "snapshot programs (direct reads): open: %s",
+				      strerror(-err));
+		}
+	}
 	anon_name_offsets(d->btf, &skel->rodata->anon_name_off,
 			  &skel->rodata->anon_vma_name_name_off);
 	backing_offsets(d->btf, &skel->rodata->backing_mode, &skel->rodata->user_path_off);
@@ -319,22 +379,73 @@ int snap_program_open(struct bpfdump *d, struct snap_program *sp)
 	return 0;
 }
 
-/* Is the kernel locked down to confidentiality (probe reads forbidden)? */
-static bool lockdown_confidential(void)
+/*
+ * Does the kernel forbid bpf_probe_read_kernel (lockdown=confidentiality that
+ * the lockdown file did not show: no securityfs mounted)? A raw tracepoint
+ * program that calls it asks the verifier, and its answer is read from the log.
+ */
+static bool probe_reads_forbidden(void)
 {
-	char buf[128] = "";
-	FILE *f = fopen(BD_LOCKDOWN_FILE, "re");
+	static const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_1, .src_reg = BPF_REG_10 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_1, .imm = -8 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2, .imm = 8 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_3, .imm = 0 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_probe_read_kernel },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	char log[1024] = "";
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log), .log_level = 1);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL, "GPL", insns,
+			       sizeof(insns) / sizeof(insns[0]), &o);
 
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = '\0';
-		fclose(f);
+	if (fd >= 0) {
+		close(fd);
+		return false;
 	}
-	return strstr(buf, "[confidentiality]") != NULL;
+	return strstr(log, "cannot use helper bpf_probe_read_kernel") != NULL;
+}
+
+/* The classic programs' .rodata user space set, from the open-coded or classic ones. */
+struct snap_rodata_set {
+	__u32 sections, all_threads, nr_cpus;
+};
+
+/*
+ * The programs of sp were refused because the kernel forbids probe reads: the
+ * direct-read ones opened in their place, with the same .rodata. 0 or -errno.
+ */
+static int switch_direct(struct bpfdump *d, struct snap_program *sp)
+{
+	struct snap_rodata_set r;
+	int err;
+
+	if (sp->classic) {
+		r.sections = sp->cskel->rodata->sections;
+		r.all_threads = sp->cskel->rodata->all_threads;
+		r.nr_cpus = sp->cskel->rodata->nr_cpus;
+	} else {
+		r.sections = sp->skel->rodata->sections;
+		r.all_threads = sp->skel->rodata->all_threads;
+		r.nr_cpus = sp->skel->rodata->nr_cpus;
+	}
+	snap_program_close(sp);
+	err = use_direct(d, sp, "the verifier refused bpf_probe_read_kernel");
+	if (!err)
+		err = open_classic(d, sp);
+	if (err)
+		return err;
+	sp->cskel->rodata->sections = r.sections;
+	sp->cskel->rodata->all_threads = r.all_threads;
+	sp->cskel->rodata->nr_cpus = r.nr_cpus;
+	bd_log(d, BPFDUMP_INFO, "snapshot: %s", sp->why);
+	return 0;
 }
 
 int snap_program_load(struct bpfdump *d, struct snap_program *sp)
 {
+	bool was_classic = sp->classic;
 	int err;
 
 	if (sp->classic) {
@@ -344,12 +455,17 @@ int snap_program_load(struct bpfdump *d, struct snap_program *sp)
 		err = snapshot_bpf__load(sp->skel);
 		load_ids = NULL;
 	}
-	if (err && lockdown_confidential())
-		return bd_err(d, -EPERM, "snapshot: its programs read with bpf_probe_read_kernel, "
-			      "which lockdown=confidentiality forbids (%s); dump task, task_file "
-			      "and task_vma --pid work there", BD_LOCKDOWN_FILE);
+	if (err && !sp->direct && probe_reads_forbidden()) {
+		err = switch_direct(d, sp);
+		if (err)
+			return err;
+		if (!was_classic)
+			return -EAGAIN;	/* the caller sets the classic .rodata and loads */
+		err = snapshot_classic_bpf__load(sp->cskel);
+	}
 	if (err)
-		return bd_err(d, err, "snapshot program: load: %s%s", strerror(-err),
+		return bd_err(d, err, "snapshot program%s: load: %s%s", sp->direct ?
+			      "s (direct reads, lockdown=confidentiality)" : "", strerror(-err),
 			      err == -EPERM ? " (needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN: "
 					      "run it as root)" : " (-vv shows the verifier log)");
 	return 0;

@@ -150,7 +150,9 @@ static int load_classic(struct snap_session *s, const struct bpfdump_snapshot_op
 
 	if (o->data_max)
 		return bd_err(s->d, -EOPNOTSUPP, "snapshot --data: queued data needs the "
-			      "open-coded iterators' program (Linux 6.7): %s", s->sp.why);
+			      "open-coded iterators' program (%s): %s", s->sp.direct ?
+			      "which reads with bpf_probe_read_kernel" :
+			      "Linux 6.7", s->sp.why);
 	c->rodata->sections = o->sections;
 	c->rodata->all_threads = o->all_threads;
 	c->rodata->nr_cpus = cpus;
@@ -159,6 +161,7 @@ static int load_classic(struct snap_session *s, const struct bpfdump_snapshot_op
 	err = snap_program_load(s->d, &s->sp);
 	if (err)
 		return err;
+	c = s->sp.cskel;	/* the direct-read ones when probe reads were refused */
 	s->task_fd = bpf_program__fd(c->progs.snap_task);
 	s->vma_fd = bpf_program__fd(c->progs.snap_vma);
 	s->file_fd = bpf_program__fd(c->progs.snap_file);
@@ -184,6 +187,8 @@ static int load_here(struct snap_session *s, const struct bpfdump_snapshot_opts 
 	s->sp.skel->rodata->data_max = o->data_max;
 	s->sp.skel->rodata->nr_cpus = cpus;
 	err = snap_program_load(s->d, &s->sp);
+	if (err == -EAGAIN && s->sp.classic)	/* probe reads forbidden: the direct-read ones */
+		return load_classic(s, o, cpus);
 	if (err)
 		return err;
 	s->prog_fd = bpf_program__fd(s->sp.skel->progs.snapshot);

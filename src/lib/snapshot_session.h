@@ -16,7 +16,7 @@
 /* why --keep keeps nothing where the classic iterators run (%s: sp.why) */
 #define SNAP_KEEP_CLASSIC_MSG "snapshot --keep: nothing kept: the classic iterators' programs " \
 	"run here (%s) and are loaded for each snapshot; keeping needs the open-coded " \
-	"iterators (Linux 6.7)"
+	"iterators' program (Linux 6.7; it reads with bpf_probe_read_kernel)"
 
 struct ring_buffer;
 struct snapshot_bpf__bss;

@@ -162,12 +162,23 @@ one_line "a tracefs tracepoint" "lockdown=confidentiality" "tp_btf" -- \
 out=$($BPFDUMP --version 2>&1)
 check "--version: lockdown mode and bpf_rdonly_cast" grep -qE '^ *lockdown: .*' <<<"$out"
 
-# the snapshot programs are precompiled with probe reads: they work (probe reads allowed,
-# the mode only forced), or say in one line that lockdown forbids them
-if out=$(timeout 120 $BPFDUMP snapshot $HOLD 2>&1 >/dev/null); then
-	ok "snapshot works"
-elif [ "$(wc -l <<<"$out")" -eq 1 ] && grep -q "lockdown=confidentiality forbids" <<<"$out"; then
-	ok "snapshot: refused in one line naming lockdown"
+# snapshot: its classic iterators' programs built to read through bpf_rdonly_cast, the
+# process's task, threads, fds and mappings as /proc says (tests/kernels/snapshot.sh
+# checks every field); a kernel without bpf_rdonly_cast says so in one line
+if $BPFDUMP --version 2>/dev/null | grep -q 'bpf_rdonly_cast: yes'; then
+	if out=$(timeout 120 $BPFDUMP -v snapshot -J $HOLD 2>"$TMP/snap.err"); then
+		check "snapshot: the programs that read through bpf_rdonly_cast ran" \
+			grep -q 'forbids bpf_probe_read_kernel: loads through bpf_rdonly_cast' "$TMP/snap.err"
+		got=$($PY -c 'import json, sys
+d = json.loads(sys.argv[1])
+print(d["task"]["tgid"], d["task"]["comm"], len(d["task"]["threads"]), sorted(f["fd"] for f in d["files"]),
+      len(d["memory"]["vmas"]), d["absent"], d["lost"])' "$out" 2>&1)
+		want="$HOLD $(st Name) $(ls /proc/$HOLD/task | wc -l) [$(ls /proc/$HOLD/fd | sort -n | paste -sd, | sed 's/,/, /g')] $(grep -vc '\[vsyscall\]' /proc/$HOLD/maps) [] 0"
+		expect_eq "snapshot -J: tgid, comm, threads, fds, mappings as /proc, none absent or lost" "$want" "$got"
+	else
+		fail "snapshot: $(grep -v '^libbpf' "$TMP/snap.err" | tail -1 | head -c 300)"
+	fi
 else
-	fail "snapshot: $(head -c 300 <<<"$out")"
+	one_line "snapshot without bpf_rdonly_cast" "lockdown=confidentiality" "bpf_rdonly_cast" -- \
+		$BPFDUMP snapshot $HOLD
 fi

@@ -6,18 +6,17 @@
 # /proc/PID/maps, every fd vs /proc/PID/fd. Each way the kernel can run is checked:
 # the open-coded iterators where it has them, and the classic iterators
 # (BPFDUMP_SNAPSHOT_CLASSIC=1 asks for them there; kernels before 6.7 have only
-# them). Then --keep: kept and used, or one line saying why not.
+# them). Under lockdown=confidentiality (the kernel forbids bpf_probe_read_kernel) the
+# classic iterators' programs built to read through bpf_rdonly_cast run, and the same
+# checks hold; elsewhere BPFDUMP_LOCKDOWN=confidentiality runs that variant too (or, on
+# a kernel without bpf_rdonly_cast, must refuse in one line). Under lockdown, the mode
+# file hidden (in the VM), the verifier's refusal leads there as well. Then --keep: kept and used, or one line saying why not.
 source "$(dirname "$0")/../lib.sh"
 TEST_NAME=snapshot-kernel
 
 [ -x "$BPFDUMP" ] || { skip "no $BPFDUMP (build first)"; exit 77; }
-if grep -q '\[confidentiality\]' /sys/kernel/security/lockdown 2>/dev/null; then
-	# the snapshot programs read with bpf_probe_read_kernel: one line naming lockdown
-	bad_input "snapshot under lockdown=confidentiality says lockdown forbids it" \
-		"lockdown=confidentiality forbids" "$BPFDUMP" snapshot $$
-	skip "snapshot against /proc: not under lockdown=confidentiality (its programs use probe reads)"
-	exit 0
-fi
+LOCKDOWN=""
+grep -q '\[confidentiality\]' /sys/kernel/security/lockdown 2>/dev/null && LOCKDOWN=1
 
 # an overlay: lower/a (stays in the lower layer), b written through the mount (upper)
 OV=$TMP/ov
@@ -160,10 +159,50 @@ snap() {
 snap default
 WAY=open-coded
 grep -q 'snapshot: classic iterators' "$TMP/default.err" && WAY=classic
-if grep -q 'this kernel has no bpf_iter' "$TMP/default.err"; then
+if [ -n "$LOCKDOWN" ]; then
+	check "lockdown=confidentiality: the programs that read through bpf_rdonly_cast ran" \
+		grep -q 'forbids bpf_probe_read_kernel: loads through bpf_rdonly_cast' "$TMP/default.err"
+	# the mode unreadable (an empty file bound over the lockdown file, in the VM only: it
+	# would hide the mode machine-wide): the verifier's refusal of probe reads in the
+	# open-coded program leads to the same programs. (A mount namespace of its own
+	# would not do: paths end at the reader's root, a copy of the target's there.)
+	if [ "${VM_GUEST:-}" != 1 ]; then
+		skip "lockdown unseen: hides the lockdown file machine-wide: only in the VM"
+	elif : >"$TMP/nomode" && mount --bind "$TMP/nomode" /sys/kernel/security/lockdown; then
+		at_exit "umount /sys/kernel/security/lockdown"
+		snap unseen
+		umount /sys/kernel/security/lockdown
+		check "lockdown unseen: the verifier's refusal leads to the direct reads" \
+			grep -q 'the verifier refused bpf_probe_read_kernel.*bpf_rdonly_cast' "$TMP/unseen.err"
+	else
+		skip "lockdown unseen: the lockdown file could not be hidden"
+	fi
+elif grep -q 'this kernel has no bpf_iter' "$TMP/default.err"; then
 	ok "classic iterators chosen by probing: $(grep -o 'this kernel has no [a-z_]*()' "$TMP/default.err")"
 else
 	snap classic BPFDUMP_SNAPSHOT_CLASSIC=1
+fi
+if [ -z "$LOCKDOWN" ]; then
+	# the lockdown variant on a kernel that allows probe reads: the same checks, or
+	# one line saying the kernel has no bpf_rdonly_cast
+	cat "/proc/$P/status" >"$TMP/direct.json.status"
+	BPFDUMP_LOCKDOWN=confidentiality "$BPFDUMP" -v snapshot -J "$P" >"$TMP/direct.json" 2>"$TMP/direct.err"
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		check "BPFDUMP_LOCKDOWN=confidentiality: the programs that read through bpf_rdonly_cast ran" \
+			grep -q 'forbids bpf_probe_read_kernel: loads through bpf_rdonly_cast' "$TMP/direct.err"
+		compare direct "$TMP/direct.json"
+	else
+		# again without -v: the error alone
+		BPFDUMP_LOCKDOWN=confidentiality "$BPFDUMP" snapshot -J "$P" >"$TMP/direct.json" 2>"$TMP/direct.err"
+		rc=$?
+		msg=$(cat "$TMP/direct.err")
+		check "BPFDUMP_LOCKDOWN=confidentiality without bpf_rdonly_cast: exit 1, one line ($msg)" \
+			[ $rc -eq 1 -a "$(wc -l <<<"$msg")" -eq 1 ]
+		check "... naming lockdown and bpf_rdonly_cast" \
+			grep -q 'lockdown=confidentiality.*no bpf_rdonly_cast' <<<"$msg"
+		check "... and no snapshot printed" [ ! -s "$TMP/direct.json" ]
+	fi
 fi
 
 # --keep: where the classic iterators run, one line saying why nothing is kept
