@@ -2,15 +2,19 @@
 # The Debian packages: scripts/build-deb.sh builds bpfdump, libbpfdump0 and libbpfdump-dev
 # (lintian-clean at error level); `dpkg -c` lists what each must ship (the binary, one man
 # page per docs/*.rst, the completion, the systemd unit, the library, header and .pc); every
-# library the binary needs is owned by a package its Depends names; the packages unpacked
-# into a throwaway root (dpkg -x) give a bpfdump that runs (--version, targets as the
-# build's) and a library a program links against through the packaged .pc; the packaged
-# unit names the packaged binary and passes `systemd-analyze verify` (when present).
+# library the binary loads is owned by a package its Depends names; every module bpfdump.pc
+# requires by a package libbpfdump-dev depends on; every pkg-config module the Makefile
+# uses by a Build-Depends. Unpacked into a throwaway root (dpkg -x): the bpfdump there runs
+# (--version, targets as the build's); the .pc says prefix /usr and the libdir and
+# includedir that hold the packaged files; a program links against the packaged library
+# through it (shared, and the whole .a statically with --static); the unit names the
+# packaged binary and passes `systemd-analyze verify`.
 # Runs by default, as root (scripts/install-deps.sh installs dpkg-dev, debhelper and
-# lintian; build-deb.sh the Build-Depends). The package build compiles the tree once more:
-# about 1.5 minutes on an idle 2-CPU machine, 3-4 under load. BPFDUMP_DEB_DIR=DIR checks
-# the packages scripts/build-deb.sh DIR made instead of building. BPFDUMP_DEB_TEST=1 adds
-# the system-wide part: apt-get install, the installed /usr/bin/bpfdump and man page,
+# lintian; build-deb.sh the Build-Depends). The package build compiles the tree once more
+# (make -j2) and lintian reads it: 76 CPU-seconds in all, about a minute on an idle 2-CPU
+# machine, 2.5-3 minutes at a load average of 10. BPFDUMP_DEB_DIR=DIR checks the packages
+# `scripts/build-deb.sh DIR` made instead of building. BPFDUMP_DEB_TEST=1 adds the
+# system-wide part: apt-get install, the installed /usr/bin/bpfdump and man page,
 # pkg-config, apt-get purge leaves nothing.
 source "$(dirname "$0")/../lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
