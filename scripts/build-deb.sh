@@ -64,7 +64,10 @@ tar -C "$SRC" --exclude=./.git --exclude=./build --exclude=./build-san --exclude
 # a parallel make unless the caller chose (debian/rules passes parallel=N on to make)
 case " ${DEB_BUILD_OPTIONS:-} " in
 *" parallel="*) ;;
-*) export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:+$DEB_BUILD_OPTIONS }parallel=$(nproc)" ;;
+*)
+	DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:+$DEB_BUILD_OPTIONS }parallel=$(nproc)"
+	export DEB_BUILD_OPTIONS
+	;;
 esac
 say "dpkg-buildpackage -us -uc -b in $TREE (DEB_BUILD_OPTIONS=$DEB_BUILD_OPTIONS; log: $LOG)"
 start=$(date +%s)

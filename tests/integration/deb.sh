@@ -73,7 +73,7 @@ done
 missing=$(for f in $want_bin; do grep -qxF "$f" "$TMP/c.bin" || echo "$f"; done | xargs)
 expect_eq "dpkg -c bpfdump: the binary, $(grep -c '/man8/' <<<"${want_bin// /$'\n'}") man pages (one per docs/*.rst), completion, systemd unit" \
 	"" "$missing"
-missing=$(for f in "/usr/lib/$MA/libbpfdump.so.0"; do grep -qxF "$f" "$TMP/c.lib" || echo "$f"; done
+missing=$(grep -qxF "/usr/lib/$MA/libbpfdump.so.0" "$TMP/c.lib" || echo "/usr/lib/$MA/libbpfdump.so.0"
 	grep -q "^/usr/lib/$MA/libbpfdump\.so\.0\.[0-9.]*$" "$TMP/c.lib" || echo "libbpfdump.so.0.X.Y")
 expect_eq "dpkg -c libbpfdump0: libbpfdump.so.0 and its versioned file" "" "$(xargs <<<"$missing")"
 missing=$(for f in /usr/include/bpfdump.h "/usr/lib/$MA/libbpfdump.a" "/usr/lib/$MA/libbpfdump.so" \
