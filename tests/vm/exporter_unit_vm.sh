@@ -29,6 +29,9 @@ nprogs() { bpftool prog show 2>/dev/null | grep -c '^[0-9]'; }
 progs0=$(nprogs)
 
 start_held || { fail "the listening socket holder did not start"; exit 0; }
+# the guest's files go at power-off; the tests after this one must not see a systemd
+[ -e /run/systemd ] || at_exit "rm -rf /run/systemd"
+[ -e /etc/bpfdump ] || at_exit "rm -rf /etc/bpfdump"
 mkdir -p /etc/bpfdump /run/systemd/system/bpfdump-exporter.service.d
 cat >/etc/bpfdump/exporter.conf <<'EOF'
 [tcp_sockets]
