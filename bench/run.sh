@@ -492,6 +492,7 @@ bench_tcp $TCP
 bench_task "$PROCS"
 bench_snapshot "${BENCH_SNAP_FDS:-10000}" "${BENCH_SNAP_VMAS:-5000}"
 bench_snapshot_many "${BENCH_SNAP_MANY:-8}" "${BENCH_SNAP_FDS:-10000}" "${BENCH_SNAP_VMAS:-5000}"
+BUILD=$BUILD bench/serve.sh "--$MODE" "$OUT" >&2 || say "FAILED: bench/serve.sh (bpfdump serve at scale)"
 echo "elapsed: $((($(now_ns) - T0) / 1000000000)) s" >>"$OUT/env.txt"
 # other engineers rebuild build/ too: say so if the binary changed under us
 if [ "$(sha256sum <"$BPFDUMP")" != "$BIN_SUM" ]; then

@@ -61,7 +61,15 @@ mkdir -p "$TREE"
 tar -C "$SRC" --exclude=./.git --exclude=./build --exclude=./build-san --exclude=./build-asan \
 	--exclude=./debian/tmp --exclude='./debian/.debhelper' -cf - . | tar -C "$TREE" -xf -
 
-say "dpkg-buildpackage -us -uc -b in $TREE (log: $LOG)"
+# a parallel make unless the caller chose (debian/rules passes parallel=N on to make)
+case " ${DEB_BUILD_OPTIONS:-} " in
+*" parallel="*) ;;
+*)
+	DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:+$DEB_BUILD_OPTIONS }parallel=$(nproc)"
+	export DEB_BUILD_OPTIONS
+	;;
+esac
+say "dpkg-buildpackage -us -uc -b in $TREE (DEB_BUILD_OPTIONS=$DEB_BUILD_OPTIONS; log: $LOG)"
 start=$(date +%s)
 if ! (cd "$TREE" && dpkg-buildpackage -us -uc -b) >>"$LOG" 2>&1; then
 	tail -n 30 "$LOG" >&2

@@ -6,8 +6,8 @@ set -euo pipefail
 need=(make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool
       iproute2 python3 libclang-rt-14-dev python3-docutils groff-base
       hyperfine lsof procps time libfuse3-dev fuse3 man-db libsqlite3-dev
-      libmicrohttpd-dev prometheus curl)
-[ "${1:-}" = "--bench" ] && need+=(hyperfine lsof procps time)
+      libmicrohttpd-dev prometheus curl dpkg-dev debhelper lintian)
+[ "${1:-}" = "--bench" ] && need+=(hyperfine lsof procps time prometheus-node-exporter)
 
 missing=()
 for p in "${need[@]}"; do
