@@ -16,10 +16,12 @@ for i in range(3):
 time.sleep(60)
 PY
 PARENT=$!
-at_exit "pkill bdtest- ; kill $PARENT"
+# its children by their parent's pid, never by name (another run's are not ours)
+at_exit "pkill -P $PARENT; kill $PARENT"
 # ready: two named children, the parent named with its three threads
 for _ in $(seq 100); do
-	[ "$(pgrep -c -P $PARENT)" = 2 ] && [ "$(pgrep -c '^bdtest-child')" -ge 2 ] &&
+	[ "$(pgrep -c -P $PARENT)" = 2 ] &&
+		[ "$(for c in $(pgrep -P $PARENT); do cat /proc/$c/comm; done | grep -c '^bdtest-child')" = 2 ] &&
 		[ "$(cat /proc/$PARENT/comm 2>/dev/null)" = bdtest-parent ] &&
 		[ "$(ls /proc/$PARENT/task 2>/dev/null | wc -l)" = 4 ] && break
 	sleep 0.1
