@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "bpfdump_trace.h"
 #include "cli.h"
@@ -20,10 +21,11 @@ static void on_signal(int sig)
 
 void help_trace(void)
 {
-	printf("Usage: bpfdump trace [-p PID] [--cgroup PATH] [--mode MODE] [-J] [-c COUNT] [-d SECONDS]\n"
-	       "                     [--size BYTES] [--multiline] [--zeroes]\n"
+	printf("Usage: bpfdump trace [-p PID [--follow]] [--cgroup PATH] [--mode MODE] [-J] [-c COUNT]\n"
+	       "                     [-d SECONDS] [--size BYTES] [--multiline] [--zeroes]\n"
+	       "                     [--latency [--latency-end tp:GROUP:NAME]]\n"
 	       "                     [--agg 'FN[(VALUE)] [BY KEY, ...]' [--top N] [-i SECS]\n"
-	       "                     [--max-keys N]] SPEC...\n\n"
+	       "                     [--max-keys N]] SPEC... [-- CMD [ARG...]]\n\n"
 	       "Trace kernel functions or tracepoints and print their arguments, members and\n"
 	       "return values, pretty-printed by BTF. SPEC is FUNC, FUNC(ITEM, ...) or\n"
 	       "tp:GROUP:NAME(ITEM, ...); an ITEM is a value to print (skb, skb->dev->name,\n"
@@ -37,8 +39,19 @@ void help_trace(void)
 	       "min, max, avg or hist (power-of-two buckets), VALUE and the KEYs are values of\n"
 	       "the SPEC: --agg 'count BY comm', --agg 'hist(return) BY comm'. Printed at the\n"
 	       "end (or Ctrl-C) and every -i SECS, the largest last.\n\n"
+	       "-- CMD [ARG...] starts CMD (as the caller: root under sudo), held until the\n"
+	       "probes are attached, in a cgroup made for it; only CMD and its descendants are\n"
+	       "traced, the trace ends when CMD exits and exits with its exit code (127: not\n"
+	       "found, 126: not executable, 128+N: killed by signal N).\n\n"
+	       "--latency gives each event latency_ns, the time from a function's entry to its\n"
+	       "return, or from a tracepoint's hit to the --latency-end tracepoint's on the same\n"
+	       "thread; 'latency' is also a value: --agg 'hist(latency) BY comm'.\n\n"
 	       "Options:\n"
 	       "  -p, --pid PID        only this process\n"
+	       "      --follow         with -p: its descendants too, also those forked later\n"
+	       "      --latency        entry-to-return time of each call (latency_ns)\n"
+	       "      --latency-end TP the tracepoint that ends a tracepoint SPEC's latency\n"
+	       "                       (tp:raw_syscalls:sys_exit for tp:raw_syscalls:sys_enter)\n"
 	       "      --cgroup PATH    only tasks in this cgroup2 subtree (a container), checked\n"
 	       "                       in the program (bpf_get_current_ancestor_cgroup_id)\n"
 	       "      --mode MODE      fentry, kprobe, tp_btf, raw_tp or tracepoint (default: the\n"
@@ -60,7 +73,17 @@ void help_trace(void)
 }
 
 enum { OPT_MODE = 256, OPT_SIZE, OPT_MULTI, OPT_ZEROES, OPT_CGROUP, OPT_AGG, OPT_TOP,
-       OPT_MAX_KEYS };
+       OPT_MAX_KEYS, OPT_FOLLOW, OPT_LATENCY, OPT_LATENCY_END };
+
+/* The traced command's exit code, as a shell gives it. */
+static int cmd_exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}
 
 int cmd_trace(int argc, char **argv)
 {
@@ -78,14 +101,26 @@ int cmd_trace(int argc, char **argv)
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "max-keys", required_argument, NULL, OPT_MAX_KEYS },
+		{ "follow", no_argument, NULL, OPT_FOLLOW },
+		{ "latency", no_argument, NULL, OPT_LATENCY },
+		{ "latency-end", required_argument, NULL, OPT_LATENCY_END },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct bpfdump_trace_opts to = { .sz = sizeof(to), .stop = &stop, .out = stdout };
 	struct bpfdump *d;
-	int opt, err, v;
+	int opt, err, v, i, status = -1;
 	char *end;
 
+	/* SPEC... -- CMD [ARG...]: options and SPECs end at the first '--' */
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			to.cmd = (const char *const *)&argv[i + 1];
+			to.cmd_status = &status;
+			argc = i;
+			break;
+		}
+	}
 	while ((opt = getopt_long(argc, argv, "p:Jc:d:i:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
@@ -157,6 +192,15 @@ int cmd_trace(int argc, char **argv)
 		case OPT_ZEROES:
 			to.zeroes = true;
 			break;
+		case OPT_FOLLOW:
+			to.follow = true;
+			break;
+		case OPT_LATENCY:
+			to.latency = true;
+			break;
+		case OPT_LATENCY_END:
+			to.latency_end = optarg;
+			break;
 		case 'h':
 			help_trace();
 			return 0;
@@ -165,7 +209,14 @@ int cmd_trace(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return usage_err("trace", "needs a FUNC or tp:GROUP:NAME");
+		return usage_err("trace", "needs a FUNC or tp:GROUP:NAME%s",
+				 to.cmd ? " before '--'" : "");
+	if (to.cmd && !to.cmd[0])
+		return usage_err("trace", "'--' without a command: SPEC... -- CMD [ARG...]");
+	if (to.cmd && to.pid)
+		return usage_err("trace", "-p and '-- CMD' exclude each other");
+	if (to.follow && !to.pid)
+		return usage_err("trace", "--follow applies to -p PID");
 	if ((to.top || to.interval) && !to.agg)
 		return usage_err("trace", "%s applies to --agg", to.top ? "--top" : "--interval");
 	to.specs = (const char *const *)&argv[optind];
@@ -181,5 +232,8 @@ int cmd_trace(int argc, char **argv)
 	if (bpfdump__trace(d, &to))
 		err = run_err("%s", bpfdump__errmsg(d));
 	bpfdump__free(d);
+	/* a command that was not found or not executable: 127 or 126, as a shell */
+	if (to.cmd && status >= 0 && (!err || (WIFEXITED(status) && WEXITSTATUS(status) >= 126)))
+		err = cmd_exit_code(status);
 	return err;
 }

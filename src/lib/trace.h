@@ -25,6 +25,10 @@ enum bd_ctx_kind {
 	BD_CTX_COMM, BD_CTX_PID, BD_CTX_TID, BD_CTX_UID, BD_CTX_GID, BD_CTX_CPU,
 	BD_CTX_CGROUP, BD_CTX_CNT
 };
+/* 'latency': ns from entry (or the first tracepoint) to return (or the end
+ * tracepoint), a u64 right after the header (the plan's hdr_size grows by 8) */
+#define BD_CTX_LATENCY (BD_CTX_CNT + 1)
+#define BD_TRACE_HDR_LATENCY BD_TRACE_HDR_SIZE
 
 /* CONTEXT op literal, checked first in the program */
 struct bd_ctx_pred {
@@ -47,6 +51,11 @@ struct bd_trace_gen {
 	int sp_off;		/* kprobe stash: offset of sp in pt_regs, else -1 */
 	int cgroup_level;	/* only tasks under this cgroup (at this level), or -1 */
 	__u64 cgroup_id;
+	/* trace ... -- CMD: only tasks under the command's cgroup (0: no such filter) */
+	__u64 cmd_cgroup_id;
+	int cmd_cgroup_level;
+	int tree_map_fd;	/* only threads in this hash (tid -> 1) (0: all) */
+	bool latency;		/* stash: entry time in, latency out at HDR_LATENCY */
 	const struct bd_ctx_pred *ctx_preds;
 	int ctx_pred_cnt;
 	__u32 ctx_want;		/* 1 << enum bd_ctx_kind: fill these in the header */
