@@ -40,6 +40,14 @@ expect_eq "-- CMD: exit 0 as the command's" 0 $rc
 expect_eq "-- CMD: count of getpgid is exactly the command's N=$N (noise of the same comm running)" \
 	"-:$N" "$(count_of "$TMP/one.json" 2>&1)"
 
+# the same in each program kind a tracepoint runs as
+for spec in "raw_tp:$TP" "tracepoint:tp:syscalls:sys_enter_getpgid"; do
+	N=$(( 1000 + RANDOM % 1000 ))
+	timeout 60 "$BPFDUMP" trace --mode "${spec%%:*}" -J --agg count "${spec#*:}" -- "$LOOP" $N \
+		>"$TMP/kind.json" 2>/dev/null
+	expect_eq "-- CMD: --mode ${spec%%:*}: exactly the command's N=$N calls" "-:$N" "$(count_of "$TMP/kind.json" 2>&1)"
+done
+
 # --- descendants: every pid the command's shell started, with its own count, nothing else ------
 rm -f "$TMP/pids"
 timeout 60 "$BPFDUMP" trace -J --agg 'count BY pid' "$TP" -- sh -c '
