@@ -55,9 +55,12 @@ struct bpfdump_trace_opts {
 	 * ('tp:raw_syscalls:sys_enter' to 'tp:raw_syscalls:sys_exit'). */
 	bool latency;
 	const char *latency_end;
+	/* run cmd as this user (a name or a number): its uid, its gid and groups (NULL:
+	 * as the caller) */
+	const char *cmd_user;
 	size_t :0;
 };
-#define bpfdump_trace_opts__last_field latency_end
+#define bpfdump_trace_opts__last_field cmd_user
 
 /* Attach, print events until stopped, detach. Returns 0 or -errno. */
 BPFDUMP_API int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *opts);

@@ -23,7 +23,7 @@ void help_trace(void)
 {
 	printf("Usage: bpfdump trace [-p PID [--follow]] [--cgroup PATH] [--mode MODE] [-J] [-c COUNT]\n"
 	       "                     [-d SECONDS] [--size BYTES] [--multiline] [--zeroes]\n"
-	       "                     [--latency [--latency-end tp:GROUP:NAME]]\n"
+	       "                     [--latency [--latency-end tp:GROUP:NAME]] [--user USER]\n"
 	       "                     [--agg 'FN[(VALUE)] [BY KEY, ...]' [--top N] [-i SECS]\n"
 	       "                     [--max-keys N]] SPEC... [-- CMD [ARG...]]\n\n"
 	       "Trace kernel functions or tracepoints and print their arguments, members and\n"
@@ -42,13 +42,14 @@ void help_trace(void)
 	       "-- CMD [ARG...] starts CMD (as the caller: root under sudo), held until the\n"
 	       "probes are attached, in a cgroup made for it; only CMD and its descendants are\n"
 	       "traced, the trace ends when CMD exits and exits with its exit code (127: not\n"
-	       "found, 126: not executable, 128+N: killed by signal N).\n\n"
+	       "found, 126: not executable, 128+N: killed by signal N); --user runs it as USER.\n\n"
 	       "--latency gives each event latency_ns, the time from a function's entry to its\n"
 	       "return, or from a tracepoint's hit to the --latency-end tracepoint's on the same\n"
 	       "thread; 'latency' is also a value: --agg 'hist(latency) BY comm'.\n\n"
 	       "Options:\n"
 	       "  -p, --pid PID        only this process\n"
 	       "      --follow         with -p: its descendants too, also those forked later\n"
+	       "      --user USER      run the command as USER (name or uid), with its groups\n"
 	       "      --latency        entry-to-return time of each call (latency_ns)\n"
 	       "      --latency-end TP\n"
 	       "                       the tracepoint that ends a tracepoint SPEC's latency on\n"
@@ -75,7 +76,7 @@ void help_trace(void)
 }
 
 enum { OPT_MODE = 256, OPT_SIZE, OPT_MULTI, OPT_ZEROES, OPT_CGROUP, OPT_AGG, OPT_TOP,
-       OPT_MAX_KEYS, OPT_FOLLOW, OPT_LATENCY, OPT_LATENCY_END };
+       OPT_MAX_KEYS, OPT_FOLLOW, OPT_LATENCY, OPT_LATENCY_END, OPT_USER };
 
 /* The traced command's exit code, as a shell gives it. */
 static int cmd_exit_code(int status)
@@ -106,6 +107,7 @@ int cmd_trace(int argc, char **argv)
 		{ "follow", no_argument, NULL, OPT_FOLLOW },
 		{ "latency", no_argument, NULL, OPT_LATENCY },
 		{ "latency-end", required_argument, NULL, OPT_LATENCY_END },
+		{ "user", required_argument, NULL, OPT_USER },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -203,6 +205,9 @@ int cmd_trace(int argc, char **argv)
 		case OPT_LATENCY_END:
 			to.latency_end = optarg;
 			break;
+		case OPT_USER:
+			to.cmd_user = optarg;
+			break;
 		case 'h':
 			help_trace();
 			return 0;
@@ -219,6 +224,8 @@ int cmd_trace(int argc, char **argv)
 		return usage_err("trace", "-p and '-- CMD' exclude each other");
 	if (to.follow && !to.pid)
 		return usage_err("trace", "--follow applies to -p PID");
+	if (to.cmd_user && !to.cmd)
+		return usage_err("trace", "--user applies to '-- CMD'");
 	if ((to.top || to.interval) && !to.agg)
 		return usage_err("trace", "%s applies to --agg", to.top ? "--top" : "--interval");
 	to.specs = (const char *const *)&argv[optind];

@@ -767,6 +767,7 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 {
 	struct trace_run r = { .d = d, .o = o, .ringbuf_fd = -1, .lost_fd = -1 };
 	const char *const *cmd = NULL;
+	const char *cmd_user = NULL;
 	struct ring_buffer *rb = NULL;
 	__u64 lost = 0;
 	__u32 zero = 0;
@@ -795,6 +796,8 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 	if (!r.max_keys)
 		r.max_keys = 10240;
 	bd_trace_cmd_init(&r.cmd);
+	if (OPT_HAS(o, cmd_user))
+		cmd_user = o->cmd_user;
 	if (OPT_HAS(o, latency_end)) {
 		cmd = o->cmd;
 		r.follow = o->follow;
@@ -803,6 +806,8 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 	}
 	if (cmd && !cmd[0])
 		return bd_err(d, -EINVAL, "trace: '--' without a command");
+	if (cmd_user && !cmd)
+		return bd_err(d, -EINVAL, "trace: --user applies to '-- CMD'");
 	if (cmd && o->pid)
 		return bd_err(d, -EINVAL, "trace: -p and a command exclude each other");
 	if (r.follow && o->pid <= 0)
@@ -862,7 +867,7 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 		}
 	}
 	if (cmd)
-		err = bd_trace_cmd_start(d, &r.cmd, cmd);
+		err = bd_trace_cmd_start(d, &r.cmd, cmd, cmd_user);
 	else if (r.follow)
 		err = bd_trace_cmd_follow(d, &r.cmd, o->pid);
 	if (err)

@@ -12,6 +12,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -427,12 +429,62 @@ int bd_trace_cmd_follow(struct bpfdump *d, struct bd_trace_cmd *c, int pid)
 	return 0;
 }
 
-int bd_trace_cmd_start(struct bpfdump *d, struct bd_trace_cmd *c, const char *const *argv)
+/* --user: a name, or a number /etc/passwd may not know (its gid then: the same) */
+static int user_resolve(struct bpfdump *d, struct bd_trace_cmd *c, const char *user)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096], *end;
+	unsigned long n;
+	int err;
+
+	err = getpwnam_r(user, &pw, buf, sizeof(buf), &res);
+	if (!res && !err) {
+		errno = 0;
+		n = strtoul(user, &end, 10);
+		if (*user && !*end && !errno && n < (uid_t)-1) {
+			err = getpwuid_r(n, &pw, buf, sizeof(buf), &res);
+			if (!res && !err) {
+				c->uid = n;
+				c->gid = n;
+				c->user[0] = '\0';
+				c->as_user = true;
+				return 0;
+			}
+		}
+	}
+	if (!res)
+		return bd_err(d, err ? -err : -ENOENT, "trace: --user '%s': %s", user,
+			      err ? strerror(err) : "no such user");
+	c->uid = pw.pw_uid;
+	c->gid = pw.pw_gid;
+	snprintf(c->user, sizeof(c->user), "%s", pw.pw_name);
+	c->as_user = true;
+	return 0;
+}
+
+/* In the child: become the user, groups first (setgroups needs root still). */
+static int become_user(const struct bd_trace_cmd *c)
+{
+	if (c->user[0] ? initgroups(c->user, c->gid) : setgroups(0, NULL))
+		return -errno;
+	if (setresgid(c->gid, c->gid, c->gid) || setresuid(c->uid, c->uid, c->uid))
+		return -errno;
+	return 0;
+}
+
+int bd_trace_cmd_start(struct bpfdump *d, struct bd_trace_cmd *c, const char *const *argv,
+		       const char *user)
 {
 	char path[PATH_MAX];
 	int go[2], err, cg_err;
 	bool added = false;
 	pid_t pid;
+
+	if (user) {
+		err = user_resolve(d, c, user);
+		if (err)
+			return err;
+	}
 
 	err = resolve_cmd(argv[0], path, sizeof(path));
 	if (err) {
@@ -476,6 +528,12 @@ int bd_trace_cmd_start(struct bpfdump *d, struct bd_trace_cmd *c, const char *co
 			;
 		if (n != 1)
 			_exit(1);	/* tracing did not start: the command does not run */
+		err = c->as_user ? become_user(c) : 0;
+		if (err) {
+			dprintf(STDERR_FILENO, "bpfdump: trace: cannot become user '%s': %s\n",
+				user, strerror(-err));
+			_exit(126);
+		}
 		execv(path, (char *const *)argv);
 		err = errno;
 		dprintf(STDERR_FILENO, "bpfdump: trace: cannot run '%s': %s\n", argv[0],

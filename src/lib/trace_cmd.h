@@ -14,6 +14,10 @@
 
 struct bd_trace_cmd {
 	pid_t child;		/* the command, or -1 */
+	bool as_user;		/* run it as uid/gid with user's groups */
+	uid_t uid;
+	gid_t gid;
+	char user[64];
 	int go_fd;		/* a byte here lets the held command exec */
 	bool exited;
 	int status;		/* its wait status, once exited */
@@ -29,9 +33,11 @@ struct bd_trace_cmd {
 };
 
 void bd_trace_cmd_init(struct bd_trace_cmd *c);
-/* Start argv held: a shell's 127 (not found) or 126 (not executable) with -ENOENT or
- * -EACCES before anything is started; then in a new cgroup, or in the tree map. */
-int bd_trace_cmd_start(struct bpfdump *d, struct bd_trace_cmd *c, const char *const *argv);
+/* Start argv held (as user, a name or a number, when not NULL): a shell's 127 (not
+ * found) or 126 (not executable) with -ENOENT or -EACCES before anything is started;
+ * then in a new cgroup, or in the tree map. */
+int bd_trace_cmd_start(struct bpfdump *d, struct bd_trace_cmd *c, const char *const *argv,
+		       const char *user);
 /* The tree map holds pid's threads and those of its descendants, and follows forks. */
 int bd_trace_cmd_follow(struct bpfdump *d, struct bd_trace_cmd *c, int pid);
 /* Let the held command exec. */

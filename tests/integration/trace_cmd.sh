@@ -94,6 +94,30 @@ timeout 30 "$BPFDUMP" trace "$TP" -- "$TMP/noexec" >/dev/null 2>"$TMP/nx.err"
 rc=$?
 expect_eq "-- CMD not executable: exit 126, one line" "126 1" "$rc $(wc -l <"$TMP/nx.err")"
 
+# --- --user: the command runs as that user, its calls counted under that uid and gid -------------
+# (a copy of the workload the user can run: the checkout may not be world-readable)
+chmod 755 "$TMP"
+cp "$LOOP" "$TMP/loop" && chmod 755 "$TMP/loop"
+NOBODY_IDS=$(getent passwd nobody | awk -F: '{ print $3 ":" $4 }')
+FREE_UID=$(( 54000 + $$ % 1000 ))
+for u in nobody $FREE_UID; do
+	want=$NOBODY_IDS
+	[ $u = nobody ] || want=$FREE_UID:$FREE_UID	# no passwd entry: its own gid, no groups
+	if [ -z "$want" ]; then skip "--user $u: no user nobody here"; continue; fi
+	timeout 60 "$BPFDUMP" trace -J --user $u --agg 'count BY uid, gid' "$TP" -- \
+		sh -c 'id -u; id -g; id -G; exec "$1" 77' sh "$TMP/loop" >"$TMP/user.out" 2>"$TMP/user.err"
+	rc=$?
+	grep '^{' "$TMP/user.out" >"$TMP/user.json"
+	got=$(python3 -c '
+import json, sys
+e = json.loads(open(sys.argv[1]).readline())["aggregates"][0]["entries"]
+print(" ".join("%d:%d=%d" % (x["key"]["uid"], x["key"]["gid"], x["value"]) for x in e))' "$TMP/user.json" 2>&1)
+	expect_eq "--user $u: exit 0, the 77 calls counted under uid:gid $want" "0 $want=77" "$rc $got"
+	groups=$(id -G $u 2>/dev/null || echo "${want#*:}")
+	expect_eq "--user $u: id -u, id -g and id -G inside the command" \
+		"${want%:*} ${want#*:} $groups" "$(grep -v '^{' "$TMP/user.out" | tr '\n' ' ' | sed 's/ $//')"
+done
+
 # --- held until attached: the command's very first call is seen -------------------------------
 timeout 30 "$BPFDUMP" trace -J --agg count "$TP" -- "$LOOP" 1 >"$TMP/first.json" 2>/dev/null
 expect_eq "-- CMD: a command of a single call: that call counted (held until attached)" "-:1" \
