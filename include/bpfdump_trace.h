@@ -49,9 +49,24 @@ struct bpfdump_trace_opts {
 	/* The user stack with every event ('ustack'), symbolized from the process's
 	 * mappings and their ELF symbols. */
 	bool ustack;
+	/* Trace only this command (argv, NULL-terminated) and its descendants: started
+	 * held in a cgroup made for it, let go once the probes are attached; the trace
+	 * ends when it exits (or the trace ends it: SIGTERM). */
+	const char *const *cmd;
+	int *cmd_status;		/* out: its wait status; exited 127/126 when it
+					 * was not found/not executable (-ENOENT/-EACCES) */
+	bool follow;			/* with pid: its descendants too, forked later too */
+	/* Each event (or aggregated value 'latency') gets the ns from a function's entry
+	 * to its return; a tracepoint's from its hit to latency_end's on the same thread
+	 * ('tp:raw_syscalls:sys_enter' to 'tp:raw_syscalls:sys_exit'). */
+	bool latency;
+	const char *latency_end;
+	/* run cmd as this user (a name or a number): its uid, its gid and groups (NULL:
+	 * as the caller) */
+	const char *cmd_user;
 	size_t :0;
 };
-#define bpfdump_trace_opts__last_field ustack
+#define bpfdump_trace_opts__last_field cmd_user
 
 /* Attach, print events until stopped, detach. Returns 0 or -errno. */
 BPFDUMP_API int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *opts);

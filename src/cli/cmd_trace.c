@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "bpfdump_trace.h"
 #include "cli.h"
@@ -20,10 +21,11 @@ static void on_signal(int sig)
 
 void help_trace(void)
 {
-	printf("Usage: bpfdump trace [-p PID] [--cgroup PATH] [--mode MODE] [-J] [-c COUNT] [-d SECONDS]\n"
-	       "                     [--size BYTES] [--multiline] [--zeroes] [--stack] [--ustack]\n"
+	printf("Usage: bpfdump trace [-p PID [--follow]] [--cgroup PATH] [--mode MODE] [-J] [-c COUNT]\n"
+	       "                     [-d SECONDS] [--size BYTES] [--multiline] [--zeroes] [--stack]\n"
+	       "                     [--ustack] [--latency [--latency-end tp:GROUP:NAME]] [--user USER]\n"
 	       "                     [--agg 'FN[(VALUE)] [BY KEY, ...]' [--top N] [-i SECS]\n"
-	       "                     [--max-keys N]] SPEC...\n\n"
+	       "                     [--max-keys N]] SPEC... [-- CMD [ARG...]]\n\n"
 	       "Trace kernel functions or tracepoints and print their arguments, members and\n"
 	       "return values, pretty-printed by BTF. SPEC is FUNC, FUNC(ITEM, ...) or\n"
 	       "tp:GROUP:NAME(ITEM, ...); an ITEM is a value to print (skb, skb->dev->name,\n"
@@ -41,8 +43,22 @@ void help_trace(void)
 	       "(func+0xoff [module]); --ustack the user stack, symbolized from the process's\n"
 	       "ELF files. 'kstack' and 'ustack' are also values of every SPEC, and keys:\n"
 	       "--agg 'count BY kstack' counts per stack.\n\n"
+	       "-- CMD [ARG...] starts CMD (as the caller: root under sudo), held until the\n"
+	       "probes are attached, in a cgroup made for it; only CMD and its descendants are\n"
+	       "traced, the trace ends when CMD exits and exits with its exit code (127: not\n"
+	       "found, 126: not executable, 128+N: killed by signal N); --user runs it as USER.\n\n"
+	       "--latency gives each event latency_ns, the time from a function's entry to its\n"
+	       "return, or from a tracepoint's hit to the --latency-end tracepoint's on the same\n"
+	       "thread; 'latency' is also a value: --agg 'hist(latency) BY comm'.\n\n"
 	       "Options:\n"
 	       "  -p, --pid PID        only this process\n"
+	       "      --follow         with -p: its descendants too, also those forked later\n"
+	       "      --user USER      run the command as USER (name or uid), with its groups\n"
+	       "      --latency        entry-to-return time of each call (latency_ns)\n"
+	       "      --latency-end TP\n"
+	       "                       the tracepoint that ends a tracepoint SPEC's latency on\n"
+	       "                       the same thread (tp:raw_syscalls:sys_exit for\n"
+	       "                       tp:raw_syscalls:sys_enter)\n"
 	       "      --cgroup PATH    only tasks in this cgroup2 subtree (a container), checked\n"
 	       "                       in the program (bpf_get_current_ancestor_cgroup_id)\n"
 	       "      --mode MODE      fentry, kprobe, tp_btf, raw_tp or tracepoint (default: the\n"
@@ -66,7 +82,17 @@ void help_trace(void)
 }
 
 enum { OPT_MODE = 256, OPT_SIZE, OPT_MULTI, OPT_ZEROES, OPT_CGROUP, OPT_AGG, OPT_TOP,
-       OPT_MAX_KEYS, OPT_STACK, OPT_USTACK };
+       OPT_MAX_KEYS, OPT_STACK, OPT_USTACK, OPT_FOLLOW, OPT_LATENCY, OPT_LATENCY_END, OPT_USER };
+
+/* The traced command's exit code, as a shell gives it. */
+static int cmd_exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}
 
 int cmd_trace(int argc, char **argv)
 {
@@ -86,14 +112,27 @@ int cmd_trace(int argc, char **argv)
 		{ "max-keys", required_argument, NULL, OPT_MAX_KEYS },
 		{ "stack", no_argument, NULL, OPT_STACK },
 		{ "ustack", no_argument, NULL, OPT_USTACK },
+		{ "follow", no_argument, NULL, OPT_FOLLOW },
+		{ "latency", no_argument, NULL, OPT_LATENCY },
+		{ "latency-end", required_argument, NULL, OPT_LATENCY_END },
+		{ "user", required_argument, NULL, OPT_USER },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct bpfdump_trace_opts to = { .sz = sizeof(to), .stop = &stop, .out = stdout };
 	struct bpfdump *d;
-	int opt, err, v;
+	int opt, err, v, i, status = -1;
 	char *end;
 
+	/* SPEC... -- CMD [ARG...]: options and SPECs end at the first '--' */
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			to.cmd = (const char *const *)&argv[i + 1];
+			to.cmd_status = &status;
+			argc = i;
+			break;
+		}
+	}
 	while ((opt = getopt_long(argc, argv, "p:Jc:d:i:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
@@ -171,6 +210,18 @@ int cmd_trace(int argc, char **argv)
 		case OPT_USTACK:
 			to.ustack = true;
 			break;
+		case OPT_FOLLOW:
+			to.follow = true;
+			break;
+		case OPT_LATENCY:
+			to.latency = true;
+			break;
+		case OPT_LATENCY_END:
+			to.latency_end = optarg;
+			break;
+		case OPT_USER:
+			to.cmd_user = optarg;
+			break;
 		case 'h':
 			help_trace();
 			return 0;
@@ -179,7 +230,16 @@ int cmd_trace(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return usage_err("trace", "needs a FUNC or tp:GROUP:NAME");
+		return usage_err("trace", "needs a FUNC or tp:GROUP:NAME%s",
+				 to.cmd ? " before '--'" : "");
+	if (to.cmd && !to.cmd[0])
+		return usage_err("trace", "'--' without a command: SPEC... -- CMD [ARG...]");
+	if (to.cmd && to.pid)
+		return usage_err("trace", "-p and '-- CMD' exclude each other");
+	if (to.follow && !to.pid)
+		return usage_err("trace", "--follow applies to -p PID");
+	if (to.cmd_user && !to.cmd)
+		return usage_err("trace", "--user applies to '-- CMD'");
 	if ((to.top || to.interval) && !to.agg)
 		return usage_err("trace", "%s applies to --agg", to.top ? "--top" : "--interval");
 	to.specs = (const char *const *)&argv[optind];
@@ -195,5 +255,8 @@ int cmd_trace(int argc, char **argv)
 	if (bpfdump__trace(d, &to))
 		err = run_err("%s", bpfdump__errmsg(d));
 	bpfdump__free(d);
+	/* a command that was not found or not executable: 127 or 126, as a shell */
+	if (to.cmd && status >= 0 && (!err || (WIFEXITED(status) && WEXITSTATUS(status) >= 126)))
+		err = cmd_exit_code(status);
 	return err;
 }

@@ -4,7 +4,8 @@
  * trace plan. The same fetch and predicate code as the iterators; records go
  * to a BPF ring buffer with an event header. In stash mode the entry program
  * keeps the argument values in a per-thread stack (task storage, one slot per
- * nesting level) and the exit program emits them with the return value.
+ * nesting level) and the exit program emits them with the return value (and,
+ * for a latency, the time since the entry, right after the header).
  * Stacks: an event's frames follow its record; an aggregation key holds the id
  * of its stack in a stack map.
  */
@@ -371,6 +372,19 @@ static void emit_stack_event(struct cg *g, const struct bd_trace_gen *tg)
 	ib_emit(b, I_CALL(BPF_FUNC_ringbuf_output));
 }
 
+/* entry (stash): remember when; exit: the time since, in the same u64 */
+static void emit_latency(struct cg *g, bool entry)
+{
+	struct insn_buf *b = &g->ib;
+
+	ib_emit(b, I_CALL(BPF_FUNC_ktime_get_ns));
+	if (!entry) {
+		ib_emit(b, I_LDX(8, R1, R_BUF, BD_TRACE_HDR_LATENCY));
+		ib_emit(b, I_ALU64_REG(BPF_SUB, R0, R1));
+	}
+	ib_emit(b, I_STX(8, R_BUF, R0, BD_TRACE_HDR_LATENCY));
+}
+
 /*
  * Aggregate the record: its bytes (the value's zeroed) are the key of a per-CPU
  * hash. A new key is inserted from a zero value; a full map jumps to full.
@@ -551,6 +565,23 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 		ib_ld_imm64(b, R2, 0, tg->cgroup_id);
 		ib_jmp_reg(b, BPF_JNE, R0, R2, g.out_label);
 	}
+	if (tg->cmd_cgroup_id) {
+		/* the traced command's cgroup, or one it made below it */
+		ib_emit(b, I_MOV64_IMM(R1, tg->cmd_cgroup_level));
+		ib_emit(b, I_CALL(BPF_FUNC_get_current_ancestor_cgroup_id));
+		ib_ld_imm64(b, R2, 0, tg->cmd_cgroup_id);
+		ib_jmp_reg(b, BPF_JNE, R0, R2, g.out_label);
+	}
+	if (tg->tree_map_fd > 0) {
+		/* a thread of the followed process tree */
+		ib_emit(b, I_CALL(BPF_FUNC_get_current_pid_tgid));
+		ib_emit(b, I_STX(4, R_FP, R0, -4));
+		ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, tg->tree_map_fd);
+		ib_emit(b, I_MOV64_REG(R2, R_FP));
+		ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, -4));
+		ib_emit(b, I_CALL(BPF_FUNC_map_lookup_elem));
+		ib_jmp_imm(b, BPF_JEQ, R0, 0, g.out_label);
+	}
 	if (tg->kind == BD_TRACE_SINGLE)
 		emit_ctx_preds(&g, tg);
 	/* r0 = this thread's buffer */
@@ -612,6 +643,8 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 			}
 			ib_emit(b, I_LDX(4, R1, R_BUF, F_HDR_VALID));
 			ib_jmp_imm(b, BPF_JEQ, R1, 0, g.out_label);	/* entry filtered */
+			if (tg->latency)
+				emit_latency(&g, false);	/* first: the least of our own time */
 		}
 	}
 
@@ -632,6 +665,8 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 	}
 
 	if (tg->kind == BD_TRACE_ENTRY_STASH) {
+		if (tg->latency)
+			emit_latency(&g, true);	/* last: the least of our own time */
 		ib_emit(b, I_ST_IMM(4, R_BUF, F_HDR_VALID, 1));
 		ib_ja(b, g.out_label);
 	} else if (tg->agg) {

@@ -19,6 +19,7 @@
 #include "ksyms.h"
 #include "output.h"
 #include "trace.h"
+#include "trace_cmd.h"
 #include "trace_ctx.h"
 #include "trace_func.h"
 #include "usyms.h"
@@ -45,6 +46,9 @@ struct probe {
 	int agg_val_off, agg_val_size;	/* the value in the record, or -1 */
 	bool agg_val_signed;
 	int saved_cols;			/* --agg of a bare SPEC: its columns, not keys */
+	bool latency;			/* entry (or hit) to return (or f_end) */
+	bool has_end;			/* a tracepoint's latency ends at f_end */
+	struct bd_func f_end;
 };
 
 struct trace_run {
@@ -70,6 +74,10 @@ struct trace_run {
 	struct bd_ksyms *ksyms;
 	struct bd_usyms *usyms;
 	size_t rec_size;	/* the record being printed, its frames after it */
+	struct bd_trace_cmd cmd;	/* -- CMD: its cgroup or process tree; --follow */
+	bool follow;
+	bool latency;		/* --latency: every probe */
+	const char *latency_end;	/* a tracepoint's latency ends there */
 };
 
 /* o has the field (an older caller's struct may end before it) */
@@ -376,6 +384,113 @@ static void stack_report(struct trace_run *r)
 		       (unsigned long long)lost[BD_TRACE_LOST_STACK]);
 }
 
+/* 'latency' as a bare name that no argument has */
+static bool is_latency(const struct probe *p, const struct q_value *v)
+{
+	int i;
+
+	if (v->func || v->path.step_cnt || strcmp(v->path.root, "latency"))
+		return false;
+	for (i = 0; i < p->f.nargs; i++)
+		if (!strcmp(p->f.arg_names[i], "latency"))
+			return false;	/* the argument wins */
+	return true;
+}
+
+/*
+ * Take 'latency' out of the SPEC's kept items (after the context values were)
+ * into p->ctx as BD_CTX_LATENCY; the later columns move down. It is a value to
+ * print or the --agg value, never a key.
+ */
+static int take_latency(struct trace_run *r, struct probe *p)
+{
+	struct q_trace_spec *sp = &p->spec;
+	int item_of[BD_TRACE_CTX_MAX], gone[BD_TRACE_CTX_MAX + 1] = {};
+	struct q_trace_item *tmp;
+	int vi = p->agg.value ? p->ctx.val_cnt - 1 : -1;
+	int i, n = 0, cols = 0, out = 0;
+
+	for (i = 0; i < sp->item_cnt && cols < BD_TRACE_CTX_MAX; i++)
+		if (!sp->items[i].is_pred)
+			item_of[cols++] = i;
+	for (i = 0; i < p->ctx.val_cnt; i++) {
+		int c = p->ctx.vals[i].col;
+
+		if (p->ctx.vals[i].ctx >= 0 || c < 0 || c >= cols ||
+		    !is_latency(p, &sp->items[item_of[c]].value))
+			continue;
+		if (p->agg.fn && i != vi)
+			return bd_err(r->d, -EINVAL, "trace '%s': latency is a value, not a key: "
+				      "--agg 'hist(latency) BY comm'", p->text);
+		p->latency = true;
+		p->ctx.vals[i].ctx = BD_CTX_LATENCY;
+		p->ctx.vals[i].col = -1;
+		gone[c] = 1;
+		n++;
+	}
+	if (!n)
+		return 0;
+	/* kept items without it, then it (still freed with the SPEC) */
+	tmp = calloc(sp->item_cnt, sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	for (i = 0, cols = 0; i < sp->item_cnt; i++) {
+		bool g = !sp->items[i].is_pred && gone[cols];
+
+		if (!sp->items[i].is_pred)
+			cols++;
+		if (!g)
+			tmp[out++] = sp->items[i];
+	}
+	for (i = 0, cols = 0; i < sp->item_cnt; i++) {
+		if (!sp->items[i].is_pred && gone[cols])
+			tmp[out++] = sp->items[i];
+		if (!sp->items[i].is_pred)
+			cols++;
+	}
+	memcpy(sp->items, tmp, sp->item_cnt * sizeof(*tmp));
+	free(tmp);
+	sp->item_cnt -= n;
+	for (i = 0; i < p->ctx.val_cnt; i++) {
+		int c = p->ctx.vals[i].col, below = 0, j;
+
+		for (j = 0; j < c; j++)
+			below += gone[j];
+		if (c >= 0)
+			p->ctx.vals[i].col = c - below;
+	}
+	return 0;
+}
+
+/* --latency, or 'latency' in the SPEC: a function's return ends it, a tracepoint's
+ * hit needs --latency-end, the tracepoint of the same kind that ends it. */
+static int latency_setup(struct trace_run *r, struct probe *p)
+{
+	struct bpfdump *d = r->d;
+	int err;
+
+	err = take_latency(r, p);
+	if (err)
+		return err;
+	if (r->latency)
+		p->latency = true;
+	if (!p->latency || !p->f.is_tp)
+		return 0;
+	if (!r->latency_end)
+		return bd_err(d, -EINVAL, "trace '%s': a tracepoint has no return: its latency "
+			      "needs --latency-end tp:GROUP:NAME, the tracepoint that ends it on "
+			      "the same thread", p->text);
+	err = bd_func_resolve(d, r->latency_end, &p->f_end);
+	if (err)
+		return err;
+	if (!p->f_end.is_tp || p->f_end.classic != p->f.classic)
+		return bd_err(d, -EINVAL, "--latency-end '%s': not a tracepoint %s a BTF type, "
+			      "as '%s' is", r->latency_end, p->f.classic ? "without" : "with",
+			      p->text);
+	p->has_end = true;
+	return 0;
+}
+
 static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 		    enum bd_trace_kind kind, int slot, enum bpfdump_trace_mode m, char *why,
 		    size_t why_len)
@@ -389,7 +504,13 @@ static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 				   .agg = p->agg.fn, .agg_map_fd = p->agg_fd,
 				   .agg_zero_fd = p->agg_zero_fd, .agg_val_off = p->agg_val_off,
 				   .agg_val_size = p->agg_val_size,
-				   .agg_val_signed = p->agg_val_signed };
+				   .agg_val_signed = p->agg_val_signed,
+				   .cmd_cgroup_id = r->cmd.cg_id,
+				   .cmd_cgroup_level = r->cmd.cg_level,
+				   .tree_map_fd = r->cmd.tree_fd > 0 ? r->cmd.tree_fd : 0,
+				   .latency = p->latency };
+	/* a tracepoint's latency: the exit program runs at the end tracepoint */
+	const struct bd_func *f = slot == 1 && p->has_end ? &p->f_end : &p->f;
 	LIBBPF_OPTS(bpf_prog_load_opts, lo, .log_buf = r->log, .log_size = LOG_SIZE);
 	enum bpf_prog_type type = BPF_PROG_TYPE_TRACING;
 	bool is_exit = slot == 1;
@@ -397,6 +518,8 @@ static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 	char name[16], tail[300];
 	int cnt, fd, lfd = -1, pfd = -1, err;
 
+	if (r->follow)
+		tg.pid = 0;	/* the tree map has the process */
 	if (m == BPFDUMP_TRACE_KPROBE && kind != BD_TRACE_SINGLE) {
 		__u32 off;
 
@@ -419,7 +542,7 @@ static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 		break;
 	case BPFDUMP_TRACE_TP_BTF:
 		lo.expected_attach_type = BPF_TRACE_RAW_TP;
-		lo.attach_btf_id = p->f.attach_id;
+		lo.attach_btf_id = f->attach_id;
 		break;
 	case BPFDUMP_TRACE_KPROBE:
 		type = BPF_PROG_TYPE_KPROBE;
@@ -453,7 +576,7 @@ static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 		} else {
 			/* one event, on CPU 0: the program runs wherever the tracepoint fires */
 			attr.type = PERF_TYPE_TRACEPOINT;
-			attr.config = p->f.tp_id;
+			attr.config = f->tp_id;
 		}
 		pfd = syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
 		if (pfd < 0) {
@@ -465,7 +588,7 @@ static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 		p->perf_fd[slot] = pfd;
 		lfd = bpf_link_create(fd, pfd, BPF_PERF_EVENT, NULL);
 	} else if (m == BPFDUMP_TRACE_RAW_TP) {
-		lfd = bpf_raw_tracepoint_open(p->f.tp_name, fd);
+		lfd = bpf_raw_tracepoint_open(f->tp_name, fd);
 	} else {
 		lfd = bpf_raw_tracepoint_open(NULL, fd);
 	}
@@ -500,7 +623,10 @@ static int agg_setup(struct trace_run *r, struct probe *p, bool bare)
 	p->agg_val_off = -1;
 	p->agg_val_size = 0;
 	p->agg_val_signed = false;
-	if (vi >= 0 && p->ctx.vals[vi].ctx >= 0) {
+	if (vi >= 0 && p->ctx.vals[vi].ctx == BD_CTX_LATENCY) {
+		p->agg_val_off = BD_TRACE_HDR_LATENCY;	/* the program measures it */
+		p->agg_val_size = 8;
+	} else if (vi >= 0 && p->ctx.vals[vi].ctx >= 0) {
 		int k = p->ctx.vals[vi].ctx;
 
 		if (k == BD_CTX_COMM || k == BD_CTX_KSTACK || k == BD_CTX_USTACK)
@@ -571,10 +697,14 @@ static int try_mode(struct trace_run *r, struct probe *p, enum bpfdump_trace_mod
 		return err;
 	}
 	plan_init(r, p, &p->plan, m);
+	if (p->latency)
+		p->plan.hdr_size += 8;	/* BD_TRACE_HDR_LATENCY */
 	err = bd_plan_build_trace(d, &p->plan, &p->spec, p->text, false, &p->stash);
 	if (err)
 		return err;	/* a query error: the same in every mode */
-	if (bare && !p->f.is_tp && p->f.ret_type && !p->agg.fn) {
+	if (p->latency)
+		p->stash = true;	/* one event (or value) at return, or at the end */
+	if (bare && !p->f.is_tp && p->f.ret_type && !p->agg.fn && !p->latency) {
 		bool unused;
 
 		plan_init(r, p, &p->plan_ret, m);
@@ -583,7 +713,7 @@ static int try_mode(struct trace_run *r, struct probe *p, enum bpfdump_trace_mod
 			return err;
 		p->has_ret = true;
 	}
-	if (p->stash && p->f.is_tp)
+	if (p->stash && p->f.is_tp && !p->has_end)
 		return bd_err(d, -EINVAL, "trace '%s': a tracepoint has no return value", p->text);
 	if (p->agg.fn) {
 		err = agg_setup(r, p, bare);
@@ -672,7 +802,7 @@ static void print_event(struct trace_run *r, const struct probe *p, const struct
 	__u32 tgid, tid, cpu;
 	char comm[17] = "";
 	const char *kind = p->f.is_tp ? "hit" : (is_exit || p->stash) ? "return" : "entry";
-	int i, n = pl->col_cnt;
+	int i, j;
 
 	memcpy(&ts, rec + 8, 8);
 	memcpy(&tgid, rec + 16, 4);
@@ -711,15 +841,15 @@ static void print_event(struct trace_run *r, const struct probe *p, const struct
 			fprintf(r->out, "    %s = %s\n", c->name, r->cell.s);
 		}
 	}
-	for (i = 0; i < p->ctx.val_cnt; i++) {
+	for (i = 0, j = pl->col_cnt; i < p->ctx.val_cnt; i++) {
 		int k = p->ctx.vals[i].ctx;
 		const char *name = bd_ctx_name(k);
 
-		if (k < 0 || k == BD_CTX_KSTACK || k == BD_CTX_USTACK)
-			continue;	/* a column; the stacks go last */
+		if (k < 0 || k >= BD_CTX_CNT)
+			continue;	/* a column; the latency and the stacks below */
 		bd_ctx_format(k, rec, &r->cell);
 		if (r->o->json) {
-			fprintf(r->out, "%s", n++ ? "," : "");
+			fprintf(r->out, "%s", j++ ? "," : "");
 			bd_json_str(r->out, name, strlen(name));
 			fputc(':', r->out);
 			if (k == BD_CTX_COMM)
@@ -730,8 +860,18 @@ static void print_event(struct trace_run *r, const struct probe *p, const struct
 			fprintf(r->out, "    %s = %s\n", name, r->cell.s);
 		}
 	}
+	if (p->latency) {
+		__u64 ns;
+
+		memcpy(&ns, rec + BD_TRACE_HDR_LATENCY, 8);
+		if (r->o->json)
+			fprintf(r->out, "%s\"latency_ns\":%llu", j++ ? "," : "",
+				(unsigned long long)ns);
+		else
+			fprintf(r->out, "    latency_ns = %llu\n", (unsigned long long)ns);
+	}
 	if (p->ctx.want & STACK_BITS)
-		print_event_stack(r, p, rec, len, n);
+		print_event_stack(r, p, rec, len, j);
 	if (r->o->json)
 		fprintf(r->out, "}}\n");
 	fflush(r->out);
@@ -816,6 +956,8 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 {
 	struct trace_run r = { .d = d, .o = o, .ringbuf_fd = -1, .lost_fd = -1,
 			       .stack_map_fd = -1 };
+	const char *const *cmd = NULL;
+	const char *cmd_user = NULL;
 	struct ring_buffer *rb = NULL;
 	__u64 lost = 0;
 	__u32 zero = 0;
@@ -843,6 +985,26 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 	}
 	if (!r.max_keys)
 		r.max_keys = 10240;
+	bd_trace_cmd_init(&r.cmd);
+	if (OPT_HAS(o, cmd_user))
+		cmd_user = o->cmd_user;
+	if (OPT_HAS(o, latency_end)) {
+		cmd = o->cmd;
+		r.follow = o->follow;
+		r.latency = o->latency || o->latency_end;
+		r.latency_end = o->latency_end;
+	}
+	if (cmd && !cmd[0])
+		return bd_err(d, -EINVAL, "trace: '--' without a command");
+	if (cmd_user && !cmd)
+		return bd_err(d, -EINVAL, "trace: --user applies to '-- CMD'");
+	if (cmd && o->pid)
+		return bd_err(d, -EINVAL, "trace: -p and a command exclude each other");
+	if (r.follow && o->pid <= 0)
+		return bd_err(d, -EINVAL, "trace: --follow applies to -p PID");
+	if (r.latency_end && (strchr(r.latency_end, '(') || strncmp(r.latency_end, "tp:", 3)))
+		return bd_err(d, -EINVAL, "--latency-end '%s': a tracepoint name, tp:GROUP:NAME "
+			      "(no items)", r.latency_end);
 	r.log = malloc(LOG_SIZE);
 	r.probes = calloc(o->spec_cnt, sizeof(*r.probes));
 	if (!r.log || !r.probes) {
@@ -857,6 +1019,7 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 		p->prog_fd[0] = p->prog_fd[1] = p->link_fd[0] = p->link_fd[1] = -1;
 		p->perf_fd[0] = p->perf_fd[1] = -1;
 		p->f.mod_btf_fd = -1;
+		p->f_end.mod_btf_fd = -1;
 		p->agg_fd = p->agg_zero_fd = -1;
 		p->text = o->specs[i];
 		r.probe_cnt++;
@@ -879,9 +1042,26 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 		if (err)
 			goto out;
 		err = bd_trace_ctx_extract(d, p->text, &p->spec, &p->f, &p->ctx);
+		if (!err)
+			err = latency_setup(&r, p);
 		if (err)
 			goto out;
 	}
+	if (r.latency_end) {
+		for (i = 0; i < r.probe_cnt && !r.probes[i].has_end; i++)
+			;
+		if (i == r.probe_cnt) {
+			err = bd_err(d, -EINVAL, "--latency-end applies to a tracepoint SPEC "
+				     "(a function's latency ends at its return)");
+			goto out;
+		}
+	}
+	if (cmd)
+		err = bd_trace_cmd_start(d, &r.cmd, cmd, cmd_user);
+	else if (r.follow)
+		err = bd_trace_cmd_follow(d, &r.cmd, o->pid);
+	if (err)
+		goto out;
 	r.ringbuf_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "bpfdump_rb", 0, 0, RINGBUF_SIZE, NULL);
 	r.lost_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfdump_lost", 4, 8, BD_TRACE_LOST_CNT,
 				   NULL);
@@ -906,6 +1086,9 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 		err = bd_err(d, -errno, "trace: cannot open the ring buffer: %s", strerror(errno));
 		goto out;
 	}
+	err = bd_trace_cmd_release(d, &r.cmd);	/* all attached: the command may run */
+	if (err)
+		goto out;
 	end = o->duration > 0 ? now_s() + o->duration : 0;
 	if (r.agg && r.interval > 0)
 		next = now_s() + r.interval;
@@ -918,6 +1101,8 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 		}
 		if (end && now_s() >= end)
 			break;
+		if (cmd && bd_trace_cmd_done(&r.cmd))
+			break;	/* its last events are in the buffer: drained below */
 		if (next && now_s() >= next) {
 			next += r.interval;
 			err = print_aggs(&r, false);
@@ -948,7 +1133,11 @@ out:
 		q_trace_spec_free(&r.probes[i].spec);
 		bd_agg_free(&r.probes[i].agg);
 		bd_func_free(&r.probes[i].f);
+		bd_func_free(&r.probes[i].f_end);
 	}
+	bd_trace_cmd_end(d, &r.cmd);
+	if (cmd && OPT_HAS(o, cmd_status) && o->cmd_status && r.cmd.exited)
+		*o->cmd_status = r.cmd.status;
 	if (r.ringbuf_fd >= 0)
 		close(r.ringbuf_fd);
 	if (r.lost_fd >= 0)

@@ -41,6 +41,10 @@ enum bd_ctx_kind {
 #define BD_TRACE_LOST_STACKID 2	/* lost map: a key's stack bucket held another stack */
 #define BD_TRACE_LOST_STACK 3	/* lost map: a stack could not be read */
 #define BD_TRACE_LOST_CNT 4	/* the lost map's entries */
+/* 'latency': ns from entry (or the first tracepoint) to return (or the end
+ * tracepoint), a u64 right after the header (the plan's hdr_size grows by 8) */
+#define BD_CTX_LATENCY (BD_CTX_CNT + 1)
+#define BD_TRACE_HDR_LATENCY BD_TRACE_HDR_SIZE
 
 /* CONTEXT op literal, checked first in the program */
 struct bd_ctx_pred {
@@ -63,6 +67,11 @@ struct bd_trace_gen {
 	int sp_off;		/* kprobe stash: offset of sp in pt_regs, else -1 */
 	int cgroup_level;	/* only tasks under this cgroup (at this level), or -1 */
 	__u64 cgroup_id;
+	/* trace ... -- CMD: only tasks under the command's cgroup (0: no such filter) */
+	__u64 cmd_cgroup_id;
+	int cmd_cgroup_level;
+	int tree_map_fd;	/* only threads in this hash (tid -> 1) (0: all) */
+	bool latency;		/* stash: entry time in, latency out at HDR_LATENCY */
 	const struct bd_ctx_pred *ctx_preds;
 	int ctx_pred_cnt;
 	__u32 ctx_want;		/* 1 << enum bd_ctx_kind: fill these in the header */

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# bpfdump trace -- CMD and --latency with fentry/fexit and kprobe/kretprobe, in the VM:
+# exact getpgid counts of the command (getpgid_loop N) with a noise process of the same
+# comm outside it; hrtimer_nanosleep's entry-to-return times within the brackets the
+# workload measured itself (sleep_clock K USEC: CLOCK_MONOTONIC before and after).
+source "$(dirname "$0")/../lib.sh"
+TEST_NAME=trace-cmd-vm
+PY=/usr/bin/python3
+[ -x $PY ] || PY=python3
+LOOP=$PWD/$BUILD/tests/getpgid_loop
+SLEEPER=$PWD/$BUILD/tests/sleep_clock
+for h in "$LOOP" "$SLEEPER"; do
+	[ -x "$h" ] || { skip "$(basename "$h") not built"; exit 0; }
+done
+
+( while :; do "$LOOP" 500; done ) >/dev/null 2>&1 &
+NOISE=$!
+at_exit "kill $NOISE"
+
+# count_check MODE: the command's getpgid calls exactly, with noise of the same comm outside
+count_check() {
+	local mode=$1 rc N=$(( 200 + RANDOM % 300 ))
+
+	timeout 120 "$BPFDUMP" trace --mode $mode -J --agg 'count BY comm' '__x64_sys_getpgid' \
+		-- "$LOOP" $N >"$TMP/c.json" 2>"$TMP/c.err"
+	rc=$?
+	if grep -q "cannot be attached\|does not work here" "$TMP/c.err"; then
+		skip "$mode: -- CMD count: $(head -c 200 "$TMP/c.err")"
+		return
+	fi
+	expect_eq "$mode: -- CMD: exit 0, exactly the command's N=$N calls (noise outside)" "0 $N" \
+		"$rc $($PY -c 'import json,sys; e=json.loads(open(sys.argv[1]).readline())["aggregates"][0]["entries"]; print(*[x["value"] for x in e])' "$TMP/c.json" 2>&1)"
+}
+
+K=3 US=10000
+for mode in fentry kprobe; do
+	# the cgroup filter and the aggregation are the same code in both kinds: the count and
+	# the histogram once (fentry), to keep the VM's share of make check short
+	[ $mode = fentry ] && count_check $mode
+
+	timeout 120 "$BPFDUMP" trace --mode $mode -J --latency 'hrtimer_nanosleep' \
+		-- "$SLEEPER" $K $US >"$TMP/l.out" 2>"$TMP/l.err"
+	if grep -q "cannot be attached\|does not work here" "$TMP/l.err"; then
+		skip "$mode: --latency: $(head -c 200 "$TMP/l.err")"
+		continue
+	fi
+	grep '^{' "$TMP/l.out" >"$TMP/l.json"
+	grep -v '^{' "$TMP/l.out" >"$TMP/l.clock"
+	res=$($PY - "$TMP/l.json" "$TMP/l.clock" $US <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+clk = [tuple(map(int, l.split())) for l in open(sys.argv[2])]
+us = int(sys.argv[3])
+if len(ev) != len(clk):
+    print("%d events for %d calls" % (len(ev), len(clk))); sys.exit()
+for e, (t0, t1) in zip(ev, clk):
+    lat, end = e["values"]["latency_ns"], e["time_ns"]
+    if e["event"] != "return" or not (us * 1000 <= lat <= t1 - t0) or not (t0 <= end - lat and end <= t1):
+        print("%s latency %d (ends %d) not in [%d, %d] / [%d, %d]" % (e["event"], lat, end, us * 1000, t1 - t0, t0, t1)); sys.exit()
+print("ok %d" % len(ev))
+PY
+)
+	expect_eq "$mode: --latency hrtimer_nanosleep: $K sleeps of ${US}us within the workload's brackets" "ok $K" "$res"
+
+	[ $mode = fentry ] || continue
+	timeout 120 "$BPFDUMP" trace --mode $mode -J --agg 'hist(latency)' 'hrtimer_nanosleep' \
+		-- "$SLEEPER" $K $US >"$TMP/h.out" 2>"$TMP/h.err"
+	grep '^{' "$TMP/h.out" >"$TMP/h.json"
+	grep -v '^{' "$TMP/h.out" >"$TMP/h.clock"
+	res=$($PY - "$TMP/h.json" "$TMP/h.clock" $US <<'PY'
+import json, sys
+j = json.loads(open(sys.argv[1]).readline())
+clk = [tuple(map(int, l.split())) for l in open(sys.argv[2])]
+lo, hi = int(sys.argv[3]) * 1000, max(t1 - t0 for t0, t1 in clk)
+n = 0
+for e in j["aggregates"][0]["entries"]:
+    for b in e["value"]:
+        if b["max"] < lo or b["min"] > hi:
+            print("bucket [%d, %d] outside [%d, %d]" % (b["min"], b["max"], lo, hi)); sys.exit()
+        n += b["count"]
+print("ok %d" % n)
+PY
+)
+	expect_eq "$mode: --agg 'hist(latency)' hrtimer_nanosleep: $K in buckets within the brackets" "ok $K" "$res"
+done
+exit 0
