@@ -422,6 +422,25 @@ static void emit_backing(struct cg *g, const struct bd_access *a)
 	ib_place(b, plain);
 }
 
+/* cast() to a full socket: jump to null when the sock_common at R_BASE is a
+ * TIME_WAIT or request socket (its state byte read as the deref at this stage) */
+static void emit_fullsk(struct cg *g, const struct bd_access *a, int null_label)
+{
+	struct insn_buf *b = &g->ib;
+
+	if (a->fullsk_at < a->probe_from) {
+		ib_emit(b, I_LDX(1, R1, R_BASE, a->fullsk_state_off));
+	} else if (g->safe) {
+		emit_cast_load(g, R1, 1, R_BASE, a->fullsk_state_off);
+	} else {
+		emit_probe_read(g, g->scratch_off, 1, R_BASE, a->fullsk_state_off,
+				BPF_FUNC_probe_read_kernel);
+		ib_emit(b, I_LDX(1, R1, R_BUF, g->scratch_off));
+	}
+	ib_jmp_imm(b, BPF_JEQ, R1, a->fullsk_bad[0], null_label);
+	ib_jmp_imm(b, BPF_JEQ, R1, a->fullsk_bad[1], null_label);
+}
+
 void emit_fetch(struct cg *g, const struct bd_access *a)
 {
 	struct insn_buf *b = &g->ib;
@@ -434,6 +453,10 @@ void emit_fetch(struct cg *g, const struct bd_access *a)
 	for (i = 0; i < a->deref_cnt; i++) {
 		if (a->backing_bit && i == a->backing_at)
 			emit_backing(g, a);
+		if (a->fullsk_at && i == a->fullsk_at) {
+			emit_fullsk(g, a, null_label);
+			null_used = true;
+		}
 		if (i < a->probe_from) {
 			ib_emit(b, I_LDX(8, R_BASE, R_BASE, a->deref_off[i]));
 		} else if (g->safe) {
@@ -452,6 +475,10 @@ void emit_fetch(struct cg *g, const struct bd_access *a)
 	}
 	if (a->backing_bit && a->backing_at == a->deref_cnt)
 		emit_backing(g, a);
+	if (a->fullsk_at && a->fullsk_at == a->deref_cnt) {
+		emit_fullsk(g, a, null_label);
+		null_used = true;
+	}
 
 	switch (a->fetch) {
 	case BD_FETCH_SCALAR:

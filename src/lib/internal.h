@@ -174,6 +174,14 @@ struct bd_access {
 	__u32 backing_mode_off;
 	__s32 backing_delta;
 	int backing_at;
+	/* cast(struct sock_common *, struct sock): a full socket only, as
+	 * bpf_skc_to_tcp_sock has it: before deref fullsk_at (or the final read when
+	 * it is deref_cnt) the base is the sock_common; when its state byte (at
+	 * fullsk_state_off) is one of fullsk_bad (TIME_WAIT, NEW_SYN_RECV: no struct
+	 * sock behind it) the value reads as 0 */
+	int fullsk_at;		/* 0: no such step */
+	__u32 fullsk_state_off;
+	__u8 fullsk_bad[2];
 };
 
 struct bd_column {

@@ -137,6 +137,9 @@ struct walk {
 	__u32 bit_size;		/* current value is a bitfield */
 	__u32 bit_off;
 	bool base_typed;	/* base is a BTF pointer the verifier tracks */
+	__u32 cast_id;		/* cast(): the value is a pointer to this struct */
+	bool cast_fullsk;	/* ... from a sock_common: full sockets only */
+	__u32 cast_state_off;	/* ... the sock_common's skc_state */
 };
 
 static int walk_deref(struct plan_ctx *pc, struct walk *w, int pos, const char *for_what)
@@ -146,7 +149,7 @@ static int walk_deref(struct plan_ctx *pc, struct walk *w, int pos, const char *
 	struct bd_access *a = w->acc;
 	char tn[128];
 
-	if (!t || !btf_is_ptr(t))
+	if (!w->cast_id && (!t || !btf_is_ptr(t)))
 		return perr(pc, pos, "'%s' needs a pointer, but the value is %s", for_what,
 			    type_name(btf, w->type_id, tn, sizeof(tn)));
 	if (w->bit_size)
@@ -156,9 +159,122 @@ static int walk_deref(struct plan_ctx *pc, struct walk *w, int pos, const char *
 	if (!w->base_typed && a->probe_from > a->deref_cnt)
 		a->probe_from = a->deref_cnt;
 	a->deref_off[a->deref_cnt++] = w->off;
+	w->off = 0;
+	if (w->cast_id) {
+		/* the verifier knows the pointer as declared (or as a number): what
+		 * follows is read as untyped memory */
+		w->base_typed = false;
+		w->type_id = w->cast_id;
+		w->cast_id = 0;
+		if (w->cast_fullsk && !a->fullsk_at) {
+			a->fullsk_at = a->deref_cnt;
+			a->fullsk_state_off = w->cast_state_off;
+		}
+		return 0;
+	}
 	w->base_typed = ptr_to_struct(btf, t) && w->base_typed;
 	w->type_id = t->type;
-	w->off = 0;
+	return 0;
+}
+
+static int member_off(const struct btf *btf, const char *st, const char *m, __u32 *off);
+
+/* The named structs (and unions) nearest an unknown name, for a hint. */
+static void near_structs(const struct btf *btf, const char *name, char *buf, size_t len)
+{
+	struct { const char *name; int score; } best[3] = {};
+	__u32 id, n = btf__type_cnt(btf);
+	size_t used = 0;
+	int k, limit = strlen(name) / 2 + 2;
+
+	buf[0] = '\0';
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const char *tn;
+		int sc;
+
+		if (!is_struct_like(t) || !t->name_off)
+			continue;
+		tn = btf__name_by_offset(btf, t->name_off);
+		sc = bd_edit_distance(name, tn);
+		if (strstr(tn, name) && sc > 2)
+			sc = 2;
+		for (k = 0; k < 3; k++) {
+			if (best[k].name && !strcmp(best[k].name, tn))
+				break;
+			if (!best[k].name || sc < best[k].score) {
+				memmove(&best[k + 1], &best[k], (2 - k) * sizeof(best[0]));
+				best[k].name = tn;
+				best[k].score = sc;
+				break;
+			}
+		}
+	}
+	for (k = 0; k < 3 && best[k].name && best[k].score <= limit; k++)
+		used += snprintf(buf + used, used < len ? len - used : 0, "%s%s", k ? ", " : "",
+				 best[k].name);
+}
+
+/* Whether struct id is, or starts with (first members, nested), a struct sock. */
+static bool starts_with_sock(const struct btf *btf, __u32 id)
+{
+	int depth;
+
+	for (depth = 0; depth < 8; depth++) {
+		const struct btf_type *t = bd_skip_mods(btf, id, NULL);
+
+		if (!t || !btf_is_struct(t))
+			return false;
+		if (!strcmp(btf__name_by_offset(btf, t->name_off), "sock"))
+			return true;
+		if (!btf_vlen(t) || btf_members(t)->offset)
+			return false;
+		id = btf_members(t)->type;
+	}
+	return false;
+}
+
+/*
+ * cast(VALUE, struct NAME): VALUE (a pointer, or a 64-bit number) points to a
+ * struct NAME; the next step follows it. A struct sock_common cast to a struct
+ * sock (or one that starts with it) is NULL for TIME_WAIT and request sockets,
+ * which have no struct sock behind them (as bpf_skc_to_tcp_sock).
+ */
+static int walk_cast(struct plan_ctx *pc, struct walk *w, const struct q_step *s)
+{
+	const struct btf *btf = w->acc->btf;
+	const struct btf_type *t = bd_skip_mods(btf, w->type_id, NULL), *from;
+	char tn[128], hint[256];
+	long long tw = -1, syn = -1;
+	__s32 id;
+
+	if (w->bit_size)
+		return perr(pc, s->pos, "cannot cast a bitfield");
+	if (!w->cast_id && !(t && (btf_is_ptr(t) || (btf_is_int(t) && t->size == 8))))
+		return perr(pc, s->pos, "cast() needs a pointer, but the value is %s",
+			    type_name(btf, w->type_id, tn, sizeof(tn)));
+	id = btf__find_by_name_kind(btf, s->name, BTF_KIND_STRUCT);
+	if (id <= 0)
+		id = btf__find_by_name_kind(btf, s->name, BTF_KIND_UNION);
+	if (id <= 0) {
+		pc->missing = true;
+		near_structs(btf, s->name, hint, sizeof(hint));
+		return perr(pc, s->pos, "no struct '%s' in this kernel's BTF%s%s", s->name,
+			    hint[0] ? "; nearest: " : "", hint);
+	}
+	from = w->cast_id ? NULL : t && btf_is_ptr(t) ? bd_skip_mods(btf, t->type, NULL) : NULL;
+	w->cast_fullsk = false;
+	if (from && btf_is_struct(from) &&
+	    !strcmp(btf__name_by_offset(btf, from->name_off), "sock_common") &&
+	    starts_with_sock(btf, id) && !member_off(btf, "sock_common", "skc_state",
+						     &w->cast_state_off) &&
+	    !bd_find_enumerator(btf, "TCP_TIME_WAIT", &tw) &&
+	    !bd_find_enumerator(btf, "TCP_NEW_SYN_RECV", &syn)) {
+		w->cast_fullsk = true;
+		w->acc->fullsk_bad[0] = tw;
+		w->acc->fullsk_bad[1] = syn;
+	}
+	w->cast_id = id;
 	return 0;
 }
 
@@ -169,7 +285,7 @@ static int walk_member(struct plan_ctx *pc, struct walk *w, const char *name, in
 	__u32 bit_off, mtype, bsz;
 	char tn[128], hint[256];
 
-	if (t && btf_is_ptr(t) && is_struct_like(bd_skip_mods(btf, t->type, NULL))) {
+	if (w->cast_id || (t && btf_is_ptr(t) && is_struct_like(bd_skip_mods(btf, t->type, NULL)))) {
 		int err = walk_deref(pc, w, pos, name);
 
 		if (err)
@@ -204,7 +320,7 @@ static int walk_index(struct plan_ctx *pc, struct walk *w, long long idx, int po
 	char tn[128];
 	__s64 esz;
 
-	if (t && btf_is_ptr(t)) {
+	if (w->cast_id || (t && btf_is_ptr(t))) {
 		int err = walk_deref(pc, w, pos, "[]");
 
 		if (err)
@@ -307,7 +423,9 @@ static int walk_path(struct plan_ctx *pc, const struct q_path *path, const char 
 
 		if (w->bit_size)
 			return perr(pc, s->pos, "cannot go past a bitfield");
-		if (s->kind == Q_STEP_INDEX && s->name)
+		if (s->kind == Q_STEP_CAST)
+			err = walk_cast(pc, w, s);
+		else if (s->kind == Q_STEP_INDEX && s->name)
 			err = walk_named_index(pc, w, s);
 		else if (s->kind == Q_STEP_INDEX)
 			err = walk_index(pc, w, s->index, s->pos);
@@ -718,7 +836,7 @@ static char *default_name(const struct q_value *v)
 	if (v->func && strcmp(v->func, "str") && strcmp(v->func, "hex") && strcmp(v->func, "path"))
 		return strdup(v->func);
 	for (i = p->step_cnt - 1; i >= 0; i--) {
-		if (p->steps[i].kind != Q_STEP_INDEX) {
+		if (p->steps[i].kind != Q_STEP_INDEX && p->steps[i].kind != Q_STEP_CAST) {
 			n = p->steps[i].name;
 			break;
 		}
