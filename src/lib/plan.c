@@ -556,7 +556,59 @@ static bool is_file_ptr(const struct btf *btf, __u32 type_id)
 
 static int finish_access(struct plan_ctx *pc, struct walk *w, int pos, enum bd_fmt fmt);
 
-/* dev(file), ino(file): what /proc/PID/maps shows (see backing_probe) */
+/* The struct a pointer type points to, or NULL. */
+static const struct btf_type *pointee(const struct btf *btf, __u32 type_id, __u32 *id)
+{
+	const struct btf_type *t = bd_skip_mods(btf, type_id, NULL);
+
+	if (!t || !btf_is_ptr(t))
+		return NULL;
+	t = bd_skip_mods(btf, t->type, id);
+	return t && btf_is_struct(t) ? t : NULL;
+}
+
+/*
+ * ino(socket): the socket's inode as /proc/net/{tcp,udp,unix} and socket:[N] in
+ * /proc/PID/fd show it (the kernel's sock_i_ino: SOCK_INODE(sk->sk_socket)), from a
+ * struct sock_common * (full sockets only: TIME_WAIT and request sockets have no
+ * inode, 0 as /proc shows), a struct sock * or one that starts with it (udp_sock,
+ * unix_sock, ...), or a struct socket *. 0 when the sock has no socket.
+ * Returns 1 when w is none of these.
+ */
+static int walk_sock_inode(struct plan_ctx *pc, struct walk *w, int pos)
+{
+	const struct btf *btf = w->acc->btf;
+	char sock[] = "sock", alloc[] = "socket_alloc";
+	struct q_step st = { .kind = Q_STEP_CAST, .pos = pos };
+	const struct btf_type *t;
+	const char *name;
+	__u32 id = 0;
+	int err;
+
+	t = pointee(btf, w->type_id, &id);
+	if (!t)
+		return 1;
+	name = btf__name_by_offset(btf, t->name_off);
+	if (!strcmp(name, "sock_common") || starts_with_sock(btf, id)) {
+		st.name = sock;
+		err = walk_cast(pc, w, &st);
+		if (!err)
+			err = walk_member(pc, w, "sk_socket", pos);
+		if (err)
+			return err;
+	} else if (strcmp(name, "socket")) {
+		return 1;
+	}
+	st.name = alloc;
+	err = walk_cast(pc, w, &st);
+	if (!err)
+		err = walk_member(pc, w, "vfs_inode", pos);
+	if (!err)
+		err = walk_member(pc, w, "i_ino", pos);
+	return err;
+}
+
+/* dev(file), ino(file): what /proc/PID/maps shows (see backing_probe); ino(socket) */
 static int plan_user_inode(struct plan_ctx *pc, const struct q_value *v, struct bd_column *c)
 {
 	static const char *const real_dev[] = { "f_inode", "i_sb", "s_dev" };
@@ -574,8 +626,16 @@ static int plan_user_inode(struct plan_ctx *pc, const struct q_value *v, struct 
 	err = walk_path(pc, &v->path, NULL, 0, &w, &c->acc[0]);
 	if (err)
 		return err;
+	if (!dev && !is_file_ptr(w.acc->btf, w.type_id)) {
+		err = walk_sock_inode(pc, &w, v->pos);
+		if (err < 0)
+			return err;
+		if (!err)
+			return finish_access(pc, &w, v->pos, BD_FMT_AUTO);
+	}
 	if (!is_file_ptr(w.acc->btf, w.type_id))
-		return perr(pc, v->pos, "%s() needs a struct file *, not %s", v->func,
+		return perr(pc, v->pos, "%s() needs a struct file *%s, not %s", v->func,
+			    dev ? "" : " or a socket (struct sock_common *, sock *, socket *)",
 			    type_name(w.acc->btf, w.type_id, tn, sizeof(tn)));
 	if (backing_probe(pc, &bi)) {
 		m = dev ? real_dev : real_ino;
@@ -1431,14 +1491,16 @@ static int plan_arith(struct plan_ctx *pc, const struct q_arith *a, struct bd_ar
 		n->kind = Q_ARITH_LIT;
 		return ident_value(pc, &none, &l, &n->imm);
 	}
-	if (a->value.func && strcmp(a->value.func, "hex"))
+	if (a->value.func && strcmp(a->value.func, "hex") && strcmp(a->value.func, "ino") &&
+	    strcmp(a->value.func, "dev"))
 		return perr(pc, a->value.func_pos, "function '%s' cannot be used in arithmetic",
 			    a->value.func);
 	err = plan_value(pc, &a->value, &tmp);
 	if (err)
 		return err;
 	if (pc->alias_func && (tmp.acc_cnt != 1 || (strcmp(pc->alias_func, "hex") &&
-	    strcmp(pc->alias_func, "tcpstate") && strcmp(pc->alias_func, "family"))))
+	    strcmp(pc->alias_func, "tcpstate") && strcmp(pc->alias_func, "family") &&
+	    strcmp(pc->alias_func, "ino") && strcmp(pc->alias_func, "dev"))))
 		return perr(pc, a->pos, "column '%s' is %s(...): cannot be used in arithmetic; "
 			    "name its fields", a->value.path.root, pc->alias_func);
 	n->acc = tmp.acc[0];
@@ -1493,7 +1555,8 @@ static int plan_pred(struct plan_ctx *pc, const struct q_expr *e, struct bd_pred
 		break;
 	}
 	if (e->value.func && strcmp(e->value.func, "str") && strcmp(e->value.func, "hex") &&
-	    strcmp(e->value.func, "ustr"))
+	    strcmp(e->value.func, "ustr") && strcmp(e->value.func, "ino") &&
+	    strcmp(e->value.func, "dev"))
 		return perr(pc, e->value.func_pos, "function '%s' cannot be used in a predicate",
 			    e->value.func);
 	err = plan_value(pc, &e->value, &tmp);
@@ -1502,7 +1565,8 @@ static int plan_pred(struct plan_ctx *pc, const struct q_expr *e, struct bd_pred
 	/* a default column's name: only a plain value or one formatted from a single field */
 	if (pc->alias_func && (tmp.acc_cnt != 1 || (strcmp(pc->alias_func, "str") &&
 	    strcmp(pc->alias_func, "hex") && strcmp(pc->alias_func, "tcpstate") &&
-	    strcmp(pc->alias_func, "family"))))
+	    strcmp(pc->alias_func, "family") && strcmp(pc->alias_func, "ino") &&
+	    strcmp(pc->alias_func, "dev"))))
 		return perr(pc, e->value.pos, "column '%s' is %s(...): cannot be used in a "
 			    "predicate; name its fields", e->value.path.root, pc->alias_func);
 	pr->acc = tmp.acc[0];
