@@ -441,6 +441,79 @@ static void emit_fullsk(struct cg *g, const struct bd_access *a, int null_label)
 	ib_jmp_imm(b, BPF_JEQ, R1, a->fullsk_bad[1], null_label);
 }
 
+/*
+ * rss(task), R_BASE at the mm: for each resident counter (file, anon, shmem) its
+ * count plus, for a percpu_counter, every possible CPU's part, clamped at 0 (the
+ * kernel's get_mm_counter_sum); their sum in kB. A CPU's part of the counter is at
+ * counters + that CPU's per-CPU offset. The kernel's offsets are no symbols a
+ * program can name here (kallsyms has no data symbols), but a per-CPU array gives
+ * them: its element's canonical per-CPU pointer (bpf_array.pptrs[0]) and each
+ * CPU's copy (bpf_map_lookup_percpu_elem). The slot's working space: acc (the
+ * counter so far), off (a CPU's offset), tmp.
+ */
+static void emit_rss(struct cg *g, const struct bd_access *a)
+{
+	const typeof(g->p->rss) *r = &g->p->rss;
+	struct insn_buf *b = &g->ib;
+	__u32 res = a->slot_off, acc = res + 8, off = res + 16, tmp = res + 24;
+	int i, c;
+
+	ib_emit(b, I_ST_IMM(8, R_BUF, res, 0));
+	for (i = 0; i < 3; i++) {
+		int pos = ib_new_label(b);
+
+		emit_probe_read(g, acc, 8, R_BASE, r->count_off[i], BPF_FUNC_probe_read_kernel);
+		for (c = 0; r->pcpu_off[i] && c < r->ncpus; c++) {
+			int next = ib_new_label(b);
+
+			/* this CPU's copy of the array's element, as a number */
+			ib_emit(b, I_ST_IMM(8, R_BUF, tmp, 0));
+			ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, r->map_fd);
+			ib_emit(b, I_MOV64_REG(R2, R_BUF));
+			ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, tmp));
+			ib_emit(b, I_MOV64_IMM(R3, c));
+			ib_emit(b, I_CALL(BPF_FUNC_map_lookup_percpu_elem));
+			ib_jmp_imm(b, BPF_JEQ, R0, 0, next);
+			ib_emit(b, I_STX(8, R_BUF, R0, off));
+			/* minus the canonical pointer: the array's pptrs[0] */
+			ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, r->map_fd);
+			ib_emit(b, I_STX(8, R_BUF, R1, tmp));
+			ib_emit(b, I_LDX(8, R3, R_BUF, tmp));
+			emit_probe_read(g, tmp, 8, R3, r->pptrs_off, BPF_FUNC_probe_read_kernel);
+			ib_emit(b, I_LDX(8, R1, R_BUF, off));
+			ib_emit(b, I_LDX(8, R2, R_BUF, tmp));
+			ib_jmp_imm(b, BPF_JEQ, R2, 0, next);
+			ib_emit(b, I_ALU64_REG(BPF_SUB, R1, R2));
+			ib_emit(b, I_STX(8, R_BUF, R1, off));
+			/* the counters pointer, then this CPU's s32 */
+			emit_probe_read(g, tmp, 8, R_BASE, r->pcpu_off[i], BPF_FUNC_probe_read_kernel);
+			ib_emit(b, I_LDX(8, R3, R_BUF, tmp));
+			ib_jmp_imm(b, BPF_JEQ, R3, 0, next);
+			ib_emit(b, I_LDX(8, R1, R_BUF, off));
+			ib_emit(b, I_ALU64_REG(BPF_ADD, R3, R1));
+			ib_emit(b, I_ST_IMM(8, R_BUF, tmp, 0));
+			emit_probe_read(g, tmp, 4, R3, 0, BPF_FUNC_probe_read_kernel);
+			ib_emit(b, I_LDX(4, R1, R_BUF, tmp));
+			ib_emit(b, I_ALU64_IMM(BPF_LSH, R1, 32));
+			ib_emit(b, I_ALU64_IMM(BPF_ARSH, R1, 32));
+			ib_emit(b, I_LDX(8, R2, R_BUF, acc));
+			ib_emit(b, I_ALU64_REG(BPF_ADD, R2, R1));
+			ib_emit(b, I_STX(8, R_BUF, R2, acc));
+			ib_place(b, next);
+		}
+		ib_emit(b, I_LDX(8, R1, R_BUF, acc));
+		ib_jmp_imm(b, BPF_JSGE, R1, 0, pos);
+		ib_emit(b, I_MOV64_IMM(R1, 0));
+		ib_place(b, pos);
+		ib_emit(b, I_LDX(8, R2, R_BUF, res));
+		ib_emit(b, I_ALU64_REG(BPF_ADD, R2, R1));
+		ib_emit(b, I_STX(8, R_BUF, R2, res));
+	}
+	ib_emit(b, I_LDX(8, R1, R_BUF, res));
+	ib_emit(b, I_ALU64_IMM(BPF_MUL, R1, r->kb_per_page));
+	ib_emit(b, I_STX(8, R_BUF, R1, res));
+}
+
 void emit_fetch(struct cg *g, const struct bd_access *a)
 {
 	struct insn_buf *b = &g->ib;
@@ -468,7 +541,7 @@ void emit_fetch(struct cg *g, const struct bd_access *a)
 		}
 		/* ctx pointers may be NULL; d_path wants a real object */
 		if ((i == 0 && a->root_nullable) || a->fetch == BD_FETCH_DPATH ||
-		    a->fetch == BD_FETCH_DWALK) {
+		    a->fetch == BD_FETCH_DWALK || (a->func && i == a->deref_cnt - 1)) {
 			ib_jmp_imm(b, BPF_JEQ, R_BASE, 0, null_label);
 			null_used = true;
 		}
@@ -480,7 +553,10 @@ void emit_fetch(struct cg *g, const struct bd_access *a)
 		null_used = true;
 	}
 
-	switch (a->fetch) {
+	switch (a->func ? -1 : (int)a->fetch) {
+	case -1:
+		emit_rss(g, a);
+		break;
 	case BD_FETCH_SCALAR:
 		if (probe_final) {
 			emit_probe_read(g, a->slot_off, a->size, R_BASE, a->off,

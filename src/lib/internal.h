@@ -182,7 +182,17 @@ struct bd_access {
 	int fullsk_at;		/* 0: no such step */
 	__u32 fullsk_state_off;
 	__u8 fullsk_bad[2];
+	__u8 func;		/* enum bd_valfunc: a value codegen computes from the base
+				 * the derefs reach, not a load */
 };
+
+/* Values a field-language function computes in BPF. */
+enum bd_valfunc {
+	BD_FUNC_NONE,
+	BD_FUNC_RSS,		/* rss(task): base mm; kB resident as VmRSS (emit_rss) */
+};
+#define BD_RSS_SLOT 32		/* rss(): the value, then 24 bytes of working space */
+#define BD_RSS_MAX_CPUS 1024	/* rss() unrolls its per-CPU loop */
 
 struct bd_column {
 	char *name;		/* JSON key */
@@ -291,6 +301,17 @@ struct bd_plan {
 		      task_fs, fs_root;
 		bool ok;
 	} dwalk;
+	struct {		/* rss(): the resident counters of struct mm_struct, from BTF */
+		__u32 count_off[3];	/* MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES: the
+					 * atomic_long or percpu_counter's count */
+		__u32 pcpu_off[3];	/* percpu_counter's counters pointer; 0: none */
+		__u32 pptrs_off;	/* struct bpf_array's pptrs: a per-CPU array's
+					 * canonical per-CPU pointer, for per-CPU offsets */
+		int map_fd;		/* that per-CPU array, while the program loads */
+		bool used;		/* a per-CPU part to add: load makes map_fd */
+		__u32 kb_per_page;
+		int ncpus;		/* possible CPUs */
+	} rss;
 	bool text_kaddrs;	/* text writer: kernel addresses as they are (a pin only
 				 * root reads: bd_text_kaddrs_for_pin), else as /proc
 				 * shows them to an unprivileged reader */

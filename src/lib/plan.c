@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
 
 #include "internal.h"
 #include "output.h"
@@ -655,6 +657,154 @@ static int plan_user_inode(struct plan_ctx *pc, const struct q_value *v, struct 
 	return finish_access(pc, &w, v->pos, BD_FMT_AUTO);
 }
 
+/* A type id of btf whose kind and name match, after mods: "long unsigned int", or a
+ * pointer to "char" (ptr_to set). */
+static __u32 find_type(const struct btf *btf, const char *name, bool ptr_to)
+{
+	__u32 id, n = btf__type_cnt(btf);
+
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+
+		if (ptr_to) {
+			if (!btf_is_ptr(t))
+				continue;
+			t = bd_skip_mods(btf, t->type, NULL);
+		}
+		if (t && btf_is_int(t) && !strcmp(btf__name_by_offset(btf, t->name_off), name))
+			return id;
+	}
+	return 0;
+}
+
+/*
+ * rss(task)'s counters in struct mm_struct, as this kernel's BTF lays them out:
+ * rss_stat[] of struct percpu_counter (6.2 on: a count plus per-CPU parts that
+ * get_mm_counter_sum adds), or struct mm_rss_stat with count[] of atomic_long_t.
+ */
+static int rss_layout(struct plan_ctx *pc)
+{
+	static const char *const idx_names[3] = { "MM_FILEPAGES", "MM_ANONPAGES", "MM_SHMEMPAGES" };
+	typeof(pc->p->rss) *r = &pc->p->rss;
+	const struct btf *btf = pc->d->btf;
+	__s32 mm = btf__find_by_name_kind(btf, "mm_struct", BTF_KIND_STRUCT);
+	__u32 rss_bits, type_id, bsz, count_bits, pcpu_bits = 0, elem_id;
+	const struct btf_type *t;
+	__s64 esz;
+	int i;
+
+	if (r->kb_per_page)
+		return 0;
+	if (mm < 0 || bd_find_member(btf, mm, "rss_stat", &rss_bits, &type_id, &bsz))
+		return -ENOENT;
+	t = bd_skip_mods(btf, type_id, &elem_id);
+	if (t && btf_is_array(t)) {	/* struct percpu_counter rss_stat[NR_MM_COUNTERS] */
+		t = bd_skip_mods(btf, btf_array(t)->type, &elem_id);
+		esz = btf__resolve_size(btf, elem_id);
+		if (!t || !btf_is_struct(t) || esz <= 0 ||
+		    bd_find_member(btf, elem_id, "count", &count_bits, &type_id, &bsz) ||
+		    bd_find_member(btf, elem_id, "counters", &pcpu_bits, &type_id, &bsz))
+			return -ENOENT;
+	} else if (t && btf_is_struct(t)) {	/* struct mm_rss_stat { atomic_long_t count[] } */
+		if (bd_find_member(btf, elem_id, "count", &count_bits, &type_id, &bsz))
+			return -ENOENT;
+		t = bd_skip_mods(btf, type_id, NULL);
+		esz = t && btf_is_array(t) ? btf__resolve_size(btf, btf_array(t)->type) : 0;
+		if (esz != 8)
+			return -ENOENT;
+	} else {
+		return -ENOENT;
+	}
+	for (i = 0; i < 3; i++) {
+		long long v;
+
+		if (bd_find_enumerator(btf, idx_names[i], &v) || v < 0 || v > 16)
+			return -ENOENT;
+		r->count_off[i] = rss_bits / 8 + v * esz + count_bits / 8;
+		r->pcpu_off[i] = pcpu_bits ? rss_bits / 8 + v * esz + pcpu_bits / 8 : 0;
+	}
+	if (pcpu_bits) {
+		r->ncpus = libbpf_num_possible_cpus();
+		if (member_off(btf, "bpf_array", "pptrs", &r->pptrs_off) || r->ncpus <= 0)
+			return -ENOENT;
+	}
+	r->kb_per_page = sysconf(_SC_PAGESIZE) / 1024;
+	return 0;
+}
+
+/*
+ * rss(task): kB resident as /proc/PID/status VmRSS shows it (file + anon + shmem
+ * pages, each counter with its per-CPU parts added and clamped at 0, as
+ * get_mm_counter_sum does; codegen.c: emit_rss). 0 for a task without mm.
+ */
+static int plan_rss(struct plan_ctx *pc, const struct q_value *v, struct bd_column *c)
+{
+	struct bd_access *a = &c->acc[0];
+	const struct btf_type *t;
+	struct walk w;
+	char tn[128];
+	int err;
+
+	c->acc_cnt = 1;
+	err = walk_path(pc, &v->path, NULL, 0, &w, a);
+	if (err)
+		return err;
+	t = pointee(a->btf, w.type_id, NULL);
+	if (!t || strcmp(btf__name_by_offset(a->btf, t->name_off), "task_struct"))
+		return perr(pc, v->pos, "rss() needs a struct task_struct *, not %s",
+			    type_name(a->btf, w.type_id, tn, sizeof(tn)));
+	/* the base: the task's mm */
+	err = walk_member(pc, &w, "mm", v->pos);
+	if (!err)
+		err = walk_deref(pc, &w, v->pos, "rss");
+	if (err)
+		return err;
+	if (rss_layout(pc)) {
+		pc->missing = true;
+		return perr(pc, v->pos, "rss(): this kernel's BTF lacks what it needs "
+			    "(mm_struct's rss_stat, MM_FILEPAGES..., bpf_array's pptrs)");
+	}
+	if (pc->p->rss.ncpus > BD_RSS_MAX_CPUS)
+		return perr(pc, v->pos, "rss(): more than %d possible CPUs", BD_RSS_MAX_CPUS);
+	a->type_id = find_type(a->btf, "long unsigned int", false);
+	if (!a->type_id) {
+		pc->missing = true;
+		return perr(pc, v->pos, "this kernel's BTF has no unsigned long");
+	}
+	pc->p->rss.used = pc->p->rss.pcpu_off[0] || pc->p->rss.pcpu_off[1] ||
+			  pc->p->rss.pcpu_off[2];
+	a->func = BD_FUNC_RSS;
+	a->fetch = BD_FETCH_SCALAR;
+	a->size = 8;
+	a->off = 0;
+	return 0;
+}
+
+static int plan_access(struct plan_ctx *pc, const struct q_path *path, const char *const *extra,
+		       int extra_cnt, enum bd_fmt fmt, struct bd_access *acc);
+
+/* exe(task): the file the task's mm runs, as readlink /proc/PID/exe names it (an
+ * empty name for a task without mm: a kernel thread, or one exiting). */
+static int plan_exe(struct plan_ctx *pc, const struct q_value *v, struct bd_column *c)
+{
+	static const char *const exe_file[] = { "mm", "exe_file" };
+	const struct btf_type *t;
+	struct walk w;
+	char tn[128];
+	int err;
+
+	c->acc_cnt = 1;
+	err = walk_path(pc, &v->path, NULL, 0, &w, &c->acc[0]);
+	if (err)
+		return err;
+	t = pointee(w.acc->btf, w.type_id, NULL);
+	if (!t || strcmp(btf__name_by_offset(w.acc->btf, t->name_off), "task_struct"))
+		return perr(pc, v->pos, "exe() needs a struct task_struct *, not %s",
+			    type_name(w.acc->btf, w.type_id, tn, sizeof(tn)));
+	memset(&c->acc[0], 0, sizeof(c->acc[0]));
+	return plan_access(pc, &v->path, exe_file, 2, BD_FMT_PATH, &c->acc[0]);
+}
+
 /* A struct path: bpf_d_path when the verifier trusts the pointer (an object
  * straight from the ctx), else walk dentries and mounts with probe reads. */
 static int plan_path(struct plan_ctx *pc, struct bd_access *a, int pos)
@@ -844,6 +994,9 @@ static const struct func_def funcs[] = {
 	/* members built from the plan's pid namespace level (nspid_members) */
 	{ "nspid", BD_FMT_NSPID, {}, 2 },
 	{ "nstgid", BD_FMT_NSPID, {}, 2 },
+	/* exe(task): path(task->mm->exe_file), as readlink /proc/PID/exe */
+	{ "exe", BD_FMT_PATH, {}, 0 },
+	{ "rss", BD_FMT_AUTO, {}, 0 },	/* plan_rss */
 };
 
 /* nspid(task): task->thread_pid; nstgid(task): task->signal->pids[PIDTYPE_TGID];
@@ -1001,11 +1154,15 @@ static int plan_value(struct plan_ctx *pc, const struct q_value *v, struct bd_co
 		if (!f)
 			return perr(pc, v->func_pos, "unknown function '%s' (known: str, hex, ip, "
 				    "path, dev, ino, vmflags, tcpstate, family, taskstate, laddr, "
-				    "raddr, sunpath, ustr, nspid, nstgid)",
+				    "raddr, sunpath, ustr, nspid, nstgid, exe, rss)",
 				    v->func);
 		c->fmt = f->fmt;
 		if (!strcmp(f->name, "dev") || !strcmp(f->name, "ino"))
 			return plan_user_inode(pc, v, c);
+		if (!strcmp(f->name, "exe"))
+			return plan_exe(pc, v, c);
+		if (!strcmp(f->name, "rss"))
+			return plan_rss(pc, v, c);
 	}
 	if (f && f->member_cnt) {
 		char nm[2][96];
@@ -1080,6 +1237,8 @@ static int place(struct plan_ctx *pc, struct bd_access *a, __u32 *cursor)
 	default:
 		a->slot_size = a->size;
 	}
+	if (a->func == BD_FUNC_RSS)
+		a->slot_size = BD_RSS_SLOT;
 	a->slot_off = *cursor;
 	*cursor += (a->slot_size + 7) & ~7u;
 	if (a->fetch == BD_FETCH_BYTES && is_char_array(a->btf, a->type_id)) {
@@ -1492,7 +1651,7 @@ static int plan_arith(struct plan_ctx *pc, const struct q_arith *a, struct bd_ar
 		return ident_value(pc, &none, &l, &n->imm);
 	}
 	if (a->value.func && strcmp(a->value.func, "hex") && strcmp(a->value.func, "ino") &&
-	    strcmp(a->value.func, "dev"))
+	    strcmp(a->value.func, "dev") && strcmp(a->value.func, "rss"))
 		return perr(pc, a->value.func_pos, "function '%s' cannot be used in arithmetic",
 			    a->value.func);
 	err = plan_value(pc, &a->value, &tmp);
@@ -1500,7 +1659,8 @@ static int plan_arith(struct plan_ctx *pc, const struct q_arith *a, struct bd_ar
 		return err;
 	if (pc->alias_func && (tmp.acc_cnt != 1 || (strcmp(pc->alias_func, "hex") &&
 	    strcmp(pc->alias_func, "tcpstate") && strcmp(pc->alias_func, "family") &&
-	    strcmp(pc->alias_func, "ino") && strcmp(pc->alias_func, "dev"))))
+	    strcmp(pc->alias_func, "ino") && strcmp(pc->alias_func, "dev") &&
+	    strcmp(pc->alias_func, "rss"))))
 		return perr(pc, a->pos, "column '%s' is %s(...): cannot be used in arithmetic; "
 			    "name its fields", a->value.path.root, pc->alias_func);
 	n->acc = tmp.acc[0];
@@ -1556,7 +1716,7 @@ static int plan_pred(struct plan_ctx *pc, const struct q_expr *e, struct bd_pred
 	}
 	if (e->value.func && strcmp(e->value.func, "str") && strcmp(e->value.func, "hex") &&
 	    strcmp(e->value.func, "ustr") && strcmp(e->value.func, "ino") &&
-	    strcmp(e->value.func, "dev"))
+	    strcmp(e->value.func, "dev") && strcmp(e->value.func, "rss"))
 		return perr(pc, e->value.func_pos, "function '%s' cannot be used in a predicate",
 			    e->value.func);
 	err = plan_value(pc, &e->value, &tmp);
@@ -1566,7 +1726,7 @@ static int plan_pred(struct plan_ctx *pc, const struct q_expr *e, struct bd_pred
 	if (pc->alias_func && (tmp.acc_cnt != 1 || (strcmp(pc->alias_func, "str") &&
 	    strcmp(pc->alias_func, "hex") && strcmp(pc->alias_func, "tcpstate") &&
 	    strcmp(pc->alias_func, "family") && strcmp(pc->alias_func, "ino") &&
-	    strcmp(pc->alias_func, "dev"))))
+	    strcmp(pc->alias_func, "dev") && strcmp(pc->alias_func, "rss"))))
 		return perr(pc, e->value.pos, "column '%s' is %s(...): cannot be used in a "
 			    "predicate; name its fields", e->value.path.root, pc->alias_func);
 	pr->acc = tmp.acc[0];

@@ -99,3 +99,48 @@ bad_input "cast to an unknown struct names the nearest" "no struct 'sockt' in th
 	"$BPFDUMP" dump tcp -o 'x=cast(sk_common, struct sockt)->sk_socket'
 bad_input "cast of a non-pointer" "cast() needs a pointer, but the value is" \
 	"$BPFDUMP" dump task -o 'x=cast(task->pid, struct sock)->sk_socket'
+
+# ---- rss(task), exe(task) ----
+# VmRSS of the helper (asleep, its memory touched) read before and after: rss() between
+vmrss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+before=$(vmrss $P)
+got=$(bd dump task -r -n -o 'rss=rss(task)' -w "task->pid == $P")
+after=$(vmrss $P)
+if [ -n "$got" ] && [ "$got" -ge "$(( before < after ? before : after ))" ] &&
+   [ "$got" -le "$(( before > after ? before : after ))" ]; then
+	ok "rss(task): /proc/PID/status VmRSS ($got kB; /proc: $before, $after)"
+else
+	fail "rss(task): '$got' kB, /proc/PID/status VmRSS $before then $after"
+fi
+# the counters' bare counts (what -o read before rss()): short of VmRSS by the per-CPU parts
+bare=$(bd dump task -r -n -o 'a=task->mm->rss_stat[MM_FILEPAGES].count,b=task->mm->rss_stat[MM_ANONPAGES].count,c=task->mm->rss_stat[MM_SHMEMPAGES].count' \
+	-w "task->pid == $P" | awk -v k=$(($(getconf PAGESIZE) / 1024)) '{ print ($1 + $2 + $3) * k }')
+check "rss(task) counts the 8 MiB the helper touched ($got kB; the bare counts: ${bare:-?} kB)" \
+	[ "${got:-0}" -gt 8192 ]
+got=$(bd dump task -r -n -o pid -w "task->pid == $P && rss(task) > $((before / 2))")
+expect_eq "rss(task) in a predicate (-w 'rss(task) > N')" "$P" "$got"
+got=$(bd sql -r -n "SELECT \"rss(task)\" > 8192 FROM task WHERE tid = $P")
+expect_eq "rss(task) as an SQL column" 1 "$got"
+# a kernel thread (no mm): 0 and no name, as /proc shows (VmRSS absent, exe unreadable)
+kt=$(bd dump task -r -n -o tid -w 'task->mm == 0' | head -1)
+if [ -n "$kt" ] && [ -e "/proc/$kt/status" ] && ! grep -q '^VmRSS' "/proc/$kt/status"; then
+	got=$(bd dump task -J -o 'rss=rss(task),exe=exe(task)' -w "task->pid == $kt")
+	expect_eq "rss(task) and exe(task) of a kernel thread ($(cat /proc/$kt/comm)): 0 and empty" \
+		'{"rss":0,"exe":""}' "$got"
+else
+	skip "kernel thread: none visible in /proc without VmRSS"
+fi
+
+want=$(readlink /proc/$P/exe)
+got=$(bd dump task -r -n -o 'exe=exe(task)' -w "task->pid == $P")
+expect_eq "exe(task): readlink /proc/PID/exe" "$want" "$got"
+got=$(bd dump task_file --pid $P -r -n -o 'exe=exe(task)' | sort -u)
+expect_eq "exe(task) in task_file rows" "$want" "$got"
+want=$(readlink /proc/$$/exe)
+got=$(bd sql -r -n "SELECT \"exe(task)\" FROM task WHERE tid = $$")
+expect_eq "exe(task) as an SQL column (the test's shell)" "$want" "$got"
+
+bad_input "rss() of a non-task names the type" "rss() needs a struct task_struct *, not struct mm_struct *" \
+	"$BPFDUMP" dump task -o 'x=rss(task->mm)'
+bad_input "exe() of a non-task names the type" "exe() needs a struct task_struct *, not struct file *" \
+	"$BPFDUMP" dump task_file -o 'x=exe(file)'
