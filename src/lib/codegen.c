@@ -514,6 +514,89 @@ static void emit_rss(struct cg *g, const struct bd_access *a)
 	ib_emit(b, I_STX(8, R_BUF, R1, res));
 }
 
+/*
+ * cmdline(task), R_BASE at the task: its mm's argv bytes [arg_start, arg_end), at
+ * most BD_CMDLINE_MAX - 1, copied with bpf_copy_from_user_task (the length kept
+ * after them, at BD_CMDLINE_MAX); the NULs between arguments become spaces, a NUL
+ * ends the string (ps -o args). Empty (null_label) for a task without mm or
+ * memory that cannot be read.
+ */
+static void emit_cmdline(struct cg *g, const struct bd_access *a, int null_label)
+{
+	struct insn_buf *b = &g->ib;
+	__u32 slot = a->slot_off, len = slot + BD_CMDLINE_MAX, max = BD_CMDLINE_MAX - 1;
+	int clamped = ib_new_label(b), loop = ib_new_label(b), end = ib_new_label(b), k;
+
+	ib_emit(b, I_ST_IMM(8, R_BUF, slot, 0));
+	emit_probe_read(g, slot, 8, R_BASE, g->p->cmdline.mm_off, BPF_FUNC_probe_read_kernel);
+	ib_emit(b, I_LDX(8, R3, R_BUF, slot));
+	ib_jmp_imm(b, BPF_JEQ, R3, 0, null_label);
+	emit_probe_read(g, len, 8, R3, g->p->cmdline.end_off, BPF_FUNC_probe_read_kernel);
+	ib_emit(b, I_LDX(8, R3, R_BUF, slot));
+	emit_probe_read(g, slot, 8, R3, g->p->cmdline.start_off, BPF_FUNC_probe_read_kernel);
+	/* len = min(arg_end - arg_start, max); nothing when <= 0 */
+	ib_emit(b, I_LDX(8, R3, R_BUF, slot));
+	ib_emit(b, I_LDX(8, R2, R_BUF, len));
+	ib_emit(b, I_ALU64_REG(BPF_SUB, R2, R3));
+	ib_jmp_imm(b, BPF_JSLE, R2, 0, null_label);
+	ib_jmp_imm(b, BPF_JLE, R2, max, clamped);
+	ib_emit(b, I_MOV64_IMM(R2, max));
+	ib_place(b, clamped);
+	ib_emit(b, I_ALU64_IMM(BPF_AND, R2, max));
+	ib_emit(b, I_STX(8, R_BUF, R2, len));
+	ib_emit(b, I_MOV64_REG(R1, R_BUF));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, slot));
+	ib_emit(b, I_MOV64_REG(R4, R_BASE));
+	ib_emit(b, I_MOV64_IMM(R5, 0));
+	ib_emit(b, I_CALL(BPF_FUNC_copy_from_user_task));
+	ib_jmp_imm(b, BPF_JNE, R0, 0, null_label);
+	/* where the string ends: at len, or at len - 1 when argv ends in its NUL */
+	ib_emit(b, I_LDX(8, R1, R_BUF, len));
+	ib_emit(b, I_ALU64_IMM(BPF_AND, R1, max));
+	ib_emit(b, I_MOV64_REG(R4, R_BUF));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R4, slot - 1));
+	ib_emit(b, I_ALU64_REG(BPF_ADD, R4, R1));
+	ib_emit(b, I_LDX(1, R5, R4, 0));
+	ib_emit(b, I_ALU64_IMM(BPF_SUB, R5, 1));
+	ib_emit(b, I_ALU64_IMM(BPF_RSH, R5, 63));	/* 1: that byte is a NUL */
+	ib_emit(b, I_MOV64_REG(R3, R1));
+	ib_emit(b, I_ALU64_REG(BPF_SUB, R3, R5));
+	ib_emit(b, I_STX(8, R_BUF, R3, len));
+	/* every NUL of the words holding the bytes as a space, branch-free (one
+	 * verifier state per word) */
+	ib_emit(b, I_MOV64_IMM(R2, 0));
+	ib_place(b, loop);
+	ib_jmp_imm(b, BPF_JGE, R2, BD_CMDLINE_MAX, end);
+	ib_jmp_reg(b, BPF_JSGE, R2, R1, end);
+	ib_emit(b, I_MOV64_REG(R4, R_BUF));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R4, slot));
+	ib_emit(b, I_ALU64_REG(BPF_ADD, R4, R2));
+	ib_emit(b, I_LDX(8, R5, R4, 0));
+	ib_emit(b, I_MOV64_IMM(R0, 0));
+	for (k = 0; k < 8; k++) {
+		ib_emit(b, I_MOV64_REG(R3, R5));
+		if (k)
+			ib_emit(b, I_ALU64_IMM(BPF_RSH, R3, 8 * k));
+		ib_emit(b, I_ALU64_IMM(BPF_AND, R3, 0xff));
+		ib_emit(b, I_ALU64_IMM(BPF_SUB, R3, 1));
+		ib_emit(b, I_ALU64_IMM(BPF_RSH, R3, 63));
+		ib_emit(b, I_ALU64_IMM(BPF_LSH, R3, 8 * k + 5));	/* 0x20 in byte k */
+		ib_emit(b, I_ALU64_REG(BPF_OR, R0, R3));
+	}
+	ib_emit(b, I_ALU64_REG(BPF_OR, R5, R0));
+	ib_emit(b, I_STX(8, R4, R5, 0));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, 8));
+	ib_ja(b, loop);
+	ib_place(b, end);
+	/* the end */
+	ib_emit(b, I_LDX(8, R1, R_BUF, len));
+	ib_emit(b, I_ALU64_IMM(BPF_AND, R1, max));
+	ib_emit(b, I_MOV64_REG(R4, R_BUF));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R4, slot));
+	ib_emit(b, I_ALU64_REG(BPF_ADD, R4, R1));
+	ib_emit(b, I_ST_IMM(1, R4, 0, 0));
+}
+
 void emit_fetch(struct cg *g, const struct bd_access *a)
 {
 	struct insn_buf *b = &g->ib;
@@ -553,9 +636,13 @@ void emit_fetch(struct cg *g, const struct bd_access *a)
 		null_used = true;
 	}
 
-	switch (a->func ? -1 : (int)a->fetch) {
-	case -1:
+	switch (a->func ? -(int)a->func : (int)a->fetch) {
+	case -BD_FUNC_RSS:
 		emit_rss(g, a);
+		break;
+	case -BD_FUNC_CMDLINE:
+		emit_cmdline(g, a, null_label);
+		null_used = true;
 		break;
 	case BD_FETCH_SCALAR:
 		if (probe_final) {

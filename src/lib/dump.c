@@ -467,6 +467,9 @@ int bd_load_prog(struct bpfdump_query *q, bool text, int *prog_fd)
 		p->path_cache_fd = bd_create_path_cache_map(d);
 		p->path_cache = p->path_cache_fd >= 0;
 	}
+	/* cmdline(): bpf_copy_from_user_task may fault pages in */
+	if (p->sleepable)
+		lopts.prog_flags |= BPF_F_SLEEPABLE;
 	/* rss(): a per-CPU array whose copies give each CPU's per-CPU offset (emit_rss) */
 	p->rss.map_fd = -1;
 	if (p->rss.used) {

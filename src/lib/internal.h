@@ -190,7 +190,10 @@ struct bd_access {
 enum bd_valfunc {
 	BD_FUNC_NONE,
 	BD_FUNC_RSS,		/* rss(task): base mm; kB resident as VmRSS (emit_rss) */
+	BD_FUNC_CMDLINE,	/* cmdline(task): base task; argv as ps -o args (a CSTR) */
 };
+/* cmdline() slot: up to 4095 bytes of argv and a NUL, then the length copied */
+#define BD_CMDLINE_MAX 4096
 #define BD_RSS_SLOT 32		/* rss(): the value, then 24 bytes of working space */
 #define BD_RSS_MAX_CPUS 1024	/* rss() unrolls its per-CPU loop */
 
@@ -312,6 +315,10 @@ struct bd_plan {
 		__u32 kb_per_page;
 		int ncpus;		/* possible CPUs */
 	} rss;
+	struct {		/* cmdline(): where argv is (emit_cmdline) */
+		__u32 mm_off, start_off, end_off;	/* task->mm, mm->arg_start, arg_end */
+	} cmdline;
+	bool sleepable;		/* cmdline(): load BPF_F_SLEEPABLE (bpf_copy_from_user_task) */
 	bool text_kaddrs;	/* text writer: kernel addresses as they are (a pin only
 				 * root reads: bd_text_kaddrs_for_pin), else as /proc
 				 * shows them to an unprivileged reader */

@@ -780,6 +780,55 @@ static int plan_rss(struct plan_ctx *pc, const struct q_value *v, struct bd_colu
 	return 0;
 }
 
+/*
+ * cmdline(TASK): the process's argv as ps -o args shows it (NULs as spaces), read
+ * from its memory with bpf_copy_from_user_task, which only a sleepable program may
+ * call, with a task the verifier trusts: the task of a task iterator's context.
+ * Empty for a task without mm (a kernel thread) or memory that cannot be read.
+ */
+static int plan_cmdline(struct plan_ctx *pc, const struct q_value *v, struct bd_column *c)
+{
+	const struct btf *btf = pc->d->btf;
+	struct bd_access *a = &c->acc[0];
+	const struct btf_type *t;
+	struct walk w;
+	char tn[128];
+	int err;
+
+	c->acc_cnt = 1;
+	err = walk_path(pc, &v->path, NULL, 0, &w, a);
+	if (err)
+		return err;
+	t = pointee(a->btf, w.type_id, NULL);
+	if (!t || strcmp(btf__name_by_offset(a->btf, t->name_off), "task_struct"))
+		return perr(pc, v->pos, "cmdline() needs a struct task_struct *, not %s",
+			    type_name(a->btf, w.type_id, tn, sizeof(tn)));
+	if (pc->p->tracing || v->path.step_cnt || !w.base_typed)
+		return perr(pc, v->pos, "cmdline() needs the task of a task iterator's "
+			    "context (task, task_file, task_vma): cmdline(task)");
+	if (member_off(btf, "task_struct", "mm", &pc->p->cmdline.mm_off) ||
+	    member_off(btf, "mm_struct", "arg_start", &pc->p->cmdline.start_off) ||
+	    member_off(btf, "mm_struct", "arg_end", &pc->p->cmdline.end_off)) {
+		pc->missing = true;
+		return perr(pc, v->pos, "cmdline(): this kernel's BTF lacks mm_struct's "
+			    "arg_start and arg_end");
+	}
+	err = walk_deref(pc, &w, v->pos, "cmdline");
+	if (err)
+		return err;
+	a->type_id = find_type(a->btf, "char", true);
+	if (!a->type_id) {
+		pc->missing = true;
+		return perr(pc, v->pos, "this kernel's BTF has no char *");
+	}
+	pc->p->sleepable = true;
+	a->func = BD_FUNC_CMDLINE;
+	a->fetch = BD_FETCH_CSTR;
+	a->size = 8;
+	a->off = 0;
+	return 0;
+}
+
 static int plan_access(struct plan_ctx *pc, const struct q_path *path, const char *const *extra,
 		       int extra_cnt, enum bd_fmt fmt, struct bd_access *acc);
 
@@ -997,6 +1046,7 @@ static const struct func_def funcs[] = {
 	/* exe(task): path(task->mm->exe_file), as readlink /proc/PID/exe */
 	{ "exe", BD_FMT_PATH, {}, 0 },
 	{ "rss", BD_FMT_AUTO, {}, 0 },	/* plan_rss */
+	{ "cmdline", BD_FMT_AUTO, {}, 0 },	/* plan_cmdline */
 };
 
 /* nspid(task): task->thread_pid; nstgid(task): task->signal->pids[PIDTYPE_TGID];
@@ -1154,7 +1204,7 @@ static int plan_value(struct plan_ctx *pc, const struct q_value *v, struct bd_co
 		if (!f)
 			return perr(pc, v->func_pos, "unknown function '%s' (known: str, hex, ip, "
 				    "path, dev, ino, vmflags, tcpstate, family, taskstate, laddr, "
-				    "raddr, sunpath, ustr, nspid, nstgid, exe, rss)",
+				    "raddr, sunpath, ustr, nspid, nstgid, exe, rss, cmdline)",
 				    v->func);
 		c->fmt = f->fmt;
 		if (!strcmp(f->name, "dev") || !strcmp(f->name, "ino"))
@@ -1163,6 +1213,8 @@ static int plan_value(struct plan_ctx *pc, const struct q_value *v, struct bd_co
 			return plan_exe(pc, v, c);
 		if (!strcmp(f->name, "rss"))
 			return plan_rss(pc, v, c);
+		if (!strcmp(f->name, "cmdline"))
+			return plan_cmdline(pc, v, c);
 	}
 	if (f && f->member_cnt) {
 		char nm[2][96];
@@ -1239,6 +1291,8 @@ static int place(struct plan_ctx *pc, struct bd_access *a, __u32 *cursor)
 	}
 	if (a->func == BD_FUNC_RSS)
 		a->slot_size = BD_RSS_SLOT;
+	if (a->func == BD_FUNC_CMDLINE)
+		a->slot_size = BD_CMDLINE_MAX + 8;
 	a->slot_off = *cursor;
 	*cursor += (a->slot_size + 7) & ~7u;
 	if (a->fetch == BD_FETCH_BYTES && is_char_array(a->btf, a->type_id)) {

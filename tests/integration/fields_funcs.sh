@@ -140,6 +140,43 @@ want=$(readlink /proc/$$/exe)
 got=$(bd sql -r -n "SELECT \"exe(task)\" FROM task WHERE tid = $$")
 expect_eq "exe(task) as an SQL column (the test's shell)" "$want" "$got"
 
+# ---- cmdline(task) ----
+# ps -o args's form of /proc/PID/cmdline: NULs between arguments as spaces, the last dropped
+proc_args() { $PY -c '
+import sys
+raw = open("/proc/%s/cmdline" % sys.argv[1], "rb").read()[:4095]
+raw = raw[:-1] if raw.endswith(b"\0") else raw
+sys.stdout.write(raw.replace(b"\0", b" ").decode())' "$1"; }
+want=$(proc_args $P)
+got=$(bd dump task -J -o 'c=cmdline(task)' -w "task->pid == $P" |
+	$PY -c 'import json, sys; print(json.loads(sys.stdin.readline())["c"])')
+expect_eq "cmdline(task): /proc/PID/cmdline with spaces (an empty argument, spaces inside one)" \
+	"$want" "$got"
+expect_eq "cmdline(task): what ps -o args shows" "$(ps -o args= -p $P)" "$got"
+# an argv longer than the slot: its first 4095 bytes
+long=$(printf 'a%.0s' $(seq 5000))
+$PY -c 'import time; time.sleep(600)' "$long" </dev/null >/dev/null 2>&1 &
+LP=$!
+at_exit "kill $LP"
+for _ in $(seq 100); do [ "$(wc -c </proc/$LP/cmdline)" -gt 5000 ] && break; sleep 0.1; done
+want=$(proc_args $LP)
+got=$(bd dump task -J -o 'c=cmdline(task)' -w "task->pid == $LP" |
+	$PY -c 'import json, sys; print(json.loads(sys.stdin.readline())["c"])')
+expect_eq "cmdline(task) of a 5000-byte argv: its first 4095 bytes (${#got})" "$want" "$got"
+got=$(bd sql -J "SELECT \"cmdline(task)\" AS args FROM task WHERE tid = $P" |
+	$PY -c 'import json, sys; print(json.loads(sys.stdin.readline())["args"])')
+expect_eq "cmdline(task) as an SQL column" "$(proc_args $P)" "$got"
+got=$(bd dump task_file --pid $P -J -o 'c=cmdline(task)' |
+	$PY -c 'import json, sys; print(*sorted({json.loads(l)["c"] for l in sys.stdin}))')
+expect_eq "cmdline(task) in task_file rows" "$(proc_args $P)" "$got"
+if [ -n "$kt" ]; then
+	got=$(bd dump task -J -o 'c=cmdline(task)' -w "task->pid == $kt")
+	expect_eq "cmdline(task) of a kernel thread: empty, as /proc/PID/cmdline" \
+		"{\"c\":\"$(cat /proc/$kt/cmdline)\"}" "$got"
+fi
+bad_input "cmdline() of another task than the iterator's" "cmdline() needs the task of a task iterator's context" \
+	"$BPFDUMP" dump task -o 'x=cmdline(task->real_parent)'
+
 bad_input "rss() of a non-task names the type" "rss() needs a struct task_struct *, not struct mm_struct *" \
 	"$BPFDUMP" dump task -o 'x=rss(task->mm)'
 bad_input "exe() of a non-task names the type" "exe() needs a struct task_struct *, not struct file *" \
