@@ -422,6 +422,181 @@ static void emit_backing(struct cg *g, const struct bd_access *a)
 	ib_place(b, plain);
 }
 
+/* cast() to a full socket: jump to null when the sock_common at R_BASE is a
+ * TIME_WAIT or request socket (its state byte read as the deref at this stage) */
+static void emit_fullsk(struct cg *g, const struct bd_access *a, int null_label)
+{
+	struct insn_buf *b = &g->ib;
+
+	if (a->fullsk_at < a->probe_from) {
+		ib_emit(b, I_LDX(1, R1, R_BASE, a->fullsk_state_off));
+	} else if (g->safe) {
+		emit_cast_load(g, R1, 1, R_BASE, a->fullsk_state_off);
+	} else {
+		emit_probe_read(g, g->scratch_off, 1, R_BASE, a->fullsk_state_off,
+				BPF_FUNC_probe_read_kernel);
+		ib_emit(b, I_LDX(1, R1, R_BUF, g->scratch_off));
+	}
+	ib_jmp_imm(b, BPF_JEQ, R1, a->fullsk_bad[0], null_label);
+	ib_jmp_imm(b, BPF_JEQ, R1, a->fullsk_bad[1], null_label);
+}
+
+/*
+ * rss(task), R_BASE at the mm: for each resident counter (file, anon, shmem) its
+ * count plus, for a percpu_counter, every possible CPU's part, clamped at 0 (the
+ * kernel's get_mm_counter_sum); their sum in kB. A CPU's part of the counter is at
+ * counters + that CPU's per-CPU offset. The kernel's offsets are no symbols a
+ * program can name here (kallsyms has no data symbols), but a per-CPU array gives
+ * them: its element's canonical per-CPU pointer (bpf_array.pptrs[0]) and each
+ * CPU's copy (bpf_map_lookup_percpu_elem). The slot's working space: acc (the
+ * counter so far), off (a CPU's offset), tmp.
+ */
+static void emit_rss(struct cg *g, const struct bd_access *a)
+{
+	const typeof(g->p->rss) *r = &g->p->rss;
+	struct insn_buf *b = &g->ib;
+	__u32 res = a->slot_off, acc = res + 8, off = res + 16, tmp = res + 24;
+	int i, c;
+
+	ib_emit(b, I_ST_IMM(8, R_BUF, res, 0));
+	for (i = 0; i < 3; i++) {
+		int pos = ib_new_label(b);
+
+		emit_probe_read(g, acc, 8, R_BASE, r->count_off[i], BPF_FUNC_probe_read_kernel);
+		for (c = 0; r->pcpu_off[i] && c < r->ncpus; c++) {
+			int next = ib_new_label(b);
+
+			/* this CPU's copy of the array's element, as a number */
+			ib_emit(b, I_ST_IMM(8, R_BUF, tmp, 0));
+			ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, r->map_fd);
+			ib_emit(b, I_MOV64_REG(R2, R_BUF));
+			ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, tmp));
+			ib_emit(b, I_MOV64_IMM(R3, c));
+			ib_emit(b, I_CALL(BPF_FUNC_map_lookup_percpu_elem));
+			ib_jmp_imm(b, BPF_JEQ, R0, 0, next);
+			ib_emit(b, I_STX(8, R_BUF, R0, off));
+			/* minus the canonical pointer: the array's pptrs[0] */
+			ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, r->map_fd);
+			ib_emit(b, I_STX(8, R_BUF, R1, tmp));
+			ib_emit(b, I_LDX(8, R3, R_BUF, tmp));
+			emit_probe_read(g, tmp, 8, R3, r->pptrs_off, BPF_FUNC_probe_read_kernel);
+			ib_emit(b, I_LDX(8, R1, R_BUF, off));
+			ib_emit(b, I_LDX(8, R2, R_BUF, tmp));
+			ib_jmp_imm(b, BPF_JEQ, R2, 0, next);
+			ib_emit(b, I_ALU64_REG(BPF_SUB, R1, R2));
+			ib_emit(b, I_STX(8, R_BUF, R1, off));
+			/* the counters pointer, then this CPU's s32 */
+			emit_probe_read(g, tmp, 8, R_BASE, r->pcpu_off[i], BPF_FUNC_probe_read_kernel);
+			ib_emit(b, I_LDX(8, R3, R_BUF, tmp));
+			ib_jmp_imm(b, BPF_JEQ, R3, 0, next);
+			ib_emit(b, I_LDX(8, R1, R_BUF, off));
+			ib_emit(b, I_ALU64_REG(BPF_ADD, R3, R1));
+			ib_emit(b, I_ST_IMM(8, R_BUF, tmp, 0));
+			emit_probe_read(g, tmp, 4, R3, 0, BPF_FUNC_probe_read_kernel);
+			ib_emit(b, I_LDX(4, R1, R_BUF, tmp));
+			ib_emit(b, I_ALU64_IMM(BPF_LSH, R1, 32));
+			ib_emit(b, I_ALU64_IMM(BPF_ARSH, R1, 32));
+			ib_emit(b, I_LDX(8, R2, R_BUF, acc));
+			ib_emit(b, I_ALU64_REG(BPF_ADD, R2, R1));
+			ib_emit(b, I_STX(8, R_BUF, R2, acc));
+			ib_place(b, next);
+		}
+		ib_emit(b, I_LDX(8, R1, R_BUF, acc));
+		ib_jmp_imm(b, BPF_JSGE, R1, 0, pos);
+		ib_emit(b, I_MOV64_IMM(R1, 0));
+		ib_place(b, pos);
+		ib_emit(b, I_LDX(8, R2, R_BUF, res));
+		ib_emit(b, I_ALU64_REG(BPF_ADD, R2, R1));
+		ib_emit(b, I_STX(8, R_BUF, R2, res));
+	}
+	ib_emit(b, I_LDX(8, R1, R_BUF, res));
+	ib_emit(b, I_ALU64_IMM(BPF_MUL, R1, r->kb_per_page));
+	ib_emit(b, I_STX(8, R_BUF, R1, res));
+}
+
+/*
+ * cmdline(task), R_BASE at the task: its mm's argv bytes [arg_start, arg_end), at
+ * most BD_CMDLINE_MAX - 1, copied with bpf_copy_from_user_task (the length kept
+ * after them, at BD_CMDLINE_MAX); the NULs between arguments become spaces, a NUL
+ * ends the string (ps -o args). Empty (null_label) for a task without mm or
+ * memory that cannot be read.
+ */
+static void emit_cmdline(struct cg *g, const struct bd_access *a, int null_label)
+{
+	struct insn_buf *b = &g->ib;
+	__u32 slot = a->slot_off, len = slot + BD_CMDLINE_MAX, max = BD_CMDLINE_MAX - 1;
+	int clamped = ib_new_label(b), loop = ib_new_label(b), end = ib_new_label(b), k;
+
+	ib_emit(b, I_ST_IMM(8, R_BUF, slot, 0));
+	emit_probe_read(g, slot, 8, R_BASE, g->p->cmdline.mm_off, BPF_FUNC_probe_read_kernel);
+	ib_emit(b, I_LDX(8, R3, R_BUF, slot));
+	ib_jmp_imm(b, BPF_JEQ, R3, 0, null_label);
+	emit_probe_read(g, len, 8, R3, g->p->cmdline.end_off, BPF_FUNC_probe_read_kernel);
+	ib_emit(b, I_LDX(8, R3, R_BUF, slot));
+	emit_probe_read(g, slot, 8, R3, g->p->cmdline.start_off, BPF_FUNC_probe_read_kernel);
+	/* len = min(arg_end - arg_start, max); nothing when <= 0 */
+	ib_emit(b, I_LDX(8, R3, R_BUF, slot));
+	ib_emit(b, I_LDX(8, R2, R_BUF, len));
+	ib_emit(b, I_ALU64_REG(BPF_SUB, R2, R3));
+	ib_jmp_imm(b, BPF_JSLE, R2, 0, null_label);
+	ib_jmp_imm(b, BPF_JLE, R2, max, clamped);
+	ib_emit(b, I_MOV64_IMM(R2, max));
+	ib_place(b, clamped);
+	ib_emit(b, I_ALU64_IMM(BPF_AND, R2, max));
+	ib_emit(b, I_STX(8, R_BUF, R2, len));
+	ib_emit(b, I_MOV64_REG(R1, R_BUF));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, slot));
+	ib_emit(b, I_MOV64_REG(R4, R_BASE));
+	ib_emit(b, I_MOV64_IMM(R5, 0));
+	ib_emit(b, I_CALL(BPF_FUNC_copy_from_user_task));
+	ib_jmp_imm(b, BPF_JNE, R0, 0, null_label);
+	/* where the string ends: at len, or at len - 1 when argv ends in its NUL */
+	ib_emit(b, I_LDX(8, R1, R_BUF, len));
+	ib_emit(b, I_ALU64_IMM(BPF_AND, R1, max));
+	ib_emit(b, I_MOV64_REG(R4, R_BUF));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R4, slot - 1));
+	ib_emit(b, I_ALU64_REG(BPF_ADD, R4, R1));
+	ib_emit(b, I_LDX(1, R5, R4, 0));
+	ib_emit(b, I_ALU64_IMM(BPF_SUB, R5, 1));
+	ib_emit(b, I_ALU64_IMM(BPF_RSH, R5, 63));	/* 1: that byte is a NUL */
+	ib_emit(b, I_MOV64_REG(R3, R1));
+	ib_emit(b, I_ALU64_REG(BPF_SUB, R3, R5));
+	ib_emit(b, I_STX(8, R_BUF, R3, len));
+	/* every NUL of the words holding the bytes as a space, branch-free (one
+	 * verifier state per word) */
+	ib_emit(b, I_MOV64_IMM(R2, 0));
+	ib_place(b, loop);
+	ib_jmp_imm(b, BPF_JGE, R2, BD_CMDLINE_MAX, end);
+	ib_jmp_reg(b, BPF_JSGE, R2, R1, end);
+	ib_emit(b, I_MOV64_REG(R4, R_BUF));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R4, slot));
+	ib_emit(b, I_ALU64_REG(BPF_ADD, R4, R2));
+	ib_emit(b, I_LDX(8, R5, R4, 0));
+	ib_emit(b, I_MOV64_IMM(R0, 0));
+	for (k = 0; k < 8; k++) {
+		ib_emit(b, I_MOV64_REG(R3, R5));
+		if (k)
+			ib_emit(b, I_ALU64_IMM(BPF_RSH, R3, 8 * k));
+		ib_emit(b, I_ALU64_IMM(BPF_AND, R3, 0xff));
+		ib_emit(b, I_ALU64_IMM(BPF_SUB, R3, 1));
+		ib_emit(b, I_ALU64_IMM(BPF_RSH, R3, 63));
+		ib_emit(b, I_ALU64_IMM(BPF_LSH, R3, 8 * k + 5));	/* 0x20 in byte k */
+		ib_emit(b, I_ALU64_REG(BPF_OR, R0, R3));
+	}
+	ib_emit(b, I_ALU64_REG(BPF_OR, R5, R0));
+	ib_emit(b, I_STX(8, R4, R5, 0));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, 8));
+	ib_ja(b, loop);
+	ib_place(b, end);
+	/* the end */
+	ib_emit(b, I_LDX(8, R1, R_BUF, len));
+	ib_emit(b, I_ALU64_IMM(BPF_AND, R1, max));
+	ib_emit(b, I_MOV64_REG(R4, R_BUF));
+	ib_emit(b, I_ALU64_IMM(BPF_ADD, R4, slot));
+	ib_emit(b, I_ALU64_REG(BPF_ADD, R4, R1));
+	ib_emit(b, I_ST_IMM(1, R4, 0, 0));
+}
+
 void emit_fetch(struct cg *g, const struct bd_access *a)
 {
 	struct insn_buf *b = &g->ib;
@@ -434,6 +609,10 @@ void emit_fetch(struct cg *g, const struct bd_access *a)
 	for (i = 0; i < a->deref_cnt; i++) {
 		if (a->backing_bit && i == a->backing_at)
 			emit_backing(g, a);
+		if (a->fullsk_at && i == a->fullsk_at) {
+			emit_fullsk(g, a, null_label);
+			null_used = true;
+		}
 		if (i < a->probe_from) {
 			ib_emit(b, I_LDX(8, R_BASE, R_BASE, a->deref_off[i]));
 		} else if (g->safe) {
@@ -445,15 +624,26 @@ void emit_fetch(struct cg *g, const struct bd_access *a)
 		}
 		/* ctx pointers may be NULL; d_path wants a real object */
 		if ((i == 0 && a->root_nullable) || a->fetch == BD_FETCH_DPATH ||
-		    a->fetch == BD_FETCH_DWALK) {
+		    a->fetch == BD_FETCH_DWALK || (a->func && i == a->deref_cnt - 1)) {
 			ib_jmp_imm(b, BPF_JEQ, R_BASE, 0, null_label);
 			null_used = true;
 		}
 	}
 	if (a->backing_bit && a->backing_at == a->deref_cnt)
 		emit_backing(g, a);
+	if (a->fullsk_at && a->fullsk_at == a->deref_cnt) {
+		emit_fullsk(g, a, null_label);
+		null_used = true;
+	}
 
-	switch (a->fetch) {
+	switch (a->func ? -(int)a->func : (int)a->fetch) {
+	case -BD_FUNC_RSS:
+		emit_rss(g, a);
+		break;
+	case -BD_FUNC_CMDLINE:
+		emit_cmdline(g, a, null_label);
+		null_used = true;
+		break;
 	case BD_FETCH_SCALAR:
 		if (probe_final) {
 			emit_probe_read(g, a->slot_off, a->size, R_BASE, a->off,

@@ -467,8 +467,23 @@ int bd_load_prog(struct bpfdump_query *q, bool text, int *prog_fd)
 		p->path_cache_fd = bd_create_path_cache_map(d);
 		p->path_cache = p->path_cache_fd >= 0;
 	}
+	/* cmdline(): bpf_copy_from_user_task may fault pages in */
+	if (p->sleepable)
+		lopts.prog_flags |= BPF_F_SLEEPABLE;
+	/* rss(): a per-CPU array whose copies give each CPU's per-CPU offset (emit_rss) */
+	p->rss.map_fd = -1;
+	if (p->rss.used) {
+		p->rss.map_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "bpfdump_pcpu", 4, 8, 1,
+					       NULL);
+		if (p->rss.map_fd < 0)
+			return bd_err(d, -errno, "target '%s': cannot create rss()'s per-CPU "
+				      "array: %s", p->target->name, strerror(errno));
+	}
 	err = bd_codegen_iter(d, p, q->buf_map_fd, text, &insns, &cnt, text ? &fmts : NULL);
 	if (err) {
+		if (p->rss.map_fd >= 0)
+			close(p->rss.map_fd);
+		p->rss.map_fd = -1;
 		if (err == -EOPNOTSUPP)
 			return err;	/* the message says which column */
 		return bd_err(d, err, "target '%s': code generation failed: %s", p->target->name,
@@ -479,6 +494,9 @@ int bd_load_prog(struct bpfdump_query *q, bool text, int *prog_fd)
 		sb_free(&fmts);
 		if (fmt_fd < 0) {
 			free(insns);
+			if (p->rss.map_fd >= 0)
+				close(p->rss.map_fd);
+			p->rss.map_fd = -1;
 			return fmt_fd;
 		}
 		bd_codegen_set_fmt_map(insns, cnt, fmt_fd);
@@ -497,6 +515,9 @@ int bd_load_prog(struct bpfdump_query *q, bool text, int *prog_fd)
 	free(insns);
 	if (fmt_fd >= 0)
 		close(fmt_fd);	/* the program holds it now */
+	if (p->rss.map_fd >= 0)
+		close(p->rss.map_fd);
+	p->rss.map_fd = -1;
 	if (fd >= 0) {
 		bd_log(d, BPFDUMP_DEBUG, "target '%s': loaded %d instructions%s%s", p->target->name,
 		       cnt, text ? " (text writer)" : "",

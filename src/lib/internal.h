@@ -174,7 +174,28 @@ struct bd_access {
 	__u32 backing_mode_off;
 	__s32 backing_delta;
 	int backing_at;
+	/* cast(struct sock_common *, struct sock): a full socket only, as
+	 * bpf_skc_to_tcp_sock has it: before deref fullsk_at (or the final read when
+	 * it is deref_cnt) the base is the sock_common; when its state byte (at
+	 * fullsk_state_off) is one of fullsk_bad (TIME_WAIT, NEW_SYN_RECV: no struct
+	 * sock behind it) the value reads as 0 */
+	int fullsk_at;		/* 0: no such step */
+	__u32 fullsk_state_off;
+	__u8 fullsk_bad[2];
+	__u8 func;		/* enum bd_valfunc: a value codegen computes from the base
+				 * the derefs reach, not a load */
 };
+
+/* Values a field-language function computes in BPF. */
+enum bd_valfunc {
+	BD_FUNC_NONE,
+	BD_FUNC_RSS,		/* rss(task): base mm; kB resident as VmRSS (emit_rss) */
+	BD_FUNC_CMDLINE,	/* cmdline(task): base task; argv as ps -o args (a CSTR) */
+};
+/* cmdline() slot: up to 4095 bytes of argv and a NUL, then the length copied */
+#define BD_CMDLINE_MAX 4096
+#define BD_RSS_SLOT 32		/* rss(): the value, then 24 bytes of working space */
+#define BD_RSS_MAX_CPUS 1024	/* rss() unrolls its per-CPU loop */
 
 struct bd_column {
 	char *name;		/* JSON key */
@@ -283,6 +304,21 @@ struct bd_plan {
 		      task_fs, fs_root;
 		bool ok;
 	} dwalk;
+	struct {		/* rss(): the resident counters of struct mm_struct, from BTF */
+		__u32 count_off[3];	/* MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES: the
+					 * atomic_long or percpu_counter's count */
+		__u32 pcpu_off[3];	/* percpu_counter's counters pointer; 0: none */
+		__u32 pptrs_off;	/* struct bpf_array's pptrs: a per-CPU array's
+					 * canonical per-CPU pointer, for per-CPU offsets */
+		int map_fd;		/* that per-CPU array, while the program loads */
+		bool used;		/* a per-CPU part to add: load makes map_fd */
+		__u32 kb_per_page;
+		int ncpus;		/* possible CPUs */
+	} rss;
+	struct {		/* cmdline(): where argv is (emit_cmdline) */
+		__u32 mm_off, start_off, end_off;	/* task->mm, mm->arg_start, arg_end */
+	} cmdline;
+	bool sleepable;		/* cmdline(): load BPF_F_SLEEPABLE (bpf_copy_from_user_task) */
 	bool text_kaddrs;	/* text writer: kernel addresses as they are (a pin only
 				 * root reads: bd_text_kaddrs_for_pin), else as /proc
 				 * shows them to an unprivileged reader */

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
 
 #include "internal.h"
 #include "output.h"
@@ -137,6 +139,9 @@ struct walk {
 	__u32 bit_size;		/* current value is a bitfield */
 	__u32 bit_off;
 	bool base_typed;	/* base is a BTF pointer the verifier tracks */
+	__u32 cast_id;		/* cast(): the value is a pointer to this struct */
+	bool cast_fullsk;	/* ... from a sock_common: full sockets only */
+	__u32 cast_state_off;	/* ... the sock_common's skc_state */
 };
 
 static int walk_deref(struct plan_ctx *pc, struct walk *w, int pos, const char *for_what)
@@ -146,7 +151,7 @@ static int walk_deref(struct plan_ctx *pc, struct walk *w, int pos, const char *
 	struct bd_access *a = w->acc;
 	char tn[128];
 
-	if (!t || !btf_is_ptr(t))
+	if (!w->cast_id && (!t || !btf_is_ptr(t)))
 		return perr(pc, pos, "'%s' needs a pointer, but the value is %s", for_what,
 			    type_name(btf, w->type_id, tn, sizeof(tn)));
 	if (w->bit_size)
@@ -156,9 +161,122 @@ static int walk_deref(struct plan_ctx *pc, struct walk *w, int pos, const char *
 	if (!w->base_typed && a->probe_from > a->deref_cnt)
 		a->probe_from = a->deref_cnt;
 	a->deref_off[a->deref_cnt++] = w->off;
+	w->off = 0;
+	if (w->cast_id) {
+		/* the verifier knows the pointer as declared (or as a number): what
+		 * follows is read as untyped memory */
+		w->base_typed = false;
+		w->type_id = w->cast_id;
+		w->cast_id = 0;
+		if (w->cast_fullsk && !a->fullsk_at) {
+			a->fullsk_at = a->deref_cnt;
+			a->fullsk_state_off = w->cast_state_off;
+		}
+		return 0;
+	}
 	w->base_typed = ptr_to_struct(btf, t) && w->base_typed;
 	w->type_id = t->type;
-	w->off = 0;
+	return 0;
+}
+
+static int member_off(const struct btf *btf, const char *st, const char *m, __u32 *off);
+
+/* The named structs (and unions) nearest an unknown name, for a hint. */
+static void near_structs(const struct btf *btf, const char *name, char *buf, size_t len)
+{
+	struct { const char *name; int score; } best[3] = {};
+	__u32 id, n = btf__type_cnt(btf);
+	size_t used = 0;
+	int k, limit = strlen(name) / 2 + 2;
+
+	buf[0] = '\0';
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const char *tn;
+		int sc;
+
+		if (!is_struct_like(t) || !t->name_off)
+			continue;
+		tn = btf__name_by_offset(btf, t->name_off);
+		sc = bd_edit_distance(name, tn);
+		if (strstr(tn, name) && sc > 2)
+			sc = 2;
+		for (k = 0; k < 3; k++) {
+			if (best[k].name && !strcmp(best[k].name, tn))
+				break;
+			if (!best[k].name || sc < best[k].score) {
+				memmove(&best[k + 1], &best[k], (2 - k) * sizeof(best[0]));
+				best[k].name = tn;
+				best[k].score = sc;
+				break;
+			}
+		}
+	}
+	for (k = 0; k < 3 && best[k].name && best[k].score <= limit; k++)
+		used += snprintf(buf + used, used < len ? len - used : 0, "%s%s", k ? ", " : "",
+				 best[k].name);
+}
+
+/* Whether struct id is, or starts with (first members, nested), a struct sock. */
+static bool starts_with_sock(const struct btf *btf, __u32 id)
+{
+	int depth;
+
+	for (depth = 0; depth < 8; depth++) {
+		const struct btf_type *t = bd_skip_mods(btf, id, NULL);
+
+		if (!t || !btf_is_struct(t))
+			return false;
+		if (!strcmp(btf__name_by_offset(btf, t->name_off), "sock"))
+			return true;
+		if (!btf_vlen(t) || btf_members(t)->offset)
+			return false;
+		id = btf_members(t)->type;
+	}
+	return false;
+}
+
+/*
+ * cast(VALUE, struct NAME): VALUE (a pointer, or a 64-bit number) points to a
+ * struct NAME; the next step follows it. A struct sock_common cast to a struct
+ * sock (or one that starts with it) is NULL for TIME_WAIT and request sockets,
+ * which have no struct sock behind them (as bpf_skc_to_tcp_sock).
+ */
+static int walk_cast(struct plan_ctx *pc, struct walk *w, const struct q_step *s)
+{
+	const struct btf *btf = w->acc->btf;
+	const struct btf_type *t = bd_skip_mods(btf, w->type_id, NULL), *from;
+	char tn[128], hint[256];
+	long long tw = -1, syn = -1;
+	__s32 id;
+
+	if (w->bit_size)
+		return perr(pc, s->pos, "cannot cast a bitfield");
+	if (!w->cast_id && !(t && (btf_is_ptr(t) || (btf_is_int(t) && t->size == 8))))
+		return perr(pc, s->pos, "cast() needs a pointer, but the value is %s",
+			    type_name(btf, w->type_id, tn, sizeof(tn)));
+	id = btf__find_by_name_kind(btf, s->name, BTF_KIND_STRUCT);
+	if (id <= 0)
+		id = btf__find_by_name_kind(btf, s->name, BTF_KIND_UNION);
+	if (id <= 0) {
+		pc->missing = true;
+		near_structs(btf, s->name, hint, sizeof(hint));
+		return perr(pc, s->pos, "no struct '%s' in this kernel's BTF%s%s", s->name,
+			    hint[0] ? "; nearest: " : "", hint);
+	}
+	from = w->cast_id ? NULL : t && btf_is_ptr(t) ? bd_skip_mods(btf, t->type, NULL) : NULL;
+	w->cast_fullsk = false;
+	if (from && btf_is_struct(from) &&
+	    !strcmp(btf__name_by_offset(btf, from->name_off), "sock_common") &&
+	    starts_with_sock(btf, id) && !member_off(btf, "sock_common", "skc_state",
+						     &w->cast_state_off) &&
+	    !bd_find_enumerator(btf, "TCP_TIME_WAIT", &tw) &&
+	    !bd_find_enumerator(btf, "TCP_NEW_SYN_RECV", &syn)) {
+		w->cast_fullsk = true;
+		w->acc->fullsk_bad[0] = tw;
+		w->acc->fullsk_bad[1] = syn;
+	}
+	w->cast_id = id;
 	return 0;
 }
 
@@ -169,7 +287,7 @@ static int walk_member(struct plan_ctx *pc, struct walk *w, const char *name, in
 	__u32 bit_off, mtype, bsz;
 	char tn[128], hint[256];
 
-	if (t && btf_is_ptr(t) && is_struct_like(bd_skip_mods(btf, t->type, NULL))) {
+	if (w->cast_id || (t && btf_is_ptr(t) && is_struct_like(bd_skip_mods(btf, t->type, NULL)))) {
 		int err = walk_deref(pc, w, pos, name);
 
 		if (err)
@@ -204,7 +322,7 @@ static int walk_index(struct plan_ctx *pc, struct walk *w, long long idx, int po
 	char tn[128];
 	__s64 esz;
 
-	if (t && btf_is_ptr(t)) {
+	if (w->cast_id || (t && btf_is_ptr(t))) {
 		int err = walk_deref(pc, w, pos, "[]");
 
 		if (err)
@@ -307,7 +425,9 @@ static int walk_path(struct plan_ctx *pc, const struct q_path *path, const char 
 
 		if (w->bit_size)
 			return perr(pc, s->pos, "cannot go past a bitfield");
-		if (s->kind == Q_STEP_INDEX && s->name)
+		if (s->kind == Q_STEP_CAST)
+			err = walk_cast(pc, w, s);
+		else if (s->kind == Q_STEP_INDEX && s->name)
 			err = walk_named_index(pc, w, s);
 		else if (s->kind == Q_STEP_INDEX)
 			err = walk_index(pc, w, s->index, s->pos);
@@ -438,7 +558,59 @@ static bool is_file_ptr(const struct btf *btf, __u32 type_id)
 
 static int finish_access(struct plan_ctx *pc, struct walk *w, int pos, enum bd_fmt fmt);
 
-/* dev(file), ino(file): what /proc/PID/maps shows (see backing_probe) */
+/* The struct a pointer type points to, or NULL. */
+static const struct btf_type *pointee(const struct btf *btf, __u32 type_id, __u32 *id)
+{
+	const struct btf_type *t = bd_skip_mods(btf, type_id, NULL);
+
+	if (!t || !btf_is_ptr(t))
+		return NULL;
+	t = bd_skip_mods(btf, t->type, id);
+	return t && btf_is_struct(t) ? t : NULL;
+}
+
+/*
+ * ino(socket): the socket's inode as /proc/net/{tcp,udp,unix} and socket:[N] in
+ * /proc/PID/fd show it (the kernel's sock_i_ino: SOCK_INODE(sk->sk_socket)), from a
+ * struct sock_common * (full sockets only: TIME_WAIT and request sockets have no
+ * inode, 0 as /proc shows), a struct sock * or one that starts with it (udp_sock,
+ * unix_sock, ...), or a struct socket *. 0 when the sock has no socket.
+ * Returns 1 when w is none of these.
+ */
+static int walk_sock_inode(struct plan_ctx *pc, struct walk *w, int pos)
+{
+	const struct btf *btf = w->acc->btf;
+	char sock[] = "sock", alloc[] = "socket_alloc";
+	struct q_step st = { .kind = Q_STEP_CAST, .pos = pos };
+	const struct btf_type *t;
+	const char *name;
+	__u32 id = 0;
+	int err;
+
+	t = pointee(btf, w->type_id, &id);
+	if (!t)
+		return 1;
+	name = btf__name_by_offset(btf, t->name_off);
+	if (!strcmp(name, "sock_common") || starts_with_sock(btf, id)) {
+		st.name = sock;
+		err = walk_cast(pc, w, &st);
+		if (!err)
+			err = walk_member(pc, w, "sk_socket", pos);
+		if (err)
+			return err;
+	} else if (strcmp(name, "socket")) {
+		return 1;
+	}
+	st.name = alloc;
+	err = walk_cast(pc, w, &st);
+	if (!err)
+		err = walk_member(pc, w, "vfs_inode", pos);
+	if (!err)
+		err = walk_member(pc, w, "i_ino", pos);
+	return err;
+}
+
+/* dev(file), ino(file): what /proc/PID/maps shows (see backing_probe); ino(socket) */
 static int plan_user_inode(struct plan_ctx *pc, const struct q_value *v, struct bd_column *c)
 {
 	static const char *const real_dev[] = { "f_inode", "i_sb", "s_dev" };
@@ -456,8 +628,16 @@ static int plan_user_inode(struct plan_ctx *pc, const struct q_value *v, struct 
 	err = walk_path(pc, &v->path, NULL, 0, &w, &c->acc[0]);
 	if (err)
 		return err;
+	if (!dev && !is_file_ptr(w.acc->btf, w.type_id)) {
+		err = walk_sock_inode(pc, &w, v->pos);
+		if (err < 0)
+			return err;
+		if (!err)
+			return finish_access(pc, &w, v->pos, BD_FMT_AUTO);
+	}
 	if (!is_file_ptr(w.acc->btf, w.type_id))
-		return perr(pc, v->pos, "%s() needs a struct file *, not %s", v->func,
+		return perr(pc, v->pos, "%s() needs a struct file *%s, not %s", v->func,
+			    dev ? "" : " or a socket (struct sock_common *, sock *, socket *)",
 			    type_name(w.acc->btf, w.type_id, tn, sizeof(tn)));
 	if (backing_probe(pc, &bi)) {
 		m = dev ? real_dev : real_ino;
@@ -475,6 +655,203 @@ static int plan_user_inode(struct plan_ctx *pc, const struct q_value *v, struct 
 			return err;
 	}
 	return finish_access(pc, &w, v->pos, BD_FMT_AUTO);
+}
+
+/* A type id of btf whose kind and name match, after mods: "long unsigned int", or a
+ * pointer to "char" (ptr_to set). */
+static __u32 find_type(const struct btf *btf, const char *name, bool ptr_to)
+{
+	__u32 id, n = btf__type_cnt(btf);
+
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+
+		if (ptr_to) {
+			if (!btf_is_ptr(t))
+				continue;
+			t = bd_skip_mods(btf, t->type, NULL);
+		}
+		if (t && btf_is_int(t) && !strcmp(btf__name_by_offset(btf, t->name_off), name))
+			return id;
+	}
+	return 0;
+}
+
+/*
+ * rss(task)'s counters in struct mm_struct, as this kernel's BTF lays them out:
+ * rss_stat[] of struct percpu_counter (6.2 on: a count plus per-CPU parts that
+ * get_mm_counter_sum adds), or struct mm_rss_stat with count[] of atomic_long_t.
+ */
+static int rss_layout(struct plan_ctx *pc)
+{
+	static const char *const idx_names[3] = { "MM_FILEPAGES", "MM_ANONPAGES", "MM_SHMEMPAGES" };
+	typeof(pc->p->rss) *r = &pc->p->rss;
+	const struct btf *btf = pc->d->btf;
+	__s32 mm = btf__find_by_name_kind(btf, "mm_struct", BTF_KIND_STRUCT);
+	__u32 rss_bits, type_id, bsz, count_bits, pcpu_bits = 0, elem_id;
+	const struct btf_type *t;
+	__s64 esz;
+	int i;
+
+	if (r->kb_per_page)
+		return 0;
+	if (mm < 0 || bd_find_member(btf, mm, "rss_stat", &rss_bits, &type_id, &bsz))
+		return -ENOENT;
+	t = bd_skip_mods(btf, type_id, &elem_id);
+	if (t && btf_is_array(t)) {	/* struct percpu_counter rss_stat[NR_MM_COUNTERS] */
+		t = bd_skip_mods(btf, btf_array(t)->type, &elem_id);
+		esz = btf__resolve_size(btf, elem_id);
+		if (!t || !btf_is_struct(t) || esz <= 0 ||
+		    bd_find_member(btf, elem_id, "count", &count_bits, &type_id, &bsz) ||
+		    bd_find_member(btf, elem_id, "counters", &pcpu_bits, &type_id, &bsz))
+			return -ENOENT;
+	} else if (t && btf_is_struct(t)) {	/* struct mm_rss_stat { atomic_long_t count[] } */
+		if (bd_find_member(btf, elem_id, "count", &count_bits, &type_id, &bsz))
+			return -ENOENT;
+		t = bd_skip_mods(btf, type_id, NULL);
+		esz = t && btf_is_array(t) ? btf__resolve_size(btf, btf_array(t)->type) : 0;
+		if (esz != 8)
+			return -ENOENT;
+	} else {
+		return -ENOENT;
+	}
+	for (i = 0; i < 3; i++) {
+		long long v;
+
+		if (bd_find_enumerator(btf, idx_names[i], &v) || v < 0 || v > 16)
+			return -ENOENT;
+		r->count_off[i] = rss_bits / 8 + v * esz + count_bits / 8;
+		r->pcpu_off[i] = pcpu_bits ? rss_bits / 8 + v * esz + pcpu_bits / 8 : 0;
+	}
+	if (pcpu_bits) {
+		r->ncpus = libbpf_num_possible_cpus();
+		if (member_off(btf, "bpf_array", "pptrs", &r->pptrs_off) || r->ncpus <= 0)
+			return -ENOENT;
+	}
+	r->kb_per_page = sysconf(_SC_PAGESIZE) / 1024;
+	return 0;
+}
+
+/*
+ * rss(task): kB resident as /proc/PID/status VmRSS shows it (file + anon + shmem
+ * pages, each counter with its per-CPU parts added and clamped at 0, as
+ * get_mm_counter_sum does; codegen.c: emit_rss). 0 for a task without mm.
+ */
+static int plan_rss(struct plan_ctx *pc, const struct q_value *v, struct bd_column *c)
+{
+	struct bd_access *a = &c->acc[0];
+	const struct btf_type *t;
+	struct walk w;
+	char tn[128];
+	int err;
+
+	c->acc_cnt = 1;
+	err = walk_path(pc, &v->path, NULL, 0, &w, a);
+	if (err)
+		return err;
+	t = pointee(a->btf, w.type_id, NULL);
+	if (!t || strcmp(btf__name_by_offset(a->btf, t->name_off), "task_struct"))
+		return perr(pc, v->pos, "rss() needs a struct task_struct *, not %s",
+			    type_name(a->btf, w.type_id, tn, sizeof(tn)));
+	/* the base: the task's mm */
+	err = walk_member(pc, &w, "mm", v->pos);
+	if (!err)
+		err = walk_deref(pc, &w, v->pos, "rss");
+	if (err)
+		return err;
+	if (rss_layout(pc)) {
+		pc->missing = true;
+		return perr(pc, v->pos, "rss(): this kernel's BTF lacks what it needs "
+			    "(mm_struct's rss_stat, MM_FILEPAGES..., bpf_array's pptrs)");
+	}
+	if (pc->p->rss.ncpus > BD_RSS_MAX_CPUS)
+		return perr(pc, v->pos, "rss(): more than %d possible CPUs", BD_RSS_MAX_CPUS);
+	a->type_id = find_type(a->btf, "long unsigned int", false);
+	if (!a->type_id) {
+		pc->missing = true;
+		return perr(pc, v->pos, "this kernel's BTF has no unsigned long");
+	}
+	pc->p->rss.used = pc->p->rss.pcpu_off[0] || pc->p->rss.pcpu_off[1] ||
+			  pc->p->rss.pcpu_off[2];
+	a->func = BD_FUNC_RSS;
+	a->fetch = BD_FETCH_SCALAR;
+	a->size = 8;
+	a->off = 0;
+	return 0;
+}
+
+/*
+ * cmdline(TASK): the process's argv as ps -o args shows it (NULs as spaces), read
+ * from its memory with bpf_copy_from_user_task, which only a sleepable program may
+ * call, with a task the verifier trusts: the task of a task iterator's context.
+ * Empty for a task without mm (a kernel thread) or memory that cannot be read.
+ */
+static int plan_cmdline(struct plan_ctx *pc, const struct q_value *v, struct bd_column *c)
+{
+	const struct btf *btf = pc->d->btf;
+	struct bd_access *a = &c->acc[0];
+	const struct btf_type *t;
+	struct walk w;
+	char tn[128];
+	int err;
+
+	c->acc_cnt = 1;
+	err = walk_path(pc, &v->path, NULL, 0, &w, a);
+	if (err)
+		return err;
+	t = pointee(a->btf, w.type_id, NULL);
+	if (!t || strcmp(btf__name_by_offset(a->btf, t->name_off), "task_struct"))
+		return perr(pc, v->pos, "cmdline() needs a struct task_struct *, not %s",
+			    type_name(a->btf, w.type_id, tn, sizeof(tn)));
+	if (pc->p->tracing || v->path.step_cnt || !w.base_typed)
+		return perr(pc, v->pos, "cmdline() needs the task of a task iterator's "
+			    "context (task, task_file, task_vma): cmdline(task)");
+	if (member_off(btf, "task_struct", "mm", &pc->p->cmdline.mm_off) ||
+	    member_off(btf, "mm_struct", "arg_start", &pc->p->cmdline.start_off) ||
+	    member_off(btf, "mm_struct", "arg_end", &pc->p->cmdline.end_off)) {
+		pc->missing = true;
+		return perr(pc, v->pos, "cmdline(): this kernel's BTF lacks mm_struct's "
+			    "arg_start and arg_end");
+	}
+	err = walk_deref(pc, &w, v->pos, "cmdline");
+	if (err)
+		return err;
+	a->type_id = find_type(a->btf, "char", true);
+	if (!a->type_id) {
+		pc->missing = true;
+		return perr(pc, v->pos, "this kernel's BTF has no char *");
+	}
+	pc->p->sleepable = true;
+	a->func = BD_FUNC_CMDLINE;
+	a->fetch = BD_FETCH_CSTR;
+	a->size = 8;
+	a->off = 0;
+	return 0;
+}
+
+static int plan_access(struct plan_ctx *pc, const struct q_path *path, const char *const *extra,
+		       int extra_cnt, enum bd_fmt fmt, struct bd_access *acc);
+
+/* exe(task): the file the task's mm runs, as readlink /proc/PID/exe names it (an
+ * empty name for a task without mm: a kernel thread, or one exiting). */
+static int plan_exe(struct plan_ctx *pc, const struct q_value *v, struct bd_column *c)
+{
+	static const char *const exe_file[] = { "mm", "exe_file" };
+	const struct btf_type *t;
+	struct walk w;
+	char tn[128];
+	int err;
+
+	c->acc_cnt = 1;
+	err = walk_path(pc, &v->path, NULL, 0, &w, &c->acc[0]);
+	if (err)
+		return err;
+	t = pointee(w.acc->btf, w.type_id, NULL);
+	if (!t || strcmp(btf__name_by_offset(w.acc->btf, t->name_off), "task_struct"))
+		return perr(pc, v->pos, "exe() needs a struct task_struct *, not %s",
+			    type_name(w.acc->btf, w.type_id, tn, sizeof(tn)));
+	memset(&c->acc[0], 0, sizeof(c->acc[0]));
+	return plan_access(pc, &v->path, exe_file, 2, BD_FMT_PATH, &c->acc[0]);
 }
 
 /* A struct path: bpf_d_path when the verifier trusts the pointer (an object
@@ -666,6 +1043,10 @@ static const struct func_def funcs[] = {
 	/* members built from the plan's pid namespace level (nspid_members) */
 	{ "nspid", BD_FMT_NSPID, {}, 2 },
 	{ "nstgid", BD_FMT_NSPID, {}, 2 },
+	/* exe(task): path(task->mm->exe_file), as readlink /proc/PID/exe */
+	{ "exe", BD_FMT_PATH, {}, 0 },
+	{ "rss", BD_FMT_AUTO, {}, 0 },	/* plan_rss */
+	{ "cmdline", BD_FMT_AUTO, {}, 0 },	/* plan_cmdline */
 };
 
 /* nspid(task): task->thread_pid; nstgid(task): task->signal->pids[PIDTYPE_TGID];
@@ -718,7 +1099,7 @@ static char *default_name(const struct q_value *v)
 	if (v->func && strcmp(v->func, "str") && strcmp(v->func, "hex") && strcmp(v->func, "path"))
 		return strdup(v->func);
 	for (i = p->step_cnt - 1; i >= 0; i--) {
-		if (p->steps[i].kind != Q_STEP_INDEX) {
+		if (p->steps[i].kind != Q_STEP_INDEX && p->steps[i].kind != Q_STEP_CAST) {
 			n = p->steps[i].name;
 			break;
 		}
@@ -823,11 +1204,17 @@ static int plan_value(struct plan_ctx *pc, const struct q_value *v, struct bd_co
 		if (!f)
 			return perr(pc, v->func_pos, "unknown function '%s' (known: str, hex, ip, "
 				    "path, dev, ino, vmflags, tcpstate, family, taskstate, laddr, "
-				    "raddr, sunpath, ustr, nspid, nstgid)",
+				    "raddr, sunpath, ustr, nspid, nstgid, exe, rss, cmdline)",
 				    v->func);
 		c->fmt = f->fmt;
 		if (!strcmp(f->name, "dev") || !strcmp(f->name, "ino"))
 			return plan_user_inode(pc, v, c);
+		if (!strcmp(f->name, "exe"))
+			return plan_exe(pc, v, c);
+		if (!strcmp(f->name, "rss"))
+			return plan_rss(pc, v, c);
+		if (!strcmp(f->name, "cmdline"))
+			return plan_cmdline(pc, v, c);
 	}
 	if (f && f->member_cnt) {
 		char nm[2][96];
@@ -902,6 +1289,10 @@ static int place(struct plan_ctx *pc, struct bd_access *a, __u32 *cursor)
 	default:
 		a->slot_size = a->size;
 	}
+	if (a->func == BD_FUNC_RSS)
+		a->slot_size = BD_RSS_SLOT;
+	if (a->func == BD_FUNC_CMDLINE)
+		a->slot_size = BD_CMDLINE_MAX + 8;
 	a->slot_off = *cursor;
 	*cursor += (a->slot_size + 7) & ~7u;
 	if (a->fetch == BD_FETCH_BYTES && is_char_array(a->btf, a->type_id)) {
@@ -1313,14 +1704,17 @@ static int plan_arith(struct plan_ctx *pc, const struct q_arith *a, struct bd_ar
 		n->kind = Q_ARITH_LIT;
 		return ident_value(pc, &none, &l, &n->imm);
 	}
-	if (a->value.func && strcmp(a->value.func, "hex"))
+	if (a->value.func && strcmp(a->value.func, "hex") && strcmp(a->value.func, "ino") &&
+	    strcmp(a->value.func, "dev") && strcmp(a->value.func, "rss"))
 		return perr(pc, a->value.func_pos, "function '%s' cannot be used in arithmetic",
 			    a->value.func);
 	err = plan_value(pc, &a->value, &tmp);
 	if (err)
 		return err;
 	if (pc->alias_func && (tmp.acc_cnt != 1 || (strcmp(pc->alias_func, "hex") &&
-	    strcmp(pc->alias_func, "tcpstate") && strcmp(pc->alias_func, "family"))))
+	    strcmp(pc->alias_func, "tcpstate") && strcmp(pc->alias_func, "family") &&
+	    strcmp(pc->alias_func, "ino") && strcmp(pc->alias_func, "dev") &&
+	    strcmp(pc->alias_func, "rss"))))
 		return perr(pc, a->pos, "column '%s' is %s(...): cannot be used in arithmetic; "
 			    "name its fields", a->value.path.root, pc->alias_func);
 	n->acc = tmp.acc[0];
@@ -1375,7 +1769,8 @@ static int plan_pred(struct plan_ctx *pc, const struct q_expr *e, struct bd_pred
 		break;
 	}
 	if (e->value.func && strcmp(e->value.func, "str") && strcmp(e->value.func, "hex") &&
-	    strcmp(e->value.func, "ustr"))
+	    strcmp(e->value.func, "ustr") && strcmp(e->value.func, "ino") &&
+	    strcmp(e->value.func, "dev") && strcmp(e->value.func, "rss"))
 		return perr(pc, e->value.func_pos, "function '%s' cannot be used in a predicate",
 			    e->value.func);
 	err = plan_value(pc, &e->value, &tmp);
@@ -1384,7 +1779,8 @@ static int plan_pred(struct plan_ctx *pc, const struct q_expr *e, struct bd_pred
 	/* a default column's name: only a plain value or one formatted from a single field */
 	if (pc->alias_func && (tmp.acc_cnt != 1 || (strcmp(pc->alias_func, "str") &&
 	    strcmp(pc->alias_func, "hex") && strcmp(pc->alias_func, "tcpstate") &&
-	    strcmp(pc->alias_func, "family"))))
+	    strcmp(pc->alias_func, "family") && strcmp(pc->alias_func, "ino") &&
+	    strcmp(pc->alias_func, "dev") && strcmp(pc->alias_func, "rss"))))
 		return perr(pc, e->value.pos, "column '%s' is %s(...): cannot be used in a "
 			    "predicate; name its fields", e->value.path.root, pc->alias_func);
 	pr->acc = tmp.acc[0];

@@ -555,6 +555,8 @@ char *q_path_str(const struct q_path *p)
 		st = &p->steps[i];
 		if (st->kind == Q_STEP_INDEX)
 			size += 2 + 20 + (st->name ? strlen(st->name) : 0); /* "[" LLONG_MIN "]" */
+		else if (st->kind == Q_STEP_CAST)
+			size += 15 + (st->name ? strlen(st->name) : 0); /* "cast(" ", struct " ")" */
 		else
 			size += 2 + (st->name ? strlen(st->name) : 0);
 	}
@@ -572,6 +574,14 @@ char *q_path_str(const struct q_path *p)
 				len += snprintf(buf + len, size - len, "[%s]", st->name);
 			else
 				len += snprintf(buf + len, size - len, "[%lld]", st->index);
+			continue;
+		case Q_STEP_CAST:
+			/* wraps everything so far */
+			memmove(buf + 5, buf, len);
+			memcpy(buf, "cast(", 5);
+			len += 5;
+			len += snprintf(buf + len, size - len, ", struct %s)",
+					st->name ? st->name : "");
 			continue;
 		case Q_STEP_ARROW:
 			buf[len++] = '-';
@@ -623,7 +633,87 @@ static int parse_index(struct parser *p, int path_pos, long long *index, char **
 	return 0;
 }
 
-/* path := ident { '->' ident | '.' ident | '[' int ']' } */
+static int parse_path(struct parser *p, struct q_path *path, int after);
+
+static bool is_cast(const struct parser *p, const struct tok *t)
+{
+	return t->kind == T_IDENT && t->len == 4 && !strncmp(p->src + t->pos, "cast", 4) &&
+	       peek2(p)->kind == T_LPAREN;
+}
+
+/*
+ * cast '(' path ',' ( 'struct' | 'union' ) ident ')': the inner path's steps, then a
+ * CAST step naming the type (the planner resolves it). Nests as '(' does.
+ */
+static int parse_cast(struct parser *p, struct q_path *path, int *cap)
+{
+	int pos = peek(p)->pos, err;
+	struct q_step *steps, *step;
+	const struct tok *t;
+
+	if (p->nest >= Q_MAX_NEST)
+		return fail(p, pos, "expression nested too deeply (more than %d levels)",
+			    Q_MAX_NEST);
+	advance(p);
+	advance(p);
+	p->nest++;
+	err = parse_path(p, path, pos);
+	p->nest--;
+	if (err)
+		return err;
+	*cap = path->step_cnt;
+	if (peek(p)->kind != T_COMMA) {
+		err = expected(p, "',' and the struct to cast to", pos);
+		goto free_path;
+	}
+	advance(p);
+	t = peek(p);
+	if (t->kind != T_IDENT || !((t->len == 6 && !strncmp(p->src + t->pos, "struct", 6)) ||
+				     (t->len == 5 && !strncmp(p->src + t->pos, "union", 5)))) {
+		err = expected(p, "'struct NAME'", prev_pos(p));
+		goto free_path;
+	}
+	advance(p);
+	t = peek(p);
+	if (t->kind != T_IDENT) {
+		err = expected(p, "a struct name", prev_pos(p));
+		goto free_path;
+	}
+	if (path->step_cnt >= Q_MAX_STEPS) {
+		err = fail(p, t->pos, "path is too deep (more than %d steps)", Q_MAX_STEPS);
+		goto free_path;
+	}
+	steps = realloc(path->steps, (path->step_cnt + 1) * sizeof(*steps));
+	if (!steps) {
+		err = -ENOMEM;
+		goto free_path;
+	}
+	path->steps = steps;
+	*cap = path->step_cnt + 1;
+	step = &path->steps[path->step_cnt];
+	memset(step, 0, sizeof(*step));
+	step->kind = Q_STEP_CAST;
+	step->pos = t->pos;
+	step->name = tok_strdup(p, t);
+	if (!step->name) {
+		err = -ENOMEM;
+		goto free_path;
+	}
+	path->step_cnt++;
+	advance(p);
+	if (peek(p)->kind != T_RPAREN) {
+		err = expected(p, "')'", pos);
+		goto free_path;
+	}
+	advance(p);
+	return 0;
+
+free_path:
+	path_free(path);
+	return err;
+}
+
+/* path := ( ident | cast ) { '->' ident | '.' ident | '[' int ']' } */
 static int parse_path(struct parser *p, struct q_path *path, int after)
 {
 	const struct tok *t = peek(p);
@@ -635,11 +725,17 @@ static int parse_path(struct parser *p, struct q_path *path, int after)
 	memset(path, 0, sizeof(*path));
 	if (t->kind != T_IDENT)
 		return expected(p, "a field name", after);
-	path->root = tok_strdup(p, t);
-	if (!path->root)
-		return -ENOMEM;
-	path->pos = t->pos;
-	advance(p);
+	if (is_cast(p, t)) {
+		err = parse_cast(p, path, &cap);
+		if (err)
+			return err;
+	} else {
+		path->root = tok_strdup(p, t);
+		if (!path->root)
+			return -ENOMEM;
+		path->pos = t->pos;
+		advance(p);
+	}
 
 	for (;;) {
 		kind = peek(p)->kind;
@@ -701,7 +797,7 @@ static int parse_value(struct parser *p, struct q_value *v)
 
 	memset(v, 0, sizeof(*v));
 	v->pos = t->pos;
-	if (t->kind == T_IDENT && peek2(p)->kind == T_LPAREN) {
+	if (t->kind == T_IDENT && peek2(p)->kind == T_LPAREN && !is_cast(p, t)) {
 		v->func = tok_strdup(p, t);
 		if (!v->func)
 			return -ENOMEM;

@@ -11,6 +11,7 @@ enum q_step_kind {
 	Q_STEP_ARROW,	/* ->name */
 	Q_STEP_DOT,	/* .name */
 	Q_STEP_INDEX,	/* [int], or [NAME] with name set: an enumerator */
+	Q_STEP_CAST,	/* cast(path, struct name): the pointer so far, as a struct name * */
 };
 
 struct q_step {

@@ -40,6 +40,28 @@ static const struct {
 		     "FROM task_file WHERE \"file->f_inode->i_nlink\" = 0" },
 	{ "top_fds", "SELECT pid, comm, count(*) AS fds FROM task_file GROUP BY pid, comm "
 		     "ORDER BY fds DESC" },
+	/*
+	 * Sockets and the processes holding them (ss -tulnp, ss -tnp, lsof -i), joined on
+	 * the socket inode: one row per holding fd (a socket shared after fork() has one
+	 * per process), NULL pid, comm and fd for a socket no fd holds. The fds are
+	 * materialized once, so SQLite indexes them for the join.
+	 */
+	{ "listening", "WITH f AS MATERIALIZED (SELECT pid, comm, fd, inode FROM task_file "
+		       "WHERE inode != 0) "
+		       "SELECT f.pid, f.comm, f.fd, 'tcp' AS proto, s.family, s.laddr, s.lport, "
+		       "s.raddr, s.rport, s.state, s.uid, s.inode "
+		       "FROM tcp s LEFT JOIN f ON f.inode = s.inode WHERE s.state = 'LISTEN' "
+		       "UNION ALL "
+		       "SELECT f.pid, f.comm, f.fd, 'udp', s.family, s.laddr, s.lport, s.raddr, "
+		       "s.rport, s.state, s.uid, s.inode "
+		       "FROM udp s LEFT JOIN f ON f.inode = s.inode WHERE s.state = 'UNCONN'" },
+	/* the TCP states ss shows without -a: not listening, closed, TIME-WAIT, SYN-RECV */
+	{ "connections", "WITH f AS MATERIALIZED (SELECT pid, comm, fd, inode FROM task_file "
+			 "WHERE inode != 0) "
+			 "SELECT f.pid, f.comm, f.fd, 'tcp' AS proto, s.family, s.laddr, s.lport, "
+			 "s.raddr, s.rport, s.state, s.uid, s.inode "
+			 "FROM tcp s LEFT JOIN f ON f.inode = s.inode WHERE s.state NOT IN "
+			 "('LISTEN', 'UNCONN', 'TIME-WAIT', 'SYN-RECV', 'NEW-SYN-RECV')" },
 };
 
 const char *bpfdump_sql_view(int idx, const char **sql)

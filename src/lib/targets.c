@@ -19,14 +19,15 @@ struct preset {
 static const struct preset presets[] = {
 	{ "task", "pid=task->tgid,tid=task->pid,ppid=task->real_parent->tgid,"
 		  "uid=task->cred->uid.val,state=taskstate(task),comm=task->comm" },
-	{ "task_file", "pid=task->tgid,comm=task->comm,fd=fd,path=path(file)" },
+	{ "task_file", "pid=task->tgid,comm=task->comm,fd=fd,path=path(file),inode=ino(file)" },
 	{ "task_vma", "pid=task->tgid,start=hex(vma->vm_start),end=hex(vma->vm_end),"
 		      "perms=vmflags(vma->vm_flags),pgoff=hex(vma->vm_pgoff),"
 		      "path=path(vma->vm_file)" },
-	{ "tcp", SK("sk_common", "->") ",uid=uid" },
-	{ "udp", SK("udp_sk->inet.sk.__sk_common", ".") ",uid=uid" },
+	/* inode: the socket's, as /proc/net/{tcp,udp,unix} and socket:[N] show it */
+	{ "tcp", SK("sk_common", "->") ",uid=uid,inode=ino(sk_common)" },
+	{ "udp", SK("udp_sk->inet.sk.__sk_common", ".") ",uid=uid,inode=ino(udp_sk)" },
 	{ "unix", "type=unix_sk->sk.sk_type,state=tcpstate(unix_sk->sk.__sk_common.skc_state),"
-		  "uid=uid,path=sunpath(unix_sk)" },
+		  "uid=uid,path=sunpath(unix_sk),inode=ino(unix_sk)" },
 	{ "netlink", "protocol=sk->sk.sk_protocol,portid=sk->portid,"
 		     "dst_portid=sk->dst_portid,rmem=sk->sk.sk_backlog.rmem_alloc.counter" },
 	{ "ipv6_route", "dst=ip(rt->fib6_dst.addr),plen=rt->fib6_dst.plen,"
@@ -86,7 +87,7 @@ static bool in_table(const struct preset *tab, size_t cnt, const char *columns)
 static const struct preset pidns_presets[] = {
 	{ "task", "pid=nstgid(task),tid=nspid(task),ppid=nstgid(task->real_parent),"
 		  "uid=task->cred->uid.val,state=taskstate(task),comm=task->comm" },
-	{ "task_file", "pid=nstgid(task),comm=task->comm,fd=fd,path=path(file)" },
+	{ "task_file", "pid=nstgid(task),comm=task->comm,fd=fd,path=path(file),inode=ino(file)" },
 	{ "task_vma", "pid=nstgid(task),start=hex(vma->vm_start),end=hex(vma->vm_end),"
 		      "perms=vmflags(vma->vm_flags),pgoff=hex(vma->vm_pgoff),"
 		      "path=path(vma->vm_file)" },

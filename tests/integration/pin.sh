@@ -85,7 +85,7 @@ if id nobody >/dev/null 2>&1; then
 	check "nobody is denied a 0600 dumper" [ $? -ne 0 ]
 	$BPFDUMP pin tcp $DIR/tcp/owned --owner nobody --mode 0400
 	out=$(su -s /bin/sh nobody -c "cat $DIR/tcp/owned" 2>/dev/null | head -1)
-	expect_eq "--owner nobody --mode 0400: the owner reads" "FAMILY STATE LADDR LPORT RADDR RPORT UID" "$out"
+	expect_eq "--owner nobody --mode 0400: the owner reads" "FAMILY STATE LADDR LPORT RADDR RPORT UID INODE" "$out"
 	$BPFDUMP rm $DIR/tcp/owned
 else
 	skip "no user nobody"

@@ -157,10 +157,11 @@ PY
 
 # -r escapes spaces in cells
 out=$(timeout 60 "$BPFDUMP" dump task_file --pid "$P" -r -n -w "fd == $spacefd")
-expect_eq "-r escapes spaces as \\x20" "$P python3 $spacefd ${TMP}/with\\x20space\\x20x" "$out"
+expect_eq "-r escapes spaces as \\x20" \
+	"$P python3 $spacefd ${TMP}/with\\x20space\\x20x $(stat -L -c %i "/proc/$P/fd/$spacefd")" "$out"
 # header names in table mode, no header with -n
 hdr=$(timeout 60 "$BPFDUMP" dump task_file --pid "$P" -r | head -1)
-expect_eq "table header" "PID COMM FD PATH" "$hdr"
+expect_eq "table header" "PID COMM FD PATH INODE" "$hdr"
 n=$(timeout 60 "$BPFDUMP" dump task_file --pid "$P" -n | wc -l)
 expect_eq "-n prints one line per fd" "$(ls /proc/$P/fd | wc -l)" "$n"
 

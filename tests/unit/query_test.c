@@ -314,6 +314,14 @@ static const struct shape_case where_cases[] = {
 	{ "return != 0", "(!= return 0)" },
 	{ "x[0][1]", "x[0][1]" },
 	{ "_x9 > 0", "(> _x9 0)" },
+	/* cast(PATH, struct NAME): the path so far, then a cast step; nests */
+	{ "cast(file->private_data, struct socket)->sk == 0",
+	  "(== cast(file->private_data, struct socket)->sk 0)" },
+	{ "cast( a , union u )[1].b > 2", "(> cast(a, struct u)[1].b 2)" },
+	{ "cast(cast(a->b, struct x)->c, struct y)->d == 1",
+	  "(== cast(cast(a->b, struct x)->c, struct y)->d 1)" },
+	{ "hex(cast(a, struct s)->b)", "hex(cast(a, struct s)->b)" },
+	{ "cast == 1", "(== cast 1)" },
 };
 
 static const struct shape_case column_cases[] = {
@@ -328,6 +336,10 @@ static const struct shape_case column_cases[] = {
 	{ "f(a)", "f(a) {f(a)}" },
 	{ "_a1=_b2", "_a1=_b2 {_b2}" },
 	{ "return", "return {return}" },
+	{ "st=cast(file->private_data, struct socket)->sk",
+	  "st=cast(file->private_data, struct socket)->sk "
+	  "{cast(file->private_data, struct socket)->sk}" },
+	{ "cast(a, struct b)->c", "cast(a, struct b)->c {cast(a, struct b)->c}" },
 };
 
 static const struct shape_case trace_cases[] = {
@@ -382,6 +394,11 @@ static const struct err_case err_cases[] = {
 	{ COLS, "x=1", 2, "but found '1'" },
 	{ COLS, "x=\"s\"", 2, "but found '\"s\"'" },
 	{ COLS, "a->", 3, "expected a field name after 'a->'" },
+	{ COLS, "cast(a)", 6, "expected ',' and the struct to cast to" },
+	{ COLS, "cast(a, b)", 8, "expected 'struct NAME'" },
+	{ COLS, "cast(a, struct)", 14, "expected a struct name" },
+	{ COLS, "cast(a, struct s", 16, "expected ')'" },
+	{ COLS, "cast(, struct s)", 5, "expected a field name" },
 	{ COLS, "a->1", 3, "but found '1'" },
 	{ COLS, "a.b.", 4, "after 'a.b.'" },
 	{ COLS, "a[", 2, "expected an array index after 'a['" },
