@@ -106,7 +106,7 @@ for p in sorted(int(x) for x in os.listdir('/proc') if x.isdigit()):
     try: n = len(os.listdir('/proc/%d/fd' % p))
     except OSError: continue
     if n > 5 and p in ($H, $P2, $P3): print(p)")
-got=$(grep -xE "$H|$P2|$P3" "$TMP/corr" | sort -n)
+got=$(tr -d " " <"$TMP/corr" | grep -xE "$H|$P2|$P3" | sort -n)
 expect_eq "... with python's answer for the test's processes" "$want" "$got"
 runs=$(timeout 60 "$BPFDUMP" -v sql -n "SELECT count(*) FROM task a, task b WHERE a.pid = $H AND b.pid = $H AND a.tid = b.tid" 2>&1 >/dev/null |
        grep -c 'iterator run')
