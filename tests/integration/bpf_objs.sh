@@ -181,7 +181,7 @@ flock 9
 BYNAME=/sys/fs/bpf/bd_pin_probe
 PM=/sys/fs/bpf/bdpm_$R PM2=/sys/fs/bpf/bdpm2_$R POBJ=/sys/fs/bpf/bdpo_$R
 rm -f "$BYNAME"
-at_exit "rm -rf $BYNAME $PM $PM2 $POBJ"
+at_exit "rm -rf $BYNAME $PM $PM2 $POBJ $POBJ@meta"
 # map_value PIN: key 0's value as bpftool reads it (its 8 bytes, little-endian), or "none"
 map_value() {
 	bpftool map dump pinned "$1" -j 2>/dev/null |
@@ -298,7 +298,7 @@ expect_eq "bpf_map_elem deleted element disappears" "$truth" "$got"
 # the tcp target and "pin ./tcp" the object (user_iter.bpf.o: SEC("iter/task_file")).
 mkdir -p "$TMP/shadow" && cp "$BUILD/tests/user_iter.bpf.o" "$TMP/shadow/tcp"
 SH=/sys/fs/bpf/bdt_sh_$R
-at_exit "'$BPFDUMP' rm ${SH}_word; rm -f ${SH}_path"
+at_exit "'$BPFDUMP' rm ${SH}_word; rm -f ${SH}_path ${SH}_path@meta"
 (cd "$TMP/shadow" && timeout 60 "$BPFDUMP" pin tcp "${SH}_word" && timeout 60 "$BPFDUMP" pin ./tcp "${SH}_path") \
 	2>"$TMP/shadow.err"
 expect_eq "pin tcp beside a file named tcp pins the tcp target" "tcp" \
