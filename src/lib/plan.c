@@ -732,6 +732,26 @@ static int rss_layout(struct plan_ctx *pc)
 	return 0;
 }
 
+/* FUNC(TASK)'s argument walked into the column's access: a struct task_struct * */
+static int walk_task_arg(struct plan_ctx *pc, const struct q_value *v, const char *func,
+			 struct walk *w, struct bd_column *c)
+{
+	struct bd_access *a = &c->acc[0];
+	const struct btf_type *t;
+	char tn[128];
+	int err;
+
+	c->acc_cnt = 1;
+	err = walk_path(pc, &v->path, NULL, 0, w, a);
+	if (err)
+		return err;
+	t = pointee(a->btf, w->type_id, NULL);
+	if (!t || strcmp(btf__name_by_offset(a->btf, t->name_off), "task_struct"))
+		return perr(pc, v->pos, "%s() needs a struct task_struct *, not %s", func,
+			    type_name(a->btf, w->type_id, tn, sizeof(tn)));
+	return 0;
+}
+
 /*
  * rss(task): kB resident as /proc/PID/status VmRSS shows it (file + anon + shmem
  * pages, each counter with its per-CPU parts added and clamped at 0, as
@@ -740,19 +760,12 @@ static int rss_layout(struct plan_ctx *pc)
 static int plan_rss(struct plan_ctx *pc, const struct q_value *v, struct bd_column *c)
 {
 	struct bd_access *a = &c->acc[0];
-	const struct btf_type *t;
 	struct walk w;
-	char tn[128];
 	int err;
 
-	c->acc_cnt = 1;
-	err = walk_path(pc, &v->path, NULL, 0, &w, a);
+	err = walk_task_arg(pc, v, "rss", &w, c);
 	if (err)
 		return err;
-	t = pointee(a->btf, w.type_id, NULL);
-	if (!t || strcmp(btf__name_by_offset(a->btf, t->name_off), "task_struct"))
-		return perr(pc, v->pos, "rss() needs a struct task_struct *, not %s",
-			    type_name(a->btf, w.type_id, tn, sizeof(tn)));
 	/* the base: the task's mm */
 	err = walk_member(pc, &w, "mm", v->pos);
 	if (!err)
@@ -790,19 +803,12 @@ static int plan_cmdline(struct plan_ctx *pc, const struct q_value *v, struct bd_
 {
 	const struct btf *btf = pc->d->btf;
 	struct bd_access *a = &c->acc[0];
-	const struct btf_type *t;
 	struct walk w;
-	char tn[128];
 	int err;
 
-	c->acc_cnt = 1;
-	err = walk_path(pc, &v->path, NULL, 0, &w, a);
+	err = walk_task_arg(pc, v, "cmdline", &w, c);
 	if (err)
 		return err;
-	t = pointee(a->btf, w.type_id, NULL);
-	if (!t || strcmp(btf__name_by_offset(a->btf, t->name_off), "task_struct"))
-		return perr(pc, v->pos, "cmdline() needs a struct task_struct *, not %s",
-			    type_name(a->btf, w.type_id, tn, sizeof(tn)));
 	if (pc->p->tracing || v->path.step_cnt || !w.base_typed)
 		return perr(pc, v->pos, "cmdline() needs the task of a task iterator's "
 			    "context (task, task_file, task_vma): cmdline(task)");
