@@ -74,24 +74,25 @@ fi
 tcp_truth() { # the helper's ports: "lport rport inode" of /proc/net/tcp
 	$PY -c '
 import sys
-ports = set(sys.argv[1:])
 for line in list(open("/proc/net/tcp"))[1:]:
     f = line.split()
     lp, rp = str(int(f[1].split(":")[1], 16)), str(int(f[2].split(":")[1], 16))
-    if lp in ports:
+    if (lp == sys.argv[1] and rp in ("0",) + tuple(sys.argv[2:])) or (lp in sys.argv[2:] and rp == sys.argv[1]):
         print(lp, rp, f[9])' "$LPORT" "$CPORT" "$TWPORT" | sort
 }
+# the helper's sockets by their two ports: an ephemeral port may be another connection's too
+MINE="(lport == $LPORT && (rport == 0 || rport == $CPORT || rport == $TWPORT)) || ((lport == $CPORT || lport == $TWPORT) && rport == $LPORT)"
 want=$(tcp_truth)
 got=$(bd dump tcp -r -n -o 'lport,rport,i=cast(cast(sk_common, struct sock)->sk_socket, struct socket_alloc)->vfs_inode.i_ino' \
-	-w "lport == $LPORT || lport == $CPORT || lport == $TWPORT" | sort)
+	-w "$MINE" | sort)
 expect_eq "tcp: cast(sk_common, struct sock) to the socket inode, as /proc/net/tcp (TIME_WAIT 0)" \
 	"$want" "$got"
 tw_ino=$(echo "$got" | awk -v c="$TWPORT" '$1 == c { print $3 }')
-tw_state=$(bd dump tcp -r -n -o state -w "lport == $TWPORT")
+tw_state=$(bd dump tcp -r -n -o state -w "lport == $TWPORT && rport == $LPORT")
 expect_eq "tcp: the TIME_WAIT socket is there, its cast inode 0" "TIME-WAIT 0" "$tw_state $tw_ino"
 # the same port through the cast: a full socket's own, TIME_WAIT's 0 (read through, it is the port)
 got=$(bd dump tcp -r -n -o 'lport,n=cast(sk_common, struct sock)->__sk_common.skc_num' \
-	-w "lport == $LPORT || lport == $CPORT || lport == $TWPORT" | sort -u | tr '\n' ' ')
+	-w "$MINE" | sort -u | tr '\n' ' ')
 want=$(printf '%s\n' "$LPORT $LPORT" "$LPORT $LPORT" "$CPORT $CPORT" "$TWPORT 0" | sort -u | tr '\n' ' ')
 expect_eq "tcp: cast(sk_common, struct sock) reads full sockets only" "$want" "$got"
 
