@@ -180,7 +180,8 @@ struct bd_ksyms *bd_ksyms__load_file(const char *path)
 	}
 	fclose(f);
 	ks->hidden = any && !ks->cnt;
-	qsort(ks->syms, ks->cnt, sizeof(*ks->syms), cmp_ksym);
+	if (ks->cnt)	/* no symbols (hidden, or an empty file): no array to sort */
+		qsort(ks->syms, ks->cnt, sizeof(*ks->syms), cmp_ksym);
 	/* aliases at one address: the first listed names it */
 	for (i = 0, out = 0; i < ks->cnt; i++)
 		if (!out || ks->syms[out - 1].addr != ks->syms[i].addr)

@@ -213,7 +213,8 @@ static int load_elf(int fd, struct ufile *uf)
 			strs_len += len + 1;
 		}
 	}
-	qsort(uf->syms, uf->cnt, sizeof(*uf->syms), cmp_usym);
+	if (uf->cnt)
+		qsort(uf->syms, uf->cnt, sizeof(*uf->syms), cmp_usym);
 	/* aliases (and .symtab's copies of .dynsym's): one per address, the best ranked */
 	for (i = 0, out = 0; i < uf->cnt; i++)
 		if (!out || uf->syms[out - 1].addr != uf->syms[i].addr)
