@@ -75,7 +75,7 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
 f = open(sys.argv[1], "w+b"); f.write(b"x" * 8192); f.flush()
 m = mmap.mmap(f.fileno(), 8192)
 print(s.getsockname()[1], flush=True)
-time.sleep(600)' "$TMP/held" >"$TMP/port" &
+time.sleep(7200)' "$TMP/held" >"$TMP/port" &
 	HOLD=$!
 	at_exit "kill $HOLD"
 	for _ in $(seq 300); do [ -s "$TMP/port" ] && break; sleep 0.1; done

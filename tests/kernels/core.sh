@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The portable core, run on every kernel of the matrix (tests/kernels/run.sh): -o/-w on
-# task, task_file, task_vma and tcp; pin, cat, bpfdump cat, show and rm; a view mount;
-# info; trace in every mode the kernel has (and one line naming what is missing for the
-# others). Ground truth: a process the test starts (its /proc/PID/{status,fd,maps}, its
-# listening socket as ss sees it) and the writes it makes.
+# task, task_file, task_vma and tcp; sql (a listening socket's owner) and metrics
+# --textfile; pin, cat, bpfdump cat, show and rm; a view mount; info; trace in every
+# mode the kernel has (and one line naming what is missing for the others). Ground
+# truth: a process the test starts (its /proc/PID/{status,fd,maps}, its listening socket
+# as ss sees it) and the writes it makes.
 source "$(dirname "$0")/../lib.sh"
 TEST_NAME=core
 ip link set lo up 2>/dev/null
@@ -35,6 +36,23 @@ got=$($BPFDUMP dump tcp -n -o 'state=tcpstate(sk_common->skc_state),lport=sk_com
 	-w "sk_common->skc_num == $PORT" 2>&1 | xargs)
 want=$(ss -Htln "sport = :$PORT" 2>/dev/null | awk '{ print $1 }' | head -1)
 expect_eq "tcp -w 'skc_num == PORT': the listener ss shows ($want)" "LISTEN $PORT" "$got"
+
+# ---- sql, its socket owners, metrics ------------------------------------------------------------
+want=$(ls /proc/$HOLD/fd | awk '$1 >= 3' | wc -l)
+got=$($BPFDUMP sql -r -n "SELECT count(*) FROM task_file WHERE pid = $HOLD AND fd >= 3" 2>&1)
+expect_eq "sql: the process's fds >= 3, as /proc/PID/fd" "$want" "$got"
+got=$($BPFDUMP sql -r -n "SELECT pid, state FROM listening WHERE lport = $PORT" 2>&1 | xargs)
+expect_eq "sql: listening names the process holding the port (as ss -tlnp)" "$HOLD LISTEN" "$got"
+printf '[held_fds]\nhelp  = the test process'"'"'s open files\ntype  = gauge\nquery = SELECT count(*) AS value FROM task_file WHERE pid = %s\n' \
+	"$HOLD" >"$TMP/metrics.conf"
+mkdir -p "$TMP/textfile"
+if $BPFDUMP metrics --config "$TMP/metrics.conf" --textfile "$TMP/textfile" 2>"$TMP/metrics.err"; then
+	expect_eq "metrics --textfile: the process's fds, as /proc/PID/fd" \
+		"bpfdump_held_fds $(ls /proc/$HOLD/fd | wc -l)" \
+		"$(grep '^bpfdump_held_fds' "$TMP/textfile/bpfdump.prom")"
+else
+	fail "metrics --textfile: $(head -c 300 "$TMP/metrics.err")"
+fi
 
 # ---- pins ---------------------------------------------------------------------------------------
 P=/sys/fs/bpf/bdcore-$$
