@@ -9,11 +9,11 @@ libc = ctypes.CDLL(None)
 def name(n): libc.prctl(15, n.encode(), 0, 0, 0)
 for i in range(2):
     if os.fork() == 0:
-        name("bdtest-child%d" % i); time.sleep(60); os._exit(0)
+        name("bdtest-child%d" % i); time.sleep(3600); os._exit(0)
 name("bdtest-parent")
 for i in range(3):
-    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
-time.sleep(60)
+    threading.Thread(target=time.sleep, args=(3600,), daemon=True).start()
+time.sleep(3600)
 PY
 PARENT=$!
 # its children by their parent's pid, never by name (another run's are not ours)
