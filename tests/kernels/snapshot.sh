@@ -44,10 +44,10 @@ for p in sys.argv[2:]:
 r, w = os.pipe()
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
 for _ in range(2):
-    threading.Thread(target=time.sleep, args=(300,), daemon=True).start()
+    threading.Thread(target=time.sleep, args=(3600,), daemon=True).start()
 time.sleep(0.2)
 open(sys.argv[1], "w").close()
-time.sleep(300)
+time.sleep(3600)
 PY
 P=$!
 at_exit "kill $P"
