@@ -62,6 +62,13 @@ judge_message() {
 }
 
 # JSON lines validated by a real parser; prints them as a Python list repr
+# wait_file PATH: until PATH exists (a helper process says it is ready); 1 after 30 s
+wait_file() {
+	local _
+	for _ in $(seq 300); do [ -e "$1" ] && return 0; sleep 0.1; done
+	return 1
+}
+
 json_valid() { python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin if l.strip()]' ; }
 
 # start_held: a process holding a listening TCP socket on 127.0.0.1 and $TMP/held open

@@ -5,11 +5,6 @@
 source "$(dirname "$0")/../lib.sh"
 
 # wait_file PATH: poll (bounded) until PATH exists
-wait_file() {
-	local _
-	for _ in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.05; done
-	return 1
-}
 
 # bd ARGS...: bpfdump, bounded; stderr to $TMP/bd.err
 bd() { timeout 60 "$BPFDUMP" "$@" 2>"$TMP/bd.err"; }

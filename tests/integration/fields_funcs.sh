@@ -8,11 +8,6 @@ source "$(dirname "$0")/../lib.sh"
 # bd ARGS...: bpfdump, bounded; stderr to $TMP/bd.err
 bd() { timeout 60 "$BPFDUMP" "$@" 2>"$TMP/bd.err"; }
 
-wait_file() {
-	local _
-	for _ in $(seq 300); do [ -e "$1" ] && return 0; sleep 0.1; done
-	return 1
-}
 
 PY=/usr/bin/python3
 [ -x $PY ] || PY=python3

@@ -15,11 +15,6 @@ dump_ok() {
 	rc=$?
 	if [ $rc -eq 0 ]; then ok "$name"; else fail "$name: exit $rc: $(head -c 300 "$TMP/dump.err")"; fi
 }
-wait_file() {
-	local _
-	for _ in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.05; done
-	return 1
-}
 
 # ---- ksym vs /proc/kallsyms
 cp /proc/kallsyms "$TMP/kallsyms.a"

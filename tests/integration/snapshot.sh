@@ -13,11 +13,6 @@ if [ ! -x "$TARGET" ]; then
 	exit 1
 fi
 
-wait_file() {
-	local _
-	for _ in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.05; done
-	return 1
-}
 
 # start_target DIR [ARGS]: sets TPID
 start_target() {

@@ -16,11 +16,6 @@ dump_ok() {
 	if [ $rc -eq 0 ]; then ok "$name"; else fail "$name: exit $rc: $(head -c 300 "$TMP/dump.err")"; fi
 }
 
-wait_file() {
-	local _
-	for _ in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.05; done
-	return 1
-}
 
 # The helper picks random free ports and makes:
 #  tcp: a listener on 127.0.0.1:T4 with an established pair, a listener on [::1]:T6 with a pair

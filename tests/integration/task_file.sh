@@ -17,11 +17,6 @@ dump_ok() {
 }
 
 # wait_file PATH: poll (bounded) until PATH exists
-wait_file() {
-	local _
-	for _ in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.05; done
-	return 1
-}
 
 # The helper opens: a temp file (5 bytes written), a file with spaces in its name, /dev/null twice,
 # a pipe, a TCP socket, a memfd and an eventfd; it runs one extra thread (threads share the fd

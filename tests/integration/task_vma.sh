@@ -16,11 +16,6 @@ dump_ok() {
 	if [ $rc -eq 0 ]; then ok "$name"; else fail "$name: exit $rc: $(head -c 300 "$TMP/dump.err")"; fi
 }
 
-wait_file() {
-	local _
-	for _ in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.05; done
-	return 1
-}
 
 # The helper reserves a 64-page PROT_NONE area and maps into it with MAP_FIXED (gaps keep the
 # mappings apart): a file MAP_SHARED rw at page offset 2, the same file MAP_PRIVATE r at offset 0,
