@@ -360,6 +360,8 @@ int bd_scope_start(struct bpfdump *d, const struct bd_scope *s, int link_fd,
 		   struct bd_scope_run *r);
 /* Close, reap the child; returns err, or the child's failure when err is 0. */
 int bd_scope_end(struct bpfdump *d, struct bd_scope_run *r, int err);
+/* Where cgroup2 is mounted (first cgroup2 line of /proc/self/mounts). */
+int bd_cgroup2_root(char *buf, size_t len);
 /* A cgroup2 directory's id (its kernfs node) and level in the hierarchy. */
 int bd_cgroup_scope(struct bpfdump *d, const char *path, __u64 *id, int *level);
 /* The pid, in our numbering, of process nspid of the pid namespace open at

@@ -203,6 +203,28 @@ static int pidns_level(struct bpfdump *d, const char *path, int fd, __u64 ino)
 	return own_pid_level() + up;
 }
 
+int bd_cgroup2_root(char *buf, size_t len)
+{
+	char line[1024];
+	FILE *m = fopen("/proc/self/mounts", "re");
+	int err = -ENOENT;
+
+	if (!m)
+		return -errno;
+	while (fgets(line, sizeof(line), m)) {
+		char dev[256], mnt[PATH_MAX], type[64];
+
+		if (sscanf(line, "%255s %4095s %63s", dev, mnt, type) == 3 &&
+		    !strcmp(type, "cgroup2")) {
+			snprintf(buf, len, "%s", mnt);
+			err = 0;
+			break;
+		}
+	}
+	fclose(m);
+	return err;
+}
+
 /* The cgroup2 mount holding path (longest mount point that prefixes it), and
  * the depth of the mount's root in the hierarchy (mountinfo field 4). */
 static int cgroup_depth(const char *real)
@@ -258,13 +280,27 @@ static int open_task_cgroup(struct bpfdump *d, const char *path, struct bd_scope
 	char real[PATH_MAX];
 	struct statfs sfs;
 	struct stat st;
-	int depth;
+	char root[PATH_MAX] = "", rel[PATH_MAX * 2];
+	int depth, err;
 
-	if (!realpath(path, real) || stat(real, &st))
-		return bd_err(d, -errno, "cgroup '%s': %s", path, strerror(errno));
+	if (bd_cgroup2_root(root, sizeof(root)))
+		root[0] = '\0';
+	/* a relative path is the cwd's, else the cgroup2 root's (as systemd-cgls takes it) */
+	if (!realpath(path, real) && path[0] != '/' && root[0]) {
+		snprintf(rel, sizeof(rel), "%s/%s", root, path);
+		if (realpath(rel, real))
+			path = rel;
+	}
+	if (!realpath(path, real) || stat(real, &st)) {
+		err = -errno;
+		return bd_err(d, err, "cgroup '%s': %s (%s%s)", path, strerror(-err),
+			      root[0] ? "cgroup2 is mounted at " : "no cgroup2 mount",
+			      root);
+	}
 	if (statfs(real, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC || !S_ISDIR(st.st_mode))
 		return bd_err(d, -ENOTDIR, "cgroup '%s': not a cgroup2 directory (task targets "
-			      "are scoped by the unified hierarchy)", path);
+			      "are scoped by the unified hierarchy%s%s)", path,
+			      root[0] ? ", mounted at " : ": no cgroup2 mount", root);
 	depth = cgroup_depth(real);
 	if (depth < 0)
 		return bd_err(d, depth, "cgroup '%s': no cgroup2 mount holds it", path);

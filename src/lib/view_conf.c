@@ -449,28 +449,6 @@ close_fd:
 	return err;
 }
 
-int bd_cgroup2_root(char *buf, size_t len)
-{
-	char line[1024];
-	FILE *m = fopen("/proc/self/mounts", "re");
-	int err = -ENOENT;
-
-	if (!m)
-		return -errno;
-	while (fgets(line, sizeof(line), m)) {
-		char dev[256], mnt[PATH_MAX], type[64];
-
-		if (sscanf(line, "%255s %4095s %63s", dev, mnt, type) == 3 &&
-		    !strcmp(type, "cgroup2")) {
-			snprintf(buf, len, "%s", mnt);
-			err = 0;
-			break;
-		}
-	}
-	fclose(m);
-	return err;
-}
-
 /* Build the view's query once, as a mount would for the root cgroup: its where parsed
  * alone, the cgroup scope ANDed to it as a tree. */
 static int view_validate(struct bpfdump *d, const struct bd_view *v)

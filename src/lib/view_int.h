@@ -82,8 +82,6 @@ bool bd_view_name_ok(const char *name);
  * Returns a malloc'd string or NULL (no scope: cgroup targets); *err set on ENOMEM. */
 char *bd_view_scope(const struct bd_view *v, unsigned long long cgid, int *err);
 bool bd_view_target_ok(const struct bpfdump *d, const char *target);
-/* Where cgroup2 is mounted (first cgroup2 line of /proc/self/mounts). */
-int bd_cgroup2_root(char *buf, size_t len);
 
 /* view_cache.c: loaded queries, keyed by their spec; shared by concurrent readers */
 struct bd_cache;

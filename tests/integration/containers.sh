@@ -155,6 +155,8 @@ else
 	want=$(sort -n $CG/sub/cgroup.procs)
 	got=$(rows dump task --cgroup $CG/sub -o 'pid=task->tgid')
 	expect_eq "--cgroup of the leaf: its cgroup.procs" "$want" "$got"
+	got=$(cd / && rows dump task --cgroup bdct-$$/sub -o 'pid=task->tgid')
+	expect_eq "--cgroup NAME relative to the cgroup2 mount: its cgroup.procs" "$want" "$got"
 	got=$(rows dump task --container "$want" -o 'pid=task->tgid')
 	expect_eq "--container PID: the tasks of PID's cgroup (and namespaces)" "$want" "$got"
 	got=$(rows dump task_file --cgroup $CG/sub -o 'pid=task->tgid,fd=fd' | awk '{ print $2 }' | sort -n)
