@@ -54,7 +54,8 @@ time.sleep(120)'
 	check "--netns: the namespace's listener $IN_L and pair are there (3 rows)" \
 		test "$(echo "$got" | grep -c .)" -eq 3 -a -n "$(echo "$got" | grep "LISTEN $IN_L 0")"
 	check "--netns: the host's listener $OUT_L is not" sh -c "! echo '$got' | grep -q ' $OUT_L '"
-	host=$(rows dump tcp -o 'lport=sk_common->skc_num')
+	# listeners only: other processes' connections may use the namespace's port number
+	host=$(rows dump tcp -w 'sk_common->skc_state == TCP_LISTEN' -o 'lport=sk_common->skc_num')
 	check "without --netns: the host's listener, not the namespace's" \
 		sh -c "echo '$host' | grep -qx '$OUT_L' && ! echo '$host' | grep -qx '$IN_L' || \
 		       [ $IN_L = $OUT_L ]"
