@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>	/* memset, in BPFDUMP_OPTS */
 
 #ifdef __cplusplus
 extern "C" {

@@ -34,7 +34,7 @@ c = socket.create_connection(l.getsockname()); a, _ = l.accept()
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
 open(sys.argv[1] + ".tmp", "w").write("%d %d %d\n" % (l.getsockname()[1], c.getsockname()[1], u.getsockname()[1]))
 import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-time.sleep(120)'
+time.sleep(3600)'
 	ip netns exec $NS $PY -c "$sockets" "$TMP/in.ports" &
 	IN=$!
 	at_exit kill $IN
@@ -85,7 +85,7 @@ time.sleep(120)'
 fi
 
 # ---- pid namespace ----------------------------------------------------------------------
-unshare --pid --fork --kill-child sh -c 'sleep 300 & sleep 300 & exec sleep 301' &
+unshare --pid --fork --kill-child sh -c 'sleep 3600 & sleep 3600 & exec sleep 3601' &
 UNS=$!
 at_exit kill -9 $UNS	# unshare --fork ignores SIGTERM; --kill-child takes the namespace down
 for _ in $(seq 100); do
@@ -146,7 +146,7 @@ else
 	# the killed sleepers leave their cgroups a moment later
 	at_exit "for _ in \$(seq 50); do rmdir $CG/sub $CG 2>/dev/null; [ -d $CG ] || break; sleep 0.1; done"
 	for c in $CG $CG $CG/sub; do
-		sleep 300 &
+		sleep 3600 &
 		at_exit kill $!
 		echo $! >$c/cgroup.procs
 	done

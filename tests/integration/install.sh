@@ -46,6 +46,14 @@ expect_eq "nm -D: exactly the $(wc -l <<<"$api") BPFDUMP_API functions, version 
 check "the version node is LIBBPFDUMP_0.1.0 alone" \
 	bash -c "[ \"\$(nm -D --defined-only '$L/libbpfdump.so.0.1.0' | awk '\$2 == \"A\" { print \$3 }')\" = LIBBPFDUMP_0.1.0 ]"
 
+# each installed header compiles on its own, its options macro used
+for h in "$D$P"/include/bpfdump*.h; do
+	printf '#include <%s>\nint f(void) { BPFDUMP_OPTS(bpfdump_opts, o); return (int)o.sz; }\n' \
+		"$(basename "$h")" >"$TMP/alone.c"
+	check "$(basename "$h") compiles alone, BPFDUMP_OPTS used" \
+		cc -fsyntax-only -Wall -Werror -I"$(dirname "$h")" "$TMP/alone.c"
+done
+
 # a program built against what was installed, found through pkg-config
 cat >"$TMP/list.c" <<'EOF'
 #include <stdio.h>
