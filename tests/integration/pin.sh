@@ -86,6 +86,17 @@ if id nobody >/dev/null 2>&1; then
 	$BPFDUMP pin tcp $DIR/tcp/owned --owner nobody --mode 0400
 	out=$(su -s /bin/sh nobody -c "cat $DIR/tcp/owned" 2>/dev/null | head -1)
 	expect_eq "--owner nobody --mode 0400: the owner reads" "FAMILY STATE LADDR LPORT RADDR RPORT UID INODE" "$out"
+	# bpfdump cat by a user the kernel refuses bpf() to: the text plain cat reads
+	UB=$(mktemp -d /tmp/bdpin-XXXXXX) && chmod 755 "$UB" && cp "$BPFDUMP" "$UB/bpfdump"
+	at_exit "rm -rf $UB"
+	$BPFDUMP pin task $DIR/task/held --pid $P -o 'pid=task->tgid,comm=task->comm' --mode 0444
+	out=$(su -s /bin/sh nobody -c "$UB/bpfdump cat $DIR/task/held" 2>"$TMP/err")
+	expect_eq "nobody's bpfdump cat: the text plain cat reads $(head -c 200 "$TMP/err")" \
+		"$(cat $DIR/task/held)" "$out"
+	su -s /bin/sh nobody -c "$UB/bpfdump cat -J $DIR/task/held" >/dev/null 2>"$TMP/err"
+	rc=$?
+	check "nobody's bpfdump cat -J fails in one line naming what -J needs" \
+		sh -c "[ $rc -ne 0 ] && [ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q -- '-J, -r and -n need' '$TMP/err'"
 	$BPFDUMP rm $DIR/tcp/owned
 else
 	skip "no user nobody"
