@@ -211,8 +211,8 @@ BPFDUMP_API int bpfdump_query__attach(struct bpfdump_query *q);
 struct bpfdump_pin_opts {
 	size_t sz;
 	unsigned int mode;	/* file mode of the pins (0: bpffs default 0600) */
-	int uid;		/* owner, or -1 to keep */
-	int gid;		/* group, or -1 to keep */
+	int uid;		/* owner (0: the creator's) */
+	int gid;		/* group (0: the creator's) */
 	bool force;		/* replace an existing pin */
 	size_t :0;
 };

@@ -26,8 +26,8 @@ struct bpfdump_view_opts {
 	const char *columns;	/* field list (required) */
 	const char *where;	/* predicate, or NULL */
 	unsigned int mode;	/* file mode in the mount (0: 0400) */
-	int uid;		/* owner (-1: root) */
-	int gid;		/* group (-1: root) */
+	int uid;		/* owner (0: root) */
+	int gid;		/* group (0: root) */
 	const char *pidns;	/* task targets: bind the view to this pid namespace file
 				 * (its tasks only; nspid()/nstgid() number in it) */
 	size_t :0;

@@ -73,7 +73,7 @@ static int lookup_ids(const struct dump_args *a, struct bpfdump_pin_opts *po)
 
 int cmd_pin(int argc, char **argv)
 {
-	struct bpfdump_pin_opts po = { .sz = sizeof(po), .uid = -1, .gid = -1 };
+	struct bpfdump_pin_opts po = { .sz = sizeof(po) };
 	struct user_prog_opts uo = {};
 	struct dump_args a;
 	struct bpfdump *d;

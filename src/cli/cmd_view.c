@@ -231,7 +231,6 @@ int cmd_view(int argc, char **argv)
 
 	a.mo.sz = sizeof(a.mo);
 	a.vo.sz = sizeof(a.vo);
-	a.vo.uid = a.vo.gid = -1;
 	a.po.sz = sizeof(a.po);
 	err = parse_args(argc, argv, &a);
 	if (err >= 0)

@@ -571,11 +571,18 @@ static int create_object_meta(struct bpfdump *d, const struct bd_object_meta *om
 	return meta_map_store(d, &b);
 }
 
+/* The owner opts asks for; 0 (and -1) in either field keeps the creator's. */
+static void pin_owner(const struct bpfdump_pin_opts *opts, int *uid, int *gid)
+{
+	*uid = opts && opts->uid > 0 ? opts->uid : -1;
+	*gid = opts && opts->gid > 0 ? opts->gid : -1;
+}
+
 int bd_object_pin(struct bpfdump *d, const char *path, int link_fd,
 		  const struct bd_object_meta *om, const struct bpfdump_pin_opts *opts)
 {
 	char meta[NAME_MAX + 8], made[16][PATH_MAX];
-	int made_cnt = 0, dir_fd, meta_fd = -1, uid = -1, gid = -1, err, i;
+	int made_cnt = 0, dir_fd, meta_fd = -1, uid, gid, err, i;
 	const char *base = bd_basename(path);
 	bool meta_pinned = false;
 
@@ -583,10 +590,7 @@ int bd_object_pin(struct bpfdump *d, const char *path, int link_fd,
 	if (err)
 		return err;
 	snprintf(meta, sizeof(meta), "%s@meta", base);
-	if (opts && (opts->uid || opts->gid)) {
-		uid = opts->uid;
-		gid = opts->gid;
-	}
+	pin_owner(opts, &uid, &gid);
 	dir_fd = pin_place(d, path, opts && opts->force, made, &made_cnt);
 	if (dir_fd < 0) {
 		err = dir_fd;
@@ -621,7 +625,7 @@ int bpfdump_query__pin(struct bpfdump_query *q, const char *path,
 	struct bpfdump *d = q->d;
 	char bin[NAME_MAX + 8], meta[NAME_MAX + 8], made[16][PATH_MAX];
 	int made_cnt = 0, text_prog = -1, text_link = -1, bin_link = -1, meta_fd = -1;
-	int dir_fd = -1, pinned = 0, uid = -1, gid = -1, err, i;
+	int dir_fd = -1, pinned = 0, uid, gid, err, i;
 	char *base;
 
 	if (q->map_syscalls)
@@ -632,10 +636,7 @@ int bpfdump_query__pin(struct bpfdump_query *q, const char *path,
 	base = strrchr(path, '/') + 1;
 	snprintf(bin, sizeof(bin), "%s@bin", base);
 	snprintf(meta, sizeof(meta), "%s@meta", base);
-	if (opts && (opts->uid || opts->gid)) {
-		uid = opts->uid;
-		gid = opts->gid;
-	}
+	pin_owner(opts, &uid, &gid);
 	if (q->scope.mntns_fd >= 0)
 		return bd_err(d, -EINVAL, "pin '%s': --mntns cannot be kept: a pinned dumper "
 			      "resolves paths against its reader's root", path);

@@ -511,8 +511,8 @@ int bpfdump__view_add(struct bpfdump *d, const char *conf, const char *name,
 	if (opts->sz >= offsetof(struct bpfdump_view_opts, pidns) + sizeof(opts->pidns))
 		v.pidns = (char *)opts->pidns;
 	v.mode = opts->mode ? opts->mode : 0400;
-	v.uid = opts->uid >= 0 ? (uid_t)opts->uid : 0;
-	v.gid = opts->gid >= 0 ? (gid_t)opts->gid : 0;
+	v.uid = opts->uid > 0 ? (uid_t)opts->uid : 0;
+	v.gid = opts->gid > 0 ? (gid_t)opts->gid : 0;
 	err = view_validate(d, &v);
 	if (err) {
 		char msg[sizeof(d->errmsg)];

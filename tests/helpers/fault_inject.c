@@ -109,7 +109,7 @@ static int run_pin(struct bpfdump *d, FILE *out)
 {
 	BPFDUMP_OPTS(bpfdump_query_opts, qo, .target = "task", .where = "task->tgid > 0");
 	BPFDUMP_OPTS(bpfdump_print_opts, po);
-	BPFDUMP_OPTS(bpfdump_pin_opts, pino, .mode = 0444, .uid = -1, .gid = -1);
+	BPFDUMP_OPTS(bpfdump_pin_opts, pino, .mode = 0444);
 	struct bpfdump_query *q = bpfdump_query__new(d, &qo);
 	char path[512];
 	long rows;
