@@ -29,6 +29,23 @@ int usage_err(const char *cmd, const char *fmt, ...) __printf(2, 3);
 int run_err(const char *fmt, ...) __printf(1, 2);
 /* After getopt returned '?': name the option it did not take. */
 int bad_option(const char *cmd, char **argv);
+/* The options the small commands share (cli_opts.c). */
+struct cli_cmd_opts {
+	const char *name;	/* the command, for messages */
+	const char *accept;	/* which of J, r, n, f it takes (h always) */
+	int min_args, max_args;	/* operands (max -1: any number) */
+	const char *args;	/* what they are, for "needs ..." and "at most ..." */
+	void (*help)(void);
+};
+struct cli_common {
+	struct bpfdump_print_opts po;	/* -J, -r, -n */
+	bool force;			/* -f */
+};
+#define CLI_HELP_SHOWN (-1)
+/* Parse argv; operands start at optind. 0, CLI_HELP_SHOWN (exit 0) or the exit code
+ * of a usage error already printed. */
+int cli_common_opts(const struct cli_cmd_opts *c, int argc, char **argv,
+		    struct cli_common *out);
 /* heap.c: advise the heap for transparent huge pages (first thing in main). */
 void cli_heap_init(void);
 /* Open the library context, reporting failure; NULL on error. */

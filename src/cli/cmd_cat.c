@@ -2,7 +2,6 @@
 /* bpfdump cat PATH: read a pinned dumper with full user-space formatting. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -83,35 +82,24 @@ static int cat_unprivileged(const char *path, const struct bpfdump_print_opts *p
 
 int cmd_cat(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "raw", no_argument, NULL, 'r' },
-		{ "noheadings", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
+	static const struct cli_cmd_opts cmd = {
+		.name = "cat", .accept = "Jrn", .min_args = 1, .max_args = 1,
+		.args = "one PATH", .help = help_cat,
 	};
-	struct bpfdump_print_opts po = { .sz = sizeof(po) };
+	struct cli_common c;
 	struct bpfdump *d;
-	int opt, err = 0;
+	int err;
 	long ret;
 
-	while ((opt = getopt_long(argc, argv, "Jrnh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'J': po.format = BPFDUMP_FMT_JSON; break;
-		case 'r': po.raw = true; break;
-		case 'n': po.noheadings = true; break;
-		case 'h': help_cat(); return 0;
-		default: return bad_option("cat", argv);
-		}
-	}
-	if (argc - optind != 1)
-		return usage_err("cat", "needs one PATH");
+	err = cli_common_opts(&cmd, argc, argv, &c);
+	if (err)
+		return err == CLI_HELP_SHOWN ? 0 : err;
 	d = cli_open();
 	if (!d)
 		return 1;
-	ret = bpfdump__cat(d, argv[optind], stdout, &po);
+	ret = bpfdump__cat(d, argv[optind], stdout, &c.po);
 	if ((ret == -EPERM || ret == -EACCES) && geteuid())
-		err = cat_unprivileged(argv[optind], &po, ret);
+		err = cat_unprivileged(argv[optind], &c.po, ret);
 	else if (ret < 0)
 		err = run_err("%s", bpfdump__errmsg(d));
 	bpfdump__free(d);

@@ -18,24 +18,19 @@ void help_info(void)
 
 int cmd_info(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
+	static const struct cli_cmd_opts cmd = {
+		.name = "info", .accept = "J", .min_args = 1, .max_args = -1,
+		.args = "a FUNC or tp:GROUP:NAME", .help = help_info,
 	};
+	struct cli_common c;
 	struct bpfdump *d;
-	bool json = false;
-	int opt, err = 0;
+	bool json;
+	int err;
 
-	while ((opt = getopt_long(argc, argv, "Jh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'J': json = true; break;
-		case 'h': help_info(); return 0;
-		default: return bad_option("info", argv);
-		}
-	}
-	if (optind >= argc)
-		return usage_err("info", "needs a FUNC or tp:GROUP:NAME");
+	err = cli_common_opts(&cmd, argc, argv, &c);
+	if (err)
+		return err == CLI_HELP_SHOWN ? 0 : err;
+	json = c.po.format == BPFDUMP_FMT_JSON;
 	d = cli_open();
 	if (!d)
 		return 1;

@@ -17,31 +17,24 @@ void help_rm(void)
 
 int cmd_rm(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
+	static const struct cli_cmd_opts cmd = {
+		.name = "rm", .accept = "f", .min_args = 1, .max_args = -1,
+		.args = "a PATH", .help = help_rm,
 	};
+	struct cli_common c;
 	struct bpfdump *d;
-	bool force = false;
-	int opt, err = 0;
+	int err;
 
-	while ((opt = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'f': force = true; break;
-		case 'h': help_rm(); return 0;
-		default: return bad_option("rm", argv);
-		}
-	}
-	if (optind >= argc)
-		return usage_err("rm", "needs a PATH");
+	err = cli_common_opts(&cmd, argc, argv, &c);
+	if (err)
+		return err == CLI_HELP_SHOWN ? 0 : err;
 	if (cli_need_root("rm"))
 		return 1;
 	d = cli_open();
 	if (!d)
 		return 1;
 	for (; optind < argc; optind++)
-		if (bpfdump__remove(d, argv[optind], force))
+		if (bpfdump__remove(d, argv[optind], c.force))
 			err = run_err("%s", bpfdump__errmsg(d));
 	bpfdump__free(d);
 	return err;

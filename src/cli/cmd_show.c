@@ -19,34 +19,23 @@ void help_show(void)
 
 int cmd_show(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "raw", no_argument, NULL, 'r' },
-		{ "noheadings", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
+	static const struct cli_cmd_opts cmd = {
+		.name = "show", .accept = "Jrn", .min_args = 0, .max_args = 1,
+		.args = "one DIR", .help = help_show,
 	};
-	struct bpfdump_print_opts po = { .sz = sizeof(po) };
+	struct cli_common c;
 	struct bpfdump *d;
-	int opt, err = 0;
+	int err;
 
-	while ((opt = getopt_long(argc, argv, "Jrnh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'J': po.format = BPFDUMP_FMT_JSON; break;
-		case 'r': po.raw = true; break;
-		case 'n': po.noheadings = true; break;
-		case 'h': help_show(); return 0;
-		default: return bad_option("show", argv);
-		}
-	}
-	if (argc - optind > 1)
-		return usage_err("show", "at most one DIR");
+	err = cli_common_opts(&cmd, argc, argv, &c);
+	if (err)
+		return err == CLI_HELP_SHOWN ? 0 : err;
 	if (cli_need_root("show"))
 		return 1;
 	d = cli_open();
 	if (!d)
 		return 1;
-	if (bpfdump__show(d, optind < argc ? argv[optind] : NULL, stdout, &po) < 0)
+	if (bpfdump__show(d, optind < argc ? argv[optind] : NULL, stdout, &c.po) < 0)
 		err = run_err("%s", bpfdump__errmsg(d));
 	bpfdump__free(d);
 	return err;

@@ -18,29 +18,19 @@ void help_targets(void)
 
 int cmd_targets(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
+	static const struct cli_cmd_opts cmd = {
+		.name = "targets", .accept = "J", .min_args = 0, .max_args = 1,
+		.args = "one TARGET", .help = help_targets,
 	};
+	struct cli_common c;
 	struct bpfdump *d;
-	bool json = false;
-	int opt, i, err = 0;
+	bool json;
+	int i, err;
 
-	while ((opt = getopt_long(argc, argv, "Jh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'J':
-			json = true;
-			break;
-		case 'h':
-			help_targets();
-			return 0;
-		default:
-			return bad_option("targets", argv);
-		}
-	}
-	if (argc - optind > 1)
-		return usage_err("targets", "at most one TARGET");
+	err = cli_common_opts(&cmd, argc, argv, &c);
+	if (err)
+		return err == CLI_HELP_SHOWN ? 0 : err;
+	json = c.po.format == BPFDUMP_FMT_JSON;
 	d = cli_open();
 	if (!d)
 		return 1;
