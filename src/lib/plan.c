@@ -1655,6 +1655,30 @@ static int arith_regs(const struct bd_arith *a)
 
 /* Plan an operand tree; *sgn is set when it holds a signed field, a negative
  * literal or a subtraction (the compare is then signed). */
+/*
+ * A default column's name in a predicate or arithmetic: which access of c it
+ * compares. A plain value or one formatted from a single field, its own (text:
+ * str() too); socktype(sk) its type (unix's "type == SOCK_STREAM"); -1: refused.
+ */
+static int alias_acc(const struct plan_ctx *pc, const struct bd_column *c, bool text)
+{
+	static const char *const one_field[] = { "hex", "tcpstate", "family", "ino", "dev", "rss" };
+	size_t i;
+
+	if (!pc->alias_func)
+		return 0;
+	if (!strcmp(pc->alias_func, "socktype"))
+		return 1;
+	if (c->acc_cnt != 1)
+		return -1;
+	if (text && !strcmp(pc->alias_func, "str"))
+		return 0;
+	for (i = 0; i < sizeof(one_field) / sizeof(one_field[0]); i++)
+		if (!strcmp(pc->alias_func, one_field[i]))
+			return 0;
+	return -1;
+}
+
 static int plan_arith(struct plan_ctx *pc, const struct q_arith *a, struct bd_arith **out,
 		      __u32 *cursor, bool *sgn)
 {
@@ -1662,7 +1686,7 @@ static int plan_arith(struct plan_ctx *pc, const struct q_arith *a, struct bd_ar
 	struct bd_column tmp = {};
 	const struct btf_type *t;
 	char tn[128];
-	int err;
+	int err, ai;
 
 	if (!n)
 		return -ENOMEM;
@@ -1701,13 +1725,11 @@ static int plan_arith(struct plan_ctx *pc, const struct q_arith *a, struct bd_ar
 	err = plan_value(pc, &a->value, &tmp);
 	if (err)
 		return err;
-	if (pc->alias_func && (tmp.acc_cnt != 1 || (strcmp(pc->alias_func, "hex") &&
-	    strcmp(pc->alias_func, "tcpstate") && strcmp(pc->alias_func, "family") &&
-	    strcmp(pc->alias_func, "ino") && strcmp(pc->alias_func, "dev") &&
-	    strcmp(pc->alias_func, "rss"))))
+	ai = alias_acc(pc, &tmp, false);
+	if (ai < 0)
 		return perr(pc, a->pos, "column '%s' is %s(...): cannot be used in arithmetic; "
 			    "name its fields", a->value.path.root, pc->alias_func);
-	n->acc = tmp.acc[0];
+	n->acc = tmp.acc[ai];
 	t = bd_skip_mods(n->acc.btf, n->acc.type_id, NULL);
 	if (n->acc.fetch == BD_FETCH_DPATH || n->acc.fetch == BD_FETCH_DWALK ||
 	    n->acc.fetch == BD_FETCH_CSTR || n->acc.root == BD_ROOT_BUF || !t ||
@@ -1731,7 +1753,7 @@ static int plan_pred(struct plan_ctx *pc, const struct q_expr *e, struct bd_pred
 	const struct btf_type *t;
 	char tn[128];
 	bool is_str;
-	int err;
+	int err, ai;
 
 	if (!pr)
 		return -ENOMEM;
@@ -1767,13 +1789,11 @@ static int plan_pred(struct plan_ctx *pc, const struct q_expr *e, struct bd_pred
 	if (err)
 		return err;
 	/* a default column's name: only a plain value or one formatted from a single field */
-	if (pc->alias_func && (tmp.acc_cnt != 1 || (strcmp(pc->alias_func, "str") &&
-	    strcmp(pc->alias_func, "hex") && strcmp(pc->alias_func, "tcpstate") &&
-	    strcmp(pc->alias_func, "family") && strcmp(pc->alias_func, "ino") &&
-	    strcmp(pc->alias_func, "dev") && strcmp(pc->alias_func, "rss"))))
+	ai = alias_acc(pc, &tmp, true);
+	if (ai < 0)
 		return perr(pc, e->value.pos, "column '%s' is %s(...): cannot be used in a "
 			    "predicate; name its fields", e->value.path.root, pc->alias_func);
-	pr->acc = tmp.acc[0];
+	pr->acc = tmp.acc[ai];
 	if (pr->acc.fetch == BD_FETCH_DPATH || pr->acc.fetch == BD_FETCH_DWALK ||
 	    pr->acc.root == BD_ROOT_BUF)
 		return perr(pc, e->value.pos, "cannot compare this value in a predicate");

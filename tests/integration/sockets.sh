@@ -258,6 +258,10 @@ out=$(timeout 60 "$BPFDUMP" dump unix -r -n -o 'type=unix_sk->sk.sk_type' -w "un
 expect_eq "unix -w on sun_path" "5" "$out"
 out=$(timeout 60 "$BPFDUMP" dump unix -r -n -o 'type=socktype(unix_sk->sk),state=tcpstate(unix_sk->sk.__sk_common.skc_state)' -w "unix_sk->addr->name[0].sun_path == \"$TMP/seqpacket\"")
 expect_eq "unix socktype() and tcpstate() as ss -xa names them" "$(ss -xlH src "$TMP/seqpacket" | awk '{print $1, $2}')" "$out"
+out=$(timeout 60 "$BPFDUMP" dump unix -r -n -o type,path -w "type == SOCK_SEQPACKET && unix_sk->addr->name[0].sun_path == \"$TMP/seqpacket\"")
+expect_eq "unix -w 'type == SOCK_SEQPACKET': the default column compares sk_type" "u_seq $TMP/seqpacket" "$out"
+out=$(timeout 60 "$BPFDUMP" dump unix -r -n -o type -w "type == SOCK_STREAM && unix_sk->addr->name[0].sun_path == \"$TMP/seqpacket\"")
+expect_eq "unix -w 'type == SOCK_STREAM' leaves the seqpacket socket out" "" "$out"
 # the kernel-side text writer (a pinned dumper read by cat) names them the same
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 PIN=/sys/fs/bpf/bpfdump-sockets-$$
