@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * The kernel-side text writer of pinned dumpers, so that plain `cat` works:
- * each column becomes bpf_seq_printf() calls with a format chosen from its
- * BTF type. Cells are space-separated like `bpfdump dump -r`, with a header
- * line first. Enum, state and family names come from branch tables built
- * from BTF; what the kernel cannot format (struct values, map data with BTF)
- * is refused at pin time or shown as hex, and `bpfdump cat` gives the
- * full user-space formatting.
+ * each column becomes bpf_seq_printf() calls chosen by the column's
+ * format (formats.h: each format's kernel-side form, beside the user-space one
+ * in format.c that it must match). Cells are space-separated like `bpfdump
+ * dump -r`, with a header line first. Enumerators' names become branch tables
+ * built from BTF, states and families from the tables of names.h; what the
+ * kernel cannot format (struct values, map data with BTF) is refused at pin
+ * time or shown as hex, and `bpfdump cat` gives the full user-space formatting.
  *
  * Readers are whoever may open the pin, so the writer is careful with them:
  * control bytes of strings become '?' (as ps shows them), so a name cannot
@@ -17,30 +18,17 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "codegen.h"
+#include "formats.h"
+#include "names.h"
 #include "output.h"
 
 #define MAX_NAMES 64	/* enumerators in a branch table */
 
-struct name_val {
-	unsigned long long val;
-	const char *name;
-};
-
-static const struct name_val tcp_states[] = {
-	{ 1, "ESTAB" }, { 2, "SYN-SENT" }, { 3, "SYN-RECV" }, { 4, "FIN-WAIT-1" },
-	{ 5, "FIN-WAIT-2" }, { 6, "TIME-WAIT" }, { 7, "UNCONN" }, { 8, "CLOSE-WAIT" },
-	{ 9, "LAST-ACK" }, { 10, "LISTEN" }, { 11, "CLOSING" }, { 12, "NEW-SYN-RECV" },
-	{ 13, "BOUND-INACTIVE" },
-};
-
-static const struct name_val families[] = {
-	{ 0, "unspec" }, { 1, "unix" }, { 2, "inet" }, { 10, "inet6" }, { 16, "netlink" },
-	{ 17, "packet" }, { 40, "vsock" },
-};
-
-static const struct name_val bools[] = { { 0, "false" }, { 1, "true" } };
+static const struct bd_name bool_names[] = { { 0, NULL, "false" }, { 1, NULL, "true" } };
+static const struct bd_names bools = { bool_names, 2 };
 
 /* Add a format string to the format map; returns its offset. */
 static __u32 add_fmt(struct cg *g, const char *fmt)
@@ -161,23 +149,26 @@ static void fmt_cell(char *buf, size_t len, bool first, const char *core)
 }
 
 /* R1 holds the value (and args[0] too): a name per known value, else the number. */
-static void emit_names(struct cg *g, bool first, const struct name_val *nv, int cnt,
-		       const char *numfmt)
+static void emit_names(struct cg *g, bool first, const struct bd_names *t, const char *numfmt)
 {
 	struct insn_buf *b = &g->ib;
 	int done = ib_new_label(b), i;
 	char f[160];
 
-	for (i = 0; i < cnt; i++) {
-		int next = ib_new_label(b);
+	for (i = 0; i < t->cnt; i++) {
+		const struct bd_name *nv = &t->v[i];
+		int next;
 
-		if ((unsigned long long)(long long)(__s32)nv[i].val == nv[i].val) {
-			ib_jmp_imm(b, BPF_JNE, R1, (__s32)nv[i].val, next);
+		if (!nv->name)
+			continue;
+		next = ib_new_label(b);
+		if ((unsigned long long)(long long)(__s32)nv->val == nv->val) {
+			ib_jmp_imm(b, BPF_JNE, R1, (__s32)nv->val, next);
 		} else {
-			ib_ld_imm64(b, R2, 0, nv[i].val);
+			ib_ld_imm64(b, R2, 0, nv->val);
 			ib_jmp_reg(b, BPF_JNE, R1, R2, next);
 		}
-		fmt_cell(f, sizeof(f), first, nv[i].name);
+		fmt_cell(f, sizeof(f), first, nv->name);
 		emit_printf(g, f, 0);
 		ib_ja(b, done);
 		ib_place(b, next);
@@ -187,13 +178,15 @@ static void emit_names(struct cg *g, bool first, const struct name_val *nv, int 
 	ib_place(b, done);
 }
 
-static int enum_names(const struct btf *btf, const struct btf_type *t, struct name_val *nv)
+static int enum_names(const struct btf *btf, const struct btf_type *t, struct bd_name *nv)
 {
 	int i, n = btf_vlen(t);
 
 	if (n > MAX_NAMES)
 		return 0;
 	for (i = 0; i < n; i++) {
+		nv[i].cname = NULL;
+		nv[i].desc = NULL;
 		if (btf_is_enum(t)) {
 			const struct btf_enum *e = btf_enum(t) + i;
 
@@ -222,67 +215,77 @@ static void load_slot(struct cg *g, const struct bd_access *a, bool is_signed)
 	}
 }
 
-/* /proc's state letter from __state | exit_state: the highest TASK_REPORT bit. */
-static void emit_taskstate(struct cg *g, const struct bd_column *c, bool first)
+/* /proc's state letter (names.c: bd_task_state): TASK_IDLE is I, TASK_RTLOCK_WAIT
+ * is D, else the highest TASK_REPORT bit of __state | exit_state. */
+int fmt_emit_taskstate(struct cg *g, const struct bd_column *c, bool first)
 {
-	static const struct { __u32 bit; const char *l; } bits[] = {
-		{ 0x40, "P" }, { 0x20, "Z" }, { 0x10, "X" }, { 0x08, "t" }, { 0x04, "T" },
-		{ 0x02, "D" }, { 0x01, "S" },
-	};
+	const struct bd_names *t = &bd_task_states;
 	struct insn_buf *b = &g->ib;
-	int done = ib_new_label(b), next;
+	int done = ib_new_label(b), next, i;
 	char f[16];
-	size_t i;
 
 	ib_emit(b, I_LDX(4, R1, R_BUF, c->acc[0].slot_off));
+	ib_emit(b, I_MOV64_REG(R2, R1));
+	ib_emit(b, I_ALU64_IMM(BPF_AND, R2, 0x402));
 	next = ib_new_label(b);
-	ib_jmp_imm(b, BPF_JNE, R1, 0x402, next);	/* TASK_IDLE */
-	fmt_cell(f, sizeof(f), first, "I");
+	ib_jmp_imm(b, BPF_JNE, R2, 0x402, next);	/* TASK_IDLE */
+	fmt_cell(f, sizeof(f), first, bd_task_state(0x402, 0)->name);
 	emit_printf(g, f, 0);
 	ib_ja(b, done);
 	ib_place(b, next);
-	ib_emit(b, I_LDX(4, R1, R_BUF, c->acc[0].slot_off));
+	next = ib_new_label(b);
+	ib_jmp_imm(b, BPF_JNE, R1, 0x1000, next);	/* TASK_RTLOCK_WAIT */
+	fmt_cell(f, sizeof(f), first, bd_task_state(0x1000, 0)->name);
+	emit_printf(g, f, 0);
+	ib_ja(b, done);
+	ib_place(b, next);
 	ib_emit(b, I_LDX(4, R2, R_BUF, c->acc[1].slot_off));
 	ib_emit(b, I_ALU64_REG(BPF_OR, R1, R2));
 	ib_emit(b, I_STX(8, R_BUF, R1, g->args_off));
-	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+	for (i = t->cnt - 1; i >= 0; i--) {
+		const struct bd_name *n = &t->v[i];
+
+		if (!n->name || !n->val || (n->val & (n->val - 1)))
+			continue;	/* one TASK_REPORT bit each */
 		next = ib_new_label(b);
 		ib_emit(b, I_LDX(8, R1, R_BUF, g->args_off));
-		ib_emit(b, INSN(BPF_JMP | BPF_JSET | BPF_K, R1, 0, 1, bits[i].bit));
+		ib_emit(b, INSN(BPF_JMP | BPF_JSET | BPF_K, R1, 0, 1, n->val));
 		ib_ja(b, next);
-		fmt_cell(f, sizeof(f), first, bits[i].l);
+		fmt_cell(f, sizeof(f), first, n->name);
 		emit_printf(g, f, 0);
 		ib_ja(b, done);
 		ib_place(b, next);
 	}
-	fmt_cell(f, sizeof(f), first, "R");
+	fmt_cell(f, sizeof(f), first, bd_task_state(0, 0)->name);
 	emit_printf(g, f, 0);
 	ib_place(b, done);
+	return 0;
 }
 
-static void emit_vmflags(struct cg *g, const struct bd_access *a, bool first)
+/* /proc/PID/maps' perms (names.c: bd_vm_perms), one letter per flag of the table */
+int fmt_emit_vmflags(struct cg *g, const struct bd_column *c, bool first)
 {
-	static const struct { __u32 bit; char on, off; } flags[] = {
-		{ 0x1, 'r', '-' }, { 0x2, 'w', '-' }, { 0x4, 'x', '-' }, { 0x80, 's', 'p' },
-	};
+	const struct bd_access *a = &c->acc[0];
 	struct insn_buf *b = &g->ib;
-	size_t i;
+	int i;
 	char f[16];
 
 	for (i = 0; i < 4; i++) {
+		const struct bd_name *n = &bd_vm_flags.v[i];
 		int set = ib_new_label(b), store = ib_new_label(b);
 
 		ib_emit(b, I_LDX(8, R1, R_BUF, a->slot_off));
-		ib_jmp_imm(b, BPF_JSET, R1, flags[i].bit, set);
-		ib_emit(b, I_MOV64_IMM(R2, flags[i].off));
+		ib_jmp_imm(b, BPF_JSET, R1, n->val, set);
+		ib_emit(b, I_MOV64_IMM(R2, n->desc[0]));
 		ib_ja(b, store);
 		ib_place(b, set);
-		ib_emit(b, I_MOV64_IMM(R2, flags[i].on));
+		ib_emit(b, I_MOV64_IMM(R2, n->name[0]));
 		ib_place(b, store);
 		ib_emit(b, I_STX(8, R_BUF, R2, g->args_off + 8 * i));
 	}
 	fmt_cell(f, sizeof(f), first, "%c%c%c%c");
 	emit_printf(g, f, 4);
+	return 0;
 }
 
 static void emit_dwalk_text(struct cg *g, const struct bd_access *a, bool first)
@@ -369,11 +372,10 @@ static int emit_column(struct cg *g, const struct bd_column *c, bool first)
 	const struct btf *btf = a->btf;
 	const struct btf_type *t = bd_skip_mods(btf, a->type_id, NULL);
 	struct insn_buf *b = &g->ib;
-	struct name_val nv[MAX_NAMES];
-	bool is_signed = false;
-	int be, n, skip, done;
+	int skip, done;
 	char f[64];
 
+	/* fetched as a path or a string: text whatever the format */
 	if (a->fetch == BD_FETCH_DPATH) {
 		skip = ib_new_label(b);
 		done = ib_new_label(b);
@@ -413,119 +415,156 @@ static int emit_column(struct cg *g, const struct bd_column *c, bool first)
 		emit_printf(g, f, 1);
 		return 0;
 	}
-	switch (c->fmt) {
-	case BD_FMT_SUNPATH:
-		emit_sunpath_text(g, c, first);
-		return 0;
-	case BD_FMT_TASKSTATE:
-		emit_taskstate(g, c, first);
-		return 0;
-	case BD_FMT_NSPID:
-		/* the number at the level, or 0 when the task sits above it */
-		skip = ib_new_label(b);
-		done = ib_new_label(b);
-		ib_emit(b, I_LDX(4, R1, R_BUF, a->slot_off));
-		ib_jmp_imm(b, BPF_JLT, R1, g->p->pidns_level, skip);
-		ib_emit(b, I_LDX(4, R1, R_BUF, c->acc[1].slot_off));
-		ib_emit(b, I_ALU64_IMM(BPF_LSH, R1, 32));
-		ib_emit(b, I_ALU64_IMM(BPF_ARSH, R1, 32));
-		ib_ja(b, done);
-		ib_place(b, skip);
-		ib_emit(b, I_MOV64_IMM(R1, 0));
-		ib_place(b, done);
-		ib_emit(b, I_STX(8, R_BUF, R1, g->args_off));
-		fmt_cell(f, sizeof(f), first, "%lld");
-		emit_printf(g, f, 1);
-		return 0;
-	case BD_FMT_VMFLAGS:
-		emit_vmflags(g, a, first);
-		return 0;
-	case BD_FMT_SOCKADDR:
-		skip = ib_new_label(b);
-		done = ib_new_label(b);
-		ib_emit(b, I_LDX(2, R1, R_BUF, a->slot_off));
-		ib_jmp_imm(b, BPF_JNE, R1, 2, skip);
-		arg_addr(g, 0, c->acc[1].slot_off);
-		fmt_cell(f, sizeof(f), first, "%pI4");
-		emit_printf(g, f, 1);
-		ib_ja(b, done);
-		ib_place(b, skip);
-		skip = ib_new_label(b);
-		ib_emit(b, I_LDX(2, R1, R_BUF, a->slot_off));
-		ib_jmp_imm(b, BPF_JNE, R1, 10, skip);
-		arg_addr(g, 0, c->acc[2].slot_off);
-		fmt_cell(f, sizeof(f), first, "%pI6");
-		emit_printf(g, f, 1);
-		ib_ja(b, done);
-		ib_place(b, skip);
-		if (!first)
-			emit_printf(g, " ", 0);
-		ib_place(b, done);
-		return 0;
-	case BD_FMT_IP:
-		arg_addr(g, 0, a->slot_off);
-		fmt_cell(f, sizeof(f), first, a->size == 4 ? "%pI4" : "%pI6");
-		emit_printf(g, f, 1);
-		return 0;
-	default:
-		break;
+	if ((unsigned int)c->fmt >= BD_FMT_CNT)
+		return -EINVAL;
+	return bd_formats[c->fmt].emit(g, c, first);
+}
+
+/* The forms of the table of formats (formats.c); the kernel side. */
+
+int fmt_emit_sunpath(struct cg *g, const struct bd_column *c, bool first)
+{
+	emit_sunpath_text(g, c, first);
+	return 0;
+}
+
+/* the number at the level, or 0 when the task sits above it */
+int fmt_emit_nspid(struct cg *g, const struct bd_column *c, bool first)
+{
+	const struct bd_access *a = &c->acc[0];
+	struct insn_buf *b = &g->ib;
+	int skip = ib_new_label(b), done = ib_new_label(b);
+	char f[16];
+
+	ib_emit(b, I_LDX(4, R1, R_BUF, a->slot_off));
+	ib_jmp_imm(b, BPF_JLT, R1, g->p->pidns_level, skip);
+	ib_emit(b, I_LDX(4, R1, R_BUF, c->acc[1].slot_off));
+	ib_emit(b, I_ALU64_IMM(BPF_LSH, R1, 32));
+	ib_emit(b, I_ALU64_IMM(BPF_ARSH, R1, 32));
+	ib_ja(b, done);
+	ib_place(b, skip);
+	ib_emit(b, I_MOV64_IMM(R1, 0));
+	ib_place(b, done);
+	ib_emit(b, I_STX(8, R_BUF, R1, g->args_off));
+	fmt_cell(f, sizeof(f), first, "%lld");
+	emit_printf(g, f, 1);
+	return 0;
+}
+
+int fmt_emit_sockaddr(struct cg *g, const struct bd_column *c, bool first)
+{
+	const struct bd_access *a = &c->acc[0];
+	struct insn_buf *b = &g->ib;
+	int skip = ib_new_label(b), done = ib_new_label(b);
+	char f[16];
+
+	ib_emit(b, I_LDX(2, R1, R_BUF, a->slot_off));
+	ib_jmp_imm(b, BPF_JNE, R1, 2, skip);
+	arg_addr(g, 0, c->acc[1].slot_off);
+	fmt_cell(f, sizeof(f), first, "%pI4");
+	emit_printf(g, f, 1);
+	ib_ja(b, done);
+	ib_place(b, skip);
+	skip = ib_new_label(b);
+	ib_emit(b, I_LDX(2, R1, R_BUF, a->slot_off));
+	ib_jmp_imm(b, BPF_JNE, R1, 10, skip);
+	arg_addr(g, 0, c->acc[2].slot_off);
+	fmt_cell(f, sizeof(f), first, "%pI6");
+	emit_printf(g, f, 1);
+	ib_ja(b, done);
+	ib_place(b, skip);
+	if (!first)
+		emit_printf(g, " ", 0);
+	ib_place(b, done);
+	return 0;
+}
+
+int fmt_emit_ip(struct cg *g, const struct bd_column *c, bool first)
+{
+	const struct bd_access *a = &c->acc[0];
+	char f[16];
+
+	arg_addr(g, 0, a->slot_off);
+	fmt_cell(f, sizeof(f), first, a->size == 4 ? "%pI4" : "%pI6");
+	emit_printf(g, f, 1);
+	return 0;
+}
+
+/* An in6_addr's bytes as user space shows them; false for anything else. */
+static bool emit_in6(struct cg *g, const struct bd_column *c, bool first)
+{
+	const struct bd_access *a = &c->acc[0];
+	char f[16];
+
+	if (!is_type(a->btf, a->type_id, "in6_addr"))
+		return false;
+	arg_addr(g, 0, a->slot_off);
+	fmt_cell(f, sizeof(f), first, "%pI6");
+	emit_printf(g, f, 1);
+	return true;
+}
+
+/* Bytes as two hex digits each, spaced or not. */
+static int emit_hex_bytes(struct cg *g, const struct bd_column *c, bool first, bool spaced)
+{
+	const struct bd_access *a = &c->acc[0];
+	struct insn_buf *b = &g->ib;
+	__u32 i, k;
+
+	if (a->size > 48)
+		return bd_err(g->d, -EOPNOTSUPP, "column '%s': %u bytes is too much for the "
+			      "kernel-side text writer (at most 48); read it with 'bpfdump cat'",
+			      c->name, a->size);
+	if (!first)
+		emit_printf(g, " ", 0);
+	for (i = 0; i < a->size; i += 12) {
+		char hf[64] = "";
+
+		for (k = 0; k < 12 && i + k < a->size; k++) {
+			ib_emit(b, I_LDX(1, R1, R_BUF, a->slot_off + i + k));
+			ib_emit(b, I_STX(8, R_BUF, R1, g->args_off + 8 * k));
+			strcat(hf, spaced && i + k ? " %02x" : "%02x");
+		}
+		emit_printf(g, hf, k);
 	}
-	if (a->fetch == BD_FETCH_BYTES) {
-		if (is_type(btf, a->type_id, "in6_addr")) {
-			arg_addr(g, 0, a->slot_off);
-			fmt_cell(f, sizeof(f), first, "%pI6");
-			emit_printf(g, f, 1);
-			return 0;
-		}
-		if (c->fmt == BD_FMT_HEX && a->size == 8) {
-			/* bytes in memory order, as user space prints them */
-			ib_emit(b, I_LDX(8, R1, R_BUF, a->slot_off));
-			ib_emit(b, INSN(BPF_ALU | BPF_END | BPF_TO_BE, R1, 0, 0, 64));
-			ib_emit(b, I_STX(8, R_BUF, R1, g->args_off));
-			fmt_cell(f, sizeof(f), first, "%016llx");
-			emit_printf(g, f, 1);
-			return 0;
-		}
-		if (c->fmt == BD_FMT_MAPDATA || c->fmt == BD_FMT_HEX) {
-			__u32 i, k;
+	return 0;
+}
 
-			if (a->size > 48)
-				return bd_err(g->d, -EOPNOTSUPP, "column '%s': %u bytes is too "
-					      "much for the kernel-side text writer (at most 48); "
-					      "read it with 'bpfdump cat'", c->name, a->size);
-			if (!first)
-				emit_printf(g, " ", 0);
-			for (i = 0; i < a->size; i += 12) {
-				char hf[64] = "";
+static int no_struct(struct cg *g, const struct bd_column *c)
+{
+	return bd_err(g->d, -EOPNOTSUPP, "column '%s': the kernel-side text writer cannot "
+		      "format this struct or array; pick members, or read it with "
+		      "'bpfdump cat'", c->name);
+}
 
-				for (k = 0; k < 12 && i + k < a->size; k++) {
-					ib_emit(b, I_LDX(1, R1, R_BUF, a->slot_off + i + k));
-					ib_emit(b, I_STX(8, R_BUF, R1, g->args_off + 8 * k));
-					strcat(hf, i + k ? " %02x" : "%02x");
-				}
-				emit_printf(g, hf, k);
-			}
-			return 0;
-		}
-		return bd_err(g->d, -EOPNOTSUPP, "column '%s': the kernel-side text writer cannot "
-			      "format this struct or array; pick members, or read it with "
-			      "'bpfdump cat'", c->name);
-	}
+/*
+ * A number column into R1 and args[0] (network order swapped, sign extended).
+ * True when that wrote the cell already: a __be32 address as a dotted quad, a
+ * kernel address hidden.
+ */
+static bool emit_number(struct cg *g, const struct bd_column *c, bool first, bool *is_signed)
+{
+	const struct bd_access *a = &c->acc[0];
+	const struct btf *btf = a->btf;
+	const struct btf_type *t = bd_skip_mods(btf, a->type_id, NULL);
+	struct insn_buf *b = &g->ib;
+	char f[16];
+	int be;
 
-	/* numbers */
+	*is_signed = false;
 	if (t && btf_is_int(t))
-		is_signed = btf_int_encoding(t) & BTF_INT_SIGNED;
+		*is_signed = btf_int_encoding(t) & BTF_INT_SIGNED;
 	if (t && (btf_is_enum(t) || btf_is_enum64(t)))
-		is_signed = btf_kflag(t);
+		*is_signed = btf_kflag(t);
 	if (a->fetch == BD_FETCH_BITFIELD)
-		is_signed = false;
-	load_slot(g, a, is_signed);
+		*is_signed = false;
+	load_slot(g, a, *is_signed);
 	be = a->fetch == BD_FETCH_BITFIELD ? 0 : bd_net_order_bits(btf, a->type_id);
 	if (be == 32 && c->addr_hint && c->fmt == BD_FMT_AUTO) {
 		arg_addr(g, 0, a->slot_off);
 		fmt_cell(f, sizeof(f), first, "%pI4");
 		emit_printf(g, f, 1);
-		return 0;
+		return true;
 	}
 	if (be)
 		ib_emit(b, INSN(BPF_ALU | BPF_END | BPF_TO_BE, R1, 0, 0, be));
@@ -534,37 +573,41 @@ static int emit_column(struct cg *g, const struct bd_column *c, bool first)
 		bool hex = c->fmt == BD_FMT_HEX || btf_is_ptr(t);
 
 		emit_kaddr(g, t, hex ? "0x%llx" : "%llu", hex, first);
-		return 0;
+		return true;
 	}
-	switch (c->fmt) {
-	case BD_FMT_HEX:
-		fmt_cell(f, sizeof(f), first, "0x%llx");
-		emit_printf(g, f, 1);
+	return false;
+}
+
+int fmt_emit_typed(struct cg *g, const struct bd_column *c, bool first)
+{
+	const struct bd_access *a = &c->acc[0];
+	const struct btf *btf = a->btf;
+	const struct btf_type *t = bd_skip_mods(btf, a->type_id, NULL);
+	struct insn_buf *b = &g->ib;
+	struct bd_name nv[MAX_NAMES];
+	struct bd_names names = { nv };
+	bool is_signed;
+	char f[16];
+
+	if (a->fetch == BD_FETCH_BYTES)
+		return emit_in6(g, c, first) ? 0 : no_struct(g, c);
+	if (emit_number(g, c, first, &is_signed))
 		return 0;
-	case BD_FMT_TCPSTATE:
-		emit_names(g, first, tcp_states, sizeof(tcp_states) / sizeof(tcp_states[0]), "%llu");
-		return 0;
-	case BD_FMT_FAMILY:
-		emit_names(g, first, families, sizeof(families) / sizeof(families[0]), "%llu");
-		return 0;
-	default:
-		break;
-	}
 	if (t && btf_is_ptr(t)) {
 		fmt_cell(f, sizeof(f), first, "0x%llx");
 		emit_printf(g, f, 1);
 		return 0;
 	}
 	if (t && (btf_is_enum(t) || btf_is_enum64(t)) && a->fetch != BD_FETCH_BITFIELD &&
-	    (n = enum_names(btf, t, nv)) > 0) {
-		emit_names(g, first, nv, n, is_signed ? "%lld" : "%llu");
+	    (names.cnt = enum_names(btf, t, nv)) > 0) {
+		emit_names(g, first, &names, is_signed ? "%lld" : "%llu");
 		return 0;
 	}
 	if (t && btf_is_int(t) && a->fetch != BD_FETCH_BITFIELD) {
 		__u8 enc = btf_int_encoding(t);
 
 		if (enc & BTF_INT_BOOL) {
-			emit_names(g, first, bools, 2, "%llu");
+			emit_names(g, first, &bools, "%llu");
 			return 0;
 		}
 		if (t->size == 1 && ((enc & BTF_INT_CHAR) ||
@@ -584,6 +627,113 @@ static int emit_column(struct cg *g, const struct bd_column *c, bool first)
 		}
 	}
 	fmt_cell(f, sizeof(f), first, is_signed ? "%lld" : "%llu");
+	emit_printf(g, f, 1);
+	return 0;
+}
+
+int fmt_emit_hex(struct cg *g, const struct bd_column *c, bool first)
+{
+	const struct bd_access *a = &c->acc[0];
+	struct insn_buf *b = &g->ib;
+	bool is_signed;
+	char f[16];
+
+	if (a->fetch == BD_FETCH_BYTES) {
+		if (a->size == 8) {
+			/* bytes in memory order, as user space prints them */
+			ib_emit(b, I_LDX(8, R1, R_BUF, a->slot_off));
+			ib_emit(b, INSN(BPF_ALU | BPF_END | BPF_TO_BE, R1, 0, 0, 64));
+			ib_emit(b, I_STX(8, R_BUF, R1, g->args_off));
+			fmt_cell(f, sizeof(f), first, "%016llx");
+			emit_printf(g, f, 1);
+			return 0;
+		}
+		return emit_hex_bytes(g, c, first, false);
+	}
+	if (emit_number(g, c, first, &is_signed))
+		return 0;
+	fmt_cell(f, sizeof(f), first, "0x%llx");
+	emit_printf(g, f, 1);
+	return 0;
+}
+
+/* map keys and values: hex bytes (user space decodes them by the map's BTF) */
+int fmt_emit_mapdata(struct cg *g, const struct bd_column *c, bool first)
+{
+	if (c->acc[0].fetch != BD_FETCH_BYTES)
+		return fmt_emit_typed(g, c, first);
+	if (emit_in6(g, c, first))
+		return 0;
+	return emit_hex_bytes(g, c, first, true);
+}
+
+/* A number named from a table, or the number. */
+static int emit_named(struct cg *g, const struct bd_column *c, bool first,
+		      const struct bd_names *t)
+{
+	bool is_signed;
+
+	if (c->acc[0].fetch == BD_FETCH_BYTES)
+		return emit_in6(g, c, first) ? 0 : no_struct(g, c);
+	if (!emit_number(g, c, first, &is_signed))
+		emit_names(g, first, t, "%llu");
+	return 0;
+}
+
+int fmt_emit_tcpstate(struct cg *g, const struct bd_column *c, bool first)
+{
+	return emit_named(g, c, first, &bd_tcp_states);
+}
+
+int fmt_emit_family(struct cg *g, const struct bd_column *c, bool first)
+{
+	return emit_named(g, c, first, &bd_families);
+}
+
+/* socktype(sk): by ss's names for a unix socket, else by SOCK_* name */
+int fmt_emit_socktype(struct cg *g, const struct bd_column *c, bool first)
+{
+	const struct bd_access *fam = &c->acc[0], *type = &c->acc[1];
+	struct insn_buf *b = &g->ib;
+	int other = ib_new_label(b), done = ib_new_label(b);
+
+	load_slot(g, type, false);
+	ib_emit(b, I_STX(8, R_BUF, R1, g->args_off));
+	ib_emit(b, I_LDX(fam->size, R2, R_BUF, fam->slot_off));
+	ib_jmp_imm(b, BPF_JNE, R2, 1, other);	/* AF_UNIX */
+	emit_names(g, first, &bd_unix_types, "%llu");
+	ib_ja(b, done);
+	ib_place(b, other);
+	ib_emit(b, I_LDX(8, R1, R_BUF, g->args_off));
+	emit_names(g, first, &bd_sock_types, "%llu");
+	ib_place(b, done);
+	return 0;
+}
+
+/* fileoff(vma): vm_pgoff << PAGE_SHIFT when vm_file is set, else 0 */
+int fmt_emit_fileoff(struct cg *g, const struct bd_column *c, bool first)
+{
+	const struct bd_access *pgoff = &c->acc[0], *file = &c->acc[1];
+	struct insn_buf *b = &g->ib;
+	int anon = ib_new_label(b), done = ib_new_label(b);
+	long page = sysconf(_SC_PAGESIZE);
+	int shift = 0;
+	char f[16];
+
+	while (page > 1) {
+		page >>= 1;
+		shift++;
+	}
+	load_slot(g, file, false);
+	ib_jmp_imm(b, BPF_JEQ, R1, 0, anon);
+	load_slot(g, pgoff, false);
+	ib_emit(b, I_ALU64_IMM(BPF_LSH, R1, shift));
+	ib_ja(b, done);
+	ib_place(b, anon);
+	ib_emit(b, I_MOV64_IMM(R1, 0));
+	ib_place(b, done);
+	ib_emit(b, I_STX(8, R_BUF, R1, g->args_off));
+	fmt_cell(f, sizeof(f), first, "0x%llx");
 	emit_printf(g, f, 1);
 	return 0;
 }

@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "formats.h"
 #include "internal.h"
+#include "names.h"
 #include "output.h"
 
 void sb_reset(struct bd_strbuf *b)
@@ -359,47 +362,6 @@ static void put_fast(const struct bd_column *c, const __u8 *p, __u32 size, struc
 	}
 }
 
-static const char *tcp_state_name(unsigned int s)
-{
-	static const char *const names[] = {
-		"UNKNOWN", "ESTAB", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1", "FIN-WAIT-2",
-		"TIME-WAIT", "UNCONN", "CLOSE-WAIT", "LAST-ACK", "LISTEN", "CLOSING",
-		"NEW-SYN-RECV", "BOUND-INACTIVE",
-	};
-
-	return s < sizeof(names) / sizeof(names[0]) ? names[s] : NULL;
-}
-
-const char *bd_family_name(unsigned int f)
-{
-	switch (f) {
-	case 0: return "unspec";
-	case 1: return "unix";
-	case 2: return "inet";
-	case 10: return "inet6";
-	case 16: return "netlink";
-	case 17: return "packet";
-	case 40: return "vsock";
-	default: return NULL;
-	}
-}
-
-/* Like /proc's task_state_index(): "RSDTtXZPI". */
-static char task_state_letter(__u32 state, __u32 exit_state)
-{
-	static const char letters[] = "RSDTtXZPI";
-	__u32 st = (state | exit_state) & 0x7f;	/* TASK_REPORT */
-	int idx = 0;
-
-	if (state == 0x402)	/* TASK_IDLE */
-		return 'I';
-	while (st) {
-		idx++;
-		st >>= 1;
-	}
-	return idx < (int)sizeof(letters) - 1 ? letters[idx] : '?';
-}
-
 static const __u8 *path_bytes(const struct bd_plan *p, const __u8 *rec, __u32 rec_len, int idx,
 			      __s32 *len)
 {
@@ -470,8 +432,8 @@ int bd_format_cell(struct bpfdump *d, const struct bd_plan *p, const struct bd_c
 {
 	const struct bd_access *a = &c->acc[0];
 	const __u8 *v = rec + a->slot_off;
+	struct bd_cell_in x;
 	unsigned long long u;
-	const char *name;
 
 	*numeric = false;
 	sb_reset(out);
@@ -557,104 +519,162 @@ int bd_format_cell(struct bpfdump *d, const struct bd_plan *p, const struct bd_c
 		put_fast(c, v, a->size, out, numeric);
 		return 0;
 	}
-	switch (c->fmt) {
-	case BD_FMT_AUTO:
-	case BD_FMT_PATH:
-	case BD_FMT_CSTR:
-	case BD_FMT_USTR:
-		put_typed(a->btf, a->type_id, v, a->size, c->addr_hint, out, numeric, p);
-		return 0;
-	case BD_FMT_HEX: {
-		const struct btf_type *t = bd_skip_mods(a->btf, a->type_id, NULL);
-		__u32 i;
+	if ((unsigned int)c->fmt >= BD_FMT_CNT)
+		return -EINVAL;
+	x = (struct bd_cell_in){ .p = p, .c = c, .rec = rec, .rec_len = rec_len, .v = v };
+	return bd_formats[c->fmt].put(&x, out, numeric);
+}
 
-		if (a->size <= 8 && !(t && btf_is_array(t))) {
-			sb_printf(out, "0x%llx", load_uint(v, a->size));
-			return 0;
-		}
-		for (i = 0; i < a->size; i++)	/* bytes in memory order, like bpftool's tag */
-			sb_printf(out, "%02x", v[i]);
+/* The forms of the table of formats (formats.c); the user-space side. */
+
+int fmt_put_typed(const struct bd_cell_in *x, struct bd_strbuf *out, bool *numeric)
+{
+	const struct bd_access *a = &x->c->acc[0];
+
+	put_typed(a->btf, a->type_id, x->v, a->size, x->c->addr_hint, out, numeric, x->p);
+	return 0;
+}
+
+int fmt_put_hex(const struct bd_cell_in *x, struct bd_strbuf *out, bool *numeric)
+{
+	const struct bd_access *a = &x->c->acc[0];
+	const struct btf_type *t = bd_skip_mods(a->btf, a->type_id, NULL);
+	__u32 i;
+
+	if (a->size <= 8 && !(t && btf_is_array(t))) {
+		sb_printf(out, "0x%llx", load_uint(x->v, a->size));
 		return 0;
 	}
-	case BD_FMT_IP:
-		if (a->size == 4)
-			put_ip4(out, v);
-		else
-			put_ip6(out, v);
-		return 0;
-	case BD_FMT_VMFLAGS:
-		u = load_uint(v, a->size);
-		{
-			char f[4] = { u & 1 ? 'r' : '-', u & 2 ? 'w' : '-', u & 4 ? 'x' : '-',
-				      u & 0x80 ? 's' : 'p' };
+	for (i = 0; i < a->size; i++)	/* bytes in memory order, like bpftool's tag */
+		sb_printf(out, "%02x", x->v[i]);
+	return 0;
+}
 
-			sb_puts(out, f, 4);
-		}
-		return 0;
-	case BD_FMT_TCPSTATE:
-		u = load_uint(v, a->size);
-		name = tcp_state_name(u);
-		if (name)
-			sb_puts(out, name, strlen(name));
-		else
-			sb_printf(out, "%llu", u);
-		return 0;
-	case BD_FMT_FAMILY:
-		u = load_uint(v, a->size);
-		name = bd_family_name(u);
-		if (name)
-			sb_puts(out, name, strlen(name));
-		else
-			sb_printf(out, "%llu", u);
-		return 0;
-	case BD_FMT_NSPID: {
-		/* 0 when the pid namespace at that level does not number the task */
-		__u32 level = load_uint(v, 4);
-		__s32 nr = (__s32)load_uint(rec + c->acc[1].slot_off, 4);
+int fmt_put_ip(const struct bd_cell_in *x, struct bd_strbuf *out, bool *numeric)
+{
+	if (x->c->acc[0].size == 4)
+		put_ip4(out, x->v);
+	else
+		put_ip6(out, x->v);
+	return 0;
+}
 
-		put_s64(out, level >= (__u32)p->pidns_level ? nr : 0);
-		*numeric = true;
+int fmt_put_vmflags(const struct bd_cell_in *x, struct bd_strbuf *out, bool *numeric)
+{
+	char f[5];
+
+	bd_vm_perms(load_uint(x->v, x->c->acc[0].size), f);
+	sb_puts(out, f, 4);
+	return 0;
+}
+
+/* A name from t, or the number. */
+static int put_name(const struct bd_names *t, unsigned long long u, struct bd_strbuf *out)
+{
+	const char *name = bd_name_of(t, u);
+
+	if (name)
+		sb_puts(out, name, strlen(name));
+	else
+		put_u64(out, u, false);
+	return 0;
+}
+
+int fmt_put_tcpstate(const struct bd_cell_in *x, struct bd_strbuf *out, bool *numeric)
+{
+	return put_name(&bd_tcp_states, load_uint(x->v, x->c->acc[0].size), out);
+}
+
+int fmt_put_family(const struct bd_cell_in *x, struct bd_strbuf *out, bool *numeric)
+{
+	return put_name(&bd_families, load_uint(x->v, x->c->acc[0].size), out);
+}
+
+int fmt_put_socktype(const struct bd_cell_in *x, struct bd_strbuf *out, bool *numeric)
+{
+	const struct bd_access *fam = &x->c->acc[0], *type = &x->c->acc[1];
+
+	return put_name(load_uint(x->v, fam->size) == 1 ? &bd_unix_types : &bd_sock_types,
+			load_uint(x->rec + type->slot_off, type->size), out);
+}
+
+int fmt_put_nspid(const struct bd_cell_in *x, struct bd_strbuf *out, bool *numeric)
+{
+	/* 0 when the pid namespace at that level does not number the task */
+	__u32 level = load_uint(x->v, 4);
+	__s32 nr = (__s32)load_uint(x->rec + x->c->acc[1].slot_off, 4);
+
+	put_s64(out, level >= (__u32)x->p->pidns_level ? nr : 0);
+	*numeric = true;
+	return 0;
+}
+
+int fmt_put_taskstate(const struct bd_cell_in *x, struct bd_strbuf *out, bool *numeric)
+{
+	const struct bd_name *st = bd_task_state(load_uint(x->v, 4),
+						 load_uint(x->rec + x->c->acc[1].slot_off, 4));
+
+	sb_puts(out, st->name, strlen(st->name));
+	return 0;
+}
+
+int fmt_put_sockaddr(const struct bd_cell_in *x, struct bd_strbuf *out, bool *numeric)
+{
+	unsigned long long u = load_uint(x->v, 2);
+
+	if (u == 2)
+		put_ip4(out, x->rec + x->c->acc[1].slot_off);
+	else if (u == 10)
+		put_ip6(out, x->rec + x->c->acc[2].slot_off);
+	return 0;
+}
+
+int fmt_put_sunpath(const struct bd_cell_in *x, struct bd_strbuf *out, bool *numeric)
+{
+	const struct bd_column *c = x->c;
+	long n = (long)load_uint(x->v, 4) - 2;	/* minus sun_family */
+	const __u8 *sp = x->rec + c->acc[1].slot_off;
+
+	if (n <= 0)
+		return 0;
+	if (n > (long)c->acc[1].size)
+		n = c->acc[1].size;
+	if (sp[0]) {
+		put_cstr(out, sp, n);
+	} else {
+		sb_putc(out, '@');	/* abstract, as ss and /proc/net/unix show it */
+		sb_puts(out, (const char *)sp + 1, n - 1);
+	}
+	return 0;
+}
+
+int fmt_put_mapdata(const struct bd_cell_in *x, struct bd_strbuf *out, bool *numeric)
+{
+	const struct bd_plan *p = x->p;
+	const struct bd_access *a = &x->c->acc[0];
+
+	if (p->map.percpu && is_map_value(p, a)) {
+		put_percpu(p, x->v, a->size, out);
 		return 0;
 	}
-	case BD_FMT_TASKSTATE:
-		sb_putc(out, task_state_letter(load_uint(v, 4),
-					       load_uint(rec + c->acc[1].slot_off, 4)));
+	if (x->c->map_type_id && p->map.btf &&
+	    !dump_data(p->map.btf, x->c->map_type_id, x->v, a->size, out, false, false))
 		return 0;
-	case BD_FMT_SOCKADDR:
-		u = load_uint(v, 2);
-		if (u == 2)
-			put_ip4(out, rec + c->acc[1].slot_off);
-		else if (u == 10)
-			put_ip6(out, rec + c->acc[2].slot_off);
-		return 0;
-	case BD_FMT_SUNPATH: {
-		long n = (long)load_uint(v, 4) - 2;	/* minus sun_family */
-		const __u8 *sp = rec + c->acc[1].slot_off;
+	sb_reset(out);
+	put_hex_bytes(out, x->v, a->size);
+	return 0;
+}
 
-		if (n <= 0)
-			return 0;
-		if (n > (long)c->acc[1].size)
-			n = c->acc[1].size;
-		if (sp[0]) {
-			put_cstr(out, sp, n);
-		} else {
-			sb_putc(out, '@');	/* abstract, as ss and /proc/net/unix show it */
-			sb_puts(out, (const char *)sp + 1, n - 1);
-		}
-		return 0;
-	}
-	case BD_FMT_MAPDATA:
-		if (p->map.percpu && is_map_value(p, a)) {
-			put_percpu(p, v, a->size, out);
-			return 0;
-		}
-		if (c->map_type_id && p->map.btf &&
-		    !dump_data(p->map.btf, c->map_type_id, v, a->size, out, false, false))
-			return 0;
-		sb_reset(out);
-		put_hex_bytes(out, v, a->size);
-		return 0;
-	}
+/* fileoff(vma): vm_pgoff in bytes for a file mapping, 0 for an anonymous one (whose
+ * vm_pgoff is its address in pages), as /proc/PID/maps shows the offset. */
+int fmt_put_fileoff(const struct bd_cell_in *x, struct bd_strbuf *out, bool *numeric)
+{
+	const struct bd_access *pgoff = &x->c->acc[0], *file = &x->c->acc[1];
+	unsigned long long off = 0;
+
+	if (load_uint(x->rec + file->slot_off, file->size))
+		off = load_uint(x->v, pgoff->size) * (unsigned long long)sysconf(_SC_PAGESIZE);
+	sb_printf(out, "0x%llx", off);
 	return 0;
 }
 

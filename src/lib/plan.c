@@ -12,28 +12,10 @@
 #include <bpf/libbpf.h>
 
 #include "internal.h"
+#include "names.h"
 #include "output.h"
 
 #define REC_HDR_SIZE 8	/* __u32 len; __u32 reserved */
-
-/* Names the kernel defines as macros, so they are not in BTF. */
-static const struct { const char *name; long long val; } builtin_consts[] = {
-	{ "NULL", 0 },
-	{ "TASK_RUNNING", 0x0 }, { "TASK_INTERRUPTIBLE", 0x1 }, { "TASK_UNINTERRUPTIBLE", 0x2 },
-	{ "__TASK_STOPPED", 0x4 }, { "__TASK_TRACED", 0x8 }, { "EXIT_DEAD", 0x10 },
-	{ "EXIT_ZOMBIE", 0x20 }, { "TASK_PARKED", 0x40 }, { "TASK_DEAD", 0x80 },
-	{ "TASK_WAKEKILL", 0x100 }, { "TASK_WAKING", 0x200 }, { "TASK_NOLOAD", 0x400 },
-	{ "TASK_NEW", 0x800 }, { "TASK_IDLE", 0x402 }, { "TASK_STOPPED", 0x104 },
-	{ "PF_EXITING", 0x4 }, { "PF_KTHREAD", 0x00200000 }, { "PF_IDLE", 0x2 },
-	{ "AF_UNSPEC", 0 }, { "AF_UNIX", 1 }, { "AF_INET", 2 }, { "AF_NETLINK", 16 },
-	{ "AF_PACKET", 17 }, { "AF_INET6", 10 }, { "AF_VSOCK", 40 },
-	{ "SOCK_STREAM", 1 }, { "SOCK_DGRAM", 2 }, { "SOCK_RAW", 3 }, { "SOCK_SEQPACKET", 5 },
-	{ "VM_READ", 0x1 }, { "VM_WRITE", 0x2 }, { "VM_EXEC", 0x4 }, { "VM_SHARED", 0x8 },
-	{ "VM_GROWSDOWN", 0x100 }, { "VM_LOCKED", 0x2000 }, { "VM_HUGETLB", 0x400000 },
-	{ "O_RDONLY", 0 }, { "O_WRONLY", 01 }, { "O_RDWR", 02 }, { "O_APPEND", 02000 },
-	{ "O_NONBLOCK", 04000 }, { "O_CLOEXEC", 02000000 },
-	{ "FMODE_READ", 0x1 }, { "FMODE_WRITE", 0x2 },
-};
 
 struct plan_ctx {
 	struct bpfdump *d;
@@ -1049,6 +1031,9 @@ static const struct func_def funcs[] = {
 	/* members built from the plan's pid namespace level (nspid_members) */
 	{ "nspid", BD_FMT_NSPID, {}, 2 },
 	{ "nstgid", BD_FMT_NSPID, {}, 2 },
+	{ "socktype", BD_FMT_SOCKTYPE, { "__sk_common.skc_family", "sk_type" }, 2 },
+	/* bytes, not pages; 0 for an anonymous mapping, as /proc/PID/maps */
+	{ "fileoff", BD_FMT_FILEOFF, { "vm_pgoff", "vm_file" }, 2 },
 	/* exe(task): path(task->mm->exe_file), as readlink /proc/PID/exe */
 	{ "exe", BD_FMT_PATH, {}, 0 },
 	{ "rss", BD_FMT_AUTO, {}, 0 },	/* plan_rss */
@@ -1525,12 +1510,13 @@ static bool near_name(const struct bd_access *a, const char *name, char *out, si
 {
 	const struct btf_type *own = a->type_id ? bd_skip_mods(a->btf, a->type_id, NULL) : NULL;
 	__u32 id, n = a->btf ? btf__type_cnt(a->btf) : 0;
-	int best = 0, j;
-	size_t i;
+	int best = 0, j, k;
 
 	out[0] = '\0';
-	for (i = 0; i < sizeof(builtin_consts) / sizeof(builtin_consts[0]); i++)
-		near_consider(builtin_consts[i].name, name, 0, &best, out, len);
+	for (k = 0; k < bd_const_set_cnt; k++)
+		for (j = 0; j < bd_const_sets[k]->cnt; j++)
+			if (bd_const_sets[k]->v[j].cname)
+				near_consider(bd_const_sets[k]->v[j].cname, name, 0, &best, out, len);
 	for (id = 1; id < n; id++) {
 		const struct btf_type *t = btf__type_by_id(a->btf, id);
 
@@ -1558,7 +1544,6 @@ static int ident_value(struct plan_ctx *pc, const struct bd_access *a, const str
 	const struct btf_type *t = bd_skip_mods(a->btf, a->type_id, NULL);
 	char hint[128];
 	long long v;
-	size_t i;
 	int j;
 
 	if (t && btf_is_enum(t)) {
@@ -1571,11 +1556,10 @@ static int ident_value(struct plan_ctx *pc, const struct bd_access *a, const str
 				return 0;
 			}
 	}
-	for (i = 0; i < sizeof(builtin_consts) / sizeof(builtin_consts[0]); i++)
-		if (!strcmp(builtin_consts[i].name, l->str)) {
-			*val = builtin_consts[i].val;
-			return 0;
-		}
+	if (bd_const_value(l->str, &v)) {
+		*val = v;
+		return 0;
+	}
 	if (!bd_find_enumerator(a->btf, l->str, &v)) {
 		*val = v;
 		return 0;
@@ -1671,6 +1655,30 @@ static int arith_regs(const struct bd_arith *a)
 
 /* Plan an operand tree; *sgn is set when it holds a signed field, a negative
  * literal or a subtraction (the compare is then signed). */
+/*
+ * A default column's name in a predicate or arithmetic: which access of c it
+ * compares. A plain value or one formatted from a single field, its own (text:
+ * str() too); socktype(sk) its type (unix's "type == SOCK_STREAM"); -1: refused.
+ */
+static int alias_acc(const struct plan_ctx *pc, const struct bd_column *c, bool text)
+{
+	static const char *const one_field[] = { "hex", "tcpstate", "family", "ino", "dev", "rss" };
+	size_t i;
+
+	if (!pc->alias_func)
+		return 0;
+	if (!strcmp(pc->alias_func, "socktype"))
+		return 1;
+	if (c->acc_cnt != 1)
+		return -1;
+	if (text && !strcmp(pc->alias_func, "str"))
+		return 0;
+	for (i = 0; i < sizeof(one_field) / sizeof(one_field[0]); i++)
+		if (!strcmp(pc->alias_func, one_field[i]))
+			return 0;
+	return -1;
+}
+
 static int plan_arith(struct plan_ctx *pc, const struct q_arith *a, struct bd_arith **out,
 		      __u32 *cursor, bool *sgn)
 {
@@ -1678,7 +1686,7 @@ static int plan_arith(struct plan_ctx *pc, const struct q_arith *a, struct bd_ar
 	struct bd_column tmp = {};
 	const struct btf_type *t;
 	char tn[128];
-	int err;
+	int err, ai;
 
 	if (!n)
 		return -ENOMEM;
@@ -1717,13 +1725,11 @@ static int plan_arith(struct plan_ctx *pc, const struct q_arith *a, struct bd_ar
 	err = plan_value(pc, &a->value, &tmp);
 	if (err)
 		return err;
-	if (pc->alias_func && (tmp.acc_cnt != 1 || (strcmp(pc->alias_func, "hex") &&
-	    strcmp(pc->alias_func, "tcpstate") && strcmp(pc->alias_func, "family") &&
-	    strcmp(pc->alias_func, "ino") && strcmp(pc->alias_func, "dev") &&
-	    strcmp(pc->alias_func, "rss"))))
+	ai = alias_acc(pc, &tmp, false);
+	if (ai < 0)
 		return perr(pc, a->pos, "column '%s' is %s(...): cannot be used in arithmetic; "
 			    "name its fields", a->value.path.root, pc->alias_func);
-	n->acc = tmp.acc[0];
+	n->acc = tmp.acc[ai];
 	t = bd_skip_mods(n->acc.btf, n->acc.type_id, NULL);
 	if (n->acc.fetch == BD_FETCH_DPATH || n->acc.fetch == BD_FETCH_DWALK ||
 	    n->acc.fetch == BD_FETCH_CSTR || n->acc.root == BD_ROOT_BUF || !t ||
@@ -1747,7 +1753,7 @@ static int plan_pred(struct plan_ctx *pc, const struct q_expr *e, struct bd_pred
 	const struct btf_type *t;
 	char tn[128];
 	bool is_str;
-	int err;
+	int err, ai;
 
 	if (!pr)
 		return -ENOMEM;
@@ -1783,13 +1789,11 @@ static int plan_pred(struct plan_ctx *pc, const struct q_expr *e, struct bd_pred
 	if (err)
 		return err;
 	/* a default column's name: only a plain value or one formatted from a single field */
-	if (pc->alias_func && (tmp.acc_cnt != 1 || (strcmp(pc->alias_func, "str") &&
-	    strcmp(pc->alias_func, "hex") && strcmp(pc->alias_func, "tcpstate") &&
-	    strcmp(pc->alias_func, "family") && strcmp(pc->alias_func, "ino") &&
-	    strcmp(pc->alias_func, "dev") && strcmp(pc->alias_func, "rss"))))
+	ai = alias_acc(pc, &tmp, true);
+	if (ai < 0)
 		return perr(pc, e->value.pos, "column '%s' is %s(...): cannot be used in a "
 			    "predicate; name its fields", e->value.path.root, pc->alias_func);
-	pr->acc = tmp.acc[0];
+	pr->acc = tmp.acc[ai];
 	if (pr->acc.fetch == BD_FETCH_DPATH || pr->acc.fetch == BD_FETCH_DWALK ||
 	    pr->acc.root == BD_ROOT_BUF)
 		return perr(pc, e->value.pos, "cannot compare this value in a predicate");

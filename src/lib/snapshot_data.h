@@ -62,7 +62,7 @@ const char *snap_file_type(__u32 i_mode);
 void snap_vma_path(const struct snap_vma *v, struct bd_path_out *o);
 const char *snap_vma_kind(__u32 kind);
 const char *snap_family(__u16 f);
-const char *snap_sock_type(__u16 t);
+const char *snap_sock_type(__u16 family, __u16 t);
 const char *snap_proto(const struct snap_sock *s, char *buf, size_t len);
 const char *snap_sock_state(__u16 st);
 void snap_sock_addr(const struct snap_sock *s, bool local, char *buf, size_t len);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "names.h"
 #include "snapshot_data.h"
 
 /* linux/capability.h numbering */
@@ -48,33 +49,15 @@ const struct snap_rlimit_name snap_rlimits[SNAP_NR_RLIMITS] = {
 	{ "rttime", "Max realtime timeout", "us" },
 };
 
-/* As /proc/PID/status: the bit of (state | exit_state) & TASK_REPORT. */
+/* As /proc/PID/status: "S (sleeping)" */
 const char *snap_state(__u32 state, __u32 exit_state)
 {
-	static const char *const names[] = {
-		"R (running)", "S (sleeping)", "D (disk sleep)", "T (stopped)",
-		"t (tracing stop)", "X (dead)", "Z (zombie)", "P (parked)", "I (idle)",
-	};
-	__u32 s;
-	int i;
-
-	if (state == 0x402)		/* TASK_IDLE: TASK_UNINTERRUPTIBLE | TASK_NOLOAD */
-		return names[8];
-	if (state == 0x1000)		/* TASK_RTLOCK_WAIT */
-		state = 2;
-	s = (state | exit_state) & 0x7f;
-	for (i = 0; s; i++)
-		s >>= 1;
-	return names[i];
+	return bd_task_state(state, exit_state)->desc;
 }
 
 void snap_perms(__u64 flags, char out[5])
 {
-	out[0] = flags & 1 ? 'r' : '-';
-	out[1] = flags & 2 ? 'w' : '-';
-	out[2] = flags & 4 ? 'x' : '-';
-	out[3] = flags & 0x80 ? 's' : 'p';	/* VM_MAYSHARE, as /proc/PID/maps */
-	out[4] = 0;
+	bd_vm_perms(flags, out);
 }
 
 char *snap_utoa(unsigned long long v, unsigned int base, char buf[24])
@@ -279,22 +262,17 @@ const char *snap_vma_kind(__u32 kind)
 
 const char *snap_family(__u16 f)
 {
-	const char *name = f ? bd_family_name(f) : NULL;
+	const char *name = bd_family_name(f);
 
 	return name ? name : "other";
 }
 
-const char *snap_sock_type(__u16 t)
+/* ss's Netid for a unix socket (u_str), else the SOCK_* name (stream) */
+const char *snap_sock_type(__u16 family, __u16 t)
 {
-	switch (t) {
-	case 1: return "stream";
-	case 2: return "dgram";
-	case 3: return "raw";
-	case 4: return "rdm";
-	case 5: return "seqpacket";
-	case 10: return "packet";
-	}
-	return "other";
+	const char *name = bd_sock_type_name(family, t);
+
+	return name ? name : "other";
 }
 
 const char *snap_proto(const struct snap_sock *s, char *buf, size_t len)
@@ -314,15 +292,12 @@ const char *snap_proto(const struct snap_sock *s, char *buf, size_t len)
 	return buf;
 }
 
+/* as ss shows it: ESTAB, LISTEN, UNCONN, ... */
 const char *snap_sock_state(__u16 st)
 {
-	static const char *const n[] = {
-		"UNKNOWN", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
-		"TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING",
-		"NEW_SYN_RECV", "BOUND_INACTIVE",
-	};
+	const char *name = bd_name_of(&bd_tcp_states, st);
 
-	return st < sizeof(n) / sizeof(n[0]) ? n[st] : "UNKNOWN";
+	return name ? name : "UNKNOWN";
 }
 
 /* "addr:port" ("[v6]:port"), or a unix path ("@name" when abstract, "" unbound). */

@@ -605,7 +605,7 @@ static int print_sockets(struct em *e, const struct snap_data *sd)
 		snprintf(peer, sizeof(peer), "%u", s->peer_ino);
 		cells[0] = fd;
 		cells[1] = snap_family(s->family);
-		cells[2] = snap_sock_type(s->type);
+		cells[2] = snap_sock_type(s->family, s->type);
 		cells[3] = unix_ ? NULL : snap_proto(s, pbuf, sizeof(pbuf));
 		cells[4] = snap_sock_state(s->state);
 		cells[5] = e->json && !unix_ && s->family != 2 && s->family != 10 ? NULL : la;

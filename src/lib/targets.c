@@ -21,12 +21,12 @@ static const struct preset presets[] = {
 		  "uid=task->cred->uid.val,state=taskstate(task),comm=task->comm" },
 	{ "task_file", "pid=task->tgid,comm=task->comm,fd=fd,path=path(file),inode=ino(file)" },
 	{ "task_vma", "pid=task->tgid,start=hex(vma->vm_start),end=hex(vma->vm_end),"
-		      "perms=vmflags(vma->vm_flags),pgoff=hex(vma->vm_pgoff),"
+		      "perms=vmflags(vma->vm_flags),pgoff=fileoff(vma),"
 		      "path=path(vma->vm_file)" },
 	/* inode: the socket's, as /proc/net/{tcp,udp,unix} and socket:[N] show it */
 	{ "tcp", SK("sk_common", "->") ",uid=uid,inode=ino(sk_common)" },
 	{ "udp", SK("udp_sk->inet.sk.__sk_common", ".") ",uid=uid,inode=ino(udp_sk)" },
-	{ "unix", "type=unix_sk->sk.sk_type,state=tcpstate(unix_sk->sk.__sk_common.skc_state),"
+	{ "unix", "type=socktype(unix_sk->sk),state=tcpstate(unix_sk->sk.__sk_common.skc_state),"
 		  "uid=uid,path=sunpath(unix_sk),inode=ino(unix_sk)" },
 	{ "netlink", "protocol=sk->sk.sk_protocol,portid=sk->portid,"
 		     "dst_portid=sk->dst_portid,rmem=sk->sk.sk_backlog.rmem_alloc.counter" },
@@ -89,7 +89,7 @@ static const struct preset pidns_presets[] = {
 		  "uid=task->cred->uid.val,state=taskstate(task),comm=task->comm" },
 	{ "task_file", "pid=nstgid(task),comm=task->comm,fd=fd,path=path(file),inode=ino(file)" },
 	{ "task_vma", "pid=nstgid(task),start=hex(vma->vm_start),end=hex(vma->vm_end),"
-		      "perms=vmflags(vma->vm_flags),pgoff=hex(vma->vm_pgoff),"
+		      "perms=vmflags(vma->vm_flags),pgoff=fileoff(vma),"
 		      "path=path(vma->vm_file)" },
 };
 

@@ -215,11 +215,10 @@ for x in socks:
     f = ssi[x["inode"]]
     seen += 1
     proto, state, rq, wq, la, ra = f[0], f[1], int(f[2]), int(f[3]), f[4], f[5]
-    sn = {"ESTAB": "ESTABLISHED", "UNCONN": "CLOSE", "LISTEN": "LISTEN"}.get(state, state)
     if ra.endswith(":*"):
         ra = ra[:-1] + "0"
     got = (x["protocol"], x["state"], x["recv_q"], x["send_q"], x["local"], x["remote"])
-    if got != (proto, sn, rq, wq, la, ra):
+    if got != (proto, state, rq, wq, la, ra):
         bad.append((got, f[:6]))
 res("sockets: TCP/UDP protocol, state, Recv-Q, Send-Q, local and remote as ss -tanue (%d)" % seen,
     seen >= 4 and not bad, bad)
@@ -231,9 +230,10 @@ for l in open(g + "ss_unix"):
     ssu[int(f[5])] = f
 ux = [x for x in socks if x["family"] == "unix"]
 bad = [(x, ssu.get(x["inode"])) for x in ux if x["inode"] not in ssu or
+       ssu[x["inode"]][0] != x["type"] or ssu[x["inode"]][1] != x["state"] or
        (ssu[x["inode"]][4] if ssu[x["inode"]][4] != "*" else "") != x["local"] or
        (ssu[x["inode"]][7] not in ("*", "0") and int(ssu[x["inode"]][7]) != x["peer_inode"])]
-res("sockets: unix path and peer inode as ss -xan (%d)" % len(ux), len(ux) == 3 and not bad, bad)
+res("sockets: unix type (Netid), state, path and peer inode as ss -xan (%d)" % len(ux), len(ux) == 3 and not bad, bad)
 
 cgl = [l.strip().split(":", 2)[2] for l in open(g + "cgroup") if l.startswith("0::")]
 cgs = s.get("cgroups", {})

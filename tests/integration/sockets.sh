@@ -105,7 +105,7 @@ snap a
 dump_ok "dump tcp -J exits 0" "$TMP/tcp.json" dump tcp -J
 dump_ok "dump udp -J exits 0" "$TMP/udp.json" dump udp -J
 dump_ok "dump unix -J exits 0" "$TMP/unix.json" dump unix -J
-dump_ok "dump unix with the socket inode exits 0" "$TMP/unixino.json" dump unix -J -o 'ino=unix_sk->sk.sk_socket->file->f_inode->i_ino,type=unix_sk->sk.sk_type,state=tcpstate(unix_sk->sk.__sk_common.skc_state),uid=uid,path=sunpath(unix_sk)'
+dump_ok "dump unix with the socket inode exits 0" "$TMP/unixino.json" dump unix -J -o 'ino=unix_sk->sk.sk_socket->file->f_inode->i_ino,type=socktype(unix_sk->sk),sk_type=unix_sk->sk.sk_type,state=tcpstate(unix_sk->sk.__sk_common.skc_state),uid=uid,path=sunpath(unix_sk)'
 snap b
 check "JSON parses (tcp, udp, unix)" json_valid < <(cat "$TMP/tcp.json" "$TMP/udp.json" "$TMP/unix.json")
 
@@ -212,7 +212,7 @@ def sstab(n):
     out = {}
     for l in open(tmp + "/" + n):
         f = l.split()
-        out[int(f[-3])] = dict(state=f[1], path=" ".join(f[4:-3]))
+        out[int(f[-3])] = dict(netid=f[0], state=f[1], path=" ".join(f[4:-3]))
     return out
 pu, pub, ssx, ssxb = unixtab("a.unix"), unixtab("b.unix"), sstab("a.ssx"), sstab("b.ssx")
 # sockets others open or close meanwhile: compare those alive in both snapshots
@@ -220,28 +220,29 @@ both = {i for i in pu if i in pub and i in ssx and i in ssxb and pu[i] == pub[i]
 rows = load("unixino.json")
 seen = {r.get("ino") for r in rows}
 bad = [(r, pu.get(r.get("ino")), ssx.get(r.get("ino"))) for r in rows if r.get("ino") in both and
-       (r.get("type") != pu[r["ino"]]["type"] or r.get("state") != ssx[r["ino"]]["state"]
+       (r.get("type") != ssx[r["ino"]]["netid"] or r.get("sk_type") != pu[r["ino"]]["type"]
+        or r.get("state") != ssx[r["ino"]]["state"]
         or (not pu[r["ino"]]["path"].startswith("@") and r.get("path") != pu[r["ino"]]["path"]))]
 extra = seen - set(pu) - set(pub)
-res("unix: every socket's type, state and path match /proc/net/unix and ss -xan (%d)" % len(both),
+res("unix: every socket's type (ss's Netid; sk_type as /proc/net/unix), state and path match (%d)" % len(both),
     rows and not bad and not both - seen and not extra,
     "missing %s, not in /proc %s, bad %s" % (sorted(both - seen)[:3], sorted(extra)[:3], bad[:3]))
 inos = o["unix_inos"]
 byino = {r.get("ino"): r for r in rows}
-exp = {"stream": (1, "LISTEN", 0, tmp + "/stream sock"), "client": (1, "ESTAB", 0, ""),
-       "accepted": (1, "ESTAB", 0, tmp + "/stream sock"), "seq": (5, "LISTEN", 0, tmp + "/seqpacket"),
-       "dgram": (2, "UNCONN", 65534, tmp + "/dgram-nobody")}
+exp = {"stream": ("u_str", "LISTEN", 0, tmp + "/stream sock"), "client": ("u_str", "ESTAB", 0, ""),
+       "accepted": ("u_str", "ESTAB", 0, tmp + "/stream sock"), "seq": ("u_seq", "LISTEN", 0, tmp + "/seqpacket"),
+       "dgram": ("u_dgr", "UNCONN", 65534, tmp + "/dgram-nobody")}
 bad = [(k, byino.get(inos[k]), v) for k, v in exp.items()
        if tuple(byino.get(inos[k], {}).get(x) for x in ("type", "state", "uid", "path")) != v]
-res("unix: the test's sockets: types 1/5/2, LISTEN/ESTAB/UNCONN, uid 65534, paths with spaces", not bad, str(bad[:3]))
+res("unix: the test's sockets: types u_str/u_seq/u_dgr, LISTEN/ESTAB/UNCONN, uid 65534, paths with spaces", not bad, str(bad[:3]))
 r = byino.get(inos["abstract"], {})
 res("unix: abstract socket path shown as ss and /proc/net/unix do ('%s')" % o["abstract"],
     r.get("path") == o["abstract"], "got %r" % r.get("path"))
 defl = load("unix.json")
 named = sorted((r.get("type"), r.get("state"), r.get("path")) for r in defl if r.get("path", "").startswith(tmp))
 res("unix: default columns show the named sockets", named == sorted(
-    [(1, "LISTEN", tmp + "/stream sock"), (1, "ESTAB", tmp + "/stream sock"), (5, "LISTEN", tmp + "/seqpacket"),
-     (2, "UNCONN", tmp + "/dgram-nobody")]), str(named))
+    [("u_str", "LISTEN", tmp + "/stream sock"), ("u_str", "ESTAB", tmp + "/stream sock"),
+     ("u_seq", "LISTEN", tmp + "/seqpacket"), ("u_dgr", "UNCONN", tmp + "/dgram-nobody")]), str(named))
 PY
 
 # predicates compiled into the program
@@ -255,6 +256,25 @@ out=$(timeout 60 "$BPFDUMP" dump udp -r -n -o 'lport=udp_sk->inet.sk.__sk_common
 expect_eq "udp -w on the local port" "$U6 $U4" "$out"
 out=$(timeout 60 "$BPFDUMP" dump unix -r -n -o 'type=unix_sk->sk.sk_type' -w "unix_sk->addr->name[0].sun_path == \"$TMP/seqpacket\"")
 expect_eq "unix -w on sun_path" "5" "$out"
+out=$(timeout 60 "$BPFDUMP" dump unix -r -n -o 'type=socktype(unix_sk->sk),state=tcpstate(unix_sk->sk.__sk_common.skc_state)' -w "unix_sk->addr->name[0].sun_path == \"$TMP/seqpacket\"")
+expect_eq "unix socktype() and tcpstate() as ss -xa names them" "$(ss -xlH src "$TMP/seqpacket" | awk '{print $1, $2}')" "$out"
+out=$(timeout 60 "$BPFDUMP" dump unix -r -n -o type,path -w "type == SOCK_SEQPACKET && unix_sk->addr->name[0].sun_path == \"$TMP/seqpacket\"")
+expect_eq "unix -w 'type == SOCK_SEQPACKET': the default column compares sk_type" "u_seq $TMP/seqpacket" "$out"
+out=$(timeout 60 "$BPFDUMP" dump unix -r -n -o type -w "type == SOCK_STREAM && unix_sk->addr->name[0].sun_path == \"$TMP/seqpacket\"")
+expect_eq "unix -w 'type == SOCK_STREAM' leaves the seqpacket socket out" "" "$out"
+# the kernel-side text writer (a pinned dumper read by cat) names them the same
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+PIN=/sys/fs/bpf/bpfdump-sockets-$$
+at_exit "rm -rf $PIN"
+W="unix_sk->addr->name[0].sun_path == \"$TMP/seqpacket\" || unix_sk->addr->name[0].sun_path == \"$TMP/dgram-nobody\""
+if timeout 60 "$BPFDUMP" pin unix "$PIN/unix" -w "$W" 2>"$TMP/pin.err"; then
+	check "pinned unix dumper's cat (type, state names) equals dump -r" \
+		cmp -s <(cat "$PIN/unix") <(timeout 60 "$BPFDUMP" dump unix -r -w "$W")
+	out=$(awk 'NR > 1 {print $1, $2}' "$PIN/unix" | sort | tr '\n' ' ')
+	expect_eq "pinned unix dumper shows u_dgr UNCONN and u_seq LISTEN" "u_dgr UNCONN u_seq LISTEN " "$out"
+else
+	fail "pin unix: $(head -c 300 "$TMP/pin.err")"
+fi
 out=$(timeout 60 "$BPFDUMP" dump unix -r -n -o 'path=unix_sk->addr->name[0].sun_path' -w "unix_sk->addr->name[0].sun_path == \"$TMP/stream sock\" && unix_sk->sk.__sk_common.skc_state == TCP_LISTEN")
 expect_eq "unix -r escapes the space in a path" "$TMP/stream\\x20sock" "$out"
 
