@@ -12,6 +12,7 @@
 
 #include "bpfdump.h"
 #include "query.h"
+#include "strbuf.h"
 
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 
@@ -261,11 +262,6 @@ struct bd_map_info {
 	int ncpus;
 };
 
-struct bd_strbuf {
-	char *s;
-	size_t len, cap;
-};
-
 /* Everything codegen needs and decode reads back. */
 struct bd_plan {
 	const struct bd_target *target;
@@ -424,29 +420,6 @@ void bd_codegen_set_fmt_map(struct bpf_insn *insns, int cnt, int fmt_map_fd);
 /* format.c */
 /* s without leading and trailing white space (cut in place). */
 char *bd_trim(char *s);
-void sb_reset(struct bd_strbuf *b);
-void sb_free(struct bd_strbuf *b);
-/* Room for extra more bytes and a NUL: false when out of memory (nothing is added). */
-bool sb_grow(struct bd_strbuf *b, size_t extra);
-
-/* Append (inline: the row printers call these per cell and per byte). */
-static inline void sb_puts(struct bd_strbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap && !sb_grow(b, n))
-		return;
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static inline void sb_putc(struct bd_strbuf *b, char c)
-{
-	if (b->len + 2 > b->cap && !sb_grow(b, 1))
-		return;
-	b->s[b->len++] = c;
-	b->s[b->len] = '\0';
-}
-void sb_printf(struct bd_strbuf *b, const char *fmt, ...) __printf(2, 3);
 
 /* Format one column of a record as text; *numeric says whether it is a JSON number. */
 int bd_format_column(struct bpfdump *d, const struct bd_plan *p, const struct bd_column *c,
