@@ -60,7 +60,7 @@ struct bpfdump {
 	struct bd_target *targets;
 	int target_cnt;
 	char errmsg[512];
-	struct bd_lockdown {	/* probed once per context (dump.c: bd_lockdown_probe) */
+	struct bd_lockdown {	/* probed once per context (context.c: bd_lockdown_probe) */
 		bool probed;
 		bool confidential;	/* no bpf_probe_read_kernel: verifier-typed loads,
 					 * bpf_rdonly_cast and bpf_d_path only */
@@ -69,7 +69,7 @@ struct bpfdump {
 	} lockdown;
 };
 
-/* dump.c: lockdown=confidentiality (/sys/kernel/security/lockdown, or
+/* context.c: lockdown=confidentiality (/sys/kernel/security/lockdown, or
  * BPFDUMP_LOCKDOWN=confidentiality to force it), and what reads it leaves;
  * the BTF must be ready for the cast ids. */
 const struct bd_lockdown *bd_lockdown_probe(struct bpfdump *d);
@@ -88,6 +88,8 @@ int bd_btf_load(struct bpfdump *d);
 int bd_btf_ready(struct bpfdump *d);
 int bd_targets_discover(struct bpfdump *d);
 const struct bd_target *bd_target_find(const struct bpfdump *d, const char *name);
+/* context.c: fallback columns, one per ctx member (malloc'd; NULL without any). */
+char *bd_target_member_columns(const struct bd_target *t);
 /* Skip typedefs and modifiers. */
 const struct btf_type *bd_skip_mods(const struct btf *btf, __u32 id, __u32 *res_id);
 /* Find a member by name, looking inside anonymous struct/union members.
@@ -378,9 +380,10 @@ struct bpfdump_query {
 	char *spec_target, *spec_columns, *spec_where, *spec_cgroup, *spec_map;
 };
 
-/* dump.c: read an iterator fd of this query's records and print them */
+/* read.c: read an iterator fd of this query's records and print them */
 long bd_query_read(struct bpfdump_query *q, int iter_fd, FILE *out,
 		   const struct bpfdump_print_opts *opts);
+/* load.c */
 int bd_load_prog(struct bpfdump_query *q, bool text, int *prog_fd);
 /* load=false: plan only (to decode records of a pinned dumper) */
 struct bpfdump_query *bd_query_new(struct bpfdump *d, const struct bpfdump_query_opts *o,

@@ -28,3 +28,14 @@ int bd_grow(void **arr, size_t *cap, size_t need, size_t elem)
 	*cap = ncap;
 	return 0;
 }
+
+bool bd_opts_tail_zero(const void *opts, size_t user_sz, size_t our_sz)
+{
+	const char *p = opts;
+	size_t i;
+
+	for (i = our_sz; i < user_sz; i++)
+		if (p[i])
+			return false;
+	return true;
+}
