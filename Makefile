@@ -71,6 +71,7 @@ $(BUILD)/lib $(BUILD)/cli $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/bpf:
 	@mkdir -p $@
 
 $(BUILD)/libbpfdump.a: $(LIB_OBJS)
+	@rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/bpfdump: $(CLI_OBJS) $(BUILD)/libbpfdump.a

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-// FUZZ_SRCS: src/lib/query.c
+// FUZZ_SRCS: src/lib/query.c src/lib/util.c
 /*
  * libFuzzer harness for the query parser: runs the field-list, --where and
  * trace-spec parsers on every input, renders every path it finds, checks the

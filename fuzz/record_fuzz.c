@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-// FUZZ_SRCS: src/lib/dump.c src/lib/read_ahead.c src/lib/path_cache.c src/lib/btf.c src/lib/plan.c src/lib/format.c src/lib/output.c src/lib/targets.c src/lib/log.c src/lib/query.c src/lib/scope.c src/lib/codegen.c src/lib/codegen_text.c src/lib/insn.c src/lib/rows.c src/lib/map_syscall.c
+// FUZZ_SRCS: src/lib/context.c src/lib/load.c src/lib/read.c src/lib/read_ahead.c src/lib/path_cache.c src/lib/btf.c src/lib/plan.c src/lib/format.c src/lib/strbuf.c src/lib/util.c src/lib/output.c src/lib/targets.c src/lib/log.c src/lib/query.c src/lib/scope.c src/lib/codegen.c src/lib/codegen_text.c src/lib/insn.c src/lib/rows.c src/lib/map_syscall.c
 // FUZZ_LIBS: -lbpf -lelf -lz -lpthread
 /*
  * libFuzzer harness for the record decoder. LLVMFuzzerInitialize opens a real
@@ -8,7 +8,7 @@
  * bitfields, arrays, pointers, signed values, nspid()), without loading any
  * program. Per input: the first byte picks a plan, the rest is one record as
  * the kernel would write it (its length header is set; a record shorter than
- * the plan's fixed part is zero-padded, as read_records() in dump.c never passes
+ * the plan's fixed part is zero-padded, as read_records() in read.c never passes
  * a shorter one). Every column goes through bd_format_column, the row through
  * the JSON, table and raw table printers; the checks: cells NUL-terminated at
  * their length, numbers look like numbers, a JSON row is one object of

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-// FUZZ_SRCS: src/lib/sql_pushdown.c src/lib/query.c
+// FUZZ_SRCS: src/lib/sql_pushdown.c src/lib/query.c src/lib/strbuf.c src/lib/util.c
 // FUZZ_LIBS: -lsqlite3
 /*
  * libFuzzer harness for the SQL front end's push-down (src/lib/sql_pushdown.c):
@@ -31,45 +31,6 @@
 #define ROWS 4
 
 /* ---- what sql_pushdown.c needs from the rest of the library ---- */
-
-void sb_free(struct bd_strbuf *b)
-{
-	free(b->s);
-	memset(b, 0, sizeof(*b));
-}
-
-bool sb_grow(struct bd_strbuf *b, size_t extra)
-{
-	size_t need = b->len + extra + 1;
-	char *s;
-
-	if (need <= b->cap)
-		return true;
-	s = realloc(b->s, need * 2);
-	if (!s)
-		return false;
-	b->s = s;
-	b->cap = need * 2;
-	return true;
-}
-
-void sb_printf(struct bd_strbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if (sb_grow(b, n)) {
-		memcpy(b->s + b->len, s, n + 1);
-		b->len += n;
-	}
-	free(s);
-}
 
 int bpfdump__target_params(const struct bpfdump *d, const char *target)
 {

@@ -8,7 +8,7 @@
 
 #include "cli.h"
 #include "dump_opts.h"
-#include "user_prog.h"
+#include "cmd_run.h"
 
 void help_pin(void)
 {

@@ -13,6 +13,7 @@
 #include <linux/btf.h>
 
 #include "internal.h"
+#include "util.h"
 
 #define ITER_FUNC_PREFIX "bpf_iter_"
 #define ITER_CTX_PREFIX "bpf_iter__"
@@ -128,7 +129,8 @@ static int cmp_target(const void *a, const void *b)
 
 int bd_targets_discover(struct bpfdump *d)
 {
-	int n = btf__type_cnt(d->btf), cap = 0, nctx = 0, i, j;
+	int n = btf__type_cnt(d->btf), nctx = 0, i, j;
+	size_t cap = 0;
 	struct { const char *name; __s32 id; } ctx[256];
 
 	/* one pass for the ctx structs: btf__find_by_name_kind is a linear scan */
@@ -164,15 +166,9 @@ int bd_targets_discover(struct bpfdump *d)
 			}
 		if (ctx_id < 0)
 			continue;
-		if (d->target_cnt == cap) {
-			struct bd_target *nt;
-
-			cap = cap ? cap * 2 : 32;
-			nt = realloc(d->targets, cap * sizeof(*nt));
-			if (!nt)
-				return -ENOMEM;
-			d->targets = nt;
-		}
+		if (bd_grow((void **)&d->targets, &cap, (size_t)d->target_cnt + 1,
+			    sizeof(*d->targets)))
+			return -ENOMEM;
 		tg = &d->targets[d->target_cnt++];
 		memset(tg, 0, sizeof(*tg));
 		snprintf(tg->name, sizeof(tg->name), "%s", name);

@@ -761,10 +761,8 @@ static void load_number(struct cg *g, const struct bd_pred *pr)
 	ib_emit(b, I_LDX(sz, R1, R_BUF, pr->acc.slot_off));
 	if (pr->be_bits)	/* compare ports and such in host order, as printed */
 		ib_emit(b, INSN(BPF_ALU | BPF_END | BPF_TO_BE, R1, 0, 0, pr->be_bits));
-	if (pr->is_signed && sz < 8) {
-		ib_emit(b, I_ALU64_IMM(BPF_LSH, R1, 64 - 8 * sz));
-		ib_emit(b, I_ALU64_IMM(BPF_ARSH, R1, 64 - 8 * sz));
-	}
+	if (pr->is_signed)
+		ib_sign_extend(b, R1, sz);
 }
 
 /* Jump to label when (R1 op imm) holds. */
@@ -848,10 +846,8 @@ static void emit_arith(struct cg *g, const struct bd_arith *a, int idx)
 		ib_emit(b, I_LDX(sz, r, R_BUF, a->acc.slot_off));
 		if (a->be_bits)
 			ib_emit(b, INSN(BPF_ALU | BPF_END | BPF_TO_BE, r, 0, 0, a->be_bits));
-		if (a->is_signed && sz < 8) {
-			ib_emit(b, I_ALU64_IMM(BPF_LSH, r, 64 - 8 * sz));
-			ib_emit(b, I_ALU64_IMM(BPF_ARSH, r, 64 - 8 * sz));
-		}
+		if (a->is_signed)
+			ib_sign_extend(b, r, sz);
 		return;
 	case Q_ARITH_BIN:
 		emit_arith(g, a->lhs, idx);

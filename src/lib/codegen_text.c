@@ -209,10 +209,8 @@ static void load_slot(struct cg *g, const struct bd_access *a, bool is_signed)
 	__u32 sz = a->fetch == BD_FETCH_BITFIELD ? 8 : a->size;
 
 	ib_emit(b, I_LDX(sz, R1, R_BUF, a->slot_off));
-	if (is_signed && sz < 8) {
-		ib_emit(b, I_ALU64_IMM(BPF_LSH, R1, 64 - 8 * sz));
-		ib_emit(b, I_ALU64_IMM(BPF_ARSH, R1, 64 - 8 * sz));
-	}
+	if (is_signed)
+		ib_sign_extend(b, R1, sz);
 }
 
 /* /proc's state letter (names.c: bd_task_state): TASK_IDLE is I, TASK_RTLOCK_WAIT

@@ -403,10 +403,8 @@ static void emit_agg_update(struct cg *g, const struct bd_trace_gen *tg, int ful
 	ib_emit(b, I_MOV64_IMM(R8, 0));
 	if (tg->agg_val_off >= 0) {
 		ib_emit(b, I_LDX(sz, R8, R_BUF, tg->agg_val_off));
-		if (tg->agg_val_signed && sz < 8) {
-			ib_emit(b, I_ALU64_IMM(BPF_LSH, R8, 64 - 8 * sz));
-			ib_emit(b, I_ALU64_IMM(BPF_ARSH, R8, 64 - 8 * sz));
-		}
+		if (tg->agg_val_signed)
+			ib_sign_extend(b, R8, sz);
 		ib_emit(b, I_ST_IMM(sz, R_BUF, tg->agg_val_off, 0));
 	}
 	ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, tg->agg_map_fd);

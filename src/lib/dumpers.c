@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Pinned dumpers: read one (cat), remove one (rm), list them all (show). */
 #include <bpf/bpf.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -35,21 +34,6 @@ static bool meta_id_is(const char *meta, const char *key, __u32 want)
 	return bd_meta_get(meta, key, num, sizeof(num)) && strtoul(num, NULL, 10) == want;
 }
 
-/* An iterator link's id and program id. */
-static int iter_link_ids(int fd, __u32 *id, __u32 *prog_id)
-{
-	struct bpf_link_info li = {};
-	__u32 len = sizeof(li);
-
-	if (bpf_obj_get_info_by_fd(fd, &li, &len))
-		return -errno;
-	if (li.type != BPF_LINK_TYPE_ITER)
-		return -EMEDIUMTYPE;
-	*id = li.id;
-	*prog_id = li.prog_id;
-	return 0;
-}
-
 /* The query record and the binary twin of the dumper whose visible pin is pin_fd,
  * after checking that they and it are one dumper. Returns the @bin link fd, or for
  * a pin of a user's object (its @meta names the object; it has no @bin) the link
@@ -68,7 +52,7 @@ static int dumper_open(struct bpfdump *d, int pin_fd, const char *path, char *me
 	text_fd = bd_bpffs_obj_get(pin_fd);
 	if (text_fd < 0)
 		return bd_err(d, text_fd, "cat '%s': %s", path, strerror(-text_fd));
-	err = iter_link_ids(text_fd, &id, &prog_id);
+	err = bd_iter_link_ids(text_fd, &id, &prog_id);
 	if (err) {
 		err = bd_err(d, err, "cat '%s': not an iterator link", path);
 		goto close_text;
@@ -114,7 +98,7 @@ static int dumper_open(struct bpfdump *d, int pin_fd, const char *path, char *me
 			     twin_why(fd));
 		goto close_dir;
 	}
-	err = iter_link_ids(fd, &id, &prog_id);
+	err = bd_iter_link_ids(fd, &id, &prog_id);
 	if (err || !meta_id_is(meta, META_BIN_LINK, id) ||
 	    !meta_id_is(meta, META_BIN_PROG, prog_id)) {
 		close(fd);
@@ -384,47 +368,15 @@ static void show_twin(struct show_ctx *sc, const char *dir, const char *name, si
 		show_row(sc, path, lstat(other, &st) ? NULL : other, &st, true);
 }
 
-static void walk(struct show_ctx *sc, const char *dir, int depth)
+/* One entry of the walk: a dumper (or any regular file) as a row; a twin, as an
+ * incomplete dumper when its PATH is missing. */
+static int show_entry(void *ctx, const struct bd_pin_entry *e)
 {
-	struct dirent *e;
-	DIR *dp;
-
-	if (depth > 16)
-		return;
-	dp = opendir(dir);
-	if (!dp)
-		return;
-	while ((e = readdir(dp))) {
-		char p[PATH_MAX];
-		struct stat st;
-		size_t n = strlen(e->d_name);
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		/* bpfdump's twins are part of their dumper, or the rest of a broken one */
-		if (n > 4 && !strcmp(e->d_name + n - 4, "@bin")) {
-			show_twin(sc, dir, e->d_name, n - 4, true);
-			continue;
-		}
-		if (n > 5 && !strcmp(e->d_name + n - 5, "@meta")) {
-			show_twin(sc, dir, e->d_name, n - 5, false);
-			continue;
-		}
-		if (snprintf(p, sizeof(p), "%s/%s", dir, e->d_name) >= (int)sizeof(p))
-			continue;
-		if (lstat(p, &st))
-			continue;
-		if (S_ISDIR(st.st_mode))
-			walk(sc, p, depth + 1);
-		else if (S_ISREG(st.st_mode))
-			show_row(sc, p, p, &st, false);
-	}
-	closedir(dp);
-}
-
-static void walk_mount(const char *mnt, void *ctx)
-{
-	walk(ctx, mnt, 0);
+	if (e->twin)
+		show_twin(ctx, e->dir, e->name, e->base_len, !strcmp(e->twin, "bin"));
+	else
+		show_row(ctx, e->path, e->path, e->st, false);
+	return 0;
 }
 
 int bpfdump__show(struct bpfdump *d, const char *root, FILE *out,
@@ -441,10 +393,7 @@ int bpfdump__show(struct bpfdump *d, const char *root, FILE *out,
 	sc.pr = bd_printer__new(out, 9, names, headers, right, opts);
 	if (!sc.pr)
 		return -ENOMEM;
-	if (root)
-		walk(&sc, root, 0);
-	else
-		bd_each_bpffs(walk_mount, &sc);
+	bd_pin_walk(root, show_entry, &sc);
 	err = bd_printer__finish(sc.pr);
 	bd_printer__free(sc.pr);
 	return err ? err : (int)sc.rows;

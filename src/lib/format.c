@@ -12,68 +12,7 @@
 #include "internal.h"
 #include "names.h"
 #include "output.h"
-
-void sb_reset(struct bd_strbuf *b)
-{
-	b->len = 0;
-	if (b->s)
-		b->s[0] = '\0';
-}
-
-void sb_free(struct bd_strbuf *b)
-{
-	free(b->s);
-	memset(b, 0, sizeof(*b));
-}
-
-bool sb_grow(struct bd_strbuf *b, size_t extra)
-{
-	size_t ncap;
-	char *ns;
-
-	if (b->len + extra + 1 <= b->cap)
-		return true;
-	ncap = b->cap ? b->cap : 256;
-	while (ncap < b->len + extra + 1)
-		ncap *= 2;
-	ns = realloc(b->s, ncap);
-	if (!ns)
-		return false;
-	b->s = ns;
-	b->cap = ncap;
-	return true;
-}
-
-void sb_printf(struct bd_strbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || !sb_grow(b, n))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, n + 1, fmt, ap);
-	va_end(ap);
-	b->len += n;
-}
-
-static void sb_vprintf_cb(void *ctx, const char *fmt, va_list args)
-{
-	struct bd_strbuf *b = ctx;
-	va_list cp;
-	int n;
-
-	va_copy(cp, args);
-	n = vsnprintf(NULL, 0, fmt, cp);
-	va_end(cp);
-	if (n < 0 || !sb_grow(b, n))
-		return;
-	vsnprintf(b->s + b->len, n + 1, fmt, args);
-	b->len += n;
-}
+#include "util.h"
 
 /* Decimal without printf: called for most cells of most rows. */
 static void put_u64(struct bd_strbuf *b, unsigned long long v, bool neg)
@@ -118,13 +57,6 @@ static unsigned long long load_uint(const __u8 *p, __u32 size)
 	}
 }
 
-static long long sign_extend(unsigned long long v, __u32 size)
-{
-	int shift = 64 - 8 * size;
-
-	return size >= 8 ? (long long)v : ((long long)(v << shift)) >> shift;
-}
-
 /* dotted quad without inet_ntop (glibc's goes through sprintf) */
 static void put_ip4(struct bd_strbuf *out, const __u8 *p)
 {
@@ -156,7 +88,7 @@ static int dump_data(const struct btf *btf, __u32 id, const void *data, size_t s
 		     struct bd_strbuf *out, bool multiline, bool zeroes)
 {
 	LIBBPF_OPTS(btf_dump_type_data_opts, opts, .compact = !multiline, .emit_zeroes = zeroes);
-	struct btf_dump *dd = btf_dump__new(btf, sb_vprintf_cb, out, NULL);
+	struct btf_dump *dd = btf_dump__new(btf, sb_vprintf, out, NULL);
 	int err;
 
 	if (!dd)
@@ -215,7 +147,7 @@ static void put_typed(const struct btf *btf, __u32 id, const __u8 *p, __u32 size
 		}
 		*numeric = true;
 		if (enc & BTF_INT_SIGNED)
-			put_s64(out, sign_extend(v, size));
+			put_s64(out, bd_sign_extend(v, size));
 		else
 			put_u64(out, v, false);
 		return;
@@ -249,7 +181,7 @@ static void put_typed(const struct btf *btf, __u32 id, const __u8 *p, __u32 size
 		}
 		*numeric = true;
 		if (btf_kflag(t))
-			put_s64(out, sign_extend(v, size));
+			put_s64(out, bd_sign_extend(v, size));
 		else
 			put_u64(out, v, false);
 		return;
@@ -353,7 +285,7 @@ static void put_fast(const struct bd_column *c, const __u8 *p, __u32 size, struc
 		return;
 	case BD_FAST_SINT:
 		*numeric = true;
-		put_s64(out, sign_extend(v, size));
+		put_s64(out, bd_sign_extend(v, size));
 		return;
 	default:
 		*numeric = true;

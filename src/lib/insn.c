@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "insn.h"
+#include "util.h"
 
 void ib_init(struct insn_buf *b)
 {
@@ -21,29 +22,11 @@ void ib_free(struct insn_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static int grow(void **p, int *cap, int need, size_t elem)
-{
-	int ncap;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 64;
-	while (ncap < need)
-		ncap *= 2;
-	np = realloc(*p, (size_t)ncap * elem);
-	if (!np)
-		return -ENOMEM;
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
-
 void ib_emit(struct insn_buf *b, struct bpf_insn insn)
 {
 	if (b->err)
 		return;
-	if (grow((void **)&b->insns, &b->cap, b->cnt + 1, sizeof(insn))) {
+	if (bd_grow((void **)&b->insns, &b->cap, b->cnt + 1, sizeof(insn))) {
 		b->err = -ENOMEM;
 		return;
 	}
@@ -56,11 +39,19 @@ void ib_ld_imm64(struct insn_buf *b, int dst, int src_pseudo, unsigned long long
 	ib_emit(b, INSN(0, 0, 0, 0, (__s32)(__u32)(imm >> 32)));
 }
 
+void ib_sign_extend(struct insn_buf *b, int reg, __u32 sz)
+{
+	if (sz >= 8)
+		return;
+	ib_emit(b, I_ALU64_IMM(BPF_LSH, reg, 64 - 8 * sz));
+	ib_emit(b, I_ALU64_IMM(BPF_ARSH, reg, 64 - 8 * sz));
+}
+
 int ib_new_label(struct insn_buf *b)
 {
 	if (b->err)
 		return 0;
-	if (grow((void **)&b->labels, &b->label_cap, b->label_cnt + 1, sizeof(int))) {
+	if (bd_grow((void **)&b->labels, &b->label_cap, b->label_cnt + 1, sizeof(int))) {
 		b->err = -ENOMEM;
 		return 0;
 	}
@@ -79,7 +70,7 @@ static void add_fixup(struct insn_buf *b, int label)
 {
 	if (b->err)
 		return;
-	if (grow((void **)&b->fixups, &b->fixup_cap, b->fixup_cnt + 1, sizeof(*b->fixups))) {
+	if (bd_grow((void **)&b->fixups, &b->fixup_cap, b->fixup_cnt + 1, sizeof(*b->fixups))) {
 		b->err = -ENOMEM;
 		return;
 	}

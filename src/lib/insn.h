@@ -43,21 +43,23 @@ enum {
 struct insn_buf {
 	struct bpf_insn *insns;
 	int cnt;
-	int cap;
+	size_t cap;
 	int err;		/* sticky -ENOMEM */
 	/* labels: position (insn index) or -1 when not placed yet */
 	int *labels;
 	int label_cnt;
-	int label_cap;
+	size_t label_cap;
 	/* jumps waiting for a label: insn index -> label */
 	struct { int insn; int label; } *fixups;
 	int fixup_cnt;
-	int fixup_cap;
+	size_t fixup_cap;
 };
 
 void ib_init(struct insn_buf *b);
 void ib_free(struct insn_buf *b);
 void ib_emit(struct insn_buf *b, struct bpf_insn insn);
+/* Sign-extend the low sz bytes of reg to 64 bits (nothing for 8 bytes). */
+void ib_sign_extend(struct insn_buf *b, int reg, __u32 sz);
 /* 64-bit immediate load (two slots); src_reg is BPF_PSEUDO_MAP_FD for maps. */
 void ib_ld_imm64(struct insn_buf *b, int dst, int src_pseudo, unsigned long long imm);
 int ib_new_label(struct insn_buf *b);

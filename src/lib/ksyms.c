@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ksyms.h"
+#include "util.h"
 
 struct ksym {
 	__u64 addr;
@@ -42,20 +43,9 @@ static long add_str(struct bd_ksyms *ks, const char *s, size_t n)
 {
 	size_t off = ks->strs_len, i;
 
-	if (ks->strs_len + n + 1 > ks->strs_cap) {
-		size_t cap = ks->strs_cap ? ks->strs_cap * 2 : 1 << 20;
-		char *p;
-
-		while (cap < ks->strs_len + n + 1)
-			cap *= 2;
-		if (cap > 0xffffffffu)
-			return -1;
-		p = realloc(ks->strs, cap);
-		if (!p)
-			return -1;
-		ks->strs = p;
-		ks->strs_cap = cap;
-	}
+	if (ks->strs_len + n + 1 > 0xffffffffu ||	/* names are u32 offsets */
+	    bd_grow((void **)&ks->strs, &ks->strs_cap, ks->strs_len + n + 1, 1))
+		return -1;
 	for (i = 0; i < n; i++) {
 		unsigned char c = s[i];
 
@@ -115,15 +105,8 @@ static int add_line(struct bd_ksyms *ks, char *line, size_t *cap, bool *any, lon
 	name_off = add_str(ks, name, n);
 	if (name_off < 0)
 		return -ENOMEM;
-	if (ks->cnt == *cap) {
-		size_t nc = *cap ? *cap * 2 : 65536;
-		void *p = realloc(ks->syms, nc * sizeof(*ks->syms));
-
-		if (!p)
-			return -ENOMEM;
-		ks->syms = p;
-		*cap = nc;
-	}
+	if (bd_grow((void **)&ks->syms, cap, ks->cnt + 1, sizeof(*ks->syms)))
+		return -ENOMEM;
 	ks->syms[ks->cnt].addr = addr;
 	ks->syms[ks->cnt].name = name_off;
 	ks->syms[ks->cnt++].module = m;

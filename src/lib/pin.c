@@ -125,6 +125,83 @@ void bd_each_bpffs(void (*fn)(const char *mnt, void *ctx), void *ctx)
 		fclose(m);
 }
 
+/* Out of fds or memory: a walk cannot tell what is there, which is not "nothing". */
+static bool walk_failed(int err)
+{
+	return err == -EMFILE || err == -ENFILE || err == -ENOMEM;
+}
+
+struct pin_walk {
+	bd_pin_visit_fn fn;
+	void *ctx;
+	int err;	/* the first directory that could not be read for want of fds/memory */
+	int stop;	/* what fn returned to stop the walk */
+};
+
+static void pin_walk_dir(struct pin_walk *w, const char *dir, int depth)
+{
+	struct dirent *e;
+	DIR *dp;
+
+	if (depth > 16 || w->stop)
+		return;
+	dp = opendir(dir);
+	if (!dp) {
+		if (walk_failed(-errno) && !w->err)
+			w->err = -errno;
+		return;
+	}
+	while (!w->stop && (e = readdir(dp))) {
+		struct bd_pin_entry ent = { .dir = dir, .name = e->d_name };
+		size_t n = strlen(e->d_name);
+		char p[PATH_MAX];
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		/* bpfdump's twins: handed on as they are, not stat'ed */
+		if (n > 4 && !strcmp(e->d_name + n - 4, "@bin")) {
+			ent.twin = "bin";
+			ent.base_len = n - 4;
+		} else if (n > 5 && !strcmp(e->d_name + n - 5, "@meta")) {
+			ent.twin = "meta";
+			ent.base_len = n - 5;
+		}
+		if (ent.twin) {
+			w->stop = w->fn(w->ctx, &ent);
+			continue;
+		}
+		if (snprintf(p, sizeof(p), "%s/%s", dir, e->d_name) >= (int)sizeof(p))
+			continue;
+		if (lstat(p, &st))
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			pin_walk_dir(w, p, depth + 1);
+		} else if (S_ISREG(st.st_mode)) {
+			ent.path = p;
+			ent.st = &st;
+			w->stop = w->fn(w->ctx, &ent);
+		}
+	}
+	closedir(dp);
+}
+
+static void pin_walk_mount(const char *mnt, void *ctx)
+{
+	pin_walk_dir(ctx, mnt, 0);
+}
+
+int bd_pin_walk(const char *root, bd_pin_visit_fn fn, void *ctx)
+{
+	struct pin_walk w = { .fn = fn, .ctx = ctx };
+
+	if (root)
+		pin_walk_dir(&w, root, 0);
+	else
+		bd_each_bpffs(pin_walk_mount, &w);
+	return w.stop ?: w.err;
+}
+
 int bd_mount_bpffs_if_needed(struct bpfdump *d, const char *path)
 {
 	if (strncmp(path, "/sys/fs/bpf/", 12) || is_bpffs("/sys/fs/bpf"))
@@ -154,8 +231,7 @@ static void meta_put(struct bd_strbuf *b, const char *k, const char *v)
 	sb_putc(b, '\n');
 }
 
-/* The id and program id of a link. */
-static int link_ids(int link_fd, __u32 *id, __u32 *prog_id)
+int bd_iter_link_ids(int link_fd, __u32 *id, __u32 *prog_id)
 {
 	struct bpf_link_info li = {};
 	__u32 len = sizeof(li);
@@ -217,7 +293,8 @@ static int create_meta_map(struct bpfdump *d, struct bpfdump_query *q, int text_
 	char num[32];
 	int err;
 
-	err = link_ids(text_link, &text_id, &text_prog) ?: link_ids(bin_link, &bin_id, &bin_prog);
+	err = bd_iter_link_ids(text_link, &text_id, &text_prog) ?:
+	      bd_iter_link_ids(bin_link, &bin_id, &bin_prog);
 	if (err)
 		return bd_err(d, err, "pin: cannot read the links' ids: %s", strerror(-err));
 	meta_put(&b, "created_by", "bpfdump " BPFDUMP_VERSION);
@@ -545,7 +622,7 @@ static int create_object_meta(struct bpfdump *d, const struct bd_object_meta *om
 	char num[32];
 	int err;
 
-	err = link_ids(link_fd, &id, &prog_id);
+	err = bd_iter_link_ids(link_fd, &id, &prog_id);
 	if (err)
 		return bd_err(d, err, "pin: cannot read the link's id: %s", strerror(-err));
 	meta_put(&b, "created_by", "bpfdump " BPFDUMP_VERSION);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* bpffs helpers shared by pin.c, show.c and cat. */
+/* bpffs pins: dumpers and object pins, their @bin/@meta twins, the walker over them. */
 #ifndef BPFDUMP_PIN_H
 #define BPFDUMP_PIN_H
 
@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 
@@ -74,6 +75,27 @@ int bd_pin_kind(const char *path, char *buf, size_t len);
 int bd_mount_bpffs_if_needed(struct bpfdump *d, const char *path);
 /* Call fn for every bpffs mount point in /proc/self/mounts. */
 void bd_each_bpffs(void (*fn)(const char *mnt, void *ctx), void *ctx);
+
+/* A file bd_pin_walk found: a regular file (path and st set), or a twin entry
+ * NAME@bin / NAME@meta (twin "bin" or "meta", NAME is base_len bytes of name; not
+ * stat'ed, path and st NULL). */
+struct bd_pin_entry {
+	const char *dir;
+	const char *name;
+	const char *path;
+	const struct stat *st;
+	const char *twin;
+	size_t base_len;
+};
+/* Nonzero (a negative errno) stops the walk and is what bd_pin_walk returns. */
+typedef int (*bd_pin_visit_fn)(void *ctx, const struct bd_pin_entry *e);
+/* Visit the regular files and twins under root (every bpffs mount when NULL), 16
+ * directory levels deep, links not followed. Returns what fn stopped with, else the
+ * first directory's -EMFILE/-ENFILE/-ENOMEM (the walk went on past it), else 0. */
+int bd_pin_walk(const char *root, bd_pin_visit_fn fn, void *ctx);
+/* The id and program id (when prog_id is not NULL) of an iterator link;
+ * -EMEDIUMTYPE for another kind of link. */
+int bd_iter_link_ids(int link_fd, __u32 *id, __u32 *prog_id);
 
 static inline int mount_bpffs(void)
 {

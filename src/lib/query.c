@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "query.h"
+#include "util.h"
 
 #define Q_MAX_INPUT	(64 * 1024)	/* bytes of query text */
 #define Q_MAX_STEPS	32		/* steps after a path's root */
@@ -425,19 +426,15 @@ static int lex_one(struct parser *p, int i, struct tok *t, enum tok_kind prev)
 
 static int lex(struct parser *p)
 {
-	struct tok *toks, *t;
-	int i = 0, cap = 0, err;
+	size_t cap = 0;
+	struct tok *t;
+	int i = 0, err;
 
 	for (;;) {
 		while (i < p->len && is_space(p->src[i]))
 			i++;
-		if (p->tok_cnt == cap) {
-			cap = cap ? cap * 2 : 16;
-			toks = realloc(p->toks, cap * sizeof(*toks));
-			if (!toks)
-				return -ENOMEM;
-			p->toks = toks;
-		}
+		if (bd_grow((void **)&p->toks, &cap, (size_t)p->tok_cnt + 1, sizeof(*p->toks)))
+			return -ENOMEM;
 		t = &p->toks[p->tok_cnt];
 		memset(t, 0, sizeof(*t));
 		t->pos = i;
@@ -645,10 +642,10 @@ static bool is_cast(const struct parser *p, const struct tok *t)
  * cast '(' path ',' ( 'struct' | 'union' ) ident ')': the inner path's steps, then a
  * CAST step naming the type (the planner resolves it). Nests as '(' does.
  */
-static int parse_cast(struct parser *p, struct q_path *path, int *cap)
+static int parse_cast(struct parser *p, struct q_path *path, size_t *cap)
 {
 	int pos = peek(p)->pos, err;
-	struct q_step *steps, *step;
+	struct q_step *step;
 	const struct tok *t;
 
 	if (p->nest >= Q_MAX_NEST)
@@ -683,13 +680,10 @@ static int parse_cast(struct parser *p, struct q_path *path, int *cap)
 		err = fail(p, t->pos, "path is too deep (more than %d steps)", Q_MAX_STEPS);
 		goto free_path;
 	}
-	steps = realloc(path->steps, (path->step_cnt + 1) * sizeof(*steps));
-	if (!steps) {
+	if (bd_grow((void **)&path->steps, cap, (size_t)path->step_cnt + 1, sizeof(*path->steps))) {
 		err = -ENOMEM;
 		goto free_path;
 	}
-	path->steps = steps;
-	*cap = path->step_cnt + 1;
 	step = &path->steps[path->step_cnt];
 	memset(step, 0, sizeof(*step));
 	step->kind = Q_STEP_CAST;
@@ -717,10 +711,11 @@ free_path:
 static int parse_path(struct parser *p, struct q_path *path, int after)
 {
 	const struct tok *t = peek(p);
-	struct q_step *steps, *step;
+	struct q_step *step;
 	enum tok_kind kind;
 	char q[Q_QUOTE_BUF];
-	int cap = 0, err;
+	size_t cap = 0;
+	int err;
 
 	memset(path, 0, sizeof(*path));
 	if (t->kind != T_IDENT)
@@ -747,14 +742,10 @@ static int parse_path(struct parser *p, struct q_path *path, int after)
 				   Q_MAX_STEPS);
 			goto free_path;
 		}
-		if (path->step_cnt == cap) {
-			cap = cap ? cap * 2 : 4;
-			steps = realloc(path->steps, cap * sizeof(*steps));
-			if (!steps) {
-				err = -ENOMEM;
-				goto free_path;
-			}
-			path->steps = steps;
+		if (bd_grow((void **)&path->steps, &cap, (size_t)path->step_cnt + 1,
+			    sizeof(*path->steps))) {
+			err = -ENOMEM;
+			goto free_path;
 		}
 		step = &path->steps[path->step_cnt];
 		memset(step, 0, sizeof(*step));
@@ -1280,9 +1271,10 @@ int q_parse_columns(const char *text, struct q_columns *out, struct q_error *err
 {
 	struct q_error dummy;
 	struct parser p;
-	struct q_column *cols, *col;
+	struct q_column *col;
 	const struct tok *t;
-	int ret, cap = 0;
+	size_t cap = 0;
+	int ret;
 
 	if (!out)
 		return -EINVAL;
@@ -1296,14 +1288,9 @@ int q_parse_columns(const char *text, struct q_columns *out, struct q_error *err
 	}
 
 	for (;;) {
-		if (out->cnt == cap) {
-			cap = cap ? cap * 2 : 8;
-			cols = realloc(out->cols, cap * sizeof(*cols));
-			if (!cols) {
-				ret = -ENOMEM;
-				goto free_columns;
-			}
-			out->cols = cols;
+		if (bd_grow((void **)&out->cols, &cap, (size_t)out->cnt + 1, sizeof(*out->cols))) {
+			ret = -ENOMEM;
+			goto free_columns;
 		}
 		col = &out->cols[out->cnt++];
 		memset(col, 0, sizeof(*col));
@@ -1438,10 +1425,11 @@ static int parse_trace_item(struct parser *p, struct q_trace_item *item)
 
 int q_parse_trace_spec(const char *text, struct q_trace_spec *out, struct q_error *err)
 {
-	struct q_trace_item *items, *item;
+	struct q_trace_item *item;
 	struct q_error dummy;
 	struct parser p;
-	int ret, cap = 0, item_pos;
+	size_t cap = 0;
+	int ret, item_pos;
 
 	if (!out)
 		return -EINVAL;
@@ -1468,14 +1456,10 @@ int q_parse_trace_spec(const char *text, struct q_trace_spec *out, struct q_erro
 		goto close_paren;
 
 	for (;;) {
-		if (out->item_cnt == cap) {
-			cap = cap ? cap * 2 : 4;
-			items = realloc(out->items, cap * sizeof(*items));
-			if (!items) {
-				ret = -ENOMEM;
-				goto free_spec;
-			}
-			out->items = items;
+		if (bd_grow((void **)&out->items, &cap, (size_t)out->item_cnt + 1,
+			    sizeof(*out->items))) {
+			ret = -ENOMEM;
+			goto free_spec;
 		}
 		item = &out->items[out->item_cnt++];
 		memset(item, 0, sizeof(*item));

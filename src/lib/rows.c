@@ -11,6 +11,7 @@
 #include "internal.h"
 #include "output.h"
 #include "rows.h"
+#include "util.h"
 
 struct bd_rows {
 	struct bpfdump_query *q;
@@ -127,11 +128,9 @@ static void decode_int(const struct bd_column *c, const __u8 *v, struct bpfdump_
 		       struct bd_strbuf *b)
 {
 	unsigned long long u = swap_be(load_uint(v, c->acc[0].size), c->fast_be);
-	int shift = 64 - 8 * c->acc[0].size;
 
 	if (c->fast == BD_FAST_SINT) {
-		long long s = shift > 0 && shift < 64 ? ((long long)(u << shift)) >> shift
-						      : (long long)u;
+		long long s = bd_sign_extend(u, c->acc[0].size);
 
 		cell->kind = BPFDUMP_CELL_INT;
 		cell->v.i = s;

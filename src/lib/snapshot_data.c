@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "snapshot_data.h"
+#include "util.h"
 
 const char *const snap_section_names[8] = {
 	"task", "creds", "memory", "files", "sockets", "cgroups", "namespaces", "limits",
@@ -50,16 +51,9 @@ void snap_data_add(struct snap_data *sd, const void *data, size_t size)
 		return;
 	}
 	l = &sd->recs[h->type];
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		void **v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v) {
-			sd->oom = true;
-			return;
-		}
-		l->v = v;
-		l->cap = cap;
+	if (bd_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v))) {
+		sd->oom = true;
+		return;
 	}
 	if (sd->borrowed) {
 		l->v[l->n++] = (void *)data;

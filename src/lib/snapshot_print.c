@@ -15,6 +15,7 @@
 #include "internal.h"
 #include "output.h"
 #include "snapshot_data.h"
+#include "util.h"
 
 #define EM_MAX_COLS 24
 
@@ -815,16 +816,9 @@ static int print_qdata(struct em *e, const struct snap_data *sd)
 
 			if ((p->flags & SNAP_QDATA_END) || p->fd != q->fd || p->index != q->index)
 				break;
-			if (n + p->len > cap) {
-				size_t nc = (n + p->len) * 2;
-				unsigned char *nb = realloc(buf, nc);
-
-				if (!nb) {
-					free(buf);
-					return -ENOMEM;
-				}
-				buf = nb;
-				cap = nc;
+			if (bd_grow((void **)&buf, &cap, n + p->len, 1)) {
+				free(buf);
+				return -ENOMEM;
 			}
 			memcpy(buf + n, (const char *)p + SNAP_QDATA_OFF, p->len);
 			n += p->len;

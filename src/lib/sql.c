@@ -30,6 +30,7 @@
 #include "internal.h"
 #include "output.h"
 #include "sql.h"
+#include "util.h"
 
 static const struct {
 	const char *name, *sql;
@@ -387,15 +388,8 @@ static int keep_row(void *ctx, const struct bpfdump_cell *cells, int cnt)
 	size_t at = r->arena.len;
 	int i;
 
-	if ((size_t)r->nrows == r->cap) {
-		size_t ncap = r->cap ? r->cap * 2 : 1024, *n;
-
-		n = realloc(r->row_off, ncap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		r->row_off = n;
-		r->cap = ncap;
-	}
+	if (bd_grow((void **)&r->row_off, &r->cap, (size_t)r->nrows + 1, sizeof(*r->row_off)))
+		return -ENOMEM;
 	for (i = 0; i < cnt; i++) {
 		const struct bpfdump_cell *c = &cells[i];
 

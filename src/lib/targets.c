@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Default columns per iterator target, written in the field language. A target
- * without a preset gets one column per context member (see dump.c).
+ * without a preset gets one column per context member (bd_target_member_columns).
  *
  * Presets hold for every kernel: a column may name alternatives, "name=a|b", and
  * the planner takes the first this kernel's BTF resolves, or leaves the column out

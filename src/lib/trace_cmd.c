@@ -26,6 +26,7 @@
 #include "insn.h"
 #include "trace_cmd.h"
 #include "view_int.h"
+#include "util.h"
 
 #define TREE_MAX_THREADS 16384
 #define LOG_SIZE (64 << 10)
@@ -324,7 +325,8 @@ static int tree_add_threads(struct bd_trace_cmd *c, int pid, bool *added)
 static int tree_scan(struct bd_trace_cmd *c, int pid, bool *added)
 {
 	struct { int pid, ppid; bool in; } *ps = NULL;
-	int n = 0, cap = 0, i, err = 0;
+	int n = 0, i, err = 0;
+	size_t cap = 0;
 	bool more = true;
 	struct dirent *e;
 	DIR *dp = opendir("/proc");
@@ -347,14 +349,9 @@ static int tree_scan(struct bd_trace_cmd *c, int pid, bool *added)
 		fclose(f);
 		if (!rp || sscanf(rp + 1, " %*c %d", &ppid) != 1)
 			continue;
-		if (n == cap) {
-			void *t = realloc(ps, (cap = cap ? 2 * cap : 1024) * sizeof(*ps));
-
-			if (!t) {
-				err = -ENOMEM;
-				goto close_dir;
-			}
-			ps = t;
+		if (bd_grow((void **)&ps, &cap, (size_t)n + 1, sizeof(*ps))) {
+			err = -ENOMEM;
+			goto close_dir;
 		}
 		ps[n].pid = p;
 		ps[n].ppid = ppid;

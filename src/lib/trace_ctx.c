@@ -20,6 +20,7 @@
 #include "trace.h"
 #include "trace_ctx.h"
 #include "view_int.h"
+#include "util.h"
 
 static const char *const ctx_names[BD_CTX_CNT] = {
 	[BD_CTX_COMM] = "comm", [BD_CTX_PID] = "pid", [BD_CTX_TID] = "tid",
@@ -596,7 +597,7 @@ static int print_view(struct bpfdump *d, FILE *out, bool json, const struct bd_a
 	__u32 stride = (bd_agg_value_size(v->fn) + 7) & ~7u, ks = v->key_size;
 	__u8 *keys = NULL, *vals = NULL, *prev = NULL;
 	struct agg_ent *ents = NULL;
-	size_t n = 0, cap = 0, i, from;
+	size_t n = 0, keys_cap = 0, ents_cap = 0, i, from;
 	bool have_prev = false;
 	int err = 0;
 
@@ -611,22 +612,10 @@ static int print_view(struct bpfdump *d, FILE *out, bool json, const struct bd_a
 	for (;;) {
 		__u8 *k;
 
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 256;
-			void *nk = realloc(keys, nc * ks), *ne;
-
-			if (!nk) {
-				err = -ENOMEM;
-				goto out;
-			}
-			keys = nk;
-			ne = realloc(ents, nc * sizeof(*ents));
-			if (!ne) {
-				err = -ENOMEM;
-				goto out;
-			}
-			ents = ne;
-			cap = nc;
+		if (bd_grow((void **)&keys, &keys_cap, n + 1, ks) ||
+		    bd_grow((void **)&ents, &ents_cap, n + 1, sizeof(*ents))) {
+			err = -ENOMEM;
+			goto out;
 		}
 		k = keys + n * ks;
 		if (bpf_map_get_next_key(v->map_fd, have_prev ? prev : NULL, k))

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* A user's .bpf.o opened and checked before anything reaches the kernel. */
+/* A user's .bpf.o: opened and checked before anything reaches the kernel (user_obj.c). */
 #ifndef BPFDUMP_USER_OBJ_H
 #define BPFDUMP_USER_OBJ_H
 

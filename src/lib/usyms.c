@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "usyms.h"
+#include "util.h"
 
 #define MAX_FILES 64	/* files whose symbols are kept */
 #define MAX_LOADS 16
@@ -100,15 +101,8 @@ static int read_maps(struct bd_usyms *us, int pid)
 		if (sscanf(line, "%llx-%llx %*s %llx %*s %*s %n", &start, &end, &off, &n) != 3 ||
 		    !n || line[n] != '/')
 			continue;	/* anonymous, [stack], [vdso]... */
-		if (us->nmaps == us->maps_cap) {
-			size_t nc = us->maps_cap ? us->maps_cap * 2 : 64;
-
-			m = realloc(us->maps, nc * sizeof(*m));
-			if (!m)
-				break;
-			us->maps = m;
-			us->maps_cap = nc;
-		}
+		if (bd_grow((void **)&us->maps, &us->maps_cap, us->nmaps + 1, sizeof(*us->maps)))
+			break;
 		m = &us->maps[us->nmaps++];
 		m->start = start;
 		m->end = end;
@@ -184,26 +178,11 @@ static int load_elf(int fd, struct ufile *uf)
 			if (!name || !*name)
 				continue;
 			len = strlen(name);
-			if (strs_len + len + 1 > strs_cap || uf->cnt == cap) {
-				size_t nc = strs_cap ? strs_cap * 2 : 1 << 16;
-				size_t ns = cap ? cap * 2 : 1024;
-				void *p;
-
-				while (nc < strs_len + len + 1)
-					nc *= 2;
-				if (nc > 0xffffffffu)
-					break;
-				p = realloc(uf->strs, nc);
-				if (!p)
-					goto nomem;
-				uf->strs = p;
-				strs_cap = nc;
-				p = realloc(uf->syms, ns * sizeof(*uf->syms));
-				if (!p)
-					goto nomem;
-				uf->syms = p;
-				cap = ns;
-			}
+			if (strs_len + len + 1 > 0xffffffffu)	/* names are u32 offsets */
+				break;
+			if (bd_grow((void **)&uf->strs, &strs_cap, strs_len + len + 1, 1) ||
+			    bd_grow((void **)&uf->syms, &cap, uf->cnt + 1, sizeof(*uf->syms)))
+				goto nomem;
 			memcpy(uf->strs + strs_len, name, len + 1);
 			clean(uf->strs + strs_len);
 			uf->syms[uf->cnt].addr = s.st_value;

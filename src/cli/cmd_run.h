@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* run/pin of a user's .bpf.o, shared by cmd_run.c and cmd_pin.c. */
-#ifndef BPFDUMP_USER_PROG_H
-#define BPFDUMP_USER_PROG_H
+/* cmd_run.c: run/pin of a user's .bpf.o, shared with cmd_pin.c. */
+#ifndef BPFDUMP_CMD_RUN_H
+#define BPFDUMP_CMD_RUN_H
 
 #include <stdbool.h>
 
