@@ -23,6 +23,9 @@ enum bd_fmt {
 	BD_FMT_SUNPATH,		/* sunpath(unix_sk): the bound path, @name if abstract */
 	BD_FMT_USTR,		/* ustr(x): string behind a char * into user memory */
 	BD_FMT_NSPID,		/* nspid(task)/nstgid(task): level, number at the --pidns level */
+	BD_FMT_SOCKTYPE,	/* socktype(sk): u_str, u_dgr, u_seq like ss; stream, dgram */
+	BD_FMT_FILEOFF,		/* fileoff(vma): the file offset in bytes like /proc/PID/maps */
+	BD_FMT_CNT,
 };
 
 enum bd_root_kind {
