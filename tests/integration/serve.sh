@@ -118,14 +118,7 @@ at_exit "kill $P"
 # promql QUERY: the values of an instant query, "labels value" per series, sorted
 promql() {
 	curl -s --max-time 10 "http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$1" |
-	python3 -c '
-import json, sys
-r = json.load(sys.stdin)
-assert r["status"] == "success", r
-for s in r["data"]["result"]:
-    m = s["metric"]
-    print(",".join("%s=%s" % (k, m[k]) for k in sorted(m) if k not in ("__name__", "job", "instance")), s["value"][1])
-' | sort
+	/usr/bin/python3 "$PYDIR/serve_promql.py" | sort
 }
 three_scrapes() { [ "$(promql 'count_over_time(up{job="bpfdump"}[1m])' | awk '{print $NF}')" -ge 3 ] 2>/dev/null; }
 if ! wait_for three_scrapes; then
