@@ -35,18 +35,7 @@ expect_eq "kmem_cache -w on the name" "kmalloc-64 $(cat /sys/kernel/slab/kmalloc
 
 # ---- netlink vs /proc/net/netlink, on sockets a helper opens: two NETLINK_USERSOCK sockets,
 # the second connected to the first and having sent it 100 bytes (rmem), and a NETLINK_GENERIC one
-cat >"$TMP/nl.py" <<'PY'
-import socket, sys, os, json, time
-a = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 2); a.bind((0, 0))
-b = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 2); b.bind((0, 0))
-b.connect((a.getsockname()[0], 0)); b.send(b"x" * 100)
-g = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16); g.bind((0, 0))
-with open(sys.argv[1] + ".tmp", "w") as f:
-    json.dump([s.getsockname()[0] for s in (a, b, g)], f)
-os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-for _ in range(120):
-    time.sleep(1)
-PY
+cp "$PYDIR/kernel_lists_nl.py" "$TMP/nl.py"
 python3 "$TMP/nl.py" "$TMP/nl.ids" </dev/null >/dev/null 2>&1 &
 NLP=$!
 at_exit "kill $NLP"

@@ -129,22 +129,7 @@ rm -f "$D/user/x" "$D/user/x@meta" "$D/user/x@bin"
 victim=$TMP/victim
 echo secret >"$victim"
 chmod 0600 "$victim"
-cat >"$TMP/swap.py" <<'PY'
-import ctypes, os, sys
-libc = ctypes.CDLL(None, use_errno=True)
-d, victim, stop = sys.argv[1], sys.argv[2], sys.argv[3]
-dfd = os.open(d, os.O_DIRECTORY)
-n = 0
-while not os.path.exists(stop):
-	try:
-		os.symlink(victim, d + "/t")
-	except OSError:
-		pass
-	for _ in range(1000):
-		if libc.renameat2(dfd, b"t", dfd, b"y", 2) == 0:	# RENAME_EXCHANGE
-			n += 1
-print(n)
-PY
+cp "$PYDIR/pin_trust_swap.py" "$TMP/swap.py"
 chmod 0644 "$TMP/swap.py"
 "${AS_U[@]}" /usr/bin/python3 "$TMP/swap.py" "$D/user" "$victim" "$TMP/stop" >"$TMP/swaps" 2>"$TMP/swap.err" &
 SWAP=$!
