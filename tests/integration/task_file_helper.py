@@ -16,9 +16,9 @@ def usr1(sig, frm):
     os.close(fds["eventfd"])
     open(d + "/closed.tmp", "w").close(); os.rename(d + "/closed.tmp", d + "/closed")
 signal.signal(signal.SIGUSR1, usr1)
-threading.Thread(target=time.sleep, args=(120,), daemon=True).start()
+threading.Thread(target=time.sleep, args=(3600,), daemon=True).start()
 with open(d + "/fds.tmp", "w") as o:
     json.dump({"fds": fds, "inos": inos}, o)
 os.rename(d + "/fds.tmp", d + "/fds")
-for _ in range(120):
+for _ in range(3600):
     time.sleep(1)
