@@ -10,6 +10,24 @@ CLANG       ?= clang
 BPFTOOL     ?= bpftool
 SAN         ?=
 
+# V=1 prints each command; by default one line per file, as the kernel and libbpf do.
+ifeq ($(V),1)
+Q   :=
+msg :=
+else
+Q   := @
+msg = @printf '  %-7s %s\n' '$(1)' '$(2)';
+endif
+
+# The BPF target architecture (bpf_tracing.h's PT_REGS_* for kprobes and uprobes) is
+# the build machine's, spelled as the kernel's arch/ directories are.
+ARCH        ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/i.86/x86/' -e 's/aarch64/arm64/' \
+		 -e 's/ppc64le/powerpc/' -e 's/riscv64/riscv/' -e 's/s390x/s390/' \
+		 -e 's/loongarch64/loongarch/' -e 's/mips.*/mips/')
+BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH)
+# Each object's header dependencies, written by the compiler beside it (included at the end)
+DEPFLAGS     = -MMD -MP -MF $(basename $@).d -MT $@
+
 CFLAGS_BASE := -g -O2 -std=gnu11 -Wall -Wextra -Wformat=2 -Werror=undef -Wno-unused-parameter \
 	       -Wno-missing-field-initializers -fvisibility=hidden -fPIC -D_GNU_SOURCE \
 	       -DBPFDUMP_VERSION='"$(VERSION)"'
@@ -34,7 +52,8 @@ FUSE_LIBS   += $(SQLITE_LIBS)
 LIBS        := -lbpf -lelf -lz $(FUSE_LIBS)
 # The command links libbpf (and its libelf) statically where their archives are
 # installed, as bpftool does: a command's start is then one library fewer to map
-# and relocate (0.7 ms of a 14 ms snapshot here). The shared library does not.
+# and relocate (bench/README.md, "Measurements behind design choices"). The shared
+# library does not.
 HAVE_STATIC_BPF := $(shell for a in libbpf.a libelf.a; do f=$$($(CC) -print-file-name=$$a); \
 	[ -f "$$f" ] || exit 0; done; echo yes)
 STATIC_BPF_LIBS := -Wl,-Bstatic -lbpf -lelf -Wl,-Bdynamic -lz $(FUSE_LIBS)
@@ -63,39 +82,48 @@ all: $(BUILD)/bpfdump $(BUILD)/libbpfdump.a
 deps:
 	@scripts/install-deps.sh
 
-$(BUILD)/%.o: src/%.c $(wildcard include/*.h src/lib/*.h src/cli/*.h src/bpf/*.h) $(BPF_SKELS) | $(BUILD)/lib $(BUILD)/cli
-	@echo '  CC      $<'
-	@$(CC) $(ALL_CFLAGS) -c $< -o $@
+# The generated headers come first (order-only); which ones an object includes, and
+# which of ours, its .d file says.
+$(BUILD)/%.o: src/%.c | $(BPF_SKELS) $(BUILD)/lib $(BUILD)/cli
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/lib $(BUILD)/cli $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/bpf:
 	@mkdir -p $@
 
 $(BUILD)/libbpfdump.a: $(LIB_OBJS)
-	@rm -f $@
-	ar rcs $@ $^
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/bpfdump: $(CLI_OBJS) $(BUILD)/libbpfdump.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libbpfdump.a $(CLI_LIBS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libbpfdump.a $(CLI_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbpfdump.a tests/unit/test.h | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libbpfdump.a $(LIBS) $(LDFLAGS)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbpfdump.a | $(BUILD)/tests
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Itests/unit -o $@ $< $(BUILD)/libbpfdump.a $(LIBS) \
+		$(LDFLAGS)
 
 # links the library: it interposes syscall() under libbpf to inject bpf() faults
 $(BUILD)/tests/fault_inject: tests/helpers/fault_inject.c $(BUILD)/libbpfdump.a | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libbpfdump.a $(LIBS) -ldl $(LDFLAGS)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -o $@ $< $(BUILD)/libbpfdump.a $(LIBS) -ldl $(LDFLAGS)
 
 # examples/*.c: the README's library examples, built against the library as a user would
 EXAMPLE_SRCS := $(wildcard examples/*.c)
 EXAMPLE_BINS := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS))
-$(BUILD)/examples/%: examples/%.c $(BUILD)/libbpfdump.a include/bpfdump.h
+$(BUILD)/examples/%: examples/%.c $(BUILD)/libbpfdump.a
 	@mkdir -p $(BUILD)/examples
-	$(CC) $(CFLAGS_BASE) -Iinclude -o $@ $< $(BUILD)/libbpfdump.a $(LIBS) $(LDFLAGS)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CFLAGS_BASE) $(DEPFLAGS) -Iinclude -o $@ $< $(BUILD)/libbpfdump.a $(LIBS) \
+		$(LDFLAGS)
 
 # the kept snapshot program's .bss, as the skeleton lays it out
 $(BUILD)/tests/snap_leftover: $(BUILD)/bpf/snapshot.skel.h
 
 $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -o $@ $< -lbpf -lpthread $(LDFLAGS)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -o $@ $< -lbpf -lpthread $(LDFLAGS)
 
 # Real BPF objects used by tests (a user's own iterator program, the floor).
 TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
@@ -119,49 +147,48 @@ FORCE:
 # always made together: host_kernel.h must describe the kernel vmlinux.h is from
 $(BUILD)/vmlinux.h $(BUILD)/vmlinux_features.h $(BUILD)/host_kernel.h &: src/bpf/snapshot.h \
 		scripts/host_variant.py $(BUILD)/vmlinux.src | $(BUILD)/lib
-	@echo '  GEN     $(BUILD)/vmlinux.h $(BUILD)/host_kernel.h (from $(VMLINUX_BTF))'
-	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $(BUILD)/vmlinux.h
-	@scripts/host_variant.py features $(VMLINUX_BTF) > $(BUILD)/vmlinux_features.h
-	@scripts/host_variant.py build-id src/bpf/snapshot.h $(VMLINUX_BTF) '$(VMLINUX_NOTES)' \
+	$(call msg,GEN,$(BUILD)/vmlinux.h $(BUILD)/host_kernel.h (from $(VMLINUX_BTF)))
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $(BUILD)/vmlinux.h
+	$(Q)scripts/host_variant.py features $(VMLINUX_BTF) > $(BUILD)/vmlinux_features.h
+	$(Q)scripts/host_variant.py build-id src/bpf/snapshot.h $(VMLINUX_BTF) '$(VMLINUX_NOTES)' \
 		> $(BUILD)/host_kernel.h
 
 # Precompiled BPF (CO-RE, skeletons) for what the field language cannot say.
-$(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) $(BUILD)/vmlinux.h \
-		$(BUILD)/vmlinux_features.h | $(BUILD)/bpf
-	@echo '  BPF     $<'
-	@$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Isrc/bpf -c $< -o $@.tmp
-	@llvm-strip -g $@.tmp -o $@ && rm -f $@.tmp
+$(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(BUILD)/vmlinux.h $(BUILD)/vmlinux_features.h | $(BUILD)/bpf
+	$(call msg,BPF,$<)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -I$(BUILD) -Isrc/bpf -c $< -o $@.tmp
+	$(Q)llvm-strip -g $@.tmp -o $@ && rm -f $@.tmp
 
 # The snapshot program without its CO-RE relocations, for the kernel vmlinux.h is from.
 $(BUILD)/bpf/snapshot_host.bpf.o: $(BUILD)/bpf/snapshot.bpf.o scripts/host_variant.py
-	@echo '  HOST    $@'
-	@scripts/host_variant.py strip-core $< $@
+	$(call msg,HOST,$@)
+	$(Q)scripts/host_variant.py strip-core $< $@
 
 # The classic iterators' programs reading through bpf_rdonly_cast, for
 # lockdown=confidentiality (no probe reads): snapshot_records.bpf.h, SNAP_DIRECT_READS.
-$(BUILD)/bpf/snapshot_direct.bpf.o: src/bpf/snapshot_classic.bpf.c $(wildcard src/bpf/*.h) \
-		$(BUILD)/vmlinux.h $(BUILD)/vmlinux_features.h | $(BUILD)/bpf
-	@echo '  BPF     $< (direct reads)'
-	@$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -DSNAP_DIRECT_READS -I$(BUILD) -Isrc/bpf \
+$(BUILD)/bpf/snapshot_direct.bpf.o: src/bpf/snapshot_classic.bpf.c $(BUILD)/vmlinux.h \
+		$(BUILD)/vmlinux_features.h | $(BUILD)/bpf
+	$(call msg,BPF,$< (direct reads))
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -DSNAP_DIRECT_READS -I$(BUILD) -Isrc/bpf \
 		-c $< -o $@.tmp
-	@llvm-strip -g $@.tmp -o $@ && rm -f $@.tmp
+	$(Q)llvm-strip -g $@.tmp -o $@ && rm -f $@.tmp
 
-# What names a kept snapshot program (snapshot_keep.c): its objects' hashes, made
-# here rather than by hashing 200 KB of ELF at each start (50 page faults).
+# What names a kept snapshot program (snapshot_keep.c): its objects' hashes, made at
+# build time so that a start does not read and hash the whole ELF objects.
 $(BUILD)/bpf/snapshot_hash.h: $(BUILD)/bpf/snapshot.bpf.o $(BUILD)/bpf/snapshot_host.bpf.o
-	@echo '  HASH    $@'
-	@printf '#define SNAP_ELF_HASH_CORE 0x%sull\n#define SNAP_ELF_HASH_HOST 0x%sull\n' \
+	$(call msg,HASH,$@)
+	$(Q)printf '#define SNAP_ELF_HASH_CORE 0x%sull\n#define SNAP_ELF_HASH_HOST 0x%sull\n' \
 		$$(sha256sum $< | cut -c1-16) $$(sha256sum $(word 2,$^) | cut -c1-16) > $@
 
 # kept: make would delete them as intermediates (and rebuild them on every change)
 .SECONDARY: $(BPF_SKELS) $(BPF_SKELS:.skel.h=.bpf.o)
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
-	@echo '  SKEL    $@'
-	@$(BPFTOOL) gen skeleton $< > $@
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
 $(BUILD)/tests/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h | $(BUILD)/tests
-	@echo '  BPF     $<'
-	@$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -c $< -o $@
+	$(call msg,BPF,$<)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -I$(BUILD) -c $< -o $@
 
 # run and check install what is missing first, then build in a new make: the flags
 # this Makefile asks pkg-config for (fuse3) and the static libraries it looks for
@@ -180,6 +207,10 @@ run-built: all
 
 check-built: all $(UNIT_BINS) $(HELPER_BINS) $(TEST_BPF_OBJS) $(EXAMPLE_BINS)
 	@BUILD=$(BUILD) tests/run-all.sh
+
+# The unit tests alone: pure code, no root, no BPF loaded (tests/unit/*_test.c).
+check-unit: $(UNIT_BINS)
+	@rc=0; for t in $^; do $$t || rc=1; done; exit $$rc
 
 # The portable test set on the host's kernel, Debian 12's 6.1, 6.12 and 6.12 under
 # lockdown=confidentiality (tests/kernels/run.sh; the VMs through shared/vm/run).
@@ -204,3 +235,6 @@ clean:
 
 include mk/install.mk
 include mk/bench.mk
+
+# what each object was compiled from, headers included (DEPFLAGS)
+-include $(wildcard $(BUILD)/*/*.d)

@@ -51,8 +51,8 @@ INSTALL_DIRS = $(BINDIR) $(LIBDIR) $(INCLUDEDIR) $(MANDIR)/man8 $(PKGCONFIGDIR) 
 shared: $(SO_LIB)
 
 $(SO_LIB): $(LIB_OBJS) $(SO_MAP) $(PUB_HDRS)
-	@echo '  LD      $@'
-	@$(CC) -shared -Wl,-soname,$(SO_NAME) -Wl,--version-script=$(SO_MAP) -Wl,-z,defs \
+	$(call msg,LD,$@)
+	$(Q)$(CC) -shared -Wl,-soname,$(SO_NAME) -Wl,--version-script=$(SO_MAP) -Wl,-z,defs \
 		-o $@ $(LIB_OBJS) $(LIBS) $(LDFLAGS)
 	@grep -hE '^BPFDUMP_API' $(PUB_HDRS) | sed -E 's/\(.*//; s/.*[^A-Za-z_0-9]//' | \
 		sort -u >$(BUILD)/libbpfdump.api
@@ -91,8 +91,8 @@ $(BUILD)/man:
 # One source: docs/NAME.rst (@VERSION@ replaced). --strict stops at any docutils warning;
 # groff -ww -z prints every roff warning, and any output fails the page.
 $(BUILD)/man/%.8: docs/%.rst | $(BUILD)/man man-deps
-	@echo '  MAN     $@'
-	@sed 's/@VERSION@/$(VERSION)/g' $< | \
+	$(call msg,MAN,$@)
+	$(Q)sed 's/@VERSION@/$(VERSION)/g' $< | \
 		$(RST2MAN) --strict --no-generator --no-datestamp - $@.tmp
 	@LC_ALL=C.UTF-8 $(GROFF) -man -ww -z -Tutf8 $@.tmp 2>$@.lint; \
 	if [ -s $@.lint ]; then \

@@ -6,7 +6,7 @@ kernel's BTF lacks of what the BPF sources need.
   host_variant.py strip-core IN.bpf.o OUT.bpf.o
       a copy of the object without its CO-RE relocations (.BTF.ext's core_relo_len
       set to 0): its offsets are vmlinux.h's, which is this kernel's, so libbpf has
-      nothing to search for at load (about 35 ms of a snapshot's start here).
+      nothing to search for at load, and a snapshot's start skips its CO-RE pass.
   host_variant.py build-id SNAPSHOT_H [BTF [NOTES]]
       the GNU build id of the kernel BTF is from (in NOTES, that kernel's
       /sys/kernel/notes; default: the running kernel's BTF and notes) as a C header:

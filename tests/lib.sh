@@ -7,6 +7,9 @@ BPFDUMP=${BPFDUMP:-$PWD/$BUILD/bpfdump}
 HELPERS=$PWD/$BUILD/tests
 TEST_NAME=$(basename "$0" .sh)
 TMP=$(mktemp -d /tmp/bpfdump-test.XXXXXX)
+# A test's Python checks live beside it (NAME_*.py), run by the system's interpreter:
+# /usr/bin/python3, never a shim on PATH (pyenv's fails for other users and in VMs).
+PYDIR=$(cd "$(dirname "$0")" && pwd)
 _CLEANUP=()
 
 ok() { echo "ok $TEST_NAME: $1"; }

@@ -26,8 +26,13 @@ run_one() { # NAME TIMEOUT CMD...
 	elif [ $rc -ne 0 ] && [ $rc -ne 77 ] && ! grep -q '^FAIL ' "$out"; then
 		echo "FAIL $name: exit $rc without a FAIL line" | tee -a "$out"
 	fi
+	# 77: the whole test skipped (automake's convention); its skip line says why
 	if ! grep -qE '^(ok|FAIL|skip) ' "$out"; then
-		echo "FAIL $name: printed no result" | tee -a "$out"
+		if [ $rc -eq 77 ]; then
+			echo "skip $name: exit 77 without a reason" | tee -a "$out"
+		else
+			echo "FAIL $name: printed no result" | tee -a "$out"
+		fi
 	fi
 	count_lines "$out"
 	cat "$out" >>"$log"

@@ -2,11 +2,11 @@
 /*
  * The command's heap: one region advised for transparent huge pages.
  *
- * Every command starts by copying the kernel's BTF (6 MB here) into memory it
+ * Every command starts by copying the kernel's BTF (megabytes) into memory it
  * has never touched, and big dumps fill buffers of their own. On a virtual
- * machine, each first touch of a 4 KiB page is an exit to the hypervisor: 17 us
- * a page measured here, so the BTF copy alone cost ~25 ms of a 38 ms
- * `bpfdump targets`. With huge pages one fault maps 2 MiB.
+ * machine, each first touch of a 4 KiB page is an exit to the hypervisor, and
+ * those faults were most of a short command's time (bench/README.md, "Measurements behind design choices").
+ * With huge pages one fault maps 2 MiB.
  *
  * glibc (2.35+) does this itself under GLIBC_TUNABLES=glibc.malloc.hugetlb=1,
  * which is read at exec; a program cannot set it for itself. So: allocations
@@ -26,8 +26,8 @@
 #define HUGE_PAGE	(2ul << 20)
 
 /* Kept where the compiler sees it used: a malloc whose result is dropped is
- * removed (and with it the head block: the command's memory then came from
- * the head, in 4 KiB pages, 127 faults in a snapshot's printing). */
+ * removed, and with it the head block: the command's memory would then come from
+ * the unadvised start of the heap, in 4 KiB pages. */
 static void *volatile heap_head;
 
 void cli_heap_init(void)

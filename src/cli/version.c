@@ -76,7 +76,7 @@ static int cmp_str(const void *a, const void *b)
 
 /* Iterators: a FUNC bpf_iter_task; count the targets (FUNC bpf_iter_X + struct
  * bpf_iter__X), in one pass over the types: a name lookup per FUNC would scan
- * all of them each time (20 ms of the 125k types here). */
+ * all of them each time, quadratic in the kernel's type count. */
 static void probe_iters(const struct btf *btf, struct feature *f)
 {
 	const char **funcs = NULL, **ctxs = NULL;

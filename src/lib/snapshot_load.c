@@ -4,9 +4,9 @@
  * where that can be helped.
  *
  * libbpf 1.1 parses vmlinux BTF for every load that has CO-RE relocations,
- * __ksym externs or a tracing program (an iterator is one): 6 MB copied from
- * sysfs, 25-70 ms on the virtual machines here, most of a snapshot. The
- * program avoids all three on the kernel it was built for:
+ * __ksym externs or a tracing program (an iterator is one): megabytes copied from
+ * sysfs and parsed, most of a snapshot's time (bench/README.md, "Measurements behind design choices").
+ * The program avoids all three on the kernel it was built for:
  *  - CO-RE: the variant without relocations (vmlinux.h is this kernel's);
  *  - kfuncs: it calls "helpers" SNAP_KFUNC_BASE + n, which prepare_load() turns
  *    into kfunc calls just before bpf_prog_load (libbpf's documented hook:

@@ -23,14 +23,7 @@ KFUNCS=$(sed -n '/#define SNAP_KFUNC_NAMES/,/}/p' src/bpf/snapshot.h | grep -o '
 # open-coded program with CO-RE), classic
 snap_check() {
 	local label=$1 bin=$2 want=$3 p rc way
-	python3 -c '
-import mmap, os, sys, threading, time
-f = open(sys.argv[1], "rb"); m = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
-r, w = os.pipe()
-for _ in range(2):
-    threading.Thread(target=time.sleep, args=(300,), daemon=True).start()
-open(sys.argv[2], "w").close()
-time.sleep(300)' "$bin" "$TMP/ready.$label" &
+	/usr/bin/python3 "$PYDIR/build_kernels_target.py" "$bin" "$TMP/ready.$label" &
 	p=$!
 	for _ in $(seq 100); do [ -e "$TMP/ready.$label" ] && break; sleep 0.1; done
 	timeout 120 "$bin" -vv snapshot -J "$p" >"$TMP/snap.json" 2>"$TMP/snap.err"
@@ -45,17 +38,7 @@ time.sleep(300)' "$bin" "$TMP/ready.$label" &
 	grep -q 'snapshot: classic iterators' "$TMP/snap.err" && way=classic
 	expect_eq "$label: the snapshot program that ran ($(grep -o 'snapshot: [a-z-]* iterators' "$TMP/snap.err" | head -1))" \
 		"$want" "$way"
-	python3 - "$TMP/snap.json" "$p" "$label" <<'PY'
-import json, os, sys
-doc, pid, label = json.load(open(sys.argv[1])), int(sys.argv[2]), sys.argv[3]
-maps = [l for l in open("/proc/%d/maps" % pid) if not l.rstrip().endswith("[vsyscall]")]
-got = (doc["task"]["tgid"], len(doc["task"]["threads"]), len(doc["memory"]["vmas"]),
-       sorted(f["fd"] for f in doc["files"]), doc["complete"])
-want = (pid, len(os.listdir("/proc/%d/task" % pid)), len(maps),
-        sorted(int(x) for x in os.listdir("/proc/%d/fd" % pid)), True)
-print("%s build_kernels: %s: snapshot's tgid, threads, vmas, fds as /proc%s" %
-      ("ok" if got == want else "FAIL", label, "" if got == want else ": %s vs %s" % (got, want)))
-PY
+	/usr/bin/python3 "$PYDIR/build_kernels_snapshot.py" "$TMP/snap.json" "$p" "$label"
 	kill $p
 }
 
@@ -73,16 +56,7 @@ command -v bpftool >/dev/null || { skip "no bpftool"; exit 77; }
 
 # build_id_of NOTES: the GNU build id in a kernel's /sys/kernel/notes, in hex
 build_id_of() {
-	python3 - "$1" <<'PY'
-import struct, sys
-d, off = open(sys.argv[1], "rb").read(), 0
-while off + 12 <= len(d):
-    nsz, dsz, typ = struct.unpack_from("<III", d, off)
-    desc = off + 12 + (nsz + 3) // 4 * 4
-    if d[off + 12:off + 12 + nsz].rstrip(b"\0") == b"GNU" and typ == 3:
-        print(d[desc:desc + dsz].hex())
-    off = desc + (dsz + 3) // 4 * 4
-PY
+	/usr/bin/python3 "$PYDIR/build_kernels_build_id.py" "$1"
 }
 
 # fetch NAME VM-ARGS...: NAME's BTF and notes in $CACHE/NAME (from its VM once)

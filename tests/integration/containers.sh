@@ -17,7 +17,7 @@ rows() { timeout 60 "$BPFDUMP" "$@" -r -n 2>"$TMP/err" | sort; }
 if ! command -v ip >/dev/null || ! command -v unshare >/dev/null || ! command -v nsenter >/dev/null
 then
 	skip "needs ip (iproute2), unshare and nsenter (util-linux)"
-	exit 0
+	exit 77
 fi
 
 # ---- network namespace: sockets inside and outside -------------------------------------

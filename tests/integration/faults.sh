@@ -49,14 +49,7 @@ wait $STORM 2>/dev/null
 expect_eq "15 task_file and task dumps while processes come and go: all succeed, valid JSON ($rows rows)" 0 "$bad"
 
 # sockets opening and closing while tcp is dumped
-python3 -c '
-import socket, time
-end = time.time() + 4
-l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(128)
-while time.time() < end:
-	cs = [socket.create_connection(l.getsockname()) for _ in range(20)]
-	ss = [l.accept()[0] for _ in cs]
-	[s.close() for s in cs + ss]' &
+/usr/bin/python3 "$PYDIR/faults_churn.py" &
 CHURN=$!
 bad=0
 for _ in $(seq 15); do

@@ -31,14 +31,7 @@ check "dump: the blocks' times increase" \
 
 timeout 60 "$BPFDUMP" dump task -J -o 'comm=task->comm' -w "task->comm == \"$MARK0\"" --interval 0.2 \
 	--rounds 2 >"$TMP/dj.txt" 2>&1
-if python3 - "$TMP/dj.txt" "$MARK0" <<'PY'
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
-assert len(rows) == 2, rows
-assert [r["round"] for r in rows] == [1, 2], rows
-assert all(r["comm"] == sys.argv[2] and r["time"].endswith("Z") for r in rows), rows
-assert list(rows[0])[:2] == ["time", "round"], rows
-PY
+if /usr/bin/python3 "$PYDIR/interval_rounds.py" "$TMP/dj.txt" "$MARK0"
 then ok "dump -J: a time and a round field in every object, valid JSON"
 else fail "dump -J: $(head -c 300 "$TMP/dj.txt")"; fi
 

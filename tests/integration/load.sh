@@ -13,12 +13,7 @@ DIR=/sys/fs/bpf/bpfdump-load-$$
 mkdir -p "$DIR" && at_exit "rm -rf $DIR"
 
 # a process with known files: 40 fds on /dev/null and 10 on its own temp files
-python3 -c '
-import os, sys, time
-for i in range(40): os.open("/dev/null", os.O_RDONLY)
-for i in range(10): os.open("%s/f%d" % (sys.argv[1], i), os.O_CREAT | os.O_RDWR)
-open(sys.argv[1] + "/ready", "w").close()
-time.sleep(7200)' "$TMP" &
+/usr/bin/python3 "$PYDIR/load_holder.py" "$TMP" &
 HOLDER=$!
 at_exit "kill $HOLDER"
 for _ in $(seq 100); do [ -e "$TMP/ready" ] && break; sleep 0.05; done

@@ -66,12 +66,7 @@ ns_bad "snapshot --pidns of a network namespace" "a network namespace, not a pid
 	snapshot --pidns /proc/self/ns/net 1
 # the FIFO is still there, unopened by anyone: a writer opening it non-blocking finds no reader
 check "no process holds the FIFO open for reading" \
-	python3 -c 'import os, sys
-try:
-    os.open(sys.argv[1], os.O_WRONLY | os.O_NONBLOCK)
-except OSError:
-    sys.exit(0)
-sys.exit(1)' "$TMP/fifo"
+	/usr/bin/python3 "$PYDIR/ns_files_no_reader.py" "$TMP/fifo"
 
 # the attack: an unprivileged user plants a FIFO where root is told a namespace file is
 U=bdsec$R
@@ -100,9 +95,7 @@ fi
 at_exit ip netns del $NS
 ip netns exec $NS ip link set lo up
 # a listener inside on a port the kernel picks; it writes the port, then waits
-ip netns exec $NS python3 -c 'import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
-open(sys.argv[1], "w").write("%d\n" % s.getsockname()[1]); time.sleep(300)' "$TMP/port" &
+ip netns exec $NS /usr/bin/python3 "$PYDIR/ns_files_listener.py" "$TMP/port" &
 LST=$!
 at_exit "kill $LST"
 for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done

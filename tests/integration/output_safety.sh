@@ -102,12 +102,7 @@ else
 fi
 
 # --- 13. control bytes in names ------------------------------------------------------------
-cat >"$TMP/named.py" <<'EOF'
-import ctypes, os, sys, time
-ctypes.CDLL(None).prctl(15, b"a\n1 0 root\x1b[31m", 0, 0, 0)	# PR_SET_NAME
-print(os.getpid(), flush=True)
-time.sleep(120)
-EOF
+cp "$PYDIR/output_safety_named.py" "$TMP/named.py"
 python3 "$TMP/named.py" >"$TMP/named.pid" &
 NAMED=$!
 at_exit "kill $NAMED"
@@ -147,8 +142,7 @@ hdr=$("$BPFDUMP" dump task --pid "$pid" -r -o "$(cols 4 'task->pid'),pid_2=task-
 	| head -1)
 expect_eq "duplicate names: PID, PID_2, PID_3, ... and a given pid_2 kept apart" \
 	"PID PID_2 PID_3 PID_4 PID_2_2 PID_5" "$hdr"
-keys=$("$BPFDUMP" dump task --pid "$pid" -J -o "$(cols 3 'task->comm')" | python3 -c '
-import json, sys; print(" ".join(json.loads(sys.stdin.readline())))')
+keys=$("$BPFDUMP" dump task --pid "$pid" -J -o "$(cols 3 'task->comm')" | /usr/bin/python3 "$PYDIR/output_safety_keys.py")
 expect_eq "duplicate names: JSON keys unique" "comm comm_2 comm_3" "$keys"
 # planning: 1,600 columns plan (the record holds 16 KiB: 4-byte pids); the time ratio to
 # 200 columns is printed, not judged (it was 25 s against 0.05 s before)

@@ -8,9 +8,7 @@ at_exit "rm -rf $DIR"
 OBJ=$PWD/$BUILD/tests/user_iter.bpf.o
 
 # the marker is written once python's start-up has closed what it opened
-python3 -c 'import time,os,socket,sys
-f=[open("/etc/hostname"), open("/dev/null"), socket.socket()]
-r,w=os.pipe(); open(sys.argv[1], "w").close(); time.sleep(120)' "$TMP/py.ready" &
+/usr/bin/python3 "$PYDIR/pin_holder.py" "$TMP/py.ready" &
 P=$!
 at_exit "kill $P"
 for _ in $(seq 200); do [ -e "$TMP/py.ready" ] && break; sleep 0.05; done
@@ -32,10 +30,7 @@ n=$(python3 -c "import json,sys; r=[json.loads(l) for l in open('$TMP/bcat.json'
 expect_eq "bpfdump cat gives every fd" "$(ls /proc/$P/fd | wc -l)" "$n"
 
 # 2. kernel-side formatting of names, addresses and states equals user space
-python3 -c 'import socket,time
-s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True)
-s6=socket.socket(socket.AF_INET6); s6.bind(("::1",0)); s6.listen(); print(s6.getsockname()[1], flush=True)
-time.sleep(120)' >"$TMP/ports" &
+/usr/bin/python3 "$PYDIR/pin_listeners.py" >"$TMP/ports" &
 S=$!
 at_exit "kill $S"
 for _ in $(seq 50); do [ "$(cat "$TMP/ports" 2>/dev/null | wc -l)" = 2 ] && break; sleep 0.1; done
@@ -45,9 +40,7 @@ check "pin tcp with a predicate" [ $? -eq 0 ]
 cat $DIR/tcp/listen >"$TMP/tcp.txt"
 $BPFDUMP dump tcp -r -w 'sk_common->skc_state == TCP_LISTEN' >"$TMP/tcpd.txt"
 # the kernel prints IPv6 uncompressed (bpf_seq_printf has no %pI6c): compare canonical forms
-canon_v6() { python3 -c 'import sys,ipaddress
-for l in sys.stdin:
-    print(" ".join(str(ipaddress.ip_address(w)) if w.count(":") == 7 else w for w in l.split()))'; }
+canon_v6() { /usr/bin/python3 "$PYDIR/pin_canon_v6.py"; }
 canon_v6 <"$TMP/tcp.txt" >"$TMP/tcpc.txt"
 check "tcp text dumper (family, state, addresses) equals dump -r" cmp -s "$TMP/tcpc.txt" "$TMP/tcpd.txt"
 check "tcp dumper shows 127.0.0.1:$P4" grep -q "^inet LISTEN 127.0.0.1 $P4 0.0.0.0 0 " "$TMP/tcp.txt"
@@ -62,20 +55,7 @@ check "task text dumper (state letter, mm) equals dump -r" cmp -s "$TMP/t.txt" "
 # 3. show lists them with target, ids, params, mode
 $BPFDUMP show -J $DIR >"$TMP/show.json"
 check "show -J parses" json_valid <"$TMP/show.json"
-python3 - "$TMP/show.json" "$DIR" "$P" <<'PY'
-import json, sys, subprocess
-rows = {r["path"]: r for r in map(json.loads, open(sys.argv[1]))}
-d, pid = sys.argv[2], sys.argv[3]
-def res(n, ok, why=""): print(("ok " if ok else "FAIL ") + "pin: " + n + ("" if ok else ": " + why))
-res("show lists the three dumpers", set(rows) == {d + "/task_file/open_files", d + "/tcp/listen", d + "/task/mine"}, str(list(rows)))
-r = rows.get(d + "/task_file/open_files", {})
-res("show: target and params", r.get("target") == "task_file" and r.get("params") == "pid=" + pid, str(r))
-res("show: mode 0444 on the tcp dumper", rows.get(d + "/tcp/listen", {}).get("mode") == "0444")
-links = json.loads(subprocess.check_output(["bpftool", "link", "show", "-j"]))
-ids = {l["id"]: l for l in links}
-ok = all(x["link_id"] in ids and ids[x["link_id"]]["prog_id"] == x["prog_id"] for x in rows.values())
-res("show's link and prog ids match bpftool link show", ok)
-PY
+/usr/bin/python3 "$PYDIR/pin_show.py" "$TMP/show.json" "$DIR" "$P"
 
 # 4. unprivileged readers: 0444 lets nobody read; the 0600 default denies
 if id nobody >/dev/null 2>&1; then
@@ -138,13 +118,7 @@ if [ -f "$OBJ" ]; then
 		total=$((total + 1)); [ $rc -gt 2 ] && crashes=$((crashes + 1))
 	done
 	for seed in $(seq 1 24); do
-		python3 - "$OBJ" "$TMP/bad.bpf.o" $seed <<'PY'
-import random, sys
-b = bytearray(open(sys.argv[1], "rb").read()); r = random.Random(int(sys.argv[3]))
-for _ in range(r.randint(1, 20)):
-    b[r.randrange(len(b))] = r.randrange(256)
-open(sys.argv[2], "wb").write(b)
-PY
+		/usr/bin/python3 "$PYDIR/pin_corrupt_obj.py" "$OBJ" "$TMP/bad.bpf.o" $seed
 		timeout 20 $BPFDUMP run "$TMP/bad.bpf.o" >/dev/null 2>&1; rc=$?
 		total=$((total + 1)); [ $rc -gt 2 ] && [ $rc -ne 0 ] && crashes=$((crashes + 1))
 	done

@@ -129,22 +129,7 @@ rm -f "$D/user/x" "$D/user/x@meta" "$D/user/x@bin"
 victim=$TMP/victim
 echo secret >"$victim"
 chmod 0600 "$victim"
-cat >"$TMP/swap.py" <<'PY'
-import ctypes, os, sys
-libc = ctypes.CDLL(None, use_errno=True)
-d, victim, stop = sys.argv[1], sys.argv[2], sys.argv[3]
-dfd = os.open(d, os.O_DIRECTORY)
-n = 0
-while not os.path.exists(stop):
-	try:
-		os.symlink(victim, d + "/t")
-	except OSError:
-		pass
-	for _ in range(1000):
-		if libc.renameat2(dfd, b"t", dfd, b"y", 2) == 0:	# RENAME_EXCHANGE
-			n += 1
-print(n)
-PY
+cp "$PYDIR/pin_trust_swap.py" "$TMP/swap.py"
 chmod 0644 "$TMP/swap.py"
 "${AS_U[@]}" /usr/bin/python3 "$TMP/swap.py" "$D/user" "$victim" "$TMP/stop" >"$TMP/swaps" 2>"$TMP/swap.err" &
 SWAP=$!
@@ -167,12 +152,7 @@ else fail "race: the swapper never ran: $(head -c 200 "$TMP/swap.err")"; fi
 "$BPFDUMP" pin task "$D/private/big"
 rm -f "$D/private/big@meta"
 bpftool map create "$D/private/big@meta" type array key 4 value 65536 entries 1 name bpfdump_meta
-python3 - "$D/private/big@meta" <<'PY' 2>/dev/null
-import subprocess, sys
-# fill the value with 'A' (no NUL anywhere), past the 8 KiB a record has
-subprocess.run(["bpftool", "map", "update", "pinned", sys.argv[1], "key", "0", "0", "0", "0",
-		"value"] + ["0x41"] * 65536, check=True, capture_output=True)
-PY
+/usr/bin/python3 "$PYDIR/pin_trust_fill_meta.py" "$D/private/big@meta" 2>/dev/null
 bad_input "cat: a 64 KiB @meta is refused, not read into 8 KiB" "not a bpfdump query record" \
 	"$BPFDUMP" cat "$D/private/big"
 "$BPFDUMP" show "$D/private" >"$TMP/show.out" 2>"$TMP/show.err"
@@ -190,13 +170,7 @@ rm -f "$D/private/big"* "$D/private/hash"*
 "$BPFDUMP" pin tcp "$D/private/half"
 rm -f "$D/private/half"	# what kill -9 between the pins leaves
 "$BPFDUMP" show -J "$D/private" >"$TMP/show.json"
-python3 - "$TMP/show.json" "$D/private/half" <<'PY'
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-r = [x for x in rows if x["path"] == sys.argv[2]]
-ok = len(r) == 1 and "incomplete" in r[0]["created_by"] and r[0]["target"] == "tcp"
-print(("ok" if ok else "FAIL") + " pin_trust: show lists the interrupted pin once, as incomplete, with its target" + ("" if ok else ": " + str(r)))
-PY
+/usr/bin/python3 "$PYDIR/pin_trust_half.py" "$TMP/show.json" "$D/private/half"
 bad_input "pin without --force over an interrupted pin" "an interrupted pin left" \
 	"$BPFDUMP" pin tcp "$D/private/half"
 check "pin --force over an interrupted pin" "$BPFDUMP" pin tcp "$D/private/half" --force
@@ -211,13 +185,7 @@ rm -f "$D/private/half"*
 "$BPFDUMP" pin task "$D/private/old"
 id=$(bpftool map show pinned "$D/private/old@meta" -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 bpftool map dump id "$id" -j >/dev/null 2>&1
-python3 - "$D/private/old@meta" <<'PY'
-import subprocess, sys
-text = b"created_by=bpfdump 0.1.0\ntarget=task\n"
-val = list(text) + [0] * (8192 - len(text))
-subprocess.run(["bpftool", "map", "update", "pinned", sys.argv[1], "key", "0", "0", "0", "0",
-		"value"] + [str(b) for b in val], check=True, capture_output=True)
-PY
+/usr/bin/python3 "$PYDIR/pin_trust_old_meta.py" "$D/private/old@meta"
 bad_input "cat of a record without link ids asks for a new pin" "pin it again" \
 	"$BPFDUMP" cat "$D/private/old"
 rm -f "$D/private/old"*

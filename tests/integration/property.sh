@@ -15,37 +15,7 @@ TARGETS=${BPFDUMP_PROP_TARGETS:-task,task_file,task_vma,tcp,udp}
 # one with uid and euid nobody; each holds files opened with different flags (O_WRONLY|
 # O_APPEND, O_RDWR|O_NONBLOCK, O_CLOEXEC, a pipe) and sockets: a TCP listener on 127.0.0.1 with
 # an established pair, UDP sockets bound to 127.0.0.1 and 0.0.0.0, one connected.
-cat >"$TMP/work.py" <<'PY'
-import os, socket, sys, threading, time, struct
-d, i = sys.argv[1], int(sys.argv[2])
-with open("/proc/self/comm", "w") as c:
-    c.write("prop_w%d" % i)
-os.nice(5 * i)
-keep = [os.open("/dev/null", os.O_RDONLY),
-        os.open(d + "/w%d" % i, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600),
-        os.open(d + "/rw%d" % i, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK, 0o600),
-        os.open("/dev/zero", os.O_RDONLY | os.O_CLOEXEC)]
-keep += list(os.pipe())
-os.write(keep[2], b"x" * (100 * (i + 1)))   # f_pos and i_size differ per process
-lin = struct.pack("ii", 1, 0)   # SO_LINGER 0: reset at exit, no TIME-WAIT left behind
-l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, lin)
-l.bind(("127.0.0.1", 0)); l.listen(4)
-c = socket.socket(); c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, lin)
-c.connect(l.getsockname())
-a, _ = l.accept()
-a.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, lin)
-u1 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u1.bind(("127.0.0.1", 0))
-u2 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u2.bind(("0.0.0.0", 0))
-u2.connect(u1.getsockname())
-keep += [l, c, a, u1, u2]
-if i == 1:
-    threading.Thread(target=lambda: time.sleep(3600), daemon=True).start()
-ready = open(d + "/ready%d" % i, "w")   # opened before dropping root, written after
-if i == 2:
-    os.setresuid(65534, 65534, 65534)
-ready.write("1"); ready.close()
-time.sleep(3600)
-PY
+cp "$PYDIR/property_work.py" "$TMP/work.py"
 for i in 0 1 2; do
 	python3 "$TMP/work.py" "$TMP" "$i" &
 	at_exit "kill $!"
@@ -60,4 +30,4 @@ if ! [ -s "$TMP/ready0" ] || ! [ -s "$TMP/ready1" ] || ! [ -s "$TMP/ready2" ]; t
 fi
 
 echo "# property: seed $SEED, $CASES cases (BPFDUMP_PROP_SEED=$SEED reproduces)"
-python3 "$(dirname "$0")/property_gen.py" "$BPFDUMP" "$SEED" "$CASES" "$TARGETS"
+/usr/bin/python3 "$PYDIR/property_gen.py" "$BPFDUMP" "$SEED" "$CASES" "$TARGETS"

@@ -21,19 +21,7 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' /proc/$1/status; }
 prog_ids() { grep -h '^prog_id:' /proc/$1/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -nu | xargs; }
 
 # ---- ground truth: a process in its own network namespace with known sockets and fds ----
-cat >"$TMP/holder.py" <<'PY'
-import os, socket, sys, time
-d = sys.argv[1]
-ls = []
-for i in range(5):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); ls.append(s)
-conns = []
-for s in ls[:3]:
-    c = socket.create_connection(s.getsockname()); a, _ = s.accept(); conns += [c, a]
-files = [open(os.path.join(d, "f%d" % i), "w") for i in range(17)]
-open(os.path.join(d, "ready"), "w").write("1")
-time.sleep(600)
-PY
+cp "$PYDIR/serve_holder.py" "$TMP/holder.py"
 mkdir "$TMP/h"
 unshare -n sh -c 'ip link set lo up && exec python3 "$1" "$2"' sh "$TMP/holder.py" "$TMP/h" &
 H=$!
@@ -118,14 +106,7 @@ at_exit "kill $P"
 # promql QUERY: the values of an instant query, "labels value" per series, sorted
 promql() {
 	curl -s --max-time 10 "http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$1" |
-	python3 -c '
-import json, sys
-r = json.load(sys.stdin)
-assert r["status"] == "success", r
-for s in r["data"]["result"]:
-    m = s["metric"]
-    print(",".join("%s=%s" % (k, m[k]) for k in sorted(m) if k not in ("__name__", "job", "instance")), s["value"][1])
-' | sort
+	/usr/bin/python3 "$PYDIR/serve_promql.py" | sort
 }
 three_scrapes() { [ "$(promql 'count_over_time(up{job="bpfdump"}[1m])' | awk '{print $NF}')" -ge 3 ] 2>/dev/null; }
 if ! wait_for three_scrapes; then
@@ -151,17 +132,7 @@ wait $P 2>/dev/null	# its scrapes would be in flight while the counts are taken
 # closed connections: the server's threads close their sockets a moment later
 fds_settled() { [ "$(fds_of $S)" -le "$FD_START" ]; }
 fds_back() { wait_for fds_settled; fds_of $S; }
-cat >"$TMP/scrapes.py" <<'PY'
-import sys, urllib.request
-url, n = sys.argv[1], int(sys.argv[2])
-bad = 0
-for i in range(n):
-    with urllib.request.urlopen(url, timeout=20) as r:
-        body = r.read()
-        if r.status != 200 or b"bpfdump_holder_fds{" not in body:
-            bad += 1
-print(bad)
-PY
+cp "$PYDIR/serve_scrapes.py" "$TMP/scrapes.py"
 concurrent() {
 	local i bad=0
 	for i in $(seq 50); do scrape -o "$TMP/c$i.txt" -w '%{http_code}\n' "http://127.0.0.1:$PORT/metrics" >"$TMP/c$i.code" & done
@@ -184,41 +155,7 @@ expect_eq "the same programs kept (never reloaded by a scrape)" "$ids0" "$ids1"
 check "programs loaded at start are held" test -n "$ids0"
 
 # ---- malformed HTTP: never a crash --------------------------------------------------------------
-cat >"$TMP/fuzz.py" <<'PY'
-import random, socket, sys
-port, n = int(sys.argv[1]), int(sys.argv[2])
-rnd = random.Random(24)
-def one(i):
-    kind = i % 6
-    if kind == 0:
-        data = bytes(rnd.getrandbits(8) for _ in range(rnd.randint(1, 2000)))
-    elif kind == 1:
-        data = rnd.choice([b"GET\r\n\r\n", b"GET /metrics\r\n\r\n", b"GET /metrics HTTP/9.9\r\n\r\n",
-                           b" / HTTP/1.1\r\n\r\n", b"GET /metrics HTTP/1.1\r\nHost\r\n\r\n",
-                           b"\x00\x01\x02 /metrics HTTP/1.1\r\n\r\n",
-                           b"GET /%00%ff/../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n",
-                           b"POST /metrics HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
-                           b"GET /metrics HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"])
-    elif kind == 2:   # a huge header
-        data = b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + b"A" * rnd.randint(40000, 200000) + b"\r\n\r\n"
-    elif kind == 3:   # many headers
-        data = b"GET /metrics HTTP/1.1\r\n" + b"".join(b"H%d: v\r\n" % k for k in range(3000)) + b"\r\n"
-    elif kind == 4:   # a long request line
-        data = b"GET /" + b"m" * rnd.randint(10000, 100000) + b" HTTP/1.1\r\n\r\n"
-    else:             # a partial request, then gone
-        data = b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-    s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    try:
-        s.sendall(data)
-        if kind != 5:
-            s.recv(4096)
-    except OSError:
-        pass
-    s.close()
-for i in range(n):
-    one(i)
-print("sent", n)
-PY
+cp "$PYDIR/serve_fuzz.py" "$TMP/fuzz.py"
 timeout 300 python3 "$TMP/fuzz.py" $PORT 300 >"$TMP/fuzz.out" 2>&1
 check "malformed HTTP (300 requests): the daemon lives" kill -0 $S
 expect_eq "after malformed HTTP: a scrape still works" 200 "$(scrape -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/metrics")"

@@ -3,21 +3,10 @@
 source "$(dirname "$0")/../lib.sh"
 
 # a parent with 3 threads and two children, all with known comms
-python3 - <<'PY' &
-import os, threading, time, ctypes
-libc = ctypes.CDLL(None)
-def name(n): libc.prctl(15, n.encode(), 0, 0, 0)
-for i in range(2):
-    if os.fork() == 0:
-        name("bdtest-child%d" % i); time.sleep(3600); os._exit(0)
-name("bdtest-parent")
-for i in range(3):
-    threading.Thread(target=time.sleep, args=(3600,), daemon=True).start()
-time.sleep(3600)
-PY
+/usr/bin/python3 "$PYDIR/task_tree.py" &
 PARENT=$!
-# its children by their parent's pid, never by name (another run's are not ours)
-at_exit "pkill -P $PARENT; kill $PARENT"
+# the parent ends its children by their pids (task_tree.py), never by name
+at_exit "kill $PARENT"
 # ready: two named children, the parent named with its three threads
 for _ in $(seq 100); do
 	[ "$(pgrep -c -P $PARENT)" = 2 ] &&
@@ -33,40 +22,7 @@ $BPFDUMP dump task -J >"$TMP/all.json" 2>"$TMP/err"
 check "dump task -J exits 0" [ $? -eq 0 ]
 check "JSON parses" json_valid <"$TMP/all.json"
 
-python3 - "$TMP/all.json" "$PARENT" <<'PY'
-import json, sys, os
-rows = [json.loads(l) for l in open(sys.argv[1])]
-parent = int(sys.argv[2])
-def status(pid, tid):
-    d = {}
-    for l in open("/proc/%d/task/%d/status" % (pid, tid)):
-        k, _, v = l.partition(":")
-        d[k] = v.strip()
-    return d
-def res(name, good, why=""):
-    print(("ok " if good else "FAIL ") + "task: " + name + ("" if good else ": " + why))
-mine = [r for r in rows if r["pid"] == parent or r["ppid"] == parent]
-tids = sorted(int(t) for t in os.listdir("/proc/%d/task" % parent))
-got = sorted(r["tid"] for r in rows if r["pid"] == parent)
-res("parent threads match /proc/PID/task", got == tids, "%s vs %s" % (got, tids))
-kids = sorted(int(p) for p in open("/proc/%d/task/%d/children" % (parent, parent)).read().split())
-got = sorted(r["pid"] for r in rows if r["ppid"] == parent and r["pid"] != parent)
-res("children pids/ppid match /proc", got == kids, "%s vs %s" % (got, kids))
-bad = []
-for r in mine:
-    st = status(r["pid"], r["tid"])
-    if (r["comm"] != st["Name"] or r["uid"] != int(st["Uid"].split()[0]) or
-        r["ppid"] != int(st["PPid"]) or r["pid"] != int(st["Tgid"]) or r["state"] != st["State"][0]):
-        bad.append((r, st["Name"], st["Uid"], st["PPid"], st["State"]))
-res("comm, uid, ppid, tgid, state match /proc/PID/task/TID/status for %d rows" % len(mine),
-    not bad and len(mine) == len(tids) + len(kids), str(bad[:2]))
-before = {int(l) for l in open(os.path.dirname(sys.argv[1]) + "/before") if l.strip()}
-got = {r["tid"] for r in rows}
-# alive before the dump and after it: alive through it; the kernel hides pid 1 here
-missing = [t for t in before - got if os.path.exists("/proc/%d" % t) and t != 1]
-res("every task alive through the dump is listed (%d of %d)" % (len(before & got), len(before)),
-    not missing, "missing %s" % missing[:5])
-PY
+/usr/bin/python3 "$PYDIR/task_vs_proc.py" "$TMP/all.json" "$PARENT"
 
 # --pid: only that process's threads
 n=$($BPFDUMP dump task --pid "$PARENT" -n -o 'task->pid' | wc -l)

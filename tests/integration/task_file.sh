@@ -22,30 +22,7 @@ dump_ok() {
 # a pipe, a TCP socket, a memfd and an eventfd; it runs one extra thread (threads share the fd
 # table, so they must not duplicate rows). It writes its fd numbers as JSON to $TMP/fds, then waits.
 # On SIGUSR1 it closes the eventfd and writes $TMP/closed.
-cat >"$TMP/helper.py" <<'PY'
-import os, socket, sys, json, threading, time, signal
-d = sys.argv[1]
-fds = {}
-f = open(d + "/plain", "w"); f.write("hello"); f.flush(); fds["plain"] = f.fileno()
-g = open(d + "/with space x", "w"); fds["space"] = g.fileno()
-fds["null1"] = os.open("/dev/null", os.O_RDONLY)
-fds["null2"] = os.open("/dev/null", os.O_WRONLY)
-fds["pipe_r"], fds["pipe_w"] = os.pipe()
-s = socket.socket(); s.bind(("127.0.0.1", 0)); fds["sock"] = s.fileno()
-fds["memfd"] = os.memfd_create("bdt-memfd")
-fds["eventfd"] = os.eventfd(0)
-inos = {k: os.fstat(v).st_ino for k, v in fds.items()}
-def usr1(sig, frm):
-    os.close(fds["eventfd"])
-    open(d + "/closed.tmp", "w").close(); os.rename(d + "/closed.tmp", d + "/closed")
-signal.signal(signal.SIGUSR1, usr1)
-threading.Thread(target=time.sleep, args=(120,), daemon=True).start()
-with open(d + "/fds.tmp", "w") as o:
-    json.dump({"fds": fds, "inos": inos}, o)
-os.rename(d + "/fds.tmp", d + "/fds")
-for _ in range(120):
-    time.sleep(1)
-PY
+cp "$PYDIR/task_file_helper.py" "$TMP/helper.py"
 python3 "$TMP/helper.py" "$TMP" </dev/null >/dev/null 2>&1 &
 P=$!
 at_exit "kill $P"
@@ -69,67 +46,7 @@ dump_ok "dump task_file --tid -J exits 0" "$TMP/tid.json" dump task_file --tid "
 snap_proc >"$TMP/proc2.tsv"
 check "ground truth stable during the dumps" cmp -s "$TMP/proc.tsv" "$TMP/proc2.tsv"
 
-python3 - "$TMP" "$P" <<'PY'
-import json, sys, os
-tmp, pid = sys.argv[1], int(sys.argv[2])
-def res(name, good, why=""):
-    print(("ok " if good else "FAIL ") + "task_file: " + name + ("" if good else ": " + why))
-def load(n):
-    try:
-        return [json.loads(l) for l in open(tmp + "/" + n) if l.strip()]
-    except ValueError as e:
-        return []
-rows = load("pid.json")
-proc = {}
-for l in open(tmp + "/proc.tsv"):
-    fd, _, p = l.rstrip("\n").partition("\t")
-    proc[int(fd)] = p
-known = json.load(open(tmp + "/fds"))
-fds, inos = known["fds"], known["inos"]
-
-got = sorted(r.get("fd") for r in rows)
-res("--pid: fd set matches /proc/PID/fd (%d fds), no duplicates from the helper's 2 threads" % len(proc),
-    got == sorted(proc), "got %s, /proc %s" % (got, sorted(proc)))
-bad = [(r.get("fd"), r.get("path"), proc.get(r.get("fd"))) for r in rows if proc.get(r.get("fd")) != r.get("path")]
-res("--pid: every path equals readlink /proc/PID/fd/N", rows and not bad, str(bad[:4]))
-comm = open("/proc/%d/comm" % pid).read().strip()
-bad = [r for r in rows if r.get("pid") != pid or r.get("comm") != comm]
-res("--pid: pid and comm (%s) on every row" % comm, rows and not bad, str(bad[:2]))
-byfd = {r.get("fd"): r.get("path") for r in rows}
-exp = {
-    "plain": tmp + "/plain", "space": tmp + "/with space x",
-    "null1": "/dev/null", "null2": "/dev/null",
-    "pipe_r": "pipe:[%d]" % inos["pipe_r"], "pipe_w": "pipe:[%d]" % inos["pipe_w"],
-    "sock": "socket:[%d]" % inos["sock"], "memfd": "/memfd:bdt-memfd (deleted)",
-    "eventfd": "anon_inode:[eventfd]",
-}
-bad = [(k, fds[k], byfd.get(fds[k]), v) for k, v in exp.items() if byfd.get(fds[k]) != v]
-res("the helper's files by fd: temp file, /dev/null x2, pipe/socket inodes (fstat), memfd, eventfd",
-    not bad, "(what, fd, got, expected) %s" % bad[:4])
-res("path with spaces is exact in JSON", byfd.get(fds["space"]) == tmp + "/with space x",
-    repr(byfd.get(fds["space"])))
-
-mine = sorted((r.get("fd"), r.get("path"), r.get("comm")) for r in load("all.json") if r.get("pid") == pid)
-res("without --pid: the helper's rows equal the --pid rows",
-    mine and mine == sorted((r.get("fd"), r.get("path"), r.get("comm")) for r in rows), "%d vs %d rows" % (len(mine), len(rows)))
-allrows = load("all.json")
-pids = {r.get("pid") for r in allrows}
-# every process alive before and after the dump that has open files should be listed
-before = {int(l) for l in open(tmp + "/pids.before") if l.strip()}
-others = sorted(int(p) for p in os.listdir("/proc") if p.isdigit() and p != "1" and int(p) != pid and int(p) in before)
-missing = []
-for p in others:
-    try:
-        if os.listdir("/proc/%d/fd" % p) and p not in pids and os.path.exists("/proc/%d" % p):
-            missing.append(p)
-    except OSError:
-        pass
-res("without --pid: every live process with open fds is listed (%d pids)" % len(pids), len(missing) <= 2,
-    "missing %s" % missing[:5])
-tid = sorted((r.get("fd"), r.get("path")) for r in load("tid.json"))
-res("--tid of the main thread gives the same rows", tid and tid == sorted((r.get("fd"), r.get("path")) for r in rows),
-    "%d vs %d rows" % (len(tid), len(rows)))
-PY
+/usr/bin/python3 "$PYDIR/task_file_vs_proc.py" "$TMP" "$P"
 
 spacefd=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["fds"]["space"])' "$TMP/fds")
 plainfd=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["fds"]["plain"])' "$TMP/fds")
@@ -141,14 +58,7 @@ expect_eq "-w 'tgid == P && fd == N' selects one row" "$plainfd $TMP/plain" "$ou
 out=$(timeout 60 "$BPFDUMP" dump task_file --pid "$P" -r -n -o 'fd' -w "fd == $plainfd")
 expect_eq "--pid with -w 'fd == N'" "$plainfd" "$out"
 timeout 60 "$BPFDUMP" dump task_file -J -w "fd == $plainfd" >"$TMP/w.json"
-python3 - "$TMP/w.json" "$P" "$plainfd" "$TMP/plain" <<'PY'
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-pid, fd = int(sys.argv[2]), int(sys.argv[3])
-good = rows and all(r["fd"] == fd for r in rows) and [r["path"] for r in rows if r["pid"] == pid] == [sys.argv[4]]
-print(("ok" if good else "FAIL") + " task_file: -w 'fd == N' over all tasks keeps only fd N, including the helper's"
-      + ("" if good else ": %s" % rows[:3]))
-PY
+/usr/bin/python3 "$PYDIR/task_file_where_fd.py" "$TMP/w.json" "$P" "$plainfd" "$TMP/plain"
 
 # -r escapes spaces in cells
 out=$(timeout 60 "$BPFDUMP" dump task_file --pid "$P" -r -n -w "fd == $spacefd")
@@ -162,25 +72,7 @@ expect_eq "-n prints one line per fd" "$(ls /proc/$P/fd | wc -l)" "$n"
 
 # file members: position, inode and flags vs /proc/PID/fdinfo
 timeout 60 "$BPFDUMP" dump task_file --pid "$P" -J -o 'fd=fd,pos=file->f_pos,ino=file->f_inode->i_ino,flags=file->f_flags' >"$TMP/fi.json"
-python3 - "$TMP/fi.json" "$P" "$plainfd" <<'PY'
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-pid = int(sys.argv[2])
-bad = []
-for r in rows:
-    info = {}
-    for l in open("/proc/%d/fdinfo/%d" % (pid, r["fd"])):
-        k, _, v = l.partition(":")
-        info[k] = v.strip()
-    # fdinfo adds O_CLOEXEC (02000000) from the fd table
-    if (r["pos"] != int(info["pos"]) or r["ino"] != int(info["ino"])
-            or r["flags"] & ~0o2000000 != int(info["flags"], 8) & ~0o2000000):
-        bad.append((r, info.get("pos"), info.get("ino"), info.get("flags")))
-plain = [r["pos"] for r in rows if r["fd"] == int(sys.argv[3])]
-good = rows and not bad and plain == [5]
-print(("ok" if good else "FAIL") + " task_file: file->f_pos, f_inode->i_ino, f_flags match /proc/PID/fdinfo (%d fds)" % len(rows)
-      + ("" if good else ": %s plain pos %s" % (bad[:3], plain)))
-PY
+/usr/bin/python3 "$PYDIR/task_file_fdinfo.py" "$TMP/fi.json" "$P" "$plainfd"
 
 # closing an fd removes its row
 kill -USR1 "$P"
@@ -198,19 +90,7 @@ fi
 # cached must not stay cached). Every fd's path must still equal /proc/PID/fd, with
 # the cache, without it, and read back from a pinned program by another process.
 mkdir -p "$TMP/pc"
-python3 - "$TMP/pc" <<'PY' &
-import os, sys, time, resource
-d = sys.argv[1]
-resource.setrlimit(resource.RLIMIT_NOFILE, (5000, 5000))
-os.makedirs(d + "/sub", exist_ok=True)
-names = ["f%d%s" % (i, "x" * (150 if i % 7 == 0 else 0)) for i in range(1000)]
-names[3] = "sub/three"
-for i in range(4000):
-    os.open("%s/%s" % (d, names[i % 1000]), os.O_RDONLY | os.O_CREAT, 0o644)
-os.rename(d + "/f5", d + "/f5-renamed")
-open(d + "/ready", "w").close()
-time.sleep(600)
-PY
+/usr/bin/python3 "$PYDIR/task_file_many_fds.py" "$TMP/pc" &
 PC=$!
 at_exit "kill $PC"
 if wait_file "$TMP/pc/ready"; then

@@ -10,22 +10,7 @@ out=$($BPFDUMP info tp:sched:sched_switch)
 expect_eq "info of a tracepoint: typed, named arguments" \
 	"tp:sched:sched_switch(bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state);" "$out"
 $BPFDUMP info -J vfs_read >"$TMP/info.json"
-python3 - "$TMP/info.json" <<'PY'
-import json, sys
-j = json.load(open(sys.argv[1]))
-ok = j["return"] == "ssize_t" and [a["name"] for a in j["args"]] == ["file", "buf", "count", "pos"]
-print(("ok " if ok else "FAIL ") + "trace: info -J vfs_read: return type and argument names" + ("" if ok else ": %s" % j))
-# traceable as reading available_filter_functions here says: true/false, or null and why
-try:
-    names = {l.split()[0] for l in open("/sys/kernel/tracing/available_filter_functions")}
-    want, why = "vfs_read" in names, None
-except OSError as e:
-    want, why = None, e.strerror
-got = (j.get("traceable"), j.get("traceable_unknown"))
-ok = got[0] == want and (why is None and got[1] is None or why is not None and got[1] and why in got[1])
-print(("ok " if ok else "FAIL ") + "trace: info -J vfs_read: traceable %s as available_filter_functions (%s)"
-      % (got[0], why or "readable") + ("" if ok else ": %s" % (got,)))
-PY
+/usr/bin/python3 "$PYDIR/trace_info_json.py" "$TMP/info.json"
 bad_input "info: unknown function suggests close names" "nearest: vfs_read" $BPFDUMP info vfs_reed
 bad_input "info: unknown tracepoint" "not in BTF" $BPFDUMP info tp:sched:nosuch
 
@@ -48,33 +33,16 @@ for mode in tp_btf raw_tp; do
 	/bin/ls / >/dev/null
 	/bin/true & T2=$!; wait $T2
 	stop_trace
-	python3 - "$TMP/ev.json" $T1 $T2 $mode <<'PY'
-import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-pids, mode = {int(sys.argv[2]), int(sys.argv[3])}, sys.argv[4]
-def res(n, ok, why=""): print(("ok " if ok else "FAIL ") + "trace: %s: %s" % (mode, n) + ("" if ok else ": " + why))
-res("sched_process_exec: exactly the two execs of true", len(ev) == 2 and {e["values"]["p->pid"] for e in ev} == pids, str(ev)[:300])
-res("values: bprm->filename and the event header", all(e["values"]["bprm->filename"] == "/bin/true" and e["pid"] in pids and e["event"] == "hit" for e in ev), str(ev)[:300])
-PY
+	/usr/bin/python3 "$PYDIR/trace_exec_events.py" "$TMP/ev.json" $T1 $T2 $mode
 done
 
 # raw syscalls: the writes of 77 bytes of a process the test runs, with their fd
-python3 -c 'import os,time,sys
-[time.sleep(0.05) for _ in range(2400) if not os.path.exists(sys.argv[2])]
-fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT)
-for n in (77, 5, 77): os.write(fd, b"x" * n)
-print(fd)' "$TMP/w.txt" "$TMP/go" >"$TMP/fd.txt" &
+/usr/bin/python3 "$PYDIR/trace_writer.py" "$TMP/w.txt" "$TMP/go" >"$TMP/fd.txt" &
 W=$!
 start_trace -p $W 'tp:raw_syscalls:sys_enter(id == 1, regs->dx == 77, regs->di, regs->dx)'
 wait $W
 stop_trace
-python3 - "$TMP/ev.json" "$(cat "$TMP/fd.txt")" $W <<'PY'
-import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-fd, pid = int(sys.argv[2]), int(sys.argv[3])
-ok = len(ev) == 2 and all(e["values"]["regs->di"] == fd and e["values"]["regs->dx"] == 77 and e["pid"] == pid for e in ev)
-print(("ok " if ok else "FAIL ") + "trace: sys_enter(id == 1, regs->dx == 77) with -p: the two writes, their fd" + ("" if ok else ": %s" % str(ev)[:300]))
-PY
+/usr/bin/python3 "$PYDIR/trace_regs.py" "$TMP/ev.json" "$(cat "$TMP/fd.txt")" $W
 
 # tracefs not mounted (machines without systemd): bpfdump mounts it, as it does bpffs
 if mountpoint -q /sys/kernel/tracing && umount /sys/kernel/tracing 2>/dev/null; then
@@ -101,47 +69,17 @@ else
 	got=$($BPFDUMP info tp:syscalls:sys_enter_openat | sed 's/^[^(]*(//; s/);$//; s/ \*/*/g; s/\* /*/g')
 	expect_eq "info tp:syscalls:sys_enter_openat: the fields of its tracefs format" "$want" "$got"
 	# every syscall tracepoint: info -J names the format's fields, in order
-	python3 - "$BPFDUMP" "$(dirname "$fmt")/.." <<'PY'
-import glob, json, os, subprocess, sys
-bad, dirs = [], sorted(glob.glob(os.path.join(sys.argv[2], "sys_*")))
-for d in dirs:
-    fields = [l.split("field:")[1].split(";")[0].split()[-1].lstrip("*")
-              for l in open(os.path.join(d, "format")) if "field:" in l]
-    fields = [f for f in fields if not f.startswith("common_") and f != "__syscall_nr"]
-    r = subprocess.run([sys.argv[1], "info", "-J", "tp:syscalls:" + os.path.basename(d)],
-                       capture_output=True, text=True)
-    got = [a["name"] for a in json.loads(r.stdout)["args"]] if r.returncode == 0 else r.stderr
-    if got != fields:
-        bad.append((os.path.basename(d), fields, got))
-ok = dirs and not bad
-print(("ok " if ok else "FAIL ") + "trace: info -J of all %d syscall tracepoints: the format's fields" % len(dirs) + ("" if ok else ": %s" % str(bad[:3])[:300]))
-PY
+	/usr/bin/python3 "$PYDIR/trace_syscall_fields.py" "$BPFDUMP" "$(dirname "$fmt")/.."
 	# the opens the test makes (flags O_RDONLY|O_NOFOLLOW|O_CLOEXEC, from AT_FDCWD) and the
 	# failing one's return, from a process the test runs
-	/usr/bin/python3 -c 'import os,time,sys
-[time.sleep(0.05) for _ in range(2400) if not os.path.exists(sys.argv[1])]
-for _ in range(2): os.close(os.open("/etc/hostname", os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC))
-try: os.open("/nonexistent-bpfdump-tp", os.O_RDONLY)
-except OSError as e: print(e.errno)
-print(os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)' "$TMP/go" >"$TMP/tp.txt" &
+	/usr/bin/python3 "$PYDIR/trace_opener.py" "$TMP/go" >"$TMP/tp.txt" &
 	W=$!
 	start_trace -p $W 'tp:syscalls:sys_enter_openat(ustr(filename) == "/etc/hostname", ustr(filename), flags, dfd)' \
 		'tp:syscalls:sys_exit_openat(ret < 0, ret)'
 	wait $W
 	stop_trace
 	check "syscall tracepoints: say they attached as perf tracepoints" grep -q "with tracepoint" "$TMP/ev.err"
-	python3 - "$TMP/ev.json" "$TMP/tp.txt" $W <<'PY'
-import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-errno, flags = [int(x) for x in open(sys.argv[2]).read().split()]
-pid = int(sys.argv[3])
-def res(n, ok, why=""): print(("ok " if ok else "FAIL ") + "trace: " + n + ("" if ok else ": " + str(why)[:300]))
-ent = [e for e in ev if e["func"] == "tp:syscalls:sys_enter_openat"]
-ret = [e for e in ev if e["func"] == "tp:syscalls:sys_exit_openat"]
-res("sys_enter_openat(ustr(filename) == ...): exactly the two opens of /etc/hostname", len(ent) == 2 and all(e["pid"] == pid and e["values"]["ustr(filename)"] == "/etc/hostname" for e in ent), ent)
-res("sys_enter_openat: flags and dfd (AT_FDCWD) as the test passed them", ent and all(e["values"]["flags"] == flags and e["values"]["dfd"] == -100 for e in ent), ent)
-res("sys_exit_openat(ret < 0): the failing open's -errno (%d), last" % -errno, ret and ret[-1]["values"]["ret"] == -errno and all(e["values"]["ret"] < 0 for e in ret), ret)
-PY
+	/usr/bin/python3 "$PYDIR/trace_syscall_tp.py" "$TMP/ev.json" "$TMP/tp.txt" $W
 	bad_input "unknown syscall tracepoint names BTF and tracefs" "nor in tracefs (no events/syscalls/sys_enter_nosuch)" \
 		$BPFDUMP trace 'tp:syscalls:sys_enter_nosuch'
 	bad_input "a tracepoint group that is a path reads no file" "nor in tracefs" \

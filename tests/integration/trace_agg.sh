@@ -46,10 +46,7 @@ expect_eq "count BY comm over a predicate on a varying argument: one key, exactl
 # --- a bare SPEC: only the context keys are key (not its arguments: task_struct) --------------
 agg_start "$TMP/bare.txt" --agg 'count BY pid' 'tp:task:task_rename'
 K=$(( 5 + RANDOM % 20 ))
-/usr/bin/python3 -c 'import ctypes, sys, time
-pr = ctypes.CDLL(None).prctl
-for i in range(int(sys.argv[1])): pr(15, b"bdagg%d" % i, 0, 0, 0)
-time.sleep(3600)' $K &
+/usr/bin/python3 "$PYDIR/trace_agg_renamer.py" $K &
 RN=$!
 at_exit "kill $RN"
 for _ in $(seq 100); do [ "$(cat /proc/$RN/comm)" = "bdagg$((K - 1))" ] && break; sleep 0.05; done
@@ -59,17 +56,7 @@ expect_eq "count BY pid over a bare tp:task:task_rename: the K=$K renames and th
 	"@count[$RN]: $((K + 1))" "$(grep "^@count\[$RN\]" "$TMP/bare.txt")$(grep -m1 'bytes' "$TMP/agg.err")"
 
 # --- sum, min, max, avg, hist of an argument: exactly as computed here -------------------------
-read -r SUM MAX HIST <<<"$(python3 - $N $MOD <<'PY'
-import sys
-n, mod = map(int, sys.argv[1:])
-vals = [i % mod for i in range(n)]
-h = {}
-for v in vals:
-    b = 1 if v == 0 else 2 + v.bit_length() - 1
-    h[b] = h.get(b, 0) + 1
-print(sum(vals), max(vals), ",".join("%d:%d" % kv for kv in sorted(h.items())))
-PY
-)"
+read -r SUM MAX HIST <<<"$(/usr/bin/python3 "$PYDIR/trace_agg_expected.py" $N $MOD)"
 AVG=$(( SUM / N ))
 agg_start "$TMP/sum.json" -J --agg 'sum(regs->di) BY comm' 'tp:raw_syscalls:sys_enter(id == '$NR', comm == "getpgid_loop")'
 "$LOOP" $N $MOD
@@ -94,16 +81,7 @@ done
 agg_start "$TMP/hist.json" -J --agg 'hist(regs->di) BY comm' 'tp:raw_syscalls:sys_enter(id == '$NR', comm == "getpgid_loop")'
 "$LOOP" $N $MOD
 agg_stop
-got=$(python3 - "$TMP/hist.json" <<'PY'
-import json, sys
-j = json.loads(open(sys.argv[1]).readline())
-out = []
-for b in j["aggregates"][0]["entries"][0]["value"]:
-    lo = b["min"]
-    out.append("%d:%d" % (1 if lo == 0 else 2 + lo.bit_length() - 1, b["count"]))
-print(",".join(out))
-PY
-)
+got=$(/usr/bin/python3 "$PYDIR/trace_agg_hist.py" "$TMP/hist.json")
 expect_eq "hist(regs->di): every power-of-two bucket's count exactly" "$HIST" "$got"
 agg_start "$TMP/hist.txt" --agg 'hist(regs->di)' 'tp:raw_syscalls:sys_enter(id == '$NR', comm == "getpgid_loop")'
 "$LOOP" $N $MOD

@@ -27,47 +27,7 @@ for line in open("/proc/kallsyms"):
         syms.append((int(f[0], 16), f[2], f[3][1:-1] if len(f) > 3 else ""))
 json.dump(syms, open(sys.argv[1], "w"))
 PY
-cat >"$TMP/frames.py" <<'PY'
-# frames.py KSYMS STACKS.json WANT...: each line of STACKS.json a JSON list of frames;
-# prints "ok" or what is wrong: a frame that is no symbol of kallsyms, an offset past
-# the symbol's end, a stack without the functions WANT (a|b: either)
-import bisect, json, re, sys
-syms = json.load(open(sys.argv[1]))
-addrs = sorted({a for a, _, _ in syms})
-by_name = {}
-for a, n, m in syms:
-    by_name.setdefault((n, m), []).append(a)
-want = sys.argv[3:]
-stacks = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
-if not stacks:
-    sys.exit(print("no stacks"))
-for st in stacks:
-    if not st:
-        sys.exit(print("an empty stack"))
-    names = []
-    for fr in st:
-        m = re.fullmatch(r"(\S+)\+0x([0-9a-f]+)(?: \[(\S+)\])?", fr)
-        if not m:
-            sys.exit(print("not func+0xoff [mod]: %r" % fr))
-        name, off, mod = m.group(1), int(m.group(2), 16), m.group(3) or ""
-        if mod == "bpf":
-            sys.exit(print("a BPF program's frame (the tracer's own?): %r" % fr))
-        starts = by_name.get((name, mod))
-        if not starts:
-            sys.exit(print("not a text symbol of /proc/kallsyms: %r" % fr))
-        inside = False
-        for a in starts:
-            i = bisect.bisect_right(addrs, a)
-            if i == len(addrs) or a + off < addrs[i]:
-                inside = True
-        if not inside:
-            sys.exit(print("past the end of %s (the next symbol starts before +0x%x)" % (name, off)))
-        names.append(name)
-    for w in want:
-        if not any(n in w.split("|") or (w.endswith("*") and n.startswith(w[:-1])) for n in names):
-            sys.exit(print("no %s in %s" % (w, names)))
-print("ok")
-PY
+cp "$PYDIR/trace_stack_frames.py" "$TMP/frames.py"
 frames_ok() { $PY "$TMP/frames.py" "$TMP/ksyms.json" "$@"; }
 
 # start_tracer OUT ARGS...: bpfdump trace ARGS in the background, attached when it says so
@@ -119,29 +79,7 @@ time.sleep(600)' "$TMP/go" "$1" "$TMP/done" &
 }
 # ufirst.py STACKS.json: each user stack's first frame is libc's getpgid (under any of its
 # names), inside it by nm's symbol size, in the file the frame names
-cat >"$TMP/ufirst.py" <<'PY'
-import json, re, subprocess, sys
-stacks = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-if not stacks:
-    sys.exit(print("no stacks"))
-syms = {}
-for st in stacks:
-    if not st:
-        sys.exit(print("an empty user stack"))
-    m = re.fullmatch(r"(\S+)\+0x([0-9a-f]+) \((/\S+)\)", st[0])
-    if not m:
-        sys.exit(print("first frame not func+0xoff (file): %r" % st[0]))
-    name, off, path = m.group(1), int(m.group(2), 16), m.group(3)
-    if path not in syms:
-        out = subprocess.run(["nm", "-D", "--defined-only", "-S", path], capture_output=True,
-                             text=True).stdout
-        syms[path] = [l.split() for l in out.splitlines() if len(l.split()) == 4]
-    at = {(int(a, 16), int(z, 16)) for a, z, t, n in syms[path] if n.split("@")[0] == "getpgid"}
-    names = {n.split("@")[0] for a, z, t, n in syms[path] if any(int(a, 16) == x for x, _ in at)}
-    if name not in names or not any(off < z for _, z in at):
-        sys.exit(print("first frame %r is not getpgid (%s) of %s" % (st[0], sorted(names), path)))
-print("ok")
-PY
+cp "$PYDIR/trace_stack_ufirst.py" "$TMP/ufirst.py"
 
 # --- events with --stack: real frames, the system call's entry path ---------------------------
 tracepoint_checks() {

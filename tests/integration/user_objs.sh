@@ -70,18 +70,7 @@ else
 
 	# show: bpfdump's pin is bpfdump's (and names the object), bpftool's is someone else's
 	run_rc "show -J" 0 "$TMP/show.json" show -J "$D"
-	got=$(/usr/bin/python3 - "$TMP/show.json" "$D" <<'PY'
-import json, sys
-rows = {}
-for l in open(sys.argv[1]):
-    if l.strip():
-        r = json.loads(l); rows[r["path"]] = r
-d = sys.argv[2]
-for p in (d + "/a/b/ksym", d + "/tool/ksym"):
-    r = rows.get(p, {})
-    print(r.get("target"), r.get("prog_name"), r.get("created_by"))
-PY
-)
+	got=$(/usr/bin/python3 "$PYDIR/user_objs_show.py" "$TMP/show.json" "$D")
 	expect_eq "show: the object's pin made by bpfdump from ksym_iter.bpf.o; bpftool's by no one known" \
 		"ksym bpf_iter_syms bpfdump $("$BPFDUMP" --version | awk 'NR == 1 { print $2 }') from ksym_iter.bpf.o|ksym bpf_iter_syms -" \
 		"$(tr '\n' '|' <<<"$got" | sed 's/|$//')"
@@ -111,15 +100,7 @@ PY
 	expect_eq "run with stdout closed: exit 1" 1 $?
 	judge_message "run with stdout closed: a write error" "write error: Bad file descriptor"
 	# a reader that has gone (SIGPIPE ignored, as a shell's caller may): EPIPE
-	/usr/bin/python3 - "$BPFDUMP" "$KSYM" "$TMP/bad.err" >"$TMP/pipe.rc" <<'PY'
-import os, subprocess, sys
-r, w = os.pipe()
-os.close(r)
-with open(sys.argv[3], "wb") as err:
-    p = subprocess.run(["timeout", "60", sys.argv[1], "run", sys.argv[2]], stdout=w,
-                       stderr=err, restore_signals=False)
-print(p.returncode)
-PY
+	/usr/bin/python3 "$PYDIR/user_objs_epipe.py" "$BPFDUMP" "$KSYM" "$TMP/bad.err" >"$TMP/pipe.rc"
 	expect_eq "run into a closed pipe (SIGPIPE ignored): exit 1" 1 "$(cat "$TMP/pipe.rc")"
 	judge_message "run into a closed pipe: a write error" "write error: Broken pipe"
 	run_rc "pin again, for cat's write errors" 0 /dev/null pin "$KSYM" "$D/a/b/ksym"
