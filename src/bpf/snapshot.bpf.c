@@ -498,10 +498,13 @@ __noinline int copy_buf(struct scratch *s)
 		n = bound_chunk(n);
 		r->off = off;
 		r->len = n;
-		if (n)
-			bpf_probe_read_kernel(s->buf + SNAP_QDATA_OFF, n,
-					      (void *)s->q.segaddr + s->q.segoff);
-		r->h.len = SNAP_QDATA_OFF + n;
+		if (n && bpf_probe_read_kernel(s->buf + SNAP_QDATA_OFF, n,
+					       (void *)s->q.segaddr + s->q.segoff)) {
+			/* unreadable: counted, not sent as zeros */
+			s->q.skipped += n;
+			r->len = 0;
+		}
+		r->h.len = SNAP_QDATA_OFF + r->len;
 		r->skipped = s->q.skipped;
 		s->q.left -= n;
 		s->q.off = off + n;
@@ -512,7 +515,7 @@ __noinline int copy_buf(struct scratch *s)
 			r->flags |= SNAP_QDATA_CUT;
 			s->q.cut = 1;
 		}
-		emit(s, r, SNAP_QDATA_OFF + n);
+		emit(s, r, SNAP_QDATA_OFF + bound_chunk(r->len));
 		if (s->q.cut)
 			break;
 	}
