@@ -21,7 +21,7 @@ P=$$
 # quiet, as CRIU's repair-mode peek of the send queue reads it); a pipe and a FIFO hold the bytes written to
 # them; --data-max cuts each queue exactly there.
 cat >"$TMP/qd.py" <<'PY'
-import fcntl, json, os, random, socket, struct, sys, time
+import fcntl, hashlib, json, os, random, socket, struct, sys, time
 d = sys.argv[1]
 rnd = random.Random(int(sys.argv[2]))
 TCP_REPAIR, TCP_REPAIR_QUEUE, TCP_SEND_QUEUE = 19, 20, 2
@@ -65,12 +65,11 @@ os.write(fw, fifob)
 # the sender's probes of the closed window may still move bytes, so the test
 # takes a snapshot between two equal readings
 def truth(phase, repair):
-    t = {"sender": c.fileno(), "receiver": a.fileno(), "inq": ioc(a, SIOCINQ),
-         "outq": ioc(c, SIOCOUTQ), "wrote": wrote.hex(), "pipe": [r, pipe.hex()],
-         "fifo": [fr, fifob.hex()], "peek": ""}
+    t = {"phase": phase, "sender": c.fileno(), "receiver": a.fileno(),
+         "inq": ioc(a, SIOCINQ), "outq": ioc(c, SIOCOUTQ), "pipe": r, "fifo": fr, "peek": ""}
     if repair and t["outq"]:
         # the send queue as the kernel gives it in repair mode (CRIU's way)
-        t["peek"] = c.recv(t["outq"], socket.MSG_PEEK).hex()
+        t["peek"] = hashlib.sha256(c.recv(t["outq"], socket.MSG_PEEK)).hexdigest()
     json.dump(t, open("%s/qd.json" % d, "w"))
     os.unlink(d + "/ask")
 def serve(phase, repair, until):
@@ -78,6 +77,9 @@ def serve(phase, repair, until):
         if os.path.exists(d + "/ask"):
             truth(phase, repair)
         time.sleep(0.01)
+open(d + "/wrote1", "wb").write(wrote)
+open(d + "/pipe", "wb").write(pipe)
+open(d + "/fifo.bytes", "wb").write(fifob)
 open(d + "/qd1.ready", "w").close()
 serve(1, False, d + "/qd.go")
 # repair mode (as CRIU): writes to the send queue are "sent" (moved to
@@ -91,6 +93,7 @@ for _ in range(6):
     b = rnd.randbytes(rnd.randrange(20000, 70000))
     n = c.send(b)
     wrote += b[:n]
+open(d + "/wrote2", "wb").write(wrote)
 open(d + "/qd2.ready", "w").close()
 serve(2, True, d + "/never")
 PY
@@ -100,7 +103,8 @@ qd_check() {
 import base64, hashlib, json, sys
 label, snapf, truthf, cap = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 d, t = json.load(open(snapf)), json.load(open(truthf))
-wrote = bytes.fromhex(t["wrote"])
+dirn = truthf.rsplit("/", 1)[0]
+wrote = open("%s/wrote%d" % (dirn, t["phase"]), "rb").read()
 def q(fd, name):
     bufs = [x for x in d["queued"] if x["fd"] == fd and x["queue"] == name and "index" in x]
     end = [x for x in d["queued"] if x["fd"] == fd and x["queue"] == name and "buffers" in x]
@@ -129,9 +133,16 @@ if inq + outq != len(wrote):
 one("TCP receiver (never reads): the first SIOCINQ=%d bytes written" % inq, t["receiver"], "receive", wrote[:inq])
 one("TCP sender: the SIOCOUTQ=%d bytes not acknowledged, the tail written" % outq, t["sender"], "send", wrote[inq:])
 if t["peek"]:
-    one("TCP sender: its send queue as a repair-mode peek reads it", t["sender"], "send", bytes.fromhex(t["peek"]))
-one("pipe: the bytes written, never read", t["pipe"][0], "pipe", bytes.fromhex(t["pipe"][1]))
-one("FIFO: the bytes written, never read", t["fifo"][0], "pipe", bytes.fromhex(t["fifo"][1]))
+    # the repair-mode peek's sha256 against the bytes the snapshot copied
+    bufs, end, data = q(t["sender"], "send")
+    if hashlib.sha256(data).hexdigest() == t["peek"] and len(data) == outq:
+        print("ok snapshot-data-kernel: %s: TCP sender: its send queue as a repair-mode peek reads it "
+              "(%d bytes, sha256 %s)" % (label, outq, t["peek"][:12]))
+    else:
+        print("FAIL snapshot-data-kernel: %s: TCP sender: %d bytes copied (sha256 %s), a repair-mode "
+              "peek reads %d (%s)" % (label, len(data), h(data), outq, t["peek"][:12]))
+one("pipe: the bytes written, never read", t["pipe"], "pipe", open(dirn + "/pipe", "rb").read())
+one("FIFO: the bytes written, never read", t["fifo"], "pipe", open(dirn + "/fifo.bytes", "rb").read())
 PY
 }
 # fresh OUT: a reading of the truth taken after now, copied to OUT
