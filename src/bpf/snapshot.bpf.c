@@ -25,23 +25,34 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #include "snapshot_records.bpf.h"
 
-const volatile __u32 data_max;	/* --data: bytes of queued data per socket (0: none) */
+const volatile __u32 data_max;	/* --data: bytes of queued data per queue (0: none) */
 __u32 fill;		/* set by user space: fill the ring with empty batches, nothing else */
+__u32 xlate_fd;		/* set by user space with --data: the reader's own socket's fd + 1 */
+/* a verified (struct page, kernel address) pair, when cnt.xlate is SNAP_XLATE_OK */
+__u64 xl_p0, xl_v0;
 
 /* what every mapping is compared with, read once per pass */
 struct mm_marks {
 	__u64 brk, start_brk, start_stack, vdso;
 };
 
-/* a queue being copied out (emit_queue) */
+/* a queue being copied out (emit_queue, emit_pipe) */
 struct queue_state {
-	__u64 skb, head;	/* the buffer at, the queue's list head */
-	__u32 left;		/* bytes of data_max left for this socket */
+	__u64 skb, head;	/* the buffer at (a pipe: its index), the list's head (a pipe: its head) */
+	__u64 sk;		/* the socket (a pipe: its pipe_inode_info) */
+	__u32 left;		/* bytes of data_max left for this queue */
 	__u32 idx, bytes, flags, fd, family, protocol, cut;
-	__u32 off, lin;		/* emit_skb: where a buffer's copy is, its linear bytes */
-	__u64 data;		/* emit_skb: the buffer's linear data */
+	__u32 queue, phase;	/* SNAP_Q_*; SNAP_Q_SEND: 0 in tcp_rtx_queue, 1 in sk_write_queue */
+	/* copy_buf: the buffer being copied, segment by segment (0: linear bytes,
+	 * then each page fragment; a pipe buffer: its page) */
+	__u64 data;		/* the linear bytes */
+	__u64 frags;		/* the first skb_frag, or the pipe_buffer */
+	__u64 segaddr;		/* the current segment's bytes */
+	__u32 lin, nseg, seg, pipe;
+	__u32 off, total;	/* bytes of the buffer done, in all */
+	__u32 segoff, seglen;
+	__u32 skipped, pad;
 };
-
 struct scratch {
 	char buf[SNAP_SCRATCH];
 	/* records on their way to the ring buffer, SNAP_BATCH bytes at a time
@@ -52,6 +63,7 @@ struct scratch {
 	struct mm_marks mm;
 	struct queue_state q;
 	__u64 arg;		/* a trusted pointer handed to a global function as a number */
+	__u64 xcache;		/* xlate_setup: the cache its walk is at */
 };
 
 static __always_inline char *scratch_buf(struct scratch *s)
@@ -243,39 +255,343 @@ static __always_inline __u32 bound_chunk(__u32 n)
 	return n;
 }
 
+#define SNAP_PAGE_SHIFT 12	/* x86_64 */
+#define SNAP_PAGE_SIZE (1ull << SNAP_PAGE_SHIFT)
+#define S_IFIFO 0010000
+#define FMODE_READ 1
+
+static __always_inline __u64 rd64(__u64 addr)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), (void *)addr);
+	return v;
+}
+
+static __always_inline __u32 rd32(__u64 addr)
+{
+	__u32 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), (void *)addr);
+	return v;
+}
+
+/* The struct page of direct-map address v, by the pair xl_p0, xl_v0. */
+static __always_inline __u64 virt_page(__u64 v)
+{
+	__u64 sz = bpf_core_type_size(struct page);
+
+	v &= ~(SNAP_PAGE_SIZE - 1);
+	if (v >= xl_v0)
+		return xl_p0 + ((v - xl_v0) >> SNAP_PAGE_SHIFT) * sz;
+	return xl_p0 - ((xl_v0 - v) >> SNAP_PAGE_SHIFT) * sz;
+}
+
+/* The direct-map address of struct page p (0: p is no struct page of the array). */
+static __always_inline __u64 page_virt(__u64 p)
+{
+	__u64 sz = bpf_core_type_size(struct page), d;
+
+	if (!sz)
+		return 0;
+	if (p >= xl_p0) {
+		d = p - xl_p0;
+		return d % sz ? 0 : xl_v0 + ((d / sz) << SNAP_PAGE_SHIFT);
+	}
+	d = xl_p0 - p;
+	return d % sz ? 0 : xl_v0 - ((d / sz) << SNAP_PAGE_SHIFT);
+}
+
+/*
+ * The translation of a struct page's address to its kernel address (the
+ * direct map), which page fragments and pipe buffers need: page_offset_base
+ * and vmemmap_base are in no BTF, and kallsyms has them only with
+ * CONFIG_KALLSYMS_ALL. Both maps are linear in the page frame number, so one
+ * (struct page, address) pair gives every translation; SLUB gives one: a slab
+ * (struct slab overlays its struct page) on a cache's node-0 partial list has a
+ * free object at slab->freelist, and the slab's pages are aligned to their
+ * size, so the slab starts at freelist rounded down to PAGE_SIZE << order
+ * (kmem_cache.oo). The caches tried: the reader's own socket's (xlate_fd: user
+ * space opens it), then those after it on the slab_caches list. Verified before
+ * any use: the reader's socket, translated to its page, must be on a slab of
+ * its own cache (the compound head's slab_cache), at an object boundary. Sets
+ * cnt.xlate.
+ */
+__noinline int xlate_setup(struct scratch *s)
+{
+	struct task_struct *me = (void *)bpf_get_current_task();
+	struct bpf_iter_num it;
+	struct fdtable *fdt;
+	struct file **fds, *f = NULL;
+	struct socket *sock;
+	struct sock *sk;
+	__u64 cache, c, node, head, first, slab, fl, sc, pg, w, hd, v, objsz, pad;
+	__u32 order, found = 0;
+
+	if (!s)
+		return 0;
+	cnt.xlate = SNAP_XLATE_NO_SOCK;
+	if (!xlate_fd)
+		return 0;
+	fdt = BPF_CORE_READ(me, files, fdt);
+	fds = BPF_CORE_READ(fdt, fd);
+	if (!fds || xlate_fd - 1 >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[xlate_fd - 1]);
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return 0;
+	sock = BPF_CORE_READ(f, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	cache = (__u64)BPF_CORE_READ(sk, __sk_common.skc_prot, slab);
+	if (!sk || !cache)
+		return 0;
+	cnt.xlate = SNAP_XLATE_NO_SLAB;
+	s->xcache = cache;
+	bpf_iter_num_new(&it, 0, 256);
+	while (bpf_iter_num_next(&it)) {
+		c = s->xcache;
+		node = rd64(c + bpf_core_field_offset(struct kmem_cache, node));
+		head = node + bpf_core_field_offset(struct kmem_cache_node, partial);
+		first = node ? rd64(head) : 0;
+		if (first && first != head) {
+			slab = first - bpf_core_field_offset(struct slab, slab_list);
+			fl = rd64(slab + bpf_core_field_offset(struct slab, freelist));
+			sc = rd64(slab + bpf_core_field_offset(struct slab, slab_cache));
+			order = (rd32(c + bpf_core_field_offset(struct kmem_cache, oo)) >> 16) & 15;
+			if (fl && sc == c) {
+				xl_p0 = slab;
+				xl_v0 = fl & ~((SNAP_PAGE_SIZE << order) - 1);
+				found = 1;
+				break;
+			}
+		}
+		/* the next cache on slab_caches (back at the start: none left) */
+		c = rd64(c + bpf_core_field_offset(struct kmem_cache, list)) -
+		    bpf_core_field_offset(struct kmem_cache, list);
+		if (c == cache)
+			break;
+		s->xcache = c;
+	}
+	bpf_iter_num_destroy(&it);
+	if (!found)
+		return 0;
+	/* the socket's own page, by the pair: its slab must be the socket's cache */
+	pg = virt_page((__u64)sk);
+	w = rd64(pg + bpf_core_field_offset(struct page, compound_head));
+	hd = (w & 1) ? w - 1 : pg;
+	sc = rd64(hd + bpf_core_field_offset(struct slab, slab_cache));
+	objsz = rd32(cache + bpf_core_field_offset(struct kmem_cache, size));
+	pad = rd32(cache + bpf_core_field_offset(struct kmem_cache, red_left_pad));
+	v = page_virt(hd);
+	if (sc != cache || !objsz || !v || (__u64)sk < v + pad || ((__u64)sk - v - pad) % objsz) {
+		cnt.xlate = SNAP_XLATE_UNVERIFIED;
+		return 0;
+	}
+	cnt.xlate = SNAP_XLATE_OK;
+	return 0;
+}
+
+/* The translation for this pass, derived once (cnt.xlate is reset per pass). */
+static __always_inline int xlate_ready(struct scratch *s)
+{
+	if (cnt.xlate == SNAP_XLATE_UNTRIED)
+		xlate_setup(s);
+	return cnt.xlate == SNAP_XLATE_OK;
+}
+
+/*
+ * The next segment of the buffer copy_buf copies into s->q.segaddr, seglen
+ * (never past the buffer's end): the linear bytes, then a page fragment (an
+ * skb_frag: netmem or bio_vec in older kernels) or a pipe buffer's page. Bytes
+ * of a page without a translation, or of a fragment that is no page (netmem:
+ * a net_iov), are skipped, counted.
+ */
+__noinline int load_seg(struct scratch *s)
+{
+	__u64 fr, page = 0, fsz;
+	__u32 len = 0, off = 0, seg, rest;
+
+	if (!s)
+		return 0;
+	seg = s->q.seg;
+	s->q.seg = seg + 1;
+	s->q.segoff = 0;
+	rest = s->q.total > s->q.off ? s->q.total - s->q.off : 0;
+	if (seg == 0) {
+		s->q.segaddr = s->q.data;
+		s->q.seglen = s->q.lin < rest ? s->q.lin : rest;
+		return 0;
+	}
+	if (s->q.pipe) {
+		fr = s->q.frags;
+		page = rd64(fr + bpf_core_field_offset(struct pipe_buffer, page));
+		off = rd32(fr + bpf_core_field_offset(struct pipe_buffer, offset));
+		len = rd32(fr + bpf_core_field_offset(struct pipe_buffer, len));
+	} else if (bpf_core_field_exists(struct skb_frag, netmem)) {
+		fsz = bpf_core_type_size(struct skb_frag);
+		fr = s->q.frags + (seg - 1) * fsz;
+		page = rd64(fr + bpf_core_field_offset(struct skb_frag, netmem));
+		off = rd32(fr + bpf_core_field_offset(struct skb_frag, offset));
+		len = rd32(fr + bpf_core_field_offset(struct skb_frag, len));
+		if (page & 1)
+			page = 0;	/* a net_iov, no page */
+	} else {
+		fsz = bpf_core_type_size(struct bio_vec);
+		fr = s->q.frags + (seg - 1) * fsz;
+		page = rd64(fr + bpf_core_field_offset(struct bio_vec, bv_page));
+		off = rd32(fr + bpf_core_field_offset(struct bio_vec, bv_offset));
+		len = rd32(fr + bpf_core_field_offset(struct bio_vec, bv_len));
+	}
+	if (len > rest)
+		len = rest;
+	s->q.seglen = len;
+	s->q.segaddr = 0;
+	if (page && xlate_ready(s))
+		s->q.segaddr = page_virt(page);
+	if (s->q.segaddr) {
+		s->q.segaddr += off;
+	} else {
+		s->q.skipped += len;
+		s->q.off += len;
+		s->q.segoff = len;
+	}
+	return 0;
+}
+
+/*
+ * The bytes of the buffer set up in s->q (data, lin, frags, nseg, total), in
+ * pieces of up to SNAP_QDATA_CHUNK while data_max lasts, the record at s->buf
+ * filled but for off and len.
+ */
+__noinline int copy_buf(struct scratch *s)
+{
+	struct bpf_iter_num it;
+	struct snap_qdata *r;
+	__u32 off, n;
+
+	if (!s)
+		return 0;
+	r = (void *)s->buf;
+	s->q.off = 0;
+	s->q.seg = 0;
+	s->q.segoff = 0;
+	s->q.seglen = 0;
+	/* the loop's state in the scratch map: the verifier sees one state per
+	 * round, not one per value of off */
+	bpf_iter_num_new(&it, 0, SNAP_DATA_MAX_LIMIT / SNAP_QDATA_CHUNK + 64);
+	while (bpf_iter_num_next(&it)) {
+		if (s->q.off >= s->q.total)
+			break;
+		if (s->q.segoff >= s->q.seglen && s->q.left) {
+			if (s->q.seg > s->q.nseg) {
+				/* more than the segments hold (frag_list): not read */
+				s->q.skipped += s->q.total - s->q.off;
+				break;
+			}
+			load_seg(s);
+			continue;
+		}
+		off = s->q.off;
+		n = s->q.seglen > s->q.segoff ? s->q.seglen - s->q.segoff : 0;
+		if (n > s->q.left)
+			n = s->q.left;
+		n = bound_chunk(n);
+		r->off = off;
+		r->len = n;
+		if (n && bpf_probe_read_kernel(s->buf + SNAP_QDATA_OFF, n,
+					       (void *)s->q.segaddr + s->q.segoff)) {
+			/* unreadable: counted, not sent as zeros */
+			s->q.skipped += n;
+			r->len = 0;
+		}
+		r->h.len = SNAP_QDATA_OFF + r->len;
+		r->skipped = s->q.skipped;
+		s->q.left -= n;
+		s->q.off = off + n;
+		s->q.segoff += n;
+		/* data_max ran out with bytes of this buffer left (none copied
+		 * when it ran out exactly at the end of the one before) */
+		if (!s->q.left && s->q.off < s->q.total) {
+			r->flags |= SNAP_QDATA_CUT;
+			s->q.cut = 1;
+		}
+		emit(s, r, SNAP_QDATA_OFF + bound_chunk(r->len));
+		if (s->q.cut)
+			break;
+	}
+	bpf_iter_num_destroy(&it);
+	if (s->q.skipped) {
+		/* what was not read, said after the last piece */
+		r->off = s->q.off;
+		r->len = 0;
+		r->skipped = s->q.skipped;
+		r->h.len = SNAP_QDATA_OFF;
+		emit(s, r, SNAP_QDATA_OFF);
+	}
+	return 0;
+}
+
+/* A number that changes when the queue s->q walks loses bytes (read,
+ * acknowledged) or moves buffers between its lists. */
+static __always_inline __u64 queue_gen(struct scratch *s)
+{
+	struct tcp_sock *tp = (void *)s->q.sk;
+
+	if (s->q.queue == SNAP_Q_SEND)
+		return BPF_CORE_READ(tp, snd_una) | (__u64)BPF_CORE_READ(tp, snd_nxt) << 32;
+	if (s->q.protocol == IPPROTO_TCP)
+		return BPF_CORE_READ(tp, copied_seq);
+	return rd64(s->q.head);	/* the first buffer: datagrams leave from the front */
+}
+
+/* Say the buffer in s->buf changed while it was copied: its pieces are void. */
+static __always_inline void emit_torn(struct scratch *s)
+{
+	struct snap_qdata *r = (void *)s->buf;
+
+	r->off = s->q.off;
+	r->len = 0;
+	r->flags = SNAP_QDATA_TORN;
+	r->h.len = SNAP_QDATA_OFF;
+	emit(s, r, SNAP_QDATA_OFF);
+}
+
 /*
  * One buffer (skb) of the queue s->q walks: its source (datagrams), then its
- * linear bytes in pieces of up to SNAP_QDATA_CHUNK while data_max lasts. Bytes
- * in page fragments are counted (paged), not read: a page's address in the
- * kernel's direct map needs page_offset_base and vmemmap_base, which are in
- * no BTF and, without data symbols in kallsyms, nowhere a program can read.
+ * bytes, linear and in page fragments (copy_buf). A buffer whose bytes may
+ * have changed during the copy (the queue's generation or the skb's length or
+ * data moved) is followed by a SNAP_QDATA_TORN record.
  */
 __noinline int emit_skb(struct scratch *s, __u64 skb_addr)
 {
 	struct sk_buff *skb = (void *)skb_addr;
-	struct bpf_iter_num it;
 	struct snap_qdata *r;
 	unsigned char *data, *head;
-	__u32 len, dlen, lin, off = 0, n;
+	__u32 len, dlen, lin, n, end;
+	__u64 gen;
 	__u16 nh, th;
 
 	if (!s || !skb)
 		return 0;
+	gen = queue_gen(s);
 	r = (void *)s->buf;
 	__builtin_memset(r, 0, sizeof(*r));
 	r->h.type = SNAP_REC_QDATA;
 	r->fd = s->q.fd;
-	r->queue = SNAP_Q_RECV;
+	r->queue = s->q.queue;
 	r->index = s->q.idx;
 	len = BPF_CORE_READ(skb, len);
 	dlen = BPF_CORE_READ(skb, data_len);
 	lin = len > dlen ? len - dlen : 0;
 	data = BPF_CORE_READ(skb, data);
 	head = BPF_CORE_READ(skb, head);
+	end = BPF_CORE_READ(skb, end);	/* an offset from head on 64-bit */
 	r->total = len;
 	r->paged = len - lin;
 	s->q.bytes += len;
-	if (s->q.protocol == 17 && (s->q.family == AF_INET || s->q.family == AF_INET6)) {
+	if (s->q.queue != SNAP_Q_RECV) {
+		/* no source */
+	} else if (s->q.protocol == 17 && (s->q.family == AF_INET || s->q.family == AF_INET6)) {
 		__u8 ver = 0;
 
 		nh = BPF_CORE_READ(skb, network_header);
@@ -309,52 +625,97 @@ __noinline int emit_skb(struct scratch *s, __u64 skb_addr)
 	}
 	if (s->q.cut)
 		return 0;	/* data_max ran out before: counted in the summary only */
-	/* the loop's state in the scratch map: the verifier sees one state per
-	 * round, not one per value of off */
-	s->q.off = 0;
+	s->q.total = len;
 	s->q.lin = lin;
 	s->q.data = (__u64)data;
-	bpf_iter_num_new(&it, 0, SNAP_DATA_MAX_LIMIT / SNAP_QDATA_CHUNK);
-	while (bpf_iter_num_next(&it)) {
-		off = s->q.off;
-		lin = s->q.lin;
-		n = lin > off ? lin - off : 0;
-		if (n > s->q.left)
-			n = s->q.left;
-		n = bound_chunk(n);
-		r->off = off;
-		r->len = n;
-		if (n)
-			bpf_probe_read_kernel(s->buf + SNAP_QDATA_OFF, n, (void *)s->q.data + off);
-		r->h.len = SNAP_QDATA_OFF + n;
-		s->q.left -= n;
-		s->q.off = off + n;
-		/* data_max ran out with bytes of this buffer left (none copied
-		 * when it ran out exactly at the end of the one before) */
-		if (!s->q.left && (off + n < lin || (!lin && r->total))) {
-			r->flags |= SNAP_QDATA_CUT;
-			s->q.cut = 1;
-		}
-		emit(s, r, SNAP_QDATA_OFF + n);
-		if (off + n >= lin || s->q.cut)
-			break;
+	s->q.pipe = 0;
+	s->q.skipped = 0;
+	s->q.frags = (__u64)head + end + bpf_core_field_offset(struct skb_shared_info, frags);
+	s->q.nseg = 0;
+	if (r->paged) {
+		__u8 nf = 0;
+
+		bpf_probe_read_kernel(&nf, 1, head + end +
+				      bpf_core_field_offset(struct skb_shared_info, nr_frags));
+		s->q.nseg = nf;
 	}
-	bpf_iter_num_destroy(&it);
+	copy_buf(s);
+	if (queue_gen(s) != gen || BPF_CORE_READ(skb, len) != len ||
+	    (__u64)BPF_CORE_READ(skb, data) != (__u64)data)
+		emit_torn(s);
 	return 0;
 }
 
-/* A socket's receive queue, buffer by buffer, then its summary record. */
-__noinline int emit_queue(struct scratch *s, __u64 sk_addr, __u32 fd)
+/* The leftmost node under rb-tree node n, up to 64 levels (0: none). */
+static __always_inline __u64 rb_leftmost(__u64 n)
+{
+	__u64 l;
+	int i;
+
+	for (i = 0; i < 64 && n; i++) {
+		l = rd64(n + bpf_core_field_offset(struct rb_node, rb_left));
+		if (!l)
+			break;
+		n = l;
+	}
+	return n;
+}
+
+/* s->q.skb: the skb after it in tcp_rtx_queue's order (0: none), walking the
+ * rb-tree through its parent pointers (__rb_parent_color & ~3). */
+__noinline int rtx_next(struct scratch *s)
+{
+	__u64 n, p, r, off = bpf_core_field_offset(struct sk_buff, rbnode);
+	int i;
+
+	if (!s)
+		return 0;
+	n = s->q.skb + off;
+	r = rd64(n + bpf_core_field_offset(struct rb_node, rb_right));
+	if (r) {
+		s->q.skb = rb_leftmost(r) - off;
+		return 0;
+	}
+	s->q.skb = 0;
+	for (i = 0; i < 64; i++) {
+		p = rd64(n + bpf_core_field_offset(struct rb_node, __rb_parent_color)) & ~3ull;
+		if (!p)
+			return 0;
+		if (rd64(p + bpf_core_field_offset(struct rb_node, rb_right)) != n) {
+			s->q.skb = p - off;
+			return 0;
+		}
+		n = p;
+	}
+	return 0;
+}
+
+/*
+ * A socket's queue, buffer by buffer, then its summary record: SNAP_Q_RECV the
+ * receive queue; SNAP_Q_SEND (TCP) the bytes not acknowledged in sequence
+ * order: tcp_rtx_queue (sent) in order, then sk_write_queue (not sent yet).
+ */
+__noinline int emit_queue(struct scratch *s, __u64 sk_addr, __u32 fd, __u32 queue)
 {
 	struct sock *sk = (void *)sk_addr;
 	struct bpf_iter_num it;
 	struct snap_qdata *r;
-	__u64 next;
+	__u64 next, root;
 
 	if (!s || !sk)
 		return 0;
-	s->q.head = sk_addr + bpf_core_field_offset(struct sock, sk_receive_queue);
-	s->q.skb = (__u64)BPF_CORE_READ(sk, sk_receive_queue.next);
+	s->q.sk = sk_addr;
+	s->q.queue = queue;
+	if (queue == SNAP_Q_SEND) {
+		s->q.phase = 0;
+		s->q.head = 0;
+		root = rd64(sk_addr + bpf_core_field_offset(struct sock, tcp_rtx_queue));
+		s->q.skb = root ? rb_leftmost(root) - bpf_core_field_offset(struct sk_buff, rbnode) : 0;
+	} else {
+		s->q.phase = 1;
+		s->q.head = sk_addr + bpf_core_field_offset(struct sock, sk_receive_queue);
+		s->q.skb = (__u64)BPF_CORE_READ(sk, sk_receive_queue.next);
+	}
 	s->q.left = data_max;
 	s->q.idx = 0;
 	s->q.bytes = 0;
@@ -363,17 +724,28 @@ __noinline int emit_queue(struct scratch *s, __u64 sk_addr, __u32 fd)
 	s->q.family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	s->q.protocol = BPF_CORE_READ(sk, sk_protocol);
 	s->q.flags = SNAP_QDATA_WALK_CUT;
-	bpf_iter_num_new(&it, 0, SNAP_QDATA_MAX_BUFS);
+	bpf_iter_num_new(&it, 0, SNAP_QDATA_MAX_BUFS + 1);
 	while (bpf_iter_num_next(&it)) {
 		if (!s->q.skb || s->q.skb == s->q.head) {
-			s->q.flags = 0;
-			break;
+			if (s->q.phase) {
+				s->q.flags = 0;
+				break;
+			}
+			/* the retransmit queue done: the write queue */
+			s->q.phase = 1;
+			s->q.head = sk_addr + bpf_core_field_offset(struct sock, sk_write_queue);
+			s->q.skb = (__u64)BPF_CORE_READ(sk, sk_write_queue.next);
+			continue;
 		}
+		if (s->q.idx >= SNAP_QDATA_MAX_BUFS)
+			break;
 		emit_skb(s, s->q.skb);
-		next = 0;
-		bpf_probe_read_kernel(&next, sizeof(next), (void *)s->q.skb +
-				      bpf_core_field_offset(struct sk_buff, next));
-		s->q.skb = next;
+		if (s->q.phase) {
+			next = rd64(s->q.skb + bpf_core_field_offset(struct sk_buff, next));
+			s->q.skb = next;
+		} else {
+			rtx_next(s);
+		}
 		s->q.idx++;
 	}
 	bpf_iter_num_destroy(&it);
@@ -382,7 +754,110 @@ __noinline int emit_queue(struct scratch *s, __u64 sk_addr, __u32 fd)
 	r->h.type = SNAP_REC_QDATA;
 	r->h.len = sizeof(*r);
 	r->fd = fd;
-	r->queue = SNAP_Q_RECV;
+	r->queue = queue;
+	r->flags = SNAP_QDATA_END | s->q.flags | (s->q.cut ? SNAP_QDATA_CUT : 0);
+	r->index = s->q.idx;
+	r->total = s->q.bytes;
+	emit(s, r, sizeof(*r));
+	return 0;
+}
+
+/*
+ * One buffer of the pipe s->q walks (index s->q.skb): its page's bytes. A
+ * buffer read meanwhile (the pipe's tail past it, or its offset or page moved)
+ * is followed by a SNAP_QDATA_TORN record.
+ */
+__noinline int emit_pipe_buf(struct scratch *s, __u64 buf)
+{
+	struct pipe_inode_info *p;
+	struct snap_qdata *r;
+	__u64 page;
+	__u32 off, len, i;
+
+	if (!s || !buf)
+		return 0;
+	p = (void *)s->q.sk;
+	i = s->q.skb;
+	r = (void *)s->buf;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->h.type = SNAP_REC_QDATA;
+	r->fd = s->q.fd;
+	r->queue = SNAP_Q_PIPE;
+	r->index = s->q.idx;
+	page = rd64(buf + bpf_core_field_offset(struct pipe_buffer, page));
+	off = rd32(buf + bpf_core_field_offset(struct pipe_buffer, offset));
+	len = rd32(buf + bpf_core_field_offset(struct pipe_buffer, len));
+	r->total = len;
+	r->paged = len;
+	s->q.bytes += len;
+	if (s->q.cut)
+		return 0;
+	s->q.total = len;
+	s->q.lin = 0;
+	s->q.data = 0;
+	s->q.pipe = 1;
+	s->q.skipped = 0;
+	s->q.frags = buf;
+	s->q.nseg = 1;
+	copy_buf(s);
+	if ((int)(BPF_CORE_READ(p, tail) - i) > 0 ||
+	    rd64(buf + bpf_core_field_offset(struct pipe_buffer, page)) != page ||
+	    rd32(buf + bpf_core_field_offset(struct pipe_buffer, offset)) != off)
+		emit_torn(s);
+	return 0;
+}
+
+/* The bytes in the buffers of a pipe or FIFO (file f, open for reading), from
+ * its tail (read next) to its head, then the summary record. */
+__noinline int emit_pipe(struct scratch *s, __u64 file_addr, __u32 fd)
+{
+	struct pipe_inode_info *p;
+	struct bpf_iter_num it;
+	struct snap_qdata *r;
+	__u64 bufs, bsz = bpf_core_type_size(struct pipe_buffer);
+	__u32 head, tail, ring;
+
+	if (!s || !file_addr)
+		return 0;
+	p = BPF_CORE_READ((struct file *)file_addr, private_data);
+	if (!p)
+		return 0;
+	head = BPF_CORE_READ(p, head);
+	tail = BPF_CORE_READ(p, tail);
+	ring = BPF_CORE_READ(p, ring_size);
+	bufs = (__u64)BPF_CORE_READ(p, bufs);
+	s->q.sk = (__u64)p;
+	s->q.queue = SNAP_Q_PIPE;
+	s->q.skb = tail;
+	s->q.head = head;
+	s->q.left = data_max;
+	s->q.idx = 0;
+	s->q.bytes = 0;
+	s->q.cut = 0;
+	s->q.fd = fd;
+	s->q.family = 0;
+	s->q.protocol = 0;
+	s->q.flags = SNAP_QDATA_WALK_CUT;
+	bpf_iter_num_new(&it, 0, SNAP_QDATA_MAX_BUFS + 1);
+	while (bpf_iter_num_next(&it)) {
+		if ((__u32)s->q.skb == (__u32)s->q.head || !ring || !bufs ||
+		    s->q.idx >= ring) {
+			s->q.flags = 0;
+			break;
+		}
+		if (s->q.idx >= SNAP_QDATA_MAX_BUFS)
+			break;
+		emit_pipe_buf(s, bufs + ((__u32)s->q.skb & (ring - 1)) * bsz);
+		s->q.skb = (__u32)(s->q.skb + 1);
+		s->q.idx++;
+	}
+	bpf_iter_num_destroy(&it);
+	r = (void *)s->buf;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->h.type = SNAP_REC_QDATA;
+	r->h.len = sizeof(*r);
+	r->fd = fd;
+	r->queue = SNAP_Q_PIPE;
 	r->flags = SNAP_QDATA_END | s->q.flags | (s->q.cut ? SNAP_QDATA_CUT : 0);
 	r->index = s->q.idx;
 	r->total = s->q.bytes;
@@ -394,14 +869,20 @@ __noinline int emit_sock(struct scratch *s, __u64 file_addr, __u32 fd, __u32 ino
 {
 	struct snap_sock *r;
 	struct sock *sk;
+	__u32 tcp;
 
 	if (!s || !file_addr)
 		return 0;
 	r = (void *)s->buf;
 	sk = sock_fields(r, (struct file *)file_addr, fd, ino);
+	tcp = r->tcp_state;
 	emit(s, r, sizeof(*r));
-	if (data_max && sk)
-		emit_queue(s, (__u64)sk, fd);
+	/* s->buf is the queues' records' from here */
+	if (data_max && sk) {
+		emit_queue(s, (__u64)sk, fd, SNAP_Q_RECV);
+		if (tcp)
+			emit_queue(s, (__u64)sk, fd, SNAP_Q_SEND);
+	}
 	return 0;
 }
 
@@ -421,6 +902,8 @@ __noinline int emit_file(struct scratch *s, __u64 file_addr, __u32 fd, __u32 clo
 	file_path(s, r, walk_path(s, ii.nlink));
 	if ((sections & SNAP_SEC_SOCKETS) && (r->i_mode & S_IFMT) == S_IFSOCK)
 		emit_sock(s, file_addr, fd, r->ino);
+	else if (data_max && (r->i_mode & S_IFMT) == S_IFIFO && (r->f_mode & FMODE_READ))
+		emit_pipe(s, file_addr, fd);
 	return 0;
 }
 

@@ -246,21 +246,35 @@ struct snap_sock {
 };
 
 /*
- * Queued data (--data): one record per piece of a socket's queued buffer (an
- * skb), at most SNAP_QDATA_CHUNK bytes each, data at SNAP_QDATA_OFF; a buffer
- * bigger than that comes in pieces with the same index and growing off. After
- * the last buffer (or where the data_max bytes per socket ran out) a record
- * with SNAP_QDATA_END: index = buffers in the queue, total = their bytes.
+ * Queued data (--data): one record per piece of a queued buffer (a socket's
+ * skb, a pipe's pipe_buffer), at most SNAP_QDATA_CHUNK bytes each, data at
+ * SNAP_QDATA_OFF; a buffer bigger than that comes in pieces with the same index
+ * and growing off. After the last buffer of a queue (or where the data_max
+ * bytes of the queue ran out) a record with SNAP_QDATA_END: index = buffers in
+ * the queue, total = their bytes.
  */
 #define SNAP_QDATA_OFF 160
 #define SNAP_QDATA_CHUNK 4096
 #define SNAP_QDATA_MAX_BUFS 4096	/* buffers walked per queue */
 #define SNAP_DATA_MAX_LIMIT (64u << 20)	/* data_max's ceiling: pieces a buffer has */
 #define SNAP_Q_RECV 1			/* sk_receive_queue */
+#define SNAP_Q_SEND 2			/* TCP: tcp_rtx_queue (sent, not acknowledged), then sk_write_queue */
+#define SNAP_Q_PIPE 3			/* a pipe's or FIFO's buffers, from the reader's end */
 /* flags */
 #define SNAP_QDATA_END (1u << 0)	/* the queue's summary record */
 #define SNAP_QDATA_CUT (1u << 1)	/* data_max ran out in this buffer (or before it) */
 #define SNAP_QDATA_WALK_CUT (1u << 2)	/* END: more than SNAP_QDATA_MAX_BUFS buffers */
+#define SNAP_QDATA_TORN (1u << 3)	/* the buffer changed while it was copied: drop its pieces */
+/*
+ * What the translation of a struct page to its kernel address (the direct
+ * map) came to in a pass (snap_counters.xlate): needed for the bytes in page
+ * fragments and pipe buffers.
+ */
+#define SNAP_XLATE_UNTRIED 0	/* no page met */
+#define SNAP_XLATE_OK 1		/* derived and verified: page bytes are copied */
+#define SNAP_XLATE_NO_SOCK 2	/* the reader's own socket (xlate_fd) was not found */
+#define SNAP_XLATE_NO_SLAB 3	/* no slab with a free object in the caches walked */
+#define SNAP_XLATE_UNVERIFIED 4	/* the derived translation did not lead back to the socket's slab */
 
 struct snap_qdata {
 	struct snap_hdr h;
@@ -271,11 +285,11 @@ struct snap_qdata {
 	__u32 total;		/* the buffer's bytes (skb->len) */
 	__u32 off;		/* where in the buffer this piece starts */
 	__u32 len;		/* bytes of data here */
-	__u32 paged;		/* the buffer's bytes in page fragments (not read) */
+	__u32 paged;		/* the buffer's bytes in pages (skb fragments, a pipe buffer) */
 	__u16 src_family;	/* the datagram's source: AF_INET(6) with port, AF_UNIX path */
 	__u16 src_port;
 	__u32 src_len;
-	__u32 pad;
+	__u32 skipped;		/* bytes of the buffer not read (pages without a translation, frag_list) */
 	__u8 src[SNAP_UNIX_PATH];	/* IPv4 in the first 4 bytes */
 	__u32 pad2;
 	/* __u8 data[len] at SNAP_QDATA_OFF */
@@ -309,6 +323,8 @@ struct snap_counters {
 	__u32 fd_max;		/* the fd table's max_fds */
 	__u32 fd_cut;		/* max_fds above SNAP_MAX_FDS */
 	__u32 calls;		/* times the program ran (threads seen) */
+	__u32 xlate;		/* SNAP_XLATE_*: struct page to kernel address */
+	__u32 pad;
 };
 
 _Static_assert(sizeof(struct snap_task) == 96, "snap_task layout");
@@ -323,6 +339,6 @@ _Static_assert(sizeof(struct snap_qdata) == SNAP_QDATA_OFF, "snap_qdata layout")
 _Static_assert(SNAP_QDATA_OFF + SNAP_QDATA_CHUNK <= SNAP_SCRATCH, "a qdata record fits");
 _Static_assert(sizeof(struct snap_ns) == 48, "snap_ns layout");
 _Static_assert(sizeof(struct snap_limits) == 264, "snap_limits layout");
-_Static_assert(sizeof(struct snap_counters) == 48, "snap_counters layout");
+_Static_assert(sizeof(struct snap_counters) == 56, "snap_counters layout");
 
 #endif

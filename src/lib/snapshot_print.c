@@ -759,24 +759,38 @@ static void hexdump(FILE *f, const unsigned char *p, size_t n)
 	}
 }
 
-/* why bytes in page fragments are not copied (emit_skb in snapshot.bpf.c) */
-#define QDATA_PAGE_WHY "a page's kernel address needs page_offset_base and vmemmap_base, " \
-	"which this kernel gives no BPF program"
+/* why bytes in pages (skb fragments, pipe buffers) were not copied (snap_counters.xlate) */
+static const char *xlate_why(__u32 x)
+{
+	switch (x) {
+	case SNAP_XLATE_NO_SOCK:
+		return "the reader's own socket, whose slab the translation of a page to its "
+		       "kernel address is derived from, was not found";
+	case SNAP_XLATE_NO_SLAB:
+		return "no slab with a free object was found to derive the translation of a page "
+		       "to its kernel address from";
+	case SNAP_XLATE_UNVERIFIED:
+		return "the translation of a page to its kernel address derived from a slab did "
+		       "not lead back to the slab of a known socket: not used";
+	}
+	return NULL;
+}
 
-/* the queues --data does not read yet, each with why (one line each) */
-static const char *const qdata_not_read[] = {
-	"TCP write queues (sk_write_queue, tcp_rtx_queue): not walked yet",
-	"pipes and FIFOs: not copied: their buffers are pages, and " QDATA_PAGE_WHY,
-};
-#define QDATA_NOT_READ (sizeof(qdata_not_read) / sizeof(qdata_not_read[0]))
+static const char *queue_name(__u16 q)
+{
+	return q == SNAP_Q_SEND ? "send" : q == SNAP_Q_PIPE ? "pipe" : "receive";
+}
 
 /*
- * --data: each buffer of each socket's receive queue, in queue order, its
- * pieces joined; then per socket what the queue holds in all and what was cut.
+ * --data: each buffer of each queue (sockets' receive and TCP send queues,
+ * pipes), in queue order, its pieces joined; then per queue what it holds in
+ * all and what was cut. A buffer that changed while it was copied (torn) is
+ * said, its bytes not shown.
  */
 static int print_qdata(struct em *e, const struct snap_data *sd)
 {
 	const struct snap_list *l = &sd->recs[SNAP_REC_QDATA];
+	const char *why = xlate_why(sd->cnt.xlate);
 	unsigned char *buf = NULL;
 	size_t i, j, cap = 0, n;
 	char src[SNAP_UNIX_PATH + 64];
@@ -787,23 +801,25 @@ static int print_qdata(struct em *e, const struct snap_data *sd)
 	} else {
 		section_begin(e, "queued data");
 		if (!l->n)
-			fprintf(e->f, "(no socket with a receive queue)\n");
+			fprintf(e->f, "(no socket or pipe with queued data)\n");
 	}
 	for (i = 0; i < l->n; i = j) {
 		const struct snap_qdata *q = l->v[i];
-		bool cut = false;
+		bool cut = false, torn = false;
+		__u32 skipped = 0;
 
 		if (q->flags & SNAP_QDATA_END) {
 			j = i + 1;
 			if (e->json) {
 				j_sep(e);
-				fprintf(e->f, "{\"fd\":%u,\"queue\":\"receive\",\"buffers\":%u,"
-					"\"bytes\":%u,\"cut\":%s,\"all_buffers\":%s}", q->fd, q->index,
-					q->total, q->flags & SNAP_QDATA_CUT ? "true" : "false",
+				fprintf(e->f, "{\"fd\":%u,\"queue\":\"%s\",\"buffers\":%u,"
+					"\"bytes\":%u,\"cut\":%s,\"all_buffers\":%s}", q->fd,
+					queue_name(q->queue), q->index, q->total,
+					q->flags & SNAP_QDATA_CUT ? "true" : "false",
 					q->flags & SNAP_QDATA_WALK_CUT ? "false" : "true");
 			} else {
-				fprintf(e->f, "fd %u receive queue: %u buffers, %u bytes%s%s\n", q->fd,
-					q->index, q->total,
+				fprintf(e->f, "fd %u %s queue: %u buffers, %u bytes%s%s\n", q->fd,
+					queue_name(q->queue), q->index, q->total,
 					q->flags & SNAP_QDATA_CUT ? "; cut at --data-max" : "",
 					q->flags & SNAP_QDATA_WALK_CUT ? "; more buffers than walked" : "");
 			}
@@ -814,7 +830,8 @@ static int print_qdata(struct em *e, const struct snap_data *sd)
 		for (j = i; j < l->n; j++) {
 			const struct snap_qdata *p = l->v[j];
 
-			if ((p->flags & SNAP_QDATA_END) || p->fd != q->fd || p->index != q->index)
+			if ((p->flags & SNAP_QDATA_END) || p->fd != q->fd || p->index != q->index ||
+			    p->queue != q->queue)
 				break;
 			if (bd_grow((void **)&buf, &cap, n + p->len, 1)) {
 				free(buf);
@@ -823,13 +840,19 @@ static int print_qdata(struct em *e, const struct snap_data *sd)
 			memcpy(buf + n, (const char *)p + SNAP_QDATA_OFF, p->len);
 			n += p->len;
 			cut |= p->flags & SNAP_QDATA_CUT;
+			torn |= p->flags & SNAP_QDATA_TORN;
+			if (p->skipped > skipped)
+				skipped = p->skipped;
 		}
+		if (torn)
+			n = 0;	/* bytes of a buffer that changed under the copy: none */
 		qdata_source(q, src, sizeof(src));
 		if (e->json) {
 			j_sep(e);
-			fprintf(e->f, "{\"fd\":%u,\"queue\":\"receive\",\"index\":%u,\"bytes\":%u,"
-				"\"copied\":%zu,\"paged\":%u,\"cut\":%s,\"source\":", q->fd, q->index,
-				q->total, n, q->paged, cut ? "true" : "false");
+			fprintf(e->f, "{\"fd\":%u,\"queue\":\"%s\",\"index\":%u,\"bytes\":%u,"
+				"\"copied\":%zu,\"paged\":%u,\"skipped\":%u,\"cut\":%s,\"torn\":%s,"
+				"\"source\":", q->fd, queue_name(q->queue), q->index, q->total, n,
+				q->paged, skipped, cut ? "true" : "false", torn ? "true" : "false");
 			if (src[0])
 				bd_json_str(e->f, src, strlen(src));
 			else
@@ -838,24 +861,25 @@ static int print_qdata(struct em *e, const struct snap_data *sd)
 			base64(e->f, buf, n);
 			fputs("\"}", e->f);
 		} else {
-			fprintf(e->f, "fd %u receive #%u: %u bytes%s%s", q->fd, q->index, q->total,
-				src[0] ? " from " : "", src);
-			if (cut)
+			fprintf(e->f, "fd %u %s #%u: %u bytes%s%s", q->fd, queue_name(q->queue),
+				q->index, q->total, src[0] ? " from " : "", src);
+			if (torn)
+				fputs(" (changed while copied: not shown)", e->f);
+			else if (cut)
 				fprintf(e->f, " (cut at --data-max: %zu bytes shown)", n);
 			fputc('\n', e->f);
 			hexdump(e->f, buf, n);
-			if (q->paged)
-				fprintf(e->f, "  %u bytes in page fragments, not copied: " QDATA_PAGE_WHY "\n",
-					q->paged);
+			if (skipped)
+				fprintf(e->f, "  %u bytes not copied: %s\n", skipped,
+					why ? why : "in an skb's frag_list, or in no page");
 		}
 	}
 	free(buf);
 	if (e->json) {
 		j_close(e, ']');
-		kv_strs(e, "queued_not_read", qdata_not_read, QDATA_NOT_READ, "");
-	} else {
-		for (i = 0; i < QDATA_NOT_READ; i++)
-			fprintf(e->f, "not read: %s\n", qdata_not_read[i]);
+		kv_strs(e, "queued_not_read", why ? &why : NULL, why ? 1 : 0, "");
+	} else if (why) {
+		fprintf(e->f, "not read: bytes in pages (TCP payload, pipe buffers): %s\n", why);
 	}
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -362,13 +363,26 @@ int snap_session_pass(struct snap_session *s, union bpf_iter_link_info *li, int 
 	unsigned int sec = s->sp.classic ? s->sp.cskel->rodata->sections : 0;
 	int err;
 
+	int xfd = -1;
+	bool data = sd->data;
+
 	snap_data_reset(sd);
 	memset(s->cnt, 0, sizeof(*s->cnt));
 	*s->done = 0;
 	*s->bss_tgid = 0;
 	s->sd = sd;
+	/* --data: a socket of our own, whose slab the program finds its page
+	 * translation with and checks it against (xlate_setup in snapshot.bpf.c) */
+	if (data && !s->sp.classic && s->bss) {
+		xfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		s->bss->xlate_fd = xfd >= 0 ? xfd + 1 : 0;
+	}
 	t[0] = snap_now_ms();
 	err = run_iter(s, s->prog_fd, "task", li, pid);
+	if (xfd >= 0) {
+		s->bss->xlate_fd = 0;
+		close(xfd);
+	}
 	/* classic: the mappings and files of the process the task run found */
 	if (!err && s->sp.classic && s->cnt->calls && (sec & SNAP_SEC_MEMORY))
 		err = run_iter(s, s->vma_fd, "task_vma", li, pid);

@@ -39,6 +39,29 @@ static struct snap_file *file_rec(char *buf, const char *names, size_t nlen, __u
 	return f;
 }
 
+/* a queued data record: a piece of buffer idx of 5 bytes, or a queue's END */
+static void qdata(struct snap_data *sd, __u32 fd, __u16 queue, __u32 idx, __u32 off,
+		  const char *data, __u16 flags)
+{
+	static char rec[SNAP_QDATA_OFF + 16];
+	struct snap_qdata *q = (void *)rec;
+	size_t n = strlen(data);
+
+	memset(rec, 0, sizeof(rec));
+	q->h.type = SNAP_REC_QDATA;
+	q->h.len = (flags & SNAP_QDATA_END) ? sizeof(*q) : SNAP_QDATA_OFF + n;
+	q->fd = fd;
+	q->queue = queue;
+	q->flags = flags;
+	q->index = idx;
+	q->total = (flags & SNAP_QDATA_END) ? 5 * idx : 5;
+	q->paged = q->total;
+	q->off = off;
+	q->len = n;
+	memcpy(rec + SNAP_QDATA_OFF, data, n);
+	snap_data_add(sd, rec, q->h.len);
+}
+
 int main(void)
 {
 	struct snap_data sd = { .pid = 7, .sections = SNAP_SEC_ALL, .page_size = 4096 };
@@ -137,6 +160,53 @@ int main(void)
 	ASSERT_EQ_INT(err, 0, "report prints");
 	ASSERT_TRUE(strstr(doc, "== task ==") && strstr(doc, "== files ==") && !strstr(doc, "== creds =="),
 		    "report: the sections present, not the absent ones");
+	free(doc);
+	snap_data_free(&sd);
+
+	/* queued data: a buffer's pieces joined, a torn buffer without bytes, the
+	 * queues named, and why page bytes were not read */
+	memset(&sd, 0, sizeof(sd));
+	sd.pid = 7;
+	sd.sections = SNAP_SEC_SOCKETS;
+	sd.data = true;
+	sd.page_size = 4096;
+	sd.cnt.xlate = SNAP_XLATE_UNVERIFIED;
+	t = (void *)buf;
+	memset(buf, 0, sizeof(buf));
+	t->h.type = SNAP_REC_TASK;
+	t->h.len = sizeof(*t);
+	t->pid = t->tgid = 7;
+	t->leader = 1;
+	t->present = SNAP_SEC_SOCKETS;
+	snap_data_add(&sd, buf, sizeof(*t));
+	qdata(&sd, 3, SNAP_Q_SEND, 0, 0, "abc", 0);
+	qdata(&sd, 3, SNAP_Q_SEND, 0, 3, "de", 0);
+	qdata(&sd, 3, SNAP_Q_SEND, 1, 0, "", SNAP_QDATA_END);
+	qdata(&sd, 4, SNAP_Q_PIPE, 0, 0, "xyz", 0);
+	qdata(&sd, 4, SNAP_Q_PIPE, 0, 3, "", SNAP_QDATA_TORN);
+	qdata(&sd, 4, SNAP_Q_PIPE, 1, 0, "", SNAP_QDATA_END);
+	ASSERT_EQ_INT(sd.recs[SNAP_REC_QDATA].n, 6, "queued data records are kept");
+	mem = open_memstream(&doc, &len);
+	err = snap_print_json(&sd, mem);
+	fclose(mem);
+	ASSERT_EQ_INT(err, 0, "JSON with queued data prints");
+	ASSERT_TRUE(strstr(doc, "{\"fd\":3,\"queue\":\"send\",\"index\":0,\"bytes\":5,\"copied\":5,") &&
+		    strstr(doc, "\"data\":\"YWJjZGU=\""), "JSON: a send buffer's two pieces joined");
+	ASSERT_TRUE(strstr(doc, "\"queue\":\"pipe\",\"index\":0,\"bytes\":5,\"copied\":0,") &&
+		    strstr(doc, "\"torn\":true") && !strstr(doc, "eHl6"),
+		    "JSON: a torn pipe buffer: no bytes");
+	ASSERT_TRUE(strstr(doc, "\"queued_not_read\":[\"the translation"),
+		    "JSON: why page bytes were not read");
+	free(doc);
+	mem = open_memstream(&doc, &len);
+	err = snap_print_text(&sd, mem);
+	fclose(mem);
+	ASSERT_EQ_INT(err, 0, "report with queued data prints");
+	ASSERT_TRUE(strstr(doc, "fd 3 send #0: 5 bytes\n  00000000  61 62 63 64 65 "),
+		    "report: the send buffer's hex dump");
+	ASSERT_TRUE(strstr(doc, "fd 4 pipe #0: 5 bytes (changed while copied: not shown)\n"),
+		    "report: the torn pipe buffer said");
+	ASSERT_TRUE(strstr(doc, "not read: bytes in pages"), "report: why page bytes were not read");
 	free(doc);
 	snap_data_free(&sd);
 	return test_summary();
