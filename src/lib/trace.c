@@ -190,7 +190,7 @@ static void plan_init(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 	pl->map.fd = -1;
 	pl->tracing = true;
 	pl->no_dpath = true;
-	pl->deref_ptrs = true;
+	pl->deref_ptrs = !p->sys.name[0];	/* a syscall's pointers are the caller's */
 	pl->struct_limit = r->o->struct_size ? r->o->struct_size : DEFAULT_STRUCT_SIZE;
 	pl->hdr_size = BD_TRACE_HDR_SIZE;
 	pl->all_probe = m == BPFDUMP_TRACE_KPROBE || m == BPFDUMP_TRACE_RAW_TP ||

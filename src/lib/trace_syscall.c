@@ -354,19 +354,23 @@ static char *names_to_numbers(const struct bd_func *f, const char *s)
 	return b.s;
 }
 
-/* a char * (const or not): a string in the calling process's memory */
+/* a const char *: a string the caller passes in its memory (a char * without
+ * const is a buffer the syscall fills: nothing in it yet at the entry) */
 static bool is_char_ptr(const struct btf *btf, __u32 id)
 {
 	const struct btf_type *t = btf__type_by_id(btf, id);
+	bool konst = false;
 
 	while (t && btf_is_mod(t))
 		t = btf__type_by_id(btf, t->type);
 	if (!t || !btf_is_ptr(t))
 		return false;
 	t = btf__type_by_id(btf, t->type);
-	while (t && (btf_is_mod(t) || btf_is_typedef(t)))
+	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
+		konst |= btf_is_const(t);
 		t = btf__type_by_id(btf, t->type);
-	return t && btf_is_int(t) && btf_int_bits(t) == 8;
+	}
+	return konst && t && btf_is_int(t) && btf_int_bits(t) == 8;
 }
 
 static int arg_index(const struct bd_func *f, const char *name)
@@ -561,7 +565,9 @@ bool bd_sc_format(const struct btf *btf, const char *sys, const char *arg, long 
 		n = name_of(a->names, v);
 		if (n)
 			sb_puts(sb, n, strlen(n));
-		return n != NULL;
+		else if (!(v >> 32) && (int)v < 0)
+			sb_printf(sb, "%d", (int)v);	/* an int in an unsigned long: -1 */
+		return n || (!(v >> 32) && (int)v < 0);
 	case BD_SC_OPEN_FLAGS:
 		n = name_of(bd_sc_open_modes, v & 3);
 		if (n)

@@ -223,6 +223,7 @@ static const struct bd_sc_name sock_flags[] = {
  * (bpf's cmd) are named by BTF, in trace_syscall.c.
  */
 const struct bd_sc_arg bd_sc_args[] = {
+	{ NULL, "fd", BD_SC_FD, NULL },
 	{ NULL, "dfd", BD_SC_FD, at_fdcwd },
 	{ NULL, "olddfd", BD_SC_FD, at_fdcwd },
 	{ NULL, "newdfd", BD_SC_FD, at_fdcwd },
