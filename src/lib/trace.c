@@ -1236,6 +1236,11 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 		err = bd_func_resolve(d, p->spec.func, &p->f);
 		if (!err && p->sys.name[0])
 			err = syscall_setup(&r, p);
+		if (!err && !p->sys.name[0] && strstr(p->text, "return") &&
+		    !strncmp(p->text, "tp:syscalls:sys_enter_", 22))
+			err = bd_err(d, -EINVAL, "trace '%s': a tracepoint has no return value; "
+				     "syscall:%.*s(...) pairs it with its exit", p->text,
+				     (int)strcspn(p->text + 22, "("), p->text + 22);
 		if (err)
 			goto out;
 		err = bd_trace_ctx_extract(d, p->text, &p->spec, &p->f, &p->ctx);
