@@ -816,7 +816,13 @@ static int attach_probe(struct trace_run *r, struct probe *p)
 		err = try_mode(r, p, modes[i], why[i], sizeof(why[i]));
 		if (!err) {
 			p->mode = modes[i];
-			bd_log(d, BPFDUMP_WARN, "tracing %s with %s", p->text, mode_name(modes[i]));
+			if (!p->sys.name[0])
+				bd_log(d, BPFDUMP_WARN, "tracing %s with %s", p->text,
+				       mode_name(modes[i]));
+			else if (r->probe_cnt <= 8)	/* a glob's hundreds: said once, after */
+				bd_log(d, BPFDUMP_WARN, "tracing %s with tracepoints "
+				       "syscalls:sys_enter_%s and sys_exit_%s",
+				       r->o->specs[p - r->probes], p->sys.name, p->sys.name);
 			return 0;
 		}
 		probe_detach(p);
@@ -887,6 +893,11 @@ static void print_syscall(struct trace_run *r, const struct probe *p, const stru
 	char comm[17] = "";
 	__u32 tgid;
 	int i, n = 0, ret = -1;
+	long long flags = -1, v;
+
+	for (i = 0; i < pl->col_cnt; i++)
+		if (!strcmp(pl->cols[i].name, "flags") && !column_int(&pl->cols[i], rec, len, &flags))
+			flags = -1;
 
 	memcpy(&tgid, rec + 16, 4);
 	memcpy(comm, rec + 32, 16);
@@ -900,6 +911,9 @@ static void print_syscall(struct trace_run *r, const struct probe *p, const stru
 			ret = i;
 			continue;
 		}
+		if (flags >= 0 && column_int(c, rec, len, &v) && !v &&
+		    bd_sc_unused(p->sys.name, c->name, flags))
+			continue;	/* open's mode without O_CREAT, as strace */
 		for (a = 0; a < p->f.nargs && strcmp(p->f.arg_names[a], c->name); a++)
 			;
 		sb_printf(&line, "%s%s%s", n++ ? ", " : "", a < p->f.nargs ? "" : c->name,
@@ -1233,7 +1247,15 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 		}
 		if (err)
 			goto out;
-		err = bd_func_resolve(d, p->spec.func, &p->f);
+		if (p->sys.enter && !strcmp(p->spec.func, p->sys.enter->name)) {
+			/* resolved once, by the rewrite: the probe takes it */
+			p->f = *p->sys.enter;
+			free(p->sys.enter);
+			p->sys.enter = NULL;
+			err = 0;
+		} else {
+			err = bd_func_resolve(d, p->spec.func, &p->f);
+		}
 		if (!err && p->sys.name[0])
 			err = syscall_setup(&r, p);
 		if (!err && !p->sys.name[0] && strstr(p->text, "return") &&
@@ -1280,6 +1302,9 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 		if (err)
 			goto out;
 	}
+	if (r.probe_cnt > 8 && r.probes[r.probe_cnt - 1].sys.name[0])
+		bd_log(d, BPFDUMP_WARN, "tracing %d probes, syscalls with their tracepoints "
+		       "syscalls:sys_enter_NAME and sys_exit_NAME", r.probe_cnt);
 	err = stack_symbols(&r);	/* now: kallsyms lists the programs too */
 	if (err)
 		goto out;

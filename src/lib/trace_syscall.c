@@ -387,7 +387,7 @@ int bd_sc_rewrite(struct bpfdump *d, const char *spec, bool agg, struct bd_sysca
 {
 	const char *name = spec + strlen(BD_SC_PREFIX), *paren = strchr(name, '(');
 	size_t nlen = paren ? (size_t)(paren - name) : strlen(name);
-	struct bd_func f;
+	struct bd_func *fp = calloc(1, sizeof(*fp)), f;
 	struct q_trace_spec qs = {};
 	struct q_error qe = {};
 	struct bd_strbuf b = {};
@@ -401,9 +401,14 @@ int bd_sc_rewrite(struct bpfdump *d, const char *spec, bool agg, struct bd_sysca
 	memcpy(sc->name, name, nlen);
 	snprintf(sc->display, sizeof(sc->display), BD_SC_PREFIX "%s", sc->name);
 	snprintf(tp, sizeof(tp), "tp:syscalls:sys_enter_%s", sc->name);
-	err = bd_func_resolve(d, tp, &f);
-	if (err)
+	if (!fp)
+		return bd_err(d, -ENOMEM, "trace '%s': out of memory", spec);
+	err = bd_func_resolve(d, tp, fp);
+	if (err) {
+		free(fp);
 		return err;
+	}
+	f = *fp;	/* a copy to read; fp owns what it holds */
 	if (paren) {
 		size_t len = strlen(paren);
 
@@ -467,6 +472,8 @@ int bd_sc_rewrite(struct bpfdump *d, const char *spec, bool agg, struct bd_sysca
 	}
 	sc->text = b.s;
 	b.s = NULL;
+	sc->enter = fp;
+	fp = NULL;
 out:
 	if (err == -ENOMEM)
 		err = bd_err(d, err, "trace '%s': out of memory", spec);
@@ -474,12 +481,18 @@ out:
 	sb_free(&b);
 	free(items);
 	free(parsed);
-	bd_func_free(&f);
+	if (fp) {
+		bd_func_free(fp);
+		free(fp);
+	}
 	return err;
 }
 
 void bd_sc_free(struct bd_syscall *sc)
 {
+	if (sc->enter)
+		bd_func_free(sc->enter);
+	free(sc->enter);
 	free(sc->text);
 	memset(sc, 0, sizeof(*sc));
 }
@@ -533,6 +546,12 @@ static const struct bd_sc_arg *find_arg(const struct bd_sc_arg *tab, const char 
 		if ((!tab->sys || !strcmp(tab->sys, sys)) && !strcmp(tab->arg, arg))
 			return tab;
 	return NULL;
+}
+
+bool bd_sc_unused(const char *sys, const char *arg, long long flags)
+{
+	return (!strcmp(sys, "open") || !strcmp(sys, "openat")) && !strcmp(arg, "mode") &&
+	       !(flags & 0100) && (flags & 020200000) != 020200000;	/* O_CREAT, O_TMPFILE */
 }
 
 bool bd_sc_format(const struct btf *btf, const char *sys, const char *arg, long long v,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "trace_func.h"
 
 #define BD_SC_PREFIX "syscall:"
 
@@ -49,6 +50,7 @@ struct bd_syscall {
 	char name[64];		/* "" when the SPEC is not a syscall's */
 	char display[80];	/* "syscall:NAME" */
 	char *text;		/* tp:syscalls:sys_enter_NAME(ITEMS..., return) */
+	struct bd_func *enter;	/* sys_enter_NAME, resolved (taken by the probe) */
 };
 
 static inline bool bd_sc_is_spec(const char *spec)
@@ -70,6 +72,9 @@ int bd_sc_rewrite(struct bpfdump *d, const char *spec, bool agg, struct bd_sysca
 void bd_sc_free(struct bd_syscall *sc);
 /* ARG's value V of syscall SYS in symbols (O_RDONLY|O_CLOEXEC, AT_FDCWD, -ENOENT),
  * appended to sb; false when it prints as a plain number. ARG "return": the result. */
+/* ARG is not used by this call, as strace leaves it out: open's mode without
+ * O_CREAT or O_TMPFILE in FLAGS */
+bool bd_sc_unused(const char *sys, const char *arg, long long flags);
 bool bd_sc_format(const struct btf *btf, const char *sys, const char *arg, long long v,
 		  struct bd_strbuf *sb);
 
