@@ -383,8 +383,79 @@ static int arg_index(const struct bd_func *f, const char *name)
 	return -1;
 }
 
+#define MAX_WRAPS 64
+
+struct wraps {
+	const struct q_value *v[MAX_WRAPS];
+	int cnt;
+};
+
+/* a bare const char * argument: to be read as ustr(ARG) */
+static void want_wrap(const struct bd_func *f, const struct q_value *v, struct wraps *w)
+{
+	int ai = arg_index(f, v->path.root);
+
+	if (!v->func && !v->path.step_cnt && ai >= 0 && is_char_ptr(f->btf, f->arg_types[ai]) &&
+	    w->cnt < MAX_WRAPS)
+		w->v[w->cnt++] = v;
+}
+
+/* the values a predicate compares with a literal (filename == "/etc/passwd") */
+static void pred_wraps(const struct bd_func *f, const struct q_expr *e, struct wraps *w)
+{
+	if (!e)
+		return;
+	switch (e->kind) {
+	case Q_EXPR_VALUE:
+	case Q_EXPR_CMP:
+		want_wrap(f, &e->value, w);
+		break;
+	case Q_EXPR_AND:
+	case Q_EXPR_OR:
+	case Q_EXPR_NOT:
+		pred_wraps(f, e->lhs, w);
+		pred_wraps(f, e->rhs, w);
+		break;
+	default:
+		break;
+	}
+}
+
+static void arith_roots(const struct q_arith *a, bool *ret, bool *other)
+{
+	if (!a)
+		return;
+	if (a->kind == Q_ARITH_VALUE) {
+		*ret |= !strcmp(a->value.path.root, "return");
+		*other |= !!strcmp(a->value.path.root, "return");
+	}
+	arith_roots(a->lhs, ret, other);
+	arith_roots(a->rhs, ret, other);
+}
+
+/* whether a predicate reads 'return', and anything else (an argument, a name) */
+static void pred_roots(const struct q_expr *e, bool *ret, bool *other)
+{
+	if (!e)
+		return;
+	if (e->kind == Q_EXPR_VALUE || e->kind == Q_EXPR_CMP) {
+		*ret |= !strcmp(e->value.path.root, "return");
+		*other |= !!strcmp(e->value.path.root, "return");
+	}
+	arith_roots(e->alhs, ret, other);
+	arith_roots(e->arhs, ret, other);
+	pred_roots(e->lhs, ret, other);
+	pred_roots(e->rhs, ret, other);
+}
+
+static int cmp_wrap(const void *a, const void *b)
+{
+	return (*(const struct q_value *const *)a)->pos - (*(const struct q_value *const *)b)->pos;
+}
+
 int bd_sc_rewrite(struct bpfdump *d, const char *spec, bool agg, struct bd_syscall *sc)
 {
+	struct wraps w = {};
 	const char *name = spec + strlen(BD_SC_PREFIX), *paren = strchr(name, '(');
 	size_t nlen = paren ? (size_t)(paren - name) : strlen(name);
 	struct bd_func *fp = calloc(1, sizeof(*fp)), f;
@@ -431,25 +502,38 @@ int bd_sc_rewrite(struct bpfdump *d, const char *spec, bool agg, struct bd_sysca
 		if (err)
 			goto out;
 	}
-	/* the items again, each char * argument read as ustr() */
+	/* the items again, each const char * argument read as ustr() */
 	sb_printf(&b, "%s", tp);
-	at = 2;	/* past "x(" */
 	for (i = 0; i < qs.item_cnt; i++) {
 		const struct q_trace_item *it = &qs.items[i];
 		const struct q_value *v = &it->value;
-		int ai;
 
-		if (it->is_pred)
+		if (it->is_pred) {
+			bool ret = false, other = false;
+
+			pred_roots(it->pred, &ret, &other);
+			if (ret && other) {
+				/* it runs at the exit, where only 'return' is */
+				err = bd_err(d, -EINVAL, "trace '%s': a predicate on 'return' reads "
+					     "nothing else (the arguments are taken at the entry): "
+					     "make it items of their own, all of which must hold",
+					     spec);
+				goto out;
+			}
+			pred_wraps(&f, it->pred, &w);
 			continue;
+		}
 		has_value = true;
 		has_ret |= !strcmp(v->path.root, "return") && !v->path.step_cnt;
-		ai = arg_index(&f, v->path.root);
-		if (v->func || v->path.step_cnt || ai < 0 || !is_char_ptr(f.btf, f.arg_types[ai]))
-			continue;
+		want_wrap(&f, v, &w);
+	}
+	qsort(w.v, w.cnt, sizeof(w.v[0]), cmp_wrap);
+	at = 2;	/* past "x(" */
+	for (i = 0; i < w.cnt; i++) {
 		sb_puts(&b, at == 2 ? "(" : "", at == 2);
-		sb_puts(&b, parsed + at, v->pos - at);
-		sb_printf(&b, "ustr(%s)", v->path.root);
-		at = v->end;
+		sb_puts(&b, parsed + at, w.v[i]->pos - at);
+		sb_printf(&b, "ustr(%s)", w.v[i]->path.root);
+		at = w.v[i]->end;
 	}
 	if (qs.item_cnt) {
 		sb_puts(&b, at == 2 ? "(" : "", at == 2);

@@ -89,6 +89,12 @@ P=$(pid_of "$TMP/eexist")
 want=$(awk -F'\t' -v p="$P" '$5 == "-EEXIST" { printf "sc_opens %s openat(\"%s\") = %s\n", p, $2, $5 }' "$TMP/eexist.truth")
 expect_eq "return == -EEXIST: the one open that found the file made" "$want" "$(cat "$TMP/eexist.ev")"
 
+run_sc "$TMP/str" "syscall:openat(flags, filename == \"$D/exists\")"
+P=$(pid_of "$TMP/str")
+want=$(awk -F'\t' -v p="$P" -v f="$D/exists" '$2 == f { printf "sc_opens %s openat(%s) = %s\n", p, $3, $5 }' "$TMP/str.truth")
+expect_eq "filename == \"DIR/exists\": the string compared in the kernel, the one open of that path" \
+	"$want" "$(cat "$TMP/str.ev")"
+
 # --- in-kernel counts by the result ----------------------------------------------------------
 run_sc "$TMP/agg" -J --agg 'count BY return' 'syscall:openat(dfd != -100)'
 want=$(awk -F'\t' '$1 ~ /^[0-9]+$/ { r = $5; if (r == "-ENOENT") r = -2; if (r == "-EEXIST") r = -17; print r ":1" }' "$TMP/agg.truth" | sort | tr '\n' ' ')
