@@ -1259,10 +1259,18 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 		if (!err && p->sys.name[0])
 			err = syscall_setup(&r, p);
 		if (!err && !p->sys.name[0] && strstr(p->text, "return") &&
-		    !strncmp(p->text, "tp:syscalls:sys_enter_", 22))
-			err = bd_err(d, -EINVAL, "trace '%s': a tracepoint has no return value; "
-				     "syscall:%.*s(...) pairs it with its exit", p->text,
+		    !strncmp(p->text, "tp:syscalls:sys_enter_", 22)) {
+			struct bd_strbuf fields = {};
+			int a;
+
+			for (a = 0; a < p->f.nargs; a++)
+				sb_printf(&fields, "%s%s", a ? ", " : "", p->f.arg_names[a]);
+			err = bd_err(d, -EINVAL, "trace '%s': no field 'return'; its fields: %s (a "
+				     "tracepoint has no return value; syscall:%.*s(...) pairs it "
+				     "with its exit)", p->text, fields.s ? fields.s : "",
 				     (int)strcspn(p->text + 22, "("), p->text + 22);
+			sb_free(&fields);
+		}
 		if (err)
 			goto out;
 		err = bd_trace_ctx_extract(d, p->text, &p->spec, &p->f, &p->ctx);
