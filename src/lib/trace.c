@@ -22,6 +22,7 @@
 #include "trace_cmd.h"
 #include "trace_ctx.h"
 #include "trace_func.h"
+#include "trace_syscall.h"
 #include "usyms.h"
 
 #define RINGBUF_SIZE (8 << 20)
@@ -49,6 +50,8 @@ struct probe {
 	bool latency;			/* entry (or hit) to return (or f_end) */
 	bool has_end;			/* a tracepoint's latency ends at f_end */
 	struct bd_func f_end;
+	struct bd_syscall sys;		/* syscall:NAME: f_end is its sys_exit_NAME */
+	__u32 sys_ret_off;		/* where the exit's ret is in its record */
 };
 
 struct trace_run {
@@ -159,12 +162,14 @@ static int make_target(struct bpfdump *d, struct probe *p, enum bpfdump_trace_mo
 		cm->size = 8;
 		t->member_cnt++;
 	}
-	if (!p->f.is_tp && p->f.ret_type) {
+	if ((!p->f.is_tp || p->sys.name[0]) && p->f.ret_type) {
 		struct bd_ctx_member *cm = &t->members[t->member_cnt];
 
 		if (m == BPFDUMP_TRACE_KPROBE) {
 			if (regs_off(d->btf, "ax", &cm->off))
 				return -ENOENT;
+		} else if (p->sys.name[0]) {
+			cm->off = p->sys_ret_off;	/* read by the exit's program only */
 		} else {
 			cm->off = 8 * p->f.nargs;
 		}
@@ -185,7 +190,7 @@ static void plan_init(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 	pl->map.fd = -1;
 	pl->tracing = true;
 	pl->no_dpath = true;
-	pl->deref_ptrs = true;
+	pl->deref_ptrs = !p->sys.name[0];	/* a syscall's pointers are the caller's */
 	pl->struct_limit = r->o->struct_size ? r->o->struct_size : DEFAULT_STRUCT_SIZE;
 	pl->hdr_size = BD_TRACE_HDR_SIZE;
 	pl->all_probe = m == BPFDUMP_TRACE_KPROBE || m == BPFDUMP_TRACE_RAW_TP ||
@@ -474,7 +479,7 @@ static int latency_setup(struct trace_run *r, struct probe *p)
 		return err;
 	if (r->latency)
 		p->latency = true;
-	if (!p->latency || !p->f.is_tp)
+	if (!p->latency || !p->f.is_tp || p->has_end)
 		return 0;
 	if (!r->latency_end)
 		return bd_err(d, -EINVAL, "trace '%s': a tracepoint has no return: its latency "
@@ -487,6 +492,27 @@ static int latency_setup(struct trace_run *r, struct probe *p)
 		return bd_err(d, -EINVAL, "--latency-end '%s': not a tracepoint %s a BTF type, "
 			      "as '%s' is", r->latency_end, p->f.classic ? "without" : "with",
 			      p->text);
+	p->has_end = true;
+	return 0;
+}
+
+/* syscall:NAME: its exit tracepoint ends the event, its 'ret' is 'return' */
+static int syscall_setup(struct trace_run *r, struct probe *p)
+{
+	char tp[128];
+	int i, err;
+
+	snprintf(tp, sizeof(tp), "tp:syscalls:sys_exit_%s", p->sys.name);
+	err = bd_func_resolve(r->d, tp, &p->f_end);
+	if (err)
+		return err;
+	for (i = 0; i < p->f_end.nargs && strcmp(p->f_end.arg_names[i], "ret"); i++)
+		;
+	if (i == p->f_end.nargs || !p->f_end.classic)
+		return bd_err(r->d, -ENOENT, "trace '%s': tracepoint %s has no field 'ret'",
+			      p->sys.display, tp);
+	p->f.ret_type = p->f_end.arg_types[i];
+	p->sys_ret_off = p->f_end.arg_offs[i];
 	p->has_end = true;
 	return 0;
 }
@@ -679,7 +705,7 @@ static int try_mode(struct trace_run *r, struct probe *p, enum bpfdump_trace_mod
 	struct bpfdump *d = r->d;
 	bool bare = !p->spec.item_cnt;
 	__u32 size;
-	int err;
+	int err, i;
 
 	if (m == BPFDUMP_TRACE_KPROBE && bd_lockdown_probe(d)->confidential) {
 		/* the kernel would say only EPERM at perf_event_open */
@@ -704,6 +730,15 @@ static int try_mode(struct trace_run *r, struct probe *p, enum bpfdump_trace_mod
 		return err;	/* a query error: the same in every mode */
 	if (p->latency)
 		p->stash = true;	/* one event (or value) at return, or at the end */
+	for (i = 0; p->sys.name[0] && i < p->plan.col_cnt; i++) {
+		char *c = p->plan.cols[i].name, *in;
+
+		/* syscall:NAME's strings are its arguments' values: named as them */
+		if (c && !strncmp(c, "ustr(", 5) && (in = strndup(c + 5, strlen(c) - 6))) {
+			free(c);
+			p->plan.cols[i].name = in;
+		}
+	}
 	if (bare && !p->f.is_tp && p->f.ret_type && !p->agg.fn && !p->latency) {
 		bool unused;
 
@@ -781,7 +816,13 @@ static int attach_probe(struct trace_run *r, struct probe *p)
 		err = try_mode(r, p, modes[i], why[i], sizeof(why[i]));
 		if (!err) {
 			p->mode = modes[i];
-			bd_log(d, BPFDUMP_WARN, "tracing %s with %s", p->text, mode_name(modes[i]));
+			if (!p->sys.name[0])
+				bd_log(d, BPFDUMP_WARN, "tracing %s with %s", p->text,
+				       mode_name(modes[i]));
+			else if (r->probe_cnt <= 8)	/* a glob's hundreds: said once, after */
+				bd_log(d, BPFDUMP_WARN, "tracing %s with tracepoints "
+				       "syscalls:sys_enter_%s and sys_exit_%s",
+				       r->o->specs[p - r->probes], p->sys.name, p->sys.name);
 			return 0;
 		}
 		probe_detach(p);
@@ -795,6 +836,140 @@ static int attach_probe(struct trace_run *r, struct probe *p)
 		      mode_name(modes[0]), why[0], mode_name(modes[1]), why[1]);
 }
 
+/* a column of one integer (an argument, 'return') as a number: its value in *v */
+static bool column_int(const struct bd_column *c, const __u8 *rec, __u32 len, long long *v)
+{
+	const struct bd_access *a = &c->acc[0];
+	__u64 u = 0;
+
+	if (c->acc_cnt != 1 || (c->fast != BD_FAST_UINT && c->fast != BD_FAST_SINT &&
+				c->fast != BD_FAST_BOOL) ||
+	    !a->slot_size || a->slot_size > 8 || a->slot_off + a->slot_size > len)
+		return false;
+	memcpy(&u, rec + a->slot_off, a->slot_size);	/* little-endian */
+	if (c->fast == BD_FAST_SINT && a->slot_size < 8 && (u >> (8 * a->slot_size - 1)) & 1)
+		u |= ~0ULL << (8 * a->slot_size);
+	*v = (long long)u;
+	return true;
+}
+
+/* a syscall's value: in symbols where it has them, a string quoted, else as is */
+static void syscall_value(struct trace_run *r, const struct probe *p, const struct bd_plan *pl,
+			  const struct bd_column *c, const __u8 *rec, __u32 len,
+			  struct bd_strbuf *out)
+{
+	bool numeric;
+	long long v;
+	size_t i;
+
+	if (column_int(c, rec, len, &v) && bd_sc_format(p->f.btf, p->sys.name, c->name, v, out))
+		return;
+	if (bd_format_column(r->d, pl, c, rec, len, &r->cell, &numeric))
+		sb_reset(&r->cell);
+	if (numeric || c->fmt != BD_FMT_USTR) {
+		sb_puts(out, r->cell.s ? r->cell.s : "", r->cell.s ? r->cell.len : 0);
+		return;
+	}
+	sb_putc(out, '"');
+	for (i = 0; r->cell.s && i < r->cell.len; i++) {
+		unsigned char ch = r->cell.s[i];
+
+		if (ch == '"' || ch == '\\')
+			sb_printf(out, "\\%c", ch);
+		else if (ch < 0x20 || ch == 0x7f)
+			sb_printf(out, "\\x%02x", ch);
+		else
+			sb_putc(out, ch);
+	}
+	sb_putc(out, '"');
+}
+
+/* syscall:NAME as strace prints it: comm pid NAME(ARG, ...) = RETURN, then the
+ * context values, the latency (in seconds, as strace -T) and the stacks */
+static void print_syscall(struct trace_run *r, const struct probe *p, const struct bd_plan *pl,
+			  const __u8 *rec, __u32 len)
+{
+	struct bd_strbuf line = {};
+	char comm[17] = "";
+	__u32 tgid;
+	int i, n = 0, ret = -1;
+	long long flags = -1, v;
+
+	for (i = 0; i < pl->col_cnt; i++)
+		if (!strcmp(pl->cols[i].name, "flags") && !column_int(&pl->cols[i], rec, len, &flags))
+			flags = -1;
+
+	memcpy(&tgid, rec + 16, 4);
+	memcpy(comm, rec + 32, 16);
+	bd_ctx_format(BD_CTX_COMM, rec, &r->cell);
+	sb_printf(&line, "%s %u %s(", r->cell.s ? r->cell.s : comm, tgid, p->sys.name);
+	for (i = 0; i < pl->col_cnt; i++) {
+		const struct bd_column *c = &pl->cols[i];
+		int a;
+
+		if (!strcmp(c->name, "return")) {
+			ret = i;
+			continue;
+		}
+		if (flags >= 0 && column_int(c, rec, len, &v) && !v &&
+		    bd_sc_unused(p->sys.name, c->name, flags))
+			continue;	/* open's mode without O_CREAT, as strace */
+		for (a = 0; a < p->f.nargs && strcmp(p->f.arg_names[a], c->name); a++)
+			;
+		sb_printf(&line, "%s%s%s", n++ ? ", " : "", a < p->f.nargs ? "" : c->name,
+			  a < p->f.nargs ? "" : "=");
+		syscall_value(r, p, pl, c, rec, len, &line);
+	}
+	sb_putc(&line, ')');
+	if (ret >= 0) {
+		sb_puts(&line, " = ", 3);
+		syscall_value(r, p, pl, &pl->cols[ret], rec, len, &line);
+	}
+	for (i = 0; i < p->ctx.val_cnt; i++) {
+		int k = p->ctx.vals[i].ctx;
+
+		if (k < 0 || k >= BD_CTX_CNT)
+			continue;
+		bd_ctx_format(k, rec, &r->cell);
+		sb_printf(&line, " %s=%s", bd_ctx_name(k), r->cell.s ? r->cell.s : "");
+	}
+	if (p->latency) {
+		__u64 ns;
+
+		memcpy(&ns, rec + BD_TRACE_HDR_LATENCY, 8);
+		sb_printf(&line, " <%llu.%06llu>", (unsigned long long)ns / 1000000000ULL,
+			  (unsigned long long)(ns / 1000) % 1000000ULL);
+	}
+	fprintf(r->out, "%s\n", line.s ? line.s : "");
+	sb_free(&line);
+	if (p->ctx.want & STACK_BITS)
+		print_event_stack(r, p, rec, len, 0);
+	fflush(r->out);
+}
+
+/* -J of syscall:NAME: the values in symbols too, "symbolic":{"flags":"O_RDONLY",...} */
+static void print_syscall_symbols(struct trace_run *r, const struct probe *p,
+				  const struct bd_plan *pl, const __u8 *rec, __u32 len)
+{
+	int i, n = 0;
+
+	fputs(",\"symbolic\":{", r->out);
+	for (i = 0; i < pl->col_cnt; i++) {
+		const struct bd_column *c = &pl->cols[i];
+		long long v;
+
+		sb_reset(&r->cell);
+		if (!column_int(c, rec, len, &v) ||
+		    !bd_sc_format(p->f.btf, p->sys.name, c->name, v, &r->cell) || !r->cell.s)
+			continue;
+		fprintf(r->out, "%s", n++ ? "," : "");
+		bd_json_str(r->out, c->name, strlen(c->name));
+		fputc(':', r->out);
+		bd_json_str(r->out, r->cell.s, r->cell.len);
+	}
+	fputc('}', r->out);
+}
+
 static void print_event(struct trace_run *r, const struct probe *p, const struct bd_plan *pl,
 			const __u8 *rec, __u32 len, bool is_exit)
 {
@@ -802,7 +977,16 @@ static void print_event(struct trace_run *r, const struct probe *p, const struct
 	__u32 tgid, tid, cpu;
 	char comm[17] = "";
 	const char *kind = p->f.is_tp ? "hit" : (is_exit || p->stash) ? "return" : "entry";
+	const char *fname = p->sys.name[0] ? p->sys.display : p->f.name;
 	int i, j;
+
+	if (p->sys.name[0]) {
+		if (!r->o->json) {
+			print_syscall(r, p, pl, rec, len);
+			return;
+		}
+		kind = p->stash ? "syscall" : "entry";
+	}
 
 	memcpy(&ts, rec + 8, 8);
 	memcpy(&tgid, rec + 16, 4);
@@ -813,7 +997,7 @@ static void print_event(struct trace_run *r, const struct probe *p, const struct
 		fprintf(r->out, "{\"time_ns\":%llu,\"comm\":", (unsigned long long)ts);
 		bd_json_str(r->out, comm, strlen(comm));
 		fprintf(r->out, ",\"pid\":%u,\"tid\":%u,\"cpu\":%u,\"func\":", tgid, tid, cpu);
-		bd_json_str(r->out, p->f.name, strlen(p->f.name));
+		bd_json_str(r->out, fname, strlen(fname));
 		fprintf(r->out, ",\"event\":\"%s\",\"values\":{", kind);
 	} else {
 		fprintf(r->out, "%llu.%06llu %s %u/%u cpu%u %s %s\n",
@@ -872,8 +1056,12 @@ static void print_event(struct trace_run *r, const struct probe *p, const struct
 	}
 	if (p->ctx.want & STACK_BITS)
 		print_event_stack(r, p, rec, len, j);
-	if (r->o->json)
-		fprintf(r->out, "}}\n");
+	if (r->o->json) {
+		fputc('}', r->out);
+		if (p->sys.name[0])
+			print_syscall_symbols(r, p, pl, rec, len);
+		fprintf(r->out, "}\n");
+	}
 	fflush(r->out);
 }
 
@@ -958,6 +1146,9 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 			       .stack_map_fd = -1 };
 	const char *const *cmd = NULL;
 	const char *cmd_user = NULL;
+	struct bpfdump_trace_opts sc_opts;
+	char **sc_specs = NULL;
+	int sc_cnt = 0;
 	struct ring_buffer *rb = NULL;
 	__u64 lost = 0;
 	__u32 zero = 0;
@@ -1005,6 +1196,17 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 	if (r.latency_end && (strchr(r.latency_end, '(') || strncmp(r.latency_end, "tp:", 3)))
 		return bd_err(d, -EINVAL, "--latency-end '%s': a tracepoint name, tp:GROUP:NAME "
 			      "(no items)", r.latency_end);
+	/* syscall:A,B and syscall:GLOB: one SPEC per syscall */
+	err = bd_sc_expand(d, o->specs, o->spec_cnt, &sc_specs, &sc_cnt);
+	if (err)
+		return err;
+	if (sc_specs) {
+		memset(&sc_opts, 0, sizeof(sc_opts));
+		memcpy(&sc_opts, o, o->sz < sizeof(sc_opts) ? o->sz : sizeof(sc_opts));
+		sc_opts.specs = (const char *const *)sc_specs;
+		sc_opts.spec_cnt = sc_cnt;
+		o = r.o = &sc_opts;
+	}
 	r.log = malloc(LOG_SIZE);
 	r.probes = calloc(o->spec_cnt, sizeof(*r.probes));
 	if (!r.log || !r.probes) {
@@ -1023,9 +1225,16 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 		p->agg_fd = p->agg_zero_fd = -1;
 		p->text = o->specs[i];
 		r.probe_cnt++;
+		if (bd_sc_is_spec(p->text)) {
+			/* syscall:NAME: a SPEC on its entry tracepoint, paired at its exit */
+			err = bd_sc_rewrite(d, p->text, r.agg != NULL, &p->sys);
+			if (err)
+				goto out;
+			p->text = p->sys.text;
+		}
 		if (r.agg) {
 			/* the keys and the value become items of the SPEC */
-			err = bd_agg_parse(d, r.agg, o->specs[i], &p->agg);
+			err = bd_agg_parse(d, r.agg, p->text, &p->agg);
 			if (err)
 				goto out;
 			p->text = p->agg.spec_text;
@@ -1038,7 +1247,30 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 		}
 		if (err)
 			goto out;
-		err = bd_func_resolve(d, p->spec.func, &p->f);
+		if (p->sys.enter && !strcmp(p->spec.func, p->sys.enter->name)) {
+			/* resolved once, by the rewrite: the probe takes it */
+			p->f = *p->sys.enter;
+			free(p->sys.enter);
+			p->sys.enter = NULL;
+			err = 0;
+		} else {
+			err = bd_func_resolve(d, p->spec.func, &p->f);
+		}
+		if (!err && p->sys.name[0])
+			err = syscall_setup(&r, p);
+		if (!err && !p->sys.name[0] && strstr(p->text, "return") &&
+		    !strncmp(p->text, "tp:syscalls:sys_enter_", 22)) {
+			struct bd_strbuf fields = {};
+			int a;
+
+			for (a = 0; a < p->f.nargs; a++)
+				sb_printf(&fields, "%s%s", a ? ", " : "", p->f.arg_names[a]);
+			err = bd_err(d, -EINVAL, "trace '%s': no field 'return'; its fields: %s (a "
+				     "tracepoint has no return value; syscall:%.*s(...) pairs it "
+				     "with its exit)", p->text, fields.s ? fields.s : "",
+				     (int)strcspn(p->text + 22, "("), p->text + 22);
+			sb_free(&fields);
+		}
 		if (err)
 			goto out;
 		err = bd_trace_ctx_extract(d, p->text, &p->spec, &p->f, &p->ctx);
@@ -1078,6 +1310,9 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 		if (err)
 			goto out;
 	}
+	if (r.probe_cnt > 8 && r.probes[r.probe_cnt - 1].sys.name[0])
+		bd_log(d, BPFDUMP_WARN, "tracing %d probes, syscalls with their tracepoints "
+		       "syscalls:sys_enter_NAME and sys_exit_NAME", r.probe_cnt);
 	err = stack_symbols(&r);	/* now: kallsyms lists the programs too */
 	if (err)
 		goto out;
@@ -1134,6 +1369,7 @@ out:
 		bd_agg_free(&r.probes[i].agg);
 		bd_func_free(&r.probes[i].f);
 		bd_func_free(&r.probes[i].f_end);
+		bd_sc_free(&r.probes[i].sys);
 	}
 	bd_trace_cmd_end(d, &r.cmd);
 	if (cmd && OPT_HAS(o, cmd_status) && o->cmd_status && r.cmd.exited)
@@ -1149,5 +1385,6 @@ out:
 	sb_free(&r.cell);
 	free(r.probes);
 	free(r.log);
+	bd_sc_expand_free(sc_specs, sc_cnt);
 	return err;
 }

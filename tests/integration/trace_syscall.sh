@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# syscall:NAME as one event: the openat() calls of a helper (sc_opens: raw syscalls with
+# known flags, on files the test made; it prints each call as it made it, its result
+# from the kernel and the error's name from libc) against bpfdump's strace-like lines,
+# -J's numbers and symbols, predicates on arguments and 'return' (names of constants
+# too), --agg BY return, --latency, and syscall:GLOB seeing the helper's known sequence.
+# SC_LIST: the SPEC for the sequence check (syscall:* by default; tests/kernels uses a
+# short list, as a slow VM loads each syscall's two programs slowly). SC_QUICK=1 (the
+# kernels' run, under TCG): not the checks whose code paths others here already take.
+source "$(dirname "$0")/../lib.sh"
+SC=$HELPERS/sc_opens
+[ -x "$SC" ] || { skip "sc_opens not built (make $BUILD/tests/sc_opens)"; exit 0; }
+SC_LIST=${SC_LIST:-'syscall:*'}
+QUICK=${SC_QUICK:-0}
+if ! "$BPFDUMP" info tp:syscalls:sys_enter_openat >/dev/null 2>&1; then
+	skip "no syscall tracepoints on this kernel (CONFIG_FTRACE_SYSCALLS)"
+	exit 0
+fi
+D=$TMP/d
+mkdir -p "$D"
+: >"$D/exists"
+
+# run_sc OUT SPEC... : bpfdump trace SPEC... -- sc_opens D; the helper's truth in OUT.truth
+run_sc() {
+	local out=$1
+	shift
+	rm -f "$D/new"
+	timeout 120 "$BPFDUMP" trace "$@" -- "$SC" "$D" >"$out" 2>"$out.err"
+	echo $? >"$out.rc"
+	grep -v '^[a-z_0-9]* [0-9]* [a-z_0-9]*(\|^{' "$out" >"$out.truth"
+	grep '^[a-z_0-9]* [0-9]* [a-z_0-9]*(\|^{' "$out" >"$out.ev"
+}
+pid_of() { awk -F'\t' '$1 == "seq" { print $4 }' "$1.truth"; }
+
+# --- the default line, every argument: exactly the helper's calls --------------------------
+run_sc "$TMP/all" 'syscall:openat'
+expect_eq "syscall:openat -- CMD exits as the command" 0 "$(cat "$TMP/all.rc")"
+P=$(pid_of "$TMP/all")
+want=$(awk -F'\t' -v p="$P" '$1 != "seq" {
+	printf "sc_opens %s openat(%s, \"%s\", %s%s) = %s\n", p, $1, $2, $3, $3 ~ /O_CREAT/ ? ", " $4 : "", $5 }' "$TMP/all.truth")
+expect_eq "syscall:openat: the helper's 7 calls, as strace prints them (dirfd, path, flags, mode with O_CREAT, fd or -ERRNO)" \
+	"$want" "$(grep "^sc_opens $P openat(" "$TMP/all.ev" | tail -n 7)"
+n=$(grep -c "^sc_opens $P openat(" "$TMP/all.ev")
+check "syscall:openat: no event of another process (-- CMD)" \
+	[ "$(grep -vc "^sc_opens $P " "$TMP/all.ev")" = 0 ]
+check "syscall:openat: the loader's opens before main too ($n events, at least 7)" [ "$n" -ge 7 ]
+
+# --- -J: numbers as the kernel has them, symbols beside -----------------------------------
+run_sc "$TMP/json" -J 'syscall:openat(dfd, filename, flags, mode, return)'
+r=$(python3 - "$TMP/json.ev" "$TMP/json.truth" <<'PY' 2>&1
+import json, os, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+truth = [l.rstrip("\n").split("\t") for l in open(sys.argv[2]) if not l.startswith("seq")]
+ev = ev[-len(truth):]
+errs = {"-ENOENT": -2, "-EEXIST": -17}
+flags = {"O_RDONLY": 0, "O_WRONLY": os.O_WRONLY, "O_RDWR": os.O_RDWR, "O_CLOEXEC": os.O_CLOEXEC,
+         "O_DIRECTORY": os.O_DIRECTORY, "O_PATH": os.O_PATH, "O_NOFOLLOW": os.O_NOFOLLOW,
+         "O_CREAT": os.O_CREAT, "O_EXCL": os.O_EXCL, "O_TRUNC": os.O_TRUNC}
+for e, (dfd, path, fl, mode, ret) in zip(ev, truth):
+    v, s = e["values"], e["symbolic"]
+    want_ret = errs[ret] if ret in errs else int(ret)
+    want_fl = 0
+    for f in fl.split("|"):
+        want_fl |= flags[f]
+    got = (e["func"], e["event"], v["filename"], v["flags"], v["mode"], v["return"], s["flags"])
+    want = ("syscall:openat", "syscall", path, want_fl, int(mode, 8), want_ret, fl)
+    if got != want:
+        print("got %r want %r" % (got, want)); break
+    if (ret in errs) != (s.get("return") == ret) or (dfd == "AT_FDCWD") != (s.get("dfd") == "AT_FDCWD"):
+        print("symbolic %r for %r" % (s, (dfd, ret))); break
+else:
+    print("ok" if len(ev) == len(truth) == 7 else "%d events for %d calls" % (len(ev), len(truth)))
+PY
+)
+expect_eq "-J: each call's filename, flags, mode, return as numbers; flags, AT_FDCWD, -ERRNO as symbols" ok "$r"
+
+# --- predicates: on 'return', and with names of constants -----------------------------------
+run_sc "$TMP/neg" 'syscall:openat(filename, return < 0)'
+P=$(pid_of "$TMP/neg")
+want=$(awk -F'\t' -v p="$P" '$1 != "seq" && $5 ~ /^-/ { printf "sc_opens %s openat(\"%s\") = %s\n", p, $2, $5 }' "$TMP/neg.truth")
+expect_eq "return < 0: only the helper's failed opens, nothing else of it" "$want" "$(cat "$TMP/neg.ev")"
+
+[ "$QUICK" = 1 ] || {
+run_sc "$TMP/creat" 'syscall:openat(filename, flags, flags & O_CREAT != 0)'
+P=$(pid_of "$TMP/creat")
+want=$(awk -F'\t' -v p="$P" '$1 != "seq" && $3 ~ /O_CREAT/ { printf "sc_opens %s openat(\"%s\", %s) = %s\n", p, $2, $3, $5 }' "$TMP/creat.truth")
+expect_eq "flags & O_CREAT != 0: the opens with O_CREAT (the name made a number)" "$want" "$(cat "$TMP/creat.ev")"
+
+run_sc "$TMP/eexist" 'syscall:openat(filename, return == -EEXIST)'
+P=$(pid_of "$TMP/eexist")
+want=$(awk -F'\t' -v p="$P" '$5 == "-EEXIST" { printf "sc_opens %s openat(\"%s\") = %s\n", p, $2, $5 }' "$TMP/eexist.truth")
+expect_eq "return == -EEXIST: the one open that found the file made" "$want" "$(cat "$TMP/eexist.ev")"
+}
+
+run_sc "$TMP/str" "syscall:openat(flags, filename == \"$D/exists\")"
+P=$(pid_of "$TMP/str")
+want=$(awk -F'\t' -v p="$P" -v f="$D/exists" '$2 == f { printf "sc_opens %s openat(%s) = %s\n", p, $3, $5 }' "$TMP/str.truth")
+expect_eq "filename == \"DIR/exists\": the string compared in the kernel, the one open of that path" \
+	"$want" "$(cat "$TMP/str.ev")"
+
+# --- in-kernel counts by the result ----------------------------------------------------------
+run_sc "$TMP/agg" -J --agg 'count BY return' 'syscall:openat(dfd != -100)'
+want=$(awk -F'\t' '$1 ~ /^[0-9]+$/ { r = $5; if (r == "-ENOENT") r = -2; if (r == "-EEXIST") r = -17; print r ":1" }' "$TMP/agg.truth" | sort | tr '\n' ' ')
+got=$(python3 -c '
+import json, sys
+j = json.loads(open(sys.argv[1]).readline())
+print(" ".join(sorted("%d:%d" % (e["key"]["return"], e["value"]) for e in j["aggregates"][0]["entries"])) + " ")' "$TMP/agg.ev" 2>&1)
+expect_eq "--agg 'count BY return' (dfd != AT_FDCWD): one per result of the helper's dirfd opens" "$want" "$got"
+
+# --- --latency: the strace -T suffix; with -J latency_ns, > 0 --------------------------------
+if [ "$QUICK" != 1 ]; then
+	run_sc "$TMP/lat" --latency 'syscall:openat(filename)'
+	P=$(pid_of "$TMP/lat")
+	bad=$(grep "^sc_opens $P openat(" "$TMP/lat.ev" | grep -vc ' <[0-9]*\.[0-9]\{6\}>$')
+	check "--latency: every event ends with its duration <s.us>" [ "$bad" = 0 -a -s "$TMP/lat.ev" ]
+fi
+run_sc "$TMP/latj" -J --latency 'syscall:openat(filename)'
+r=$(python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+print("ok" if len(ev) >= 7 and all(e["values"]["latency_ns"] > 0 for e in ev) else ev)' "$TMP/latj.ev" 2>&1)
+expect_eq "--latency -J: every event has latency_ns > 0" ok "$r"
+
+# --- several syscalls: the helper's last three in a row --------------------------------------
+run_sc "$TMP/seq" "$SC_LIST"
+P=$(pid_of "$TMP/seq")
+want=$(awk -F'\t' -v p="$P" '$1 == "seq" { printf "sc_opens %s getppid() = %s\nsc_opens %s close(-1) = %s\nsc_opens %s getpid() = %s\n", p, $2, p, $3, p, $4 }' "$TMP/seq.truth")
+got=$(grep "^sc_opens $P " "$TMP/seq.ev" | grep -B1 -A1 "close(-1) = -EBADF" | tail -n 3)
+expect_eq "$SC_LIST: getppid, close(-1) = -EBADF, getpid, one after the other with their results" "$want" "$got"
+got=$(grep "^sc_opens $P openat(" "$TMP/seq.ev" | tail -n 7 | sed 's/ = .*//' | cut -d' ' -f3-)
+want=$(awk -F'\t' '$1 != "seq" { printf "openat(%s, \"%s\", %s%s)\n", $1, $2, $3, $3 ~ /O_CREAT/ ? ", " $4 : "" }' "$TMP/seq.truth")
+expect_eq "$SC_LIST: the helper's openat calls among them" "$want" "$got"
