@@ -7,6 +7,9 @@
 # bench/results/<timestamp>/trace.{json,md}.
 #   BENCH_CALLS (1000000), BENCH_REPEAT (5: the median of that many loops),
 #   BENCH_TRACE_MODES ("tp_btf raw_tp fentry kprobe"; modes this kernel lacks are skipped)
+# Then bench/trace_compare.py: the in-kernel aggregations (--agg count, hist(latency),
+# count BY kstack), per-event mode and start-up against bpftrace's one-liners, timed
+# interleaved (BENCH_TRACE_COMPARE=0 skips it; trace.md and trace_compare.md the results).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -84,3 +87,7 @@ lines += ["| %s | %s | %.1f | %.1f | %.2f | %d | %d |" % (r["mode"], r["case"], 
 open(out + "/trace.md", "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 PY
+[ "${BENCH_TRACE_COMPARE:-1}" = 0 ] && exit 0
+PY3=/usr/bin/python3
+[ -x $PY3 ] || PY3=python3
+BUILD=$BUILD $PY3 bench/trace_compare.py "$OUT"
