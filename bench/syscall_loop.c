@@ -2,7 +2,9 @@
 /*
  * The tracing overhead workload: N getpgid(0) system calls, timed.
  * Usage: syscall_loop [-s] N [GOFILE [COMM]]. With GOFILE (or "-": none), waits until it
- * exists (the tracer attached), then loops. Prints "CALLS NS_PER_CALL".
+ * exists (the tracer attached), then loops. Prints "CALLS NS_PER_CALL CPU_NS_PER_CALL": wall
+ * time, and the looping thread's CPU time (a BPF program runs in the calling thread, so
+ * what a tracer adds shows there too, and a busy machine's waits for a CPU do not).
  * -s: first prints "start NS" (CLOCK_MONOTONIC at main's entry) on stderr: when a tracer
  * that holds its command until attached let it run.
  * COMM: the loop runs in a thread that the main thread names COMM (through /proc) only
@@ -20,7 +22,7 @@
 #include <unistd.h>
 
 static long n;
-static double ns_per_call;
+static double ns_per_call, cpu_per_call;
 static atomic_int state;	/* 0 started, 1 ready, 2 go, 3 done, 4 named back */
 static _Atomic pid_t tid;
 
@@ -29,6 +31,14 @@ static double now_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static double cpu_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
@@ -80,7 +90,9 @@ static void wait_state(int s)
 int main(int argc, char **argv)
 {
 	char own[16] = "";
+	clockid_t clk;
 	pthread_t th;
+	double c0;
 	long i;
 
 	if (argc > 1 && !strcmp(argv[1], "-s")) {
@@ -99,8 +111,11 @@ int main(int argc, char **argv)
 	for (i = 0; argc > 2 && strcmp(argv[2], "-") && access(argv[2], F_OK) && i < 60000; i++)
 		usleep(1000);
 	if (argc < 4) {
+		double c0 = cpu_ns(CLOCK_THREAD_CPUTIME_ID);
+
 		loop();
-		printf("%ld %.1f\n", n, ns_per_call);
+		cpu_per_call = (cpu_ns(CLOCK_THREAD_CPUTIME_ID) - c0) / n;
+		printf("%ld %.1f %.1f\n", n, ns_per_call, cpu_per_call);
 		return 0;
 	}
 	if (pthread_create(&th, NULL, thread_main, NULL)) {
@@ -113,14 +128,23 @@ int main(int argc, char **argv)
 		perror("syscall_loop: naming the loop thread");
 		return 1;
 	}
+	/* the thread's CPU clock, read from here: a read in the thread would be a system
+	 * call under COMM (its spinning until main sees it done adds at most a poll) */
+	if (pthread_getcpuclockid(th, &clk)) {
+		fprintf(stderr, "syscall_loop: no CPU clock for the loop thread\n");
+		return 1;
+	}
+	c0 = cpu_ns(clk);
 	atomic_store(&state, 2);
-	wait_state(3);
+	while (atomic_load(&state) != 3)
+		usleep(50);
+	cpu_per_call = (cpu_ns(clk) - c0) / n;
 	if (set_comm(atomic_load(&tid), own)) {
 		perror("syscall_loop: naming the loop thread back");
 		return 1;
 	}
 	atomic_store(&state, 4);
 	pthread_join(th, NULL);
-	printf("%ld %.1f\n", n, ns_per_call);
+	printf("%ld %.1f %.1f\n", n, ns_per_call, cpu_per_call);
 	return 0;
 }

@@ -3,7 +3,8 @@
 # to a system call, measured on N getpgid(0) calls of one process (-p), per attach mode
 # this kernel has: untraced; traced with a predicate that is false (the program runs,
 # nothing is copied); traced with a predicate that is true (every call is an event,
-# written as JSON lines to a file). Prints ns per call and the ratios; results go to
+# written as JSON lines to a file). Prints ns per call (the looping thread's CPU time: a
+# busy machine's waits for a CPU left out) and the ratios; results go to
 # bench/results/<timestamp>/trace.{json,md}.
 #   BENCH_CALLS (1000000), BENCH_REPEAT (5: the median of that many loops),
 #   BENCH_TRACE_MODES ("tp_btf raw_tp fentry kprobe"; modes this kernel lacks are skipped)
@@ -46,7 +47,7 @@ one() {
 			sleep 0.3; kill -INT $TRACER; wait $TRACER 2>/dev/null
 			events=$(wc -l <"$TMP/ev")
 		fi
-		vals+=("$(cut -d' ' -f2 "$TMP/loop")")
+		vals+=("$(cut -d' ' -f3 "$TMP/loop")")	# the loop thread's CPU time
 	done
 	printf '%s\n' "${vals[@]}" | sort -n | sed -n "$(((REP + 1) / 2))p" | tr '\n' ' '
 	echo "$events $(grep -o '[0-9]* events lost' "$TMP/err" 2>/dev/null | cut -d' ' -f1)"
