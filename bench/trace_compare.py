@@ -193,6 +193,7 @@ def main():
     ok = True
     for row in [r for r in ROWS if r != "startup"]:
         runs = {s: [] for s in sides}
+        first = len(lines)
         for r in range(REP):
             for s in sides:		# interleaved: untraced, bpfdump, bpftrace, untraced, ...
                 if row == "event" and s == "bpftrace":
@@ -222,6 +223,8 @@ def main():
             rr["ratio_added"] = ratio
         res[row] = dict(untraced=base, **rr)
         say("done:", row)
+        for l in lines[first:]:	# as it goes: a run cut short keeps its rows
+            say(l)
     if "startup" in ROWS:
         st = {s: [] for s in sides[1:]}
         for r in range(SREP):
