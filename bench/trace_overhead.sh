@@ -3,10 +3,14 @@
 # to a system call, measured on N getpgid(0) calls of one process (-p), per attach mode
 # this kernel has: untraced; traced with a predicate that is false (the program runs,
 # nothing is copied); traced with a predicate that is true (every call is an event,
-# written as JSON lines to a file). Prints ns per call and the ratios; results go to
+# written as JSON lines to a file). Prints ns per call (the looping thread's CPU time: a
+# busy machine's waits for a CPU left out) and the ratios; results go to
 # bench/results/<timestamp>/trace.{json,md}.
 #   BENCH_CALLS (1000000), BENCH_REPEAT (5: the median of that many loops),
 #   BENCH_TRACE_MODES ("tp_btf raw_tp fentry kprobe"; modes this kernel lacks are skipped)
+# Then bench/trace_compare.py: the in-kernel aggregations (--agg count, hist(latency),
+# count BY kstack), per-event mode and start-up against bpftrace's one-liners, timed
+# interleaved (BENCH_TRACE_COMPARE=0 skips it; trace.md and trace_compare.md the results).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -43,7 +47,7 @@ one() {
 			sleep 0.3; kill -INT $TRACER; wait $TRACER 2>/dev/null
 			events=$(wc -l <"$TMP/ev")
 		fi
-		vals+=("$(cut -d' ' -f2 "$TMP/loop")")
+		vals+=("$(cut -d' ' -f3 "$TMP/loop")")	# the loop thread's CPU time
 	done
 	printf '%s\n' "${vals[@]}" | sort -n | sed -n "$(((REP + 1) / 2))p" | tr '\n' ' '
 	echo "$events $(grep -o '[0-9]* events lost' "$TMP/err" 2>/dev/null | cut -d' ' -f1)"
@@ -84,3 +88,7 @@ lines += ["| %s | %s | %.1f | %.1f | %.2f | %d | %d |" % (r["mode"], r["case"], 
 open(out + "/trace.md", "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 PY
+[ "${BENCH_TRACE_COMPARE:-1}" = 0 ] && exit 0
+PY3=/usr/bin/python3
+[ -x $PY3 ] || PY3=python3
+BUILD=$BUILD $PY3 bench/trace_compare.py "$OUT"

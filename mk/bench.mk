@@ -2,7 +2,8 @@
 #   make -f Makefile -f mk/bench.mk bench
 # make bench        installs hyperfine, lsof, GNU time if missing, builds, runs bench/run.sh
 # make bench-quick  smaller workloads, a few minutes
-# make bench-trace  tracing overhead per system call, per attach mode
+# make bench-trace  tracing overhead per system call, per attach mode; against bpftrace
+# make bench-trace-vm  the same with fentry/kprobe, and --latency, in the VM (TCG: slow)
 # make bench-smoke  20x20 task_file: counts agree between bpfdump, /proc and lsof
 # make bench-bins   only build the workload generators, readers and floors
 ifndef BENCH_MK_INCLUDED
@@ -16,7 +17,7 @@ BENCH_BPF   := $(BENCH_BUILD)/floor_tcp.bpf.o $(BENCH_BUILD)/floor_task.bpf.o \
 BENCH_CFLAGS := -g -O2 -std=gnu11 -Wall -Wextra -Wformat=2 -D_GNU_SOURCE $(if $(WERROR),-Werror)
 BENCH_MAKEFILES := $(addprefix -f ,$(filter-out %.d,$(MAKEFILE_LIST)))
 
-.PHONY: bench bench-quick bench-smoke bench-bins bench-deps bench-trace
+.PHONY: bench bench-quick bench-smoke bench-bins bench-deps bench-trace bench-trace-vm
 
 $(BENCH_BUILD):
 	@mkdir -p $@
@@ -44,6 +45,10 @@ bench bench-quick: bench-deps
 # tracing overhead: ns added to a system call, per attach mode (bench/trace_overhead.sh)
 bench-trace: bench-bins
 	@BUILD=$(BUILD) bench/trace_overhead.sh
+
+# in a VM with a Debian kernel (fentry, kprobes): bench/trace_vm.sh
+bench-trace-vm: bench-bins $(BUILD)/tests/sleep_clock
+	@../shared/vm/run --timeout 300 -- env BUILD=$(BUILD) bench/trace_vm.sh
 
 bench-smoke: bench-bins
 	@BUILD=$(BUILD) bench/run.sh --smoke

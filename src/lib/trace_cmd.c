@@ -4,8 +4,9 @@
  * child of our own cgroup made for it, and execs once the probes are attached, so
  * its first event is seen; the programs keep only tasks under that cgroup. Where
  * no cgroup can be made (no cgroup2, read-only), and for -p PID --follow, the
- * programs keep the threads of a hash map instead: seeded from /proc, and kept up
- * by two tp_btf programs, one adding what a member forks (sched_process_fork), one
+ * programs keep the threads of a hash map instead: seeded by a pass of a task
+ * iterator (from /proc where the kernel has none), and kept up by two programs (tp_btf,
+ * else raw tracepoints), one adding what a member forks (sched_process_fork), one
  * removing a thread that exits (sched_process_exit).
  */
 #include <bpf/bpf.h>
@@ -205,25 +206,38 @@ static void cgroup_remove(struct bpfdump *d, struct bd_trace_cmd *c)
 	c->cg_path[0] = '\0';
 }
 
-/* tp_btf program on sched_process_fork (add the child of a member) or exit (remove). */
-static int tracker_load(struct bpfdump *d, struct bd_trace_cmd *c, bool fork_prog, char *log)
+/* The program kinds a tracker runs as, best first (BPFDUMP_FOLLOW_TRACKER=raw_tp forces
+ * the fallback, to test it where tp_btf works). */
+enum tracker_kind { TRK_TP_BTF, TRK_RAW_TP };
+
+static const char *const tracker_kind_name[] = { "tp_btf", "raw_tp" };
+
+/* A program on sched_process_fork (add the child of a member) or sched_process_exit
+ * (remove the exiting thread), as a tp_btf program (the child read directly through
+ * its BTF type) or a raw tracepoint (read with bpf_probe_read_kernel). */
+static int tracker_load(struct bpfdump *d, struct bd_trace_cmd *c, bool fork_prog,
+			enum tracker_kind kind, char *log)
 {
-	const char *tp = fork_prog ? "btf_trace_sched_process_fork" : "btf_trace_sched_process_exit";
-	LIBBPF_OPTS(bpf_prog_load_opts, lo, .expected_attach_type = BPF_TRACE_RAW_TP,
-		    .log_buf = log, .log_size = LOG_SIZE);
+	const char *tp = fork_prog ? "sched_process_fork" : "sched_process_exit";
+	LIBBPF_OPTS(bpf_prog_load_opts, lo, .log_buf = log, .log_size = LOG_SIZE);
 	struct insn_buf b;
 	struct bpf_insn *insns;
 	__u32 bit_off = 0, type_id, bsz;
-	__s32 task_id, td;
+	__s32 task_id, td = 0;
 	int out, cnt, fd, err;
-	char tail[300];
+	char tail[300], tname[64];
 
-	td = btf__find_by_name_kind(d->btf, tp, BTF_KIND_TYPEDEF);
+	snprintf(tname, sizeof(tname), "btf_trace_%s", tp);
+	if (kind == TRK_TP_BTF)
+		td = btf__find_by_name_kind(d->btf, tname, BTF_KIND_TYPEDEF);
 	task_id = btf__find_by_name_kind(d->btf, "task_struct", BTF_KIND_STRUCT);
 	if (td < 0 || task_id < 0 ||
 	    bd_find_member(d->btf, task_id, "pid", &bit_off, &type_id, &bsz))
-		return bd_err(d, -ENOENT, "--follow: no %s or task_struct.pid in BTF", tp);
-	lo.attach_btf_id = td;
+		return bd_err(d, -ENOENT, "--follow: no %s or task_struct.pid in BTF", tname);
+	if (kind == TRK_TP_BTF) {
+		lo.expected_attach_type = BPF_TRACE_RAW_TP;
+		lo.attach_btf_id = td;
+	}
 	ib_init(&b);
 	out = ib_new_label(&b);
 	ib_emit(&b, I_MOV64_REG(R_CTX, R1));
@@ -236,9 +250,18 @@ static int tracker_load(struct bpfdump *d, struct bd_trace_cmd *c, bool fork_pro
 		/* the parent is current; args[1] is the child */
 		ib_emit(&b, I_CALL(BPF_FUNC_map_lookup_elem));
 		ib_jmp_imm(&b, BPF_JEQ, R0, 0, out);
-		ib_emit(&b, I_LDX(8, R1, R_CTX, 8));
-		ib_emit(&b, I_LDX(4, R1, R1, bit_off / 8));
-		ib_emit(&b, I_STX(4, R_FP, R1, -8));
+		ib_emit(&b, I_LDX(8, R3, R_CTX, 8));
+		if (kind == TRK_TP_BTF) {
+			ib_emit(&b, I_LDX(4, R1, R3, bit_off / 8));
+			ib_emit(&b, I_STX(4, R_FP, R1, -8));
+		} else {
+			ib_emit(&b, I_ALU64_IMM(BPF_ADD, R3, bit_off / 8));
+			ib_emit(&b, I_MOV64_REG(R1, R_FP));
+			ib_emit(&b, I_ALU64_IMM(BPF_ADD, R1, -8));
+			ib_emit(&b, I_MOV64_IMM(R2, 4));
+			ib_emit(&b, I_CALL(BPF_FUNC_probe_read_kernel));
+			ib_jmp_imm(&b, BPF_JNE, R0, 0, out);
+		}
 		ib_emit(&b, I_ST_IMM(4, R_FP, -12, 1));
 		ib_ld_imm64(&b, R1, BPF_PSEUDO_MAP_FD, c->tree_fd);
 		ib_emit(&b, I_MOV64_REG(R2, R_FP));
@@ -267,22 +290,59 @@ static int tracker_load(struct bpfdump *d, struct bd_trace_cmd *c, bool fork_pro
 	if (err)
 		return bd_err(d, err, "--follow: code generation: %s", strerror(-err));
 	log[0] = '\0';
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, fork_prog ? "bd_follow_fork" : "bd_follow_exit",
-			   "GPL", insns, cnt, &lo);
+	fd = bpf_prog_load(kind == TRK_TP_BTF ? BPF_PROG_TYPE_TRACING :
+			   BPF_PROG_TYPE_RAW_TRACEPOINT, fork_prog ? "bd_follow_fork" :
+			   "bd_follow_exit", "GPL", insns, cnt, &lo);
 	err = fd < 0 ? -errno : 0;
 	free(insns);
 	if (fd < 0) {
 		bd_log_tail(log, tail, sizeof(tail));
-		return bd_err(d, err, "--follow: cannot load the %s tracker (tp_btf): %s%s%s%s",
-			      fork_prog ? "fork" : "exit", strerror(-err), tail[0] ? " (" : "", tail,
-			      tail[0] ? ")" : "");
+		return bd_err(d, err, "--follow: cannot load the %s tracker (%s): %s%s%s%s",
+			      fork_prog ? "fork" : "exit", tracker_kind_name[kind], strerror(-err),
+			      tail[0] ? " (" : "", tail, tail[0] ? ")" : "");
 	}
 	c->prog_fd[!fork_prog] = fd;
-	c->link_fd[!fork_prog] = bpf_raw_tracepoint_open(NULL, fd);
+	c->link_fd[!fork_prog] = bpf_raw_tracepoint_open(kind == TRK_TP_BTF ? NULL : tp, fd);
 	if (c->link_fd[!fork_prog] < 0)
-		return bd_err(d, -errno, "--follow: cannot attach the %s tracker: %s",
-			      fork_prog ? "fork" : "exit", strerror(errno));
+		return bd_err(d, -errno, "--follow: cannot attach the %s tracker (%s): %s",
+			      fork_prog ? "fork" : "exit", tracker_kind_name[kind],
+			      strerror(errno));
 	return 0;
+}
+
+static void trackers_close(struct bd_trace_cmd *c)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (c->link_fd[i] >= 0)
+			close(c->link_fd[i]);
+		if (c->prog_fd[i] >= 0)
+			close(c->prog_fd[i]);
+		c->link_fd[i] = c->prog_fd[i] = -1;
+	}
+}
+
+/* Both trackers, as the best kind that loads here; the last kind's error otherwise. */
+static int trackers_attach(struct bpfdump *d, struct bd_trace_cmd *c, char *log)
+{
+	const char *force = getenv("BPFDUMP_FOLLOW_TRACKER");
+	int kind = force && !strcmp(force, "raw_tp") ? TRK_RAW_TP : TRK_TP_BTF, err;
+
+	for (; kind <= TRK_RAW_TP; kind++) {
+		err = tracker_load(d, c, true, kind, log);
+		if (!err)
+			err = tracker_load(d, c, false, kind, log);
+		if (!err) {
+			bd_log(d, BPFDUMP_INFO, "following forks and exits with %s programs",
+			       tracker_kind_name[kind]);
+			return 0;
+		}
+		trackers_close(c);
+		if (kind < TRK_RAW_TP)
+			bd_log(d, BPFDUMP_INFO, "%s; trying a raw tracepoint", bpfdump__errmsg(d));
+	}
+	return err;
 }
 
 static int tree_add(struct bd_trace_cmd *c, __u32 tid, bool *added)
@@ -297,43 +357,192 @@ static int tree_add(struct bd_trace_cmd *c, __u32 tid, bool *added)
 	return 0;
 }
 
-/* The threads of process pid into the tree. */
-static int tree_add_threads(struct bd_trace_cmd *c, int pid, bool *added)
+/* A task as the seeding sees it: a thread, its process and its parent process. */
+struct tree_task {
+	__u32 tid, tgid, ptgid;
+	bool in;
+};
+
+struct tree_tasks {
+	struct tree_task *t;
+	int n, cap;
+};
+
+static int tasks_push(struct tree_tasks *ts, __u32 tid, __u32 tgid, __u32 ptgid)
 {
-	char path[64];
-	struct dirent *e;
-	DIR *dp;
-	int err = 0;
+	if (ts->n == ts->cap) {
+		int cap = ts->cap ? 2 * ts->cap : 1024;
+		void *t = realloc(ts->t, cap * sizeof(*ts->t));
 
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	dp = opendir(path);
-	if (!dp)
-		return 0;	/* gone meanwhile */
-	while (!err && (e = readdir(dp))) {
-		char *end;
-		long tid = strtol(e->d_name, &end, 10);
-
-		if (*end || tid <= 0)
-			continue;
-		err = tree_add(c, tid, added);
+		if (!t)
+			return -ENOMEM;
+		ts->t = t;
+		ts->cap = cap;
 	}
-	closedir(dp);
+	ts->t[ts->n++] = (struct tree_task){ .tid = tid, .tgid = tgid, .ptgid = ptgid };
+	return 0;
+}
+
+static int cmp_tgid(const void *a, const void *b)
+{
+	const struct tree_task *x = a, *y = b;
+
+	return x->tgid < y->tgid ? -1 : x->tgid > y->tgid;
+}
+
+static bool tgid_in(const struct tree_tasks *ts, __u32 tgid)
+{
+	int lo = 0, hi = ts->n - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (ts->t[mid].tgid == tgid)
+			return ts->t[mid].in;
+		if (ts->t[mid].tgid < tgid)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return false;
+}
+
+/* Mark pid's process and every process below it (by parent links), add their threads. */
+static int tasks_add_tree(struct bd_trace_cmd *c, struct tree_tasks *ts, int pid, bool *added)
+{
+	bool more = true;
+	int i, j, err = 0;
+
+	/* sorted by process, so that all threads of one are marked together */
+	qsort(ts->t, ts->n, sizeof(*ts->t), cmp_tgid);
+	for (i = 0; i < ts->n; i++)
+		ts->t[i].in = ts->t[i].tgid == (__u32)pid;
+	while (more) {
+		more = false;
+		for (i = 0; i < ts->n; i = j) {
+			bool in = ts->t[i].in || (ts->t[i].ptgid != ts->t[i].tgid &&
+						  tgid_in(ts, ts->t[i].ptgid));
+
+			for (j = i; j < ts->n && ts->t[j].tgid == ts->t[i].tgid; j++)
+				if (in && !ts->t[j].in)
+					ts->t[j].in = more = true;
+		}
+	}
+	for (i = 0; i < ts->n && !err; i++)
+		if (ts->t[i].in)
+			err = tree_add(c, ts->t[i].tid, added);
 	return err;
 }
 
-/* Every process of which pid is an ancestor (by /proc's parent links), and pid. */
-static int tree_scan(struct bd_trace_cmd *c, int pid, bool *added)
+/*
+ * Every task of the system in one pass of a task iterator (bpf_iter_task visits every
+ * thread): the program writes each one's pid, tgid and real_parent's tgid (global ids,
+ * as the programs see them) to the seq_file.
+ */
+static int tasks_read_iter(struct bpfdump *d, struct tree_tasks *ts, char *log)
 {
-	struct { int pid, ppid; bool in; } *ps = NULL;
-	int n = 0, i, err = 0;
-	size_t cap = 0;
-	bool more = true;
-	struct dirent *e;
-	DIR *dp = opendir("/proc");
+	LIBBPF_OPTS(bpf_prog_load_opts, lo, .expected_attach_type = BPF_TRACE_ITER,
+		    .log_buf = log, .log_size = LOG_SIZE);
+	__u32 bit_off, type_id, bsz, meta_off, task_off, seq_off, pid_off, tgid_off, parent_off;
+	__s32 fn, ctx_id, meta_id, task_id;
+	struct bpf_insn *insns;
+	struct insn_buf b;
+	int out, cnt, prog_fd, link_fd = -1, iter_fd = -1, err;
+	__u32 rec[3];
+	char tail[300];
+	ssize_t n;
+
+	fn = btf__find_by_name_kind(d->btf, "bpf_iter_task", BTF_KIND_FUNC);
+	ctx_id = btf__find_by_name_kind(d->btf, "bpf_iter__task", BTF_KIND_STRUCT);
+	meta_id = btf__find_by_name_kind(d->btf, "bpf_iter_meta", BTF_KIND_STRUCT);
+	task_id = btf__find_by_name_kind(d->btf, "task_struct", BTF_KIND_STRUCT);
+	if (fn < 0 || ctx_id < 0 || meta_id < 0 || task_id < 0)
+		return bd_err(d, -ENOENT, "no task iterator in BTF");
+#define OFF(id, name, var)							\
+	do {									\
+		if (bd_find_member(d->btf, id, name, &bit_off, &type_id, &bsz))	\
+			return bd_err(d, -ENOENT, "no " name " in BTF");	\
+		var = bit_off / 8;						\
+	} while (0)
+	OFF(ctx_id, "meta", meta_off);
+	OFF(ctx_id, "task", task_off);
+	OFF(meta_id, "seq", seq_off);
+	OFF(task_id, "pid", pid_off);
+	OFF(task_id, "tgid", tgid_off);
+	OFF(task_id, "real_parent", parent_off);
+#undef OFF
+	lo.attach_btf_id = fn;
+	ib_init(&b);
+	out = ib_new_label(&b);
+	ib_emit(&b, I_MOV64_REG(R_CTX, R1));
+	ib_emit(&b, I_LDX(8, R8, R_CTX, task_off));
+	ib_jmp_imm(&b, BPF_JEQ, R8, 0, out);	/* the call after the last task */
+	ib_emit(&b, I_LDX(4, R1, R8, pid_off));
+	ib_emit(&b, I_STX(4, R_FP, R1, -16));
+	ib_emit(&b, I_LDX(4, R1, R8, tgid_off));
+	ib_emit(&b, I_STX(4, R_FP, R1, -12));
+	ib_emit(&b, I_ST_IMM(4, R_FP, -8, 0));
+	ib_emit(&b, I_LDX(8, R1, R8, parent_off));
+	ib_jmp_imm(&b, BPF_JEQ, R1, 0, out);
+	ib_emit(&b, I_LDX(4, R1, R1, tgid_off));
+	ib_emit(&b, I_STX(4, R_FP, R1, -8));
+	ib_emit(&b, I_LDX(8, R1, R_CTX, meta_off));
+	ib_emit(&b, I_LDX(8, R1, R1, seq_off));
+	ib_emit(&b, I_MOV64_REG(R2, R_FP));
+	ib_emit(&b, I_ALU64_IMM(BPF_ADD, R2, -16));
+	ib_emit(&b, I_MOV64_IMM(R3, sizeof(rec)));
+	ib_emit(&b, I_CALL(BPF_FUNC_seq_write));
+	ib_place(&b, out);
+	ib_emit(&b, I_MOV64_IMM(R0, 0));
+	ib_emit(&b, I_EXIT());
+	err = ib_take(&b, &insns, &cnt);
+	if (err)
+		return bd_err(d, err, "task iterator: code generation: %s", strerror(-err));
+	log[0] = '\0';
+	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "bd_follow_seed", "GPL", insns, cnt, &lo);
+	err = prog_fd < 0 ? -errno : 0;
+	free(insns);
+	if (prog_fd < 0) {
+		bd_log_tail(log, tail, sizeof(tail));
+		return bd_err(d, err, "cannot load the task iterator: %s%s%s%s", strerror(-err),
+			      tail[0] ? " (" : "", tail, tail[0] ? ")" : "");
+	}
+	link_fd = bpf_link_create(prog_fd, 0, BPF_TRACE_ITER, NULL);
+	if (link_fd < 0) {
+		err = bd_err(d, -errno, "cannot attach the task iterator: %s", strerror(errno));
+		goto close_prog;
+	}
+	iter_fd = bpf_iter_create(link_fd);
+	if (iter_fd < 0) {
+		err = bd_err(d, -errno, "cannot start the task iterator: %s", strerror(errno));
+		goto close_link;
+	}
+	/* the seq_file hands out whole records: a read never splits one */
+	while ((n = read(iter_fd, rec, sizeof(rec))) == sizeof(rec) && !err)
+		err = tasks_push(ts, rec[0], rec[1], rec[2]);
+	if (!err && n < 0)
+		err = bd_err(d, -errno, "cannot read the task iterator: %s", strerror(errno));
+	else if (!err && n)
+		err = bd_err(d, -EPROTO, "task iterator: a record of %zd bytes", n);
+	close(iter_fd);
+close_link:
+	close(link_fd);
+close_prog:
+	close(prog_fd);
+	return err;
+}
+
+/* The same from /proc (a kernel without a task iterator): processes by /proc/PID/stat,
+ * their threads by /proc/PID/task. */
+static int tasks_read_proc(struct tree_tasks *ts)
+{
+	struct dirent *e, *te;
+	DIR *dp = opendir("/proc"), *tp;
+	int err = 0;
 
 	if (!dp)
 		return -errno;
-	while ((e = readdir(dp))) {
+	while (!err && (e = readdir(dp))) {
 		char path[64], line[512], *rp;
 		long p = strtol(e->d_name, &rp, 10);
 		FILE *f;
@@ -349,41 +558,59 @@ static int tree_scan(struct bd_trace_cmd *c, int pid, bool *added)
 		fclose(f);
 		if (!rp || sscanf(rp + 1, " %*c %d", &ppid) != 1)
 			continue;
-		if (bd_grow((void **)&ps, &cap, (size_t)n + 1, sizeof(*ps))) {
-			err = -ENOMEM;
-			goto close_dir;
-		}
-		ps[n].pid = p;
-		ps[n].ppid = ppid;
-		ps[n].in = p == pid;
-		n++;
-	}
-	while (more) {
-		more = false;
-		for (i = 0; i < n; i++) {
-			int j;
+		snprintf(path, sizeof(path), "/proc/%ld/task", p);
+		tp = opendir(path);
+		if (!tp)
+			continue;	/* gone meanwhile */
+		while (!err && (te = readdir(tp))) {
+			long tid = strtol(te->d_name, &rp, 10);
 
-			if (ps[i].in)
-				continue;
-			for (j = 0; j < n; j++)
-				if (ps[j].in && ps[j].pid == ps[i].ppid)
-					break;
-			if (j < n)
-				ps[i].in = more = true;
+			if (!*rp && tid > 0)
+				err = tasks_push(ts, tid, p, ppid);
 		}
+		closedir(tp);
 	}
-	for (i = 0; i < n && !err; i++)
-		if (ps[i].in)
-			err = tree_add_threads(c, ps[i].pid, added);
-close_dir:
 	closedir(dp);
-	free(ps);
 	return err;
 }
 
-static int tree_make(struct bpfdump *d, struct bd_trace_cmd *c)
+/* pid and its descendants' threads into the tree: by the task iterator, or /proc where
+ * there is none (or BPFDUMP_FOLLOW_SEED=proc). */
+static int tree_scan(struct bpfdump *d, struct bd_trace_cmd *c, int pid, bool *added,
+		     char *log)
 {
-	char *log;
+	const char *force = getenv("BPFDUMP_FOLLOW_SEED");
+	struct tree_tasks ts = {};
+	int err = -ENOENT;
+
+	if (!(force && !strcmp(force, "proc")) && !c->seed_proc) {
+		err = tasks_read_iter(d, &ts, log);
+		if (err) {
+			bd_log(d, BPFDUMP_INFO, "--follow: %s: reading /proc instead",
+			       bpfdump__errmsg(d));
+			c->seed_proc = true;
+			ts.n = 0;
+		} else if (!c->seed_said) {
+			bd_log(d, BPFDUMP_INFO, "--follow: seeded by a task iterator");
+			c->seed_said = true;
+		}
+	}
+	if (err) {
+		err = tasks_read_proc(&ts);
+		if (err)
+			err = bd_err(d, err, "--follow: cannot read /proc: %s", strerror(-err));
+	}
+	if (!err) {
+		err = tasks_add_tree(c, &ts, pid, added);
+		if (err)
+			err = bd_err(d, err, "--follow: process tree map: %s", strerror(-err));
+	}
+	free(ts.t);
+	return err;
+}
+
+static int tree_make(struct bpfdump *d, struct bd_trace_cmd *c, char *log)
+{
 	int err;
 
 	c->tree_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "bpfdump_tree", 4, 4, TREE_MAX_THREADS,
@@ -395,35 +622,30 @@ static int tree_make(struct bpfdump *d, struct bd_trace_cmd *c)
 	err = bd_btf_ready(d);
 	if (err)
 		return err;
-	log = malloc(LOG_SIZE);
-	if (!log)
-		return -ENOMEM;
-	err = tracker_load(d, c, true, log);
-	if (!err)
-		err = tracker_load(d, c, false, log);
-	free(log);
-	return err;
+	return trackers_attach(d, c, log);
 }
 
 int bd_trace_cmd_follow(struct bpfdump *d, struct bd_trace_cmd *c, int pid)
 {
 	bool added = true;
 	int err, round;
+	char *log;
 
 	if (kill(pid, 0) && errno == ESRCH)
 		return bd_err(d, -ESRCH, "--follow: process %d: %s", pid, strerror(ESRCH));
-	err = tree_make(d, c);
-	if (err)
-		return err;
+	log = malloc(LOG_SIZE);
+	if (!log)
+		return bd_err(d, -ENOMEM, "--follow: %s", strerror(ENOMEM));
+	err = tree_make(d, c, log);
 	/* the fork tracker runs already: a process forked by a member seeded in an earlier
-	 * round is in the map; one forked before its parent was seeded, the next round finds */
-	for (round = 0; added && round < 20; round++) {
+	 * pass is in the map; one forked during a pass, before its parent was added, the
+	 * next pass finds (usually the second pass adds nothing and ends it) */
+	for (round = 0; !err && added && round < 20; round++) {
 		added = false;
-		err = tree_scan(c, pid, &added);
-		if (err)
-			return bd_err(d, err, "--follow: cannot read /proc: %s", strerror(-err));
+		err = tree_scan(d, c, pid, &added, log);
 	}
-	return 0;
+	free(log);
+	return err;
 }
 
 /* --user: a name, or a number /etc/passwd may not know (its gid then: the same) */
@@ -499,9 +721,12 @@ int bd_trace_cmd_start(struct bpfdump *d, struct bd_trace_cmd *c, const char *co
 	if (cg_err) {
 		bd_log(d, BPFDUMP_INFO, "no cgroup for the command (%s): following its process "
 		       "tree instead", strerror(-cg_err));
-		err = tree_make(d, c);
+		char *log = malloc(LOG_SIZE);
+
+		err = log ? tree_make(d, c, log) : -ENOMEM;
+		free(log);
 		if (err)
-			return err;
+			return err == -ENOMEM ? bd_err(d, err, "trace: %s", strerror(ENOMEM)) : err;
 	}
 	if (pipe2(go, O_CLOEXEC))
 		return bd_err(d, -errno, "trace: pipe: %s", strerror(errno));
@@ -586,13 +811,7 @@ void bd_trace_cmd_end(struct bpfdump *d, struct bd_trace_cmd *c)
 	__u64 full = 0;
 	int i, st = 0;
 
-	for (i = 0; i < 2; i++) {
-		if (c->link_fd[i] >= 0)
-			close(c->link_fd[i]);
-		if (c->prog_fd[i] >= 0)
-			close(c->prog_fd[i]);
-		c->link_fd[i] = c->prog_fd[i] = -1;
-	}
+	trackers_close(c);
 	if (c->go_fd >= 0) {
 		close(c->go_fd);	/* a held command sees EOF and exits */
 		c->go_fd = -1;

@@ -30,6 +30,8 @@ struct bd_trace_cmd {
 	int tree_fd;
 	int full_fd;		/* array[1]: forks not followed, the tree map full */
 	int prog_fd[2], link_fd[2];	/* fork and exit trackers */
+	bool seed_proc;		/* no task iterator here: seeded from /proc */
+	bool seed_said;
 };
 
 void bd_trace_cmd_init(struct bd_trace_cmd *c);

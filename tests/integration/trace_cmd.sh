@@ -177,6 +177,48 @@ follow_run "$TMP/nofollow.json"
 expect_eq "-p PID without --follow: none of its children's calls" "" \
 	"$(count_of "$TMP/nofollow.json" 2>&1)"
 
+# --- -p PID --follow: a child and a grandchild forked before the attach (seeded: one pass of a
+# task iterator, or /proc, or with raw_tp trackers) and a child forked after (the fork tracker);
+# ground truth: the pids the shell wrote down, each with its own number of calls
+cat >"$TMP/tree.sh" <<'EOF'
+LOOP=$1 GO=$2 PIDS=$3
+wait_go() { while [ ! -e "$GO" ]; do sleep 0.05; done; }
+( wait_go; exec "$LOOP" 111 ) & echo "$! 111" >>"$PIDS"
+( ( wait_go; exec "$LOOP" 333 ) & echo "$! 333" >>"$PIDS"; echo >"$GO.ready"; wait ) &
+wait_go
+"$LOOP" 222 & echo "$! 222" >>"$PIDS"
+wait
+EOF
+follow_tree() {	# follow_tree NAME [ENV=VALUE...]: checks the counts by pid and the seeding said
+	local name=$1 tracer parent want got
+	rm -f "$TMP/tgo" "$TMP/tgo.ready" "$TMP/tpids"
+	sh "$TMP/tree.sh" "$LOOP" "$TMP/tgo" "$TMP/tpids" &
+	parent=$!
+	for _ in $(seq 400); do [ -e "$TMP/tgo.ready" ] && break; sleep 0.05; done
+	env "${@:2}" timeout --foreground 60 "$BPFDUMP" -v trace -d 40 -J -p $parent --follow \
+		--agg 'count BY pid' "$TP" >"$TMP/ft.json" 2>"$TMP/ft.err" &
+	tracer=$!
+	for _ in $(seq 400); do grep -q "^bpfdump: tracing" "$TMP/ft.err" 2>/dev/null && break
+		kill -0 $tracer 2>/dev/null || break; sleep 0.05; done
+	touch "$TMP/tgo"
+	wait $parent
+	kill -INT $tracer 2>/dev/null
+	wait $tracer
+	want=$(awk '{ print $1 ":" $2 }' "$TMP/tpids" | sort | tr '\n' ' ')
+	got=$(count_of "$TMP/ft.json" 2>&1 | tr ' ' '\n' | sort | tr '\n' ' ')
+	expect_eq "-p PID --follow ($name): a child and a grandchild forked before the attach and a child forked after, each its own count" \
+		"3 $want" "$(wc -l <"$TMP/tpids") $got"
+}
+follow_tree "task iterator, tp_btf trackers"
+expect_eq "-p PID --follow: seeded by a task iterator, forks followed with tp_btf" "1 1" \
+	"$(grep -c 'seeded by a task iterator' "$TMP/ft.err") $(grep -c 'forks and exits with tp_btf' "$TMP/ft.err")"
+follow_tree "/proc seeding" BPFDUMP_FOLLOW_SEED=proc
+expect_eq "-p PID --follow, BPFDUMP_FOLLOW_SEED=proc: not seeded by the iterator" 0 \
+	"$(grep -c 'seeded by a task iterator' "$TMP/ft.err")"
+follow_tree "raw_tp trackers" BPFDUMP_FOLLOW_TRACKER=raw_tp
+expect_eq "-p PID --follow, BPFDUMP_FOLLOW_TRACKER=raw_tp: forks followed with raw_tp programs" 1 \
+	"$(grep -c 'forks and exits with raw_tp' "$TMP/ft.err")"
+
 # --- --latency: nanosleep's entry-to-exit time, within the workload's own clock reads -------------
 K=5 US=20000
 timeout 60 "$BPFDUMP" trace -J --latency --latency-end tp:raw_syscalls:sys_exit \

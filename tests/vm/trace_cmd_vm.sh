@@ -83,4 +83,39 @@ PY
 )
 	expect_eq "$mode: --agg 'hist(latency)' hrtimer_nanosleep: $K in buckets within the brackets" "ok $K" "$res"
 done
+
+# -p PID --follow with fentry: a child and a grandchild forked before the attach (seeded by
+# the task iterator) and one forked after (the fork tracker), each with its own count; ground
+# truth: the pids the shell wrote down
+cat >"$TMP/tree.sh" <<'EOF'
+LOOP=$1 GO=$2 PIDS=$3
+wait_go() { while [ ! -e "$GO" ]; do sleep 0.05; done; }
+( wait_go; exec "$LOOP" 111 ) & echo "$! 111" >>"$PIDS"
+( ( wait_go; exec "$LOOP" 333 ) & echo "$! 333" >>"$PIDS"; echo >"$GO.ready"; wait ) &
+wait_go
+"$LOOP" 222 & echo "$! 222" >>"$PIDS"
+wait
+EOF
+sh "$TMP/tree.sh" "$LOOP" "$TMP/tgo" "$TMP/tpids" &
+PARENT=$!
+for _ in $(seq 1200); do [ -e "$TMP/tgo.ready" ] && break; sleep 0.05; done
+timeout --foreground 200 "$BPFDUMP" -v trace --mode fentry -d 150 -J -p $PARENT --follow \
+	--agg 'count BY pid' '__x64_sys_getpgid' >"$TMP/ft.json" 2>"$TMP/ft.err" &
+TRACER=$!
+for _ in $(seq 2400); do grep -q "^bpfdump: tracing" "$TMP/ft.err" 2>/dev/null && break
+	kill -0 $TRACER 2>/dev/null || break; sleep 0.05; done
+touch "$TMP/tgo"
+wait $PARENT
+kill -INT $TRACER 2>/dev/null
+wait $TRACER
+if grep -q "cannot be attached\|does not work here" "$TMP/ft.err"; then
+	skip "fentry: -p PID --follow: $(head -c 200 "$TMP/ft.err")"
+else
+	want=$(awk '{ print $1 ":" $2 }' "$TMP/tpids" | LC_ALL=C sort | tr '\n' ' ')
+	got=$($PY -c 'import json,sys; e=json.loads(open(sys.argv[1]).readline())["aggregates"][0]["entries"]; print(*["%d:%d" % (x["key"]["pid"], x["value"]) for x in e], sep="\n")' "$TMP/ft.json" 2>&1 | LC_ALL=C sort | tr '\n' ' ')
+	expect_eq "fentry: -p PID --follow: children forked before (task iterator) and after the attach, each its own count" \
+		"3 $want" "$(wc -l <"$TMP/tpids") $got"
+	expect_eq "fentry: -p PID --follow: seeded by a task iterator" 1 \
+		"$(grep -c 'seeded by a task iterator' "$TMP/ft.err")"
+fi
 exit 0
