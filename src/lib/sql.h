@@ -9,6 +9,7 @@
 
 #define SQL_MAX_COLS 63		/* a statement's colUsed has one bit per column */
 #define SQL_MAX_PARAMS 8
+#define SQL_MAX_KEYS 8		/* columns of a kept run's index (GROUP BY, join) */
 
 struct bd_sql;
 struct sql_prog;
@@ -20,6 +21,7 @@ struct sql_col {
 	char *expr;
 	bool push_int;		/* a plain path to an integer printed as such */
 	bool push_str;		/* a plain path to a char array */
+	bool hidden;		/* not in SELECT *: named only (rss, cmdline, exe) */
 	bool is_signed;
 	unsigned int size;	/* integer bytes, or the array's length */
 };
@@ -36,6 +38,19 @@ struct sql_vtab {
 	struct sql_vtab *next;
 };
 
+/* Rows of a kept run grouped by some of their cells: for a join's lookups (one
+ * cell) and for GROUP BY (the rows of a group handed on one after another). */
+struct sql_index {
+	struct sql_index *next;
+	int nkeys;
+	int keys[SQL_MAX_KEYS];	/* kept cells */
+	__u32 *head, *tail;	/* per slot: a group's first and last row + 1, or 0 */
+	__u32 nslot;
+	long ngroups;
+	__u32 *link;		/* per row: the next row of its group + 1, or 0 */
+	__u8 *first;		/* bit per row: it starts its group */
+};
+
 /* One read of a target: its rows, kept for every scan that asks for the same. */
 struct sql_run {
 	struct sql_run *next;
@@ -44,9 +59,11 @@ struct sql_run {
 	char *param_val[SQL_MAX_PARAMS];
 	int colmap[SQL_MAX_COLS];	/* table column -> kept cell, or -1 */
 	struct bd_strbuf arena;
-	size_t *row_off;
+	__u32 *row_off;
 	long nrows;
 	size_t cap;
+	sqlite3_uint64 has_int, has_text;	/* kept cells holding such a value in some row */
+	struct sql_index *idx;
 };
 
 struct sql_target {
@@ -88,6 +105,10 @@ struct sql_filter {
 	struct bd_strbuf where;		/* pushed down, in the field language */
 	struct bd_strbuf sqlite_side;	/* left to SQLite, for -v */
 	char *param_val[SQL_MAX_PARAMS];
+	int join_col;			/* = another table's value: looked up, or -1 */
+	sqlite3_value *join_val;
+	int group_cnt;			/* GROUP BY these columns: rows handed on grouped */
+	int group_cols[SQL_MAX_KEYS];
 };
 
 /* sql_pushdown.c */
