@@ -264,6 +264,27 @@ static int add_default_cols(struct bd_sql *s, struct sql_vtab *v)
 		bd_plan_free(&p);
 	}
 	free(text);
+	for (i = 0; !err && i < v->t->member_cnt; i++) {
+		static const char *const funcs[] = { "rss", "cmdline", "exe" };
+		int k;
+
+		if (strcmp(v->t->members[i].name, "task"))
+			continue;
+		/* the task's functions by name, hidden from SELECT * (cmdline loads a
+		 * sleepable program: only where a statement names it) */
+		for (k = 0; !err && k < 3; k++) {
+			char expr[32];
+			struct bd_plan p;
+
+			snprintf(expr, sizeof(expr), "%s(task)", funcs[k]);
+			if (plan_one(s->d, v->t, expr, &p))
+				continue;
+			err = add_col(v, funcs[k], expr, &p.cols[0]);
+			if (!err && !strcmp(v->cols[v->ncols - 1].name, funcs[k]))
+				v->cols[v->ncols - 1].hidden = true;
+			bd_plan_free(&p);
+		}
+	}
 	return err;
 }
 
@@ -330,7 +351,7 @@ static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 	for (i = 0; i < v->ncols; i++) {
 		char *q = sqlite3_mprintf("%w", v->cols[i].name);
 
-		sb_printf(&b, "%s\"%s\"", i ? ", " : "", q ?: "");
+		sb_printf(&b, "%s\"%s\"%s", i ? ", " : "", q ?: "", v->cols[i].hidden ? " HIDDEN" : "");
 		sqlite3_free(q);
 	}
 	for (i = 0; i < v->nparams; i++)
