@@ -264,14 +264,21 @@ static int add_default_cols(struct bd_sql *s, struct sql_vtab *v)
 		bd_plan_free(&p);
 	}
 	free(text);
+	return err;
+}
+
+/* rss, cmdline, exe: the functions of a target's task by name, hidden (after the
+ * parameters) so SELECT * does not read them (cmdline loads a sleepable program). */
+static int add_task_func_cols(struct bd_sql *s, struct sql_vtab *v)
+{
+	int i, err = 0;
+
 	for (i = 0; !err && i < v->t->member_cnt; i++) {
 		static const char *const funcs[] = { "rss", "cmdline", "exe" };
 		int k;
 
 		if (strcmp(v->t->members[i].name, "task"))
 			continue;
-		/* the task's functions by name, hidden from SELECT * (cmdline loads a
-		 * sleepable program: only where a statement names it) */
 		for (k = 0; !err && k < 3; k++) {
 			char expr[32];
 			struct bd_plan p;
@@ -280,8 +287,6 @@ static int add_default_cols(struct bd_sql *s, struct sql_vtab *v)
 			if (plan_one(s->d, v->t, expr, &p))
 				continue;
 			err = add_col(v, funcs[k], expr, &p.cols[0]);
-			if (!err && !strcmp(v->cols[v->ncols - 1].name, funcs[k]))
-				v->cols[v->ncols - 1].hidden = true;
 			bd_plan_free(&p);
 		}
 	}
@@ -290,7 +295,18 @@ static int add_default_cols(struct bd_sql *s, struct sql_vtab *v)
 
 /* Quoted identifiers that resolve against this target become its columns; a
  * path-like one that does not keeps the planner's message for "no such column". */
-static int add_ident_cols(struct bd_sql *s, struct sql_vtab *v)
+static bool named_by_text(const struct bd_sql *s, const char *id)
+{
+	int i;
+
+	for (i = s->ident_views; i < s->ident_cnt; i++)
+		if (!strcmp(s->idents[i], id))
+			return true;
+	return false;
+}
+
+/* views: only the views' identifiers (hidden), else the statement's (shown) */
+static int add_ident_cols(struct bd_sql *s, struct sql_vtab *v, bool views)
 {
 	int i, err;
 
@@ -298,7 +314,7 @@ static int add_ident_cols(struct bd_sql *s, struct sql_vtab *v)
 		const char *id = s->idents[i];
 		struct bd_plan p;
 
-		if (!looks_like_path(id))
+		if (!looks_like_path(id) || views != (i < s->ident_views && !named_by_text(s, id)))
 			continue;
 		err = plan_one(s->d, v->t, id, &p);
 		if (err == -ENOMEM)
@@ -334,7 +350,12 @@ static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 	v->t = st->t;
 	err = add_default_cols(s, v);
 	if (!err)
-		err = add_ident_cols(s, v);
+		err = add_ident_cols(s, v, false);
+	v->nvis = v->ncols;
+	if (!err)
+		err = add_ident_cols(s, v, true);
+	if (!err)
+		err = add_task_func_cols(s, v);
 	params = bpfdump__target_params(s->d, v->t->name);
 	for (i = 0; !err && params > 0 && i < (int)(sizeof(param_cols) / sizeof(param_cols[0]));
 	     i++)
@@ -347,15 +368,21 @@ static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 		vtab_free(v);
 		return SQLITE_ERROR;
 	}
+	/* the parameters are the first hidden columns: a table-valued function's
+	 * arguments go to them */
 	sb_printf(&b, "CREATE TABLE x(");
 	for (i = 0; i < v->ncols; i++) {
 		char *q = sqlite3_mprintf("%w", v->cols[i].name);
 
-		sb_printf(&b, "%s\"%s\"%s", i ? ", " : "", q ?: "", v->cols[i].hidden ? " HIDDEN" : "");
+		if (i == v->nvis)
+			for (j = 0; j < v->nparams; j++)
+				sb_printf(&b, ", %s HIDDEN", v->params[j]);
+		sb_printf(&b, "%s\"%s\"%s", i ? ", " : "", q ?: "", i >= v->nvis ? " HIDDEN" : "");
 		sqlite3_free(q);
 	}
-	for (i = 0; i < v->nparams; i++)
-		sb_printf(&b, ", %s HIDDEN", v->params[i]);
+	if (v->nvis == v->ncols)
+		for (j = 0; j < v->nparams; j++)
+			sb_printf(&b, ", %s HIDDEN", v->params[j]);
 	sb_printf(&b, ")");
 	if (!b.s || sqlite3_declare_vtab(db, b.s) != SQLITE_OK) {
 		*errp = sqlite3_mprintf("table %s: cannot declare its columns: %s", v->t->name,
@@ -391,7 +418,7 @@ static void index_free(struct sql_index *ix)
 	free(ix->head);
 	free(ix->tail);
 	free(ix->link);
-	free(ix->first);
+	free(ix->order);
 	free(ix);
 }
 
@@ -605,8 +632,7 @@ static struct sql_index *run_index(struct sql_run *r, const int *keys, int nkeys
 	ix->nkeys = nkeys;
 	memcpy(ix->keys, keys, nkeys * sizeof(*keys));
 	ix->link = calloc(r->nrows ?: 1, sizeof(*ix->link));
-	ix->first = calloc((r->nrows + 7) / 8 ?: 1, 1);
-	if (!ix->link || !ix->first || index_grow(r, ix))
+	if (!ix->link || index_grow(r, ix))
 		goto err_free;
 	for (row = 0; row < r->nrows; row++) {
 		__u32 i;
@@ -618,7 +644,6 @@ static struct sql_index *run_index(struct sql_run *r, const int *keys, int nkeys
 			ix->link[ix->tail[i] - 1] = row + 1;
 		} else {
 			ix->head[i] = row + 1;
-			ix->first[row / 8] |= 1 << (row % 8);
 			ix->ngroups++;
 		}
 		ix->tail[i] = row + 1;
@@ -630,6 +655,55 @@ static struct sql_index *run_index(struct sql_run *r, const int *keys, int nkeys
 err_free:
 	index_free(ix);
 	return NULL;
+}
+
+/* SQLite's order of two encoded cells: integers before texts, texts as memcmp. */
+static int cell_cmp(const char *x, const char *y)
+{
+	long long a = 0, b = 0;
+	__u32 la = 0, lb = 0;
+	const char *ta = cell_value(x, &a, &la), *tb = cell_value(y, &b, &lb);
+	int d;
+
+	if (!ta || !tb)
+		return ta ? 1 : tb ? -1 : (a > b) - (a < b);
+	d = memcmp(ta, tb, la < lb ? la : lb);
+	return d ? d : (la > lb) - (la < lb);
+}
+
+static int group_cmp(const void *pa, const void *pb, void *ctx)
+{
+	const struct sql_run *r = ((void **)ctx)[0];
+	const struct sql_index *ix = ((void **)ctx)[1];
+	__u32 a = *(const __u32 *)pa, b = *(const __u32 *)pb;
+	int k, d;
+
+	for (k = 0; k < ix->nkeys; k++) {
+		d = cell_cmp(row_cell(r, a, ix->keys[k]), row_cell(r, b, ix->keys[k]));
+		if (d)
+			return d;
+	}
+	return 0;
+}
+
+/* GROUP BY's groups in the order SQLite's sorter hands them on (ascending keys),
+ * so the output does not change with the index. */
+static int index_order(struct sql_run *r, struct sql_index *ix)
+{
+	void *ctx[2] = { r, ix };
+	long n = 0;
+	__u32 i;
+
+	if (ix->order)
+		return 0;
+	ix->order = malloc((ix->ngroups ?: 1) * sizeof(*ix->order));
+	if (!ix->order)
+		return -ENOMEM;
+	for (i = 0; i < ix->nslot; i++)
+		if (ix->head[i])
+			ix->order[n++] = ix->head[i] - 1;
+	qsort_r(ix->order, n, sizeof(*ix->order), group_cmp, ctx);
+	return 0;
 }
 
 /* The first row whose single key cell is the encoded cell key, or -1. */
@@ -789,7 +863,7 @@ struct sql_cursor {
 	enum cursor_mode mode;
 	struct sql_index *ix;
 	long row;		/* CUR_LOOKUP, CUR_GROUPS: -1 at the end */
-	long group;		/* CUR_GROUPS: the current group's first row */
+	long group;		/* CUR_GROUPS: the current group, in ix->order */
 };
 
 static int vt_open(sqlite3_vtab *base, sqlite3_vtab_cursor **out)
@@ -806,20 +880,6 @@ static int vt_close(sqlite3_vtab_cursor *cur)
 {
 	free(cur);
 	return SQLITE_OK;
-}
-
-/* The next row at or after row that starts a group of ix, or -1. */
-static long next_group(const struct sql_run *r, const struct sql_index *ix, long row)
-{
-	for (; row < r->nrows; row++) {
-		if (!ix->first[row / 8]) {
-			row |= 7;
-			continue;
-		}
-		if (ix->first[row / 8] & (1 << (row % 8)))
-			return row;
-	}
-	return -1;
 }
 
 /*
@@ -863,6 +923,11 @@ static int cursor_start(struct sql_cursor *c, struct sql_run *r, const struct sq
 		}
 		c->mode = CUR_LOOKUP;
 		c->row = index_find(r, c->ix, key.s);
+		if (!c->ix->logged)
+			bd_log(v->s->d, BPFDUMP_INFO, "sql: table %s: %ld rows indexed on %s for "
+			       "a join: %ld values", v->t->name, r->nrows, v->cols[f->join_col].name,
+			       c->ix->ngroups);
+		c->ix->logged = true;
 		sb_free(&key);
 		return 0;
 	}
@@ -873,12 +938,15 @@ static int cursor_start(struct sql_cursor *c, struct sql_run *r, const struct sq
 				return 0;
 		}
 		c->ix = run_index(r, keys, f->group_cnt);
-		if (!c->ix)
+		if (!c->ix || index_order(r, c->ix))
 			return -ENOMEM;
 		c->mode = CUR_GROUPS;
-		c->group = c->row = next_group(r, c->ix, 0);
-		bd_log(v->s->d, BPFDUMP_DEBUG, "sql: table %s: %ld rows in %ld groups", v->t->name,
-		       r->nrows, c->ix->ngroups);
+		c->group = 0;
+		c->row = c->ix->ngroups ? (long)c->ix->order[0] : -1;
+		if (!c->ix->logged)
+			bd_log(v->s->d, BPFDUMP_INFO, "sql: table %s: %ld rows in %ld groups for "
+			       "GROUP BY", v->t->name, r->nrows, c->ix->ngroups);
+		c->ix->logged = true;
 	}
 	return 0;
 }
@@ -973,8 +1041,8 @@ static int vt_next(sqlite3_vtab_cursor *cur)
 		break;
 	case CUR_GROUPS:
 		c->row = (long)c->ix->link[c->row] - 1;
-		if (c->row < 0)
-			c->group = c->row = next_group(c->run, c->ix, c->group + 1);
+		if (c->row < 0 && ++c->group < c->ix->ngroups)
+			c->row = c->ix->order[c->group];
 		break;
 	}
 	return SQLITE_OK;
@@ -995,8 +1063,9 @@ static int vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
 	long long iv;
 	__u32 len;
 
-	if (i >= v->ncols) {	/* a parameter: what this run was given */
-		const char *p = c->run ? c->run->param_val[i - v->ncols] : NULL;
+	i = sql_col_at(v, i);
+	if (i < 0) {	/* a parameter: what this run was given */
+		const char *p = c->run ? c->run->param_val[-1 - i] : NULL;
 
 		if (p)
 			sqlite3_result_text(ctx, p, -1, SQLITE_TRANSIENT);
@@ -1022,7 +1091,15 @@ static int vt_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
 {
 	struct sql_vtab *v = (struct sql_vtab *)base;
 
-	v->used |= info->colUsed;
+	int i;
+
+	/* colUsed: a bit per SQLite column, the last for all from 63 on */
+	for (i = 0; i < v->ncols; i++) {
+		int at = i < v->nvis ? i : i + v->nparams;
+
+		if ((info->colUsed >> (at < 63 ? at : 63)) & 1)
+			v->used |= 1ULL << (i < 63 ? i : 63);
+	}
 	return sql_best_index(v, info);
 }
 
@@ -1247,6 +1324,7 @@ static int sql_open(struct bd_sql *s, const char *text)
 		if (err)
 			return err;
 	}
+	s->ident_views = s->ident_cnt;
 	err = scan_idents(s, text);
 	if (err)
 		return err;

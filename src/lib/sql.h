@@ -21,7 +21,6 @@ struct sql_col {
 	char *expr;
 	bool push_int;		/* a plain path to an integer printed as such */
 	bool push_str;		/* a plain path to a char array */
-	bool hidden;		/* not in SELECT *: named only (rss, cmdline, exe) */
 	bool is_signed;
 	unsigned int size;	/* integer bytes, or the array's length */
 };
@@ -34,9 +33,21 @@ struct sql_vtab {
 	int ncols;
 	const char *params[SQL_MAX_PARAMS];	/* hidden columns, after cols */
 	int nparams;
-	sqlite3_uint64 used;	/* columns any plan of the statement reads */
+	int nvis;		/* cols before the parameters; the hidden ones after */
+	sqlite3_uint64 used;	/* cols any plan of the statement reads */
 	struct sql_vtab *next;
 };
+
+/* SQLite's column idx (cols[0, nvis), the parameters, cols[nvis, ncols)): a cols
+ * index, or -1 - the parameter's index. */
+static inline int sql_col_at(const struct sql_vtab *v, int idx)
+{
+	if (idx < v->nvis)
+		return idx;
+	if (idx < v->nvis + v->nparams)
+		return -1 - (idx - v->nvis);
+	return idx - v->nparams;
+}
 
 /* Rows of a kept run grouped by some of their cells: for a join's lookups (one
  * cell) and for GROUP BY (the rows of a group handed on one after another). */
@@ -48,7 +59,8 @@ struct sql_index {
 	__u32 nslot;
 	long ngroups;
 	__u32 *link;		/* per row: the next row of its group + 1, or 0 */
-	__u8 *first;		/* bit per row: it starts its group */
+	__u32 *order;		/* GROUP BY: each group's first row, in SQLite's order */
+	bool logged;		/* -v said it was built */
 };
 
 /* One read of a target: its rows, kept for every scan that asks for the same. */
@@ -80,6 +92,7 @@ struct bd_sql {
 	char **idents;		/* quoted identifiers of the text and the views */
 	char **ident_err;	/* the planner's message for each, when no table took it */
 	int ident_cnt;
+	int ident_views;	/* the first ones: only the views' (hidden unless named again) */
 	struct sql_target *targets;
 	struct sql_vtab *vtabs;
 	struct sql_run *runs;

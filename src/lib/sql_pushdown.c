@@ -17,6 +17,7 @@
  * after group, so SQLite needs no sorter). Push-down off turns these off too.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,13 +154,13 @@ int sql_best_index(struct sql_vtab *v, sqlite3_index_info *info)
 	for (i = 0; i < info->nConstraint; i++) {
 		const struct sqlite3_index_constraint *k = &info->aConstraint[i];
 		struct sqlite3_index_constraint_usage *u = &info->aConstraintUsage[i];
-		int col = k->iColumn;
+		int col = k->iColumn < 0 ? INT_MAX : sql_col_at(v, k->iColumn);
 		const struct sql_col *c;
 		sqlite3_value *val = NULL;
 		const char *po;
 		struct bd_strbuf lit = {};
 
-		if (col >= v->ncols && col < v->ncols + v->nparams) {
+		if (col < 0) {
 			/* a table argument: only a constant, so a run is one read */
 			if (!k->usable || k->op != SQLITE_INDEX_CONSTRAINT_EQ)
 				continue;
@@ -167,9 +168,9 @@ int sql_best_index(struct sql_vtab *v, sqlite3_index_info *info)
 				return SQLITE_CONSTRAINT;
 			u->argvIndex = ++argv_n;
 			u->omit = 1;
-			sb_printf(&idx, "p %d %d\n", col - v->ncols, argv_n);
+			sb_printf(&idx, "p %d %d\n", -1 - col, argv_n);
 			params++;
-			if (!strcmp(v->params[col - v->ncols], "arg_map"))
+			if (!strcmp(v->params[-1 - col], "arg_map"))
 				need_map = false;
 			continue;
 		}
@@ -227,12 +228,13 @@ int sql_best_index(struct sql_vtab *v, sqlite3_index_info *info)
 	if (v->s->pushdown && join < 0 && info->nOrderBy > 0 && info->nOrderBy <= SQL_MAX_KEYS &&
 	    sqlite3_vtab_distinct(info) == 1) {
 		for (i = 0; i < info->nOrderBy; i++)
-			if (info->aOrderBy[i].iColumn < 0 || info->aOrderBy[i].iColumn >= v->ncols)
+			if (info->aOrderBy[i].iColumn < 0 ||
+			    sql_col_at(v, info->aOrderBy[i].iColumn) < 0)
 				break;
 		if (i == info->nOrderBy) {
 			sb_printf(&idx, "g");
 			for (i = 0; i < info->nOrderBy; i++)
-				sb_printf(&idx, " %d", info->aOrderBy[i].iColumn);
+				sb_printf(&idx, " %d", sql_col_at(v, info->aOrderBy[i].iColumn));
 			sb_printf(&idx, "\n");
 			info->orderByConsumed = 1;
 		}
