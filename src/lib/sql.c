@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <sqlite3.h>
 
@@ -1315,11 +1316,28 @@ static void sql_free(struct bd_sql *s)
 	free(s->targets);
 }
 
+/* Whether text names the view (a word of it, in any case): only those are made,
+ * so a statement without views neither parses nor connects their tables. */
+static bool names_view(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = text; *p; p++)
+		if (!strncasecmp(p, name, n) && (p == text || !(isalnum((unsigned char)p[-1]) ||
+							      p[-1] == '_')) &&
+		    !(isalnum((unsigned char)p[n]) || p[n] == '_'))
+			return true;
+	return false;
+}
+
 static int sql_open(struct bd_sql *s, const char *text)
 {
 	int i, err;
 
 	for (i = 0; bpfdump_sql_view(i, NULL); i++) {
+		if (!names_view(text, views[i].name))
+			continue;
 		err = scan_idents(s, views[i].sql);
 		if (err)
 			return err;
@@ -1348,9 +1366,11 @@ static int sql_open(struct bd_sql *s, const char *text)
 				      sqlite3_errmsg(s->db));
 	}
 	for (i = 0; bpfdump_sql_view(i, NULL); i++) {
-		char *q = sqlite3_mprintf("CREATE TEMP VIEW \"%w\" AS %s", views[i].name,
-					  views[i].sql);
+		char *q;
 
+		if (!names_view(text, views[i].name))
+			continue;
+		q = sqlite3_mprintf("CREATE TEMP VIEW \"%w\" AS %s", views[i].name, views[i].sql);
 		if (!q)
 			return -ENOMEM;
 		if (sqlite3_exec(s->db, q, NULL, NULL, NULL) != SQLITE_OK) {
