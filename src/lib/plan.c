@@ -1129,6 +1129,7 @@ static int plan_alias(struct plan_ctx *pc, const struct q_value *v, struct bd_co
 	const char *preset = pc->p->target ? bd_target_preset(pc->p->target->name) : NULL;
 	size_t nlen = strlen(v->path.root);
 	const char *col, *expr, *end = NULL, *alt, *alt_end;
+	char fn[16];
 	int err = 1;
 
 	if (!preset || pc->in_alias)
@@ -1139,9 +1140,16 @@ static int plan_alias(struct plan_ctx *pc, const struct q_value *v, struct bd_co
 		    col[nlen] == '=')
 			break;
 	}
-	if (!*col)
-		return 1;
 	expr = col + nlen + 1;
+	if (!*col) {
+		/* rss, cmdline, exe: that function of the target's task */
+		if ((strcmp(v->path.root, "rss") && strcmp(v->path.root, "cmdline") &&
+		     strcmp(v->path.root, "exe")) || !ctx_member(pc->p->target, "task"))
+			return 1;
+		snprintf(fn, sizeof(fn), "%s(task)", v->path.root);
+		expr = fn;
+		end = fn + strlen(fn);
+	}
 	pc->in_alias = true;
 	for (alt = expr; alt < end && err; alt = alt_end + 1) {
 		struct q_columns qc = {};

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <sqlite3.h>
 
@@ -44,25 +45,25 @@ static const struct {
 	/*
 	 * Sockets and the processes holding them (ss -tulnp, ss -tnp, lsof -i), joined on
 	 * the socket inode: one row per holding fd (a socket shared after fork() has one
-	 * per process), NULL pid, comm and fd for a socket no fd holds. The fds are
-	 * materialized once, so SQLite indexes them for the join.
+	 * per process), NULL pid, comm and fd for a socket no fd holds. Only socket fds
+	 * are read (S_IFSOCK: i_mode in 0140000-0147777, pushed into the iterator; an
+	 * inode number is unique only within its filesystem), once, and looked up by
+	 * inode in an index of them.
 	 */
-	{ "listening", "WITH f AS MATERIALIZED (SELECT pid, comm, fd, inode FROM task_file "
-		       "WHERE inode != 0) "
-		       "SELECT f.pid, f.comm, f.fd, 'tcp' AS proto, s.family, s.laddr, s.lport, "
+#define SOCK_FDS "f.inode = s.inode AND f.\"file->f_inode->i_mode\" BETWEEN 49152 AND 53247"
+	{ "listening", "SELECT f.pid, f.comm, f.fd, 'tcp' AS proto, s.family, s.laddr, s.lport, "
 		       "s.raddr, s.rport, s.state, s.uid, s.inode "
-		       "FROM tcp s LEFT JOIN f ON f.inode = s.inode WHERE s.state = 'LISTEN' "
+		       "FROM tcp s LEFT JOIN task_file f ON " SOCK_FDS " WHERE s.state = 'LISTEN' "
 		       "UNION ALL "
 		       "SELECT f.pid, f.comm, f.fd, 'udp', s.family, s.laddr, s.lport, s.raddr, "
 		       "s.rport, s.state, s.uid, s.inode "
-		       "FROM udp s LEFT JOIN f ON f.inode = s.inode WHERE s.state = 'UNCONN'" },
+		       "FROM udp s LEFT JOIN task_file f ON " SOCK_FDS " WHERE s.state = 'UNCONN'" },
 	/* the TCP states ss shows without -a: not listening, closed, TIME-WAIT, SYN-RECV */
-	{ "connections", "WITH f AS MATERIALIZED (SELECT pid, comm, fd, inode FROM task_file "
-			 "WHERE inode != 0) "
-			 "SELECT f.pid, f.comm, f.fd, 'tcp' AS proto, s.family, s.laddr, s.lport, "
+	{ "connections", "SELECT f.pid, f.comm, f.fd, 'tcp' AS proto, s.family, s.laddr, s.lport, "
 			 "s.raddr, s.rport, s.state, s.uid, s.inode "
-			 "FROM tcp s LEFT JOIN f ON f.inode = s.inode WHERE s.state NOT IN "
+			 "FROM tcp s LEFT JOIN task_file f ON " SOCK_FDS " WHERE s.state NOT IN "
 			 "('LISTEN', 'UNCONN', 'TIME-WAIT', 'SYN-RECV', 'NEW-SYN-RECV')" },
+#undef SOCK_FDS
 };
 
 const char *bpfdump_sql_view(int idx, const char **sql)
@@ -268,9 +269,46 @@ static int add_default_cols(struct bd_sql *s, struct sql_vtab *v)
 	return err;
 }
 
+/* rss, cmdline, exe: the functions of a target's task by name, hidden (after the
+ * parameters) so SELECT * does not read them (cmdline loads a sleepable program). */
+static int add_task_func_cols(struct bd_sql *s, struct sql_vtab *v)
+{
+	int i, err = 0;
+
+	for (i = 0; !err && i < v->t->member_cnt; i++) {
+		static const char *const funcs[] = { "rss", "cmdline", "exe" };
+		int k;
+
+		if (strcmp(v->t->members[i].name, "task"))
+			continue;
+		for (k = 0; !err && k < 3; k++) {
+			char expr[32];
+			struct bd_plan p;
+
+			snprintf(expr, sizeof(expr), "%s(task)", funcs[k]);
+			if (plan_one(s->d, v->t, expr, &p))
+				continue;
+			err = add_col(v, funcs[k], expr, &p.cols[0]);
+			bd_plan_free(&p);
+		}
+	}
+	return err;
+}
+
 /* Quoted identifiers that resolve against this target become its columns; a
  * path-like one that does not keeps the planner's message for "no such column". */
-static int add_ident_cols(struct bd_sql *s, struct sql_vtab *v)
+static bool named_by_text(const struct bd_sql *s, const char *id)
+{
+	int i;
+
+	for (i = s->ident_views; i < s->ident_cnt; i++)
+		if (!strcmp(s->idents[i], id))
+			return true;
+	return false;
+}
+
+/* views: only the views' identifiers (hidden), else the statement's (shown) */
+static int add_ident_cols(struct bd_sql *s, struct sql_vtab *v, bool views)
 {
 	int i, err;
 
@@ -278,7 +316,7 @@ static int add_ident_cols(struct bd_sql *s, struct sql_vtab *v)
 		const char *id = s->idents[i];
 		struct bd_plan p;
 
-		if (!looks_like_path(id))
+		if (!looks_like_path(id) || views != (i < s->ident_views && !named_by_text(s, id)))
 			continue;
 		err = plan_one(s->d, v->t, id, &p);
 		if (err == -ENOMEM)
@@ -314,7 +352,12 @@ static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 	v->t = st->t;
 	err = add_default_cols(s, v);
 	if (!err)
-		err = add_ident_cols(s, v);
+		err = add_ident_cols(s, v, false);
+	v->nvis = v->ncols;
+	if (!err)
+		err = add_ident_cols(s, v, true);
+	if (!err)
+		err = add_task_func_cols(s, v);
 	params = bpfdump__target_params(s->d, v->t->name);
 	for (i = 0; !err && params > 0 && i < (int)(sizeof(param_cols) / sizeof(param_cols[0]));
 	     i++)
@@ -327,15 +370,21 @@ static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 		vtab_free(v);
 		return SQLITE_ERROR;
 	}
+	/* the parameters are the first hidden columns: a table-valued function's
+	 * arguments go to them */
 	sb_printf(&b, "CREATE TABLE x(");
 	for (i = 0; i < v->ncols; i++) {
 		char *q = sqlite3_mprintf("%w", v->cols[i].name);
 
-		sb_printf(&b, "%s\"%s\"", i ? ", " : "", q ?: "");
+		if (i == v->nvis)
+			for (j = 0; j < v->nparams; j++)
+				sb_printf(&b, ", %s HIDDEN", v->params[j]);
+		sb_printf(&b, "%s\"%s\"%s", i ? ", " : "", q ?: "", i >= v->nvis ? " HIDDEN" : "");
 		sqlite3_free(q);
 	}
-	for (i = 0; i < v->nparams; i++)
-		sb_printf(&b, ", %s HIDDEN", v->params[i]);
+	if (v->nvis == v->ncols)
+		for (j = 0; j < v->nparams; j++)
+			sb_printf(&b, ", %s HIDDEN", v->params[j]);
 	sb_printf(&b, ")");
 	if (!b.s || sqlite3_declare_vtab(db, b.s) != SQLITE_OK) {
 		*errp = sqlite3_mprintf("table %s: cannot declare its columns: %s", v->t->name,
@@ -366,12 +415,26 @@ static int vt_disconnect(sqlite3_vtab *base)
 
 /* ---- runs: one iterator read per (table, columns, parameters, predicate) ---- */
 
+static void index_free(struct sql_index *ix)
+{
+	free(ix->head);
+	free(ix->tail);
+	free(ix->link);
+	free(ix->order);
+	free(ix);
+}
+
 static void run_free(struct sql_run *r)
 {
+	struct sql_index *ix;
 	int i;
 
 	if (!r)
 		return;
+	while ((ix = r->idx)) {
+		r->idx = ix->next;
+		index_free(ix);
+	}
 	for (i = 0; i < r->nparams; i++)
 		free(r->param_val[i]);
 	free(r->key);
@@ -380,8 +443,40 @@ static void run_free(struct sql_run *r)
 	free(r);
 }
 
-/* Rows are kept as cells one after another: 'i' and 8 bytes, or 't', a 4-byte
- * length and the text. */
+/*
+ * Rows are kept as cells one after another, each a tag byte and its value: tags
+ * 0-8 an integer in that many bytes (little endian, sign-extended; 0 bytes: zero),
+ * CELL_TEXT a 4-byte length and the text. An integer has one encoding, so equal
+ * cells are equal bytes (what the indexes compare).
+ */
+#define CELL_TEXT 0x54
+
+static size_t cell_put_int(unsigned char *b, long long v)
+{
+	int n;
+
+	for (n = 0; n < 8; n++) {
+		long long t = n ? (long long)((unsigned long long)v << (64 - 8 * n)) >> (64 - 8 * n)
+				: 0;
+
+		if (t == v)
+			break;
+	}
+	b[0] = (unsigned char)n;
+	memcpy(b + 1, &v, n);	/* little endian: the low bytes */
+	return 1 + n;
+}
+
+static size_t cell_size(const char *p)
+{
+	__u32 n;
+
+	if ((unsigned char)*p <= 8)
+		return 1 + (unsigned char)*p;
+	memcpy(&n, p + 1, 4);
+	return 5 + n;
+}
+
 static int keep_row(void *ctx, const struct bpfdump_cell *cells, int cnt)
 {
 	struct sql_run *r = ctx;
@@ -390,53 +485,234 @@ static int keep_row(void *ctx, const struct bpfdump_cell *cells, int cnt)
 
 	if (bd_grow((void **)&r->row_off, &r->cap, (size_t)r->nrows + 1, sizeof(*r->row_off)))
 		return -ENOMEM;
+	if (at > UINT32_MAX)
+		return -E2BIG;
 	for (i = 0; i < cnt; i++) {
 		const struct bpfdump_cell *c = &cells[i];
+		unsigned char b[9];
 
 		if (c->numeric && (c->kind == BPFDUMP_CELL_INT ||
 				   (c->kind == BPFDUMP_CELL_UINT && c->v.u <= INT64_MAX))) {
 			long long v = c->kind == BPFDUMP_CELL_INT ? c->v.i : (long long)c->v.u;
 
-			sb_putc(&r->arena, 'i');
-			sb_puts(&r->arena, (const char *)&v, 8);
+			sb_puts(&r->arena, (const char *)b, cell_put_int(b, v));
+			r->has_int |= 1ULL << (i < 63 ? i : 63);
 		} else {
 			__u32 n = c->text_len;
 
-			sb_putc(&r->arena, 't');
-			sb_puts(&r->arena, (const char *)&n, 4);
+			b[0] = CELL_TEXT;
+			memcpy(b + 1, &n, 4);
+			sb_puts(&r->arena, (const char *)b, 5);
 			sb_puts(&r->arena, c->text, n);
+			r->has_text |= 1ULL << (i < 63 ? i : 63);
 		}
 	}
 	if (r->arena.len == at)
 		return cnt ? -ENOMEM : 0;
-	r->row_off[r->nrows++] = at;
+	r->row_off[r->nrows++] = (__u32)at;
 	return 0;
 }
 
-static const char *arena_cell(const struct sql_run *r, long row, int idx, long long *iv,
-			      __u32 *len)
+/* Cell idx of row: its encoded bytes (the tag first). */
+static const char *row_cell(const struct sql_run *r, long row, int idx)
 {
 	const char *p = r->arena.s + r->row_off[row];
-	int i;
 
-	for (i = 0;; i++) {
-		if (*p == 'i') {
-			if (i == idx) {
-				memcpy(iv, p + 1, 8);
-				return NULL;
-			}
-			p += 9;
-		} else {
-			__u32 n;
+	while (idx-- > 0)
+		p += cell_size(p);
+	return p;
+}
 
-			memcpy(&n, p + 1, 4);
-			if (i == idx) {
-				*len = n;
-				return p + 5;
-			}
-			p += 5 + n;
-		}
+/* An encoded cell: NULL and *iv for an integer, else the text and *len. */
+static const char *cell_value(const char *p, long long *iv, __u32 *len)
+{
+	unsigned int n = (unsigned char)*p;
+
+	if (n <= 8) {
+		unsigned long long u = 0;
+
+		memcpy(&u, p + 1, n);	/* little endian */
+		*iv = n ? (long long)(u << (64 - 8 * n)) >> (64 - 8 * n) : 0;
+		return NULL;
 	}
+	memcpy(len, p + 1, 4);
+	return p + 5;
+}
+
+/* ---- indexes of kept runs: rows grouped by equal cells ---- */
+
+static __u64 hash_bytes(__u64 h, const char *p, size_t n)
+{
+	while (n--)
+		h = (h ^ (unsigned char)*p++) * 0x100000001b3ULL;
+	return h;
+}
+
+static __u64 row_hash(const struct sql_run *r, const struct sql_index *ix, long row)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+	int k;
+
+	for (k = 0; k < ix->nkeys; k++) {
+		const char *c = row_cell(r, row, ix->keys[k]);
+
+		h = hash_bytes(h, c, cell_size(c));
+	}
+	return h;
+}
+
+static bool rows_equal(const struct sql_run *r, const struct sql_index *ix, long a, long b)
+{
+	int k;
+
+	for (k = 0; k < ix->nkeys; k++) {
+		const char *x = row_cell(r, a, ix->keys[k]), *y = row_cell(r, b, ix->keys[k]);
+		size_t n = cell_size(x);
+
+		if (n != cell_size(y) || memcmp(x, y, n))
+			return false;
+	}
+	return true;
+}
+
+/* The slot of row's group, or of the empty slot where it goes. */
+static __u32 index_slot(const struct sql_run *r, const struct sql_index *ix, long row, __u64 h)
+{
+	__u32 i = (__u32)h & (ix->nslot - 1);
+
+	while (ix->head[i] && !rows_equal(r, ix, ix->head[i] - 1, row))
+		i = (i + 1) & (ix->nslot - 1);
+	return i;
+}
+
+static int index_grow(struct sql_run *r, struct sql_index *ix)
+{
+	__u32 *oh = ix->head, *ot = ix->tail, on = ix->nslot, i;
+
+	ix->nslot = on ? on * 2 : 1024;
+	ix->head = calloc(ix->nslot, sizeof(*ix->head));
+	ix->tail = calloc(ix->nslot, sizeof(*ix->tail));
+	if (!ix->head || !ix->tail) {
+		free(oh);
+		free(ot);
+		return -ENOMEM;
+	}
+	for (i = 0; i < on; i++) {
+		__u32 to;
+
+		if (!oh[i])
+			continue;
+		to = index_slot(r, ix, oh[i] - 1, row_hash(r, ix, oh[i] - 1));
+		ix->head[to] = oh[i];
+		ix->tail[to] = ot[i];
+	}
+	free(oh);
+	free(ot);
+	return 0;
+}
+
+/* The index of r on kept cells keys (built once per run). */
+static struct sql_index *run_index(struct sql_run *r, const int *keys, int nkeys)
+{
+	struct sql_index *ix;
+	long row;
+
+	for (ix = r->idx; ix; ix = ix->next)
+		if (ix->nkeys == nkeys && !memcmp(ix->keys, keys, nkeys * sizeof(*keys)))
+			return ix;
+	ix = calloc(1, sizeof(*ix));
+	if (!ix)
+		return NULL;
+	ix->nkeys = nkeys;
+	memcpy(ix->keys, keys, nkeys * sizeof(*keys));
+	ix->link = calloc(r->nrows ?: 1, sizeof(*ix->link));
+	if (!ix->link || index_grow(r, ix))
+		goto err_free;
+	for (row = 0; row < r->nrows; row++) {
+		__u32 i;
+
+		if ((size_t)ix->ngroups * 2 >= ix->nslot && index_grow(r, ix))
+			goto err_free;
+		i = index_slot(r, ix, row, row_hash(r, ix, row));
+		if (ix->head[i]) {
+			ix->link[ix->tail[i] - 1] = row + 1;
+		} else {
+			ix->head[i] = row + 1;
+			ix->ngroups++;
+		}
+		ix->tail[i] = row + 1;
+	}
+	ix->next = r->idx;
+	r->idx = ix;
+	return ix;
+
+err_free:
+	index_free(ix);
+	return NULL;
+}
+
+/* SQLite's order of two encoded cells: integers before texts, texts as memcmp. */
+static int cell_cmp(const char *x, const char *y)
+{
+	long long a = 0, b = 0;
+	__u32 la = 0, lb = 0;
+	const char *ta = cell_value(x, &a, &la), *tb = cell_value(y, &b, &lb);
+	int d;
+
+	if (!ta || !tb)
+		return ta ? 1 : tb ? -1 : (a > b) - (a < b);
+	d = memcmp(ta, tb, la < lb ? la : lb);
+	return d ? d : (la > lb) - (la < lb);
+}
+
+static int group_cmp(const void *pa, const void *pb, void *ctx)
+{
+	const struct sql_run *r = ((void **)ctx)[0];
+	const struct sql_index *ix = ((void **)ctx)[1];
+	__u32 a = *(const __u32 *)pa, b = *(const __u32 *)pb;
+	int k, d;
+
+	for (k = 0; k < ix->nkeys; k++) {
+		d = cell_cmp(row_cell(r, a, ix->keys[k]), row_cell(r, b, ix->keys[k]));
+		if (d)
+			return d;
+	}
+	return 0;
+}
+
+/* GROUP BY's groups in the order SQLite's sorter hands them on (ascending keys),
+ * so the output does not change with the index. */
+static int index_order(struct sql_run *r, struct sql_index *ix)
+{
+	void *ctx[2] = { r, ix };
+	long n = 0;
+	__u32 i;
+
+	if (ix->order)
+		return 0;
+	ix->order = malloc((ix->ngroups ?: 1) * sizeof(*ix->order));
+	if (!ix->order)
+		return -ENOMEM;
+	for (i = 0; i < ix->nslot; i++)
+		if (ix->head[i])
+			ix->order[n++] = ix->head[i] - 1;
+	qsort_r(ix->order, n, sizeof(*ix->order), group_cmp, ctx);
+	return 0;
+}
+
+/* The first row whose single key cell is the encoded cell key, or -1. */
+static long index_find(const struct sql_run *r, const struct sql_index *ix, const char *key)
+{
+	size_t n = cell_size(key);
+	__u32 i = (__u32)hash_bytes(0xcbf29ce484222325ULL, key, n) & (ix->nslot - 1);
+
+	for (; ix->head[i]; i = (i + 1) & (ix->nslot - 1)) {
+		const char *c = row_cell(r, ix->head[i] - 1, ix->keys[0]);
+
+		if (cell_size(c) == n && !memcmp(c, key, n))
+			return ix->head[i] - 1;
+	}
+	return -1;
 }
 
 /* The query options of a run: its columns, predicate and parameters. */
@@ -569,10 +845,19 @@ out:
 
 /* ---- cursors ---- */
 
+enum cursor_mode {
+	CUR_SCAN,	/* every row in order */
+	CUR_LOOKUP,	/* the rows of one group of ix (a join's value) */
+	CUR_GROUPS,	/* every row, group after group of ix (GROUP BY) */
+};
+
 struct sql_cursor {
 	sqlite3_vtab_cursor base;
 	struct sql_run *run;	/* NULL: no rows (a constraint no row meets) */
-	long row;
+	enum cursor_mode mode;
+	struct sql_index *ix;
+	long row;		/* CUR_LOOKUP, CUR_GROUPS: -1 at the end */
+	long group;		/* CUR_GROUPS: the current group, in ix->order */
 };
 
 static int vt_open(sqlite3_vtab *base, sqlite3_vtab_cursor **out)
@@ -591,6 +876,75 @@ static int vt_close(sqlite3_vtab_cursor *cur)
 	return SQLITE_OK;
 }
 
+/*
+ * Where a scan of r starts: a join's value looked up in an index on its column,
+ * GROUP BY's rows grouped, or all rows. An index is used only where it returns every
+ * row SQLite's own compare could accept (it compares again): an integer among cells
+ * that are all integers, a text among texts; anything else scans.
+ */
+static int cursor_start(struct sql_cursor *c, struct sql_run *r, const struct sql_filter *f,
+			struct sql_vtab *v)
+{
+	int keys[SQL_MAX_KEYS], i, k;
+
+	c->mode = CUR_SCAN;
+	c->row = 0;
+	if (f->join_col >= 0 && f->join_val && (k = r->colmap[f->join_col]) >= 0) {
+		int type = sqlite3_value_type(f->join_val);
+		sqlite3_uint64 bit = 1ULL << (k < 63 ? k : 63);
+		struct bd_strbuf key = {};
+		unsigned char b[9];
+
+		if (type == SQLITE_INTEGER && !(r->has_text & bit)) {
+			sb_puts(&key, (const char *)b,
+				cell_put_int(b, sqlite3_value_int64(f->join_val)));
+		} else if (type == SQLITE_TEXT && !(r->has_int & bit)) {
+			__u32 n = sqlite3_value_bytes(f->join_val);
+
+			b[0] = CELL_TEXT;
+			memcpy(b + 1, &n, 4);
+			sb_puts(&key, (const char *)b, 5);
+			sb_puts(&key, (const char *)sqlite3_value_text(f->join_val), n);
+		} else {
+			return 0;
+		}
+		if (!key.s)
+			return -ENOMEM;
+		c->ix = run_index(r, &k, 1);
+		if (!c->ix) {
+			sb_free(&key);
+			return -ENOMEM;
+		}
+		c->mode = CUR_LOOKUP;
+		c->row = index_find(r, c->ix, key.s);
+		if (!c->ix->logged)
+			bd_log(v->s->d, BPFDUMP_INFO, "sql: table %s: %ld rows indexed on %s for "
+			       "a join: %ld values", v->t->name, r->nrows, v->cols[f->join_col].name,
+			       c->ix->ngroups);
+		c->ix->logged = true;
+		sb_free(&key);
+		return 0;
+	}
+	if (f->group_cnt) {
+		for (i = 0; i < f->group_cnt; i++) {
+			keys[i] = r->colmap[f->group_cols[i]];
+			if (keys[i] < 0)
+				return 0;
+		}
+		c->ix = run_index(r, keys, f->group_cnt);
+		if (!c->ix || index_order(r, c->ix))
+			return -ENOMEM;
+		c->mode = CUR_GROUPS;
+		c->group = 0;
+		c->row = c->ix->ngroups ? (long)c->ix->order[0] : -1;
+		if (!c->ix->logged)
+			bd_log(v->s->d, BPFDUMP_INFO, "sql: table %s: %ld rows in %ld groups for "
+			       "GROUP BY", v->t->name, r->nrows, c->ix->ngroups);
+		c->ix->logged = true;
+	}
+	return 0;
+}
+
 static int vt_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, int argc,
 		     sqlite3_value **argv)
 {
@@ -604,6 +958,7 @@ static int vt_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str,
 
 	c->run = NULL;
 	c->row = 0;
+	c->mode = CUR_SCAN;
 	err = sql_filter_decode(v, idx_str, argc, argv, &f);
 	if (err)
 		goto err_out;
@@ -649,12 +1004,16 @@ static int vt_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str,
 		s->runs = r;
 	}
 	c->run = r;
+	err = cursor_start(c, r, &f, v);
+	if (err)
+		goto err_out;
 done:
 	sql_filter_free(&f);
 	sb_free(&key);
 	return SQLITE_OK;
 
 err_out:
+	c->run = NULL;
 	sql_filter_free(&f);
 	sb_free(&key);
 	sqlite3_free(v->base.zErrMsg);
@@ -665,7 +1024,21 @@ err_out:
 
 static int vt_next(sqlite3_vtab_cursor *cur)
 {
-	((struct sql_cursor *)cur)->row++;
+	struct sql_cursor *c = (struct sql_cursor *)cur;
+
+	switch (c->mode) {
+	case CUR_SCAN:
+		c->row++;
+		break;
+	case CUR_LOOKUP:
+		c->row = (long)c->ix->link[c->row] - 1;
+		break;
+	case CUR_GROUPS:
+		c->row = (long)c->ix->link[c->row] - 1;
+		if (c->row < 0 && ++c->group < c->ix->ngroups)
+			c->row = c->ix->order[c->group];
+		break;
+	}
 	return SQLITE_OK;
 }
 
@@ -673,7 +1046,7 @@ static int vt_eof(sqlite3_vtab_cursor *cur)
 {
 	struct sql_cursor *c = (struct sql_cursor *)cur;
 
-	return !c->run || c->row >= c->run->nrows;
+	return !c->run || c->row < 0 || c->row >= c->run->nrows;
 }
 
 static int vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
@@ -684,8 +1057,9 @@ static int vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
 	long long iv;
 	__u32 len;
 
-	if (i >= v->ncols) {	/* a parameter: what this run was given */
-		const char *p = c->run ? c->run->param_val[i - v->ncols] : NULL;
+	i = sql_col_at(v, i);
+	if (i < 0) {	/* a parameter: what this run was given */
+		const char *p = c->run ? c->run->param_val[-1 - i] : NULL;
 
 		if (p)
 			sqlite3_result_text(ctx, p, -1, SQLITE_TRANSIENT);
@@ -693,9 +1067,9 @@ static int vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
 	}
 	if (c->run->colmap[i] < 0)
 		return SQLITE_OK;	/* not used by the statement: NULL */
-	t = arena_cell(c->run, c->row, c->run->colmap[i], &iv, &len);
-	if (t)
-		sqlite3_result_text(ctx, t, len, SQLITE_TRANSIENT);
+	t = cell_value(row_cell(c->run, c->row, c->run->colmap[i]), &iv, &len);
+	if (t)	/* the run outlives the statement's step: no copy */
+		sqlite3_result_text(ctx, t, len, SQLITE_STATIC);
 	else
 		sqlite3_result_int64(ctx, iv);
 	return SQLITE_OK;
@@ -711,7 +1085,15 @@ static int vt_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
 {
 	struct sql_vtab *v = (struct sql_vtab *)base;
 
-	v->used |= info->colUsed;
+	int i;
+
+	/* colUsed: a bit per SQLite column, the last for all from 63 on */
+	for (i = 0; i < v->ncols; i++) {
+		int at = i < v->nvis ? i : i + v->nparams;
+
+		if ((info->colUsed >> (at < 63 ? at : 63)) & 1)
+			v->used |= 1ULL << (i < 63 ? i : 63);
+	}
 	return sql_best_index(v, info);
 }
 
@@ -927,15 +1309,33 @@ static void sql_free(struct bd_sql *s)
 	free(s->targets);
 }
 
+/* Whether text names the view (a word of it, in any case): only those are made,
+ * so a statement without views neither parses nor connects their tables. */
+static bool names_view(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = text; *p; p++)
+		if (!strncasecmp(p, name, n) && (p == text || !(isalnum((unsigned char)p[-1]) ||
+							      p[-1] == '_')) &&
+		    !(isalnum((unsigned char)p[n]) || p[n] == '_'))
+			return true;
+	return false;
+}
+
 static int sql_open(struct bd_sql *s, const char *text)
 {
 	int i, err;
 
 	for (i = 0; bpfdump_sql_view(i, NULL); i++) {
+		if (!names_view(text, views[i].name))
+			continue;
 		err = scan_idents(s, views[i].sql);
 		if (err)
 			return err;
 	}
+	s->ident_views = s->ident_cnt;
 	err = scan_idents(s, text);
 	if (err)
 		return err;
@@ -959,9 +1359,11 @@ static int sql_open(struct bd_sql *s, const char *text)
 				      sqlite3_errmsg(s->db));
 	}
 	for (i = 0; bpfdump_sql_view(i, NULL); i++) {
-		char *q = sqlite3_mprintf("CREATE TEMP VIEW \"%w\" AS %s", views[i].name,
-					  views[i].sql);
+		char *q;
 
+		if (!names_view(text, views[i].name))
+			continue;
+		q = sqlite3_mprintf("CREATE TEMP VIEW \"%w\" AS %s", views[i].name, views[i].sql);
 		if (!q)
 			return -ENOMEM;
 		if (sqlite3_exec(s->db, q, NULL, NULL, NULL) != SQLITE_OK) {

@@ -9,6 +9,7 @@
 
 #define SQL_MAX_COLS 63		/* a statement's colUsed has one bit per column */
 #define SQL_MAX_PARAMS 8
+#define SQL_MAX_KEYS 8		/* columns of a kept run's index (GROUP BY, join) */
 
 struct bd_sql;
 struct sql_prog;
@@ -32,8 +33,34 @@ struct sql_vtab {
 	int ncols;
 	const char *params[SQL_MAX_PARAMS];	/* hidden columns, after cols */
 	int nparams;
-	sqlite3_uint64 used;	/* columns any plan of the statement reads */
+	int nvis;		/* cols before the parameters; the hidden ones after */
+	sqlite3_uint64 used;	/* cols any plan of the statement reads */
 	struct sql_vtab *next;
+};
+
+/* SQLite's column idx (cols[0, nvis), the parameters, cols[nvis, ncols)): a cols
+ * index, or -1 - the parameter's index. */
+static inline int sql_col_at(const struct sql_vtab *v, int idx)
+{
+	if (idx < v->nvis)
+		return idx;
+	if (idx < v->nvis + v->nparams)
+		return -1 - (idx - v->nvis);
+	return idx - v->nparams;
+}
+
+/* Rows of a kept run grouped by some of their cells: for a join's lookups (one
+ * cell) and for GROUP BY (the rows of a group handed on one after another). */
+struct sql_index {
+	struct sql_index *next;
+	int nkeys;
+	int keys[SQL_MAX_KEYS];	/* kept cells */
+	__u32 *head, *tail;	/* per slot: a group's first and last row + 1, or 0 */
+	__u32 nslot;
+	long ngroups;
+	__u32 *link;		/* per row: the next row of its group + 1, or 0 */
+	__u32 *order;		/* GROUP BY: each group's first row, in SQLite's order */
+	bool logged;		/* -v said it was built */
 };
 
 /* One read of a target: its rows, kept for every scan that asks for the same. */
@@ -44,9 +71,11 @@ struct sql_run {
 	char *param_val[SQL_MAX_PARAMS];
 	int colmap[SQL_MAX_COLS];	/* table column -> kept cell, or -1 */
 	struct bd_strbuf arena;
-	size_t *row_off;
+	__u32 *row_off;
 	long nrows;
 	size_t cap;
+	sqlite3_uint64 has_int, has_text;	/* kept cells holding such a value in some row */
+	struct sql_index *idx;
 };
 
 struct sql_target {
@@ -63,6 +92,7 @@ struct bd_sql {
 	char **idents;		/* quoted identifiers of the text and the views */
 	char **ident_err;	/* the planner's message for each, when no table took it */
 	int ident_cnt;
+	int ident_views;	/* the first ones: only the views' (hidden unless named again) */
 	struct sql_target *targets;
 	struct sql_vtab *vtabs;
 	struct sql_run *runs;
@@ -88,6 +118,10 @@ struct sql_filter {
 	struct bd_strbuf where;		/* pushed down, in the field language */
 	struct bd_strbuf sqlite_side;	/* left to SQLite, for -v */
 	char *param_val[SQL_MAX_PARAMS];
+	int join_col;			/* = another table's value: looked up, or -1 */
+	sqlite3_value *join_val;
+	int group_cnt;			/* GROUP BY these columns: rows handed on grouped */
+	int group_cols[SQL_MAX_KEYS];
 };
 
 /* sql_pushdown.c */

@@ -11,9 +11,13 @@
  *
  * xBestIndex writes its decisions into idxStr, one per line: "w PRED" (a pushed
  * compare), "i COL ARGV" (an IN list, read in xFilter), "p PARAM ARGV" (a table
- * argument), "n" (IS NULL: no row), "s TEXT" (what SQLite evaluates, for -v).
+ * argument), "n" (IS NULL: no row), "s TEXT" (what SQLite evaluates, for -v),
+ * "j COL ARGV" (COL = a value of another table: looked up in an index of the kept
+ * rows; SQLite still compares), "g COL..." (GROUP BY COL...: rows handed on group
+ * after group, so SQLite needs no sorter). Push-down off turns these off too.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,20 +147,20 @@ static void describe(struct bd_strbuf *idx, const struct sql_vtab *v, int col, i
 int sql_best_index(struct sql_vtab *v, sqlite3_index_info *info)
 {
 	struct bd_strbuf idx = {};
-	int i, argv_n = 0, pushed = 0, params = 0;
+	int i, argv_n = 0, pushed = 0, params = 0, join = -1;
 	bool need_map = bpfdump__target_params(v->s->d, v->t->name) & BPFDUMP_PARAM_MAP;
 	double cost = 1e6;
 
 	for (i = 0; i < info->nConstraint; i++) {
 		const struct sqlite3_index_constraint *k = &info->aConstraint[i];
 		struct sqlite3_index_constraint_usage *u = &info->aConstraintUsage[i];
-		int col = k->iColumn;
+		int col = k->iColumn < 0 ? INT_MAX : sql_col_at(v, k->iColumn);
 		const struct sql_col *c;
 		sqlite3_value *val = NULL;
 		const char *po;
 		struct bd_strbuf lit = {};
 
-		if (col >= v->ncols && col < v->ncols + v->nparams) {
+		if (col < 0) {
 			/* a table argument: only a constant, so a run is one read */
 			if (!k->usable || k->op != SQLITE_INDEX_CONSTRAINT_EQ)
 				continue;
@@ -164,15 +168,27 @@ int sql_best_index(struct sql_vtab *v, sqlite3_index_info *info)
 				return SQLITE_CONSTRAINT;
 			u->argvIndex = ++argv_n;
 			u->omit = 1;
-			sb_printf(&idx, "p %d %d\n", col - v->ncols, argv_n);
+			sb_printf(&idx, "p %d %d\n", -1 - col, argv_n);
 			params++;
-			if (!strcmp(v->params[col - v->ncols], "arg_map"))
+			if (!strcmp(v->params[-1 - col], "arg_map"))
 				need_map = false;
 			continue;
 		}
 		if (col < 0 || col >= v->ncols)
 			continue;
 		c = &v->cols[col];
+		if (k->usable && v->s->pushdown && join < 0 &&
+		    k->op == SQLITE_INDEX_CONSTRAINT_EQ && !sqlite3_vtab_in(info, i, -1) &&
+		    (sqlite3_vtab_rhs_value(info, i, &val) != SQLITE_OK ||
+		     !(c->push_int || c->push_str)) &&
+		    !strcmp(sqlite3_vtab_collation(info, i), "BINARY")) {
+			/* a value of another table (or one not pushed): a lookup */
+			join = i;
+			u->argvIndex = ++argv_n;
+			sb_printf(&idx, "j %d %d\n", col, argv_n);
+			describe(&idx, v, col, k->op, true);
+			continue;
+		}
 		if (!k->usable || !v->s->pushdown || !(c->push_int || c->push_str)) {
 			describe(&idx, v, col, k->op, k->usable);
 			continue;
@@ -208,6 +224,21 @@ int sql_best_index(struct sql_vtab *v, sqlite3_index_info *info)
 		u->omit = 1;
 		pushed++;
 	}
+	/* GROUP BY (rows need only be grouped) on this table's columns alone */
+	if (v->s->pushdown && join < 0 && info->nOrderBy > 0 && info->nOrderBy <= SQL_MAX_KEYS &&
+	    sqlite3_vtab_distinct(info) == 1) {
+		for (i = 0; i < info->nOrderBy; i++)
+			if (info->aOrderBy[i].iColumn < 0 ||
+			    sql_col_at(v, info->aOrderBy[i].iColumn) < 0)
+				break;
+		if (i == info->nOrderBy) {
+			sb_printf(&idx, "g");
+			for (i = 0; i < info->nOrderBy; i++)
+				sb_printf(&idx, " %d", sql_col_at(v, info->aOrderBy[i].iColumn));
+			sb_printf(&idx, "\n");
+			info->orderByConsumed = 1;
+		}
+	}
 	if (!idx.s)
 		sb_printf(&idx, "-\n");
 	if (!idx.s)
@@ -219,6 +250,8 @@ int sql_best_index(struct sql_vtab *v, sqlite3_index_info *info)
 		return SQLITE_NOMEM;
 	info->needToFreeIdxStr = 1;
 	cost /= 1 + 9 * pushed;
+	if (join >= 0)
+		cost /= 1000;	/* a lookup: the rows of one value */
 	if (params)
 		cost /= 1000;
 	if (need_map)
@@ -279,6 +312,7 @@ int sql_filter_decode(struct sql_vtab *v, const char *idx_str, int argc, sqlite3
 	const char *p = idx_str ?: "";
 
 	memset(f, 0, sizeof(*f));
+	f->join_col = -1;
 	while (*p) {
 		const char *e = strchr(p, '\n') ?: p + strlen(p);
 		int a, b;
@@ -303,6 +337,26 @@ int sql_filter_decode(struct sql_vtab *v, const char *idx_str, int argc, sqlite3
 				sb_printf(&f->sqlite_side, "%s%s IN (...)",
 					  f->sqlite_side.len ? ", " : "", v->cols[a].name);
 			break;
+		case 'j':
+			if (sscanf(p + 2, "%d %d", &a, &b) != 2 || a < 0 || a >= v->ncols || b < 1 ||
+			    b > argc)
+				return -EINVAL;
+			f->join_col = a;
+			f->join_val = argv[b - 1];
+			break;
+		case 'g': {
+			const char *q = p + 1;
+			int used;
+
+			while (f->group_cnt < SQL_MAX_KEYS && sscanf(q, " %d%n", &a, &used) == 1 &&
+			       q + used <= e) {
+				if (a < 0 || a >= v->ncols)
+					return -EINVAL;
+				f->group_cols[f->group_cnt++] = a;
+				q += used;
+			}
+			break;
+		}
 		case 'p':
 			if (sscanf(p + 2, "%d %d", &a, &b) != 2 || a < 0 || a >= v->nparams ||
 			    b < 1 || b > argc)
