@@ -8,6 +8,8 @@
 #
 # Environment: BUILD (build), BENCH_TF_SIZES ("100x100 1000x1000 10000x100"),
 # BENCH_TCP ("10000 10000": listening, established), BENCH_PROCS (10000),
+# BENCH_REPAIR_SOCKS (1000), BENCH_SQL_TCP ("2000 8000"), BENCH_SQL_TF (1000x1000),
+# BENCH_SECTIONS (all: "startup task_file tcp task snapshot snapshot_many repair sql serve"),
 # BENCH_OUT (results directory), BENCH_PROFILE (1: perf profiles when perf exists).
 # See bench/README.md.
 set -uo pipefail
@@ -24,7 +26,7 @@ PINDIR=/sys/fs/bpf/bench
 TF_COLS='pid=task->tgid,fd=fd,path=path(file)'
 MODE=full
 
-usage() { sed -n '2,12s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,14s/^# \{0,1\}//p' "$0"; }
 case ${1:-} in
 "") ;;
 --smoke) MODE=smoke ;;
@@ -37,11 +39,18 @@ if [ "$MODE" = quick ]; then
 	TF_SIZES=${BENCH_TF_SIZES:-"100x100 300x300"}
 	TCP=${BENCH_TCP:-"1000 1000"}
 	PROCS=${BENCH_PROCS:-1000}
+	REPAIR_SOCKS=${BENCH_REPAIR_SOCKS:-200}
+	SQL_TCP=${BENCH_SQL_TCP:-"500 1500"}
+	SQL_TF=${BENCH_SQL_TF:-300x300}
 else
 	TF_SIZES=${BENCH_TF_SIZES:-"100x100 1000x1000 10000x100"}
 	TCP=${BENCH_TCP:-"10000 10000"}
 	PROCS=${BENCH_PROCS:-10000}
+	REPAIR_SOCKS=${BENCH_REPAIR_SOCKS:-1000}
+	SQL_TCP=${BENCH_SQL_TCP:-"2000 8000"}
+	SQL_TF=${BENCH_SQL_TF:-1000x1000}
 fi
+SECTIONS=${BENCH_SECTIONS:-"startup task_file tcp task snapshot snapshot_many repair sql serve"}
 
 WORK=$(mktemp -d /tmp/bpfdump-bench.XXXXXX)
 WL_PIDS=()	# running workloads (each leads its own process group)
@@ -227,6 +236,44 @@ memory() {
 		"${rows:--}" >&2
 }
 
+# words CMD...: one string a POSIX shell (and bench/interleave.py's shlex) splits back
+words() {
+	local c q=""
+	for c in "$@"; do
+		printf -v c '%q' "$c"
+		q+="${q:+ }$c"
+	done
+	echo "$q"
+}
+
+# interleaved SECTION RUNS NAME CMD [NAME CMD...]: the sides of a ratio run alternately
+# (A B A B ..., one warm-up round) by bench/interleave.py; CMD is one string (see words).
+# The first side is the one the others are compared with. Results: interleaved.jsonl
+# (every time), interleaved.txt (what is printed).
+interleaved() {
+	local sec=$1 runs=$2 args=()
+	shift 2
+	[ "$MODE" = quick ] && [ "$runs" -gt 5 ] && runs=5
+	while [ $# -ge 2 ]; do
+		args+=(-c "$1" "$2")
+		shift 2
+	done
+	{
+		echo "### $sec (interleaved, $runs rounds, load $(cut -d' ' -f1-3 /proc/loadavg))"
+		python3 "$ROOT/bench/interleave.py" -n "$runs" -w 1 --section "$sec" \
+			--jsonl "$OUT/interleaved.jsonl" "${args[@]}" ||
+			say "FAILED (interleaved): $sec: a side failed"
+	} 2>&1 | tee -a "$OUT/interleaved.txt" | sed 's/^/  /' >&2
+}
+
+# check NAME OK TEXT: a count check of a run (no timing): checks.txt, and stderr
+check_line() {
+	local name=$1 ok=$2
+	shift 2
+	printf '%s %s: %s\n' "$([ "$ok" = 1 ] && echo ok || echo MISMATCH)" "$name" "$*" |
+		tee -a "$OUT/checks.txt" | sed 's/^/  /' >&2
+}
+
 # profile NAME CMD...: where the time goes (perf record, flat by DSO and symbol)
 profile() {
 	local name=$1
@@ -266,6 +313,11 @@ bench_startup() {
 			"$BPFDUMP" targets >/dev/null 2>"$OUT/perf-stat-targets.txt"
 	fi
 	printf '  %-22s %s\n' "$s" "BTF: $(cat "$OUT/btf_cost.json")" >&2
+	interleaved $s 30 "bpfdump dump (empty query)" \
+		"$(words "$BPFDUMP" dump task -w 'task->pid == 0')" \
+		"floor one-shot (libbpf)" "$(words "$BB/floor_run" "$FLOOR_TASK")" \
+		"bpftool iter pin+cat+rm" "$(words sh -c \
+		"bpftool iter pin $FLOOR_TASK $PINDIR/su && cat $PINDIR/su && rm $PINDIR/su")"
 }
 
 bench_task_file() { # NxM
@@ -285,6 +337,17 @@ bench_task_file() { # NxM
 	measure "$s" "bpfdump cat -J" bpfdump tf_json "$e" "$BPFDUMP" cat "$PINDIR/tf" -J
 	measure "$s" "/proc reader" peer tf_table "$e" "$BB/proc_fds"
 	measure "$s" "lsof" peer tf_lsof "$e" lsof -n -P -l -w
+	local runs=10
+	[ "$e" -ge 1000000 ] && runs=5
+	interleaved "$s" $runs "bpfdump dump" "$(words "$BPFDUMP" dump task_file -o "$TF_COLS")" \
+		"floor (pinned, read)" "$(words "$BB/iter_read" "$PINDIR/floor_tf")" \
+		"floor one-shot (libbpf)" "$(words "$BB/floor_run" "$FLOOR_TF")" \
+		"cat pinned" "$(words cat "$PINDIR/tf")" \
+		"/proc reader" "$(words "$BB/proc_fds")"
+	# lsof takes 10-17 s at 1M fds: its own, shorter pair
+	[ "$e" -ge 1000000 ] && runs=3
+	interleaved "$s" $runs "bpfdump dump" "$(words "$BPFDUMP" dump task_file -o "$TF_COLS")" \
+		"lsof" "$(words lsof -n -P -l -w)"
 	memory "$s" "bpfdump dump" "$BPFDUMP" -v dump task_file -o "$TF_COLS"
 	memory "$s" "bpfdump dump -J" "$BPFDUMP" -v dump task_file -o "$TF_COLS" -J
 	[ "$e" -ge 1000000 ] && [ ! -f "$OUT/profile-task_file-$1.txt" ] &&
@@ -303,6 +366,12 @@ bench_tcp() { # LISTEN ESTAB
 	measure $s "bpfdump cat" bpfdump tcp_table $((l + e)) "$BPFDUMP" cat "$PINDIR/tcp"
 	measure $s "ss -tan" peer tcp_ss $((l + e)) ss -tan
 	measure $s "cat /proc/net/tcp{,6}" peer tcp_proc $((l + e)) cat /proc/net/tcp /proc/net/tcp6
+	interleaved $s 10 "bpfdump dump tcp" "$(words "$BPFDUMP" dump tcp)" \
+		"floor (pinned, read)" "$(words "$BB/iter_read" "$PINDIR/floor_tcp")" \
+		"floor one-shot (libbpf)" "$(words "$BB/floor_run" "$FLOOR_TCP")" \
+		"cat pinned" "$(words cat "$PINDIR/tcp")" \
+		"ss -tan" "$(words ss -tan)" \
+		"cat /proc/net/tcp{,6}" "$(words cat /proc/net/tcp /proc/net/tcp6)"
 	profile tcp "$BPFDUMP" dump tcp
 	wl_stop
 }
@@ -336,6 +405,11 @@ bench_snapshot() { # FDS VMAS
 	measure $s "bpfdump snapshot (kept)" bpfdump - - "$BPFDUMP" snapshot "$p"
 	measure $s "/proc reader" peer - - "$BB/proc_snapshot" "$p"
 	measure $s "lsof -p" peer - - lsof -n -P -l -w -p "$p"
+	interleaved $s 20 "bpfdump snapshot -J (kept)" "$(words "$BPFDUMP" snapshot -J "$p")" \
+		"bpfdump snapshot (kept)" "$(words "$BPFDUMP" snapshot "$p")" \
+		"bpfdump snapshot -J (loads)" "$(words "$BPFDUMP" snapshot --fresh -J "$p")" \
+		"/proc reader" "$(words "$BB/proc_snapshot" "$p")" \
+		"lsof -p" "$(words lsof -n -P -l -w -p "$p")"
 	kill "$p"
 }
 
@@ -363,6 +437,8 @@ bench_snapshot_many() { # N FDS VMAS
 	measure $s "bpfdump snapshot -J (kept)" bpfdump - - "$BPFDUMP" snapshot -J "${pids[@]}"
 	measure $s "bpfdump snapshot (kept)" bpfdump - - "$BPFDUMP" snapshot "${pids[@]}"
 	measure $s "/proc reader" peer - - "$BB/proc_snapshot" "${pids[@]}"
+	interleaved "$s" 10 "bpfdump snapshot -J (kept)" "$(words "$BPFDUMP" snapshot -J "${pids[@]}")" \
+		"/proc reader" "$(words "$BB/proc_snapshot" "${pids[@]}")"
 	kill "${pids[@]}"
 }
 
@@ -374,6 +450,10 @@ bench_task() { # N
 	measure $s "floor one-shot (libbpf)" floor1 - "$n" "$BB/floor_run" "$FLOOR_TASK"
 	measure $s "bpfdump dump task" bpfdump task_table "$n" "$BPFDUMP" dump task
 	measure $s "ps -e -o ..." peer task_ps "$n" ps -e -o pid,ppid,uid,comm,stat
+	interleaved $s 10 "bpfdump dump task" "$(words "$BPFDUMP" dump task)" \
+		"floor (pinned, read)" "$(words "$BB/iter_read" "$PINDIR/floor_task")" \
+		"floor one-shot (libbpf)" "$(words "$BB/floor_run" "$FLOOR_TASK")" \
+		"ps -e -o ..." "$(words ps -e -o pid,ppid,uid,comm,stat)"
 	wl_stop
 }
 
@@ -476,24 +556,37 @@ mkdir -p "$OUT/json"
 	echo "lsof: $(lsof -v 2>&1 | awk '/revision/ {print $2; exit}')"
 	echo "ss: $(ss -V)"
 	echo "ps: $(ps -V)"
-	echo "sizes: task_file $TF_SIZES; tcp $TCP; task $PROCS"
+	echo "sizes: task_file $TF_SIZES; tcp $TCP; task $PROCS; repair $REPAIR_SOCKS; sql tcp $SQL_TCP, task_file $SQL_TF"
+	echo "sections: $SECTIONS"
+	echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/env.txt"
 say "results in $OUT"
 BIN_SUM=$(sha256sum <"$BPFDUMP")
 echo "bpfdump sha256: ${BIN_SUM%% *}" >>"$OUT/env.txt"
 T0=$(now_ns)
 pin_all || { say "pinning failed"; exit 1; }
-bench_startup
-for sz in $TF_SIZES; do
-	bench_task_file "$sz"
-done
+want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
+want startup && bench_startup
+if want task_file; then
+	for sz in $TF_SIZES; do
+		bench_task_file "$sz"
+	done
+fi
 # shellcheck disable=SC2086
-bench_tcp $TCP
-bench_task "$PROCS"
-bench_snapshot "${BENCH_SNAP_FDS:-10000}" "${BENCH_SNAP_VMAS:-5000}"
-bench_snapshot_many "${BENCH_SNAP_MANY:-8}" "${BENCH_SNAP_FDS:-10000}" "${BENCH_SNAP_VMAS:-5000}"
-BUILD=$BUILD bench/serve.sh "--$MODE" "$OUT" >&2 || say "FAILED: bench/serve.sh (bpfdump serve at scale)"
+want tcp && bench_tcp $TCP
+want task && bench_task "$PROCS"
+want snapshot && bench_snapshot "${BENCH_SNAP_FDS:-10000}" "${BENCH_SNAP_VMAS:-5000}"
+want snapshot_many && bench_snapshot_many "${BENCH_SNAP_MANY:-8}" "${BENCH_SNAP_FDS:-10000}" \
+	"${BENCH_SNAP_VMAS:-5000}"
+want repair && bench_repair "$REPAIR_SOCKS" "${BENCH_REPAIR_BYTES:-65536}"
+# shellcheck disable=SC2086
+want sql && bench_sql $SQL_TCP "$SQL_TF"
+if want serve; then
+	BUILD=$BUILD bench/serve.sh "--$MODE" "$OUT" >&2 ||
+		say "FAILED: bench/serve.sh (bpfdump serve at scale)"
+fi
 echo "elapsed: $((($(now_ns) - T0) / 1000000000)) s" >>"$OUT/env.txt"
+echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/env.txt"
 # other engineers rebuild build/ too: say so if the binary changed under us
 if [ "$(sha256sum <"$BPFDUMP")" != "$BIN_SUM" ]; then
 	echo "warning: $BPFDUMP was rebuilt during the run" >>"$OUT/env.txt"
