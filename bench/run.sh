@@ -9,6 +9,7 @@
 # Environment: BUILD (build), BENCH_TF_SIZES ("100x100 1000x1000 10000x100"),
 # BENCH_TCP ("10000 10000": listening, established), BENCH_PROCS (10000),
 # BENCH_REPAIR_SOCKS (1000), BENCH_SQL_TCP ("2000 8000"), BENCH_SQL_TF (1000x1000),
+# BENCH_LSOF_ROUNDS (3: rounds of the sql groups with lsof, no warm-up),
 # BENCH_SECTIONS (all: "startup task_file tcp task snapshot snapshot_many repair sql serve"),
 # BENCH_OUT (results directory), BENCH_PROFILE (1: perf profiles when perf exists).
 # See bench/README.md.
@@ -26,7 +27,7 @@ PINDIR=/sys/fs/bpf/bench
 TF_COLS='pid=task->tgid,fd=fd,path=path(file)'
 MODE=full
 
-usage() { sed -n '2,14s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,15s/^# \{0,1\}//p' "$0"; }
 case ${1:-} in
 "") ;;
 --smoke) MODE=smoke ;;
@@ -50,6 +51,8 @@ else
 	SQL_TCP=${BENCH_SQL_TCP:-"2000 8000"}
 	SQL_TF=${BENCH_SQL_TF:-1000x1000}
 fi
+# lsof and ss -p walk every fd of the machine: seconds a run when it holds 1M fds
+LSOF_ROUNDS=${BENCH_LSOF_ROUNDS:-3}
 SECTIONS=${BENCH_SECTIONS:-"startup task_file tcp task snapshot snapshot_many repair sql serve"}
 
 WORK=$(mktemp -d /tmp/bpfdump-bench.XXXXXX)
@@ -247,11 +250,12 @@ words() {
 }
 
 # interleaved SECTION RUNS NAME CMD [NAME CMD...]: the sides of a ratio run alternately
-# (A B A B ..., one warm-up round) by bench/interleave.py; CMD is one string (see words).
+# (A B A B ..., WARM warm-up rounds, default 1) by bench/interleave.py; CMD is one string
+# (see words).
 # The first side is the one the others are compared with. Results: interleaved.jsonl
 # (every time), interleaved.txt (what is printed).
 interleaved() {
-	local sec=$1 runs=$2 args=()
+	local sec=$1 runs=$2 args=() warm=${WARM:-1}
 	shift 2
 	[ "$MODE" = quick ] && [ "$runs" -gt 5 ] && runs=5
 	while [ $# -ge 2 ]; do
@@ -260,7 +264,7 @@ interleaved() {
 	done
 	{
 		echo "### $sec (interleaved, $runs rounds, load $(cut -d' ' -f1-3 /proc/loadavg))"
-		python3 "$ROOT/bench/interleave.py" -n "$runs" -w 1 --section "$sec" \
+		python3 "$ROOT/bench/interleave.py" -n "$runs" -w "$warm" --section "$sec" \
 			--jsonl "$OUT/interleaved.jsonl" "${args[@]}" ||
 			say "FAILED (interleaved): $sec: a side failed"
 	} 2>&1 | tee -a "$OUT/interleaved.txt" | sed 's/^/  /' >&2
@@ -454,6 +458,152 @@ bench_task() { # N
 		"floor (pinned, read)" "$(words "$BB/iter_read" "$PINDIR/floor_task")" \
 		"floor one-shot (libbpf)" "$(words "$BB/floor_run" "$FLOOR_TASK")" \
 		"ps -e -o ..." "$(words ps -e -o pid,ppid,uid,comm,stat)"
+	wl_stop
+}
+
+# ---------------------------------------------------------------- issue 26: queued data
+# the bytes bpfdump snapshot --data -J reports, per queue kind: "KIND BYTES COPIED ..."
+snapshot_bytes() {
+	python3 -c '
+import json, sys
+t = {}
+for line in sys.stdin:
+	d = json.loads(line)
+	for q in d.get("queued") or []:
+		if "index" not in q:
+			continue
+		k = t.setdefault(q["queue"], [0, 0])
+		k[0] += q["bytes"]
+		k[1] += q.get("copied") or 0
+print(" ".join("%s %d bytes (%d copied)" % (k, v[0], v[1]) for k, v in sorted(t.items())) or "none")'
+}
+
+bench_repair() { # N BYTES
+	local n=$1 b=$2 s=tcp-queues p got
+	say "tcp-queues: one process holding $n TCP sockets, $b bytes queued in each"
+	wl_start tcpq tcpq "$n" "$b" || return 1
+	p=$WL_PID
+	check_line "$s: the workload's queues (SIOCINQ, SIOCOUTQ)" 1 "$(cat "$WL_DIR/queues")"
+	got=$("$BB/repair_reader" -q "$p" 2>&1 >/dev/null)
+	check_line "$s: repair reader" "$(case $got in *"$n TCP sockets"*) echo 1 ;; esac)" "$got"
+	got=$("$BPFDUMP" snapshot --data -J "$p" 2>"$WORK/err" | snapshot_bytes)
+	check_line "$s: bpfdump snapshot --data -J" \
+		"$(case $got in *"receive $((n * b)) bytes"*) echo 1 ;; esac)" \
+		"$got$([ -s "$WORK/err" ] && echo "; stderr: $(head -c 200 "$WORK/err")")"
+	keep_snapshot_program
+	interleaved $s 10 "bpfdump snapshot --data" "$(words "$BPFDUMP" snapshot --data "$p")" \
+		"repair reader (TCP_REPAIR, pidfd_getfd)" "$(words "$BB/repair_reader" "$p")" \
+		"bpfdump snapshot --data -J" "$(words "$BPFDUMP" snapshot --data -J "$p")" \
+		"bpfdump snapshot --data --fresh" "$(words "$BPFDUMP" snapshot --data --fresh "$p")" \
+		"bpfdump snapshot (no --data)" "$(words "$BPFDUMP" snapshot "$p")"
+	# without --data against the binary of before (BENCH_BASELINE); without one, the
+	# same binary twice: the spread an A/A pair shows here
+	local base=${BENCH_BASELINE:-$BPFDUMP} bname="the same binary again (A/A)"
+	[ -n "${BENCH_BASELINE:-}" ] && bname="baseline $BENCH_BASELINE"
+	interleaved "$s-no-data" 20 "bpfdump snapshot" "$(words "$BPFDUMP" snapshot "$p")" \
+		"$bname" "$(words "$base" snapshot "$p")" \
+		"bpfdump snapshot -J" "$(words "$BPFDUMP" snapshot -J "$p")" \
+		"$bname -J" "$(words "$base" snapshot -J "$p")"
+	wl_stop
+}
+
+# ---------------------------------------------------------------- issue 22: sql
+# (pid, local port, remote port) rows of the workload's processes, sorted, from each tool
+sql_set() { awk -v pids="$WL_DIR/pids" 'BEGIN { while ((getline l < pids) > 0) c[l] = 1 }
+	$1 in c { print $1, $2, $3 }' | sort; }
+ss_set() { # STATE (ESTAB or LISTEN)
+	awk -v st="$1" '$1 == st {
+		l = $4; sub(/.*:/, "", l); r = $5; sub(/.*:/, "", r); if (r == "*") r = 0
+		u = $0
+		while (match(u, /pid=[0-9]+/)) {
+			print substr(u, RSTART + 4, RLENGTH - 4), l, r
+			u = substr(u, RSTART + RLENGTH)
+		}
+	}' | sql_set
+}
+lsof_set() { # STATE (ESTABLISHED or LISTEN)
+	awk -v st="($1)" '$8 == "TCP" && $NF == st {
+		n = $(NF - 1); split(n, a, "->"); l = a[1]; sub(/.*:/, "", l)
+		r = a[2]; sub(/.*:/, "", r); if (r == "") r = 0
+		print $2, l, r
+	}' | sql_set
+}
+
+# compare_sets NAME FILE... : the first file against each other one
+compare_sets() {
+	local name=$1 a=$2 f n
+	shift 2
+	n=$(wc -l <"$a")
+	for f in "$@"; do
+		if cmp -s "$a" "$f"; then
+			check_line "$name" 1 "$(basename "$a") and $(basename "$f"): the same $n rows"
+		else
+			check_line "$name" 0 "$(basename "$a") $n rows, $(basename "$f") $(wc -l <"$f"):" \
+				"$(diff "$a" "$f" | grep '^[<>]' | head -3 | tr '\n' ' ')"
+		fi
+	done
+}
+
+bench_sql() { # LISTEN ESTAB NxM
+	local l=$1 e=$2 tf=$3 s=sql-sockets port q
+	say "sql: $l listening + $e established TCP sockets (issue 22's views against ss, lsof)"
+	wl_start sqltcp tcp "$l" "$e" || return 1
+	"$BPFDUMP" sql -r -n 'SELECT pid, lport, rport FROM connections' 2>"$WORK/err" |
+		sql_set >"$WORK/conn.bpfdump"
+	ss -tanp | ss_set ESTAB >"$WORK/conn.ss"
+	lsof -i -n -P 2>/dev/null | lsof_set ESTABLISHED >"$WORK/conn.lsof"
+	compare_sets "$s: connections (pid, lport, rport) of the workload" "$WORK/conn.bpfdump" \
+		"$WORK/conn.ss" "$WORK/conn.lsof"
+	"$BPFDUMP" sql -r -n 'SELECT pid, lport, rport FROM listening' 2>>"$WORK/err" |
+		sql_set >"$WORK/listen.bpfdump"
+	ss -tlnp | ss_set LISTEN >"$WORK/listen.ss"
+	lsof -i -n -P 2>/dev/null | lsof_set LISTEN >"$WORK/listen.lsof"
+	compare_sets "$s: listening (pid, lport, 0) of the workload" "$WORK/listen.bpfdump" \
+		"$WORK/listen.ss" "$WORK/listen.lsof"
+	# lsof walks every fd of the machine (seconds each): its own group, fewer rounds
+	interleaved $s 5 "sql connections" \
+		"$(words "$BPFDUMP" sql 'SELECT pid, lport, rport FROM connections')" \
+		"ss -tanp" "$(words ss -tanp)" \
+		"sql listening" "$(words "$BPFDUMP" sql 'SELECT pid, lport, rport FROM listening')" \
+		"ss -tlnp" "$(words ss -tlnp)"
+	WARM=0 interleaved $s "$LSOF_ROUNDS" "sql connections" \
+		"$(words "$BPFDUMP" sql 'SELECT pid, lport, rport FROM connections')" \
+		"sql listening" "$(words "$BPFDUMP" sql 'SELECT pid, lport, rport FROM listening')" \
+		"lsof -i -n -P" "$(words lsof -i -n -P)" \
+		"lsof -iTCP -sTCP:LISTEN -n -P" "$(words lsof -iTCP -sTCP:LISTEN -n -P)"
+	# a pushed-down filter: one listening port of the workload
+	port=$(head -1 "$WORK/listen.bpfdump" | cut -d' ' -f2)
+	q="SELECT * FROM tcp WHERE lport = $port"
+	local a b c
+	a=$("$BPFDUMP" sql -r -n "$q" | wc -l)
+	b=$("$BPFDUMP" dump tcp -r -n -w "lport == $port" | wc -l)
+	c=$("$BPFDUMP" sql --no-pushdown -r -n "$q" | wc -l)
+	check_line "$s: lport = $port rows (sql, dump -w, sql --no-pushdown)" \
+		"$([ "$a" = "$b" ] && [ "$a" = "$c" ] && [ "$a" -gt 0 ] && echo 1)" "$a $b $c"
+	"$BPFDUMP" -v sql "$q" 2>&1 >/dev/null | grep -i push | head -3 | sed 's/^/  /' >&2
+	interleaved "$s-pushdown" 20 "sql WHERE lport = N" "$(words "$BPFDUMP" sql "$q")" \
+		"dump tcp -w 'lport == N'" "$(words "$BPFDUMP" dump tcp -w "lport == $port")" \
+		"sql --no-pushdown" "$(words "$BPFDUMP" sql --no-pushdown "$q")"
+	wl_stop
+
+	local n=${tf%x*} m=${tf#*x}
+	s=sql-top-fds-$tf
+	say "sql: top 5 processes by open fds, $n processes x $m fds"
+	wl_start "sqltf" fds "$n" "$m" || return 1
+	q='SELECT pid, count(*) AS n FROM task_file GROUP BY pid ORDER BY n DESC LIMIT 5'
+	local lsof_top='lsof -n 2>/dev/null | awk '\''$4 ~ /^[0-9]+[rwu]/ { n[$2]++ } END { for (p in n) print n[p], p }'\'' | sort -rn | head -5'
+	a=$("$BPFDUMP" sql -r -n "$q" | awk '{ print $2 }' | tr '\n' ' ')
+	b=$(sh -c "$lsof_top" | awk '{ print $1 }' | tr '\n' ' ')
+	check_line "$s: the top 5 counts (sql; lsof | awk, numeric fds only)" \
+		"$([ "$a" = "$b" ] && echo 1)" "$a; $b"
+	interleaved "$s" 10 "sql top 5 by fds" "$(words "$BPFDUMP" sql "$q")" \
+		"dump task_file -o pid" "$(words "$BPFDUMP" dump task_file -o pid)"
+	WARM=0 interleaved "$s" "$LSOF_ROUNDS" "sql top 5 by fds" "$(words "$BPFDUMP" sql "$q")" \
+		"lsof -n | awk" "$(words sh -c "$lsof_top")"
+	memory "$s" "sql GROUP BY pid (top 5)" "$BPFDUMP" sql "$q"
+	memory "$s" "sql GROUP BY pid, fd (every row a group)" "$BPFDUMP" sql \
+		'SELECT pid, fd, count(*) AS n FROM task_file GROUP BY pid, fd'
+	memory "$s" "dump task_file -o pid" "$BPFDUMP" -v dump task_file -o pid
 	wl_stop
 }
 
