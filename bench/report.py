@@ -66,10 +66,130 @@ def load_memory(out):
     if os.path.exists(path):
         for line in open(path):
             p = line.rstrip("\n").split("\t")
-            if len(p) == 4 and p[2] != "-" and p[3] != "-":
-                mem.append({"section": p[0], "method": p[1], "rows": int(p[2]),
+            if len(p) == 4 and p[3] != "-":
+                mem.append({"section": p[0], "method": p[1],
+                            "rows": int(p[2]) if p[2] != "-" else 0,
                             "rss_kib": int(p[3])})
     return mem
+
+
+def load_interleaved(out):
+    """The records bench/interleave.py appended: one per interleaved group."""
+    recs = []
+    path = os.path.join(out, "interleaved.jsonl")
+    if os.path.exists(path):
+        for line in open(path):
+            try:
+                recs.append(json.loads(line))
+            except ValueError:
+                pass
+    return recs
+
+
+def pair(recs, sec, a, b):
+    """(B's median / A's median, per-round spread text) from the first record of
+    section SEC that timed both A and B, interleaved; (None, "") if none did."""
+    for r in recs:
+        if r["section"] != sec:
+            continue
+        sa = next((x for x in r["sides"] if x["name"] == a and x.get("median")), None)
+        sb = next((x for x in r["sides"] if x["name"] == b and x.get("median")), None)
+        if not sa or not sb:
+            continue
+        v = sb["median"] / sa["median"]
+        spread = ""
+        if r["sides"][0] is sa and sb.get("round_ratios"):
+            rr = sb["round_ratios"]
+            spread = " (rounds %s-%s)" % (fx(min(rr)), fx(max(rr)))
+        elif r["sides"][0] is sb and sa.get("round_ratios"):
+            rr = [1 / x for x in sa["round_ratios"] if x]
+            spread = " (rounds %s-%s)" % (fx(min(rr)), fx(max(rr)))
+        return v, spread
+    return None, ""
+
+
+def interleaved_tables(recs):
+    md = []
+    for r in recs:
+        md += ["### %s (%d rounds after %d warm-up, load %s at the end)" % (
+            r["section"], r["runs"], r["warmup"], " ".join(r.get("load", []))), "",
+            "| side | median ms | p10-p90 ms | min-max ms | output bytes | × first | "
+            "per round × first: median (min-max) |", "|---|---|---|---|---|---|---|"]
+        for i, x in enumerate(r["sides"]):
+            if not x.get("median"):
+                md.append("| %s | FAILED: %s | | | | | |" % (x["name"], x.get("failed")))
+                continue
+            rr = x.get("round_ratios") or []
+            rr.sort()
+            md.append("| %s | %s | %s-%s | %s-%s | %s | %s | %s |" % (
+                x["name"], ms(x["median"]), ms(x["p10"]), ms(x["p90"]), ms(x["min"]),
+                ms(x["max"]), x.get("bytes"), fx(x.get("ratio")),
+                "%s (%s-%s)" % (fx(rr[len(rr) // 2] if len(rr) % 2 else
+                                   (rr[len(rr) // 2 - 1] + rr[len(rr) // 2]) / 2),
+                                fx(rr[0]), fx(rr[-1])) if rr and i else "-"))
+        md.append("")
+    return md
+
+
+def interleaved_targets(recs, mem):
+    """(met, text) for the targets of issues 5, 22 and 26, from interleaved pairs."""
+    out = []
+
+    def add(ok, text):
+        out.append((ok, text))
+
+    def most(sec, a, b, want, text):
+        v, sp = pair(recs, sec, a, b)
+        if v is not None:
+            add(v <= want, "%s: %s%s (interleaved)" % (text, fx(v), sp))
+
+    def least(sec, a, b, want, text):
+        v, sp = pair(recs, sec, a, b)
+        if v is not None:
+            add(v >= want, "%s: %s%s (interleaved)" % (text, fx(v), sp))
+
+    s = "task_file-1000x1000"
+    most(s, "floor (pinned, read)", "bpfdump dump", 3, "task_file 1000x1000 table <= 3x the floor")
+    least(s, "bpfdump dump", "lsof", 50, "task_file 1000x1000 >= 50x faster than lsof")
+    least(s, "bpfdump dump", "/proc reader", 10,
+          "task_file 1000x1000 >= 10x faster than the /proc reader")
+    most("tcp", "floor (pinned, read)", "bpfdump dump tcp", 1.5, "tcp <= 1.5x the floor")
+    least("tcp", "bpfdump dump tcp", "ss -tan", 1.5, "tcp >= 1.5x faster than ss -tan")
+    least("task", "bpfdump dump task", "ps -e -o ...", 5, "task >= 5x faster than ps")
+    least("snapshot", "bpfdump snapshot -J (kept)", "/proc reader", 10,
+          "snapshot (kept) >= 10x faster than the /proc reader")
+    least("tcp-queues", "bpfdump snapshot --data", "repair reader (TCP_REPAIR, pidfd_getfd)",
+          10, "issue 26: snapshot --data >= 10x faster than the TCP repair reader")
+    for r in recs:
+        if r["section"] == "tcp-queues-no-data" and len(r["sides"]) > 1:
+            v, sp = pair(recs, r["section"], r["sides"][1]["name"], "bpfdump snapshot")
+            if v is not None:
+                aa = "A/A" in r["sides"][1]["name"]
+                add(None if aa else v <= 1.05,
+                    "issue 26: snapshot without --data <= 1.05x %s: %s%s (interleaved)%s" % (
+                        r["sides"][1]["name"], fx(v), sp,
+                        "; no BENCH_BASELINE: this is the noise of an A/A pair" if aa else ""))
+            break
+    s = "sql-sockets"
+    for view, ss in (("sql connections", "ss -tanp"), ("sql listening", "ss -tlnp")):
+        least(s, view, ss, 10, "issue 22: %s >= 10x faster than %s" % (view, ss))
+        least(s, view, "lsof -i -n -P", 30, "issue 22: %s >= 30x faster than lsof -i -n -P" % view)
+    for r in recs:
+        if r["section"].startswith("sql-top-fds"):
+            most(r["section"], "dump task_file -o pid", "sql top 5 by fds", 1.5,
+                 "issue 22: %s: sql top 5 by fds within 1.5x of dump task_file -o pid" %
+                 r["section"][12:])
+            v, sp = pair(recs, r["section"], "sql top 5 by fds", "lsof -n | awk")
+            if v is not None:
+                add("note", "issue 22: sql top 5 by fds, %s faster than lsof -n | awk%s" % (fx(v), sp))
+            break
+    most("sql-sockets-pushdown", "dump tcp -w 'lport == N'", "sql WHERE lport = N", 1.1,
+         "issue 22: sql WHERE lport = N within 1.1x of dump tcp -w")
+    for m in mem:
+        if m["section"].startswith("sql-top-fds") and m["method"].startswith("sql GROUP BY"):
+            add(m["rss_kib"] <= 32 * 1024, "issue 22: peak RSS of %s over %s: %.1f MiB "
+                "(<= 32 MiB)" % (m["method"], m["section"][12:], m["rss_kib"] / MIB))
+    return out
 
 
 def ms(v):
@@ -333,7 +453,18 @@ def main():
     notes = startup_notes(out, rows)
     if notes:
         md += ["## Start-up", ""] + ["- " + n for n in notes] + [""]
+    recs = load_interleaved(out)
+    if recs:
+        md += ["## Interleaved ratios", "",
+               "Each group's commands ran alternately (A B A B ..., bench/interleave.py), so "
+               "load that comes and goes hits every side alike. `× first`: this median ÷ the "
+               "group's first side's; per round: this ÷ the first side in the same round.",
+               ""] + interleaved_tables(recs)
+    if os.path.exists(os.path.join(out, "checks.txt")):
+        md += ["## Checks (counts and bytes, no timing)", ""] + [
+            "- " + l.rstrip("\n") for l in open(os.path.join(out, "checks.txt"))] + [""]
     tg = targets(rows, mem) if any(r["section"] != "smoke" for r in rows) else []
+    tg += interleaved_targets(recs, mem)
     if tg:
         md += ["## Targets", ""]
         for ok, text in tg:
@@ -345,7 +476,7 @@ def main():
     with open(os.path.join(out, "results.md"), "w") as f:
         f.write("\n".join(md))
     with open(os.path.join(out, "results.json"), "w") as f:
-        json.dump({"env": env, "methods": rows, "memory": mem,
+        json.dump({"env": env, "methods": rows, "memory": mem, "interleaved": recs,
                    "targets": [{"met": ok, "text": t} for ok, t in tg],
                    "warnings": warns}, f, indent=1)
 

@@ -8,6 +8,9 @@
 #
 # Environment: BUILD (build), BENCH_TF_SIZES ("100x100 1000x1000 10000x100"),
 # BENCH_TCP ("10000 10000": listening, established), BENCH_PROCS (10000),
+# BENCH_REPAIR_SOCKS (1000), BENCH_SQL_TCP ("2000 8000"), BENCH_SQL_TF (1000x1000),
+# BENCH_LSOF_ROUNDS (3: rounds of the sql groups with lsof, no warm-up),
+# BENCH_SECTIONS (all: "startup task_file tcp task snapshot snapshot_many repair sql serve"),
 # BENCH_OUT (results directory), BENCH_PROFILE (1: perf profiles when perf exists).
 # See bench/README.md.
 set -uo pipefail
@@ -24,7 +27,7 @@ PINDIR=/sys/fs/bpf/bench
 TF_COLS='pid=task->tgid,fd=fd,path=path(file)'
 MODE=full
 
-usage() { sed -n '2,12s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,15s/^# \{0,1\}//p' "$0"; }
 case ${1:-} in
 "") ;;
 --smoke) MODE=smoke ;;
@@ -37,11 +40,20 @@ if [ "$MODE" = quick ]; then
 	TF_SIZES=${BENCH_TF_SIZES:-"100x100 300x300"}
 	TCP=${BENCH_TCP:-"1000 1000"}
 	PROCS=${BENCH_PROCS:-1000}
+	REPAIR_SOCKS=${BENCH_REPAIR_SOCKS:-200}
+	SQL_TCP=${BENCH_SQL_TCP:-"500 1500"}
+	SQL_TF=${BENCH_SQL_TF:-300x300}
 else
 	TF_SIZES=${BENCH_TF_SIZES:-"100x100 1000x1000 10000x100"}
 	TCP=${BENCH_TCP:-"10000 10000"}
 	PROCS=${BENCH_PROCS:-10000}
+	REPAIR_SOCKS=${BENCH_REPAIR_SOCKS:-1000}
+	SQL_TCP=${BENCH_SQL_TCP:-"2000 8000"}
+	SQL_TF=${BENCH_SQL_TF:-1000x1000}
 fi
+# lsof and ss -p walk every fd of the machine: seconds a run when it holds 1M fds
+LSOF_ROUNDS=${BENCH_LSOF_ROUNDS:-3}
+SECTIONS=${BENCH_SECTIONS:-"startup task_file tcp task snapshot snapshot_many repair sql serve"}
 
 WORK=$(mktemp -d /tmp/bpfdump-bench.XXXXXX)
 WL_PIDS=()	# running workloads (each leads its own process group)
@@ -227,6 +239,45 @@ memory() {
 		"${rows:--}" >&2
 }
 
+# words CMD...: one string a POSIX shell (and bench/interleave.py's shlex) splits back
+words() {
+	local c q=""
+	for c in "$@"; do
+		printf -v c '%q' "$c"
+		q+="${q:+ }$c"
+	done
+	echo "$q"
+}
+
+# interleaved SECTION RUNS NAME CMD [NAME CMD...]: the sides of a ratio run alternately
+# (A B A B ..., WARM warm-up rounds, default 1) by bench/interleave.py; CMD is one string
+# (see words).
+# The first side is the one the others are compared with. Results: interleaved.jsonl
+# (every time), interleaved.txt (what is printed).
+interleaved() {
+	local sec=$1 runs=$2 args=() warm=${WARM:-1}
+	shift 2
+	[ "$MODE" = quick ] && [ "$runs" -gt 5 ] && runs=5
+	while [ $# -ge 2 ]; do
+		args+=(-c "$1" "$2")
+		shift 2
+	done
+	{
+		echo "### $sec (interleaved, $runs rounds, load $(cut -d' ' -f1-3 /proc/loadavg))"
+		python3 "$ROOT/bench/interleave.py" -n "$runs" -w "$warm" --section "$sec" \
+			--jsonl "$OUT/interleaved.jsonl" "${args[@]}" ||
+			say "FAILED (interleaved): $sec: a side failed"
+	} 2>&1 | tee -a "$OUT/interleaved.txt" | sed 's/^/  /' >&2
+}
+
+# check NAME OK TEXT: a count check of a run (no timing): checks.txt, and stderr
+check_line() {
+	local name=$1 ok=$2
+	shift 2
+	printf '%s %s: %s\n' "$([ "$ok" = 1 ] && echo ok || echo MISMATCH)" "$name" "$*" |
+		tee -a "$OUT/checks.txt" | sed 's/^/  /' >&2
+}
+
 # profile NAME CMD...: where the time goes (perf record, flat by DSO and symbol)
 profile() {
 	local name=$1
@@ -266,6 +317,11 @@ bench_startup() {
 			"$BPFDUMP" targets >/dev/null 2>"$OUT/perf-stat-targets.txt"
 	fi
 	printf '  %-22s %s\n' "$s" "BTF: $(cat "$OUT/btf_cost.json")" >&2
+	interleaved $s 30 "bpfdump dump (empty query)" \
+		"$(words "$BPFDUMP" dump task -w 'task->pid == 0')" \
+		"floor one-shot (libbpf)" "$(words "$BB/floor_run" "$FLOOR_TASK")" \
+		"bpftool iter pin+cat+rm" "$(words sh -c \
+		"bpftool iter pin $FLOOR_TASK $PINDIR/su && cat $PINDIR/su && rm $PINDIR/su")"
 }
 
 bench_task_file() { # NxM
@@ -285,6 +341,17 @@ bench_task_file() { # NxM
 	measure "$s" "bpfdump cat -J" bpfdump tf_json "$e" "$BPFDUMP" cat "$PINDIR/tf" -J
 	measure "$s" "/proc reader" peer tf_table "$e" "$BB/proc_fds"
 	measure "$s" "lsof" peer tf_lsof "$e" lsof -n -P -l -w
+	local runs=10
+	[ "$e" -ge 1000000 ] && runs=5
+	interleaved "$s" $runs "bpfdump dump" "$(words "$BPFDUMP" dump task_file -o "$TF_COLS")" \
+		"floor (pinned, read)" "$(words "$BB/iter_read" "$PINDIR/floor_tf")" \
+		"floor one-shot (libbpf)" "$(words "$BB/floor_run" "$FLOOR_TF")" \
+		"cat pinned" "$(words cat "$PINDIR/tf")" \
+		"/proc reader" "$(words "$BB/proc_fds")"
+	# lsof takes 10-17 s at 1M fds: its own, shorter pair
+	[ "$e" -ge 1000000 ] && runs=3
+	interleaved "$s" $runs "bpfdump dump" "$(words "$BPFDUMP" dump task_file -o "$TF_COLS")" \
+		"lsof" "$(words lsof -n -P -l -w)"
 	memory "$s" "bpfdump dump" "$BPFDUMP" -v dump task_file -o "$TF_COLS"
 	memory "$s" "bpfdump dump -J" "$BPFDUMP" -v dump task_file -o "$TF_COLS" -J
 	[ "$e" -ge 1000000 ] && [ ! -f "$OUT/profile-task_file-$1.txt" ] &&
@@ -303,6 +370,12 @@ bench_tcp() { # LISTEN ESTAB
 	measure $s "bpfdump cat" bpfdump tcp_table $((l + e)) "$BPFDUMP" cat "$PINDIR/tcp"
 	measure $s "ss -tan" peer tcp_ss $((l + e)) ss -tan
 	measure $s "cat /proc/net/tcp{,6}" peer tcp_proc $((l + e)) cat /proc/net/tcp /proc/net/tcp6
+	interleaved $s 10 "bpfdump dump tcp" "$(words "$BPFDUMP" dump tcp)" \
+		"floor (pinned, read)" "$(words "$BB/iter_read" "$PINDIR/floor_tcp")" \
+		"floor one-shot (libbpf)" "$(words "$BB/floor_run" "$FLOOR_TCP")" \
+		"cat pinned" "$(words cat "$PINDIR/tcp")" \
+		"ss -tan" "$(words ss -tan)" \
+		"cat /proc/net/tcp{,6}" "$(words cat /proc/net/tcp /proc/net/tcp6)"
 	profile tcp "$BPFDUMP" dump tcp
 	wl_stop
 }
@@ -336,6 +409,11 @@ bench_snapshot() { # FDS VMAS
 	measure $s "bpfdump snapshot (kept)" bpfdump - - "$BPFDUMP" snapshot "$p"
 	measure $s "/proc reader" peer - - "$BB/proc_snapshot" "$p"
 	measure $s "lsof -p" peer - - lsof -n -P -l -w -p "$p"
+	interleaved $s 20 "bpfdump snapshot -J (kept)" "$(words "$BPFDUMP" snapshot -J "$p")" \
+		"bpfdump snapshot (kept)" "$(words "$BPFDUMP" snapshot "$p")" \
+		"bpfdump snapshot -J (loads)" "$(words "$BPFDUMP" snapshot --fresh -J "$p")" \
+		"/proc reader" "$(words "$BB/proc_snapshot" "$p")" \
+		"lsof -p" "$(words lsof -n -P -l -w -p "$p")"
 	kill "$p"
 }
 
@@ -363,6 +441,8 @@ bench_snapshot_many() { # N FDS VMAS
 	measure $s "bpfdump snapshot -J (kept)" bpfdump - - "$BPFDUMP" snapshot -J "${pids[@]}"
 	measure $s "bpfdump snapshot (kept)" bpfdump - - "$BPFDUMP" snapshot "${pids[@]}"
 	measure $s "/proc reader" peer - - "$BB/proc_snapshot" "${pids[@]}"
+	interleaved "$s" 10 "bpfdump snapshot -J (kept)" "$(words "$BPFDUMP" snapshot -J "${pids[@]}")" \
+		"/proc reader" "$(words "$BB/proc_snapshot" "${pids[@]}")"
 	kill "${pids[@]}"
 }
 
@@ -374,6 +454,156 @@ bench_task() { # N
 	measure $s "floor one-shot (libbpf)" floor1 - "$n" "$BB/floor_run" "$FLOOR_TASK"
 	measure $s "bpfdump dump task" bpfdump task_table "$n" "$BPFDUMP" dump task
 	measure $s "ps -e -o ..." peer task_ps "$n" ps -e -o pid,ppid,uid,comm,stat
+	interleaved $s 10 "bpfdump dump task" "$(words "$BPFDUMP" dump task)" \
+		"floor (pinned, read)" "$(words "$BB/iter_read" "$PINDIR/floor_task")" \
+		"floor one-shot (libbpf)" "$(words "$BB/floor_run" "$FLOOR_TASK")" \
+		"ps -e -o ..." "$(words ps -e -o pid,ppid,uid,comm,stat)"
+	wl_stop
+}
+
+# ---------------------------------------------------------------- issue 26: queued data
+# the bytes bpfdump snapshot --data -J reports, per queue kind: "KIND BYTES COPIED ..."
+snapshot_bytes() {
+	python3 -c '
+import json, sys
+t = {}
+for line in sys.stdin:
+	d = json.loads(line)
+	for q in d.get("queued") or []:
+		if "index" not in q:
+			continue
+		k = t.setdefault(q["queue"], [0, 0])
+		k[0] += q["bytes"]
+		k[1] += q.get("copied") or 0
+print(" ".join("%s %d bytes (%d copied)" % (k, v[0], v[1]) for k, v in sorted(t.items())) or "none")'
+}
+
+bench_repair() { # N BYTES
+	local n=$1 b=$2 s=tcp-queues p got
+	say "tcp-queues: one process holding $n TCP sockets, $b bytes queued in each"
+	wl_start tcpq tcpq "$n" "$b" || return 1
+	p=$WL_PID
+	check_line "$s: the workload's queues (SIOCINQ, SIOCOUTQ)" 1 "$(cat "$WL_DIR/queues")"
+	got=$("$BB/repair_reader" -q "$p" 2>&1 >/dev/null)
+	check_line "$s: repair reader" "$(case $got in *"$n TCP sockets"*) echo 1 ;; esac)" "$got"
+	got=$("$BPFDUMP" snapshot --data -J "$p" 2>"$WORK/err" | snapshot_bytes)
+	check_line "$s: bpfdump snapshot --data -J" \
+		"$(case $got in *"receive $((n * b)) bytes"*) echo 1 ;; esac)" \
+		"$got$([ -s "$WORK/err" ] && echo "; stderr: $(head -c 200 "$WORK/err")")"
+	keep_snapshot_program
+	interleaved $s 10 "bpfdump snapshot --data" "$(words "$BPFDUMP" snapshot --data "$p")" \
+		"repair reader (TCP_REPAIR, pidfd_getfd)" "$(words "$BB/repair_reader" "$p")" \
+		"bpfdump snapshot --data -J" "$(words "$BPFDUMP" snapshot --data -J "$p")" \
+		"bpfdump snapshot --data --fresh" "$(words "$BPFDUMP" snapshot --data --fresh "$p")" \
+		"bpfdump snapshot (no --data)" "$(words "$BPFDUMP" snapshot "$p")"
+	# without --data against the binary of before (BENCH_BASELINE); without one, the
+	# same binary twice: the spread an A/A pair shows here
+	local base=${BENCH_BASELINE:-$BPFDUMP} bname="the same binary again (A/A)"
+	[ -n "${BENCH_BASELINE:-}" ] && bname="baseline $BENCH_BASELINE"
+	interleaved "$s-no-data" 20 "bpfdump snapshot" "$(words "$BPFDUMP" snapshot "$p")" \
+		"$bname" "$(words "$base" snapshot "$p")" \
+		"bpfdump snapshot -J" "$(words "$BPFDUMP" snapshot -J "$p")" \
+		"$bname -J" "$(words "$base" snapshot -J "$p")"
+	wl_stop
+}
+
+# ---------------------------------------------------------------- issue 22: sql
+# (pid, local port, remote port) rows of the workload's processes, sorted, from each tool
+sql_set() { awk -v pids="$WL_DIR/pids" 'BEGIN { while ((getline l < pids) > 0) c[l] = 1 }
+	$1 in c { print $1, $2, $3 }' | sort; }
+ss_set() { # STATE (ESTAB or LISTEN)
+	awk -v st="$1" '$1 == st {
+		l = $4; sub(/.*:/, "", l); r = $5; sub(/.*:/, "", r); if (r == "*") r = 0
+		u = $0
+		while (match(u, /pid=[0-9]+/)) {
+			print substr(u, RSTART + 4, RLENGTH - 4), l, r
+			u = substr(u, RSTART + RLENGTH)
+		}
+	}' | sql_set
+}
+lsof_set() { # STATE (ESTABLISHED or LISTEN)
+	awk -v st="($1)" '$8 == "TCP" && $NF == st {
+		n = $(NF - 1); split(n, a, "->"); l = a[1]; sub(/.*:/, "", l)
+		r = a[2]; sub(/.*:/, "", r); if (r == "") r = 0
+		print $2, l, r
+	}' | sql_set
+}
+
+# compare_sets NAME FILE... : the first file against each other one
+compare_sets() {
+	local name=$1 a=$2 f n
+	shift 2
+	n=$(wc -l <"$a")
+	for f in "$@"; do
+		if cmp -s "$a" "$f"; then
+			check_line "$name" 1 "$(basename "$a") and $(basename "$f"): the same $n rows"
+		else
+			check_line "$name" 0 "$(basename "$a") $n rows, $(basename "$f") $(wc -l <"$f"):" \
+				"$(diff "$a" "$f" | grep '^[<>]' | head -3 | tr '\n' ' ')"
+		fi
+	done
+}
+
+bench_sql() { # LISTEN ESTAB NxM
+	local l=$1 e=$2 tf=$3 s=sql-sockets port q
+	say "sql: $l listening + $e established TCP sockets (issue 22's views against ss, lsof)"
+	wl_start sqltcp tcp "$l" "$e" || return 1
+	"$BPFDUMP" sql -r -n 'SELECT pid, lport, rport FROM connections' 2>"$WORK/err" |
+		sql_set >"$WORK/conn.bpfdump"
+	ss -tanp | ss_set ESTAB >"$WORK/conn.ss"
+	lsof -i -n -P 2>/dev/null | lsof_set ESTABLISHED >"$WORK/conn.lsof"
+	compare_sets "$s: connections (pid, lport, rport) of the workload" "$WORK/conn.bpfdump" \
+		"$WORK/conn.ss" "$WORK/conn.lsof"
+	"$BPFDUMP" sql -r -n 'SELECT pid, lport, rport FROM listening' 2>>"$WORK/err" |
+		sql_set >"$WORK/listen.bpfdump"
+	ss -tlnp | ss_set LISTEN >"$WORK/listen.ss"
+	lsof -i -n -P 2>/dev/null | lsof_set LISTEN >"$WORK/listen.lsof"
+	compare_sets "$s: listening (pid, lport, 0) of the workload" "$WORK/listen.bpfdump" \
+		"$WORK/listen.ss" "$WORK/listen.lsof"
+	# lsof walks every fd of the machine (seconds each): its own group, fewer rounds
+	interleaved $s 5 "sql connections" \
+		"$(words "$BPFDUMP" sql 'SELECT pid, lport, rport FROM connections')" \
+		"ss -tanp" "$(words ss -tanp)" \
+		"sql listening" "$(words "$BPFDUMP" sql 'SELECT pid, lport, rport FROM listening')" \
+		"ss -tlnp" "$(words ss -tlnp)"
+	WARM=0 interleaved $s "$LSOF_ROUNDS" "sql connections" \
+		"$(words "$BPFDUMP" sql 'SELECT pid, lport, rport FROM connections')" \
+		"sql listening" "$(words "$BPFDUMP" sql 'SELECT pid, lport, rport FROM listening')" \
+		"lsof -i -n -P" "$(words lsof -i -n -P)" \
+		"lsof -iTCP -sTCP:LISTEN -n -P" "$(words lsof -iTCP -sTCP:LISTEN -n -P)"
+	# a pushed-down filter: one listening port of the workload
+	port=$(head -1 "$WORK/listen.bpfdump" | cut -d' ' -f2)
+	q="SELECT * FROM tcp WHERE lport = $port"
+	local a b c
+	a=$("$BPFDUMP" sql -r -n "$q" | wc -l)
+	b=$("$BPFDUMP" dump tcp -r -n -w "lport == $port" | wc -l)
+	c=$("$BPFDUMP" sql --no-pushdown -r -n "$q" | wc -l)
+	check_line "$s: lport = $port rows (sql, dump -w, sql --no-pushdown)" \
+		"$([ "$a" = "$b" ] && [ "$a" = "$c" ] && [ "$a" -gt 0 ] && echo 1)" "$a $b $c"
+	"$BPFDUMP" -v sql "$q" 2>&1 >/dev/null | grep -i push | head -3 | sed 's/^/  /' >&2
+	interleaved "$s-pushdown" 20 "sql WHERE lport = N" "$(words "$BPFDUMP" sql "$q")" \
+		"dump tcp -w 'lport == N'" "$(words "$BPFDUMP" dump tcp -w "lport == $port")" \
+		"sql --no-pushdown" "$(words "$BPFDUMP" sql --no-pushdown "$q")"
+	wl_stop
+
+	local n=${tf%x*} m=${tf#*x}
+	s=sql-top-fds-$tf
+	say "sql: top 5 processes by open fds, $n processes x $m fds"
+	wl_start "sqltf" fds "$n" "$m" || return 1
+	q='SELECT pid, count(*) AS n FROM task_file GROUP BY pid ORDER BY n DESC LIMIT 5'
+	local lsof_top='lsof -n 2>/dev/null | awk '\''$4 ~ /^[0-9]+[rwu]/ { n[$2]++ } END { for (p in n) print n[p], p }'\'' | sort -rn | head -5'
+	a=$("$BPFDUMP" sql -r -n "$q" | awk '{ print $2 }' | tr '\n' ' ')
+	b=$(sh -c "$lsof_top" | awk '{ print $1 }' | tr '\n' ' ')
+	check_line "$s: the top 5 counts (sql; lsof | awk, numeric fds only)" \
+		"$([ "$a" = "$b" ] && echo 1)" "$a; $b"
+	interleaved "$s" 10 "sql top 5 by fds" "$(words "$BPFDUMP" sql "$q")" \
+		"dump task_file -o pid" "$(words "$BPFDUMP" dump task_file -o pid)"
+	WARM=0 interleaved "$s" "$LSOF_ROUNDS" "sql top 5 by fds" "$(words "$BPFDUMP" sql "$q")" \
+		"lsof -n | awk" "$(words sh -c "$lsof_top")"
+	memory "$s" "sql GROUP BY pid (top 5)" "$BPFDUMP" sql "$q"
+	memory "$s" "sql GROUP BY pid, fd (every row a group)" "$BPFDUMP" sql \
+		'SELECT pid, fd, count(*) AS n FROM task_file GROUP BY pid, fd'
+	memory "$s" "dump task_file -o pid" "$BPFDUMP" -v dump task_file -o pid
 	wl_stop
 }
 
@@ -468,7 +698,7 @@ mkdir -p "$OUT/json"
 	echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 	echo "mode: $MODE"
 	echo "kernel: $(uname -r)"
-	echo "os: $(. /etc/os-release && echo "$PRETTY_NAME")"
+	echo "os: $(for f in /etc/os-release /usr/lib/os-release; do [ -r "$f" ] && . "$f" && echo "$PRETTY_NAME" && break; done)"
 	echo "cpu: $(nproc) x $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
 	echo "memory: $(awk '/MemTotal/ {print $2, $3}' /proc/meminfo)"
 	echo "bpfdump: $("$BPFDUMP" --version) ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet -- src 2>/dev/null || echo ', src modified'))"
@@ -476,24 +706,37 @@ mkdir -p "$OUT/json"
 	echo "lsof: $(lsof -v 2>&1 | awk '/revision/ {print $2; exit}')"
 	echo "ss: $(ss -V)"
 	echo "ps: $(ps -V)"
-	echo "sizes: task_file $TF_SIZES; tcp $TCP; task $PROCS"
+	echo "sizes: task_file $TF_SIZES; tcp $TCP; task $PROCS; repair $REPAIR_SOCKS; sql tcp $SQL_TCP, task_file $SQL_TF"
+	echo "sections: $SECTIONS"
+	echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/env.txt"
 say "results in $OUT"
 BIN_SUM=$(sha256sum <"$BPFDUMP")
 echo "bpfdump sha256: ${BIN_SUM%% *}" >>"$OUT/env.txt"
 T0=$(now_ns)
 pin_all || { say "pinning failed"; exit 1; }
-bench_startup
-for sz in $TF_SIZES; do
-	bench_task_file "$sz"
-done
+want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
+want startup && bench_startup
+if want task_file; then
+	for sz in $TF_SIZES; do
+		bench_task_file "$sz"
+	done
+fi
 # shellcheck disable=SC2086
-bench_tcp $TCP
-bench_task "$PROCS"
-bench_snapshot "${BENCH_SNAP_FDS:-10000}" "${BENCH_SNAP_VMAS:-5000}"
-bench_snapshot_many "${BENCH_SNAP_MANY:-8}" "${BENCH_SNAP_FDS:-10000}" "${BENCH_SNAP_VMAS:-5000}"
-BUILD=$BUILD bench/serve.sh "--$MODE" "$OUT" >&2 || say "FAILED: bench/serve.sh (bpfdump serve at scale)"
+want tcp && bench_tcp $TCP
+want task && bench_task "$PROCS"
+want snapshot && bench_snapshot "${BENCH_SNAP_FDS:-10000}" "${BENCH_SNAP_VMAS:-5000}"
+want snapshot_many && bench_snapshot_many "${BENCH_SNAP_MANY:-8}" "${BENCH_SNAP_FDS:-10000}" \
+	"${BENCH_SNAP_VMAS:-5000}"
+want repair && bench_repair "$REPAIR_SOCKS" "${BENCH_REPAIR_BYTES:-65536}"
+# shellcheck disable=SC2086
+want sql && bench_sql $SQL_TCP "$SQL_TF"
+if want serve; then
+	BUILD=$BUILD bench/serve.sh "--$MODE" "$OUT" >&2 ||
+		say "FAILED: bench/serve.sh (bpfdump serve at scale)"
+fi
 echo "elapsed: $((($(now_ns) - T0) / 1000000000)) s" >>"$OUT/env.txt"
+echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/env.txt"
 # other engineers rebuild build/ too: say so if the binary changed under us
 if [ "$(sha256sum <"$BPFDUMP")" != "$BIN_SUM" ]; then
 	echo "warning: $BPFDUMP was rebuilt during the run" >>"$OUT/env.txt"

@@ -8,6 +8,13 @@
  *   workload tcp L E DIR    L listening and E established (E/2 connections,
  *                           both ends) TCP sockets on 127.0.0.1; the client
  *                           ends are held by a child (RLIMIT_NOFILE)
+ *   workload tcpq N B DIR   N established TCP sockets on 127.0.0.1 held by the
+ *                           workload, each with B bytes in its receive queue
+ *                           (its peer, in a child, wrote them and the workload
+ *                           does not read) and up to B bytes in its write queue
+ *                           (it wrote B bytes; the peer's receive buffer is
+ *                           small and the peer does not read); DIR/queues says
+ *                           how many bytes each queue kind holds in all
  *
  * The workload writes DIR/pids (its own pid, then one child pid per line) and
  * DIR/ready once everything exists, then waits. SIGTERM, SIGINT or SIGHUP: it
@@ -24,12 +31,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/sockios.h>
 
 #define NFILES 16
 
@@ -349,10 +358,175 @@ static int run_tcp(long l, long e, const char *dir)
 	return ret;
 }
 
+/* The byte at offset I of what side S (0: peer, 1: workload) writes on
+ * connection C: a readable pattern, different per connection and side. */
+static unsigned char qbyte(long c, int s, long i)
+{
+	return (unsigned char)('a' + (c * 7 + s * 13 + i) % 26);
+}
+
+static void fill(unsigned char *buf, long c, int s, long b)
+{
+	long i;
+
+	for (i = 0; i < b; i++)
+		buf[i] = qbyte(c, s, i);
+}
+
+/* The peers: connect N times with a small receive buffer, write B bytes on
+ * each (the workload's large receive buffer takes them all), never read. */
+static void tcpq_peers(pid_t parent, int ready_fd, __u16 port, long n, long b)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	struct timeval tv = { .tv_sec = 30 };
+	int hi, small = 4096, big = 4 << 20;
+	unsigned char *buf = malloc(b ? b : 1);
+	long i;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent || !buf)
+		_exit(2);
+	prctl(PR_SET_NAME, "bench-tcpqpeer");
+	hi = fcntl(ready_fd, F_DUPFD, 3);
+	if (hi < 0 || close_range(3, hi - 1, 0) || close_range(hi + 1, ~0U, 0))
+		_exit(3);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = port;
+	for (i = 0; i < n; i++) {
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+		long off = 0;
+
+		if (c < 0)
+			_exit(4);
+		setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		/* before connect: the window it offers stays small */
+		setsockopt(c, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+		setsockopt(c, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+		setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (connect(c, (struct sockaddr *)&sa, sizeof(sa)))
+			_exit(5);
+		fill(buf, i, 0, b);
+		while (off < b) {
+			ssize_t w = write(c, buf + off, b - off);
+
+			if (w <= 0)
+				_exit(6);
+			off += w;
+		}
+	}
+	if (write(hi, "r", 1) != 1)
+		_exit(7);
+	close(hi);
+	for (;;)
+		pause();
+}
+
+static int run_tcpq(long n, long b, const char *dir)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	int lfd, *fds, pfd[2], ret = 1, big = 4 << 20;
+	long i, nfd = 0, inq = 0, outq = 0, tries;
+	pid_t self = getpid(), peer;
+	unsigned char *buf = malloc(b ? b : 1);
+	socklen_t sl = sizeof(sa);
+	char line[256], c;
+
+	raise_nofile(n + 64);
+	fds = calloc(n + 1, sizeof(*fds));
+	if (!fds || !buf)
+		die("calloc");
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0)
+		die("socket");
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	/* inherited by the accepted sockets: room for B bytes and their overhead */
+	setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 4096) ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &sl))
+		die("bind/listen on 127.0.0.1");
+	if (pipe(pfd))
+		die("pipe");
+	peer = fork();
+	if (peer < 0)
+		die("fork");
+	if (!peer) {
+		struct sigaction dfl = { .sa_handler = SIG_DFL };
+		sigset_t none;
+
+		sigaction(SIGTERM, &dfl, NULL);
+		sigaction(SIGINT, &dfl, NULL);
+		sigaction(SIGHUP, &dfl, NULL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		close(pfd[0]);
+		tcpq_peers(self, pfd[1], sa.sin_port, n, b);
+	}
+	close(pfd[1]);
+	for (i = 0; i < n && !stop; i++) {
+		int a = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		long off = 0;
+
+		if (a < 0)
+			die("accept");
+		fds[nfd++] = a;
+		setsockopt(a, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		setsockopt(a, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+		fill(buf, i, 1, b);
+		while (off < b) {
+			ssize_t w = write(a, buf + off, b - off);
+
+			if (w <= 0)
+				die("write (the send buffer should hold it)");
+			off += w;
+		}
+	}
+	close(lfd);
+	if (!stop && read(pfd[0], &c, 1) != 1) {
+		fprintf(stderr, "workload: the peer process failed\n");
+		stop = 1;
+	}
+	close(pfd[0]);
+	/* every peer byte in the receive queues: loopback delivers them soon */
+	for (tries = 0; tries < 300 && !stop; tries++) {
+		int v;
+
+		inq = outq = 0;
+		for (i = 0; i < nfd; i++) {
+			if (!ioctl(fds[i], SIOCINQ, &v))
+				inq += v;
+			if (!ioctl(fds[i], SIOCOUTQ, &v))
+				outq += v;
+		}
+		if (inq == n * b)
+			break;
+		usleep(100000);
+	}
+	if (!stop) {
+		snprintf(line, sizeof(line), "sockets %ld recvq %ld sendq %ld\n", nfd, inq, outq);
+		write_file(dir, "queues", line);
+		snprintf(line, sizeof(line), "%d\n%d\n", (int)self, (int)peer);
+		write_file(dir, "pids", line);
+		write_file(dir, "ready", "ready\n");
+		wait_for_signal();
+		ret = 0;
+	}
+	kill(peer, SIGKILL);
+	while (waitpid(peer, NULL, 0) < 0 && errno == EINTR)
+		;
+	for (i = nfd; i-- > 0;)
+		close(fds[i]);
+	free(fds);
+	free(buf);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: workload fds N M DIR | procs N DIR | tcp LISTEN ESTAB DIR\n");
+		fprintf(stderr, "usage: workload fds N M DIR | procs N DIR | tcp LISTEN ESTAB DIR | "
+			"tcpq N BYTES DIR\n");
 		return 2;
 	}
 	setup_signals();
@@ -368,6 +542,8 @@ int main(int argc, char **argv)
 				    argv[4]);
 	if (!strcmp(argv[1], "procs") && argc == 4)
 		return run_children(parse_count(argv[2], 30000), 0, argv[3]);
+	if (!strcmp(argv[1], "tcpq") && argc == 5)
+		return run_tcpq(parse_count(argv[2], 15000), parse_count(argv[3], 1 << 20), argv[4]);
 	if (!strcmp(argv[1], "tcp") && argc == 5)
 		return run_tcp(parse_count(argv[2], 25000), parse_count(argv[3], 50000), argv[4]);
 	fprintf(stderr, "workload: bad arguments (see the comment at the top of workload.c)\n");

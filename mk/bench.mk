@@ -11,7 +11,7 @@ BENCH_MK_INCLUDED := 1
 
 BENCH_BUILD := $(BUILD)/bench
 BENCH_BINS  := $(addprefix $(BENCH_BUILD)/,workload proc_fds iter_read floor_run btf_cost \
-					 syscall_loop proc_snapshot)
+					 syscall_loop proc_snapshot repair_reader)
 BENCH_BPF   := $(BENCH_BUILD)/floor_tcp.bpf.o $(BENCH_BUILD)/floor_task.bpf.o \
 	       $(BENCH_BUILD)/floor_tf_path.bpf.o
 BENCH_CFLAGS := -g -O2 -std=gnu11 -Wall -Wextra -Wformat=2 -D_GNU_SOURCE $(if $(WERROR),-Werror)
