@@ -40,8 +40,7 @@ struct bpfdump *bpfdump__new(const struct bpfdump_opts *opts)
 		d->log_ctx = opts->log_ctx;
 		d->log_level = opts->log_level;
 	}
-	lazy = opts && opts->sz >= offsetof(struct bpfdump_opts, lazy_btf) + sizeof(bool) &&
-	       opts->lazy_btf;
+	lazy = OPTS_GET(opts, lazy_btf, false);
 	err = lazy ? 0 : bd_btf_ready(d);
 	if (err) {
 		/* keep the context so the caller can read the message */

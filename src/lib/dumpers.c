@@ -13,6 +13,7 @@
 #include "internal.h"
 #include "output.h"
 #include "pin.h"
+#include "util.h"
 
 
 /* Why a twin was not taken, for a message. */
@@ -240,6 +241,8 @@ long bpfdump__cat(struct bpfdump *d, const char *path, FILE *out,
 	long ret;
 	int fd;
 
+	if (!OPTS_OK(opts, bpfdump_print_opts))
+		return bd_err(d, -EINVAL, "cat: bad print options");
 	/* the path is the caller's to name: it is followed; the twins are not */
 	fd = open(path, O_PATH | O_CLOEXEC);
 	if (fd < 0)
@@ -390,6 +393,8 @@ int bpfdump__show(struct bpfdump *d, const char *root, FILE *out,
 	struct show_ctx sc = { .d = d };
 	int err;
 
+	if (!OPTS_OK(opts, bpfdump_print_opts))
+		return bd_err(d, -EINVAL, "show: bad print options");
 	sc.pr = bd_printer__new(out, 9, names, headers, right, opts);
 	if (!sc.pr)
 		return -ENOMEM;

@@ -9,6 +9,7 @@
 
 #include "internal.h"
 #include "output.h"
+#include "util.h"
 
 #define TABLE_MEASURE_ROWS 1000	/* widths come from the first rows; memory stays flat */
 
@@ -503,8 +504,7 @@ bool bd_print_hides_kaddr(const struct bpfdump_print_opts *po)
 	struct bd_kaddr_sysctl s;
 	enum bpfdump_kaddrs k = BPFDUMP_KADDR_AUTO;
 
-	if (po && po->sz >= offsetof(struct bpfdump_print_opts, kaddrs) + sizeof(po->kaddrs))
-		k = po->kaddrs;
+	k = OPTS_GET(po, kaddrs, BPFDUMP_KADDR_AUTO);
 	if (k == BPFDUMP_KADDR_SHOW)
 		return false;
 	if (k == BPFDUMP_KADDR_HIDE)

@@ -34,6 +34,7 @@
 #include "internal.h"
 #include "map_syscall.h"
 #include "pin.h"
+#include "util.h"
 
 
 static bool is_bpffs(const char *path)
@@ -705,6 +706,8 @@ int bpfdump_query__pin(struct bpfdump_query *q, const char *path,
 	int dir_fd = -1, pinned = 0, uid, gid, err, i;
 	char *base;
 
+	if (!OPTS_OK(opts, bpfdump_pin_opts))
+		return bd_err(d, -EINVAL, "pin: bad options");
 	if (q->map_syscalls)
 		return bd_map_syscall_refuse_pin(q, path);
 	err = bd_pin_path_check(d, path);

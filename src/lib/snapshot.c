@@ -19,6 +19,7 @@
 #include "internal.h"
 #include "snapshot_data.h"
 #include "snapshot_session.h"
+#include "util.h"
 
 _Static_assert(BPFDUMP_SNAP_TASK == SNAP_SEC_TASK && BPFDUMP_SNAP_LIMITS == SNAP_SEC_LIMITS &&
 	       BPFDUMP_SNAP_ALL == SNAP_SEC_ALL, "section bits");
@@ -151,26 +152,17 @@ static size_t ring_size_for(int pid, bool all_threads)
 
 static int check_opts(struct bpfdump *d, const struct bpfdump_snapshot_opts *o)
 {
-	const char *p, *end;
+	size_t ring_size = OPTS_GET(o, ring_size, 0);
 
-	if (!o)
-		return 0;
-	if (o->sz < sizeof(size_t))
-		return bd_err(d, -EINVAL, "snapshot options: sz %zu too small", o->sz);
-	/* a newer caller's fields past ours must be zero */
-	end = (const char *)o + o->sz;
-	for (p = (const char *)o + sizeof(*o); p < end; p++)
-		if (*p)
-			return bd_err(d, -EINVAL, "snapshot options: unknown fields set");
-	if (o->sz >= offsetof(struct bpfdump_snapshot_opts, ring_size) + sizeof(size_t) &&
-	    o->ring_size && (o->ring_size & (o->ring_size - 1) || o->ring_size < 4096))
+	if (!OPTS_OK(o, bpfdump_snapshot_opts))
+		return bd_err(d, -EINVAL, "snapshot options: sz too small, or fields this "
+			      "library lacks set");
+	if (ring_size && (ring_size & (ring_size - 1) || ring_size < 4096))
 		return bd_err(d, -EINVAL, "ring size %zu: not a power of 2 of at least 4096",
-			      o->ring_size);
-	if (o->sz >= offsetof(struct bpfdump_snapshot_opts, keep) + sizeof(o->keep) &&
-	    (unsigned int)o->keep > BPFDUMP_SNAP_FRESH)
+			      ring_size);
+	if ((unsigned int)OPTS_GET(o, keep, 0) > BPFDUMP_SNAP_FRESH)
 		return bd_err(d, -EINVAL, "snapshot options: keep %d: unknown", (int)o->keep);
-	if (o->sz >= offsetof(struct bpfdump_snapshot_opts, data_max) + sizeof(size_t) &&
-	    o->data_max > SNAP_DATA_MAX_LIMIT)
+	if (OPTS_GET(o, data_max, 0) > SNAP_DATA_MAX_LIMIT)
 		return bd_err(d, -EINVAL, "snapshot --data-max %zu: more than %u bytes per socket",
 			      o->data_max, SNAP_DATA_MAX_LIMIT);
 	return 0;

@@ -1385,14 +1385,13 @@ long bpfdump__sql(struct bpfdump *d, const char *text, FILE *out,
 	long rows = 0, n;
 	int err;
 
-	if (!d || !text || !out || (opts && opts->sz < sizeof(size_t)))
+	if (!d || !text || !out || !OPTS_OK(opts, bpfdump_sql_opts))
 		return -EINVAL;
 	err = bd_btf_ready(d);
 	if (err)
 		return err;
-	s.print = opts && opts->sz > offsetof(struct bpfdump_sql_opts, print) ? opts->print : NULL;
-	s.pushdown = !(opts && opts->sz > offsetof(struct bpfdump_sql_opts, no_pushdown) &&
-		       opts->no_pushdown) && !(env && !strcmp(env, "0"));
+	s.print = OPTS_GET(opts, print, NULL);
+	s.pushdown = !OPTS_GET(opts, no_pushdown, false) && !(env && !strcmp(env, "0"));
 	d->errmsg[0] = '\0';
 	err = sql_open(&s, text);
 	if (err)

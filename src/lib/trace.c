@@ -24,6 +24,7 @@
 #include "trace_func.h"
 #include "trace_syscall.h"
 #include "usyms.h"
+#include "util.h"
 
 #define RINGBUF_SIZE (8 << 20)
 #define LOG_SIZE (1 << 20)
@@ -84,7 +85,6 @@ struct trace_run {
 };
 
 /* o has the field (an older caller's struct may end before it) */
-#define OPT_HAS(o, f) ((o)->sz >= offsetof(struct bpfdump_trace_opts, f) + sizeof((o)->f))
 
 static const char *mode_name(enum bpfdump_trace_mode m)
 {
@@ -258,9 +258,9 @@ static int stack_setup(struct trace_run *r)
 	__u32 opt = 0;
 	int i;
 
-	if (OPT_HAS(r->o, stack) && r->o->stack)
+	if (OPTS_HAS(r->o, stack) && r->o->stack)
 		opt |= 1u << BD_CTX_KSTACK;
-	if (OPT_HAS(r->o, ustack) && r->o->ustack)
+	if (OPTS_HAS(r->o, ustack) && r->o->ustack)
 		opt |= 1u << BD_CTX_USTACK;
 	if (opt && r->agg)
 		return bd_err(r->d, -EINVAL, "%s adds the stack to each event; to count per "
@@ -1155,20 +1155,21 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 	double end, next = 0;
 	int i, err = 0;
 
-	if (!o || o->sz < sizeof(size_t) || !o->spec_cnt)
+	if (!o || !OPTS_OK(o, bpfdump_trace_opts))
+		return bd_err(d, -EINVAL, "trace: bad options (sz, or fields this library lacks)");
+	if (!o->spec_cnt)
 		return bd_err(d, -EINVAL, "trace: give at least one FUNC or tp:GROUP:NAME");
 	err = bd_btf_ready(d);
 	if (err)
 		return err;
 	r.out = o->out ? o->out : stdout;
 	r.cgroup_level = -1;
-	if (o->sz >= offsetof(struct bpfdump_trace_opts, cgroup) + sizeof(o->cgroup) &&
-	    o->cgroup) {
+	if (OPTS_GET(o, cgroup, NULL)) {
 		err = bd_cgroup_scope(d, o->cgroup, &r.cgroup_id, &r.cgroup_level);
 		if (err)
 			return err;
 	}
-	if (OPT_HAS(o, max_keys)) {
+	if (OPTS_HAS(o, max_keys)) {
 		r.agg = o->agg;
 		r.top = o->top;
 		r.interval = o->interval;
@@ -1177,9 +1178,9 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 	if (!r.max_keys)
 		r.max_keys = 10240;
 	bd_trace_cmd_init(&r.cmd);
-	if (OPT_HAS(o, cmd_user))
+	if (OPTS_HAS(o, cmd_user))
 		cmd_user = o->cmd_user;
-	if (OPT_HAS(o, latency_end)) {
+	if (OPTS_HAS(o, latency_end)) {
 		cmd = o->cmd;
 		r.follow = o->follow;
 		r.latency = o->latency || o->latency_end;
@@ -1372,7 +1373,7 @@ out:
 		bd_sc_free(&r.probes[i].sys);
 	}
 	bd_trace_cmd_end(d, &r.cmd);
-	if (cmd && OPT_HAS(o, cmd_status) && o->cmd_status && r.cmd.exited)
+	if (cmd && OPTS_HAS(o, cmd_status) && o->cmd_status && r.cmd.exited)
 		*o->cmd_status = r.cmd.status;
 	if (r.ringbuf_fd >= 0)
 		close(r.ringbuf_fd);

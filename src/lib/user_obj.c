@@ -18,11 +18,9 @@
 #include "internal.h"
 #include "pin.h"
 #include "user_obj.h"
+#include "util.h"
 
 #define LOG_SIZE (1 << 20)
-/* A field of the caller's bpfdump_object_opts, NULL when its struct predates it. */
-#define OBJ_OPT(o, f) ((o) && (o)->sz >= offsetof(struct bpfdump_object_opts, f) + \
-		       sizeof((o)->f) ? (o)->f : NULL)
 
 static int iter_target(const char *sec, const char **target)
 {
@@ -254,7 +252,8 @@ int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
 			const struct bpfdump_object_opts *opts)
 {
 	const struct bpfdump_query_opts *po = opts ? opts->params : NULL;
-	const char *pin_maps = OBJ_OPT(opts, pin_maps), *prog = OBJ_OPT(opts, prog);
+	const char *pin_maps = OPTS_GET(opts, pin_maps, NULL),
+		   *prog = OPTS_GET(opts, prog, NULL);
 	char *log = calloc(1, LOG_SIZE), tail[400];
 	bool *taken = NULL, loaded = false, write_err;
 	LIBBPF_OPTS(bpf_iter_attach_opts, aopts);
@@ -271,6 +270,11 @@ int bpfdump__run_object(struct bpfdump *d, const char *obj_path,
 
 	if (!log)
 		return -ENOMEM;
+	if (!OPTS_OK(opts, bpfdump_object_opts) || !OPTS_OK(po, bpfdump_query_opts) ||
+	    (opts && !OPTS_OK(opts->pin, bpfdump_pin_opts))) {
+		err = bd_err(d, -EINVAL, "run: bad options (sz, or fields this library lacks)");
+		goto out;
+	}
 	err = bd_btf_ready(d);
 	if (err)
 		goto out;

@@ -25,5 +25,10 @@ static inline long long bd_sign_extend(unsigned long long v, unsigned int size)
 	(!(opts) || ((opts)->sz >= sizeof(size_t) &&                                   \
 		     bd_opts_tail_zero((opts), (opts)->sz, sizeof(struct type))))
 bool bd_opts_tail_zero(const void *opts, size_t user_sz, size_t our_sz);
+/* The caller's struct reaches past field (a caller built against an older header
+ * has a shorter one), and the field's value, or fallback where it does not. */
+#define OPTS_HAS(opts, field)                                                         \
+	((opts) && (opts)->sz >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field))
+#define OPTS_GET(opts, field, fallback) (OPTS_HAS(opts, field) ? (opts)->field : (fallback))
 
 #endif

@@ -29,6 +29,7 @@
 
 #include "output.h"
 #include "view_int.h"
+#include "util.h"
 
 #define CGROUP_ID_COL "task->cgroups->dfl_cgrp->kn->id"
 
@@ -489,7 +490,7 @@ int bpfdump__view_add(struct bpfdump *d, const char *conf, const char *name,
 	struct bd_view v = {};
 	int lock, err;
 
-	if (!name || !opts || !bd_opts_ok(opts, sizeof(*opts)))
+	if (!name || !opts || !OPTS_OK(opts, bpfdump_view_opts))
 		return bd_err(d, -EINVAL, "view add: bad arguments");
 	err = bd_btf_ready(d);
 	if (err)
@@ -508,7 +509,7 @@ int bpfdump__view_add(struct bpfdump *d, const char *conf, const char *name,
 	v.target = (char *)opts->target;
 	v.columns = (char *)opts->columns;
 	v.where = opts->where && *opts->where ? (char *)opts->where : NULL;
-	if (opts->sz >= offsetof(struct bpfdump_view_opts, pidns) + sizeof(opts->pidns))
+	if (OPTS_HAS(opts, pidns))
 		v.pidns = (char *)opts->pidns;
 	v.mode = opts->mode ? opts->mode : 0400;
 	v.uid = opts->uid > 0 ? (uid_t)opts->uid : 0;
@@ -590,6 +591,8 @@ int bpfdump__view_list(struct bpfdump *d, const char *conf, FILE *out,
 	bool numeric[7] = {};
 	int i, j, cnt, err;
 
+	if (!OPTS_OK(opts, bpfdump_print_opts))
+		return bd_err(d, -EINVAL, "view list: bad print options");
 	err = bd_views_load(d, path, 0, &vs);
 	if (err)
 		return err;

@@ -40,6 +40,7 @@
 
 #include "output.h"
 #include "view_int.h"
+#include "util.h"
 
 struct vfs {
 	struct bpfdump *d;
@@ -1005,7 +1006,7 @@ int bpfdump__view_mount(struct bpfdump *d, const char *dir,
 	char o[128];
 	int err;
 
-	if (!dir || !bd_opts_ok(opts, sizeof(*opts)))
+	if (!dir || !OPTS_OK(opts, bpfdump_mount_opts))
 		return bd_err(d, -EINVAL, "view mount: bad arguments");
 	err = bd_btf_ready(d);
 	if (err)

@@ -15,21 +15,6 @@
 #define BD_CACHE_MAX 64		/* loaded queries kept by a mount */
 #define BD_VIEW_OPEN_MAX 64	/* files one non-root uid may hold open in a mount */
 
-/* Options structs: sz covers at least the first field, and a tail we don't know is zero. */
-static inline bool bd_opts_ok(const void *opts, size_t ours)
-{
-	const size_t *sz = opts;
-	size_t i;
-
-	if (!opts)
-		return true;
-	if (*sz < sizeof(size_t))
-		return false;
-	for (i = ours; i < *sz; i++)
-		if (((const char *)opts)[i])
-			return false;
-	return true;
-}
 
 struct bd_view {
 	char *name, *target, *columns, *where;
