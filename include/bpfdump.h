@@ -55,7 +55,8 @@ struct bpfdump;
 BPFDUMP_API struct bpfdump *bpfdump__new(const struct bpfdump_opts *opts);
 BPFDUMP_API void bpfdump__free(struct bpfdump *d);
 
-/* The last error's one-line message (without "bpfdump: "), or "". */
+/* The calling thread's last error, one line (without "bpfdump: "), or "". Each
+ * thread has its own: threads sharing a context do not see each other's. */
 BPFDUMP_API const char *bpfdump__errmsg(const struct bpfdump *d);
 
 /* Iterator targets of the running kernel, discovered from BTF, sorted by name. */

@@ -45,7 +45,7 @@ struct bpfdump *bpfdump__new(const struct bpfdump_opts *opts)
 	if (err) {
 		/* keep the context so the caller can read the message */
 		errno = -err;
-		bd_log(d, BPFDUMP_WARN, "%s", d->errmsg);
+		bd_log(d, BPFDUMP_WARN, "%s", bd_errmsg());
 		bpfdump__free(d);
 		return NULL;
 	}
@@ -157,7 +157,7 @@ void bpfdump__free(struct bpfdump *d)
 
 const char *bpfdump__errmsg(const struct bpfdump *d)
 {
-	return d ? d->errmsg : "";
+	return d ? bd_errmsg() : "";
 }
 
 int bpfdump__target_cnt(const struct bpfdump *d)

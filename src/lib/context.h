@@ -60,7 +60,6 @@ struct bpfdump {
 	enum bpfdump_log_level log_level;
 	struct bd_target *targets;
 	int target_cnt;
-	char errmsg[512];
 	struct bd_lockdown {	/* probed once per context (context.c: bd_lockdown_probe) */
 		bool probed;
 		bool confidential;	/* no bpf_probe_read_kernel: verifier-typed loads,
@@ -81,6 +80,10 @@ void bd_log(const struct bpfdump *d, enum bpfdump_log_level lvl, const char *fmt
 	__printf(3, 4);
 /* Record a one-line error message and return err (negative errno). */
 int bd_err(struct bpfdump *d, int err, const char *fmt, ...) __printf(3, 4);
+/* The calling thread's last error message (log.c). One per thread, not per context:
+ * the view daemon's threads share a context, and each reads back its own message. */
+#define BD_ERRMSG_MAX 512
+char *bd_errmsg(void);
 void bd_log_tail(const char *log, char *buf, size_t len);
 
 /* context.c: the one-line error for a target this kernel lacks. */

@@ -493,9 +493,9 @@ static struct bpfdump_query *query_new(struct bpfdump *d, const struct bpfdump_q
 		/* some direct loads are refused (__user, percpu...): read everything
 		 * through bpf_probe_read_kernel instead, or under lockdown (where it is
 		 * forbidden) through bpf_rdonly_cast */
-		char first[sizeof(d->errmsg)];
+		char first[BD_ERRMSG_MAX];
 
-		snprintf(first, sizeof(first), "%s", d->errmsg);
+		snprintf(first, sizeof(first), "%s", bd_errmsg());
 		bd_plan_free(&q->plan);
 		q->plan.all_probe = true;
 		bd_log(d, BPFDUMP_INFO, "%s; retrying with %s", first,
@@ -505,7 +505,7 @@ static struct bpfdump_query *query_new(struct bpfdump *d, const struct bpfdump_q
 		if (!err)
 			err = bd_load_prog(q, false, &q->prog_fd);
 		if (err)
-			snprintf(d->errmsg, sizeof(d->errmsg), "%s", first);
+			snprintf(bd_errmsg(), BD_ERRMSG_MAX, "%s", first);
 	}
 	/* a map target whose iterator is refused: read it with the map syscalls */
 	err = bd_map_syscall_hook(q, err);

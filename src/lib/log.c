@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Logging and the last-error message, both kept in the context. */
+/* Logging through the context, and each thread's last error message. */
 #include <stdio.h>
 #include <string.h>
 
@@ -21,12 +21,19 @@ void bd_log(const struct bpfdump *d, enum bpfdump_log_level lvl, const char *fmt
 		fprintf(stderr, "bpfdump: %s\n", msg);
 }
 
+static __thread char errmsg[BD_ERRMSG_MAX];
+
+char *bd_errmsg(void)
+{
+	return errmsg;
+}
+
 int bd_err(struct bpfdump *d, int err, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(d->errmsg, sizeof(d->errmsg), fmt, ap);
+	vsnprintf(bd_errmsg(), BD_ERRMSG_MAX, fmt, ap);
 	va_end(ap);
 	return err;
 }

@@ -87,7 +87,7 @@ int bd_map_syscall_hook(struct bpfdump_query *q, int err)
 {
 	struct bpfdump *d = q->d;
 	enum mode mode = forced_mode();
-	char why[256], first[sizeof(d->errmsg)];
+	char why[256], first[BD_ERRMSG_MAX];
 	const char *no;
 
 	if (q->plan.map.fd < 0 || (!err && mode == MODE_AUTO))
@@ -98,11 +98,11 @@ int bd_map_syscall_hook(struct bpfdump_query *q, int err)
 			      q->spec_map, no);
 	if (no) {
 		/* the refusal, and why the syscalls cannot stand in: one line */
-		snprintf(first, sizeof(first), "%s", d->errmsg);
+		snprintf(first, sizeof(first), "%s", bd_errmsg());
 		return bd_err(d, err, "%s; %s", first, no);
 	}
 	if (err)
-		bd_log(d, BPFDUMP_INFO, "%s", d->errmsg);
+		bd_log(d, BPFDUMP_INFO, "%s", bd_errmsg());
 	if (q->prog_fd >= 0) {
 		close(q->prog_fd);
 		q->prog_fd = -1;

@@ -429,7 +429,7 @@ static void run_metric(struct bd_metrics *ms, struct metric *m)
 	pthread_mutex_lock(&ms->run_lock);
 	t0 = now_s();
 	n = bd_sql_prep_run(m->prep, m->timeout_ms, add_row, &c);
-	if (n < 0 && !(why = strdup(c.bad ?: ms->d->errmsg[0] ? ms->d->errmsg : strerror(-n))))
+	if (n < 0 && !(why = strdup(c.bad ?: bd_errmsg()[0] ? bd_errmsg() : strerror(-n))))
 		why = NULL;
 	if (n >= 0 && !b.s)
 		n = -ENOMEM;
@@ -556,10 +556,10 @@ static int prepare_metric(struct bd_metrics *ms, const char *path, struct metric
 
 	m->prep = bd_sql_prep_new(d, m->query, true);
 	if (!m->prep) {
-		char why[sizeof(d->errmsg)];
+		char why[BD_ERRMSG_MAX];
 
 		err = -errno;
-		snprintf(why, sizeof(why), "%s", d->errmsg[0] ? d->errmsg : strerror(-err));
+		snprintf(why, sizeof(why), "%s", bd_errmsg()[0] ? bd_errmsg() : strerror(-err));
 		return bd_err(d, err, "%s:%d: metric [%s]: query does not compile: %s", path,
 			      m->line, short_name, why);
 	}
@@ -601,7 +601,7 @@ struct bd_metrics *bd_metrics__load(struct bpfdump *d, const char *path)
 	}
 	ms->d = d;
 	pthread_mutex_init(&ms->run_lock, NULL);
-	d->errmsg[0] = '\0';
+	bd_errmsg()[0] = '\0';
 	f = fopen(path, "re");
 	if (!f) {
 		err = bd_err(d, -errno, "%s: cannot open: %s", path, strerror(errno));

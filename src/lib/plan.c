@@ -2009,7 +2009,7 @@ static int preset_resolve(struct bpfdump *d, struct bd_plan *p, const char *pres
 {
 	struct plan_ctx pc = { .d = d, .p = p, .what = "field list" };
 	char *copy = strdup(preset), *res = calloc(1, strlen(preset) + 1);
-	char *col, *save = NULL, errmsg[sizeof(d->errmsg)];
+	char *col, *save = NULL, errmsg[BD_ERRMSG_MAX];
 	size_t used = 0;
 	int err = 0;
 
@@ -2017,7 +2017,7 @@ static int preset_resolve(struct bpfdump *d, struct bd_plan *p, const char *pres
 		err = -ENOMEM;
 		goto out;
 	}
-	memcpy(errmsg, d->errmsg, sizeof(errmsg));
+	memcpy(errmsg, bd_errmsg(), sizeof(errmsg));
 	for (col = strtok_r(copy, ",", &save); col; col = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(col, '='), *alt, *asave = NULL, *pick = NULL;
 		const char *alts;
@@ -2046,7 +2046,7 @@ static int preset_resolve(struct bpfdump *d, struct bd_plan *p, const char *pres
 			       p->target->name, col, pick);
 		used += sprintf(res + used, "%s%s=%s", used ? "," : "", col, pick);
 	}
-	memcpy(d->errmsg, errmsg, sizeof(errmsg));
+	memcpy(bd_errmsg(), errmsg, sizeof(errmsg));
 	if (!used)
 		err = bd_err(d, -ENOENT, "target %s: none of its default columns resolves against "
 			     "this kernel's BTF; name columns with -o", p->target->name);

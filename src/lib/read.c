@@ -254,9 +254,9 @@ static long run_query(struct bpfdump_query *q, struct row_ctx *rc, FILE *out,
 		return link_fd;
 	ret = bd_scope_start(q->d, &q->scope, link_fd, &run);
 	if (ret) {
-		char why[sizeof(q->d->errmsg)];
+		char why[BD_ERRMSG_MAX];
 
-		snprintf(why, sizeof(why), "%s", q->d->errmsg);
+		snprintf(why, sizeof(why), "%s", bd_errmsg());
 		bd_err(q->d, ret, "target '%s': %s", q->plan.target->name, why);
 		close(link_fd);
 		return ret;

@@ -323,7 +323,7 @@ static int add_ident_cols(struct bd_sql *s, struct sql_vtab *v, bool views)
 			return err;
 		if (err) {
 			if (!s->ident_err[i]) {
-				s->ident_err[i] = strdup(s->d->errmsg);
+				s->ident_err[i] = strdup(bd_errmsg());
 				if (!s->ident_err[i])
 					return -ENOMEM;
 			}
@@ -365,8 +365,8 @@ static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 			    param_cols[i].names[j]; j++)
 			err = add_param(v, param_cols[i].names[j]);
 	if (err) {
-		*errp = sqlite3_mprintf("table %s: %s", v->t->name, s->d->errmsg[0] ?
-					s->d->errmsg : strerror(-err));
+		*errp = sqlite3_mprintf("table %s: %s", v->t->name, bd_errmsg()[0] ?
+					bd_errmsg() : strerror(-err));
 		vtab_free(v);
 		return SQLITE_ERROR;
 	}
@@ -1017,7 +1017,7 @@ err_out:
 	sql_filter_free(&f);
 	sb_free(&key);
 	sqlite3_free(v->base.zErrMsg);
-	v->base.zErrMsg = sqlite3_mprintf("%s", s->d->errmsg[0] ? s->d->errmsg : strerror(-err));
+	v->base.zErrMsg = sqlite3_mprintf("%s", bd_errmsg()[0] ? bd_errmsg() : strerror(-err));
 	s->failed = true;
 	return err == -ENOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
 }
@@ -1148,10 +1148,10 @@ static int sql_error(struct bd_sql *s, const char *text, const char *start, int 
 	struct bd_strbuf b = {};
 	int err;
 
-	if (s->failed && s->d->errmsg[0]) {	/* the library's own, from a table */
-		char why[sizeof(s->d->errmsg)];
+	if (s->failed && bd_errmsg()[0]) {	/* the library's own, from a table */
+		char why[BD_ERRMSG_MAX];
 
-		snprintf(why, sizeof(why), "%s", s->d->errmsg);
+		snprintf(why, sizeof(why), "%s", bd_errmsg());
 		return bd_err(s->d, -EINVAL, "sql: %s", why);
 	}
 	if (!strncmp(msg, "no such column: ", 16)) {
@@ -1392,7 +1392,7 @@ long bpfdump__sql(struct bpfdump *d, const char *text, FILE *out,
 		return err;
 	s.print = OPTS_GET(opts, print, NULL);
 	s.pushdown = !OPTS_GET(opts, no_pushdown, false) && !(env && !strcmp(env, "0"));
-	d->errmsg[0] = '\0';
+	bd_errmsg()[0] = '\0';
 	err = sql_open(&s, text);
 	if (err)
 		goto out;
@@ -1487,7 +1487,7 @@ struct bd_sql_prep *bd_sql_prep_new(struct bpfdump *d, const char *text, bool pu
 	p->s.d = d;
 	p->s.pushdown = pushdown && !(env && !strcmp(env, "0"));
 	p->s.keep_progs = true;
-	d->errmsg[0] = '\0';
+	bd_errmsg()[0] = '\0';
 	err = sql_open(&p->s, text);
 	if (err)
 		goto err_free;
@@ -1554,7 +1554,7 @@ long bd_sql_prep_print(struct bd_sql_prep *p, FILE *out, const struct bpfdump_pr
 {
 	long n;
 
-	p->s.d->errmsg[0] = '\0';
+	bd_errmsg()[0] = '\0';
 	p->s.failed = false;
 	p->s.print = po;
 	n = print_stmt(&p->s, p->st, out);
@@ -1568,7 +1568,7 @@ long bd_sql_prep_run(struct bd_sql_prep *p, long timeout_ms, bd_sql_row_fn fn, v
 	int rc, i, ret;
 	long err = 0;
 
-	p->s.d->errmsg[0] = '\0';
+	bd_errmsg()[0] = '\0';
 	p->s.failed = false;
 	p->deadline_ns = timeout_ms > 0 ? mono_ns() + timeout_ms * 1000000LL : 0;
 	while ((rc = sqlite3_step(p->st)) == SQLITE_ROW) {

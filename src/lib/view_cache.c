@@ -8,8 +8,8 @@
  * recently used one that no reader holds is freed first.
  *
  * Locking: 'lock' guards the table; 'build' serializes bpfdump_query__new (one build of
- * a key even when many readers open it at once, and the context's error message read
- * back by the thread that caused it). Running a query is not serialized: each reader
+ * a key even when many readers open it at once; an error message is the thread's own,
+ * log.c). Running a query is not serialized: each reader
  * attaches its own link and reads its own iterator; the per-thread record buffer is a
  * task-storage map.
  */

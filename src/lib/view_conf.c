@@ -516,9 +516,9 @@ int bpfdump__view_add(struct bpfdump *d, const char *conf, const char *name,
 	v.gid = opts->gid > 0 ? (gid_t)opts->gid : 0;
 	err = view_validate(d, &v);
 	if (err) {
-		char msg[sizeof(d->errmsg)];
+		char msg[BD_ERRMSG_MAX];
 
-		snprintf(msg, sizeof(msg), "%s", d->errmsg);
+		snprintf(msg, sizeof(msg), "%s", bd_errmsg());
 		return bd_err(d, err, "view '%s': %s", name, msg);
 	}
 	lock = lock_conf(d, path);
