@@ -72,9 +72,11 @@ enum bpfdump_param {
 };
 /* Which parameters a target takes (bit set of enum bpfdump_param), or -ENOENT. */
 BPFDUMP_API int bpfdump__target_params(const struct bpfdump *d, const char *target);
-/* Print a target's context members (with C types), parameters and default columns. */
+struct bpfdump_print_opts;
+/* Print a target's context members (with C types), parameters and default columns;
+ * opts->format BPFDUMP_FMT_JSON: as one JSON object (NULL: text). */
 BPFDUMP_API int bpfdump__describe_target(struct bpfdump *d, const char *target, FILE *out,
-					 bool json);
+					 const struct bpfdump_print_opts *opts);
 
 enum bpfdump_cgroup_order {
 	BPFDUMP_ORDER_DEFAULT = 0,
@@ -228,8 +230,16 @@ BPFDUMP_API int bpfdump_query__pin(struct bpfdump_query *q, const char *path,
 BPFDUMP_API long bpfdump__cat(struct bpfdump *d, const char *path, FILE *out,
 			      const struct bpfdump_print_opts *opts);
 
-/* Remove a pinned dumper (and its twins); refuses other pins unless force. */
-BPFDUMP_API int bpfdump__remove(struct bpfdump *d, const char *path, bool force);
+struct bpfdump_remove_opts {
+	size_t sz;
+	bool force;		/* remove pins bpfdump did not make too */
+	size_t :0;
+};
+#define bpfdump_remove_opts__last_field force
+
+/* Remove a pinned dumper (and its twins); refuses other pins unless opts->force. */
+BPFDUMP_API int bpfdump__remove(struct bpfdump *d, const char *path,
+				const struct bpfdump_remove_opts *opts);
 
 /* Print every pinned iterator link under root (NULL: every bpffs mount). */
 BPFDUMP_API int bpfdump__show(struct bpfdump *d, const char *root, FILE *out,

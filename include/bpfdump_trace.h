@@ -72,7 +72,8 @@ struct bpfdump_trace_opts {
 BPFDUMP_API int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *opts);
 
 /* Print a function's or a tracepoint's ('tp:GROUP:NAME') signature from BTF. */
-BPFDUMP_API int bpfdump__func_info(struct bpfdump *d, const char *name, FILE *out, bool json);
+BPFDUMP_API int bpfdump__func_info(struct bpfdump *d, const char *name, FILE *out,
+				   const struct bpfdump_print_opts *opts);
 
 #ifdef __cplusplus
 }

@@ -24,18 +24,16 @@ int cmd_info(int argc, char **argv)
 	};
 	struct cli_common c;
 	struct bpfdump *d;
-	bool json;
 	int err;
 
 	err = cli_common_opts(&cmd, argc, argv, &c);
 	if (err)
 		return err == CLI_HELP_SHOWN ? 0 : err;
-	json = c.po.format == BPFDUMP_FMT_JSON;
 	d = cli_open();
 	if (!d)
 		return 1;
 	for (; optind < argc; optind++)
-		if (bpfdump__func_info(d, argv[optind], stdout, json))
+		if (bpfdump__func_info(d, argv[optind], stdout, &c.po))
 			err = run_err("%s", bpfdump__errmsg(d));
 	bpfdump__free(d);
 	return err;

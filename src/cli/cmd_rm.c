@@ -21,6 +21,7 @@ int cmd_rm(int argc, char **argv)
 		.name = "rm", .accept = "f", .min_args = 1, .max_args = -1,
 		.args = "a PATH", .help = help_rm,
 	};
+	struct bpfdump_remove_opts ro = { .sz = sizeof(ro) };
 	struct cli_common c;
 	struct bpfdump *d;
 	int err;
@@ -28,13 +29,14 @@ int cmd_rm(int argc, char **argv)
 	err = cli_common_opts(&cmd, argc, argv, &c);
 	if (err)
 		return err == CLI_HELP_SHOWN ? 0 : err;
+	ro.force = c.force;
 	if (cli_need_root("rm"))
 		return 1;
 	d = cli_open();
 	if (!d)
 		return 1;
 	for (; optind < argc; optind++)
-		if (bpfdump__remove(d, argv[optind], c.force))
+		if (bpfdump__remove(d, argv[optind], &ro))
 			err = run_err("%s", bpfdump__errmsg(d));
 	bpfdump__free(d);
 	return err;

@@ -35,7 +35,7 @@ int cmd_targets(int argc, char **argv)
 	if (!d)
 		return 1;
 	if (optind < argc) {
-		err = bpfdump__describe_target(d, argv[optind], stdout, json);
+		err = bpfdump__describe_target(d, argv[optind], stdout, &c.po);
 		if (err)
 			err = run_err("%s", bpfdump__errmsg(d));
 		bpfdump__free(d);

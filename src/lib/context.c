@@ -224,14 +224,18 @@ static void print_params(FILE *out, unsigned int params, bool json)
 		fprintf(out, "none (a global target: namespaces do not scope it)");
 }
 
-int bpfdump__describe_target(struct bpfdump *d, const char *target, FILE *out, bool json)
+int bpfdump__describe_target(struct bpfdump *d, const char *target, FILE *out,
+			     const struct bpfdump_print_opts *opts)
 {
+	bool json = OPTS_GET(opts, format, BPFDUMP_FMT_TABLE) == BPFDUMP_FMT_JSON;
 	const struct bd_target *t;
 	const char *preset;
 	char decl[256];
 	char *fallback = NULL;
 	int i;
 
+	if (!OPTS_OK(opts, bpfdump_print_opts))
+		return bd_err(d, -EINVAL, "describe target: bad print options");
 	i = bd_btf_ready(d);
 	if (i)
 		return i;

@@ -252,9 +252,11 @@ long bpfdump__cat(struct bpfdump *d, const char *path, FILE *out,
 	return ret;
 }
 
-int bpfdump__remove(struct bpfdump *d, const char *path, bool force)
+int bpfdump__remove(struct bpfdump *d, const char *path, const struct bpfdump_remove_opts *opts)
 {
-	return bd_dumper_remove(d, path, force);
+	if (!OPTS_OK(opts, bpfdump_remove_opts))
+		return bd_err(d, -EINVAL, "rm: bad options");
+	return bd_dumper_remove(d, path, OPTS_GET(opts, force, false));
 }
 
 struct show_ctx {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "trace_func.h"
+#include "util.h"
 
 void bd_func_free(struct bd_func *f)
 {
@@ -258,12 +259,16 @@ static const char *traceable_unknown(int err, char *buf, size_t sz)
 	return buf;
 }
 
-int bpfdump__func_info(struct bpfdump *d, const char *name, FILE *out, bool json)
+int bpfdump__func_info(struct bpfdump *d, const char *name, FILE *out,
+		       const struct bpfdump_print_opts *opts)
 {
+	bool json = OPTS_GET(opts, format, BPFDUMP_FMT_TABLE) == BPFDUMP_FMT_JSON;
 	struct bd_func f;
 	char decl[256], ret[128], why[128];
 	int i, err, traceable;
 
+	if (!OPTS_OK(opts, bpfdump_print_opts))
+		return bd_err(d, -EINVAL, "info: bad print options");
 	err = bd_btf_ready(d);
 	if (!err)
 		err = bd_func_resolve(d, name, &f);

@@ -123,7 +123,7 @@ static int run_pin(struct bpfdump *d, FILE *out)
 	if (err)
 		return err;
 	rows = bpfdump__cat(d, path, out, &po);
-	err = bpfdump__remove(d, path, false);
+	err = bpfdump__remove(d, path, NULL);
 	return rows < 0 ? (int)rows : err;
 }
 

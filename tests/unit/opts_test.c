@@ -98,6 +98,18 @@ static void entry_points(void)
 			      "bpfdump__view_list: newer print options refused");
 	}
 	{
+		NEWER(bpfdump_print_opts, o);
+		ASSERT_EQ_INT(bpfdump__describe_target(d, "task", out, &o.o), -EINVAL,
+			      "bpfdump__describe_target: newer print options refused");
+		ASSERT_EQ_INT(bpfdump__func_info(d, "vfs_read", out, &o.o), -EINVAL,
+			      "bpfdump__func_info: newer print options refused");
+	}
+	{
+		NEWER(bpfdump_remove_opts, o);
+		ASSERT_EQ_INT(bpfdump__remove(d, "/nonexistent", &o.o), -EINVAL,
+			      "bpfdump__remove: newer options refused");
+	}
+	{
 		NEWER(bpfdump_snapshot_opts, o);
 		ASSERT_EQ_INT(bpfdump__snapshot(d, 1, &o.o, out), -EINVAL,
 			      "bpfdump__snapshot: newer options refused");
