@@ -41,6 +41,18 @@ want=$(( $(awk '/^VmSize/ { print $2 }' /proc/$H/status) * 1024 / $(getconf PAGE
 got=$(sql -n -r "SELECT \"task->mm->total_vm\" FROM task WHERE pid = $H AND tid = $H")
 expect_eq "\"task->mm->total_vm\" = /proc/PID/status VmSize" "$want" "$got"
 
+# rss, cmdline and exe by name: hidden columns in SQL, bare names in dump -o
+want="$(awk '/^VmRSS:/ { print $2 }' /proc/$H/status) $(tr '\0' ' ' </proc/$H/cmdline |
+	sed 's/ $//') $(readlink /proc/$H/exe)"
+cells() { python3 -c 'import json,sys; [print(o["rss"], o["cmdline"], o["exe"]) for o in map(json.loads, sys.stdin)]'; }
+got=$(sql -J "SELECT rss, cmdline, exe FROM task WHERE pid = $H AND tid = $H" | cells)
+expect_eq "rss, cmdline, exe columns = VmRSS, /proc/PID/cmdline, /proc/PID/exe" "$want" "$got"
+got=$(timeout 60 "$BPFDUMP" dump task -J -o rss,cmdline,exe -w "pid == $H && tid == $H" | cells)
+expect_eq "dump task -o rss,cmdline,exe: the same" "$want" "$got"
+got=$(sql -J "SELECT * FROM task WHERE pid = $H AND tid = $H")
+check "SELECT * has no hidden rss, cmdline, exe" [ -n "$got" ] &&
+	! grep -qE '"(rss|cmdline|exe)"' <<<"$got"
+
 # counts per TCP state vs ss -tan (sockets come and go: three tries for one stable answer)
 for try in 1 2 3; do
 	want=$(ss -tan | awk 'NR > 1 { print $1 }' | sort | uniq -c | awk '{ print $2, $1 }')
