@@ -14,7 +14,7 @@
 # BENCH_OUT (results directory), BENCH_PROFILE (1: perf profiles when perf exists).
 # See bench/README.md.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 BUILD=${BUILD:-build}
 BPFDUMP=$ROOT/$BUILD/bpfdump
@@ -591,11 +591,17 @@ bench_sql() { # LISTEN ESTAB NxM
 	say "sql: top 5 processes by open fds, $n processes x $m fds"
 	wl_start "sqltf" fds "$n" "$m" || return 1
 	q='SELECT pid, count(*) AS n FROM task_file GROUP BY pid ORDER BY n DESC LIMIT 5'
-	local lsof_top='lsof -n 2>/dev/null | awk '\''$4 ~ /^[0-9]+[rwu]/ { n[$2]++ } END { for (p in n) print n[p], p }'\'' | sort -rn | head -5'
-	a=$("$BPFDUMP" sql -r -n "$q" | awk '{ print $2 }' | tr '\n' ' ')
-	b=$(sh -c "$lsof_top" | awk '{ print $1 }' | tr '\n' ' ')
-	check_line "$s: the top 5 counts (sql; lsof | awk, numeric fds only)" \
-		"$([ "$a" = "$b" ] && echo 1)" "$a; $b"
+	local lsof_top='lsof -n 2>/dev/null | awk '\''$4 ~ /^[0-9]+/ { n[$2]++ } END { for (p in n) print n[p], p }'\'' | sort -rn | head -5'
+	# the machine's other processes open and close fds between the two runs, and
+	# equal counts tie in any order: the pids both list must have the same counts
+	a=$("$BPFDUMP" sql -r -n "$q" | awk '{ print $1 "=" $2 }' | tr '\n' ' ')
+	b=$(sh -c "$lsof_top" | awk '{ print $2 "=" $1 }' | tr '\n' ' ')
+	check_line "$s: the top 5 (pid=count: sql; lsof | awk, numeric fds only)" \
+		"$(awk -v a="$a" -v b="$b" 'BEGIN { n = split(a, x, " "); m = split(b, y, " ")
+			for (i = 1; i <= n; i++) { split(x[i], p, "="); c[p[1]] = p[2] }
+			for (i = 1; i <= m; i++) { split(y[i], p, "="); if (p[1] in c) { s++
+				if (c[p[1]] != p[2]) bad = 1 } }
+			if (s && !bad) print 1 }')" "$a; $b"
 	interleaved "$s" 10 "sql top 5 by fds" "$(words "$BPFDUMP" sql "$q")" \
 		"dump task_file -o pid" "$(words "$BPFDUMP" dump task_file -o pid)"
 	WARM=0 interleaved "$s" "$LSOF_ROUNDS" "sql top 5 by fds" "$(words "$BPFDUMP" sql "$q")" \
@@ -698,6 +704,7 @@ mkdir -p "$OUT/json"
 	echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 	echo "mode: $MODE"
 	echo "kernel: $(uname -r)"
+	# shellcheck disable=SC1090 # whichever of the two exists
 	echo "os: $(for f in /etc/os-release /usr/lib/os-release; do [ -r "$f" ] && . "$f" && echo "$PRETTY_NAME" && break; done)"
 	echo "cpu: $(nproc) x $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
 	echo "memory: $(awk '/MemTotal/ {print $2, $3}' /proc/meminfo)"
