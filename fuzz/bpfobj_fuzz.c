@@ -63,13 +63,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *sec;
 	int err, iters = 0;
 
-	d->errmsg[0] = '\0';
+	bd_errmsg()[0] = '\0';
 	err = bd_user_obj_open(d, "fuzz.bpf.o", data, size, log, sizeof(log), NULL, NULL, &u);
 	if (err) {
 		check(err < 0 && err >= -4095);
 		check(!u.obj && !u.iter && !u.target);
-		check(d->errmsg[0] && !strchr(d->errmsg, '\n'));
-		check(memchr(d->errmsg, '\0', sizeof(d->errmsg)));
+		check(bd_errmsg()[0] && !strchr(bd_errmsg(), '\n'));
+		check(memchr(bd_errmsg(), '\0', BD_ERRMSG_MAX));
 		return 0;
 	}
 	check(u.obj && u.iter && u.target && u.n_iter >= 1);

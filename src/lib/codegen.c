@@ -377,8 +377,7 @@ static void emit_path_cache_undo(struct cg *g)
 			if (!uses_path_cache(g, a))
 				continue;
 			ib_emit(b, I_LDX(4, R1, R_BUF, a->slot_off));
-			ib_emit(b, I_ALU64_IMM(BPF_LSH, R1, 32));
-			ib_emit(b, I_ALU64_IMM(BPF_ARSH, R1, 32));
+			ib_sign_extend(b, R1, 4);
 			ib_jmp_imm(b, BPF_JEQ, R1, BD_PATH_CACHED, skip);
 			ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, p->path_cache_fd);
 			ib_emit(b, I_MOV64_REG(R2, R_BUF));
@@ -494,8 +493,7 @@ static void emit_rss(struct cg *g, const struct bd_access *a)
 			ib_emit(b, I_ST_IMM(8, R_BUF, tmp, 0));
 			emit_probe_read(g, tmp, 4, R3, 0, BPF_FUNC_probe_read_kernel);
 			ib_emit(b, I_LDX(4, R1, R_BUF, tmp));
-			ib_emit(b, I_ALU64_IMM(BPF_LSH, R1, 32));
-			ib_emit(b, I_ALU64_IMM(BPF_ARSH, R1, 32));
+			ib_sign_extend(b, R1, 4);
 			ib_emit(b, I_LDX(8, R2, R_BUF, acc));
 			ib_emit(b, I_ALU64_REG(BPF_ADD, R2, R1));
 			ib_emit(b, I_STX(8, R_BUF, R2, acc));
@@ -1076,8 +1074,7 @@ int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd, 
 			if (a->fetch != BD_FETCH_DPATH)
 				continue;
 			ib_emit(b, I_LDX(4, R1, R_BUF, a->slot_off));
-			ib_emit(b, I_ALU64_IMM(BPF_LSH, R1, 32));
-			ib_emit(b, I_ALU64_IMM(BPF_ARSH, R1, 32));
+			ib_sign_extend(b, R1, 4);
 			ib_jmp_imm(b, BPF_JSLE, R1, 0, skip);
 			ib_jmp_imm(b, BPF_JSGT, R1, BD_PATH_MAX, skip);
 			ib_emit(b, I_ALU64_REG(BPF_ADD, R_SEQ, R1));
@@ -1104,8 +1101,7 @@ int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd, 
 			if (a->fetch != BD_FETCH_DPATH)
 				continue;
 			ib_emit(b, I_LDX(4, R3, R_BUF, a->slot_off));
-			ib_emit(b, I_ALU64_IMM(BPF_LSH, R3, 32));
-			ib_emit(b, I_ALU64_IMM(BPF_ARSH, R3, 32));
+			ib_sign_extend(b, R3, 4);
 			ib_jmp_imm(b, BPF_JSLE, R3, 0, skip);
 			ib_jmp_imm(b, BPF_JSGT, R3, BD_PATH_MAX, skip);
 			ib_emit(b, I_MOV64_REG(R1, R_SEQ));

@@ -378,8 +378,7 @@ static int emit_column(struct cg *g, const struct bd_column *c, bool first)
 		skip = ib_new_label(b);
 		done = ib_new_label(b);
 		ib_emit(b, I_LDX(4, R1, R_BUF, a->slot_off));
-		ib_emit(b, I_ALU64_IMM(BPF_LSH, R1, 32));
-		ib_emit(b, I_ALU64_IMM(BPF_ARSH, R1, 32));
+		ib_sign_extend(b, R1, 4);
 		ib_jmp_imm(b, BPF_JSLE, R1, 0, skip);
 		emit_sanitize(g, g->p->path_buf_off[a->path_idx], BD_PATH_MAX);
 		arg_addr(g, 0, g->p->path_buf_off[a->path_idx]);
@@ -437,8 +436,7 @@ int fmt_emit_nspid(struct cg *g, const struct bd_column *c, bool first)
 	ib_emit(b, I_LDX(4, R1, R_BUF, a->slot_off));
 	ib_jmp_imm(b, BPF_JLT, R1, g->p->pidns_level, skip);
 	ib_emit(b, I_LDX(4, R1, R_BUF, c->acc[1].slot_off));
-	ib_emit(b, I_ALU64_IMM(BPF_LSH, R1, 32));
-	ib_emit(b, I_ALU64_IMM(BPF_ARSH, R1, 32));
+	ib_sign_extend(b, R1, 4);
 	ib_ja(b, done);
 	ib_place(b, skip);
 	ib_emit(b, I_MOV64_IMM(R1, 0));

@@ -190,7 +190,7 @@ static void test_plan_errors(void)
 
 	ASSERT_TRUE(plan("task", "x=task->no_such_member", NULL, &p) < 0,
 		    "plan: unknown member refused");
-	ASSERT_TRUE(strstr(d->errmsg, "no_such_member") != NULL, "plan: the message names it");
+	ASSERT_TRUE(strstr(bd_errmsg(), "no_such_member") != NULL, "plan: the message names it");
 	ASSERT_TRUE(plan("task", "x=task->comm->x", NULL, &p) < 0, "plan: -> on an array refused");
 	ASSERT_TRUE(plan("task", "x=task->tgid", "task->comm > 3", &p) < 0,
 		    "plan: ordering compare on a string refused");
@@ -206,7 +206,7 @@ static void test_plan_literal_range(void)
 	struct bd_plan p;
 
 	ASSERT_TRUE(plan("task", "x=task->tgid", "task->flags < 4294967296", &p) < 0 &&
-			    strstr(d->errmsg, "literal out of range") != NULL,
+			    strstr(bd_errmsg(), "literal out of range") != NULL,
 		    "plan: 2^32 against a u32 refused");
 	ASSERT_TRUE(plan("task", "x=task->tgid", "task->flags > -2147483649", &p) < 0,
 		    "plan: -2^31-1 against a u32 refused");
@@ -425,7 +425,7 @@ static void test_targets_verify(void)
 			snprintf(what, sizeof(what), "%s default columns%s", t->name,
 				 text ? " (text writer)" : "");
 			if (plan(t->name, cols, NULL, &p)) {
-				printf("FAIL codegen: %s: plan: %s\n", what, d->errmsg);
+				printf("FAIL codegen: %s: plan: %s\n", what, bd_errmsg());
 				test_failed++;
 				continue;
 			}
@@ -469,7 +469,7 @@ static void test_text_writer_safety(void)
 
 	if (plan("task_file", "pid=task->tgid,comm=task->comm,c=task->comm[0],path=path(file),"
 		 "f=file,mnt=file->f_path.mnt", NULL, &p)) {
-		printf("FAIL codegen: text writer safety: plan: %s\n", d->errmsg);
+		printf("FAIL codegen: text writer safety: plan: %s\n", bd_errmsg());
 		test_failed++;
 	} else {
 		gen_and_verify(&p, true, &ok, "task_file strings, a char, d_path and pointers "
@@ -601,7 +601,7 @@ static void test_lockdown(void)
 				 text ? " (text writer)" : "");
 			if (plan(t->name, cols, NULL, &p)) {
 				/* not a lockdown matter: test_targets_verify fails on it */
-				printf("skip codegen: %s: plan: %s\n", what, d->errmsg);
+				printf("skip codegen: %s: plan: %s\n", what, bd_errmsg());
 				continue;
 			}
 			tried++;
@@ -624,7 +624,7 @@ static void test_lockdown(void)
 			p.target = bd_target_find(d, lockdown_queries[i].target);
 			if (!p.target || bd_plan_build(d, &p, lockdown_queries[i].cols,
 						       lockdown_queries[i].where)) {
-				printf("FAIL codegen: %s: plan: %s\n", what, d->errmsg);
+				printf("FAIL codegen: %s: plan: %s\n", what, bd_errmsg());
 				test_failed++;
 				continue;
 			}

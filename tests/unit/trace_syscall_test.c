@@ -48,59 +48,59 @@ int main(void)
 			bad++;
 		}
 	}
-	test_eq_int(bad, 0, "errno: the table names 1..133 as libc's strerrorname_np does");
-	test_str_eq(fmt("openat", "return", -ENOENT), "-ENOENT", "return -ENOENT");
-	test_str_eq(fmt("read", "return", -EAGAIN), "-EAGAIN", "return -EAGAIN");
-	test_str_eq(fmt("read", "return", -512), "-ERESTARTSYS", "return -ERESTARTSYS (kernel's)");
-	test_str_eq(fmt("openat", "return", 3), "(number)", "return 3: a number");
-	test_str_eq(fmt("mmap", "return", 0x7f0000001000LL), "0x7f0000001000", "mmap returns an address");
+	ASSERT_EQ_INT(bad, 0, "errno: the table names 1..133 as libc's strerrorname_np does");
+	ASSERT_STR_EQ(fmt("openat", "return", -ENOENT), "-ENOENT", "return -ENOENT");
+	ASSERT_STR_EQ(fmt("read", "return", -EAGAIN), "-EAGAIN", "return -EAGAIN");
+	ASSERT_STR_EQ(fmt("read", "return", -512), "-ERESTARTSYS", "return -ERESTARTSYS (kernel's)");
+	ASSERT_STR_EQ(fmt("openat", "return", 3), "(number)", "return 3: a number");
+	ASSERT_STR_EQ(fmt("mmap", "return", 0x7f0000001000LL), "0x7f0000001000", "mmap returns an address");
 
-	test_str_eq(fmt("openat", "flags", O_RDONLY | O_CLOEXEC), "O_RDONLY|O_CLOEXEC", "O_RDONLY|O_CLOEXEC");
-	test_str_eq(fmt("openat", "flags", O_WRONLY | O_CREAT | O_EXCL | O_TRUNC),
+	ASSERT_STR_EQ(fmt("openat", "flags", O_RDONLY | O_CLOEXEC), "O_RDONLY|O_CLOEXEC", "O_RDONLY|O_CLOEXEC");
+	ASSERT_STR_EQ(fmt("openat", "flags", O_WRONLY | O_CREAT | O_EXCL | O_TRUNC),
 		    "O_WRONLY|O_CREAT|O_EXCL|O_TRUNC", "O_WRONLY|O_CREAT|O_EXCL|O_TRUNC");
-	test_str_eq(fmt("open", "flags", O_RDWR | O_APPEND | O_NONBLOCK | O_NOFOLLOW),
+	ASSERT_STR_EQ(fmt("open", "flags", O_RDWR | O_APPEND | O_NONBLOCK | O_NOFOLLOW),
 		    "O_RDWR|O_APPEND|O_NONBLOCK|O_NOFOLLOW", "O_RDWR|O_APPEND|O_NONBLOCK|O_NOFOLLOW");
-	test_str_eq(fmt("openat", "flags", O_RDONLY | O_DIRECTORY | O_PATH),
+	ASSERT_STR_EQ(fmt("openat", "flags", O_RDONLY | O_DIRECTORY | O_PATH),
 		    "O_RDONLY|O_DIRECTORY|O_PATH", "O_DIRECTORY alone");
-	test_str_eq(fmt("openat", "flags", O_RDWR | O_TMPFILE), "O_RDWR|O_TMPFILE",
+	ASSERT_STR_EQ(fmt("openat", "flags", O_RDWR | O_TMPFILE), "O_RDWR|O_TMPFILE",
 		    "O_TMPFILE (holding O_DIRECTORY's bit) as one name");
-	test_str_eq(fmt("openat", "flags", O_WRONLY | O_SYNC), "O_WRONLY|O_SYNC",
+	ASSERT_STR_EQ(fmt("openat", "flags", O_WRONLY | O_SYNC), "O_WRONLY|O_SYNC",
 		    "O_SYNC (holding O_DSYNC's bit) as one name");
-	test_str_eq(fmt("openat", "flags", O_WRONLY | O_DSYNC), "O_WRONLY|O_DSYNC", "O_DSYNC");
-	test_str_eq(fmt("openat", "flags", O_RDONLY | 0x40000000), "O_RDONLY|0x40000000",
+	ASSERT_STR_EQ(fmt("openat", "flags", O_WRONLY | O_DSYNC), "O_WRONLY|O_DSYNC", "O_DSYNC");
+	ASSERT_STR_EQ(fmt("openat", "flags", O_RDONLY | 0x40000000), "O_RDONLY|0x40000000",
 		    "an unknown bit in hex");
-	test_str_eq(fmt("openat", "dfd", AT_FDCWD), "AT_FDCWD", "dfd AT_FDCWD");
-	test_str_eq(fmt("openat", "dfd", 3), "(number)", "dfd 3: a number");
-	test_str_eq(fmt("mmap", "fd", 0xffffffffLL), "-1", "mmap's fd -1 in an unsigned long");
-	test_str_eq(fmt("openat", "mode", 0640), "0640", "mode in octal");
-	test_true(bd_sc_unused("openat", "mode", O_RDONLY), "!O_CREAT", "open's mode unused without O_CREAT");
-	test_true(!bd_sc_unused("openat", "mode", O_WRONLY | O_CREAT), "O_CREAT", "open's mode used with O_CREAT");
-	test_true(!bd_sc_unused("openat", "mode", O_RDWR | O_TMPFILE), "O_TMPFILE", "open's mode used with O_TMPFILE");
+	ASSERT_STR_EQ(fmt("openat", "dfd", AT_FDCWD), "AT_FDCWD", "dfd AT_FDCWD");
+	ASSERT_STR_EQ(fmt("openat", "dfd", 3), "(number)", "dfd 3: a number");
+	ASSERT_STR_EQ(fmt("mmap", "fd", 0xffffffffLL), "-1", "mmap's fd -1 in an unsigned long");
+	ASSERT_STR_EQ(fmt("openat", "mode", 0640), "0640", "mode in octal");
+	ASSERT_TRUE(bd_sc_unused("openat", "mode", O_RDONLY), "open's mode unused without O_CREAT");
+	ASSERT_TRUE(!bd_sc_unused("openat", "mode", O_WRONLY | O_CREAT), "open's mode used with O_CREAT");
+	ASSERT_TRUE(!bd_sc_unused("openat", "mode", O_RDWR | O_TMPFILE), "open's mode used with O_TMPFILE");
 
-	test_str_eq(fmt("mmap", "prot", PROT_READ | PROT_WRITE), "PROT_READ|PROT_WRITE", "PROT_READ|PROT_WRITE");
-	test_str_eq(fmt("mprotect", "prot", PROT_NONE), "0", "PROT_NONE as 0");
-	test_str_eq(fmt("mmap", "flags", MAP_PRIVATE | MAP_ANONYMOUS), "MAP_PRIVATE|MAP_ANONYMOUS",
+	ASSERT_STR_EQ(fmt("mmap", "prot", PROT_READ | PROT_WRITE), "PROT_READ|PROT_WRITE", "PROT_READ|PROT_WRITE");
+	ASSERT_STR_EQ(fmt("mprotect", "prot", PROT_NONE), "0", "PROT_NONE as 0");
+	ASSERT_STR_EQ(fmt("mmap", "flags", MAP_PRIVATE | MAP_ANONYMOUS), "MAP_PRIVATE|MAP_ANONYMOUS",
 		    "MAP_PRIVATE|MAP_ANONYMOUS");
-	test_str_eq(fmt("mmap", "flags", MAP_SHARED | MAP_FIXED | MAP_POPULATE),
+	ASSERT_STR_EQ(fmt("mmap", "flags", MAP_SHARED | MAP_FIXED | MAP_POPULATE),
 		    "MAP_SHARED|MAP_FIXED|MAP_POPULATE", "MAP_SHARED|MAP_FIXED|MAP_POPULATE");
-	test_str_eq(fmt("mmap", "flags", MAP_PRIVATE | MAP_FIXED_NOREPLACE | MAP_STACK),
+	ASSERT_STR_EQ(fmt("mmap", "flags", MAP_PRIVATE | MAP_FIXED_NOREPLACE | MAP_STACK),
 		    "MAP_PRIVATE|MAP_STACK|MAP_FIXED_NOREPLACE", "MAP_FIXED_NOREPLACE, MAP_STACK");
-	test_str_eq(fmt("access", "mode", F_OK), "F_OK", "access F_OK");
-	test_str_eq(fmt("access", "mode", R_OK | W_OK), "R_OK|W_OK", "access R_OK|W_OK");
-	test_str_eq(fmt("unlinkat", "flag", AT_REMOVEDIR), "AT_REMOVEDIR", "unlinkat AT_REMOVEDIR");
-	test_str_eq(fmt("newfstatat", "flag", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW),
+	ASSERT_STR_EQ(fmt("access", "mode", F_OK), "F_OK", "access F_OK");
+	ASSERT_STR_EQ(fmt("access", "mode", R_OK | W_OK), "R_OK|W_OK", "access R_OK|W_OK");
+	ASSERT_STR_EQ(fmt("unlinkat", "flag", AT_REMOVEDIR), "AT_REMOVEDIR", "unlinkat AT_REMOVEDIR");
+	ASSERT_STR_EQ(fmt("newfstatat", "flag", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW),
 		    "AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH", "newfstatat AT_ flags");
-	test_str_eq(fmt("read", "count", 5), "(number)", "an argument without names: a number");
+	ASSERT_STR_EQ(fmt("read", "count", 5), "(number)", "an argument without names: a number");
 
 	if (!btf) {
 		printf("skip BTF enums: no vmlinux BTF\n");
 	} else {
-		test_str_eq(fmt("bpf", "cmd", BPF_MAP_CREATE), "BPF_MAP_CREATE", "bpf cmd from BTF");
-		test_str_eq(fmt("bpf", "cmd", BPF_PROG_LOAD), "BPF_PROG_LOAD", "bpf cmd 5 from BTF");
-		test_str_eq(fmt("socket", "type", SOCK_STREAM | SOCK_CLOEXEC), "SOCK_STREAM|SOCK_CLOEXEC",
+		ASSERT_STR_EQ(fmt("bpf", "cmd", BPF_MAP_CREATE), "BPF_MAP_CREATE", "bpf cmd from BTF");
+		ASSERT_STR_EQ(fmt("bpf", "cmd", BPF_PROG_LOAD), "BPF_PROG_LOAD", "bpf cmd 5 from BTF");
+		ASSERT_STR_EQ(fmt("socket", "type", SOCK_STREAM | SOCK_CLOEXEC), "SOCK_STREAM|SOCK_CLOEXEC",
 			    "socket type from BTF, flags from the table");
 		snprintf(name, sizeof(name), "%s", fmt("socket", "type", SOCK_DGRAM));
-		test_str_eq(name, "SOCK_DGRAM", "SOCK_DGRAM");
+		ASSERT_STR_EQ(name, "SOCK_DGRAM", "SOCK_DGRAM");
 	}
 	btf__free((struct btf *)btf);
 	return test_summary();
