@@ -690,6 +690,22 @@ __noinline int rtx_next(struct scratch *s)
 	return 0;
 }
 
+/* A queue's summary record: its buffers, bytes, and whether the walk was cut. */
+static __always_inline void emit_queue_end(struct scratch *s, __u32 fd, __u32 queue)
+{
+	struct snap_qdata *r = (void *)s->buf;
+
+	__builtin_memset(r, 0, sizeof(*r));
+	r->h.type = SNAP_REC_QDATA;
+	r->h.len = sizeof(*r);
+	r->fd = fd;
+	r->queue = queue;
+	r->flags = SNAP_QDATA_END | s->q.flags | (s->q.cut ? SNAP_QDATA_CUT : 0);
+	r->index = s->q.idx;
+	r->total = s->q.bytes;
+	emit(s, r, sizeof(*r));
+}
+
 /*
  * A socket's queue, buffer by buffer, then its summary record: SNAP_Q_RECV the
  * receive queue; SNAP_Q_SEND (TCP) the bytes not acknowledged in sequence
@@ -699,7 +715,6 @@ __noinline int emit_queue(struct scratch *s, __u64 sk_addr, __u32 fd, __u32 queu
 {
 	struct sock *sk = (void *)sk_addr;
 	struct bpf_iter_num it;
-	struct snap_qdata *r;
 	__u64 next, root;
 
 	if (!s || !sk)
@@ -749,16 +764,7 @@ __noinline int emit_queue(struct scratch *s, __u64 sk_addr, __u32 fd, __u32 queu
 		s->q.idx++;
 	}
 	bpf_iter_num_destroy(&it);
-	r = (void *)s->buf;
-	__builtin_memset(r, 0, sizeof(*r));
-	r->h.type = SNAP_REC_QDATA;
-	r->h.len = sizeof(*r);
-	r->fd = fd;
-	r->queue = queue;
-	r->flags = SNAP_QDATA_END | s->q.flags | (s->q.cut ? SNAP_QDATA_CUT : 0);
-	r->index = s->q.idx;
-	r->total = s->q.bytes;
-	emit(s, r, sizeof(*r));
+	emit_queue_end(s, fd, queue);
 	return 0;
 }
 
@@ -813,7 +819,6 @@ __noinline int emit_pipe(struct scratch *s, __u64 file_addr, __u32 fd)
 {
 	struct pipe_inode_info *p;
 	struct bpf_iter_num it;
-	struct snap_qdata *r;
 	__u64 bufs, bsz = bpf_core_type_size(struct pipe_buffer);
 	__u32 head, tail, ring;
 
@@ -852,16 +857,7 @@ __noinline int emit_pipe(struct scratch *s, __u64 file_addr, __u32 fd)
 		s->q.idx++;
 	}
 	bpf_iter_num_destroy(&it);
-	r = (void *)s->buf;
-	__builtin_memset(r, 0, sizeof(*r));
-	r->h.type = SNAP_REC_QDATA;
-	r->h.len = sizeof(*r);
-	r->fd = fd;
-	r->queue = SNAP_Q_PIPE;
-	r->flags = SNAP_QDATA_END | s->q.flags | (s->q.cut ? SNAP_QDATA_CUT : 0);
-	r->index = s->q.idx;
-	r->total = s->q.bytes;
-	emit(s, r, sizeof(*r));
+	emit_queue_end(s, fd, SNAP_Q_PIPE);
 	return 0;
 }
 
