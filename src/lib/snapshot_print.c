@@ -740,22 +740,29 @@ static void base64(FILE *f, const unsigned char *p, size_t n)
 	}
 }
 
+/* One line per 16 bytes: "  OFFSET  xx xx ... |ascii|", built in a buffer and
+ * written once (a queue can be megabytes: a call per byte would dominate). */
 static void hexdump(FILE *f, const unsigned char *p, size_t n)
 {
-	size_t i, j;
+	static const char hex[] = "0123456789abcdef";
+	char line[96];
+	size_t i, j, len;
 
 	for (i = 0; i < n; i += 16) {
-		fprintf(f, "  %08zx ", i);
+		len = snprintf(line, sizeof(line), "  %08zx ", i);
 		for (j = i; j < i + 16; j++) {
-			if (j < n)
-				fprintf(f, " %02x", p[j]);
-			else
-				fputs("   ", f);
+			line[len++] = ' ';
+			line[len++] = j < n ? hex[p[j] >> 4] : ' ';
+			line[len++] = j < n ? hex[p[j] & 15] : ' ';
 		}
-		fputs("  |", f);
+		line[len++] = ' ';
+		line[len++] = ' ';
+		line[len++] = '|';
 		for (j = i; j < i + 16 && j < n; j++)
-			fputc(p[j] >= 0x20 && p[j] < 0x7f ? p[j] : '.', f);
-		fputs("|\n", f);
+			line[len++] = p[j] >= 0x20 && p[j] < 0x7f ? p[j] : '.';
+		line[len++] = '|';
+		line[len++] = '\n';
+		fwrite(line, 1, len, f);
 	}
 }
 
