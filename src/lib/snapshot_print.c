@@ -717,27 +717,35 @@ static void qdata_source(const struct snap_qdata *q, char *buf, size_t len)
 	}
 }
 
+/* RFC 4648 base64 of p, written 4 KiB at a time (a queue can be megabytes). */
 static void base64(FILE *f, const unsigned char *p, size_t n)
 {
 	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i;
+	char out[4096];
+	size_t i, len = 0;
 
 	for (i = 0; i + 2 < n; i += 3) {
-		fputc(t[p[i] >> 2], f);
-		fputc(t[(p[i] & 3) << 4 | p[i + 1] >> 4], f);
-		fputc(t[(p[i + 1] & 15) << 2 | p[i + 2] >> 6], f);
-		fputc(t[p[i + 2] & 63], f);
+		out[len++] = t[p[i] >> 2];
+		out[len++] = t[(p[i] & 3) << 4 | p[i + 1] >> 4];
+		out[len++] = t[(p[i + 1] & 15) << 2 | p[i + 2] >> 6];
+		out[len++] = t[p[i + 2] & 63];
+		if (len == sizeof(out)) {
+			fwrite(out, 1, len, f);
+			len = 0;
+		}
 	}
 	if (n - i == 1) {
-		fputc(t[p[i] >> 2], f);
-		fputc(t[(p[i] & 3) << 4], f);
-		fputs("==", f);
+		out[len++] = t[p[i] >> 2];
+		out[len++] = t[(p[i] & 3) << 4];
+		out[len++] = '=';
+		out[len++] = '=';
 	} else if (n - i == 2) {
-		fputc(t[p[i] >> 2], f);
-		fputc(t[(p[i] & 3) << 4 | p[i + 1] >> 4], f);
-		fputc(t[(p[i + 1] & 15) << 2], f);
-		fputc('=', f);
+		out[len++] = t[p[i] >> 2];
+		out[len++] = t[(p[i] & 3) << 4 | p[i + 1] >> 4];
+		out[len++] = t[(p[i + 1] & 15) << 2];
+		out[len++] = '=';
 	}
+	fwrite(out, 1, len, f);
 }
 
 /* One line per 16 bytes: "  OFFSET  xx xx ... |ascii|", built in a buffer and
