@@ -69,4 +69,16 @@ struct cred___capval {
 #define BD_CRED_CAP(c, field) BPF_CORE_READ((struct cred___capval *)(c), field.val)
 #endif
 
+/*
+ * A socket buffer's fragment since 6.9 (struct skb_frag with a netmem_ref), as a flavor:
+ * 6.1's BTF has no struct skb_frag (skb_frag_t is a bio_vec there), and the program
+ * builds against any kernel's BTF. Older fragments are read as bio_vec, whose layout
+ * (page, len, offset) the 6.2-6.8 struct skb_frag shares.
+ */
+struct skb_frag___netmem {
+	unsigned long netmem;
+	unsigned int len;
+	unsigned int offset;
+} __attribute__((preserve_access_index));
+
 #endif /* BPFDUMP_KERNEL_COMPAT_H */

@@ -427,12 +427,12 @@ __noinline int load_seg(struct scratch *s)
 		page = rd64(fr + bpf_core_field_offset(struct pipe_buffer, page));
 		off = rd32(fr + bpf_core_field_offset(struct pipe_buffer, offset));
 		len = rd32(fr + bpf_core_field_offset(struct pipe_buffer, len));
-	} else if (bpf_core_field_exists(struct skb_frag, netmem)) {
-		fsz = bpf_core_type_size(struct skb_frag);
+	} else if (bpf_core_field_exists(struct skb_frag___netmem, netmem)) {
+		fsz = bpf_core_type_size(struct skb_frag___netmem);
 		fr = s->q.frags + (seg - 1) * fsz;
-		page = rd64(fr + bpf_core_field_offset(struct skb_frag, netmem));
-		off = rd32(fr + bpf_core_field_offset(struct skb_frag, offset));
-		len = rd32(fr + bpf_core_field_offset(struct skb_frag, len));
+		page = rd64(fr + bpf_core_field_offset(struct skb_frag___netmem, netmem));
+		off = rd32(fr + bpf_core_field_offset(struct skb_frag___netmem, offset));
+		len = rd32(fr + bpf_core_field_offset(struct skb_frag___netmem, len));
 		if (page & 1)
 			page = 0;	/* a net_iov, no page */
 	} else {
