@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-// FUZZ_SRCS: src/lib/user_obj.c src/lib/pin.c src/lib/context.c src/lib/load.c src/lib/read.c src/lib/read_ahead.c src/lib/path_cache.c src/lib/btf.c src/lib/plan.c src/lib/format.c src/lib/strbuf.c src/lib/util.c src/lib/output.c src/lib/targets.c src/lib/log.c src/lib/query.c src/lib/scope.c src/lib/codegen.c src/lib/codegen_text.c src/lib/insn.c src/lib/rows.c src/lib/map_syscall.c
+// FUZZ_SRCS: src/lib/user_obj.c src/lib/pin.c src/lib/context.c src/lib/load.c src/lib/read.c src/lib/read_ahead.c src/lib/path_cache.c src/lib/btf.c src/lib/plan.c src/lib/names.c src/lib/formats.c src/lib/format.c src/lib/strbuf.c src/lib/util.c src/lib/output.c src/lib/targets.c src/lib/log.c src/lib/query.c src/lib/scope.c src/lib/codegen.c src/lib/codegen_text.c src/lib/insn.c src/lib/rows.c src/lib/map_syscall.c
 // FUZZ_LIBS: -lbpf -lelf -lz -lpthread
 /*
  * libFuzzer harness for the user-object path (bpfdump run/pin OBJ.bpf.o): the

@@ -86,7 +86,8 @@ static int t_disconnect(sqlite3_vtab *vt)
 	return SQLITE_OK;
 }
 
-/* idxStr: lines of "w PRED", "i COL ARGV", "p PARAM ARGV", "n", "s TEXT" or "-" */
+/* idxStr: lines of "w PRED", "i COL ARGV", "p PARAM ARGV", "j COL ARGV", "g COL...",
+ * "n", "s TEXT" or "-" */
 static int t_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
 {
 	int rc = sql_best_index((struct sql_vtab *)vt, info);
@@ -98,7 +99,7 @@ static int t_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
 	for (p = info->idxStr; *p; ) {
 		const char *e = strchr(p, '\n');
 
-		check(e && strchr("wipns-", *p));
+		check(e && strchr("wipnsjg-", *p));
 		check(*p == 'n' || *p == '-' || p[1] == ' ');
 		p = e + 1;
 	}

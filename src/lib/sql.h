@@ -10,6 +10,10 @@
 #define SQL_MAX_COLS 63		/* a statement's colUsed has one bit per column */
 #define SQL_MAX_PARAMS 8
 #define SQL_MAX_KEYS 8		/* columns of a kept run's index (GROUP BY, join) */
+/* Constraints pushed into one table's predicate, and values of a pushed IN list: the
+ * predicate stays an expression tree the field language takes (Q_MAX_HEIGHT 256) */
+#define SQL_MAX_PUSHED 64
+#define SQL_MAX_IN 128
 
 struct bd_sql;
 struct sql_prog;

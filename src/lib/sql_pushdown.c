@@ -164,8 +164,10 @@ int sql_best_index(struct sql_vtab *v, sqlite3_index_info *info)
 			/* a table argument: only a constant, so a run is one read */
 			if (!k->usable || k->op != SQLITE_INDEX_CONSTRAINT_EQ)
 				continue;
-			if (sqlite3_vtab_rhs_value(info, i, &val) != SQLITE_OK)
+			if (sqlite3_vtab_rhs_value(info, i, &val) != SQLITE_OK) {
+				sb_free(&idx);	/* lines of the constraints before this one */
 				return SQLITE_CONSTRAINT;
+			}
 			u->argvIndex = ++argv_n;
 			u->omit = 1;
 			sb_printf(&idx, "p %d %d\n", -1 - col, argv_n);
@@ -189,7 +191,8 @@ int sql_best_index(struct sql_vtab *v, sqlite3_index_info *info)
 			describe(&idx, v, col, k->op, true);
 			continue;
 		}
-		if (!k->usable || !v->s->pushdown || !(c->push_int || c->push_str)) {
+		if (!k->usable || !v->s->pushdown || !(c->push_int || c->push_str) ||
+		    pushed >= SQL_MAX_PUSHED) {
 			describe(&idx, v, col, k->op, k->usable);
 			continue;
 		}
@@ -292,6 +295,10 @@ static bool in_list(const struct sql_col *c, sqlite3_value *list, struct sql_fil
 		}
 		sb_printf(&b, "%s%s == %s", n++ ? " || " : "(", c->expr, lit.s);
 		sb_free(&lit);
+		if (n > SQL_MAX_IN) {	/* a tree the field language takes: SQLite's */
+			sb_free(&b);
+			return false;
+		}
 	}
 	if (rc != SQLITE_DONE) {
 		sb_free(&b);
