@@ -77,6 +77,7 @@ if id nobody >/dev/null 2>&1; then
 	rc=$?
 	check "nobody's bpfdump cat -J fails in one line naming what -J needs" \
 		sh -c "[ $rc -ne 0 ] && [ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q -- '-J, -r and -n need' '$TMP/err'"
+	$BPFDUMP rm $DIR/task/held
 	$BPFDUMP rm $DIR/tcp/owned
 else
 	skip "no user nobody"
