@@ -54,8 +54,16 @@ static char **syscall_names(struct bpfdump *d, int *cnt)
 	snprintf(path, sizeof(path), "%s/events/syscalls", tfs);
 	dir = opendir(path);
 	if (!dir) {
-		bd_err(d, -errno, "syscall: cannot read %s: %s (a kernel without "
-		       "CONFIG_FTRACE_SYSCALLS has no syscall tracepoints)", path, strerror(errno));
+		int err = -errno;
+
+		if (bd_lockdown_probe(d)->confidential)
+			bd_err(d, err, "syscall: cannot read %s: %s (lockdown=confidentiality "
+			       "closes tracefs, whose formats syscall: needs; %s)", path,
+			       strerror(-err), BD_LOCKDOWN_FILE);
+		else
+			bd_err(d, err, "syscall: cannot read %s: %s (a kernel without "
+			       "CONFIG_FTRACE_SYSCALLS has no syscall tracepoints)", path,
+			       strerror(-err));
 		return NULL;
 	}
 	while ((e = readdir(dir))) {

@@ -12,8 +12,15 @@ SC=$HELPERS/sc_opens
 [ -x "$SC" ] || { skip "sc_opens not built (make $BUILD/tests/sc_opens)"; exit 0; }
 SC_LIST=${SC_LIST:-'syscall:*'}
 QUICK=${SC_QUICK:-0}
-if ! "$BPFDUMP" info tp:syscalls:sys_enter_openat >/dev/null 2>&1; then
-	skip "no syscall tracepoints on this kernel (CONFIG_FTRACE_SYSCALLS)"
+if ! "$BPFDUMP" info tp:syscalls:sys_enter_openat >/dev/null 2>"$TMP/info.err"; then
+	if grep -q '\[confidentiality\]' /sys/kernel/security/lockdown 2>/dev/null; then
+		timeout 60 "$BPFDUMP" trace -d 1 'syscall:open*' >/dev/null 2>"$TMP/err"
+		rc=$?
+		check "lockdown=confidentiality: syscall: refused in one line naming it ($(head -c 200 "$TMP/err"))" \
+			sh -c "[ $rc -ne 0 ] && [ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q 'lockdown=confidentiality' '$TMP/err'"
+		exit 0
+	fi
+	skip "no syscall tracepoints here: $(head -c 200 "$TMP/info.err")"
 	exit 0
 fi
 D=$TMP/d
