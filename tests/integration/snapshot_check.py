@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# snapshot.sh: the snapshot document against /proc, ss and the target's own record
+# snapshot.sh: the snapshot document against the /proc/PID files and ss output copied beside it (g1/)
 import json, os, re, sys
 tmp, pid, cg2, cg = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 g = tmp + "/g1/"

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# snapshot_sockets.sh: UDP sockets holding random datagrams from several sources, unread; writes the truth
+# snapshot_sockets.sh: a UDP and a unix dgram socket holding random datagrams from several sources, unread; writes the truth
 import json, os, random, socket, sys, time
 d, seed = sys.argv[1], int(sys.argv[2])
 rnd = random.Random(seed)
