@@ -28,17 +28,10 @@ else
 	at_exit ip netns del $NS
 	ip netns exec $NS ip link set lo up
 	# inside: a listener, a connected pair, a bound UDP socket; outside: a listener
-	sockets='import socket, sys, time
-l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
-c = socket.create_connection(l.getsockname()); a, _ = l.accept()
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
-open(sys.argv[1] + ".tmp", "w").write("%d %d %d\n" % (l.getsockname()[1], c.getsockname()[1], u.getsockname()[1]))
-import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-time.sleep(3600)'
-	ip netns exec $NS $PY -c "$sockets" "$TMP/in.ports" &
+	ip netns exec $NS $PY "$PYDIR/containers_sockets.py" "$TMP/in.ports" &
 	IN=$!
 	at_exit kill $IN
-	$PY -c "$sockets" "$TMP/out.ports" &
+	$PY "$PYDIR/containers_sockets.py" "$TMP/out.ports" &
 	OUT=$!
 	at_exit kill $OUT
 	wait_file "$TMP/in.ports" && wait_file "$TMP/out.ports"
@@ -112,9 +105,7 @@ check "--pidns: the namespace's 3 processes, pids 1..3" \
 	test "$(echo "$got" | awk '{ print $2 }' | sort -n | tr '\n' ' ')" = "1 2 3 "
 got=$(rows dump task --pidns $PNS -o 'pid=nstgid(task)' | tr '\n' ' ')
 check "--pidns: our own reader is not one of the tasks listed ($got)" test "$got" = "1 2 3 "
-got=$("$BPFDUMP" dump task --pidns $PNS -J | $PY -c '
-import json, sys
-print(" ".join("%d:%d" % (r["pid"], r["ppid"]) for r in map(json.loads, sys.stdin)))')
+got=$("$BPFDUMP" dump task --pidns $PNS -J | $PY "$PYDIR/containers_pidns_rows.py")
 want=$(echo "$(truth)" | awk '{ print $2 ":" $3 }' | sort -n | tr '\n' ' ')
 expect_eq "--pidns: the default columns number pids as the namespace does" "${want% }" "$(echo $got | tr ' ' '\n' | sort -n | tr '\n' ' ' | sed 's/ $//')"
 got=$(rows dump task --pidns $PNS --pid 2 -o 'pid=nstgid(task),host=task->tgid')
@@ -254,8 +245,7 @@ SH
 		fail "chroot: the setup failed: $(head -c 300 "$TMP/err")"
 	else
 		S=$(cat "$CR/sleep.pid")
-		walked() { python3 -c 'import json,sys; r=json.loads(sys.stdin.readline())
-print(r["exe_file"]); print(r["pwd"]); print(r["root"])' <"$1"; }
+		walked() { /usr/bin/python3 "$PYDIR/containers_walked.py" <"$1"; }
 		expect_eq "chroot: a chrooted task's exe/cwd/root read in the chroot match readlink there" \
 			"$(cat "$CR/in.$S.truth")" "$(walked "$CR/in.$S.json")"
 		expect_eq "chroot: ... and read outside it, readlink outside" \
@@ -266,8 +256,7 @@ print(r["exe_file"]); print(r["pwd"]); print(r["root"])' <"$1"; }
 			"$(cat "$CR/in.$pp.truth")" "$(walked "$CR/in.$pp.json")"
 		expect_eq "chroot: task_vma's paths read in the chroot match its /proc/PID/maps" \
 			"$(awk 'NF>=6 && $6 ~ /^\// {print $6}' "$CR/in.maps" | sort -u)" \
-			"$(python3 -c 'import json,sys
-print("\n".join(sorted({json.loads(l)["path"] for l in sys.stdin if l.strip()} - {""})))' \
+			"$(/usr/bin/python3 "$PYDIR/containers_vma_paths.py" \
 				<"$CR/in.vma.json" | grep '^/')"
 	fi
 fi

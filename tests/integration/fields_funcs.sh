@@ -53,13 +53,7 @@ fi
 # sock_common to struct sock to socket_alloc: the inode /proc/net/tcp shows, 0 in TIME_WAIT
 # (no struct sock behind it: the cast reads nothing there)
 tcp_truth() { # the helper's ports: "lport rport inode" of /proc/net/tcp
-	$PY -c '
-import sys
-for line in list(open("/proc/net/tcp"))[1:]:
-    f = line.split()
-    lp, rp = str(int(f[1].split(":")[1], 16)), str(int(f[2].split(":")[1], 16))
-    if (lp == sys.argv[1] and rp in ("0",) + tuple(sys.argv[2:])) or (lp in sys.argv[2:] and rp == sys.argv[1]):
-        print(lp, rp, f[9])' "$LPORT" "$CPORT" "$TWPORT" | sort
+	$PY "$PYDIR/fields_funcs_tcp_truth.py" "$LPORT" "$CPORT" "$TWPORT" | sort
 }
 # the helper's sockets by their two ports: an ephemeral port may be another connection's too
 MINE="(lport == $LPORT && (rport == 0 || rport == $CPORT || rport == $TWPORT)) || ((lport == $CPORT || lport == $TWPORT) && rport == $LPORT)"
@@ -124,11 +118,7 @@ expect_eq "exe(task) as an SQL column (the test's shell)" "$want" "$got"
 
 # ---- cmdline(task) ----
 # ps -o args's form of /proc/PID/cmdline: NULs between arguments as spaces, the last dropped
-proc_args() { $PY -c '
-import sys
-raw = open("/proc/%s/cmdline" % sys.argv[1], "rb").read()[:4095]
-raw = raw[:-1] if raw.endswith(b"\0") else raw
-sys.stdout.write(raw.replace(b"\0", b" ").decode())' "$1"; }
+proc_args() { $PY "$PYDIR/fields_funcs_proc_args.py" "$1"; }
 want=$(proc_args $P)
 got=$(bd dump task -J -o 'c=cmdline(task)' -w "task->pid == $P" |
 	$PY -c 'import json, sys; print(json.loads(sys.stdin.readline())["c"])')

@@ -38,35 +38,7 @@ bpftool prog loadall "$OBJ" "$D/p" pinmaps "$D/b" 2>"$TMP/load.err" ||
 	{ fail "bpftool prog loadall $OBJ: $(head -c 200 "$TMP/load.err")"; exit 1; }
 
 # The elements: written for bpftool batch, and kept as the truth (hex bytes)
-$PY - "$D" "$TMP/truth.json" "$TMP/batch" <<'PY' || { fail "truth generation"; exit 1; }
-import json, struct, sys
-d, truth_f, batch_f = sys.argv[1:4]
-maps = {}   # pinned path -> {key hex: value hex}
-def put(path, k, v):
-    maps.setdefault(path, {})[k.hex()] = v.hex()
-for k in (1, 7, 300):
-    put(d + "/hash", struct.pack("<I", k), struct.pack("<Q", k * 1000 + 5))
-    put(d + "/pcpu", struct.pack("<I", k), struct.pack("<i", -k))
-    put(d + "/lru", struct.pack("<Q", k << 33 | 9), struct.pack("<I", k))
-    put(d + "/b/bdme_hash", struct.pack("<I", k), struct.pack("<IiQ", k * 10, -k, k << 40))
-    put(d + "/b/bdme_pcpu", struct.pack("<I", k), struct.pack("<IiQ", k, -2 * k, 3 * k))
-    put(d + "/b/bdme_lru", struct.pack("<HBB", 8000 + k, 6, k & 1), struct.pack("<i", -k))
-for k in (0, 2):
-    put(d + "/array", struct.pack("<I", k), struct.pack("<Q", 0xbd00 + k))
-    put(d + "/b/bdme_arr", struct.pack("<I", k), struct.pack("<Q", 1 << 62 | k))
-for k in range(1500):
-    put(d + "/big", struct.pack("<I", k * 7919), struct.pack("<Q", k))
-sp = lambda h: " ".join("0x" + h[i:i + 2] for i in range(0, len(h), 2))
-with open(batch_f, "w") as f:
-    for path, elems in maps.items():
-        for k, v in elems.items():
-            f.write("map update pinned %s key %s value %s\n" % (path, sp(k), sp(v)))
-# arrays: every index exists; those not written are zeros
-for path, n, vs in ((d + "/array", 4, 8), (d + "/b/bdme_arr", 4, 8)):
-    for k in range(n):
-        maps[path].setdefault(struct.pack("<I", k).hex(), "00" * vs)
-json.dump(maps, open(truth_f, "w"))
-PY
+$PY "$PYDIR/map_elems_truth.py" "$D" "$TMP/truth.json" "$TMP/batch" || { fail "truth generation"; exit 1; }
 bpftool batch file "$TMP/batch" >/dev/null 2>"$TMP/batch.err" ||
 	{ fail "bpftool batch (inserting the elements): $(tail -c 300 "$TMP/batch.err")"; exit 1; }
 
@@ -74,95 +46,7 @@ map_id() { bpftool map show pinned "$1" -j | $PY -c 'import json,sys; print(json
 
 # judge KIND PATH ROWS.json [bpftool.json]: bpfdump's rows against the truth (and bpftool's)
 judge() {
-	$PY - "$@" "$TMP/truth.json" <<'PY'
-import json, re, struct, sys
-kind, path, rows_f = sys.argv[1:4]
-tool_f, truth_f = sys.argv[4] if len(sys.argv) > 5 else None, sys.argv[-1]
-truth = json.load(open(truth_f))[path]
-ncpu = None
-def canon(v):
-    """btf_dump leaves zero members out: compare without them"""
-    if isinstance(v, dict):
-        v = {k: x for k, x in v.items() if x != 0}
-    return json.dumps(v, sort_keys=True)
-def parse(s):
-    """btf_dump's compact text: (type)value, {.m = v,...} -> int / dict"""
-    s = s.strip()
-    m = re.match(r"^\([^()]*\)", s)
-    if m:
-        s = s[m.end():].strip()
-    if s.startswith("{"):
-        out, body = {}, s[1:-1]
-        for mm in re.finditer(r"\.(\w+) = (\([^()]*\))?(-?\w+)", body):
-            out[mm.group(1)] = int(mm.group(3), 0)
-        return out
-    return int(s, 0)
-# what the truth's bytes mean in each map with BTF (Python's struct, independently)
-layouts = {"bdme_hash": ("<I", "<IiQ", "abc"), "bdme_pcpu": ("<I", "<IiQ", "abc"),
-           "bdme_arr": ("<I", "<Q", None), "bdme_lru": ("<HBB", "<i", None)}
-keynames = {"bdme_lru": ("port", "proto", "flag")}
-def decode(name, kh, vh):
-    kf, vf, vnames = layouts[name]
-    k = struct.unpack(kf, bytes.fromhex(kh))
-    k = dict(zip(keynames[name], k)) if name in keynames else k[0]
-    v = struct.unpack(vf, bytes.fromhex(vh))
-    v = dict(zip(vnames, v)) if vnames else v[0]
-    return canon(k), canon(v)
-hexs = lambda h: " ".join(h[i:i + 2] for i in range(0, len(h), 2))
-try:
-    rows = [json.loads(l) for l in open(rows_f) if l.strip()]
-except ValueError as e:
-    rows = ["bad JSON: %s" % e]
-name = path.rsplit("/", 1)[1]
-btf = name in layouts
-percpu = "pcpu" in name
-got, want = [], []
-for r in rows:
-    if not isinstance(r, dict) or set(r) != {"key", "value"}:
-        got.append(("bad row", str(r)))
-        continue
-    if percpu:
-        parts = r["value"].split("; ")
-        vals = [p.split(": ", 1)[1] for p in parts]
-        ncpu = len(vals)
-        vals = [canon(parse(v)) for v in vals] if btf else vals
-        k = canon(parse(r["key"])) if btf else r["key"]
-        got.append((k, tuple(vals)))
-    elif btf:
-        got.append((canon(parse(r["key"])), canon(parse(r["value"]))))
-    else:
-        got.append((r["key"], r["value"]))
-for kh, vh in truth.items():
-    if btf:
-        k, v = decode(name, kh, vh)
-    else:
-        k, v = hexs(kh), hexs(vh)
-    want.append((k, tuple([v] * (ncpu or 1))) if percpu else (k, v))
-if kind == "truth":
-    ok = sorted(got) == sorted(want) and len(got) == len(want)
-    print(("ok " if ok else "FAIL ") + "map_elems: %s: the rows are the %d inserted keys and values%s"
-          % (name, len(want), "" if ok else ": got %s, want %s" % (sorted(got)[:4], sorted(want)[:4])))
-else:
-    tool = json.load(open(tool_f))
-    conv = []
-    for e in tool:
-        if btf:
-            f = e["formatted"]
-            k = canon(f["key"])
-            if percpu:
-                conv.append((k, tuple(canon(c["value"]) for c in f["values"])))
-            else:
-                conv.append((k, canon(f["value"])))
-        else:
-            b = lambda l: " ".join(x[2:].lower() for x in l)
-            if percpu:
-                conv.append((b(e["key"]), tuple(b(c["value"]) for c in e["values"])))
-            else:
-                conv.append((b(e["key"]), b(e["value"])))
-    ok = sorted(got) == sorted(conv)
-    print(("ok " if ok else "FAIL ") + "map_elems: %s: the rows are bpftool map dump's (%d)%s"
-          % (name, len(conv), "" if ok else ": got %s, bpftool %s" % (sorted(got)[:4], sorted(conv)[:4])))
-PY
+	$PY "$PYDIR/map_elems_judge.py" "$@" "$TMP/truth.json"
 }
 
 for path in "$D/hash" "$D/array" "$D/pcpu" "$D/lru" "$D/big" "$D/b/bdme_hash" "$D/b/bdme_arr" \
@@ -200,21 +84,7 @@ for env in 0 1; do
 	BPFDUMP_MAP_SYSCALLS=$env timeout 60 "$BPFDUMP" dump bpf_map_elem --map "$id" >"$TMP/t.out"
 	BPFDUMP_MAP_SYSCALLS=$env timeout 60 "$BPFDUMP" dump bpf_map_elem --map "$id" -J >"$TMP/t.json"
 	BPFDUMP_MAP_SYSCALLS=$env timeout 60 "$BPFDUMP" dump bpf_map_elem --map "$id" -r -n >"$TMP/t.raw"
-	$PY - "$TMP/t.out" "$TMP/t.json" "$TMP/t.raw" "$env" <<'PY'
-import json, sys
-tab, js, raw, env = sys.argv[1:5]
-lines = open(tab).read().splitlines()
-rows = [json.loads(l) for l in open(js)]
-cells = sorted((r["key"], r["value"]) for r in rows)
-# the table: header, then key at column 0, value where the header's VALUE starts
-hdr = lines[0] if lines else ""
-at = hdr.find("VALUE")
-tabrows = sorted((l[:at].rstrip(), l[at:]) for l in lines[1:])
-rawrows = sorted(tuple(c.replace("\\x20", " ") for c in l.split(" ", 1)) for l in open(raw).read().splitlines())
-ok = hdr.split() == ["KEY", "VALUE"] and tabrows == cells and rawrows == cells and len(cells) == 3
-print(("ok " if ok else "FAIL ") + "map_elems: bdme_hash (BPFDUMP_MAP_SYSCALLS=%s): the table and -r -n show the JSON's cells" % env
-      + ("" if ok else ": %s / %s / %s" % (tabrows, rawrows, cells)))
-PY
+	$PY "$PYDIR/map_elems_table.py" "$TMP/t.out" "$TMP/t.json" "$TMP/t.raw" "$env"
 done
 
 # a deleted element disappears
@@ -248,9 +118,7 @@ bad_input "sockmap: the socket's columns with the map syscalls" "give -o key" \
 # an 8-byte sockmap: slots 0..2 hold sockets, slot 3 is empty (bpftool: an error entry)
 got=$($F timeout 60 "$BPFDUMP" dump sockmap --map "$sk8" -o key -n | sort | xargs)
 expect_eq "sockmap of cookies: -o key lists the filled slots" "00 00 00 00 01 00 00 00 02 00 00 00" "$got"
-tool=$(bpftool map dump id "$sk8" -j | $PY -c '
-import json, sys
-print(" ".join(" ".join(b[2:] for b in e["key"]) for e in json.load(sys.stdin) if isinstance(e.get("value"), list)))')
+tool=$(bpftool map dump id "$sk8" -j | $PY "$PYDIR/map_elems_sockmap_slots.py")
 expect_eq "sockmap of cookies: the slots bpftool reads a cookie from" "$got" "$tool"
 if [ $ITER = 1 ]; then
 	got2=$(timeout 60 "$BPFDUMP" dump sockmap --map "$sk8" -o key -n | sort | xargs)

@@ -28,54 +28,7 @@ fi
 
 # compare LABEL JSON: every key the helper wrote, per fd, against the snapshot's tcp rows
 compare() {
-	python3 - "$1" "$2" "$TMP/h/truth" <<'EOF'
-import json, sys
-label, snap, truthf = sys.argv[1:4]
-d = json.load(open(snap))
-rows = {r["fd"]: r for r in d.get("tcp", [])}
-truth, roles = {}, {}
-for line in open(truthf):
-    a = line.split()
-    if a[0] in ("client", "accepted", "pending"):
-        roles[a[0]] = int(a[1])
-        continue
-    truth.setdefault(int(a[0]), {})[a[1]] = a[2]
-def show(v):
-    return "true" if v is True else "false" if v is False else str(v)
-for fd, kv in sorted(truth.items()):
-    r = rows.get(fd)
-    role = "listener" if "port" in kv else [k for k, v in roles.items() if v == fd][0]
-    if r is None:
-        print("FAIL snapshot_sockets: %s: fd %d (%s): no tcp row" % (label, fd, role))
-        continue
-    bad = []
-    for k, v in sorted(kv.items()):
-        if k in ("port", "inq", "outq", "tcpi_snd_wnd"):
-            continue
-        got = r.get(k)
-        if k == "ca_state":
-            v = ["open", "disorder", "cwr", "recovery", "loss"][int(v)]
-        if show(got) != v:
-            bad.append("%s %s, kernel says %s" % (k, show(got), v))
-    # the windows TCP_INFO reports too
-    if "tcpi_snd_wnd" in kv and show(r.get("snd_wnd")) != kv["tcpi_snd_wnd"]:
-        bad.append("snd_wnd %s, TCP_INFO says %s" % (show(r.get("snd_wnd")), kv["tcpi_snd_wnd"]))
-    # what ss shows as Recv-Q/Send-Q is the same sequence arithmetic
-    if "inq" in kv and (r["rcv_nxt"] - r["copied_seq"]) % 2**32 != int(kv["inq"]):
-        bad.append("rcv_nxt - copied_seq != SIOCINQ %s" % kv["inq"])
-    if "outq" in kv and (r["write_seq"] - r["snd_una"]) % 2**32 != int(kv["outq"]):
-        bad.append("write_seq - snd_una != SIOCOUTQ %s" % kv["outq"])
-    n = len([k for k in kv if k not in ("port",)])
-    if bad:
-        print("FAIL snapshot_sockets: %s: fd %d (%s): %s" % (label, fd, role, "; ".join(bad)))
-    else:
-        print("ok snapshot_sockets: %s: fd %d (%s): %d values as the kernel reports them" % (label, fd, role, n))
-pend = rows.get(roles.get("pending"))
-if pend is None or pend["state"] != "ESTAB" or pend["mss"] in (None, 0):
-    print("FAIL snapshot_sockets: %s: pending client: %s" % (label, pend))
-else:
-    print("ok snapshot_sockets: %s: the connection not accepted is listed with its state" % label)
-EOF
+	/usr/bin/python3 "$PYDIR/snapshot_sockets_compare.py" "$1" "$2" "$TMP/h/truth"
 }
 
 # ss -tie's mss (tcp_info's snd_mss) and wscale of each connected socket, by its addresses
@@ -87,37 +40,7 @@ ss_check() {
 		skip "$label: ss -tie: no output"
 		return
 	fi
-	python3 - "$label" "$json" "$TMP/ss" <<'EOF'
-import json, re, sys
-label, snap, ssf = sys.argv[1:4]
-d = json.load(open(snap))
-socks = {(s["local"], s["remote"]): s["fd"] for s in d["sockets"] if s.get("local")}
-tcp = {r["fd"]: r for r in d["tcp"]}
-text = open(ssf).read()
-# ss -e prints a connection's line and its info on the next line(s)
-entries = re.split(r"\n(?=\S)", text.strip())
-if not any("mss:" in e for e in entries):
-    print("skip snapshot_sockets: %s: ss -tie shows no TCP info here (no inet_diag?)" % label)
-    sys.exit(0)
-n = 0
-for e in entries:
-    f = e.split()
-    local, remote = (f[2], f[3]) if f[0].isdigit() else (f[3], f[4])
-    fd = socks.get((local, remote))
-    if fd is None:
-        continue
-    r = tcp[fd]
-    m = re.search(r"\bmss:(\d+)", e)
-    w = re.search(r"\bwscale:(\d+),(\d+)", e)
-    want = (m and int(m.group(1)), w and (int(w.group(1)), int(w.group(2))))
-    got = (r["mss"], (r["snd_wscale"], r["rcv_wscale"]))
-    if want != got:
-        print("FAIL snapshot_sockets: %s: %s: ss -tie says mss, wscale %s, snapshot %s" % (label, local, want, got))
-    else:
-        n += 1
-print(("ok snapshot_sockets: %s: mss and wscale as ss -tie shows them (%d sockets)" % (label, n))
-      if n >= 3 else "FAIL snapshot_sockets: %s: only %d sockets matched in ss -tie" % (label, n))
-EOF
+	/usr/bin/python3 "$PYDIR/snapshot_sockets_ss.py" "$label" "$json" "$TMP/ss"
 }
 
 PORT=$(awk '$2 == "port" { print $3 }' "$TMP/h/truth")
@@ -165,39 +88,7 @@ if [ -z "$OPEN_CODED" ]; then
 	skip "--data: the rest needs the open-coded iterators"
 	exit 0
 fi
-cat >"$TMP/dgram.py" <<'PY'
-import json, os, random, socket, sys, time
-d, seed = sys.argv[1], int(sys.argv[2])
-rnd = random.Random(seed)
-truth = {}
-r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-r.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-r.bind(("127.0.0.1", 0))
-keep, sent = [], []
-for i in range(5):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    b = rnd.randbytes(rnd.randrange(40, 1400))
-    s.sendto(b, r.getsockname())
-    sent.append(["%s:%d" % s.getsockname(), b.hex()])
-    keep.append(s)
-truth["udp"] = [r.fileno(), sent]
-u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-name = "\0bpfdump-test-%d" % os.getpid()
-u.bind(name)
-sent = []
-for i in range(3):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    s.bind("\0bpfdump-test-%d-%d" % (os.getpid(), i))
-    b = rnd.randbytes(rnd.randrange(1, 300))
-    s.sendto(b, name)
-    sent.append(["@bpfdump-test-%d-%d" % (os.getpid(), i), b.hex()])
-    keep.append(s)
-truth["unix"] = [u.fileno(), sent]
-json.dump(truth, open(d + "/dgram.json", "w"))
-open(d + "/dgram.ready", "w").close()
-time.sleep(3600)
-PY
+cp "$PYDIR/snapshot_sockets_dgram.py" "$TMP/dgram.py"
 python3 "$TMP/dgram.py" "$TMP" "$$" </dev/null >/dev/null 2>"$TMP/dgram.err" &
 DP=$!
 at_exit "kill $DP"
@@ -209,37 +100,7 @@ fi
 
 # qcheck LABEL JSON MAX: each datagram, in order, with its source; cut at MAX bytes per socket
 qcheck() {
-	python3 - "$1" "$2" "$3" "$TMP/dgram.json" <<'PY'
-import base64, json, sys
-label, snap, cap, truthf = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-d, truth = json.load(open(snap)), json.load(open(truthf))
-for kind, (fd, sent) in sorted(truth.items()):
-    bufs = [q for q in d["queued"] if q["fd"] == fd and "index" in q]
-    end = [q for q in d["queued"] if q["fd"] == fd and "buffers" in q]
-    bad, left, want_bufs = [], cap, []
-    for i, (src, hx) in enumerate(sent):
-        b = bytes.fromhex(hx)
-        if left <= 0 and want_bufs and want_bufs[-1][3]:
-            break
-        n = min(len(b), left)
-        want_bufs.append((i, src, b[:n], n < len(b)))
-        left -= n
-        if n < len(b):
-            break
-    got = [(q["index"], q["source"], base64.b64decode(q["data"]), q["cut"]) for q in bufs]
-    if got != want_bufs:
-        bad.append("buffers %s, sent %s" % ([(g[0], g[1], len(g[2]), g[3]) for g in got],
-                                             [(w[0], w[1], len(w[2]), w[3]) for w in want_bufs]))
-    total = sum(len(bytes.fromhex(h)) for _, h in sent)
-    if len(end) != 1 or end[0]["buffers"] != len(sent) or end[0]["bytes"] != total or \
-       end[0]["cut"] != (total > cap):
-        bad.append("summary %s, sent %d datagrams of %d bytes" % (end, len(sent), total))
-    if bad:
-        print("FAIL snapshot_sockets: %s: %s fd %d: %s" % (label, kind, fd, "; ".join(bad)))
-    else:
-        print("ok snapshot_sockets: %s: %s fd %d: %d datagrams in order with their sources, "
-              "%d bytes copied" % (label, kind, fd, len(sent), sum(len(w[2]) for w in want_bufs)))
-PY
+	/usr/bin/python3 "$PYDIR/snapshot_sockets_qcheck.py" "$1" "$2" "$3" "$TMP/dgram.json"
 }
 
 for max in 65536 777 100; do
@@ -265,29 +126,7 @@ fi
 # the verified page translation): the client's, the three segments the
 # accepted side wrote (rx.bin); the accepted side's, the client's 20480 'x'
 if timeout 60 "$BPFDUMP" snapshot -J --data -o sockets "$HP" >"$TMP/tcpq.json" 2>"$TMP/tcpq.err"; then
-	python3 - "$TMP/tcpq.json" "$TMP/h/truth" "$TMP/h/rx.bin" <<'PY'
-import base64, json, sys
-d = json.load(open(sys.argv[1]))
-t, roles = {}, {}
-for l in open(sys.argv[2]):
-    a = l.split()
-    if a[0] in ("client", "accepted"):
-        roles[a[0]] = int(a[1])
-    elif a[0].isdigit() and a[1] in ("inq", "outq"):
-        t.setdefault(int(a[0]), {})[a[1]] = int(a[2])
-want = {roles["client"]: open(sys.argv[3], "rb").read(), roles["accepted"]: b"x" * 20480}
-for fd, kv in sorted(t.items()):
-    for queue, n in (("receive", kv["inq"]), ("send", kv["outq"])):
-        end = [q for q in d["queued"] if q["fd"] == fd and q["queue"] == queue and "buffers" in q]
-        bufs = [q for q in d["queued"] if q["fd"] == fd and q["queue"] == queue and "index" in q]
-        data = b"".join(base64.b64decode(q["data"]) for q in bufs)
-        exp = want[fd] if queue == "receive" else b""
-        ok = len(end) == 1 and end[0]["bytes"] == n == len(exp) and data == exp
-        print(("ok" if ok else "FAIL") + " snapshot_sockets: --data: TCP fd %d %s queue: %s bytes "
-              "as SIOCINQ/SIOCOUTQ say (%d), %d copied, %s as written" % (
-                  fd, queue, end[0]["bytes"] if end else None, n, len(data),
-                  "the same" if data == exp else "NOT the same"))
-PY
+	/usr/bin/python3 "$PYDIR/snapshot_sockets_tcpq.py" "$TMP/tcpq.json" "$TMP/h/truth" "$TMP/h/rx.bin"
 	check "--data: every byte read: nothing said not read" \
 		python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["queued_not_read"] != [])' "$TMP/tcpq.json"
 else

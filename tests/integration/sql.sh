@@ -28,10 +28,7 @@ got=$(sql -J "SELECT fd, path FROM task_file($H) ORDER BY fd" |
 expect_eq "task_file(PID): paths = readlink /proc/PID/fd/N" "$want" "$got"
 
 # GROUP BY / ORDER BY / LIMIT vs python over /proc
-want=$(python3 -c "
-import os
-n = {p: len(os.listdir('/proc/%d/fd' % p)) for p in ($H, $P2, $P3)}
-for p in sorted(n, key=lambda p: -n[p])[:2]: print(p, n[p])")
+want=$(/usr/bin/python3 "$PYDIR/sql_fd_counts.py" "$H" "$P2" "$P3")
 got=$(sql -n -r "SELECT pid, count(*) AS n FROM task_file WHERE pid IN ($H, $P2, $P3)
 	GROUP BY pid ORDER BY n DESC LIMIT 2")
 expect_eq "GROUP BY pid ORDER BY count DESC LIMIT 2 = python over /proc/PID/fd" "$want" "$got"
@@ -104,12 +101,7 @@ timeout 60 "$BPFDUMP" -vv sql -n "$q" >"$TMP/corr" 2>"$TMP/corr.err"
 expect_eq "a correlated subquery: task_file read once" 1 \
 	"$(grep -c "sql: table task_file: iterator run" "$TMP/corr.err")"
 expect_eq "... and its program loaded once" 1 "$(grep -c "target 'task_file': loaded" "$TMP/corr.err")"
-want=$(python3 -c "
-import os
-for p in sorted(int(x) for x in os.listdir('/proc') if x.isdigit()):
-    try: n = len(os.listdir('/proc/%d/fd' % p))
-    except OSError: continue
-    if n > 5 and p in ($H, $P2, $P3): print(p)")
+want=$(/usr/bin/python3 "$PYDIR/sql_many_fds.py" "$H" "$P2" "$P3")
 got=$(tr -d " " <"$TMP/corr" | grep -xE "$H|$P2|$P3" | sort -n)
 expect_eq "... with python's answer for the test's processes" "$want" "$got"
 runs=$(timeout 60 "$BPFDUMP" -v sql -n "SELECT count(*) FROM task a, task b WHERE a.pid = $H AND b.pid = $H AND a.tid = b.tid" 2>&1 >/dev/null |

@@ -25,15 +25,7 @@ at_exit "kill $C"
 # ---- the inode columns ----
 # /proc/net/FILE: "lport rport inode" of the rows whose local port is one of PORTS
 proc_net() { # FILE PORTS...
-	$PY - "$@" <<'PY'
-import sys
-ports = set(sys.argv[2:])
-for line in list(open("/proc/net/" + sys.argv[1]))[1:]:
-    f = line.split()
-    lp, rp = str(int(f[1].rsplit(":", 1)[1], 16)), str(int(f[2].rsplit(":", 1)[1], 16))
-    if lp in ports:
-        print(lp, rp, f[9])
-PY
+	$PY "$PYDIR/sql_owners_proc_net.py" "$@"
 }
 want=$(proc_net tcp "$LPORT" "$CPORT" | sort)
 got=$(bd dump tcp -r -n -o lport,rport,inode -w "lport == $LPORT || lport == $CPORT" | sort)
@@ -78,18 +70,7 @@ expect_eq "sql: tcp JOIN task_file ON inode gives the listener's holders" "$want
 ss_rows() { # WITH_RPORT SS-ARGS...
 	local r=$1
 	shift
-	ss -H "$@" -p 2>/dev/null | $PY -c '
-import re, sys
-r, pids = sys.argv[1] == "1", set(sys.argv[2:])
-for line in sys.stdin:
-    f = line.split()
-    loc = [x for x in f if re.search(r":\d+$", x) or x.endswith(":*")]
-    if len(loc) < 2:
-        continue
-    lp, rp = loc[0].rsplit(":", 1)[1], loc[1].rsplit(":", 1)[1]
-    for pid, fd in re.findall(r"pid=(\d+),fd=(\d+)", line):
-        if pid in pids:
-            print(pid, fd, lp, *( [rp] if r else []))' "$r" "$P" "$C" | sort
+	ss -H "$@" -p 2>/dev/null | $PY "$PYDIR/sql_owners_ss.py" "$r" "$P" "$C" | sort
 }
 if ! ss -H -tln >/dev/null 2>&1; then
 	skip "views against ss: no ss -H here"
@@ -116,15 +97,7 @@ fi
 
 # lsof -i: the helper's internet fds, "fd port"
 if command -v lsof >/dev/null; then
-	want=$(timeout 60 lsof -a -i -n -P -p "$P" -F fn 2>/dev/null | $PY -c '
-import sys
-fd = None
-for line in sys.stdin:
-    line = line.strip()
-    if line[:1] == "f":
-        fd = line[1:]
-    elif line[:1] == "n" and fd:
-        print(fd, line[1:].split("->")[0].rsplit(":", 1)[1])' | sort -u)
+	want=$(timeout 60 lsof -a -i -n -P -p "$P" -F fn 2>/dev/null | $PY "$PYDIR/sql_owners_lsof.py" | sort -u)
 	got=$(bd sql -r -n "SELECT fd, lport FROM listening WHERE pid = $P UNION
 		SELECT fd, lport FROM connections WHERE pid = $P" | sort -u)
 	expect_eq "listening + connections: lsof -i -p PID's fds and ports" "$want" "$got"

@@ -26,11 +26,7 @@ CG_BEFORE=$(cmd_cgroups)
 NOISE=$!
 at_exit "kill $NOISE"
 
-count_of() { python3 -c '
-import json, sys
-j = json.loads(open(sys.argv[1]).readline())
-print(" ".join("%s:%d" % (e["key"].get("pid", "-"), e["value"])
-               for e in j["aggregates"][0]["entries"]))' "$1"; }
+count_of() { /usr/bin/python3 "$PYDIR/trace_cmd_count_of.py" "$1"; }
 
 # --- the command's calls, exactly; the noise's, none ------------------------------------------
 N=$(( 5000 + RANDOM % 5000 ))
@@ -108,10 +104,7 @@ for u in nobody $FREE_UID; do
 		sh -c 'id -u; id -g; id -G; exec "$1" 77' sh "$TMP/loop" >"$TMP/user.out" 2>"$TMP/user.err"
 	rc=$?
 	grep '^{' "$TMP/user.out" >"$TMP/user.json"
-	got=$(python3 -c '
-import json, sys
-e = json.loads(open(sys.argv[1]).readline())["aggregates"][0]["entries"]
-print(" ".join("%d:%d=%d" % (x["key"]["uid"], x["key"]["gid"], x["value"]) for x in e))' "$TMP/user.json" 2>&1)
+	got=$(/usr/bin/python3 "$PYDIR/trace_cmd_user.py" "$TMP/user.json" 2>&1)
 	expect_eq "--user $u: exit 0, the 77 calls counted under uid:gid $want" "0 $want=77" "$rc $got"
 	groups=$(id -G $u 2>/dev/null || echo "${want#*:}")
 	expect_eq "--user $u: id -u, id -g and id -G inside the command" \
@@ -133,10 +126,7 @@ if [ -n "$DAEMON" ] && kill -0 "$DAEMON" 2>/dev/null; then
 	bpffds=$(ls -l /proc/"$DAEMON"/fd 2>/dev/null | grep -c 'anon_inode:bpf')
 	expect_eq "-- CMD: the left process holds no BPF fd (links, programs, maps)" 0 "$bpffds"
 	if command -v bpftool >/dev/null; then
-		held=$(bpftool -j link list 2>/dev/null | python3 -c '
-import json, sys
-d = sys.argv[1]
-print(sum(1 for l in json.load(sys.stdin) for p in l.get("pids", []) if str(p["pid"]) == d))' "$DAEMON")
+		held=$(bpftool -j link list 2>/dev/null | /usr/bin/python3 "$PYDIR/trace_cmd_held.py" "$DAEMON")
 		expect_eq "-- CMD: bpftool link list: no link held by the left process" 0 "$held"
 	else
 		skip "bpftool link list: no bpftool"
@@ -225,44 +215,14 @@ timeout 60 "$BPFDUMP" trace -J --latency --latency-end tp:raw_syscalls:sys_exit 
 	"tp:raw_syscalls:sys_enter(id == $SLEEP_NR)" -- "$SLEEPER" $K $US >"$TMP/lat.out" 2>"$TMP/lat.err"
 grep '^{' "$TMP/lat.out" >"$TMP/lat.json"
 grep -v '^{' "$TMP/lat.out" >"$TMP/lat.clock"
-res=$(python3 - "$TMP/lat.json" "$TMP/lat.clock" $US <<'PY'
-import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1])]
-clk = [tuple(map(int, l.split())) for l in open(sys.argv[2])]
-us = int(sys.argv[3])
-if len(ev) != len(clk):
-    print("%d events for %d calls" % (len(ev), len(clk))); sys.exit()
-for e, (t0, t1) in zip(ev, clk):
-    lat, end = e["values"]["latency_ns"], e["time_ns"]
-    if not (us * 1000 <= lat <= t1 - t0):
-        print("latency %d not in [%d, %d]" % (lat, us * 1000, t1 - t0)); sys.exit()
-    if not (t0 <= end - lat and end <= t1):
-        print("interval [%d, %d] not within [%d, %d]" % (end - lat, end, t0, t1)); sys.exit()
-print("ok %d" % len(ev))
-PY
-)
+res=$(/usr/bin/python3 "$PYDIR/trace_cmd_latency.py" "$TMP/lat.json" "$TMP/lat.clock" $US)
 expect_eq "--latency: $K nanosleeps of ${US}us, each within the workload's clock_gettime bracket" "ok $K" "$res"
 
 timeout 60 "$BPFDUMP" trace -J --agg 'hist(latency) BY comm' --latency-end tp:raw_syscalls:sys_exit \
 	"tp:raw_syscalls:sys_enter(id == $SLEEP_NR)" -- "$SLEEPER" $K $US >"$TMP/hist.out" 2>"$TMP/hist.err"
 grep '^{' "$TMP/hist.out" >"$TMP/hist.json"
 grep -v '^{' "$TMP/hist.out" >"$TMP/hist.clock"
-res=$(python3 - "$TMP/hist.json" "$TMP/hist.clock" $US <<'PY'
-import json, sys
-j = json.loads(open(sys.argv[1]).readline())
-clk = [tuple(map(int, l.split())) for l in open(sys.argv[2])]
-lo, hi = int(sys.argv[3]) * 1000, max(t1 - t0 for t0, t1 in clk)
-ent = j["aggregates"][0]["entries"]
-if len(ent) != 1 or ent[0]["key"]["comm"] != "sleep_clock":
-    print("keys: %s" % [e["key"] for e in ent]); sys.exit()
-n = 0
-for b in ent[0]["value"]:
-    if b["max"] < lo or b["min"] > hi:
-        print("bucket [%d, %d] outside [%d, %d]" % (b["min"], b["max"], lo, hi)); sys.exit()
-    n += b["count"]
-print("ok %d" % n)
-PY
-)
+res=$(/usr/bin/python3 "$PYDIR/trace_cmd_hist.py" "$TMP/hist.json" "$TMP/hist.clock" $US)
 expect_eq "--agg 'hist(latency) BY comm': $K calls, in buckets within the workload's bracket" "ok $K" "$res"
 
 exit 0

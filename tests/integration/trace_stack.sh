@@ -18,15 +18,7 @@ NR=$("$LOOP" --nr)
 N=$(( 300 + RANDOM % 300 ))
 
 # the kernel's text symbols, and a checker of frames against them
-$PY - "$TMP/ksyms.json" <<'PY'
-import json, sys
-syms = []
-for line in open("/proc/kallsyms"):
-    f = line.split()
-    if len(f) >= 3 and f[1] in "tTwW" and int(f[0], 16):
-        syms.append((int(f[0], 16), f[2], f[3][1:-1] if len(f) > 3 else ""))
-json.dump(syms, open(sys.argv[1], "w"))
-PY
+$PY "$PYDIR/trace_stack_ksyms.py" "$TMP/ksyms.json"
 cp "$PYDIR/trace_stack_frames.py" "$TMP/frames.py"
 frames_ok() { $PY "$TMP/frames.py" "$TMP/ksyms.json" "$@"; }
 
@@ -54,11 +46,7 @@ go() { touch "$TMP/go"; wait $W; }
 # prctl (started directly: an exec would be one more rename)
 held_renames() {
 	rm -f "$TMP/go"
-	$PY -c 'import ctypes, os, sys, time
-[time.sleep(0.02) for _ in range(3000) if not os.path.exists(sys.argv[1])]
-libc = ctypes.CDLL(None)
-for i in range(int(sys.argv[2])):
-    libc.prctl(15, b"bdstk%d" % (i % 7), 0, 0, 0)' "$TMP/go" "$1" &
+	$PY "$PYDIR/trace_stack_renames.py" "$TMP/go" "$1" &
 	W=$!
 	at_exit "kill $W"
 }
@@ -67,12 +55,7 @@ for i in range(int(sys.argv[2])):
 # (its mappings symbolize its stacks when they are printed)
 held_getpgid() {
 	rm -f "$TMP/go" "$TMP/done"
-	$PY -c 'import os, sys, time
-[time.sleep(0.02) for _ in range(3000) if not os.path.exists(sys.argv[1])]
-for i in range(int(sys.argv[2])):
-    os.getpgid(0)
-open(sys.argv[3], "w").close()
-time.sleep(600)' "$TMP/go" "$1" "$TMP/done" &
+	$PY "$PYDIR/trace_stack_getpgid.py" "$TMP/go" "$1" "$TMP/done" &
 	W=$!
 	at_exit "kill $W"
 	touch_go() { touch "$TMP/go"; for _ in $(seq 600); do [ -e "$TMP/done" ] && break; sleep 0.1; done; }

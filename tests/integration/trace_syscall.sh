@@ -56,31 +56,7 @@ check "syscall:openat: the loader's opens before main too ($n events, at least 7
 LAT=
 [ "$QUICK" = 1 ] && LAT=--latency	# the --latency -J check below, in this run
 run_sc "$TMP/json" -J $LAT 'syscall:openat(dfd, filename, flags, mode, return)'
-r=$(python3 - "$TMP/json.ev" "$TMP/json.truth" <<'PY' 2>&1
-import json, os, sys
-ev = [json.loads(l) for l in open(sys.argv[1])]
-truth = [l.rstrip("\n").split("\t") for l in open(sys.argv[2]) if not l.startswith("seq")]
-ev = ev[-len(truth):]
-errs = {"-ENOENT": -2, "-EEXIST": -17}
-flags = {"O_RDONLY": 0, "O_WRONLY": os.O_WRONLY, "O_RDWR": os.O_RDWR, "O_CLOEXEC": os.O_CLOEXEC,
-         "O_DIRECTORY": os.O_DIRECTORY, "O_PATH": os.O_PATH, "O_NOFOLLOW": os.O_NOFOLLOW,
-         "O_CREAT": os.O_CREAT, "O_EXCL": os.O_EXCL, "O_TRUNC": os.O_TRUNC}
-for e, (dfd, path, fl, mode, ret) in zip(ev, truth):
-    v, s = e["values"], e["symbolic"]
-    want_ret = errs[ret] if ret in errs else int(ret)
-    want_fl = 0
-    for f in fl.split("|"):
-        want_fl |= flags[f]
-    got = (e["func"], e["event"], v["filename"], v["flags"], v["mode"], v["return"], s["flags"])
-    want = ("syscall:openat", "syscall", path, want_fl, int(mode, 8), want_ret, fl)
-    if got != want:
-        print("got %r want %r" % (got, want)); break
-    if (ret in errs) != (s.get("return") == ret) or (dfd == "AT_FDCWD") != (s.get("dfd") == "AT_FDCWD"):
-        print("symbolic %r for %r" % (s, (dfd, ret))); break
-else:
-    print("ok" if len(ev) == len(truth) == 7 else "%d events for %d calls" % (len(ev), len(truth)))
-PY
-)
+r=$(/usr/bin/python3 "$PYDIR/trace_syscall_json.py" "$TMP/json.ev" "$TMP/json.truth" 2>&1)
 expect_eq "-J: each call's filename, flags, mode, return as numbers; flags, AT_FDCWD, -ERRNO as symbols" ok "$r"
 
 # --- predicates: on 'return', and with names of constants -----------------------------------
@@ -111,10 +87,7 @@ expect_eq "filename == \"DIR/exists\": the string compared in the kernel, the on
 # --- in-kernel counts by the result ----------------------------------------------------------
 run_sc "$TMP/agg" -J --agg 'count BY return' 'syscall:openat(dfd != -100)'
 want=$(awk -F'\t' '$1 ~ /^[0-9]+$/ { r = $5; if (r == "-ENOENT") r = -2; if (r == "-EEXIST") r = -17; print r ":1" }' "$TMP/agg.truth" | sort | tr '\n' ' ')
-got=$(python3 -c '
-import json, sys
-j = json.loads(open(sys.argv[1]).readline())
-print(" ".join(sorted("%d:%d" % (e["key"]["return"], e["value"]) for e in j["aggregates"][0]["entries"])) + " ")' "$TMP/agg.ev" 2>&1)
+got=$(/usr/bin/python3 "$PYDIR/trace_syscall_agg.py" "$TMP/agg.ev" 2>&1)
 expect_eq "--agg 'count BY return' (dfd != AT_FDCWD): one per result of the helper's dirfd opens" "$want" "$got"
 
 # --- --latency: the strace -T suffix; with -J latency_ns, > 0 --------------------------------
@@ -127,10 +100,7 @@ fi
 run_sc "$TMP/latj" -J --latency 'syscall:openat(filename)'
 }
 [ "$QUICK" = 1 ] && cp "$TMP/json.ev" "$TMP/latj.ev"
-r=$(python3 -c '
-import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1])]
-print("ok" if len(ev) >= 7 and all(e["values"]["latency_ns"] > 0 for e in ev) else ev)' "$TMP/latj.ev" 2>&1)
+r=$(/usr/bin/python3 "$PYDIR/trace_syscall_latency.py" "$TMP/latj.ev" 2>&1)
 expect_eq "--latency -J: every event has latency_ns > 0" ok "$r"
 
 # --- several syscalls: the helper's last three in a row --------------------------------------

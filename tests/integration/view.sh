@@ -42,17 +42,7 @@ check "view mount -f mounts" mountpoint -q "$M"
 expect_eq "ls MOUNT = bpfdump targets" "$("$BPFDUMP" targets | xargs)" "$(ls "$M" | xargs)"
 
 # poll: a view's file is readable at once (its dump is complete at open), as a regular file
-out=$(timeout 30 python3 -c '
-import os, select, sys
-fd = os.open(sys.argv[1], os.O_RDONLY)
-p = select.poll(); p.register(fd, select.POLLIN)
-ev = p.poll(10000)
-data = b""
-while True:
-	b = os.read(fd, 65536)
-	if not b: break
-	data += b
-print(bool(ev and ev[0][1] & select.POLLIN), data.split(b"\n")[0].split()[:2])' "$M/tcp/_default" 2>&1)
+out=$(timeout 30 /usr/bin/python3 "$PYDIR/view_poll.py" "$M/tcp/_default" 2>&1)
 expect_eq "poll on a view file: POLLIN at once, then the dump" "True [b'FAMILY', b'STATE']" "$out"
 
 # 2. task/_default against /proc, with a process the test started
@@ -78,13 +68,10 @@ expect_eq "task/_default: no process /proc never had" "" "$extra"
 cat "$M/task/_default.json" >"$TMP/task.json"
 check "task/_default.json is valid JSON lines" json_valid <"$TMP/task.json"
 expect_eq "task/_default.json: the sleep's comm" sleep \
-	"$(python3 -c "import json,sys
-print([r['comm'] for r in map(json.loads, open('$TMP/task.json')) if r['tid'] == $S1][0])")"
+	"$(/usr/bin/python3 "$PYDIR/view_task_comm.py" "$TMP/task.json" "$S1")"
 
 # 3. tcp/_default against ss, with a socket the test listens on
-python3 -c 'import socket,time
-s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True)
-time.sleep(300)' >"$TMP/port" &
+/usr/bin/python3 "$PYDIR/view_listener.py" >"$TMP/port" &
 L=$!
 at_exit "kill $L"
 for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
@@ -97,8 +84,7 @@ expect_eq "tcp/_default: listening sockets = ss -tln" "$(ss -Htln | wc -l)" \
 
 # 4. pinned dumpers come and go without a remount
 # the marker is written once python's start-up has closed what it opened
-python3 -c 'import sys,time
-f=[open("/etc/hostname"), open("/dev/null")]; open(sys.argv[1], "w").close(); time.sleep(300)' \
+/usr/bin/python3 "$PYDIR/view_holder.py" \
 	"$TMP/py.ready" &
 P=$!
 at_exit "kill $P"
@@ -161,8 +147,7 @@ cat "$M/cgroup/$CG/stat.json" >"$TMP/stat.json"
 check "cgroup/NAME/stat.json is valid JSON" json_valid <"$TMP/stat.json"
 expect_eq "cgroup/NAME/stat: id = inode, name, nr_descendants = cgroup.stat" \
 	"$(stat -c %i "$C") $CG $(awk '$1 == "nr_descendants" { print $2 }' "$C/cgroup.stat")" \
-	"$(python3 -c "import json; r=json.loads(open('$TMP/stat.json').readline())
-print(r['id'], r['name'], r['nr_descendants'])")"
+	"$(/usr/bin/python3 "$PYDIR/view_cgroup_stat.py" "$TMP/stat.json")"
 expect_eq "cgroup/NAME/stat: one row (the cgroup itself)" 1 "$(wc -l <"$TMP/stat.json")"
 
 # 6. views: bad ones refused, good ones everywhere
@@ -242,13 +227,7 @@ rmdir "$C"
 check "a removed cgroup's directory vanishes" bash -c "[ ! -e '$M/cgroup/$CG' ] && ! ls '$M/cgroup' | grep -qx '$CG'"
 # read(2) only: fstat of such a file fails with ENOENT (see bpfdump-view(8), BUGS)
 expect_eq "a reader that opened before the removal gets the whole dump" \
-	"$(cat "$TMP/pre.txt")" "$(python3 -c 'import os,sys
-b=b""
-while True:
-    c=os.read(3, 65536)
-    if not c: break
-    b+=c
-sys.stdout.write(b.decode())')"
+	"$(cat "$TMP/pre.txt")" "$(/usr/bin/python3 "$PYDIR/view_read_fd3.py")"
 exec 3<&-
 
 # 10. view rm shows at once; views persist across remounts
@@ -261,9 +240,7 @@ bad_input "view rm: a built-in view" "built in" "$BPFDUMP" view rm tasks --confi
 cat "$M/cgroup/open" "$M/task/_default" >/dev/null
 progs=$(cat /proc/$DAEMON/fdinfo/* 2>/dev/null | awk '$1 == "prog_id:" { print $2 }' | sort -nu | xargs)
 check "the daemon holds its loaded queries ($progs)" [ -n "$progs" ]
-held=$(bpftool link show -j | python3 -c "import json,sys
-p={int(x) for x in '$progs'.split()}
-print(' '.join(str(l['id']) for l in json.load(sys.stdin) if l.get('prog_id') in p))")
+held=$(bpftool link show -j | /usr/bin/python3 "$PYDIR/view_held_links.py" "$progs")
 expect_eq "no iterator link of the daemon's programs outlives a read" "" "$held"
 check "umount: the daemon exits" umount_wait
 alive=

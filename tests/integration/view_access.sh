@@ -119,17 +119,8 @@ expect_eq "the daemon's fd limit was raised to its hard limit" \
 	"$(awk '/^Max open files/ { print $5 }' /proc/$DAEMON/limits)" \
 	"$(awk '/^Max open files/ { print $4 }' /proc/$DAEMON/limits)"
 # the holder says how far it got, then keeps its files open (its line is the marker)
-as1 "$PY" -c '
-import errno, os, sys, time
-fds, err = [], None
-for i in range(200):
-	try:
-		fds.append(os.open(sys.argv[1], os.O_RDONLY))
-	except OSError as e:
-		err = errno.errorcode.get(e.errno, str(e.errno))
-		break
-print(len(fds), err, os.getpid(), flush=True)
-time.sleep(300)' "$M/task/one" >"$TMP/hold.out" 2>&1 &
+install -m 0644 "$PYDIR/view_access_holder.py" "$TMP/holder.py"
+as1 "$PY" "$TMP/holder.py" "$M/task/one" >"$TMP/hold.out" 2>&1 &
 HOLDER=$!
 at_exit "kill $HOLDER"
 for _ in $(seq 600); do [ -s "$TMP/hold.out" ] && break; kill -0 $HOLDER 2>/dev/null || break; sleep 0.1; done

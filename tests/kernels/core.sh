@@ -63,8 +63,7 @@ if $BPFDUMP pin task_file "$P/files" --pid $HOLD -o 'fd' --mode 0444 2>"$TMP/pin
 	expect_eq "cat of the pin = /proc/PID/fd" "$want" "$(tail -n +2 "$P/files" | sort -n | xargs)"
 	expect_eq "bpfdump cat of the pin = /proc/PID/fd" "$want" \
 		"$($BPFDUMP cat "$P/files" -n 2>&1 | sort -n | xargs)"
-	got=$($BPFDUMP show -J "$P" 2>&1 | $PY -c 'import json, sys
-print(" ".join(r["target"] + ":" + r["params"] for r in map(json.loads, sys.stdin)))')
+	got=$($BPFDUMP show -J "$P" 2>&1 | $PY "$PYDIR/core_show.py")
 	expect_eq "show lists it with its target and pid" "task_file:pid=$HOLD" "$got"
 	check "rm removes it and its twins" sh -c "'$BPFDUMP' rm '$P/files' && [ -z \"\$(ls '$P')\" ]"
 else
@@ -102,10 +101,7 @@ features=$($BPFDUMP --version 2>&1)
 trace_mode() { # MODE SPEC FIELD: exactly the three 77-byte writes of the workload
 	local mode=$1 spec=$2 field=$3 tr w
 	rm -f "$TMP/go" "$TMP/ev.json" "$TMP/ev.err"
-	$PY -c 'import os, sys, time
-[time.sleep(0.05) for _ in range(2400) if not os.path.exists(sys.argv[1])]
-fd = os.open("/dev/null", os.O_WRONLY)
-for n in (77, 5, 77, 77): os.write(fd, b"x" * n)' "$TMP/go" &
+	$PY "$PYDIR/core_writes.py" "$TMP/go" &
 	w=$!
 	timeout 120 "$BPFDUMP" trace --mode "$mode" -J -d 60 -p $w "$spec" >"$TMP/ev.json" 2>"$TMP/ev.err" &
 	tr=$!
@@ -116,9 +112,7 @@ for n in (77, 5, 77, 77): os.write(fd, b"x" * n)' "$TMP/go" &
 	sleep 0.5
 	kill -INT $tr 2>/dev/null
 	wait $tr
-	got=$($PY -c 'import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-print(" ".join(str(e.get("values", {}).get(sys.argv[2])) for e in ev))' "$TMP/ev.json" "$field" 2>&1)
+	got=$($PY "$PYDIR/core_trace_values.py" "$TMP/ev.json" "$field" 2>&1)
 	expect_eq "trace --mode $mode: the workload's three 77-byte writes" "77 77 77" "$got"
 	[ "$got" = "77 77 77" ] || echo "# $(head -c 300 "$TMP/ev.err")"
 }

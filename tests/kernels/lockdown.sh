@@ -169,10 +169,7 @@ if $BPFDUMP --version 2>/dev/null | grep -q 'bpf_rdonly_cast: yes'; then
 	if out=$(timeout 120 $BPFDUMP -v snapshot -J $HOLD 2>"$TMP/snap.err"); then
 		check "snapshot: the programs that read through bpf_rdonly_cast ran" \
 			grep -q 'forbids bpf_probe_read_kernel: loads through bpf_rdonly_cast' "$TMP/snap.err"
-		got=$($PY -c 'import json, sys
-d = json.loads(sys.argv[1])
-print(d["task"]["tgid"], d["task"]["comm"], len(d["task"]["threads"]), sorted(f["fd"] for f in d["files"]),
-      len(d["memory"]["vmas"]), d["absent"], d["lost"])' "$out" 2>&1)
+		got=$($PY "$PYDIR/lockdown_snapshot.py" "$out" 2>&1)
 		want="$HOLD $(st Name) $(ls /proc/$HOLD/task | wc -l) [$(ls /proc/$HOLD/fd | sort -n | paste -sd, | sed 's/,/, /g')] $(grep -vc '\[vsyscall\]' /proc/$HOLD/maps) [] 0"
 		expect_eq "snapshot -J: tgid, comm, threads, fds, mappings as /proc, none absent or lost" "$want" "$got"
 	else

@@ -39,11 +39,7 @@ fi
 sleep 600 </dev/null &
 SP=$!
 at_exit "kill $SP 2>/dev/null"
-python3 -c '
-import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
-open(sys.argv[1], "w").write(str(s.getsockname()[1]))
-time.sleep(600)' "$TMP/port" </dev/null >/dev/null 2>&1 &
+/usr/bin/python3 "$PYDIR/targets_listener.py" "$TMP/port" </dev/null >/dev/null 2>&1 &
 LP=$!
 at_exit "kill $LP 2>/dev/null"
 for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.1; done

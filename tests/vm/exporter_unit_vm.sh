@@ -58,8 +58,7 @@ at_exit "kill -KILL $SDPID"	# the namespace's PID 1: its death ends every proces
 # nsenter at the mount namespace's root, the initramfs)
 sdctl() { timeout 60 nsenter -t "$SDPID" -m -p -r -w systemctl "$@"; }
 page() {
-	/usr/bin/python3 -c 'import sys, urllib.request
-sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:9435/metrics", timeout=20).read().decode())'
+	/usr/bin/python3 "$PYDIR/exporter_unit_vm_page.py"
 }
 
 # up to 120 s (a hang detector: systemd starts under TCG emulation here)

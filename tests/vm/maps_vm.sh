@@ -14,13 +14,7 @@ for k in 1 2 3; do
 done
 $BPFDUMP dump bpf_map_elem --map bdvm_hash -J >"$TMP/e.json" 2>"$TMP/e.err"
 check "dump bpf_map_elem --map NAME exits 0 ($(head -c 200 "$TMP/e.err"))" [ $? -eq 0 ]
-python3 - "$TMP/e.json" <<'PY'
-import json, sys
-rows = sorted((r["key"], r["value"]) for r in map(json.loads, open(sys.argv[1])))
-want = sorted(("%02x 00 00 00" % k, "%02x 00 00 00 00 00 00 %02x" % (k * 10, k)) for k in (1, 2, 3))
-ok = rows == want
-print(("ok " if ok else "FAIL ") + "maps-vm: bpf_map_elem shows exactly the inserted keys and values (hex: no BTF)" + ("" if ok else ": %s vs %s" % (rows, want)))
-PY
+/usr/bin/python3 "$PYDIR/maps_vm_elems.py" "$TMP/e.json"
 id=$(bpftool map show pinned $M -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 n=$($BPFDUMP dump bpf_map_elem --map "$id" -n | wc -l)
 expect_eq "bpf_map_elem --map ID" 3 "$n"

@@ -11,32 +11,11 @@ read -r sks skm lport cport aport sk8 <"$TMP/ids" || { fail "sk_maps_hold did no
 
 $BPFDUMP dump bpf_sk_storage_map --map bdvm_sks -J >"$TMP/sks.json" 2>"$TMP/sks.err"
 check "dump bpf_sk_storage_map --map NAME exits 0 ($(head -c 200 "$TMP/sks.err"))" [ $? -eq 0 ]
-python3 - "$TMP/sks.json" "$lport" "$cport" "$aport" <<'PY'
-import json, re, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
-lp, cp, ap = map(int, sys.argv[2:5])
-# each socket's (lport, rport) and its value {tag = 0xbd00 + i, port = its local port}
-want = sorted([(lp, 0, 0xbd00, lp), (cp, lp, 0xbd01, cp), (ap, cp, 0xbd02, ap)])
-got = []
-for r in rows:
-    m = re.search(r"\.tag = \(__u32\)(\d+),\.port = \(__u32\)(\d+)", r["value"])
-    got.append((r["lport"], r["rport"], int(m.group(1)), int(m.group(2))) if m else r)
-ok = sorted(got, key=str) == sorted(want, key=str) and all(r["family"] == "inet" for r in rows)
-print(("ok " if ok else "FAIL ") + "sk-maps-vm: bpf_sk_storage_map lists each socket once, value decoded by the map's BTF" + ("" if ok else ": %s vs %s" % (got, want)))
-PY
+/usr/bin/python3 "$PYDIR/sk_maps_vm_storage.py" "$TMP/sks.json" "$lport" "$cport" "$aport"
 
 $BPFDUMP dump sockmap --map "$skm" -J >"$TMP/skm.json" 2>"$TMP/skm.err"
 check "dump sockmap --map ID exits 0 ($(head -c 200 "$TMP/skm.err"))" [ $? -eq 0 ]
-python3 - "$TMP/skm.json" "$lport" "$cport" "$aport" <<'PY'
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
-lp, cp, ap = map(int, sys.argv[2:5])
-got = sorted((r["key"], r["state"], r["lport"]) for r in rows)
-# slots 0..2 hold the listener, the client, the accepted socket; slot 3 is empty: no row
-want = [("00 00 00 00", "LISTEN", lp), ("01 00 00 00", "ESTAB", cp), ("02 00 00 00", "ESTAB", ap)]
-ok = got == want
-print(("ok " if ok else "FAIL ") + "sk-maps-vm: sockmap lists the filled slots with their sockets' state and port" + ("" if ok else ": %s vs %s" % (got, want)))
-PY
+/usr/bin/python3 "$PYDIR/sk_maps_vm_sockmap.py" "$TMP/skm.json" "$lport" "$cport" "$aport"
 n=$($BPFDUMP dump sockmap --map bdvm_skm -w "sk->__sk_common.skc_num == $cport" -n | wc -l)
 expect_eq "sockmap: predicate on the socket, the client's port" 1 "$n"
 n=$($BPFDUMP dump sockmap --map bdvm_skm -w "sk->__sk_common.skc_num == $lport" -n | wc -l)

@@ -46,20 +46,7 @@ for mode in fentry kprobe; do
 	fi
 	grep '^{' "$TMP/l.out" >"$TMP/l.json"
 	grep -v '^{' "$TMP/l.out" >"$TMP/l.clock"
-	res=$($PY - "$TMP/l.json" "$TMP/l.clock" $US <<'PY'
-import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1])]
-clk = [tuple(map(int, l.split())) for l in open(sys.argv[2])]
-us = int(sys.argv[3])
-if len(ev) != len(clk):
-    print("%d events for %d calls" % (len(ev), len(clk))); sys.exit()
-for e, (t0, t1) in zip(ev, clk):
-    lat, end = e["values"]["latency_ns"], e["time_ns"]
-    if e["event"] != "return" or not (us * 1000 <= lat <= t1 - t0) or not (t0 <= end - lat and end <= t1):
-        print("%s latency %d (ends %d) not in [%d, %d] / [%d, %d]" % (e["event"], lat, end, us * 1000, t1 - t0, t0, t1)); sys.exit()
-print("ok %d" % len(ev))
-PY
-)
+	res=$($PY "$PYDIR/trace_cmd_vm_latency.py" "$TMP/l.json" "$TMP/l.clock" $US)
 	expect_eq "$mode: --latency hrtimer_nanosleep: $K sleeps of ${US}us within the workload's brackets" "ok $K" "$res"
 
 	[ $mode = fentry ] || continue
@@ -67,20 +54,7 @@ PY
 		-- "$SLEEPER" $K $US >"$TMP/h.out" 2>"$TMP/h.err"
 	grep '^{' "$TMP/h.out" >"$TMP/h.json"
 	grep -v '^{' "$TMP/h.out" >"$TMP/h.clock"
-	res=$($PY - "$TMP/h.json" "$TMP/h.clock" $US <<'PY'
-import json, sys
-j = json.loads(open(sys.argv[1]).readline())
-clk = [tuple(map(int, l.split())) for l in open(sys.argv[2])]
-lo, hi = int(sys.argv[3]) * 1000, max(t1 - t0 for t0, t1 in clk)
-n = 0
-for e in j["aggregates"][0]["entries"]:
-    for b in e["value"]:
-        if b["max"] < lo or b["min"] > hi:
-            print("bucket [%d, %d] outside [%d, %d]" % (b["min"], b["max"], lo, hi)); sys.exit()
-        n += b["count"]
-print("ok %d" % n)
-PY
-)
+	res=$($PY "$PYDIR/trace_cmd_vm_hist.py" "$TMP/h.json" "$TMP/h.clock" $US)
 	expect_eq "$mode: --agg 'hist(latency)' hrtimer_nanosleep: $K in buckets within the brackets" "ok $K" "$res"
 done
 

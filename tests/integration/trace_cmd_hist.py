@@ -1,0 +1,15 @@
+#!/usr/bin/python3
+# trace_cmd.sh: the hist(latency) buckets within the workload's brackets
+import json, sys
+j = json.loads(open(sys.argv[1]).readline())
+clk = [tuple(map(int, l.split())) for l in open(sys.argv[2])]
+lo, hi = int(sys.argv[3]) * 1000, max(t1 - t0 for t0, t1 in clk)
+ent = j["aggregates"][0]["entries"]
+if len(ent) != 1 or ent[0]["key"]["comm"] != "sleep_clock":
+    print("keys: %s" % [e["key"] for e in ent]); sys.exit()
+n = 0
+for b in ent[0]["value"]:
+    if b["max"] < lo or b["min"] > hi:
+        print("bucket [%d, %d] outside [%d, %d]" % (b["min"], b["max"], lo, hi)); sys.exit()
+    n += b["count"]
+print("ok %d" % n)

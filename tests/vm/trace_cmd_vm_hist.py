@@ -1,0 +1,13 @@
+#!/usr/bin/python3
+# trace_cmd_vm.sh: the hist(latency) buckets within the workload's brackets
+import json, sys
+j = json.loads(open(sys.argv[1]).readline())
+clk = [tuple(map(int, l.split())) for l in open(sys.argv[2])]
+lo, hi = int(sys.argv[3]) * 1000, max(t1 - t0 for t0, t1 in clk)
+n = 0
+for e in j["aggregates"][0]["entries"]:
+    for b in e["value"]:
+        if b["max"] < lo or b["min"] > hi:
+            print("bucket [%d, %d] outside [%d, %d]" % (b["min"], b["max"], lo, hi)); sys.exit()
+        n += b["count"]
+print("ok %d" % n)

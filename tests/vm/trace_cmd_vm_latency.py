@@ -1,0 +1,13 @@
+#!/usr/bin/python3
+# trace_cmd_vm.sh: each --latency return event within its call's clock_gettime bracket
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+clk = [tuple(map(int, l.split())) for l in open(sys.argv[2])]
+us = int(sys.argv[3])
+if len(ev) != len(clk):
+    print("%d events for %d calls" % (len(ev), len(clk))); sys.exit()
+for e, (t0, t1) in zip(ev, clk):
+    lat, end = e["values"]["latency_ns"], e["time_ns"]
+    if e["event"] != "return" or not (us * 1000 <= lat <= t1 - t0) or not (t0 <= end - lat and end <= t1):
+        print("%s latency %d (ends %d) not in [%d, %d] / [%d, %d]" % (e["event"], lat, end, us * 1000, t1 - t0, t0, t1)); sys.exit()
+print("ok %d" % len(ev))
