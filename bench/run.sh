@@ -593,7 +593,9 @@ bench_sql() { # LISTEN ESTAB NxM
 	q='SELECT pid, count(*) AS n FROM task_file GROUP BY pid ORDER BY n DESC LIMIT 5'
 	local lsof_top='lsof -n 2>/dev/null | awk '\''$4 ~ /^[0-9]+/ { n[$2]++ } END { for (p in n) print n[p], p }'\'' | sort -rn | head -5'
 	# the machine's other processes open and close fds between the two runs, and
-	# equal counts tie in any order: the pids both list must have the same counts
+	# equal counts tie in any order: the five counts must be the same, and a pid both
+	# list must have the same count in both
+	counts() { tr ' ' '\n' <<<"$1" | sed -n 's/.*=//p' | sort -n | xargs; }
 	a=$("$BPFDUMP" sql -r -n "$q" | awk '{ print $1 "=" $2 }' | tr '\n' ' ')
 	b=$(sh -c "$lsof_top" | awk '{ print $2 "=" $1 }' | tr '\n' ' ')
 	check_line "$s: the top 5 (pid=count: sql; lsof | awk, numeric fds only)" \
@@ -601,7 +603,7 @@ bench_sql() { # LISTEN ESTAB NxM
 			for (i = 1; i <= n; i++) { split(x[i], p, "="); c[p[1]] = p[2] }
 			for (i = 1; i <= m; i++) { split(y[i], p, "="); if (p[1] in c) { s++
 				if (c[p[1]] != p[2]) bad = 1 } }
-			if (s && !bad) print 1 }')" "$a; $b"
+			if (!bad) print 1 }')$( [ "$(counts "$a")" = "$(counts "$b")" ] || echo 0)" "$a; $b"
 	interleaved "$s" 10 "sql top 5 by fds" "$(words "$BPFDUMP" sql "$q")" \
 		"dump task_file -o pid" "$(words "$BPFDUMP" dump task_file -o pid)"
 	WARM=0 interleaved "$s" "$LSOF_ROUNDS" "sql top 5 by fds" "$(words "$BPFDUMP" sql "$q")" \
