@@ -155,10 +155,22 @@ static void child(pid_t parent, int ready_fd, long m, const char *dir)
 		pause();
 }
 
+/* A forked child dies of the signals its parent catches, and blocks none of them. */
+static void child_signals_default(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigset_t none;
+
+	sigaction(SIGTERM, &dfl, NULL);
+	sigaction(SIGINT, &dfl, NULL);
+	sigaction(SIGHUP, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 static int run_children(long n, long m, const char *dir)
 {
 	pid_t self = getpid(), *pids;
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	int pfd[2], i;
 	long got = 0;
 	size_t cap = 32 + (size_t)n * 12, len;
@@ -193,15 +205,7 @@ static int run_children(long n, long m, const char *dir)
 			break;
 		}
 		if (!p) {
-			sigaction(SIGTERM, &dfl, NULL);
-			sigaction(SIGINT, &dfl, NULL);
-			sigaction(SIGHUP, &dfl, NULL);
-			{
-				sigset_t none;
-
-				sigemptyset(&none);
-				sigprocmask(SIG_SETMASK, &none, NULL);
-			}
+			child_signals_default();
 			close(pfd[0]);
 			child(self, pfd[1], m, dir);
 		}
@@ -311,14 +315,7 @@ static int run_tcp(long l, long e, const char *dir)
 		if (cli < 0)
 			die("fork");
 		if (!cli) {
-			struct sigaction dfl = { .sa_handler = SIG_DFL };
-			sigset_t none;
-
-			sigaction(SIGTERM, &dfl, NULL);
-			sigaction(SIGINT, &dfl, NULL);
-			sigaction(SIGHUP, &dfl, NULL);
-			sigemptyset(&none);
-			sigprocmask(SIG_SETMASK, &none, NULL);
+			child_signals_default();
 			close(pfd[0]);
 			tcp_clients(self, pfd[1], ports, l, conns);
 		}
@@ -452,14 +449,7 @@ static int run_tcpq(long n, long b, const char *dir)
 	if (peer < 0)
 		die("fork");
 	if (!peer) {
-		struct sigaction dfl = { .sa_handler = SIG_DFL };
-		sigset_t none;
-
-		sigaction(SIGTERM, &dfl, NULL);
-		sigaction(SIGINT, &dfl, NULL);
-		sigaction(SIGHUP, &dfl, NULL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
+		child_signals_default();
 		close(pfd[0]);
 		tcpq_peers(self, pfd[1], sa.sin_port, n, b);
 	}
