@@ -57,11 +57,13 @@ LIBS        := -lbpf -lelf -lz $(FUSE_LIBS)
 HAVE_STATIC_BPF := $(shell for a in libbpf.a libelf.a; do f=$$($(CC) -print-file-name=$$a); \
 	[ -f "$$f" ] || exit 0; done; echo yes)
 STATIC_BPF_LIBS := -Wl,-Bstatic -lbpf -lelf -Wl,-Bdynamic -lz $(FUSE_LIBS)
-# bpfdump serve: libmicrohttpd's HTTP server (src/cli/cmd_serve.c only)
+# bpfdump serve: libmicrohttpd's HTTP server, opened by dlopen when serve starts
+# (src/cli/mhd.h says why), by the soname of the library found here
 MHD_CFLAGS  := $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
-MHD_LIBS    := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
-ALL_CFLAGS  += $(MHD_CFLAGS)
-CLI_LIBS    := $(if $(HAVE_STATIC_BPF),$(STATIC_BPF_LIBS),$(LIBS)) $(MHD_LIBS)
+MHD_SONAME  := $(shell readelf -d $$($(CC) -print-file-name=libmicrohttpd.so) 2>/dev/null | \
+	sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+ALL_CFLAGS  += $(MHD_CFLAGS) $(if $(MHD_SONAME),-DMHD_SONAME='"$(MHD_SONAME)"')
+CLI_LIBS    := $(if $(HAVE_STATIC_BPF),$(STATIC_BPF_LIBS),$(LIBS))
 
 BPF_SRCS    := $(wildcard src/bpf/*.bpf.c)
 BPF_SKELS   := $(patsubst src/bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS)) \

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -16,6 +15,7 @@
 
 #include "cli.h"
 #include "metrics.h"
+#include "mhd.h"
 
 #define SERVE_DEFAULT_ADDR "127.0.0.1"
 #define SERVE_DEFAULT_PORT 9435
@@ -87,20 +87,23 @@ static int parse_listen(const char *s, struct sockaddr_storage *sa, socklen_t *l
 	return -EINVAL;
 }
 
+/* libmicrohttpd's functions, loaded when serve starts */
+static const struct mhd_lib *mhd_fn;
+
 static enum MHD_Result respond_text(struct MHD_Connection *conn, unsigned int status,
 				    const char *text, const char *allow)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
-	r = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+	r = mhd_fn->create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	mhd_fn->add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
 	if (allow)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
-	ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
+		mhd_fn->add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	ret = mhd_fn->queue_response(conn, status, r);
+	mhd_fn->destroy_response(r);
 	return ret;
 }
 
@@ -127,20 +130,20 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	if (strcmp(url, "/metrics"))
 		return respond_text(conn, MHD_HTTP_NOT_FOUND, "not found: the metrics are on "
 				    "/metrics\n", NULL);
-	accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	accept = mhd_fn->lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
 	om = accept && strstr(accept, "application/openmetrics-text");
 	err = bd_metrics__render(ms, om, &page, &len);
 	if (err < 0)
 		return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n",
 				    NULL);
-	r = MHD_create_response_from_buffer(len, page, MHD_RESPMEM_MUST_FREE);
+	r = mhd_fn->create_response_from_buffer(len, page, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(page);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, om ? CT_OM : CT_TEXT);
-	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
+	mhd_fn->add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, om ? CT_OM : CT_TEXT);
+	ret = mhd_fn->queue_response(conn, MHD_HTTP_OK, r);
+	mhd_fn->destroy_response(r);
 	return ret;
 }
 
@@ -207,6 +210,9 @@ int cmd_serve(int argc, char **argv)
 				 "numeric address and a port 1-65535", listen_at);
 	if (cli_need_root("serve"))
 		return 1;
+	mhd_fn = mhd_lib_load();
+	if (!mhd_fn)
+		return 1;
 	/* one heap for the pool's threads: per-thread arenas keep what a burst of
 	 * scrapes freed (RSS that grows burst after burst) */
 	mallopt(M_ARENA_MAX, 1);
@@ -234,7 +240,7 @@ int cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	/* a fixed pool of threads rather than one per connection: a burst of scrapes
 	 * leaves no stacks or heaps behind, and they share the queries' runs anyway */
-	mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL,
+	mhd = mhd_fn->start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL,
 			       handle, ms,
 			       MHD_OPTION_LISTEN_SOCKET, fd,
 			       MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)SERVE_THREADS,
@@ -252,7 +258,7 @@ int cmd_serve(int argc, char **argv)
 			bd_metrics__count(ms), listen_at);
 	while (sigwait(&stop, &sig))
 		;
-	MHD_stop_daemon(mhd);	/* joins the connection threads; closes fd */
+	mhd_fn->stop_daemon(mhd);	/* joins the connection threads; closes fd */
 free_metrics:
 	bd_metrics__free(ms);
 free_ctx:

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -30,32 +31,33 @@
  * the unadvised start of the heap, in 4 KiB pages. */
 static void *volatile heap_head;
 
+/* Bigger than what the heap has free before main (libraries and stdio allocate
+ * first), so that allocating it grows the heap, by the pad. */
+#define HEAP_GROW	(1u << 20)
+
 void cli_heap_init(void)
 {
-	struct mallinfo2 mi;
 	uintptr_t start, end;
 	void *p;
 
 	if (!mallopt(M_MMAP_THRESHOLD, 64 << 20) || !mallopt(M_TRIM_THRESHOLD, 128 << 20) ||
 	    !mallopt(M_TOP_PAD, HEAP_PAD))
 		return;
-	/* the first allocation past what the heap has grows it by the pad */
-	p = malloc(64);
+	p = malloc(HEAP_GROW);
 	if (!p)
 		return;
-	mi = mallinfo2();
-	/* p lies in the heap, a little after its start: advise whole huge pages
-	 * of [p, p + heap size) that are mapped (madvise skips the rest) */
+	/* advise the whole huge pages between p and the heap's end; where glibc
+	 * could not grow the heap, p is a mapping of its own and end lies below it */
 	start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	end = ((uintptr_t)p + mi.arena) & ~(HUGE_PAGE - 1);
-	/* the heap's head, below the first huge page, is taken by a block never
-	 * touched (so never backed by memory) and never freed: what the command
-	 * allocates from now on lands in huge pages */
+	end = (uintptr_t)sbrk(0) & ~(HUGE_PAGE - 1);
 	if (end <= start || madvise((void *)start, end - start, MADV_HUGEPAGE)) {
 		free(p);
 		return;
 	}
+	/* the heap's head, below the first huge page, is taken by a block never
+	 * touched (so never backed by memory) and never freed: what the command
+	 * allocates from now on lands in huge pages */
+	free(p);
 	if (start - (uintptr_t)p > 4096)
 		heap_head = malloc(start - (uintptr_t)p - 4096);
-	free(p);
 }

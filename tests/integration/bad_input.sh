@@ -17,6 +17,10 @@ mkdir -p "$TMP/full" "$TMP/m2" "$MNT" "$RO" && touch "$TMP/full/x"
 head -c 4096 /etc/services >"$TMP/text.btf" 2>/dev/null || printf 'not btf at all\n%.0s' $(seq 100) >"$TMP/text.btf"
 head -c 300 "$BUILD/tests/user_iter.bpf.o" >"$TMP/truncated.bpf.o"
 echo '[bad' >"$TMP/bad.conf"
+# a library by libmicrohttpd's soname that has none of its functions
+mkdir "$TMP/fakemhd"
+echo 'int mhd_nothing;' | cc -shared -fPIC -x c - -o "$TMP/fakemhd/libmicrohttpd.so.12" \
+	-Wl,-soname,libmicrohttpd.so.12
 
 sh -c 'exit 0' &
 EXITED=$!
