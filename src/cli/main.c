@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "cli.h"
@@ -197,6 +198,10 @@ int main(int argc, char **argv)
 	if (!isatty(STDOUT_FILENO))
 		stdout_buffer();
 	libbpf_set_print(libbpf_print);
+	/* BPF memory is charged to the memory cgroup on every kernel bpfdump runs on
+	 * (5.11+): RLIMIT_MEMLOCK is not consulted, and libbpf need not load a
+	 * program to find that out before the command's first map */
+	libbpf_set_memlock_rlim(0);
 	opterr = 0;	/* our own one-line messages */
 	/* stop at the command: its options are its own */
 	while ((opt = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {

@@ -127,59 +127,66 @@ static int cmp_target(const void *a, const void *b)
 	return strcmp(((const struct bd_target *)a)->name, ((const struct bd_target *)b)->name);
 }
 
+/* One pass over the types: the iterator ctx structs (bpf_iter__NAME) and the
+ * iterator functions (bpf_iter_NAME), matched after it by name. */
 int bd_targets_discover(struct bpfdump *d)
 {
-	int n = btf__type_cnt(d->btf), nctx = 0, i, j;
-	size_t cap = 0;
-	struct { const char *name; __s32 id; } ctx[256];
+	const size_t func_len = strlen(ITER_FUNC_PREFIX), ctx_len = strlen(ITER_CTX_PREFIX);
+	struct iter_type { const char *name; __s32 id; } ctx[256], *func = NULL;
+	int n = btf__type_cnt(d->btf), nctx = 0, nfunc = 0, i, j, err = 0;
+	size_t cap = 0, func_cap = 0;
 
-	/* one pass for the ctx structs: btf__find_by_name_kind is a linear scan */
 	for (i = 1; i < n; i++) {
 		const struct btf_type *t = btf__type_by_id(d->btf, i);
 		const char *name;
 
-		if (!btf_is_struct(t))
+		if (!btf_is_struct(t) && !btf_is_func(t))
 			continue;
 		name = btf__name_by_offset(d->btf, t->name_off);
-		if (strncmp(name, ITER_CTX_PREFIX, strlen(ITER_CTX_PREFIX)) || nctx == 256)
+		if (name[0] != 'b' || strncmp(name, ITER_FUNC_PREFIX, func_len))
 			continue;
-		ctx[nctx].name = name + strlen(ITER_CTX_PREFIX);
-		ctx[nctx++].id = i;
+		if (btf_is_struct(t) && !strncmp(name, ITER_CTX_PREFIX, ctx_len) && nctx < 256) {
+			ctx[nctx].name = name + ctx_len;
+			ctx[nctx++].id = i;
+		} else if (btf_is_func(t)) {
+			if (bd_grow((void **)&func, &func_cap, (size_t)nfunc + 1, sizeof(*func))) {
+				err = -ENOMEM;
+				goto free_func;
+			}
+			func[nfunc].name = name + func_len;
+			func[nfunc++].id = i;
+		}
 	}
-	for (i = 1; i < n; i++) {
-		const struct btf_type *t = btf__type_by_id(d->btf, i);
-		const char *name;
+	for (i = 0; i < nfunc; i++) {
 		struct bd_target *tg;
 		__s32 ctx_id = -1;
 
-		if (!btf_is_func(t))
-			continue;
-		name = btf__name_by_offset(d->btf, t->name_off);
-		if (strncmp(name, ITER_FUNC_PREFIX, strlen(ITER_FUNC_PREFIX)))
-			continue;
-		name += strlen(ITER_FUNC_PREFIX);
 		/* open-coded iterator kfuncs (bpf_iter_task_new...) have no ctx struct */
 		for (j = 0; j < nctx; j++)
-			if (!strcmp(ctx[j].name, name)) {
+			if (!strcmp(ctx[j].name, func[i].name)) {
 				ctx_id = ctx[j].id;
 				break;
 			}
 		if (ctx_id < 0)
 			continue;
 		if (bd_grow((void **)&d->targets, &cap, (size_t)d->target_cnt + 1,
-			    sizeof(*d->targets)))
-			return -ENOMEM;
+			    sizeof(*d->targets))) {
+			err = -ENOMEM;
+			goto free_func;
+		}
 		tg = &d->targets[d->target_cnt++];
 		memset(tg, 0, sizeof(*tg));
-		snprintf(tg->name, sizeof(tg->name), "%s", name);
-		tg->func_id = i;
+		snprintf(tg->name, sizeof(tg->name), "%s", func[i].name);
+		tg->func_id = func[i].id;
 		tg->ctx_id = ctx_id;
-		tg->params = target_params(name) | bd_scope_params(name);
+		tg->params = target_params(tg->name) | bd_scope_params(tg->name);
 		collect_ctx_members(d->btf, ctx_id, 0, tg);
 	}
 	if (d->target_cnt)
 		qsort(d->targets, d->target_cnt, sizeof(*d->targets), cmp_target);
-	return 0;
+free_func:
+	free(func);
+	return err;
 }
 
 const struct bd_target *bd_target_find(const struct bpfdump *d, const char *name)

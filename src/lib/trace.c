@@ -27,6 +27,7 @@
 #include "util.h"
 
 #define RINGBUF_SIZE (8 << 20)
+#define RINGBUF_AGG_SIZE (64 << 10)
 #define LOG_SIZE (1 << 20)
 #define DEFAULT_STRUCT_SIZE 1024
 
@@ -636,6 +637,7 @@ static int agg_setup(struct trace_run *r, struct probe *p, bool bare)
 	struct bpfdump *d = r->d;
 	int vi = p->agg.value ? p->ctx.val_cnt - 1 : -1;
 	__u32 vsize = bd_agg_value_size(p->agg.fn);
+	LIBBPF_OPTS(bpf_map_create_opts, agg_opts, .map_flags = BPF_F_NO_PREALLOC);
 	__u32 zero = 0;
 	void *zv;
 
@@ -683,8 +685,10 @@ static int agg_setup(struct trace_run *r, struct probe *p, bool bare)
 		close(p->agg_fd);
 	if (p->agg_zero_fd >= 0)
 		close(p->agg_zero_fd);
+	/* allocated as keys come: preallocating every key's per-CPU values took
+	 * longer than the rest of the start (bench/README.md) */
 	p->agg_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "bpfdump_agg", p->plan.fixed_size,
-				   vsize, r->max_keys, NULL);
+				   vsize, r->max_keys, &agg_opts);
 	p->agg_zero_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfdump_agg0", 4, vsize, 1, NULL);
 	zv = calloc(1, vsize);
 	if (p->agg_fd < 0 || p->agg_zero_fd < 0 || !zv) {
@@ -1295,7 +1299,9 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 		err = bd_trace_cmd_follow(d, &r.cmd, o->pid);
 	if (err)
 		goto out;
-	r.ringbuf_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "bpfdump_rb", 0, 0, RINGBUF_SIZE, NULL);
+	/* aggregation sends no event: a ring of a few pages, not megabytes to zero */
+	r.ringbuf_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "bpfdump_rb", 0, 0,
+				      r.agg ? RINGBUF_AGG_SIZE : RINGBUF_SIZE, NULL);
 	r.lost_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfdump_lost", 4, 8, BD_TRACE_LOST_CNT,
 				   NULL);
 	if (r.ringbuf_fd < 0 || r.lost_fd < 0) {
