@@ -46,9 +46,11 @@ void cli_heap_init(void)
 	p = malloc(HEAP_GROW);
 	if (!p)
 		return;
-	/* advise the whole huge pages between p and the heap's end; where glibc
-	 * could not grow the heap, p is a mapping of its own and end lies below it */
-	start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	/* advise the whole huge pages between p's end and the heap's end: malloc
+	 * wrote the next chunk's header just past p, and a huge page a 4 KiB page
+	 * is already mapped in is faulted 4 KiB at a time. Where glibc could not
+	 * grow the heap, p is a mapping of its own and end lies below it. */
+	start = ((uintptr_t)p + HEAP_GROW + 64 + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 	end = (uintptr_t)sbrk(0) & ~(HUGE_PAGE - 1);
 	if (end <= start || madvise((void *)start, end - start, MADV_HUGEPAGE)) {
 		free(p);
