@@ -637,8 +637,11 @@ static struct sql_index *run_index(struct sql_run *r, const int *keys, int nkeys
 		if (ix->head[i]) {
 			ix->link[ix->tail[i] - 1] = row + 1;
 		} else {
+			if (bd_grow((void **)&ix->order, &ix->order_cap, ix->ngroups + 1,
+				    sizeof(*ix->order)))
+				goto err_free;
 			ix->head[i] = row + 1;
-			ix->ngroups++;
+			ix->order[ix->ngroups++] = row;
 		}
 		ix->tail[i] = row + 1;
 	}
@@ -665,38 +668,56 @@ static int cell_cmp(const char *x, const char *y)
 	return d ? d : (la > lb) - (la < lb);
 }
 
-static int group_cmp(const void *pa, const void *pb, void *ctx)
+/* Two rows' order on kept cells keys, as SQLite's sorter orders them. */
+static int rows_cmp(const struct sql_run *r, const int *keys, int nkeys, long a, long b)
 {
-	const struct sql_run *r = ((void **)ctx)[0];
-	const struct sql_index *ix = ((void **)ctx)[1];
-	__u32 a = *(const __u32 *)pa, b = *(const __u32 *)pb;
 	int k, d;
 
-	for (k = 0; k < ix->nkeys; k++) {
-		d = cell_cmp(row_cell(r, a, ix->keys[k]), row_cell(r, b, ix->keys[k]));
+	for (k = 0; k < nkeys; k++) {
+		d = cell_cmp(row_cell(r, a, keys[k]), row_cell(r, b, keys[k]));
 		if (d)
 			return d;
 	}
 	return 0;
 }
 
+static int group_cmp(const void *pa, const void *pb, void *ctx)
+{
+	const struct sql_run *r = ((void **)ctx)[0];
+	const struct sql_index *ix = ((void **)ctx)[1];
+
+	return rows_cmp(r, ix->keys, ix->nkeys, *(const __u32 *)pa, *(const __u32 *)pb);
+}
+
+/* The rows are in order on keys already (task_file's are by pid, then fd): a
+ * GROUP BY on them then needs no index, only a scan. */
+static bool rows_sorted(const struct sql_run *r, const int *keys, int nkeys)
+{
+	long row;
+
+	for (row = 1; row < r->nrows; row++)
+		if (rows_cmp(r, keys, nkeys, row - 1, row) > 0)
+			return false;
+	return true;
+}
+
 /* GROUP BY's groups in the order SQLite's sorter hands them on (ascending keys),
- * so the output does not change with the index. */
+ * so the output does not change with the index. Iterators often give rows in
+ * that order already (task_file: by pid, then fd): then the groups as first
+ * seen are it, and one pass says so. */
 static int index_order(struct sql_run *r, struct sql_index *ix)
 {
 	void *ctx[2] = { r, ix };
-	long n = 0;
-	__u32 i;
+	long i;
 
-	if (ix->order)
+	if (ix->ordered)
 		return 0;
-	ix->order = malloc((ix->ngroups ?: 1) * sizeof(*ix->order));
-	if (!ix->order)
-		return -ENOMEM;
-	for (i = 0; i < ix->nslot; i++)
-		if (ix->head[i])
-			ix->order[n++] = ix->head[i] - 1;
-	qsort_r(ix->order, n, sizeof(*ix->order), group_cmp, ctx);
+	for (i = 1; i < ix->ngroups; i++)
+		if (group_cmp(&ix->order[i - 1], &ix->order[i], ctx) > 0)
+			break;
+	if (i < ix->ngroups)
+		qsort_r(ix->order, ix->ngroups, sizeof(*ix->order), group_cmp, ctx);
+	ix->ordered = true;
 	return 0;
 }
 
@@ -930,6 +951,13 @@ static int cursor_start(struct sql_cursor *c, struct sql_run *r, const struct sq
 			keys[i] = r->colmap[f->group_cols[i]];
 			if (keys[i] < 0)
 				return 0;
+		}
+		if (rows_sorted(r, keys, f->group_cnt)) {
+			if (!r->sorted_logged)
+				bd_log(v->s->d, BPFDUMP_INFO, "sql: table %s: %ld rows already in "
+				       "GROUP BY order: scanned, no index", v->t->name, r->nrows);
+			r->sorted_logged = true;
+			return 0;	/* CUR_SCAN from the first row */
 		}
 		c->ix = run_index(r, keys, f->group_cnt);
 		if (!c->ix || index_order(r, c->ix))
@@ -1343,8 +1371,11 @@ static int sql_open(struct bd_sql *s, const char *text)
 	s->targets = calloc(s->d->target_cnt ?: 1, sizeof(*s->targets));
 	if (!s->ident_err || !s->targets)
 		return -ENOMEM;
-	if (sqlite3_open_v2(":memory:", &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-			    NULL) != SQLITE_OK)
+	/* one thread at a time uses a session (serve's pool runs queries under its
+	 * run lock): no mutex around every call SQLite makes into the tables, two
+	 * per column value (a fifth of a million-row GROUP BY's time) */
+	if (sqlite3_open_v2(":memory:", &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		return bd_err(s->d, -ENOMEM, "sql: cannot open SQLite: %s",
 			      s->db ? sqlite3_errmsg(s->db) : "out of memory");
 	/* "x" is a name, never a string: an unknown field path is an error, not text */

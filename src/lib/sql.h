@@ -63,7 +63,10 @@ struct sql_index {
 	__u32 nslot;
 	long ngroups;
 	__u32 *link;		/* per row: the next row of its group + 1, or 0 */
-	__u32 *order;		/* GROUP BY: each group's first row, in SQLite's order */
+	__u32 *order;		/* each group's first row: as first seen, then (GROUP BY,
+				 * once ordered) in SQLite's order */
+	size_t order_cap;
+	bool ordered;		/* order is SQLite's */
 	bool logged;		/* -v said it was built */
 };
 
@@ -80,6 +83,7 @@ struct sql_run {
 	size_t cap;
 	sqlite3_uint64 has_int, has_text;	/* kept cells holding such a value in some row */
 	struct sql_index *idx;
+	bool sorted_logged;	/* -v said a GROUP BY scans it in order */
 };
 
 struct sql_target {
