@@ -883,7 +883,8 @@ static void print_syscall(struct trace_run *r, const struct probe *p, const stru
 	long long flags = -1, v;
 
 	for (i = 0; i < pl->col_cnt; i++)
-		if (!strcmp(pl->cols[i].name, "flags") && !bd_column_int(&pl->cols[i], rec, len, &flags))
+		if (!strcmp(pl->cols[i].name, "flags") &&
+		    !bd_column_int(&pl->cols[i], rec, len, &flags))
 			flags = -1;
 
 	memcpy(&tgid, rec + 16, 4);

@@ -41,8 +41,8 @@ static int group(long dfd, const char *path, int flags, const char *fname, int m
 		printf("%ld\t%s\t%s\t%d\t%#o\t-%s\t%ld\t%ld\n", dfd, path, fname, flags, mode,
 		       strerrorname_np(-first), first, n);
 	else
-		printf("%ld\t%s\t%s\t%d\t%#o\t%ld\t%ld\t%ld\n", dfd, path, fname, flags, mode, first,
-		       first, n);
+		printf("%ld\t%s\t%s\t%d\t%#o\t%ld\t%ld\t%ld\n", dfd, path, fname, flags, mode,
+		       first, first, n);
 	return 0;
 }
 

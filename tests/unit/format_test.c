@@ -212,7 +212,8 @@ static void test_column_int(void)
 
 	col(&c, BD_FMT_AUTO, t_enum, 4, BD_FETCH_SCALAR);
 	memcpy(rec + SLOT, &u32, 4);
-	EXPECT_INT(bd_column_int(&c, rec, REC_LEN, &v) ? v : -100, 2, "column int: an enum's value");
+	EXPECT_INT(bd_column_int(&c, rec, REC_LEN, &v) ? v : -100, 2,
+		   "column int: an enum's value");
 	EXPECT_INT(bd_column_enum_name(&c, v, &sb), true, "enum name: GREEN's value has one");
 	EXPECT_STR(sb.s, "GREEN", "enum name: the enumerator's");
 	sb_reset(&sb);
