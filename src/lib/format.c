@@ -106,6 +106,28 @@ static void put_hex_bytes(struct bd_strbuf *out, const __u8 *p, __u32 n)
 		sb_printf(out, "%s%02x", i ? " " : "", p[i]);
 }
 
+/* The name enum type t gives value v (its bytes as loaded), or NULL. */
+static const char *enumerator_name(const struct btf *btf, const struct btf_type *t,
+				   unsigned long long v)
+{
+	int i;
+
+	if (btf_is_enum(t)) {
+		const struct btf_enum *e = btf_enum(t);
+
+		for (i = 0; i < btf_vlen(t); i++, e++)
+			if ((__u32)e->val == (__u32)v)
+				return btf__name_by_offset(btf, e->name_off);
+	} else if (btf_is_enum64(t)) {
+		const struct btf_enum64 *e = btf_enum64(t);
+
+		for (i = 0; i < btf_vlen(t); i++, e++)
+			if (btf_enum64_value(e) == v)
+				return btf__name_by_offset(btf, e->name_off);
+	}
+	return NULL;
+}
+
 /* Format a value typed by BTF; *numeric when it is a plain number. */
 static void put_typed(const struct btf *btf, __u32 id, const __u8 *p, __u32 size, bool addr_hint,
 		      struct bd_strbuf *out, bool *numeric, const struct bd_plan *pl)
@@ -114,7 +136,6 @@ static void put_typed(const struct btf *btf, __u32 id, const __u8 *p, __u32 size
 	const struct btf_type *t = bd_skip_mods(btf, id, &rid);
 	int be = bd_net_order_bits(btf, id) / 8;
 	unsigned long long v;
-	int i;
 
 	*numeric = false;
 	if (!t)
@@ -153,31 +174,13 @@ static void put_typed(const struct btf *btf, __u32 id, const __u8 *p, __u32 size
 		return;
 	}
 	if (btf_is_enum(t) || btf_is_enum64(t)) {
+		const char *en;
+
 		v = load_uint(p, size);
-		if (btf_is_enum(t)) {
-			const struct btf_enum *e = btf_enum(t);
-
-			for (i = 0; i < btf_vlen(t); i++, e++)
-				if ((__u32)e->val == (__u32)v) {
-					{
-					const char *en = btf__name_by_offset(btf, e->name_off);
-
-					sb_puts(out, en, strlen(en));
-				}
-					return;
-				}
-		} else {
-			const struct btf_enum64 *e = btf_enum64(t);
-
-			for (i = 0; i < btf_vlen(t); i++, e++)
-				if (btf_enum64_value(e) == v) {
-					{
-					const char *en = btf__name_by_offset(btf, e->name_off);
-
-					sb_puts(out, en, strlen(en));
-				}
-					return;
-				}
+		en = enumerator_name(btf, t, v);
+		if (en) {
+			sb_puts(out, en, strlen(en));
+			return;
 		}
 		*numeric = true;
 		if (btf_kflag(t))
@@ -244,6 +247,50 @@ void bd_column_classify(struct bd_column *c)
 		if (et && btf_is_int(et) && et->size == 1)
 			c->fast = BD_FAST_CSTR;
 	}
+}
+
+/* An enum-typed column's type (modifiers and typedefs skipped), or NULL. */
+static const struct btf_type *column_enum(const struct bd_column *c)
+{
+	const struct bd_access *a = &c->acc[0];
+	const struct btf_type *t;
+
+	if (c->acc_cnt != 1 || c->fmt != BD_FMT_AUTO || a->fetch != BD_FETCH_SCALAR ||
+	    !a->btf || !a->size || a->size > 8 || a->full_size > a->size)
+		return NULL;
+	t = bd_skip_mods(a->btf, a->type_id, NULL);
+	return t && (btf_is_enum(t) || btf_is_enum64(t)) ? t : NULL;
+}
+
+bool bd_column_int(const struct bd_column *c, const __u8 *rec, __u32 len, long long *v)
+{
+	const struct bd_access *a = &c->acc[0];
+	const struct btf_type *et = column_enum(c);
+	__u32 size = et ? a->size : a->slot_size;
+	bool sg = et ? btf_kflag(et) : c->fast == BD_FAST_SINT;
+	__u64 u = 0;
+
+	if (!et && (c->acc_cnt != 1 || (c->fast != BD_FAST_UINT && c->fast != BD_FAST_SINT &&
+					 c->fast != BD_FAST_BOOL)))
+		return false;
+	if (!size || size > 8 || a->slot_off + a->slot_size > len || size > a->slot_size)
+		return false;
+	memcpy(&u, rec + a->slot_off, size);	/* little-endian */
+	if (sg && size < 8 && (u >> (8 * size - 1)) & 1)
+		u |= ~0ULL << (8 * size);
+	*v = (long long)u;
+	return true;
+}
+
+bool bd_column_enum_name(const struct bd_column *c, long long v, struct bd_strbuf *out)
+{
+	const struct btf_type *t = column_enum(c);
+	const char *en = t ? enumerator_name(c->acc[0].btf, t, v) : NULL;
+
+	if (!en)
+		return false;
+	sb_puts(out, en, strlen(en));
+	return true;
 }
 
 /* put_typed's output for a column bd_column_classify decided on. */

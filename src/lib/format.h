@@ -13,6 +13,12 @@ char *bd_trim(char *s);
 /* Format one column of a record as text; *numeric says whether it is a JSON number. */
 int bd_format_column(struct bpfdump *d, const struct bd_plan *p, const struct bd_column *c,
 		     const __u8 *rec, __u32 rec_len, struct bd_strbuf *out, bool *numeric);
+/* A column of one integer or enum (an argument, 'return', a tracepoint's field) as
+ * the number it holds, sign-extended when signed, in *v; false for other columns. */
+bool bd_column_int(const struct bd_column *c, const __u8 *rec, __u32 len, long long *v);
+/* The enumerator name an enum-typed column's type gives v, appended to out; false
+ * (nothing appended) for other columns and values without a name. */
+bool bd_column_enum_name(const struct bd_column *c, long long v, struct bd_strbuf *out);
 /* as bd_format_column, for a reader with a path cache (NULL: none) */
 struct bd_path_cache;
 int bd_format_cell(struct bpfdump *d, const struct bd_plan *p, const struct bd_column *c,

@@ -840,23 +840,6 @@ static int attach_probe(struct trace_run *r, struct probe *p)
 		      mode_name(modes[0]), why[0], mode_name(modes[1]), why[1]);
 }
 
-/* a column of one integer (an argument, 'return') as a number: its value in *v */
-static bool column_int(const struct bd_column *c, const __u8 *rec, __u32 len, long long *v)
-{
-	const struct bd_access *a = &c->acc[0];
-	__u64 u = 0;
-
-	if (c->acc_cnt != 1 || (c->fast != BD_FAST_UINT && c->fast != BD_FAST_SINT &&
-				c->fast != BD_FAST_BOOL) ||
-	    !a->slot_size || a->slot_size > 8 || a->slot_off + a->slot_size > len)
-		return false;
-	memcpy(&u, rec + a->slot_off, a->slot_size);	/* little-endian */
-	if (c->fast == BD_FAST_SINT && a->slot_size < 8 && (u >> (8 * a->slot_size - 1)) & 1)
-		u |= ~0ULL << (8 * a->slot_size);
-	*v = (long long)u;
-	return true;
-}
-
 /* a syscall's value: in symbols where it has them, a string quoted, else as is */
 static void syscall_value(struct trace_run *r, const struct probe *p, const struct bd_plan *pl,
 			  const struct bd_column *c, const __u8 *rec, __u32 len,
@@ -866,7 +849,7 @@ static void syscall_value(struct trace_run *r, const struct probe *p, const stru
 	long long v;
 	size_t i;
 
-	if (column_int(c, rec, len, &v) && bd_sc_format(p->f.btf, p->sys.name, c->name, v, out))
+	if (bd_column_int(c, rec, len, &v) && bd_sc_format(p->f.btf, p->sys.name, c->name, v, out))
 		return;
 	if (bd_format_column(r->d, pl, c, rec, len, &r->cell, &numeric))
 		sb_reset(&r->cell);
@@ -900,7 +883,8 @@ static void print_syscall(struct trace_run *r, const struct probe *p, const stru
 	long long flags = -1, v;
 
 	for (i = 0; i < pl->col_cnt; i++)
-		if (!strcmp(pl->cols[i].name, "flags") && !column_int(&pl->cols[i], rec, len, &flags))
+		if (!strcmp(pl->cols[i].name, "flags") &&
+		    !bd_column_int(&pl->cols[i], rec, len, &flags))
 			flags = -1;
 
 	memcpy(&tgid, rec + 16, 4);
@@ -915,7 +899,7 @@ static void print_syscall(struct trace_run *r, const struct probe *p, const stru
 			ret = i;
 			continue;
 		}
-		if (flags >= 0 && column_int(c, rec, len, &v) && !v &&
+		if (flags >= 0 && bd_column_int(c, rec, len, &v) && !v &&
 		    bd_sc_unused(p->sys.name, c->name, flags))
 			continue;	/* open's mode without O_CREAT, as strace */
 		for (a = 0; a < p->f.nargs && strcmp(p->f.arg_names[a], c->name); a++)
@@ -963,7 +947,7 @@ static void print_syscall_symbols(struct trace_run *r, const struct probe *p,
 		long long v;
 
 		sb_reset(&r->cell);
-		if (!column_int(c, rec, len, &v) ||
+		if (!bd_column_int(c, rec, len, &v) ||
 		    !bd_sc_format(p->f.btf, p->sys.name, c->name, v, &r->cell) || !r->cell.s)
 			continue;
 		fprintf(r->out, "%s", n++ ? "," : "");
@@ -1114,6 +1098,8 @@ static int print_aggs(struct trace_run *r, bool last)
 		v[i].map_fd = p->agg_fd;
 		v[i].key_size = p->plan.fixed_size;
 		v[i].plan = &p->plan;
+		v[i].sys = p->sys.name[0] ? p->sys.name : NULL;
+		v[i].btf = p->f.btf;
 		v[i].ctx = &p->ctx;
 		v[i].val_item = p->agg.value ? p->ctx.val_cnt - 1 : -1;
 		v[i].key_cnt = p->ctx.val_cnt - (p->agg.value ? 1 : 0);

@@ -19,6 +19,7 @@
 #include "output.h"
 #include "trace.h"
 #include "trace_ctx.h"
+#include "trace_syscall.h"
 #include "view_int.h"
 #include "util.h"
 
@@ -372,10 +373,55 @@ static void stack_key_text(const struct bd_agg_view *v, const __u8 *key, bool us
 	free(ips);
 }
 
+/*
+ * A column key in symbols, as an event prints it: a syscall's argument or
+ * 'return' (O_RDONLY|O_CLOEXEC, AT_FDCWD, -ENOENT), a value of an enum type by
+ * its enumerator's name. The text in sym, the number in *n; false (sym empty)
+ * when the key prints as it is.
+ */
+static bool key_symbol(const struct bd_agg_view *v, const struct bd_column *c, const __u8 *key,
+		       long long *n, struct bd_strbuf *sym)
+{
+	sb_reset(sym);
+	if (!bd_column_int(c, key, v->key_size, n))
+		return false;
+	if (v->sys && bd_sc_format(v->btf, v->sys, c->name, *n, sym) && sym->s)
+		return true;
+	sb_reset(sym);
+	return bd_column_enum_name(c, *n, sym);
+}
+
+/* -J: the keys with symbols, "symbolic":{"flags":"O_RDONLY",...} (as an event's) */
+static void key_symbols_json(const struct bd_agg_view *v, const __u8 *key, struct bd_strbuf *cell,
+			     FILE *out)
+{
+	int i, first = 1;
+	long long n;
+
+	fputs(",\"symbolic\":{", out);
+	for (i = 0; i < v->ctx->val_cnt; i++) {
+		const struct bd_column *c;
+		int ci = v->ctx->vals[i].col;
+
+		if (i == v->val_item || v->ctx->vals[i].ctx >= 0 || ci >= v->plan->col_cnt)
+			continue;
+		c = &v->plan->cols[ci];
+		if (!key_symbol(v, c, key, &n, cell))
+			continue;
+		fprintf(out, "%s", first ? "" : ",");
+		bd_json_str(out, c->name, strlen(c->name));
+		fputc(':', out);
+		bd_json_str(out, cell->s, cell->len);
+		first = 0;
+	}
+	fputc('}', out);
+}
+
 static void key_text(struct bpfdump *d, const struct bd_agg_view *v, const __u8 *key,
 		     struct bd_strbuf *cell, FILE *out, bool json)
 {
 	int i, first = 1;
+	long long n;
 
 	for (i = 0; i < v->ctx->val_cnt; i++) {
 		int k = v->ctx->vals[i].ctx, c = v->ctx->vals[i].col;
@@ -394,9 +440,16 @@ static void key_text(struct bpfdump *d, const struct bd_agg_view *v, const __u8 
 		} else {
 			if (c >= v->plan->col_cnt)
 				continue;
-			if (bd_format_column(d, v->plan, &v->plan->cols[c], key, v->plan->fixed_size,
-					     cell, &numeric))
+			if (key_symbol(v, &v->plan->cols[c], key, &n, cell)) {
+				if (json) {	/* the number; its symbols beside the key */
+					sb_reset(cell);
+					sb_printf(cell, "%lld", n);
+				}
+				numeric = true;
+			} else if (bd_format_column(d, v->plan, &v->plan->cols[c], key,
+						    v->plan->fixed_size, cell, &numeric)) {
 				sb_reset(cell);
+			}
 			name = v->plan->cols[c].name;
 		}
 		if (!cell->s)
@@ -639,7 +692,9 @@ static int print_view(struct bpfdump *d, FILE *out, bool json, const struct bd_a
 		for (i = from; i < n; i++) {
 			fprintf(out, "%s{\"key\":{", i > from ? "," : "");
 			key_text(d, v, ents[i].key, cell, out, true);
-			fprintf(out, "},\"value\":");
+			fputc('}', out);
+			key_symbols_json(v, ents[i].key, cell, out);
+			fprintf(out, ",\"value\":");
 			print_value_json(out, v->fn, ents[i].v, v->sg);
 			fputc('}', out);
 		}

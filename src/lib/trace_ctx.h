@@ -53,6 +53,10 @@ struct bd_agg_view {
 	__u32 key_size;
 	const struct bd_plan *plan;
 	const struct bd_trace_ctx *ctx;
+	/* keys in symbols, as the events print them: syscall:NAME's NAME (its
+	 * arguments and 'return'), or NULL; the BTF of its enums and the SPEC's */
+	const char *sys;
+	const struct btf *btf;
 	int val_item;			/* the value in ctx->vals, or -1 */
 	int key_cnt;
 	/* 'kstack', 'ustack' keys: the stack map their ids are in, its value size, the

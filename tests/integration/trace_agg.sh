@@ -156,6 +156,31 @@ CGID=$(stat -c %i "$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
 expect_eq "events: pid, tid, uid, gid, cgroup values of the workload" "3 x $W $W 0 0 $CGID" \
 	"$(python3 -c 'import json,sys; e=[json.loads(l)["values"] for l in open(sys.argv[1])]; s={(v["pid"],v["tid"],v["uid"],v["gid"],v["cgroup"]) for v in e}; print(len(e), "x", *list(s)[0]) if len(s)==1 else print(s)' "$TMP/ev.json")"
 
+# --- an enum-typed key: the enumerator's name, as an event prints it; -J the number too -------
+# K datagrams to a port no socket has: K kfree_skb with reason SKB_DROP_REASON_NO_SOCKET, whose
+# value the kernel's BTF gives (bpftool's dump, not bpfdump's)
+DROP=SKB_DROP_REASON_NO_SOCKET
+DROPV=$(bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null |
+	sed -n "/ENUM 'skb_drop_reason'/,/^\[/s/^\t'$DROP' val=\([0-9]*\)$/\1/p")
+if [ -z "$DROPV" ]; then
+	skip "enum key: no $DROP in the kernel's BTF (or no bpftool)"
+elif ! "$BPFDUMP" info tp:skb:kfree_skb 2>/dev/null | grep -q 'enum skb_drop_reason reason'; then
+	skip "enum key: no tp:skb:kfree_skb with a reason here"
+else
+	K=$(( 5 + RANDOM % 30 ))
+	for mode in tp_btf raw_tp; do
+		timeout 60 "$BPFDUMP" trace --mode $mode --agg 'count BY reason' 'tp:skb:kfree_skb' \
+			-- /usr/bin/python3 "$PYDIR/trace_agg_drops.py" $K >"$TMP/enum.txt" 2>"$TMP/enum.err"
+		expect_eq "$mode: count BY reason (enum skb_drop_reason): the K=$K drops by name" \
+			"@count[$DROP]: $K" "$(grep "^@count\[$DROP\]" "$TMP/enum.txt")$(grep -v tracing "$TMP/enum.err")"
+	done
+	timeout 60 "$BPFDUMP" trace -J --agg 'count BY reason' 'tp:skb:kfree_skb' \
+		-- /usr/bin/python3 "$PYDIR/trace_agg_drops.py" $K >"$TMP/enum.json" 2>"$TMP/enum.err"
+	expect_eq "-J count BY reason: the number ($DROPV) in \"key\", the name in \"symbolic\", K=$K" \
+		"[[{'reason': $DROPV}, {'reason': '$DROP'}, $K]]" \
+		"$(python3 -c 'import json,sys; j=json.loads(open(sys.argv[1]).readline()); print([[e["key"], e["symbolic"], e["value"]] for e in j["aggregates"][0]["entries"] if e["symbolic"].get("reason") == sys.argv[2] or e["key"]["reason"] == int(sys.argv[3])])' "$TMP/enum.json" $DROP $DROPV)"
+fi
+
 # --- bad input: one line, non-zero exit, nothing attached -------------------------------------
 bad_input "--agg: a key that does not resolve" "has no field 'nosuch'" $BPFDUMP trace --agg 'count BY nosuch' 'tp:raw_syscalls:sys_enter'
 bad_input "--agg: return on a tracepoint" "no field 'return'" $BPFDUMP trace --agg 'hist(return)' 'tp:sched:sched_switch'

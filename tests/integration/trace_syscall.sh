@@ -112,3 +112,50 @@ expect_eq "$SC_LIST: getppid, close(-1) = -EBADF, getpid, one after the other wi
 got=$(grep "^sc_opens $P openat(" "$TMP/seq.ev" | tail -n 7 | sed 's/ = .*//' | cut -d' ' -f3-)
 want=$(awk -F'\t' '$1 != "seq" { printf "openat(%s, \"%s\", %s%s)\n", $1, $2, $3, $3 ~ /O_CREAT/ ? ", " $4 : "" }' "$TMP/seq.truth")
 expect_eq "$SC_LIST: the helper's openat calls among them" "$want" "$got"
+
+# --- aggregate keys in symbols, as the event lines print them --------------------------------
+# sc_counts: N1 opens failing with ENOENT, N2 succeeding (each closed: the same fd), N3
+# failing with EEXIST, all relative to a directory fd (dfd != -100 leaves the loader's
+# opens out); it prints each group's flags and result as names (libc's errno names)
+SCC=$HELPERS/sc_counts
+if [ "$QUICK" = 1 ]; then
+	:	# the kernels' run: key printing is user space, the same on any kernel
+elif [ ! -x "$SCC" ]; then
+	skip "sc_counts not built (make $BUILD/tests/sc_counts)"
+else
+read -r N1 N2 N3 <<<"$(shuf -i 2-40 -n 3 | paste -sd' ')"
+# run_cnt OUT ARGS...: bpfdump trace ARGS -- sc_counts D N1 N2 N3; the helper's lines in OUT.truth
+run_cnt() {
+	local out=$1
+	shift
+	timeout 120 "$BPFDUMP" trace "$@" -- "$SCC" "$D" $N1 $N2 $N3 >"$out" 2>"$out.err"
+	echo $? >"$out.rc"
+	grep -P '^\d+\t' "$out" >"$out.truth"
+	grep -vP '^\d+\t' "$out" >"$out.agg"
+}
+run_cnt "$TMP/kr" --agg 'count BY return' 'syscall:openat(dfd != -100)'
+expect_eq "count BY return: exit 0, the helper's 3 groups" "0 3" "$(cat "$TMP/kr.rc") $(wc -l <"$TMP/kr.truth")"
+expect_eq "count BY return: -ENOENT x$N1, the fd x$N2, -EEXIST x$N3, named as the events name them" \
+	"$(awk -F'\t' '{ printf "@count[%s]: %s\n", $6, $8 }' "$TMP/kr.truth" | sort)" \
+	"$(grep '^@count\[' "$TMP/kr.agg" | sort)"
+
+run_cnt "$TMP/kf" --agg 'count BY flags, return, mode' 'syscall:openat(dfd != -100)'
+expect_eq "count BY flags, return, mode: O_RDONLY|O_CLOEXEC, -ENOENT, 0 x$N1 ... (mode in octal)" \
+	"$(awk -F'\t' '{ printf "@count[%s, %s, %s]: %s\n", $3, $6, $5, $8 }' "$TMP/kf.truth" | sort)" \
+	"$(grep '^@count\[' "$TMP/kf.agg" | sort)"
+
+run_cnt "$TMP/kj" -J --agg 'count BY flags, return, mode, dfd' 'syscall:openat(dfd != -100)'
+r=$(/usr/bin/python3 "$PYDIR/trace_syscall_aggsym.py" "$TMP/kj.agg" "$TMP/kj.truth" 2>&1)
+expect_eq "-J count BY flags, return, mode, dfd: numbers in \"key\", the names in \"symbolic\" (no name for an fd)" ok "$r"
+
+run_cnt "$TMP/kh" --agg 'hist(return) BY flags' 'syscall:openat(dfd != -100)'
+expect_eq "hist(return) BY flags: one histogram per flags, named as the events name them, with its count" \
+	"$(awk -F'\t' '{ printf "@hist[%s]: %s\n", $3, $8 }' "$TMP/kh.truth" | sort)" \
+	"$(awk '/^@hist\[/ { k = $0; next } /\|.*\|$/ { split($0, a, "|"); n = split(a[1], b, " "); s[k] += b[n] }
+		END { for (k in s) print k, s[k] }' "$TMP/kh.agg" | sort)"
+
+run_cnt "$TMP/kt" --top 1 --agg 'count BY return' 'syscall:openat(dfd != -100)'
+expect_eq "--top 1 count BY return: only the largest group, named" \
+	"$(sort -t"$(printf '\t')" -k8,8n "$TMP/kt.truth" | awk -F'\t' 'END { printf "@count[%s]: %s", $6, $8 }')" \
+	"$(grep '^@count\[' "$TMP/kt.agg")"
+fi

@@ -21,8 +21,8 @@
 
 static struct btf *btf;
 static struct bd_plan plan;
-static __u32 t_u8, t_u16, t_u32, t_s32, t_u64, t_bool, t_char, t_ptr, t_enum, t_chars, t_bytes4,
-	t_in6, t_be16, t_be32;
+static __u32 t_u8, t_u16, t_u32, t_s32, t_u64, t_bool, t_char, t_ptr, t_enum, t_senum, t_chars,
+	t_bytes4, t_in6, t_be16, t_be32;
 
 #define SLOT 8		/* the first access's slot in every record */
 #define REC_LEN 2048
@@ -130,6 +130,9 @@ static int make_btf(void)
 	t_enum = btf__add_enum(btf, "colour", 4);
 	btf__add_enum_value(btf, "RED", 1);
 	btf__add_enum_value(btf, "GREEN", 2);
+	t_senum = btf__add_enum(btf, "level", 4);
+	btf__add_enum_value(btf, "BELOW", -1);
+	btf__add_enum_value(btf, "ZERO", 0);
 	t_chars = btf__add_array(btf, t_u32, t_char, 8);
 	t_bytes4 = btf__add_array(btf, t_u32, t_u8, 4);
 	t_in6 = btf__add_struct(btf, "in6_addr", 16);
@@ -195,6 +198,53 @@ static void test_typed(void)
 	col(&c, BD_FMT_AUTO, t_char, 16, BD_FETCH_CSTR);
 	memcpy(rec + SLOT, "hello\0", 6);
 	EXPECT_CELL(&c, rec, "hello", false, "str(): string behind a char *");
+}
+
+/* bd_column_int and bd_column_enum_name: an aggregation key's number and its name */
+static void test_column_int(void)
+{
+	static __u8 rec[REC_LEN];
+	struct bd_strbuf sb = {};
+	struct bd_column c;
+	__u32 u32 = 2;
+	__s32 s32 = -5;
+	long long v = 0;
+
+	col(&c, BD_FMT_AUTO, t_enum, 4, BD_FETCH_SCALAR);
+	memcpy(rec + SLOT, &u32, 4);
+	EXPECT_INT(bd_column_int(&c, rec, REC_LEN, &v) ? v : -100, 2,
+		   "column int: an enum's value");
+	EXPECT_INT(bd_column_enum_name(&c, v, &sb), true, "enum name: GREEN's value has one");
+	EXPECT_STR(sb.s, "GREEN", "enum name: the enumerator's");
+	sb_reset(&sb);
+	EXPECT_INT(bd_column_enum_name(&c, 7, &sb) || sb.len, false,
+		   "enum name: a value without one, nothing appended");
+	EXPECT_INT(bd_column_int(&c, rec, SLOT + 3, &v), false, "column int: a record too short");
+	col(&c, BD_FMT_AUTO, t_senum, 4, BD_FETCH_SCALAR);
+	u32 = 0xffffffff;
+	memcpy(rec + SLOT, &u32, 4);
+	EXPECT_INT(bd_column_int(&c, rec, REC_LEN, &v) ? v : -100, -1,
+		   "column int: a signed enum sign-extended");
+	EXPECT_INT(bd_column_enum_name(&c, v, &sb), true, "enum name: a negative value's");
+	EXPECT_STR(sb.s, "BELOW", "enum name: a negative value's, by name");
+	sb_reset(&sb);
+	col(&c, BD_FMT_AUTO, t_s32, 4, BD_FETCH_SCALAR);
+	bd_column_classify(&c);
+	memcpy(rec + SLOT, &s32, 4);
+	EXPECT_INT(bd_column_int(&c, rec, REC_LEN, &v) ? v : -100, -5,
+		   "column int: an int sign-extended");
+	EXPECT_INT(bd_column_enum_name(&c, v, &sb), false, "enum name: none for an int");
+	col(&c, BD_FMT_AUTO, t_u32, 4, BD_FETCH_SCALAR);
+	bd_column_classify(&c);
+	EXPECT_INT(bd_column_int(&c, rec, REC_LEN, &v) ? v : -100, 0xfffffffbLL,
+		   "column int: an unsigned int as it is");
+	col(&c, BD_FMT_AUTO, t_ptr, 8, BD_FETCH_SCALAR);
+	bd_column_classify(&c);
+	EXPECT_INT(bd_column_int(&c, rec, REC_LEN, &v), false, "column int: not a pointer");
+	col(&c, BD_FMT_HEX, t_enum, 4, BD_FETCH_SCALAR);
+	EXPECT_INT(bd_column_int(&c, rec, REC_LEN, &v) || bd_column_enum_name(&c, 2, &sb), false,
+		   "column int: not an enum written hex(x)");
+	sb_free(&sb);
 }
 
 static void test_hex_ip(void)
@@ -413,6 +463,7 @@ int main(void)
 		return 1;
 	}
 	test_typed();
+	test_column_int();
 	test_hex_ip();
 	test_named();
 	test_composite();
