@@ -490,11 +490,24 @@ bench_repair() { # N BYTES
 	check_line "$s: bpfdump snapshot --data -J" \
 		"$(case $got in *"receive $((n * b)) bytes"*) echo 1 ;; esac)" \
 		"$got$([ -s "$WORK/err" ] && echo "; stderr: $(head -c 200 "$WORK/err")")"
+	# --data-dir: the files hold what the same run says it copied, the receive queues whole
+	mkdir "$WORK/dd"
+	got=$("$BPFDUMP" snapshot --data-dir "$WORK/dd" -J "$p" 2>"$WORK/err" | snapshot_bytes)
+	local copied filed
+	copied=$(sed 's/[^(]*(\([0-9]*\) copied)/\1 /g' <<<"$got" | awk '{ for (i = 1; i <= NF; i++) s += $i } END { print s + 0 }')
+	filed=$(cat "$WORK"/dd/* | wc -c)
+	check_line "$s: bpfdump snapshot --data-dir: files of $filed bytes, -J copied $copied" \
+		"$(case $got in *"receive $((n * b)) bytes ($((n * b)) copied)"*) [ "$filed" = "$copied" ] && echo 1 ;; esac)" \
+		"$got"
+	rm -rf "$WORK/dd"
 	keep_snapshot_program
 	interleaved $s 10 "bpfdump snapshot --data" "$(words "$BPFDUMP" snapshot --data "$p")" \
 		"repair reader (TCP_REPAIR, pidfd_getfd)" "$(words "$BB/repair_reader" "$p")" \
 		"bpfdump snapshot --data -J" "$(words "$BPFDUMP" snapshot --data -J "$p")" \
 		"bpfdump snapshot --data --fresh" "$(words "$BPFDUMP" snapshot --data --fresh "$p")" \
+		"bpfdump snapshot --data-dir (raw files, made and removed)" \
+		"$(words sh -c 'd=$(mktemp -d "$1/dd.XXXXXX") && "$2" snapshot --data-dir "$d" "$3"; rm -rf "$d"' \
+			sh "$WORK" "$BPFDUMP" "$p")" \
 		"bpfdump snapshot (no --data)" "$(words "$BPFDUMP" snapshot "$p")"
 	# without --data against the binary of before (BENCH_BASELINE); without one, the
 	# same binary twice: the spread an A/A pair shows here

@@ -37,9 +37,13 @@ struct bpfdump_snapshot_opts {
 	size_t ring_size;	/* ring buffer bytes (a power of 2); 0: sized from the process */
 	enum bpfdump_snapshot_keep keep;
 	size_t data_max;	/* bytes of queued socket data per socket (0: none) */
+	/* with data_max: the queued bytes go to files in this directory, one per
+	 * queue (PID.FD.QUEUE, made anew, mode 0600), which the output names;
+	 * NULL: in the output (hex dump, base64 in JSON) */
+	const char *data_dir;
 	size_t :0;
 };
-#define bpfdump_snapshot_opts__last_field data_max
+#define bpfdump_snapshot_opts__last_field data_dir
 
 /* Snapshot process pid and print it to out. Returns 0 when complete, a positive
  * count of problems when partial (records lost, mappings not readable; each

@@ -15,7 +15,8 @@
 void help_snapshot(void)
 {
 	printf("Usage: bpfdump snapshot [-J] [-o SECTIONS] [--all-threads] [--ring-size BYTES]\n"
-	       "                        [--data [--data-max BYTES]] [--pidns FILE]\n"
+	       "                        [--data [--data-max BYTES] [--data-dir DIR]]\n"
+	       "                        [--pidns FILE]\n"
 	       "                        [--keep | --fresh] PID [PID...]\n"
 	       "       bpfdump snapshot --keep [-o SECTIONS] [--all-threads]\n"
 	       "       bpfdump snapshot --drop\n\n"
@@ -34,9 +35,12 @@ void help_snapshot(void)
 	       "      --all-threads      also every thread's own task and creds\n"
 	       "      --ring-size BYTES  ring buffer size, a power of 2 (default: sized from the\n"
 	       "                         process's mappings, fds and threads)\n"
-	       "      --data             also the data queued in sockets' receive queues (each\n"
-	       "                         buffer, datagrams with their source; root only)\n"
-	       "      --data-max BYTES   at most this many bytes per socket (default 65536)\n"
+	       "      --data             also the data queued in sockets (receive queues, TCP send\n"
+	       "                         queues) and pipes: each buffer, datagrams with their\n"
+	       "                         source; root only\n"
+	       "      --data-max BYTES   at most this many bytes per queue (default 65536)\n"
+	       "      --data-dir DIR     the bytes in files of DIR, one per queue (PID.FD.QUEUE,\n"
+	       "                         made anew, mode 0600), not in the output; implies --data\n"
 	       "      --pidns FILE       PID is a number of this pid namespace (/proc/N/ns/pid)\n"
 	       "      --keep             keep the program loaded, pinned under\n"
 	       "                         /sys/fs/bpf/bpfdump/@snapshot/ (root only), for later runs\n"
@@ -46,7 +50,7 @@ void help_snapshot(void)
 }
 
 enum { OPT_ALL_THREADS = 256, OPT_RING, OPT_PIDNS, OPT_KEEP, OPT_FRESH, OPT_DROP, OPT_DATA,
-       OPT_DATA_MAX };
+       OPT_DATA_MAX, OPT_DATA_DIR };
 
 /* --drop, or --keep without a PID */
 static int keep_or_drop(struct bpfdump_snapshot_opts *so, const char *sections, bool drop)
@@ -91,6 +95,7 @@ int cmd_snapshot(int argc, char **argv)
 		{ "drop", no_argument, NULL, OPT_DROP },
 		{ "data", no_argument, NULL, OPT_DATA },
 		{ "data-max", required_argument, NULL, OPT_DATA_MAX },
+		{ "data-dir", required_argument, NULL, OPT_DATA_DIR },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -139,6 +144,10 @@ int cmd_snapshot(int argc, char **argv)
 		case OPT_DATA_MAX:
 			if ((err = parse_pos_int("snapshot", "--data-max", optarg, &data_max)))
 				return err;
+			break;
+		case OPT_DATA_DIR:
+			so.data_dir = optarg;
+			data = true;
 			break;
 		case 'h':
 			help_snapshot();

@@ -165,6 +165,8 @@ static int check_opts(struct bpfdump *d, const struct bpfdump_snapshot_opts *o)
 	if (OPTS_GET(o, data_max, 0) > SNAP_DATA_MAX_LIMIT)
 		return bd_err(d, -EINVAL, "snapshot --data-max %zu: more than %u bytes per socket",
 			      o->data_max, SNAP_DATA_MAX_LIMIT);
+	if (OPTS_GET(o, data_dir, NULL) && !OPTS_GET(o, data_max, 0))
+		return bd_err(d, -EINVAL, "snapshot options: data_dir without data_max (--data)");
 	return 0;
 }
 
@@ -285,8 +287,9 @@ static int take_opts(struct bpfdump *d, const struct bpfdump_snapshot_opts *opts
 
 /* Take and print one snapshot: 0 complete, > 0 warnings, < 0 -errno. */
 static int take_and_print(struct snap_session *s, int pid, const struct bpfdump_snapshot_opts *o,
-			  bool titled, struct snap_data *sd, FILE *out)
+			  int dir_fd, bool titled, struct snap_data *sd, FILE *out)
 {
+	char why[128];
 	int err, warn;
 	double t;
 
@@ -295,6 +298,12 @@ static int take_and_print(struct snap_session *s, int pid, const struct bpfdump_
 	warn = err = session_take(s, pid, o, sd);
 	if (err < 0)
 		return err;
+	if (dir_fd >= 0 && (sd->sections & SNAP_SEC_SOCKETS)) {
+		sd->data_files = true;
+		err = snap_qdata_write(sd, dir_fd, why, sizeof(why));
+		if (err)
+			return bd_err(s->d, err, "snapshot --data-dir %s: %s", o->data_dir, why);
+	}
 	t = snap_now_ms();
 	if ((titled && !o->json && snap_print_title(sd, out) < 0) ||
 	    (o->json ? snap_print_json(sd, out) : snap_print_text(sd, out)) < 0)
@@ -314,7 +323,7 @@ static int snapshot_pids(struct bpfdump *d, const int *pids, int cnt,
 	struct bpfdump_snapshot_opts o;
 	struct snap_session s;
 	struct snap_data sd = {};
-	int i, err, problems = 0;
+	int i, err, problems = 0, dir_fd = -1;
 
 	err = take_opts(d, opts, &o);
 	if (err)
@@ -322,13 +331,22 @@ static int snapshot_pids(struct bpfdump *d, const int *pids, int cnt,
 	/* before the program is loaded: one pid that is gone costs no load */
 	if (single && access_proc(pids[0]) == -ENOENT)
 		return bd_err(d, -ESRCH, "process %d: no such process", pids[0]);
+	if (o.data_dir) {
+		dir_fd = open(o.data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dir_fd < 0)
+			return bd_err(d, -errno, "snapshot --data-dir %s: %s", o.data_dir,
+				      strerror(errno));
+	}
 	err = snap_session_open(d, &o, &s);
-	if (err)
+	if (err) {
+		if (dir_fd >= 0)
+			close(dir_fd);
 		return err;
+	}
 	for (i = 0; i < cnt; i++) {
 		if (i && !o.json)
 			fputc('\n', out);
-		err = take_and_print(&s, pids[i], &o, !single, &sd, out);
+		err = take_and_print(&s, pids[i], &o, dir_fd, !single, &sd, out);
 		if (err >= 0) {
 			problems += err;
 		} else if (single || err == -EIO) {
@@ -340,6 +358,8 @@ static int snapshot_pids(struct bpfdump *d, const int *pids, int cnt,
 	}
 	snap_session_close(&s);
 	snap_data_free(&sd);
+	if (dir_fd >= 0)
+		close(dir_fd);
 	return err < 0 && (single || err == -EIO) ? err : problems;
 }
 

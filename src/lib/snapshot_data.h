@@ -19,6 +19,7 @@ struct snap_data {
 	unsigned int sections;	/* asked for (SNAP_SEC_*) */
 	bool all_threads;
 	bool data;		/* --data asked for: the queued data section is printed */
+	bool data_files;	/* --data-dir: the bytes are in files, the output names them */
 	struct snap_list recs[SNAP_REC_MAX + 1];
 	struct snap_counters cnt;
 	size_t ring_size;
@@ -34,6 +35,28 @@ void snap_data_add(struct snap_data *sd, const void *data, size_t size);
 /* Drop the records (keeping the lists' memory), the counts and the flags. */
 void snap_data_reset(struct snap_data *sd);
 void snap_data_free(struct snap_data *sd);
+
+/* --data: one buffer of a queue, the records [first, end) of SNAP_REC_QDATA
+ * (its pieces; or one END record, the queue's summary), and what they say
+ * together. */
+struct snap_qbuf {
+	size_t first, end;
+	size_t len;		/* bytes in the pieces */
+	bool torn, cut;
+	__u32 skipped;
+};
+
+/* The buffer whose records start at i of l. */
+void snap_qbuf_at(const struct snap_list *l, size_t i, struct snap_qbuf *b);
+
+/* A queue's name: "receive", "send", "pipe". */
+const char *snap_queue_name(__u16 queue);
+/* --data-dir: the name of the file a queue's bytes go to, in dir: PID.FD.QUEUE */
+void snap_qdata_file(const struct snap_data *sd, const struct snap_qdata *q, char *buf,
+		     size_t len);
+/* Write each queue's copied bytes (torn buffers left out) to its file in dir_fd,
+ * made anew (an existing file is an error). -errno, with the file named in why. */
+int snap_qdata_write(const struct snap_data *sd, int dir_fd, char *why, size_t why_len);
 
 /* The names of section bits, in output order. */
 extern const char *const snap_section_names[8];

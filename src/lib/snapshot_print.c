@@ -791,24 +791,22 @@ static const char *xlate_why(__u32 x)
 	return NULL;
 }
 
-static const char *queue_name(__u16 q)
-{
-	return q == SNAP_Q_SEND ? "send" : q == SNAP_Q_PIPE ? "pipe" : "receive";
-}
-
 /*
  * --data: each buffer of each queue (sockets' receive and TCP send queues,
  * pipes), in queue order, its pieces joined; then per queue what it holds in
  * all and what was cut. A buffer that changed while it was copied (torn) is
- * said, its bytes not shown.
+ * said, its bytes not shown. With --data-dir the bytes are in a file per queue
+ * (snap_qdata_write): each buffer says its file and where in it it starts.
  */
 static int print_qdata(struct em *e, const struct snap_data *sd)
 {
 	const struct snap_list *l = &sd->recs[SNAP_REC_QDATA];
+	const struct snap_qdata *cur = NULL;
 	const char *why = xlate_why(sd->cnt.xlate);
 	unsigned char *buf = NULL;
-	size_t i, j, cap = 0, n;
-	char src[SNAP_UNIX_PATH + 64];
+	size_t i, j, cap = 0, n, at = 0;
+	char src[SNAP_UNIX_PATH + 64], file[64];
+	struct snap_qbuf b;
 
 	if (e->json) {
 		j_key(e, "queued");
@@ -818,76 +816,80 @@ static int print_qdata(struct em *e, const struct snap_data *sd)
 		if (!l->n)
 			fprintf(e->f, "(no socket or pipe with queued data)\n");
 	}
-	for (i = 0; i < l->n; i = j) {
+	for (i = 0; i < l->n; i = b.end) {
 		const struct snap_qdata *q = l->v[i];
-		bool cut = false, torn = false;
-		__u32 skipped = 0;
 
+		snap_qbuf_at(l, i, &b);
+		if (!cur || cur->fd != q->fd || cur->queue != q->queue) {
+			cur = q;
+			at = 0;		/* a queue's file starts */
+		}
 		if (q->flags & SNAP_QDATA_END) {
-			j = i + 1;
 			if (e->json) {
 				j_sep(e);
 				fprintf(e->f, "{\"fd\":%u,\"queue\":\"%s\",\"buffers\":%u,"
 					"\"bytes\":%u,\"cut\":%s,\"all_buffers\":%s}", q->fd,
-					queue_name(q->queue), q->index, q->total,
+					snap_queue_name(q->queue), q->index, q->total,
 					q->flags & SNAP_QDATA_CUT ? "true" : "false",
 					q->flags & SNAP_QDATA_WALK_CUT ? "false" : "true");
 			} else {
 				fprintf(e->f, "fd %u %s queue: %u buffers, %u bytes%s%s\n", q->fd,
-					queue_name(q->queue), q->index, q->total,
+					snap_queue_name(q->queue), q->index, q->total,
 					q->flags & SNAP_QDATA_CUT ? "; cut at --data-max" : "",
 					q->flags & SNAP_QDATA_WALK_CUT ? "; more buffers than walked" : "");
 			}
 			continue;
 		}
-		/* the pieces of one buffer */
-		n = 0;
-		for (j = i; j < l->n; j++) {
-			const struct snap_qdata *p = l->v[j];
-
-			if ((p->flags & SNAP_QDATA_END) || p->fd != q->fd || p->index != q->index ||
-			    p->queue != q->queue)
-				break;
-			if (bd_grow((void **)&buf, &cap, n + p->len, 1)) {
+		n = b.torn ? 0 : b.len;	/* bytes of a buffer that changed under the copy: none */
+		if (!sd->data_files) {
+			if (bd_grow((void **)&buf, &cap, n, 1)) {
 				free(buf);
 				return -ENOMEM;
 			}
-			memcpy(buf + n, (const char *)p + SNAP_QDATA_OFF, p->len);
-			n += p->len;
-			cut |= p->flags & SNAP_QDATA_CUT;
-			torn |= p->flags & SNAP_QDATA_TORN;
-			if (p->skipped > skipped)
-				skipped = p->skipped;
+			for (n = 0, j = b.first; j < b.end && !b.torn; j++) {
+				const struct snap_qdata *p = l->v[j];
+
+				memcpy(buf + n, (const char *)p + SNAP_QDATA_OFF, p->len);
+				n += p->len;
+			}
 		}
-		if (torn)
-			n = 0;	/* bytes of a buffer that changed under the copy: none */
+		snap_qdata_file(sd, q, file, sizeof(file));
 		qdata_source(q, src, sizeof(src));
 		if (e->json) {
 			j_sep(e);
 			fprintf(e->f, "{\"fd\":%u,\"queue\":\"%s\",\"index\":%u,\"bytes\":%u,"
 				"\"copied\":%zu,\"paged\":%u,\"skipped\":%u,\"cut\":%s,\"torn\":%s,"
-				"\"source\":", q->fd, queue_name(q->queue), q->index, q->total, n,
-				q->paged, skipped, cut ? "true" : "false", torn ? "true" : "false");
+				"\"source\":", q->fd, snap_queue_name(q->queue), q->index, q->total, n,
+				q->paged, b.skipped, b.cut ? "true" : "false",
+				b.torn ? "true" : "false");
 			if (src[0])
 				bd_json_str(e->f, src, strlen(src));
 			else
 				fputs("null", e->f);
-			fputs(",\"data\":\"", e->f);
-			base64(e->f, buf, n);
-			fputs("\"}", e->f);
+			if (sd->data_files) {
+				fprintf(e->f, ",\"file\":\"%s\",\"offset\":%zu}", file, at);
+			} else {
+				fputs(",\"data\":\"", e->f);
+				base64(e->f, buf, n);
+				fputs("\"}", e->f);
+			}
 		} else {
-			fprintf(e->f, "fd %u %s #%u: %u bytes%s%s", q->fd, queue_name(q->queue),
+			fprintf(e->f, "fd %u %s #%u: %u bytes%s%s", q->fd, snap_queue_name(q->queue),
 				q->index, q->total, src[0] ? " from " : "", src);
-			if (torn)
+			if (b.torn)
 				fputs(" (changed while copied: not shown)", e->f);
-			else if (cut)
+			else if (b.cut)
 				fprintf(e->f, " (cut at --data-max: %zu bytes shown)", n);
+			if (sd->data_files && !b.torn)
+				fprintf(e->f, " in %s at %zu", file, at);
 			fputc('\n', e->f);
-			hexdump(e->f, buf, n);
-			if (skipped)
-				fprintf(e->f, "  %u bytes not copied: %s\n", skipped,
+			if (!sd->data_files)
+				hexdump(e->f, buf, n);
+			if (b.skipped)
+				fprintf(e->f, "  %u bytes not copied: %s\n", b.skipped,
 					why ? why : "in an skb's frag_list, or in no page");
 		}
+		at += n;
 	}
 	free(buf);
 	if (e->json) {

@@ -34,12 +34,16 @@ fresh() {
 	done
 	return 1
 }
-# qd_snap LABEL PHASE MAX: a snapshot between two equal readings of the truth, checked
+# qd_snap LABEL PHASE MAX [DIR]: a snapshot between two equal readings of the truth,
+# checked; with DIR, its bytes written to files there (--data-dir), read back from them
 qd_snap() {
-	local label=$1 phase=$2 max=$3 i
+	local label=$1 phase=$2 max=$3 dir=${4:-} i
+	local out=(--data)
+	[ -n "$dir" ] && out=(--data-dir "$dir")
 	for i in $(seq 10); do
 		fresh "$QD/t1.json" || break
-		if ! timeout 120 "$BPFDUMP" snapshot -J --data --data-max "$max" -o sockets "$QP" \
+		[ -n "$dir" ] && { rm -rf "$dir"; mkdir "$dir"; }
+		if ! timeout 120 "$BPFDUMP" snapshot -J "${out[@]}" --data-max "$max" -o sockets "$QP" \
 			>"$QD/s.json" 2>"$QD/s.err"; then
 			fail "$label: snapshot --data exits 0: $(head -c 300 "$QD/s.err")"
 			return
@@ -47,7 +51,7 @@ qd_snap() {
 		fresh "$QD/t2.json" || break
 		if cmp -s "$QD/t1.json" "$QD/t2.json"; then
 			cp "$QD/s.json" "$QD/s.$phase.$max.json"
-			qd_check "$label" "$QD/s.json" "$QD/t1.json" "$max"
+			qd_check "$label" "$QD/s.json" "$QD/t1.json" "$max" $dir
 			return
 		fi
 	done
@@ -69,6 +73,16 @@ else
 	else
 		qd_snap "--data-max 16000000" 1 16000000
 		qd_snap "--data-max 5000" 1 5000
+		qd_snap "--data-dir (files)" 1 16000000 "$QD/files"
+		qd_snap "--data-dir --data-max 5000" 1 5000 "$QD/files5000"
+		# a link placed where a queue's file goes is never written through
+		pfd=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pipe"])' \
+			"$QD/t1.json")
+		mkdir "$QD/trap" && echo victim >"$QD/victim" &&
+			ln -s "$QD/victim" "$QD/trap/$QP.$pfd.pipe"
+		bad_input "--data-dir: a link where a queue's file goes" "$QP.$pfd.pipe: File exists" \
+			timeout 120 "$BPFDUMP" snapshot --data-dir "$QD/trap" -o sockets "$QP"
+		expect_eq "--data-dir: the link's target untouched" victim "$(cat "$QD/victim")"
 		touch "$QD/qd.go"
 		for _ in $(seq 600); do [ -e "$QD/qd2.ready" ] && break; sleep 0.1; done
 		if [ ! -e "$QD/qd2.ready" ]; then

@@ -2,13 +2,19 @@
 # snapshot_data.sh: one line per queue: the --data bytes against the truth, cut at MAX
 import base64, hashlib, json, sys
 label, snapf, truthf, cap = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+# --data-dir DIR: the bytes are in files there, each buffer names its file and offset
+files = sys.argv[5] if len(sys.argv) > 5 else None
 d, t = json.load(open(snapf)), json.load(open(truthf))
 dirn = truthf.rsplit("/", 1)[0]
 wrote = open("%s/wrote%d" % (dirn, t["phase"]), "rb").read()
 def q(fd, name):
     bufs = [x for x in d["queued"] if x["fd"] == fd and x["queue"] == name and "index" in x]
     end = [x for x in d["queued"] if x["fd"] == fd and x["queue"] == name and "buffers" in x]
-    data = b"".join(base64.b64decode(x["data"]) for x in bufs)
+    if files:
+        data = b"".join(open("%s/%s" % (files, x["file"]), "rb").read()[x["offset"]:x["offset"] + x["copied"]]
+                        for x in bufs)
+    else:
+        data = b"".join(base64.b64decode(x["data"]) for x in bufs)
     return bufs, end, data
 def h(b):
     return hashlib.sha256(b).hexdigest()[:12]
@@ -43,3 +49,19 @@ if t["peek"]:
               "peek reads %d (%s)" % (label, len(data), h(data), outq, t["peek"][:12]))
 one("pipe: the bytes written, never read", t["pipe"], "pipe", open(dirn + "/pipe", "rb").read())
 one("FIFO: the bytes written, never read", t["fifo"], "pipe", open(dirn + "/fifo.bytes", "rb").read())
+if files:
+    # each queue's file holds its buffers' bytes and nothing else, readable by root alone
+    import os, stat
+    bad = []
+    for f in sorted(os.listdir(files)):
+        st = os.lstat("%s/%s" % (files, f))
+        mine = [x for x in d["queued"] if x.get("file") == f]
+        size = sum(x["copied"] for x in mine)
+        if not stat.S_ISREG(st.st_mode) or stat.S_IMODE(st.st_mode) != 0o600 or st.st_size != size:
+            bad.append("%s: mode %o, %d bytes, the output names %d" % (f, st.st_mode, st.st_size, size))
+    named = {x["file"] for x in d["queued"] if "file" in x}
+    if bad or not named or named - set(os.listdir(files)):
+        print("FAIL snapshot-data-kernel: %s: files: %s; named %s" % (label, "; ".join(bad), sorted(named)))
+    else:
+        print("ok snapshot-data-kernel: %s: %d files, each mode 0600 holding exactly its buffers" %
+              (label, len(named)))
