@@ -189,6 +189,47 @@ free_func:
 	return err;
 }
 
+__s32 bd_btf_find(struct bpfdump *d, const char *name, __u32 kind)
+{
+	struct bd_btf_memo *m = &d->btf_memo;
+	struct bd_btf_name *e;
+	char *copy;
+	__s32 id;
+	size_t i;
+
+	pthread_mutex_lock(&m->lock);
+	for (i = 0; i < m->n; i++) {
+		if (m->v[i].kind == kind && !strcmp(m->v[i].name, name)) {
+			id = m->v[i].id;
+			goto unlock;
+		}
+	}
+	id = btf__find_by_name_kind(d->btf, name, kind);
+	copy = strdup(name);
+	if (!copy || bd_grow((void **)&m->v, &m->cap, m->n + 1, sizeof(*m->v))) {
+		free(copy);	/* not remembered: the answer stands */
+		goto unlock;
+	}
+	e = &m->v[m->n++];
+	e->name = copy;
+	e->kind = kind;
+	e->id = id;
+unlock:
+	pthread_mutex_unlock(&m->lock);
+	return id;
+}
+
+void bd_btf_memo_free(struct bpfdump *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->btf_memo.n; i++)
+		free(d->btf_memo.v[i].name);
+	free(d->btf_memo.v);
+	d->btf_memo.v = NULL;
+	d->btf_memo.n = d->btf_memo.cap = 0;
+}
+
 const struct bd_target *bd_target_find(const struct bpfdump *d, const char *name)
 {
 	int i;

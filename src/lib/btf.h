@@ -11,6 +11,11 @@ int bd_btf_load(struct bpfdump *d);
  * lazy_btf and nothing has needed them yet: 0 or -errno (message in d). */
 int bd_btf_ready(struct bpfdump *d);
 int bd_targets_discover(struct bpfdump *d);
+/* btf__find_by_name_kind on d's BTF, remembered per context: libbpf's lookup
+ * scans all the kernel's types (125k), and planning one query asks for the
+ * same few structs dozens of times. Thread-safe; frees in bd_btf_memo_free. */
+__s32 bd_btf_find(struct bpfdump *d, const char *name, __u32 kind);
+void bd_btf_memo_free(struct bpfdump *d);
 const struct bd_target *bd_target_find(const struct bpfdump *d, const char *name);
 /* context.c: fallback columns, one per ctx member (malloc'd; NULL without any). */
 char *bd_target_member_columns(const struct bd_target *t);

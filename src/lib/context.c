@@ -33,6 +33,7 @@ struct bpfdump *bpfdump__new(const struct bpfdump_opts *opts)
 		errno = ENOMEM;
 		return NULL;
 	}
+	pthread_mutex_init(&d->btf_memo.lock, NULL);
 	snprintf(d->btf_path, sizeof(d->btf_path), "%s",
 		 opts && opts->btf_path ? opts->btf_path : DEFAULT_BTF_PATH);
 	if (opts) {
@@ -110,7 +111,7 @@ const struct bd_lockdown *bd_lockdown_probe(struct bpfdump *d)
 		l->probed = true;
 	}
 	if (!l->cast_fn_id && d->btf) {
-		l->cast_fn_id = btf__find_by_name_kind(d->btf, "bpf_rdonly_cast", BTF_KIND_FUNC);
+		l->cast_fn_id = bd_btf_find(d, "bpf_rdonly_cast", BTF_KIND_FUNC);
 		l->cast_u64_id = find_u64_struct(d->btf);
 		if (l->cast_fn_id <= 0)
 			l->cast_fn_id = -1;
@@ -137,6 +138,7 @@ int bd_btf_ready(struct bpfdump *d)
 	if (!err)
 		bd_lockdown_probe(d);
 	if (err) {
+		bd_btf_memo_free(d);
 		btf__free(d->btf);
 		d->btf = NULL;
 		free(d->targets);
@@ -152,6 +154,8 @@ void bpfdump__free(struct bpfdump *d)
 		return;
 	btf__free(d->btf);
 	free(d->targets);
+	bd_btf_memo_free(d);
+	pthread_mutex_destroy(&d->btf_memo.lock);
 	free(d);
 }
 

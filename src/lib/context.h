@@ -6,6 +6,7 @@
 #include <bpf/btf.h>
 #include <linux/bpf.h>
 #include <linux/types.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
@@ -67,6 +68,15 @@ struct bpfdump {
 		__s32 cast_fn_id;	/* FUNC bpf_rdonly_cast in vmlinux BTF, or -1 */
 		__s32 cast_u64_id;	/* a struct whose first member is an 8-byte integer */
 	} lockdown;
+	struct bd_btf_memo {	/* btf.c: bd_btf_find's answers so far */
+		pthread_mutex_t lock;	/* a view daemon's threads share the context */
+		struct bd_btf_name {
+			char *name;
+			__u32 kind;
+			__s32 id;
+		} *v;
+		size_t n, cap;
+	} btf_memo;
 };
 
 /* context.c: lockdown=confidentiality (/sys/kernel/security/lockdown, or

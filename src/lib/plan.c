@@ -161,7 +161,7 @@ static int walk_deref(struct plan_ctx *pc, struct walk *w, int pos, const char *
 	return 0;
 }
 
-static int member_off(const struct btf *btf, const char *st, const char *m, __u32 *off);
+static int member_off(struct bpfdump *d, const char *st, const char *m, __u32 *off);
 
 /* The named structs (and unions) nearest an unknown name, for a hint. */
 static void near_structs(const struct btf *btf, const char *name, char *buf, size_t len)
@@ -237,9 +237,9 @@ static int walk_cast(struct plan_ctx *pc, struct walk *w, const struct q_step *s
 	if (!w->cast_id && !(t && (btf_is_ptr(t) || (btf_is_int(t) && t->size == 8))))
 		return perr(pc, s->pos, "cast() needs a pointer, but the value is %s",
 			    type_name(btf, w->type_id, tn, sizeof(tn)));
-	id = btf__find_by_name_kind(btf, s->name, BTF_KIND_STRUCT);
+	id = bd_btf_find(pc->d, s->name, BTF_KIND_STRUCT);
 	if (id <= 0)
-		id = btf__find_by_name_kind(btf, s->name, BTF_KIND_UNION);
+		id = bd_btf_find(pc->d, s->name, BTF_KIND_UNION);
 	if (id <= 0) {
 		pc->missing = true;
 		near_structs(btf, s->name, hint, sizeof(hint));
@@ -250,7 +250,7 @@ static int walk_cast(struct plan_ctx *pc, struct walk *w, const struct q_step *s
 	w->cast_fullsk = false;
 	if (from && btf_is_struct(from) &&
 	    !strcmp(btf__name_by_offset(btf, from->name_off), "sock_common") &&
-	    starts_with_sock(btf, id) && !member_off(btf, "sock_common", "skc_state",
+	    starts_with_sock(btf, id) && !member_off(pc->d, "sock_common", "skc_state",
 						     &w->cast_state_off) &&
 	    !bd_find_enumerator(btf, "TCP_TIME_WAIT", &tw) &&
 	    !bd_find_enumerator(btf, "TCP_NEW_SYN_RECV", &syn)) {
@@ -435,12 +435,12 @@ static int walk_path(struct plan_ctx *pc, const struct q_path *path, const char 
 	return 0;
 }
 
-static int member_off(const struct btf *btf, const char *st, const char *m, __u32 *off)
+static int member_off(struct bpfdump *d, const char *st, const char *m, __u32 *off)
 {
-	__s32 id = btf__find_by_name_kind(btf, st, BTF_KIND_STRUCT);
+	__s32 id = bd_btf_find(d, st, BTF_KIND_STRUCT);
 	__u32 bit_off, type_id, bsz;
 
-	if (id < 0 || bd_find_member(btf, id, m, &bit_off, &type_id, &bsz))
+	if (id < 0 || bd_find_member(d->btf, id, m, &bit_off, &type_id, &bsz))
 		return -ENOENT;
 	*off = bit_off / 8;
 	return 0;
@@ -448,25 +448,24 @@ static int member_off(const struct btf *btf, const char *st, const char *m, __u3
 
 static int dwalk_offsets(struct plan_ctx *pc)
 {
-	const struct btf *btf = pc->d->btf;
 	typeof(pc->p->dwalk) *w = &pc->p->dwalk;
 	__u32 name_off;
 
 	if (w->ok)
 		return 0;
-	if (member_off(btf, "path", "mnt", &w->path_mnt) ||
-	    member_off(btf, "path", "dentry", &w->path_dentry) ||
-	    member_off(btf, "vfsmount", "mnt_root", &w->vfsmnt_root) ||
-	    member_off(btf, "mount", "mnt", &w->mount_mnt) ||
-	    member_off(btf, "mount", "mnt_parent", &w->mount_parent) ||
-	    member_off(btf, "mount", "mnt_mountpoint", &w->mount_mountpoint) ||
-	    member_off(btf, "dentry", "d_parent", &w->dentry_parent) ||
-	    member_off(btf, "dentry", "d_name", &w->dentry_name) ||
-	    member_off(btf, "qstr", "name", &name_off) ||
-	    member_off(btf, "dentry", "d_inode", &w->dentry_inode) ||
-	    member_off(btf, "inode", "i_nlink", &w->inode_nlink) ||
-	    member_off(btf, "task_struct", "fs", &w->task_fs) ||
-	    member_off(btf, "fs_struct", "root", &w->fs_root))
+	if (member_off(pc->d, "path", "mnt", &w->path_mnt) ||
+	    member_off(pc->d, "path", "dentry", &w->path_dentry) ||
+	    member_off(pc->d, "vfsmount", "mnt_root", &w->vfsmnt_root) ||
+	    member_off(pc->d, "mount", "mnt", &w->mount_mnt) ||
+	    member_off(pc->d, "mount", "mnt_parent", &w->mount_parent) ||
+	    member_off(pc->d, "mount", "mnt_mountpoint", &w->mount_mountpoint) ||
+	    member_off(pc->d, "dentry", "d_parent", &w->dentry_parent) ||
+	    member_off(pc->d, "dentry", "d_name", &w->dentry_name) ||
+	    member_off(pc->d, "qstr", "name", &name_off) ||
+	    member_off(pc->d, "dentry", "d_inode", &w->dentry_inode) ||
+	    member_off(pc->d, "inode", "i_nlink", &w->inode_nlink) ||
+	    member_off(pc->d, "task_struct", "fs", &w->task_fs) ||
+	    member_off(pc->d, "fs_struct", "root", &w->fs_root))
 		return -ENOENT;
 	w->dentry_name += name_off;
 	w->ok = true;
@@ -494,17 +493,16 @@ static int backing_probe(struct plan_ctx *pc, struct backing_info *bi)
 {
 	const struct btf *btf = pc->d->btf;
 	__u32 file_off, user_off, f_path, type_id, bsz;
-	__s32 id = btf__find_by_name_kind(btf, "backing_file", BTF_KIND_STRUCT);
+	__s32 id = bd_btf_find(pc->d, "backing_file", BTF_KIND_STRUCT);
 	long long v;
 
 	if (id < 0 || bd_find_member(btf, id, "file", &file_off, &type_id, &bsz) || file_off ||
 	    bd_find_member(btf, id, "user_path", &user_off, &type_id, &bsz) ||
-	    member_off(btf, "file", "f_path", &f_path) ||
-	    member_off(btf, "file", "f_mode", &bi->mode_off))
+	    member_off(pc->d, "file", "f_path", &f_path) ||
+	    member_off(pc->d, "file", "f_mode", &bi->mode_off))
 		return -ENOENT;
-	bi->bit = btf__find_by_name_kind(btf, "file_set_fsnotify_mode", BTF_KIND_FUNC) >= 0 ||
-		  btf__find_by_name_kind(btf, "fsnotify_open_perm_and_set_mode",
-					 BTF_KIND_FUNC) >= 0 ||
+	bi->bit = bd_btf_find(pc->d, "file_set_fsnotify_mode", BTF_KIND_FUNC) >= 0 ||
+		  bd_btf_find(pc->d, "fsnotify_open_perm_and_set_mode", BTF_KIND_FUNC) >= 0 ||
 		  !bd_find_enumerator(btf, "FSNOTIFY_EVENT_FILE_RANGE", &v) ? 1u << 24 : 1u << 25;
 	bi->delta = (__s32)(user_off / 8) - (__s32)f_path;
 	return 0;
@@ -669,7 +667,7 @@ static int rss_layout(struct plan_ctx *pc)
 	static const char *const idx_names[3] = { "MM_FILEPAGES", "MM_ANONPAGES", "MM_SHMEMPAGES" };
 	typeof(pc->p->rss) *r = &pc->p->rss;
 	const struct btf *btf = pc->d->btf;
-	__s32 mm = btf__find_by_name_kind(btf, "mm_struct", BTF_KIND_STRUCT);
+	__s32 mm = bd_btf_find(pc->d, "mm_struct", BTF_KIND_STRUCT);
 	__u32 rss_bits, type_id, bsz, count_bits, pcpu_bits = 0, elem_id;
 	const struct btf_type *t;
 	__s64 esz;
@@ -707,7 +705,7 @@ static int rss_layout(struct plan_ctx *pc)
 	}
 	if (pcpu_bits) {
 		r->ncpus = libbpf_num_possible_cpus();
-		if (member_off(btf, "bpf_array", "pptrs", &r->pptrs_off) || r->ncpus <= 0)
+		if (member_off(pc->d, "bpf_array", "pptrs", &r->pptrs_off) || r->ncpus <= 0)
 			return -ENOENT;
 	}
 	r->kb_per_page = sysconf(_SC_PAGESIZE) / 1024;
@@ -783,7 +781,6 @@ static int plan_rss(struct plan_ctx *pc, const struct q_value *v, struct bd_colu
  */
 static int plan_cmdline(struct plan_ctx *pc, const struct q_value *v, struct bd_column *c)
 {
-	const struct btf *btf = pc->d->btf;
 	struct bd_access *a = &c->acc[0];
 	struct walk w;
 	int err;
@@ -794,9 +791,9 @@ static int plan_cmdline(struct plan_ctx *pc, const struct q_value *v, struct bd_
 	if (pc->p->tracing || v->path.step_cnt || !w.base_typed)
 		return perr(pc, v->pos, "cmdline() needs the task of a task iterator's "
 			    "context (task, task_file, task_vma): cmdline(task)");
-	if (member_off(btf, "task_struct", "mm", &pc->p->cmdline.mm_off) ||
-	    member_off(btf, "mm_struct", "arg_start", &pc->p->cmdline.start_off) ||
-	    member_off(btf, "mm_struct", "arg_end", &pc->p->cmdline.end_off)) {
+	if (member_off(pc->d, "task_struct", "mm", &pc->p->cmdline.mm_off) ||
+	    member_off(pc->d, "mm_struct", "arg_start", &pc->p->cmdline.start_off) ||
+	    member_off(pc->d, "mm_struct", "arg_end", &pc->p->cmdline.end_off)) {
 		pc->missing = true;
 		return perr(pc, v->pos, "cmdline(): this kernel's BTF lacks mm_struct's "
 			    "arg_start and arg_end");
@@ -1960,7 +1957,7 @@ static int plan_build(struct bpfdump *d, struct bd_plan *p, const char *columns,
 	if (!strcmp(p->target->name, "ksym")) {
 		__u32 off;
 
-		if (!member_off(d->btf, "kallsym_iter", "pos", &off))
+		if (!member_off(d, "kallsym_iter", "pos", &off))
 			p->guard_pos_off = off;
 	}
 	for (i = 0; i < p->path_cnt; i++) {
