@@ -595,6 +595,25 @@ static void emit_cmdline(struct cg *g, const struct bd_access *a, int null_label
 	ib_emit(b, I_ST_IMM(1, R4, 0, 0));
 }
 
+/* A socket's state just fetched into a's slot: when TCP_TIME_WAIT, the timewait
+ * socket's own (tw_substate, plan.c: plan_tw_substate) replaces it. */
+static void emit_tw_substate(struct cg *g, const struct bd_access *a)
+{
+	struct insn_buf *b = &g->ib;
+	int done = ib_new_label(b);
+
+	ib_emit(b, I_LDX(1, R1, R_BUF, a->slot_off));
+	ib_jmp_imm(b, BPF_JNE, R1, a->tw_state, done);
+	if (g->safe) {
+		emit_cast_load(g, R1, 1, R_BASE, a->tw_sub_off);
+		ib_emit(b, I_STX(1, R_BUF, R1, a->slot_off));
+	} else {
+		emit_probe_read(g, a->slot_off, 1, R_BASE, a->tw_sub_off,
+				BPF_FUNC_probe_read_kernel);
+	}
+	ib_place(b, done);
+}
+
 void emit_fetch(struct cg *g, const struct bd_access *a)
 {
 	struct insn_buf *b = &g->ib;
@@ -653,6 +672,8 @@ void emit_fetch(struct cg *g, const struct bd_access *a)
 			ib_emit(b, I_LDX(lsz, R1, R_BASE, a->off));
 			ib_emit(b, I_STX(a->size, R_BUF, R1, a->slot_off));
 		}
+		if (a->tw_sub_off)
+			emit_tw_substate(g, a);
 		break;
 	case BD_FETCH_BYTES:
 		if (a->direct && !probe_final) {

@@ -1001,6 +1001,29 @@ static int plan_access(struct plan_ctx *pc, const struct q_path *path, const cha
 	return finish_access(pc, &w, path->pos, fmt);
 }
 
+/*
+ * tcpstate(P) where P ends in a sock_common's skc_state (the tcp, udp, unix and
+ * sockmap presets): a socket in TIME_WAIT is a struct inet_timewait_sock, which
+ * begins with its sock_common, and its tw_substate says which (TIME_WAIT, or
+ * FIN_WAIT2 for one closed in that state), as ss and /proc/net/tcp print it.
+ * Any other column reads skc_state as it is.
+ */
+static void plan_tw_substate(struct plan_ctx *pc, const struct q_path *path,
+			     struct bd_access *a)
+{
+	__u32 state_off, sub_off;
+	long long tw;
+
+	if (!path->step_cnt || strcmp(path->steps[path->step_cnt - 1].name ?: "", "skc_state") ||
+	    a->size != 1 || a->fetch != BD_FETCH_SCALAR ||
+	    member_off(pc->d, "sock_common", "skc_state", &state_off) ||
+	    member_off(pc->d, "inet_timewait_sock", "tw_substate", &sub_off) ||
+	    a->off < state_off || bd_find_enumerator(pc->d->btf, "TCP_TIME_WAIT", &tw))
+		return;
+	a->tw_sub_off = a->off - state_off + sub_off;
+	a->tw_state = tw;
+}
+
 struct func_def {
 	const char *name;
 	enum bd_fmt fmt;
@@ -1233,6 +1256,8 @@ static int plan_value(struct plan_ctx *pc, const struct q_value *v, struct bd_co
 	err = plan_access(pc, &v->path, NULL, 0, c->fmt, &c->acc[0]);
 	if (err)
 		return err;
+	if (c->fmt == BD_FMT_TCPSTATE)
+		plan_tw_substate(pc, &v->path, &c->acc[0]);
 	if (c->acc[0].root == BD_ROOT_BUF) {
 		c->fmt = BD_FMT_MAPDATA;
 		c->map_type_id = !strcmp(v->path.root, "key") ? pc->p->map.key_type_id

@@ -89,6 +89,12 @@ struct bd_access {
 	__u8 fullsk_bad[2];
 	__u8 func;		/* enum bd_valfunc: a value codegen computes from the base
 				 * the derefs reach, not a load */
+	/* tcpstate(...skc_state): where a timewait socket's own state (tw_substate of
+	 * struct inet_timewait_sock) lies from the last base, read instead when the
+	 * state is TCP_TIME_WAIT, as ss and /proc/net/tcp show it (FIN-WAIT-2);
+	 * 0: not such a column */
+	__u32 tw_sub_off;
+	__u8 tw_state;		/* TCP_TIME_WAIT, from BTF */
 };
 
 /* Values a field-language function computes in BPF. */

@@ -109,4 +109,22 @@ ss -Htln >"$TMP/ss.after" 2>/dev/null
 
 # ground truth
 /usr/bin/python3 "$PYDIR/targets_truth.py" "$TMP" "$SP" "$$" "$(cat "$TMP/port" 2>/dev/null)"
+
+# a socket's state as ss names it, timewait sockets by their own state (FIN-WAIT-2)
+/usr/bin/python3 "$PYDIR/targets_finwait.py" "$TMP/fwport" </dev/null >/dev/null 2>&1 &
+FP=$!
+at_exit "kill $FP 2>/dev/null"
+for _ in $(seq 100); do [ -s "$TMP/fwport" ] && break; sleep 0.1; done
+fport=$(cat "$TMP/fwport" 2>/dev/null)
+if [ -z "$fport" ]; then
+	fail "tcp states: the FIN-WAIT-2 helper did not start"
+else
+	states() { sort | uniq -c | awk '{ print $2, $1 }' | tr '\n' ' '; }
+	want=$(ss -Htan "( sport = :$fport or dport = :$fport )" | awk '{ print $1 }' | states)
+	got=$("$BPFDUMP" dump tcp -n -r -o 'state=tcpstate(sk_common->skc_state)' \
+		-w "lport == $fport || rport == $fport" 2>"$TMP/fw.err" | states)
+	expect_eq "tcp: the states of the test's sockets = ss -tan (FIN-WAIT-2 timewait ones too)" \
+		"$want" "$got"
+	check "tcp: FIN-WAIT-2 among them ($got)" grep -q 'FIN-WAIT-2 3' <<<"$got"
+fi
 exit 0
