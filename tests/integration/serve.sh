@@ -200,11 +200,6 @@ bad_input "a statement that writes" "metric [w]: query does not compile" \
 bad_input "a port in use" "cannot listen on 127.0.0.1:$PORT: Address already in use" \
 	timeout 60 "$BPFDUMP" serve --config "$TMP/serve.conf" --listen 127.0.0.1:$PORT
 
-# the HTTP library is opened by serve alone: other commands do not map it (a library
-# of that name without its functions: tests/bad_input.tsv)
-check "bpfdump is not linked with libmicrohttpd (dlopen by serve)" \
-	sh -c "! readelf -d '$BPFDUMP' | grep -q 'libmicrohttpd'"
-
 # a query that times out: its series dropped, its errors counted, the page served
 cat >"$TMP/slow.conf" <<'EOF'
 [slow]
