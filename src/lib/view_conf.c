@@ -113,6 +113,7 @@ void bd_views_free(struct bd_views *vs)
 	free(vs->v);
 	vs->v = NULL;
 	vs->cnt = 0;
+	vs->cap = 0;
 }
 
 const struct bd_view *bd_views_find(const struct bd_views *vs, const char *name)
@@ -127,12 +128,11 @@ const struct bd_view *bd_views_find(const struct bd_views *vs, const char *name)
 
 static struct bd_view *views_append(struct bd_views *vs, const struct bd_view *src)
 {
-	struct bd_view *nv = realloc(vs->v, (vs->cnt + 1) * sizeof(*nv)), *v;
+	struct bd_view *v;
 
-	if (!nv)
+	if (bd_grow((void **)&vs->v, &vs->cap, (size_t)vs->cnt + 1, sizeof(*vs->v)))
 		return NULL;
-	vs->v = nv;
-	v = &nv[vs->cnt];
+	v = &vs->v[vs->cnt];
 	*v = *src;
 	v->name = strdup(src->name);
 	v->target = strdup(src->target ? src->target : "");
