@@ -67,20 +67,10 @@ int cmd_dump(int argc, char **argv)
 	err = 0;
 	if (cli_need_root("dump"))
 		return 1;
-	d = cli_open();
-	if (!d)
-		return 1;
-	err = dump_args_scope("dump", d, &a);
+	err = dump_args_open("dump", &a, &d, &q);
 	if (err >= 0)
-		goto out;
+		return err;
 	err = 0;
-	q = bpfdump_query__new(d, &a.q);
-	if (!q) {
-		err = run_err("%s", bpfdump__errmsg(d));
-		if (env.verbose)
-			fprintf(stderr, "%s", bpfdump__errmsg(d)[0] ? "" : "\n");
-		goto out;
-	}
 	if (env.verbose >= 2)
 		fprintf(stderr, "%s", bpfdump_query__verifier_log(q));
 	if (a.interval) {
@@ -88,8 +78,7 @@ int cmd_dump(int argc, char **argv)
 
 		err = interval_run("dump", a.interval, a.rounds,
 				   a.print.format == BPFDUMP_FMT_JSON, dump_round, &r);
-		bpfdump_query__free(q);
-		goto out;
+		goto free_query;
 	}
 	rows = bpfdump_query__print(q, stdout, &a.print);
 	if (rows < 0 && ferror(stdout))	/* the printer's errno, not the reader's */
@@ -98,8 +87,8 @@ int cmd_dump(int argc, char **argv)
 		err = run_err("%s", bpfdump__errmsg(d));
 	else if (env.verbose)
 		fprintf(stderr, "bpfdump: %ld rows\n", rows);
+free_query:
 	bpfdump_query__free(q);
-out:
 	bpfdump__free(d);
 	return err;
 }

@@ -100,24 +100,15 @@ int cmd_pin(int argc, char **argv)
 	}
 	if (uo.prog)
 		return usage_err("pin", "--prog applies to a .bpf.o, not to a target");
-	d = cli_open();
-	if (!d)
-		return 1;
-	err = dump_args_scope("pin", d, &a);
+	err = dump_args_open("pin", &a, &d, &q);
 	if (err >= 0)
-		goto out;
+		return err;
 	err = 0;
-	q = bpfdump_query__new(d, &a.q);
-	if (!q) {
-		err = run_err("%s", bpfdump__errmsg(d));
-		goto out;
-	}
 	if (bpfdump_query__pin(q, a.positional[1], &po))
 		err = run_err("%s", bpfdump__errmsg(d));
 	else if (env.verbose)
 		fprintf(stderr, "bpfdump: pinned %s\n", a.positional[1]);
 	bpfdump_query__free(q);
-out:
 	bpfdump__free(d);
 	return err;
 }

@@ -252,6 +252,28 @@ int dump_args_scope(const char *cmd, struct bpfdump *d, struct dump_args *a)
 	return -1;
 }
 
+int dump_args_open(const char *cmd, struct dump_args *a, struct bpfdump **d,
+		   struct bpfdump_query **q)
+{
+	int err;
+
+	*q = NULL;
+	*d = cli_open();
+	if (!*d)
+		return 1;
+	err = dump_args_scope(cmd, *d, a);
+	if (err >= 0)
+		goto free_ctx;
+	*q = bpfdump_query__new(*d, &a->q);
+	if (*q)
+		return -1;
+	err = run_err("%s", bpfdump__errmsg(*d));
+free_ctx:
+	bpfdump__free(*d);
+	*d = NULL;
+	return err;
+}
+
 /* ---- --interval / --rounds ---- */
 
 int parse_interval(const char *cmd, const char *s, double *secs)

@@ -58,6 +58,11 @@ int interval_run(const char *cmd, double secs, long rounds, bool json, round_fn 
  * target. Returns -1 to go on, else the exit code. */
 int dump_args_scope(const char *cmd, struct bpfdump *d, struct dump_args *a);
 
+/* Open the context and a's query on it, scoped as dump_args_scope() says. Returns -1
+ * with *d and *q to free, else the exit code once the error is said (nothing open). */
+int dump_args_open(const char *cmd, struct dump_args *a, struct bpfdump **d,
+		   struct bpfdump_query **q);
+
 /* Returns -1 when parsing went well and the command should go on, else the exit code. */
 int dump_args_parse(const char *cmd, int argc, char **argv, struct dump_args *a,
 		    void (*help)(void));

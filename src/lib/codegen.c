@@ -388,6 +388,15 @@ static void emit_path_cache_undo(struct cg *g)
 	}
 }
 
+/* reg = the length of a's fetched path; a jump to skip unless it is in [1, BD_PATH_MAX]. */
+static void emit_path_len(struct insn_buf *b, const struct bd_access *a, int reg, int skip)
+{
+	ib_emit(b, I_LDX(4, reg, R_BUF, a->slot_off));
+	ib_sign_extend(b, reg, 4);
+	ib_jmp_imm(b, BPF_JSLE, reg, 0, skip);
+	ib_jmp_imm(b, BPF_JSGT, reg, BD_PATH_MAX, skip);
+}
+
 static bool plan_uses_path_cache(const struct cg *g)
 {
 	int i, j;
@@ -1094,10 +1103,7 @@ int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd, 
 
 			if (a->fetch != BD_FETCH_DPATH)
 				continue;
-			ib_emit(b, I_LDX(4, R1, R_BUF, a->slot_off));
-			ib_sign_extend(b, R1, 4);
-			ib_jmp_imm(b, BPF_JSLE, R1, 0, skip);
-			ib_jmp_imm(b, BPF_JSGT, R1, BD_PATH_MAX, skip);
+			emit_path_len(b, a, R1, skip);
 			ib_emit(b, I_ALU64_REG(BPF_ADD, R_SEQ, R1));
 			ib_place(b, skip);
 		}
@@ -1121,10 +1127,7 @@ int bd_codegen_iter(struct bpfdump *d, const struct bd_plan *p, int buf_map_fd, 
 
 			if (a->fetch != BD_FETCH_DPATH)
 				continue;
-			ib_emit(b, I_LDX(4, R3, R_BUF, a->slot_off));
-			ib_sign_extend(b, R3, 4);
-			ib_jmp_imm(b, BPF_JSLE, R3, 0, skip);
-			ib_jmp_imm(b, BPF_JSGT, R3, BD_PATH_MAX, skip);
+			emit_path_len(b, a, R3, skip);
 			ib_emit(b, I_MOV64_REG(R1, R_SEQ));
 			ib_emit(b, I_MOV64_REG(R2, R_BUF));
 			ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, p->path_buf_off[a->path_idx]));

@@ -68,7 +68,14 @@ static void arg_addr(struct cg *g, int i, __u32 off)
 	ib_emit(b, I_STX(8, R_BUF, R1, g->args_off + 8 * i));
 }
 
-static void fmt_cell(char *buf, size_t len, bool first, const char *core);
+/* One cell: a space before it unless it is the first, then core with nargs args. */
+static void emit_cell(struct cg *g, bool first, const char *core, int nargs)
+{
+	char f[160];
+
+	snprintf(f, sizeof(f), "%s%s", first ? "" : " ", core);
+	emit_printf(g, f, nargs);
+}
 
 /*
  * Bytes [off, off + len) of the buffer: each control byte (below 0x20 but NUL, and
@@ -126,26 +133,18 @@ static void emit_kaddr(struct cg *g, const struct btf_type *t, const char *fmt, 
 {
 	struct insn_buf *b = &g->ib;
 	int show = ib_new_label(b), done = ib_new_label(b);
-	char f[32];
 
 	if (!btf_is_ptr(t)) {
 		ib_jmp_imm(b, BPF_JSGE, R1, 0, show);	/* the user half */
 		ib_jmp_imm(b, BPF_JEQ, R1, -1, show);	/* ~0UL: a sentinel */
 	}
-	fmt_cell(f, sizeof(f), first, btf_is_ptr(t) || hex ? "0x0000000000000000" : "0");
-	emit_printf(g, f, 0);
+	emit_cell(g, first, btf_is_ptr(t) || hex ? "0x0000000000000000" : "0", 0);
 	if (btf_is_ptr(t))
 		return;
 	ib_ja(b, done);
 	ib_place(b, show);
-	fmt_cell(f, sizeof(f), first, fmt);
-	emit_printf(g, f, 1);
+	emit_cell(g, first, fmt, 1);
 	ib_place(b, done);
-}
-
-static void fmt_cell(char *buf, size_t len, bool first, const char *core)
-{
-	snprintf(buf, len, "%s%s", first ? "" : " ", core);
 }
 
 /* R1 holds the value (and args[0] too): a name per known value, else the number. */
@@ -153,7 +152,6 @@ static void emit_names(struct cg *g, bool first, const struct bd_names *t, const
 {
 	struct insn_buf *b = &g->ib;
 	int done = ib_new_label(b), i;
-	char f[160];
 
 	for (i = 0; i < t->cnt; i++) {
 		const struct bd_name *nv = &t->v[i];
@@ -168,13 +166,11 @@ static void emit_names(struct cg *g, bool first, const struct bd_names *t, const
 			ib_ld_imm64(b, R2, 0, nv->val);
 			ib_jmp_reg(b, BPF_JNE, R1, R2, next);
 		}
-		fmt_cell(f, sizeof(f), first, nv->name);
-		emit_printf(g, f, 0);
+		emit_cell(g, first, nv->name, 0);
 		ib_ja(b, done);
 		ib_place(b, next);
 	}
-	fmt_cell(f, sizeof(f), first, numfmt);
-	emit_printf(g, f, 1);
+	emit_cell(g, first, numfmt, 1);
 	ib_place(b, done);
 }
 
@@ -220,21 +216,18 @@ int fmt_emit_taskstate(struct cg *g, const struct bd_column *c, bool first)
 	const struct bd_names *t = &bd_task_states;
 	struct insn_buf *b = &g->ib;
 	int done = ib_new_label(b), next, i;
-	char f[16];
 
 	ib_emit(b, I_LDX(4, R1, R_BUF, c->acc[0].slot_off));
 	ib_emit(b, I_MOV64_REG(R2, R1));
 	ib_emit(b, I_ALU64_IMM(BPF_AND, R2, 0x402));
 	next = ib_new_label(b);
 	ib_jmp_imm(b, BPF_JNE, R2, 0x402, next);	/* TASK_IDLE */
-	fmt_cell(f, sizeof(f), first, bd_task_state(0x402, 0)->name);
-	emit_printf(g, f, 0);
+	emit_cell(g, first, bd_task_state(0x402, 0)->name, 0);
 	ib_ja(b, done);
 	ib_place(b, next);
 	next = ib_new_label(b);
 	ib_jmp_imm(b, BPF_JNE, R1, 0x1000, next);	/* TASK_RTLOCK_WAIT */
-	fmt_cell(f, sizeof(f), first, bd_task_state(0x1000, 0)->name);
-	emit_printf(g, f, 0);
+	emit_cell(g, first, bd_task_state(0x1000, 0)->name, 0);
 	ib_ja(b, done);
 	ib_place(b, next);
 	ib_emit(b, I_LDX(4, R2, R_BUF, c->acc[1].slot_off));
@@ -249,13 +242,11 @@ int fmt_emit_taskstate(struct cg *g, const struct bd_column *c, bool first)
 		ib_emit(b, I_LDX(8, R1, R_BUF, g->args_off));
 		ib_emit(b, INSN(BPF_JMP | BPF_JSET | BPF_K, R1, 0, 1, n->val));
 		ib_ja(b, next);
-		fmt_cell(f, sizeof(f), first, n->name);
-		emit_printf(g, f, 0);
+		emit_cell(g, first, n->name, 0);
 		ib_ja(b, done);
 		ib_place(b, next);
 	}
-	fmt_cell(f, sizeof(f), first, bd_task_state(0, 0)->name);
-	emit_printf(g, f, 0);
+	emit_cell(g, first, bd_task_state(0, 0)->name, 0);
 	ib_place(b, done);
 	return 0;
 }
@@ -266,7 +257,6 @@ int fmt_emit_vmflags(struct cg *g, const struct bd_column *c, bool first)
 	const struct bd_access *a = &c->acc[0];
 	struct insn_buf *b = &g->ib;
 	int i;
-	char f[16];
 
 	for (i = 0; i < 4; i++) {
 		const struct bd_name *n = &bd_vm_flags.v[i];
@@ -281,8 +271,7 @@ int fmt_emit_vmflags(struct cg *g, const struct bd_column *c, bool first)
 		ib_place(b, store);
 		ib_emit(b, I_STX(8, R_BUF, R2, g->args_off + 8 * i));
 	}
-	fmt_cell(f, sizeof(f), first, "%c%c%c%c");
-	emit_printf(g, f, 4);
+	emit_cell(g, first, "%c%c%c%c", 4);
 	return 0;
 }
 
@@ -334,7 +323,6 @@ static void emit_sunpath_text(struct cg *g, const struct bd_column *c, bool firs
 	struct insn_buf *b = &g->ib;
 	const struct bd_access *len = &c->acc[0], *sp = &c->acc[1];
 	int none = ib_new_label(b), done = ib_new_label(b), named = ib_new_label(b);
-	char f[16];
 
 	ib_emit(b, I_ST_IMM(1, R_BUF, sp->slot_off + sp->size, 0));
 	emit_sanitize(g, sp->slot_off, sp->size);
@@ -343,13 +331,11 @@ static void emit_sunpath_text(struct cg *g, const struct bd_column *c, bool firs
 	ib_emit(b, I_LDX(1, R1, R_BUF, sp->slot_off));
 	ib_jmp_imm(b, BPF_JNE, R1, 0, named);
 	arg_addr(g, 0, sp->slot_off + 1);
-	fmt_cell(f, sizeof(f), first, "@%s");
-	emit_printf(g, f, 1);
+	emit_cell(g, first, "@%s", 1);
 	ib_ja(b, done);
 	ib_place(b, named);
 	arg_addr(g, 0, sp->slot_off);
-	fmt_cell(f, sizeof(f), first, "%s");
-	emit_printf(g, f, 1);
+	emit_cell(g, first, "%s", 1);
 	ib_ja(b, done);
 	ib_place(b, none);
 	if (!first)
@@ -371,7 +357,6 @@ static int emit_column(struct cg *g, const struct bd_column *c, bool first)
 	const struct btf_type *t = bd_skip_mods(btf, a->type_id, NULL);
 	struct insn_buf *b = &g->ib;
 	int skip, done;
-	char f[64];
 
 	/* fetched as a path or a string: text whatever the format */
 	if (a->fetch == BD_FETCH_DPATH) {
@@ -382,8 +367,7 @@ static int emit_column(struct cg *g, const struct bd_column *c, bool first)
 		ib_jmp_imm(b, BPF_JSLE, R1, 0, skip);
 		emit_sanitize(g, g->p->path_buf_off[a->path_idx], BD_PATH_MAX);
 		arg_addr(g, 0, g->p->path_buf_off[a->path_idx]);
-		fmt_cell(f, sizeof(f), first, "%s");
-		emit_printf(g, f, 1);
+		emit_cell(g, first, "%s", 1);
 		ib_ja(b, done);
 		ib_place(b, skip);
 		if (!first)
@@ -408,8 +392,7 @@ static int emit_column(struct cg *g, const struct bd_column *c, bool first)
 			emit_sanitize(g, a->slot_off, a->size);
 		}
 		arg_addr(g, 0, a->slot_off);
-		fmt_cell(f, sizeof(f), first, "%s");
-		emit_printf(g, f, 1);
+		emit_cell(g, first, "%s", 1);
 		return 0;
 	}
 	if ((unsigned int)c->fmt >= BD_FMT_CNT)
@@ -431,7 +414,6 @@ int fmt_emit_nspid(struct cg *g, const struct bd_column *c, bool first)
 	const struct bd_access *a = &c->acc[0];
 	struct insn_buf *b = &g->ib;
 	int skip = ib_new_label(b), done = ib_new_label(b);
-	char f[16];
 
 	ib_emit(b, I_LDX(4, R1, R_BUF, a->slot_off));
 	ib_jmp_imm(b, BPF_JLT, R1, g->p->pidns_level, skip);
@@ -442,8 +424,7 @@ int fmt_emit_nspid(struct cg *g, const struct bd_column *c, bool first)
 	ib_emit(b, I_MOV64_IMM(R1, 0));
 	ib_place(b, done);
 	ib_emit(b, I_STX(8, R_BUF, R1, g->args_off));
-	fmt_cell(f, sizeof(f), first, "%lld");
-	emit_printf(g, f, 1);
+	emit_cell(g, first, "%lld", 1);
 	return 0;
 }
 
@@ -452,21 +433,18 @@ int fmt_emit_sockaddr(struct cg *g, const struct bd_column *c, bool first)
 	const struct bd_access *a = &c->acc[0];
 	struct insn_buf *b = &g->ib;
 	int skip = ib_new_label(b), done = ib_new_label(b);
-	char f[16];
 
 	ib_emit(b, I_LDX(2, R1, R_BUF, a->slot_off));
 	ib_jmp_imm(b, BPF_JNE, R1, 2, skip);
 	arg_addr(g, 0, c->acc[1].slot_off);
-	fmt_cell(f, sizeof(f), first, "%pI4");
-	emit_printf(g, f, 1);
+	emit_cell(g, first, "%pI4", 1);
 	ib_ja(b, done);
 	ib_place(b, skip);
 	skip = ib_new_label(b);
 	ib_emit(b, I_LDX(2, R1, R_BUF, a->slot_off));
 	ib_jmp_imm(b, BPF_JNE, R1, 10, skip);
 	arg_addr(g, 0, c->acc[2].slot_off);
-	fmt_cell(f, sizeof(f), first, "%pI6");
-	emit_printf(g, f, 1);
+	emit_cell(g, first, "%pI6", 1);
 	ib_ja(b, done);
 	ib_place(b, skip);
 	if (!first)
@@ -478,11 +456,9 @@ int fmt_emit_sockaddr(struct cg *g, const struct bd_column *c, bool first)
 int fmt_emit_ip(struct cg *g, const struct bd_column *c, bool first)
 {
 	const struct bd_access *a = &c->acc[0];
-	char f[16];
 
 	arg_addr(g, 0, a->slot_off);
-	fmt_cell(f, sizeof(f), first, a->size == 4 ? "%pI4" : "%pI6");
-	emit_printf(g, f, 1);
+	emit_cell(g, first, a->size == 4 ? "%pI4" : "%pI6", 1);
 	return 0;
 }
 
@@ -490,13 +466,11 @@ int fmt_emit_ip(struct cg *g, const struct bd_column *c, bool first)
 static bool emit_in6(struct cg *g, const struct bd_column *c, bool first)
 {
 	const struct bd_access *a = &c->acc[0];
-	char f[16];
 
 	if (!is_type(a->btf, a->type_id, "in6_addr"))
 		return false;
 	arg_addr(g, 0, a->slot_off);
-	fmt_cell(f, sizeof(f), first, "%pI6");
-	emit_printf(g, f, 1);
+	emit_cell(g, first, "%pI6", 1);
 	return true;
 }
 
@@ -544,7 +518,6 @@ static bool emit_number(struct cg *g, const struct bd_column *c, bool first, boo
 	const struct btf *btf = a->btf;
 	const struct btf_type *t = bd_skip_mods(btf, a->type_id, NULL);
 	struct insn_buf *b = &g->ib;
-	char f[16];
 	int be;
 
 	*is_signed = false;
@@ -558,8 +531,7 @@ static bool emit_number(struct cg *g, const struct bd_column *c, bool first, boo
 	be = a->fetch == BD_FETCH_BITFIELD ? 0 : bd_net_order_bits(btf, a->type_id);
 	if (be == 32 && c->addr_hint && c->fmt == BD_FMT_AUTO) {
 		arg_addr(g, 0, a->slot_off);
-		fmt_cell(f, sizeof(f), first, "%pI4");
-		emit_printf(g, f, 1);
+		emit_cell(g, first, "%pI4", 1);
 		return true;
 	}
 	if (be)
@@ -583,15 +555,13 @@ int fmt_emit_typed(struct cg *g, const struct bd_column *c, bool first)
 	struct bd_name nv[MAX_NAMES];
 	struct bd_names names = { nv };
 	bool is_signed;
-	char f[16];
 
 	if (a->fetch == BD_FETCH_BYTES)
 		return emit_in6(g, c, first) ? 0 : no_struct(g, c);
 	if (emit_number(g, c, first, &is_signed))
 		return 0;
 	if (t && btf_is_ptr(t)) {
-		fmt_cell(f, sizeof(f), first, "0x%llx");
-		emit_printf(g, f, 1);
+		emit_cell(g, first, "0x%llx", 1);
 		return 0;
 	}
 	if (t && (btf_is_enum(t) || btf_is_enum64(t)) && a->fetch != BD_FETCH_BITFIELD &&
@@ -617,13 +587,11 @@ int fmt_emit_typed(struct cg *g, const struct bd_column *c, bool first)
 			ib_place(b, bad);
 			ib_emit(b, I_ST_IMM(8, R_BUF, g->args_off, '?'));
 			ib_place(b, ok);
-			fmt_cell(f, sizeof(f), first, "%c");
-			emit_printf(g, f, 1);
+			emit_cell(g, first, "%c", 1);
 			return 0;
 		}
 	}
-	fmt_cell(f, sizeof(f), first, is_signed ? "%lld" : "%llu");
-	emit_printf(g, f, 1);
+	emit_cell(g, first, is_signed ? "%lld" : "%llu", 1);
 	return 0;
 }
 
@@ -632,7 +600,6 @@ int fmt_emit_hex(struct cg *g, const struct bd_column *c, bool first)
 	const struct bd_access *a = &c->acc[0];
 	struct insn_buf *b = &g->ib;
 	bool is_signed;
-	char f[16];
 
 	if (a->fetch == BD_FETCH_BYTES) {
 		if (a->size == 8) {
@@ -640,16 +607,14 @@ int fmt_emit_hex(struct cg *g, const struct bd_column *c, bool first)
 			ib_emit(b, I_LDX(8, R1, R_BUF, a->slot_off));
 			ib_emit(b, INSN(BPF_ALU | BPF_END | BPF_TO_BE, R1, 0, 0, 64));
 			ib_emit(b, I_STX(8, R_BUF, R1, g->args_off));
-			fmt_cell(f, sizeof(f), first, "%016llx");
-			emit_printf(g, f, 1);
+			emit_cell(g, first, "%016llx", 1);
 			return 0;
 		}
 		return emit_hex_bytes(g, c, first, false);
 	}
 	if (emit_number(g, c, first, &is_signed))
 		return 0;
-	fmt_cell(f, sizeof(f), first, "0x%llx");
-	emit_printf(g, f, 1);
+	emit_cell(g, first, "0x%llx", 1);
 	return 0;
 }
 
@@ -714,7 +679,6 @@ int fmt_emit_fileoff(struct cg *g, const struct bd_column *c, bool first)
 	int anon = ib_new_label(b), done = ib_new_label(b);
 	long page = sysconf(_SC_PAGESIZE);
 	int shift = 0;
-	char f[16];
 
 	while (page > 1) {
 		page >>= 1;
@@ -729,8 +693,7 @@ int fmt_emit_fileoff(struct cg *g, const struct bd_column *c, bool first)
 	ib_emit(b, I_MOV64_IMM(R1, 0));
 	ib_place(b, done);
 	ib_emit(b, I_STX(8, R_BUF, R1, g->args_off));
-	fmt_cell(f, sizeof(f), first, "0x%llx");
-	emit_printf(g, f, 1);
+	emit_cell(g, first, "0x%llx", 1);
 	return 0;
 }
 

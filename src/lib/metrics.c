@@ -26,6 +26,7 @@
 #include "internal.h"
 #include "metrics.h"
 #include "sql.h"
+#include "util.h"
 
 #define METRIC_PREFIX "bpfdump_"
 #define CONF_MAX_BYTES (1 << 20)
@@ -60,6 +61,7 @@ struct bd_metrics {
 	bool starting;		/* the first runs: a failure is load's error, not a warning */
 	struct metric *m;
 	int cnt;
+	size_t cap;
 };
 
 /* ---- names and escaping ---- */
@@ -279,7 +281,6 @@ static int parse_config(struct bd_metrics *ms, const char *path, FILE *f)
 		last = NULL;
 		if (*s == '[') {
 			char *e = strchr(s, ']'), *name;
-			struct metric *nm;
 
 			if (!e || e[1]) {
 				err = bd_err(d, -EINVAL, "%s:%d: a section is [NAME] alone on its "
@@ -309,12 +310,9 @@ static int parse_config(struct bd_metrics *ms, const char *path, FILE *f)
 					     "bpfdump's own metrics", path, line, name);
 				break;
 			}
-			nm = realloc(ms->m, (ms->cnt + 1) * sizeof(*nm));
-			if (!nm) {
-				err = -ENOMEM;
+			err = bd_grow((void **)&ms->m, &ms->cap, (size_t)ms->cnt + 1, sizeof(*ms->m));
+			if (err)
 				break;
-			}
-			ms->m = nm;
 			m = &ms->m[ms->cnt];
 			memset(m, 0, sizeof(*m));
 			pthread_mutex_init(&m->lock, NULL);

@@ -224,15 +224,17 @@ static int table_row(struct em *e, const char **cells)
 	return bd_printer__row(e->pr, (char *const *)c, lens, num);
 }
 
-static int table_end(struct em *e)
+/* Every table_begin() ends here; err, table_begin's or its rows', passes through, and
+ * the printer is freed either way. */
+static int table_end(struct em *e, int err)
 {
-	int err = 0;
-
 	if (e->json) {
-		j_close(e, ']');
-		return 0;
+		if (!err)
+			j_close(e, ']');
+		return err;
 	}
-	err = bd_printer__finish(e->pr);
+	if (!err)
+		err = bd_printer__finish(e->pr);
 	bd_printer__free(e->pr);
 	e->pr = NULL;
 	return err;
@@ -322,8 +324,7 @@ static int print_task(struct em *e, const struct snap_data *sd, const struct sna
 		cells[3] = cpu;
 		err = table_row(e, cells);
 	}
-	if (!err)
-		err = table_end(e);
+	err = table_end(e, err);
 	section_end(e);
 	return err;
 }
@@ -526,8 +527,7 @@ static int print_memory(struct em *e, const struct snap_data *sd)
 		cells[7] = path->s;
 		err = table_row(e, cells);
 	}
-	if (!err)
-		err = table_end(e);
+	err = table_end(e, err);
 	free(path);
 	section_end(e);
 	return err;
@@ -569,8 +569,7 @@ static int print_files(struct em *e, const struct snap_data *sd)
 		cells[9] = path->s;
 		err = table_row(e, cells);
 	}
-	if (!err)
-		err = table_end(e);
+	err = table_end(e, err);
 	free(path);
 	return err;
 }
@@ -617,9 +616,7 @@ static int print_sockets(struct em *e, const struct snap_data *sd)
 		cells[10] = unix_ && s->peer_ino ? peer : NULL;
 		err = table_row(e, cells);
 	}
-	if (!err)
-		err = table_end(e);
-	return err;
+	return table_end(e, err);
 }
 
 /*
@@ -687,9 +684,7 @@ static int print_tcp(struct em *e, const struct snap_data *sd)
 		}
 		err = table_row(e, cells);
 	}
-	if (!err)
-		err = table_end(e);
-	return err;
+	return table_end(e, err);
 }
 
 /* The source of a datagram: "addr:port", "[v6]:port", a unix path ("@" abstract). */
@@ -941,8 +936,7 @@ static int print_cgroups(struct em *e, const struct snap_data *sd)
 		cells[2] = paths[i].s;
 		err = table_row(e, cells);
 	}
-	if (!err)
-		err = table_end(e);
+	err = table_end(e, err);
 	section_end(e);
 	free(paths);
 	return err;
@@ -1002,9 +996,7 @@ static int print_limits(struct em *e, const struct snap_data *sd)
 		cells[4] = snap_rlimits[i].units;
 		err = table_row(e, cells);
 	}
-	if (!err)
-		err = table_end(e);
-	return err;
+	return table_end(e, err);
 }
 
 /* A section the kernel does not have for this task (a kernel thread's mm, a

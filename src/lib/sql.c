@@ -99,7 +99,6 @@ static int scan_idents(struct bd_sql *s, const char *text)
 				p++;
 		} else if (*p == '"') {
 			struct bd_strbuf b = {};
-			char **n;
 
 			for (p++; *p && !(*p == '"' && p[1] != '"'); p++) {
 				if (*p == '"')
@@ -112,12 +111,11 @@ static int scan_idents(struct bd_sql *s, const char *text)
 				sb_free(&b);
 				continue;
 			}
-			n = realloc(s->idents, (s->ident_cnt + 1) * sizeof(*n));
-			if (!n) {
+			if (bd_grow((void **)&s->idents, &s->idents_cap, (size_t)s->ident_cnt + 1,
+				    sizeof(*s->idents))) {
 				sb_free(&b);
 				return -ENOMEM;
 			}
-			s->idents = n;
 			s->idents[s->ident_cnt++] = b.s;
 		} else {
 			p++;
@@ -180,7 +178,7 @@ static void vtab_free(struct sql_vtab *v)
 static int add_col(struct sql_vtab *v, const char *name, const char *expr,
 		   const struct bd_column *pc)
 {
-	struct sql_col *n, *c;
+	struct sql_col *c;
 	int i;
 
 	for (i = 0; i < v->ncols; i++)
@@ -188,10 +186,8 @@ static int add_col(struct sql_vtab *v, const char *name, const char *expr,
 			return 0;
 	if (v->ncols == SQL_MAX_COLS)
 		return -E2BIG;
-	n = realloc(v->cols, (v->ncols + 1) * sizeof(*n));
-	if (!n)
+	if (bd_grow((void **)&v->cols, &v->cols_cap, (size_t)v->ncols + 1, sizeof(*v->cols)))
 		return -ENOMEM;
-	v->cols = n;
 	c = &v->cols[v->ncols];
 	memset(c, 0, sizeof(*c));
 	c->name = strdup(name);

@@ -35,6 +35,7 @@ struct sql_vtab {
 	const struct bd_target *t;
 	struct sql_col *cols;
 	int ncols;
+	size_t cols_cap;
 	const char *params[SQL_MAX_PARAMS];	/* hidden columns, after cols */
 	int nparams;
 	int nvis;		/* cols before the parameters; the hidden ones after */
@@ -100,6 +101,7 @@ struct bd_sql {
 	char **idents;		/* quoted identifiers of the text and the views */
 	char **ident_err;	/* the planner's message for each, when no table took it */
 	int ident_cnt;
+	size_t idents_cap;
 	int ident_views;	/* the first ones: only the views' (hidden unless named again) */
 	struct sql_target *targets;
 	struct sql_vtab *vtabs;

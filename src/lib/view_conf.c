@@ -113,6 +113,7 @@ void bd_views_free(struct bd_views *vs)
 	free(vs->v);
 	vs->v = NULL;
 	vs->cnt = 0;
+	vs->cap = 0;
 }
 
 const struct bd_view *bd_views_find(const struct bd_views *vs, const char *name)
@@ -127,12 +128,11 @@ const struct bd_view *bd_views_find(const struct bd_views *vs, const char *name)
 
 static struct bd_view *views_append(struct bd_views *vs, const struct bd_view *src)
 {
-	struct bd_view *nv = realloc(vs->v, (vs->cnt + 1) * sizeof(*nv)), *v;
+	struct bd_view *v;
 
-	if (!nv)
+	if (bd_grow((void **)&vs->v, &vs->cap, (size_t)vs->cnt + 1, sizeof(*vs->v)))
 		return NULL;
-	vs->v = nv;
-	v = &nv[vs->cnt];
+	v = &vs->v[vs->cnt];
 	*v = *src;
 	v->name = strdup(src->name);
 	v->target = strdup(src->target ? src->target : "");
@@ -450,6 +450,29 @@ close_fd:
 	return err;
 }
 
+/* The config locked and its views read, for a change to save: the lock's fd, or -errno
+ * with neither held. views_free_unlock() undoes both. */
+static int views_lock_load(struct bpfdump *d, const char *path, struct bd_views *vs)
+{
+	int lock, err;
+
+	lock = lock_conf(d, path);
+	if (lock < 0)
+		return lock;
+	err = bd_views_load(d, path, 0, vs);
+	if (err) {
+		close(lock);
+		return err;
+	}
+	return lock;
+}
+
+static void views_free_unlock(struct bd_views *vs, int lock)
+{
+	bd_views_free(vs);
+	close(lock);
+}
+
 /* Build the view's query once, as a mount would for the root cgroup: its where parsed
  * alone, the cgroup scope ANDed to it as a tree. */
 static int view_validate(struct bpfdump *d, const struct bd_view *v)
@@ -521,26 +544,17 @@ int bpfdump__view_add(struct bpfdump *d, const char *conf, const char *name,
 		snprintf(msg, sizeof(msg), "%s", bd_errmsg());
 		return bd_err(d, err, "view '%s': %s", name, msg);
 	}
-	lock = lock_conf(d, path);
+	lock = views_lock_load(d, path, &vs);
 	if (lock < 0)
 		return lock;
-	err = bd_views_load(d, path, 0, &vs);
-	if (err)
-		goto unlock;
-	if (bd_views_find(&vs, name)) {
+	if (bd_views_find(&vs, name))
 		err = bd_err(d, -EEXIST, "view '%s': exists (remove it first: bpfdump view rm %s)",
 			     name, name);
-		goto free_views;
-	}
-	if (!views_append(&vs, &v)) {
+	else if (!views_append(&vs, &v))
 		err = -ENOMEM;
-		goto free_views;
-	}
-	err = views_save(d, path, &vs);
-free_views:
-	bd_views_free(&vs);
-unlock:
-	close(lock);
+	else
+		err = views_save(d, path, &vs);
+	views_free_unlock(&vs, lock);
 	return err;
 }
 
@@ -551,12 +565,9 @@ int bpfdump__view_remove(struct bpfdump *d, const char *conf, const char *name)
 	const struct bd_view *v;
 	int lock, err;
 
-	lock = lock_conf(d, path);
+	lock = views_lock_load(d, path, &vs);
 	if (lock < 0)
 		return lock;
-	err = bd_views_load(d, path, 0, &vs);
-	if (err)
-		goto unlock;
 	v = bd_views_find(&vs, name);
 	if (!v) {
 		err = bd_err(d, -ENOENT, "view '%s': no such view in %s", name, path);
@@ -571,9 +582,7 @@ int bpfdump__view_remove(struct bpfdump *d, const char *conf, const char *name)
 		err = views_save(d, path, &vs);
 		view_clear(&gone);
 	}
-	bd_views_free(&vs);
-unlock:
-	close(lock);
+	views_free_unlock(&vs, lock);
 	return err;
 }
 

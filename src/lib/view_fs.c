@@ -60,6 +60,7 @@ struct vfs {
 		int cnt;
 	} *opens;		/* open files per non-root uid, under open_lock */
 	int opens_cnt;
+	size_t opens_cap;
 };
 
 enum node_kind { N_ROOT, N_TARGET, N_CGDIR, N_DEFAULT, N_PIN, N_VIEW };
@@ -508,7 +509,7 @@ done:
 /* Count an open file against uid (root: no limit); -EMFILE past BD_VIEW_OPEN_MAX. */
 static int opens_take(struct vfs *v, uid_t uid)
 {
-	struct uid_opens *u = NULL, *nu;
+	struct uid_opens *u = NULL;
 	int i, err = 0;
 
 	if (!uid)
@@ -518,13 +519,11 @@ static int opens_take(struct vfs *v, uid_t uid)
 		if (v->opens[i].uid == uid)
 			u = &v->opens[i];
 	if (!u) {
-		nu = realloc(v->opens, (v->opens_cnt + 1) * sizeof(*nu));
-		if (!nu) {
-			err = -ENOMEM;
+		err = bd_grow((void **)&v->opens, &v->opens_cap, (size_t)v->opens_cnt + 1,
+			      sizeof(*v->opens));
+		if (err)
 			goto unlock;
-		}
-		v->opens = nu;
-		u = &nu[v->opens_cnt++];
+		u = &v->opens[v->opens_cnt++];
 		u->uid = uid;
 		u->cnt = 0;
 	}
@@ -719,6 +718,7 @@ free_pins:
 static int list_cgroup(struct vfs *v, const char *dir, void *buf, fuse_fill_dir_t fill)
 {
 	char **kids = NULL;
+	size_t kids_cap = 0;
 	int kid_cnt = 0, i, j;
 	struct dirent *e;
 	DIR *dp;
@@ -728,7 +728,6 @@ static int list_cgroup(struct vfs *v, const char *dir, void *buf, fuse_fill_dir_
 		return daemon_short(-errno) ? -errno : -ENOENT;
 	while ((e = readdir(dp))) {
 		char p[PATH_MAX];
-		char **nk;
 
 		if (e->d_name[0] == '.')
 			continue;
@@ -739,10 +738,8 @@ static int list_cgroup(struct vfs *v, const char *dir, void *buf, fuse_fill_dir_
 			    !is_dir(p))
 				continue;
 		}
-		nk = realloc(kids, (kid_cnt + 1) * sizeof(*kids));
-		if (!nk)
+		if (bd_grow((void **)&kids, &kids_cap, (size_t)kid_cnt + 1, sizeof(*kids)))
 			break;
-		kids = nk;
 		kids[kid_cnt] = strdup(e->d_name);
 		if (!kids[kid_cnt])
 			break;

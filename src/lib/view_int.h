@@ -28,6 +28,7 @@ struct bd_view {
 struct bd_views {
 	struct bd_view *v;
 	int cnt;
+	size_t cap;
 };
 
 /* view_caller.c: this thread acting as a request's caller */

@@ -170,19 +170,10 @@ expect_eq "-p PID without --follow: none of its children's calls" "" \
 # --- -p PID --follow: a child and a grandchild forked before the attach (seeded: one pass of a
 # task iterator, or /proc, or with raw_tp trackers) and a child forked after (the fork tracker);
 # ground truth: the pids the shell wrote down, each with its own number of calls
-cat >"$TMP/tree.sh" <<'EOF'
-LOOP=$1 GO=$2 PIDS=$3
-wait_go() { while [ ! -e "$GO" ]; do sleep 0.05; done; }
-( wait_go; exec "$LOOP" 111 ) & echo "$! 111" >>"$PIDS"
-( ( wait_go; exec "$LOOP" 333 ) & echo "$! 333" >>"$PIDS"; echo >"$GO.ready"; wait ) &
-wait_go
-"$LOOP" 222 & echo "$! 222" >>"$PIDS"
-wait
-EOF
 follow_tree() {	# follow_tree NAME [ENV=VALUE...]: checks the counts by pid and the seeding said
 	local name=$1 tracer parent want got
 	rm -f "$TMP/tgo" "$TMP/tgo.ready" "$TMP/tpids"
-	sh "$TMP/tree.sh" "$LOOP" "$TMP/tgo" "$TMP/tpids" &
+	sh "$PYDIR/../helpers/trace_cmd_tree.sh" "$LOOP" "$TMP/tgo" "$TMP/tpids" &
 	parent=$!
 	for _ in $(seq 400); do [ -e "$TMP/tgo.ready" ] && break; sleep 0.05; done
 	env "${@:2}" timeout --foreground 60 "$BPFDUMP" -v trace -d 40 -J -p $parent --follow \
@@ -222,7 +213,7 @@ timeout 60 "$BPFDUMP" trace -J --agg 'hist(latency) BY comm' --latency-end tp:ra
 	"tp:raw_syscalls:sys_enter(id == $SLEEP_NR)" -- "$SLEEPER" $K $US >"$TMP/hist.out" 2>"$TMP/hist.err"
 grep '^{' "$TMP/hist.out" >"$TMP/hist.json"
 grep -v '^{' "$TMP/hist.out" >"$TMP/hist.clock"
-res=$(/usr/bin/python3 "$PYDIR/trace_cmd_hist.py" "$TMP/hist.json" "$TMP/hist.clock" $US)
+res=$(/usr/bin/python3 "$PYDIR/trace_cmd_hist.py" "$TMP/hist.json" "$TMP/hist.clock" $US sleep_clock)
 expect_eq "--agg 'hist(latency) BY comm': $K calls, in buckets within the workload's bracket" "ok $K" "$res"
 
 exit 0

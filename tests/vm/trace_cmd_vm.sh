@@ -46,7 +46,7 @@ for mode in fentry kprobe; do
 	fi
 	grep '^{' "$TMP/l.out" >"$TMP/l.json"
 	grep -v '^{' "$TMP/l.out" >"$TMP/l.clock"
-	res=$($PY "$PYDIR/trace_cmd_vm_latency.py" "$TMP/l.json" "$TMP/l.clock" $US)
+	res=$($PY "$PYDIR/../integration/trace_cmd_latency.py" "$TMP/l.json" "$TMP/l.clock" $US return)
 	expect_eq "$mode: --latency hrtimer_nanosleep: $K sleeps of ${US}us within the workload's brackets" "ok $K" "$res"
 
 	[ $mode = fentry ] || continue
@@ -54,23 +54,14 @@ for mode in fentry kprobe; do
 		-- "$SLEEPER" $K $US >"$TMP/h.out" 2>"$TMP/h.err"
 	grep '^{' "$TMP/h.out" >"$TMP/h.json"
 	grep -v '^{' "$TMP/h.out" >"$TMP/h.clock"
-	res=$($PY "$PYDIR/trace_cmd_vm_hist.py" "$TMP/h.json" "$TMP/h.clock" $US)
+	res=$($PY "$PYDIR/../integration/trace_cmd_hist.py" "$TMP/h.json" "$TMP/h.clock" $US)
 	expect_eq "$mode: --agg 'hist(latency)' hrtimer_nanosleep: $K in buckets within the brackets" "ok $K" "$res"
 done
 
 # -p PID --follow with fentry: a child and a grandchild forked before the attach (seeded by
 # the task iterator) and one forked after (the fork tracker), each with its own count; ground
 # truth: the pids the shell wrote down
-cat >"$TMP/tree.sh" <<'EOF'
-LOOP=$1 GO=$2 PIDS=$3
-wait_go() { while [ ! -e "$GO" ]; do sleep 0.05; done; }
-( wait_go; exec "$LOOP" 111 ) & echo "$! 111" >>"$PIDS"
-( ( wait_go; exec "$LOOP" 333 ) & echo "$! 333" >>"$PIDS"; echo >"$GO.ready"; wait ) &
-wait_go
-"$LOOP" 222 & echo "$! 222" >>"$PIDS"
-wait
-EOF
-sh "$TMP/tree.sh" "$LOOP" "$TMP/tgo" "$TMP/tpids" &
+sh "$PYDIR/../helpers/trace_cmd_tree.sh" "$LOOP" "$TMP/tgo" "$TMP/tpids" &
 PARENT=$!
 for _ in $(seq 1200); do [ -e "$TMP/tgo.ready" ] && break; sleep 0.05; done
 timeout --foreground 200 "$BPFDUMP" -v trace --mode fentry -d 150 -J -p $PARENT --follow \
