@@ -1326,7 +1326,8 @@ static void sql_free(struct bd_sql *s)
 	progs_trim(s, true);
 	for (i = 0; i < s->ident_cnt; i++) {
 		free(s->idents[i]);
-		free(s->ident_err[i]);
+		if (s->ident_err)	/* NULL when its allocation failed */
+			free(s->ident_err[i]);
 	}
 	free(s->idents);
 	free(s->ident_err);
