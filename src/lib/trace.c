@@ -95,6 +95,8 @@ struct trace_run {
  */
 #define BD_SC_RAW_MIN 4
 
+enum { SC_RAW_NONE, SC_RAW_TRACED, SC_RAW_BAD };
+
 struct sc_raw {
 	int nr_cnt;		/* numbers the map holds: 0 .. nr_cnt - 1 */
 	struct probe **by_nr;	/* the syscall of each number, or NULL */
@@ -103,6 +105,7 @@ struct sc_raw {
 	enum bpfdump_trace_mode mode;
 	int id_fd, buf_fd, prog_fd[2], link_fd[2];
 	struct bd_sc_raw_val *vals;	/* the id map's values, by number */
+	__u8 *state;		/* by number: SC_RAW_* */
 	__u8 *rec;		/* an event made into its probe's record */
 	__u32 rec_size;
 };
@@ -1115,47 +1118,7 @@ static int sc_arg_index(const struct probe *p, const char *name)
 	return -1;
 }
 
-/* a raw_syscalls event printed as its syscall's probe prints its own record:
- * false when its number is not one traced */
-static bool sc_raw_print(struct trace_run *r, const __u8 *ev)
-{
-	struct sc_raw *raw = r->raw;
-	const struct probe *p;
-	const struct bd_plan *pl;
-	__u64 nr, args[6];
-	__s64 ret;
-	int i;
-
-	memcpy(&nr, ev + BD_SC_RAW_NR, 8);
-	if (nr >= (__u64)raw->nr_cnt || !raw->by_nr[nr])
-		return false;
-	p = raw->by_nr[nr];
-	pl = &p->plan;
-	memcpy(args, ev + BD_SC_RAW_ARGS, sizeof(args));
-	memcpy(&ret, ev + BD_SC_RAW_RET, 8);
-	memset(raw->rec, 0, pl->fixed_size);
-	memcpy(raw->rec, ev, BD_TRACE_HDR_SIZE);
-	memcpy(raw->rec, &pl->fixed_size, 4);
-	for (i = 0; i < pl->col_cnt; i++) {
-		const struct bd_access *acc = &pl->cols[i].acc[0];
-		int a = sc_arg_index(p, pl->cols[i].name);
-		__u64 v = a < 0 ? (__u64)ret : args[a];
-
-		if (acc->fetch == BD_FETCH_CSTR && !acc->user)
-			continue;	/* as sc_raw_columns says: "" */
-		if (acc->fetch == BD_FETCH_CSTR) {
-			int slot = a < 0 ? 0 : raw->vals[nr].str[a] - 1;
-
-			memcpy(raw->rec + acc->slot_off, ev + BD_SC_RAW_STR + slot * BD_CSTR_MAX,
-			       acc->slot_size < BD_CSTR_MAX ? acc->slot_size : BD_CSTR_MAX);
-			continue;
-		}
-		memcpy(raw->rec + acc->slot_off, &v, acc->slot_size);	/* little-endian */
-	}
-	r->rec_size = pl->fixed_size;
-	print_event(r, p, pl, raw->rec, pl->fixed_size, false);
-	return true;
-}
+static bool sc_raw_print(struct trace_run *r, const __u8 *ev);
 
 static int on_record(void *ctx, void *data, size_t size)
 {
@@ -1387,6 +1350,7 @@ static void sc_raw_free(struct sc_raw *raw)
 	free(raw->by_nr);
 	free(raw->names);
 	free(raw->vals);
+	free(raw->state);
 	free(raw->rec);
 	free(raw);
 }
@@ -1405,14 +1369,61 @@ static int push_str(char ***v, int *n, const char *s)
 	return 0;
 }
 
-/* SPEC ("syscall:NAME") onto the raw pair: its probe prepared; 1 when it cannot
- * be (no number known, or a record the raw event cannot make): its own pair */
+/*
+ * The string arguments of syscall NAME, from its entry tracepoint's format (its
+ * const char * fields, as bd_sc_rewrite reads them with ustr()): val->str.
+ * Read as text: resolving every syscall's types in BTF took most of the start.
+ * -E2BIG: more strings than an event holds.
+ */
+static int sc_raw_strings(struct trace_run *r, const char *name, struct bd_sc_raw_val *val)
+{
+	const char *tfs = bd_tracefs(r->d);
+	char path[512], line[512];
+	int arg = -1, strs = 0;
+	FILE *f;
+
+	memset(val, 0, sizeof(*val));
+	if (!tfs)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/events/syscalls/sys_enter_%s/format", tfs, name);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		const char *fl = strstr(line, "field:");
+
+		if (!fl)
+			continue;
+		if (strstr(fl, " __syscall_nr;")) {
+			arg = 0;
+			continue;
+		}
+		if (arg < 0)
+			continue;	/* the common fields */
+		if (arg >= 6)
+			break;
+		if (!strncmp(fl + 6, "const char * ", 13) ||
+		    !strncmp(fl + 6, "const char __user * ", 20)) {
+			if (strs == BD_SC_RAW_NSTR) {
+				fclose(f);
+				return -E2BIG;
+			}
+			val->str[arg] = ++strs;
+		}
+		arg++;
+	}
+	fclose(f);
+	return arg < 0 ? -ENOENT : 0;
+}
+
+/* SPEC ("syscall:NAME") onto the raw pair (its probe made at its first event);
+ * 1 when it cannot be (no number known, more strings than an event holds): its
+ * own pair */
 static int sc_raw_add(struct trace_run *r, const char *spec)
 {
 	struct sc_raw *raw = r->raw;
-	int nr = bd_sc_nr(spec + strlen(BD_SC_PREFIX)), err;
-	char why[400] = "";
-	struct probe *p;
+	const char *name = spec + strlen(BD_SC_PREFIX);
+	int nr = bd_sc_nr(name), err;
 
 	if (nr < 0) {
 		bd_log(r->d, BPFDUMP_INFO, "%s: its number is not known here: its own "
@@ -1424,27 +1435,64 @@ static int sc_raw_add(struct trace_run *r, const char *spec)
 		struct probe **bp = realloc(raw->by_nr, cnt * sizeof(*bp));
 		char **nm = bp ? realloc(raw->names, cnt * sizeof(*nm)) : NULL;
 		struct bd_sc_raw_val *vl = nm ? realloc(raw->vals, cnt * sizeof(*vl)) : NULL;
+		__u8 *st = vl ? realloc(raw->state, cnt) : NULL;
 
 		if (bp)
 			raw->by_nr = bp;
 		if (nm)
 			raw->names = nm;
-		if (!vl)
+		if (vl)
+			raw->vals = vl;
+		if (!st)
 			return -ENOMEM;
-		raw->vals = vl;
+		raw->state = st;
 		memset(bp + raw->nr_cnt, 0, (cnt - raw->nr_cnt) * sizeof(*bp));
 		memset(nm + raw->nr_cnt, 0, (cnt - raw->nr_cnt) * sizeof(*nm));
 		memset(vl + raw->nr_cnt, 0, (cnt - raw->nr_cnt) * sizeof(*vl));
+		memset(st + raw->nr_cnt, SC_RAW_NONE, cnt - raw->nr_cnt);
 		raw->nr_cnt = cnt;
 	}
-	if (raw->by_nr[nr])
+	if (raw->state[nr] != SC_RAW_NONE)
 		return 0;	/* named twice */
-	raw->names[nr] = strdup(spec);
-	p = calloc(1, sizeof(*p));
-	if (!raw->names[nr] || !p) {
-		free(p);
-		return -ENOMEM;
+	err = sc_raw_strings(r, name, &raw->vals[nr]);
+	if (err == -E2BIG) {
+		bd_log(r->d, BPFDUMP_INFO, "%s: more than %d strings: its own tracepoints",
+		       spec, BD_SC_RAW_NSTR);
+		return 1;
 	}
+	if (err)
+		return bd_err(r->d, err, "trace '%s': cannot read its tracepoint's format: %s",
+			      spec, strerror(-err));
+	raw->names[nr] = strdup(spec);
+	if (!raw->names[nr])
+		return -ENOMEM;
+	raw->state[nr] = SC_RAW_TRACED;
+	raw->traced++;
+	return 0;
+}
+
+/*
+ * The probe that prints number nr's events, made at its first event: what
+ * syscall:NAME would load, prepared and planned but never loaded. NULL when it
+ * cannot be, or when its record needs what the event does not have (said once;
+ * its events are dropped, never printed wrong).
+ */
+static struct probe *sc_raw_probe(struct trace_run *r, __u64 nr)
+{
+	struct sc_raw *raw = r->raw;
+	struct bd_sc_raw_val val;
+	char why[400] = "";
+	struct probe *p;
+	int err;
+
+	if (nr >= (__u64)raw->nr_cnt || raw->state[nr] == SC_RAW_NONE ||
+	    raw->state[nr] == SC_RAW_BAD)
+		return NULL;
+	if (raw->by_nr[nr])
+		return raw->by_nr[nr];
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		goto bad;
 	probe_init(p, raw->names[nr]);
 	raw->by_nr[nr] = p;
 	err = probe_prepare(r, p);
@@ -1452,27 +1500,73 @@ static int sc_raw_add(struct trace_run *r, const char *spec)
 		err = probe_plan(r, p, BPFDUMP_TRACE_TRACEPOINT, why, sizeof(why));
 	if (err) {
 		if (why[0])
-			err = bd_err(r->d, err, "trace '%s': %s", spec, why);
-		return err;
+			bd_err(r->d, err, "trace '%s': %s", raw->names[nr], why);
+		goto bad;
 	}
-	if (!sc_raw_columns(p, &raw->vals[nr])) {
-		bd_log(r->d, BPFDUMP_INFO, "%s: a record the raw_syscalls event does not "
-		       "make: its own tracepoints", spec);
-		probe_free(p);
-		free(p);
-		raw->by_nr[nr] = NULL;
-		return 1;
+	if (!sc_raw_columns(p, &val) || memcmp(val.str, raw->vals[nr].str, sizeof(val.str))) {
+		bd_log(r->d, BPFDUMP_WARN, "%s: its values are not the raw_syscalls event's: "
+		       "its events are left out (trace it alone)", raw->names[nr]);
+		goto bad;
 	}
 	if (p->plan.fixed_size > raw->rec_size) {
 		__u8 *rec = realloc(raw->rec, p->plan.fixed_size);
 
 		if (!rec)
-			return -ENOMEM;
+			goto bad;
 		raw->rec = rec;
 		raw->rec_size = p->plan.fixed_size;
 	}
-	raw->traced++;
-	return 0;
+	return p;
+bad:
+	if (p) {
+		probe_free(p);
+		free(p);
+	}
+	raw->by_nr[nr] = NULL;
+	raw->state[nr] = SC_RAW_BAD;
+	return NULL;
+}
+
+/* a raw_syscalls event printed as its syscall's probe prints its own record:
+ * false when its number is not one traced */
+static bool sc_raw_print(struct trace_run *r, const __u8 *ev)
+{
+	struct sc_raw *raw = r->raw;
+	const struct probe *p;
+	const struct bd_plan *pl;
+	__u64 nr, args[6];
+	__s64 ret;
+	int i;
+
+	memcpy(&nr, ev + BD_SC_RAW_NR, 8);
+	p = sc_raw_probe(r, nr);
+	if (!p)
+		return false;
+	pl = &p->plan;
+	memcpy(args, ev + BD_SC_RAW_ARGS, sizeof(args));
+	memcpy(&ret, ev + BD_SC_RAW_RET, 8);
+	memset(raw->rec, 0, pl->fixed_size);
+	memcpy(raw->rec, ev, BD_TRACE_HDR_SIZE);
+	memcpy(raw->rec, &pl->fixed_size, 4);
+	for (i = 0; i < pl->col_cnt; i++) {
+		const struct bd_access *acc = &pl->cols[i].acc[0];
+		int a = sc_arg_index(p, pl->cols[i].name);
+		__u64 v = a < 0 ? (__u64)ret : args[a];
+
+		if (acc->fetch == BD_FETCH_CSTR && !acc->user)
+			continue;	/* as sc_raw_columns says: "" */
+		if (acc->fetch == BD_FETCH_CSTR) {
+			int slot = a < 0 ? 0 : raw->vals[nr].str[a] - 1;
+
+			memcpy(raw->rec + acc->slot_off, ev + BD_SC_RAW_STR + slot * BD_CSTR_MAX,
+			       acc->slot_size < BD_CSTR_MAX ? acc->slot_size : BD_CSTR_MAX);
+			continue;
+		}
+		memcpy(raw->rec + acc->slot_off, &v, acc->slot_size);	/* little-endian */
+	}
+	r->rec_size = pl->fixed_size;
+	print_event(r, p, pl, raw->rec, pl->fixed_size, false);
+	return true;
 }
 
 /*
@@ -1623,7 +1717,7 @@ static int sc_raw_attach(struct trace_run *r)
 		return bd_err(r->d, -errno, "syscall: cannot create the number map: %s",
 			      strerror(errno));
 	for (nr = 0; nr < (__u32)raw->nr_cnt; nr++) {
-		if (raw->by_nr[nr] && bpf_map_update_elem(raw->id_fd, &nr, &raw->vals[nr], 0))
+		if (raw->state[nr] == SC_RAW_TRACED && bpf_map_update_elem(raw->id_fd, &nr, &raw->vals[nr], 0))
 			return bd_err(r->d, -errno, "syscall: cannot fill the number map: %s",
 				      strerror(errno));
 	}
