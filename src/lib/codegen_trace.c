@@ -25,6 +25,7 @@
 #define F_HDR_CPU 24
 #define F_HDR_PROBE 28
 #define F_HDR_COMM 32
+#define BD_SC_TS_COMPAT 0x0002	/* x86 thread_info.status: in a 32-bit syscall */
 
 _Static_assert(BD_TRACE_HDR_SIZE == BD_TRACE_HDR_CGROUP + 8 &&
 	       BD_TRACE_HDR_UID == F_HDR_COMM + 16, "trace record header");
@@ -748,6 +749,17 @@ int bd_codegen_sc_raw(struct bpfdump *d, const struct bd_trace_gen *tg,
 	ib_emit(b, I_CALL(BPF_FUNC_task_storage_get));
 	ib_jmp_imm(b, BPF_JEQ, R0, 0, is_exit ? g.out_label : lost);
 	ib_emit(b, I_MOV64_REG(R_BUF, R0));
+	if (!is_exit && rg->compat_off >= 0) {
+		/* a 32-bit syscall: its number is another table's */
+		ib_emit(b, I_CALL(BPF_FUNC_get_current_task_btf));
+		ib_emit(b, I_MOV64_REG(R_BASE, R0));
+		ib_emit(b, I_ST_IMM(4, R_BUF, F_HDR_VALID, 0));
+		emit_probe_read(&g, BD_SC_RAW_RET, 4, R_BASE, rg->compat_off,
+				BPF_FUNC_probe_read_kernel);
+		ib_emit(b, I_LDX(4, R1, R_BUF, BD_SC_RAW_RET));
+		ib_emit(b, I_ALU64_IMM(BPF_AND, R1, BD_SC_TS_COMPAT));
+		ib_jmp_imm(b, BPF_JNE, R1, 0, g.out_label);
+	}
 	ib_emit(b, I_LDX(8, R_BASE, R_CTX, 0));	/* regs */
 	if (is_exit) {
 		/* the stash holds this syscall's entry: valid, and the same number (an

@@ -1693,6 +1693,20 @@ static int sc_raw_load(struct trace_run *r, const struct bd_sc_raw_gen *rg, bool
 	return 0;
 }
 
+/* task_struct's thread_info.status (x86: TS_COMPAT), or -1 */
+static int compat_off(const struct btf *btf)
+{
+	__s32 task = btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT);
+	__s32 ti = btf__find_by_name_kind(btf, "thread_info", BTF_KIND_STRUCT);
+	__u32 ti_off, st_off, type_id, bsz;
+
+	if (task < 0 || ti < 0 ||
+	    bd_find_member(btf, task, "thread_info", &ti_off, &type_id, &bsz) ||
+	    bd_find_member(btf, ti, "status", &st_off, &type_id, &bsz))
+		return -1;
+	return (ti_off + st_off) / 8;
+}
+
 /* The id map, the stash and the pair: tp_btf, else raw_tp. */
 static int sc_raw_attach(struct trace_run *r)
 {
@@ -1711,6 +1725,7 @@ static int sc_raw_attach(struct trace_run *r)
 				      regs[i]);
 	if (regs_off(r->d->btf, "orig_ax", &rg.nr_off))
 		return bd_err(r->d, -ENOENT, "syscall: struct pt_regs has no 'orig_ax' in BTF");
+	rg.compat_off = compat_off(r->d->btf);
 	raw->id_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfdump_scnr", 4,
 				    sizeof(struct bd_sc_raw_val), raw->nr_cnt, NULL);
 	if (raw->id_fd < 0)

@@ -123,6 +123,9 @@ struct bd_sc_raw_gen {
 	int id_map_fd;		/* array: number -> struct bd_sc_raw_val (traced ones) */
 	__u32 reg_off[6];	/* pt_regs offsets of the arguments (di, si, dx, r10, r8, r9) */
 	__u32 nr_off;		/* pt_regs offset of the number (orig_ax) */
+	int compat_off;		/* task_struct offset of thread_info.status, whose
+				 * TS_COMPAT marks a 32-bit syscall (other numbers;
+				 * syscalls: tracepoints skip them too), or -1 */
 };
 
 int bd_codegen_sc_raw(struct bpfdump *d, const struct bd_trace_gen *tg,
