@@ -25,6 +25,7 @@
 #define F_HDR_CPU 24
 #define F_HDR_PROBE 28
 #define F_HDR_COMM 32
+#define BD_SC_TS_COMPAT 0x0002	/* x86 thread_info.status: in a 32-bit syscall */
 
 _Static_assert(BD_TRACE_HDR_SIZE == BD_TRACE_HDR_CGROUP + 8 &&
 	       BD_TRACE_HDR_UID == F_HDR_COMM + 16, "trace record header");
@@ -155,6 +156,47 @@ static void emit_ctx_preds(struct cg *g, const struct bd_trace_gen *tg)
 			ib_emit(b, I_ALU64_REG(BPF_AND, R0, R1));
 			ib_jmp_imm(b, BPF_JEQ, R0, 0, g->out_label);
 		}
+	}
+}
+
+/* Whose events: -p, --cgroup, -- CMD's cgroup or tree, never bpfdump's own. */
+static void emit_task_filters(struct cg *g, const struct bd_trace_gen *tg)
+{
+	struct insn_buf *b = &g->ib;
+
+	if (tg->pid > 0) {
+		ib_emit(b, I_CALL(BPF_FUNC_get_current_pid_tgid));
+		ib_emit(b, I_ALU64_IMM(BPF_RSH, R0, 32));
+		ib_jmp_imm(b, BPF_JNE, R0, tg->pid, g->out_label);
+	}
+	if (tg->cgroup_level >= 0) {
+		/* the current task's cgroup at that level is the one given */
+		ib_emit(b, I_MOV64_IMM(R1, tg->cgroup_level));
+		ib_emit(b, I_CALL(BPF_FUNC_get_current_ancestor_cgroup_id));
+		ib_ld_imm64(b, R2, 0, tg->cgroup_id);
+		ib_jmp_reg(b, BPF_JNE, R0, R2, g->out_label);
+	}
+	if (tg->cmd_cgroup_id) {
+		/* the traced command's cgroup, or one it made below it */
+		ib_emit(b, I_MOV64_IMM(R1, tg->cmd_cgroup_level));
+		ib_emit(b, I_CALL(BPF_FUNC_get_current_ancestor_cgroup_id));
+		ib_ld_imm64(b, R2, 0, tg->cmd_cgroup_id);
+		ib_jmp_reg(b, BPF_JNE, R0, R2, g->out_label);
+	}
+	if (tg->tree_map_fd > 0) {
+		/* a thread of the followed process tree */
+		ib_emit(b, I_CALL(BPF_FUNC_get_current_pid_tgid));
+		ib_emit(b, I_STX(4, R_FP, R0, -4));
+		ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, tg->tree_map_fd);
+		ib_emit(b, I_MOV64_REG(R2, R_FP));
+		ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, -4));
+		ib_emit(b, I_CALL(BPF_FUNC_map_lookup_elem));
+		ib_jmp_imm(b, BPF_JEQ, R0, 0, g->out_label);
+	}
+	if (tg->skip_tgid) {
+		ib_emit(b, I_CALL(BPF_FUNC_get_current_pid_tgid));
+		ib_emit(b, I_ALU64_IMM(BPF_RSH, R0, 32));
+		ib_jmp_imm(b, BPF_JEQ, R0, tg->skip_tgid, g->out_label);
 	}
 }
 
@@ -551,35 +593,7 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 	g.out_label = ib_new_label(b);
 
 	ib_emit(b, I_MOV64_REG(R_CTX, R1));
-	if (tg->pid > 0) {
-		ib_emit(b, I_CALL(BPF_FUNC_get_current_pid_tgid));
-		ib_emit(b, I_ALU64_IMM(BPF_RSH, R0, 32));
-		ib_jmp_imm(b, BPF_JNE, R0, tg->pid, g.out_label);
-	}
-	if (tg->cgroup_level >= 0) {
-		/* the current task's cgroup at that level is the one given */
-		ib_emit(b, I_MOV64_IMM(R1, tg->cgroup_level));
-		ib_emit(b, I_CALL(BPF_FUNC_get_current_ancestor_cgroup_id));
-		ib_ld_imm64(b, R2, 0, tg->cgroup_id);
-		ib_jmp_reg(b, BPF_JNE, R0, R2, g.out_label);
-	}
-	if (tg->cmd_cgroup_id) {
-		/* the traced command's cgroup, or one it made below it */
-		ib_emit(b, I_MOV64_IMM(R1, tg->cmd_cgroup_level));
-		ib_emit(b, I_CALL(BPF_FUNC_get_current_ancestor_cgroup_id));
-		ib_ld_imm64(b, R2, 0, tg->cmd_cgroup_id);
-		ib_jmp_reg(b, BPF_JNE, R0, R2, g.out_label);
-	}
-	if (tg->tree_map_fd > 0) {
-		/* a thread of the followed process tree */
-		ib_emit(b, I_CALL(BPF_FUNC_get_current_pid_tgid));
-		ib_emit(b, I_STX(4, R_FP, R0, -4));
-		ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, tg->tree_map_fd);
-		ib_emit(b, I_MOV64_REG(R2, R_FP));
-		ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, -4));
-		ib_emit(b, I_CALL(BPF_FUNC_map_lookup_elem));
-		ib_jmp_imm(b, BPF_JEQ, R0, 0, g.out_label);
-	}
+	emit_task_filters(&g, tg);
 	if (tg->kind == BD_TRACE_SINGLE)
 		emit_ctx_preds(&g, tg);
 	/* r0 = this thread's buffer */
@@ -692,6 +706,113 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 	ib_emit(b, I_MOV64_IMM(R0, 0));
 	ib_emit(b, I_EXIT());
 
+	if (g.err)
+		b->err = g.err;
+	return ib_take(b, insns, cnt);
+}
+
+/*
+ * raw_syscalls:sys_enter (ctx: struct pt_regs *regs, long id): a traced number's
+ * arguments and strings into the thread's stash. raw_syscalls:sys_exit (regs, long
+ * ret): the stash, when it holds this syscall's entry, out with ret.
+ */
+int bd_codegen_sc_raw(struct bpfdump *d, const struct bd_trace_gen *tg,
+		      const struct bd_sc_raw_gen *rg, bool is_exit, struct bpf_insn **insns,
+		      int *cnt)
+{
+	struct bd_plan raw = { .fixed_size = BD_SC_RAW_SIZE };
+	struct cg g = { .p = &raw, .d = d };
+	struct insn_buf *b = &g.ib;
+	int lost = ib_new_label(b), i;
+
+	cg_init_lockdown(&g, d);
+	g.out_label = ib_new_label(b);
+	ib_emit(b, I_MOV64_REG(R_CTX, R1));
+	emit_task_filters(&g, tg);
+	if (!is_exit) {
+		/* r8 = the number's id map value, or not traced */
+		ib_emit(b, I_LDX(8, R0, R_CTX, 8));
+		ib_emit(b, I_STX(8, R_FP, R0, -8));
+		ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, rg->id_map_fd);
+		ib_emit(b, I_MOV64_REG(R2, R_FP));
+		ib_emit(b, I_ALU64_IMM(BPF_ADD, R2, -8));
+		ib_emit(b, I_CALL(BPF_FUNC_map_lookup_elem));
+		ib_jmp_imm(b, BPF_JEQ, R0, 0, g.out_label);
+		ib_emit(b, I_MOV64_REG(R8, R0));
+	}
+	/* R_BUF = this thread's stash (made at the entry only) */
+	ib_emit(b, I_CALL(BPF_FUNC_get_current_task_btf));
+	ib_emit(b, I_MOV64_REG(R2, R0));
+	ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, tg->buf_map_fd);
+	ib_emit(b, I_MOV64_IMM(R3, 0));
+	ib_emit(b, I_MOV64_IMM(R4, is_exit ? 0 : BPF_LOCAL_STORAGE_GET_F_CREATE));
+	ib_emit(b, I_CALL(BPF_FUNC_task_storage_get));
+	ib_jmp_imm(b, BPF_JEQ, R0, 0, is_exit ? g.out_label : lost);
+	ib_emit(b, I_MOV64_REG(R_BUF, R0));
+	if (!is_exit && rg->compat_off >= 0) {
+		/* a 32-bit syscall: its number is another table's */
+		ib_emit(b, I_CALL(BPF_FUNC_get_current_task_btf));
+		ib_emit(b, I_MOV64_REG(R_BASE, R0));
+		ib_emit(b, I_ST_IMM(4, R_BUF, F_HDR_VALID, 0));
+		emit_probe_read(&g, BD_SC_RAW_RET, 4, R_BASE, rg->compat_off,
+				BPF_FUNC_probe_read_kernel);
+		ib_emit(b, I_LDX(4, R1, R_BUF, BD_SC_RAW_RET));
+		ib_emit(b, I_ALU64_IMM(BPF_AND, R1, BD_SC_TS_COMPAT));
+		ib_jmp_imm(b, BPF_JNE, R1, 0, g.out_label);
+	}
+	ib_emit(b, I_LDX(8, R_BASE, R_CTX, 0));	/* regs */
+	if (is_exit) {
+		/* the stash holds this syscall's entry: valid, and the same number (an
+		 * entry seen without its exit, as exit's, leaves one behind) */
+		ib_emit(b, I_LDX(4, R1, R_BUF, F_HDR_VALID));
+		ib_jmp_imm(b, BPF_JEQ, R1, 0, g.out_label);
+		ib_emit(b, I_ST_IMM(4, R_BUF, F_HDR_VALID, 0));
+		emit_probe_read(&g, BD_SC_RAW_RET, 8, R_BASE, rg->nr_off,
+				BPF_FUNC_probe_read_kernel);
+		ib_emit(b, I_LDX(8, R1, R_BUF, BD_SC_RAW_RET));
+		ib_emit(b, I_LDX(8, R2, R_BUF, BD_SC_RAW_NR));
+		ib_jmp_reg(b, BPF_JNE, R1, R2, g.out_label);
+		ib_emit(b, I_LDX(8, R1, R_CTX, 8));
+		ib_emit(b, I_STX(8, R_BUF, R1, BD_SC_RAW_RET));
+		emit_header(&g, tg);
+		ib_ld_imm64(b, R1, BPF_PSEUDO_MAP_FD, tg->ringbuf_fd);
+		ib_emit(b, I_MOV64_REG(R2, R_BUF));
+		ib_emit(b, I_MOV64_IMM(R3, BD_SC_RAW_SIZE));
+		ib_emit(b, I_MOV64_IMM(R4, 0));
+		ib_emit(b, I_CALL(BPF_FUNC_ringbuf_output));
+		ib_jmp_imm(b, BPF_JEQ, R0, 0, g.out_label);
+		ib_ja(b, lost);
+	} else {
+		ib_emit(b, I_ST_IMM(4, R_BUF, F_HDR_VALID, 0));
+		ib_emit(b, I_LDX(8, R1, R_FP, -8));
+		ib_emit(b, I_STX(8, R_BUF, R1, BD_SC_RAW_NR));
+		for (i = 0; i < 6; i++)
+			emit_probe_read(&g, BD_SC_RAW_ARGS + 8 * i, 8, R_BASE, rg->reg_off[i],
+					BPF_FUNC_probe_read_kernel);
+		for (i = 0; i < 6; i++) {
+			int skip = ib_new_label(b);
+
+			/* a string argument: into its slot (zeroed when it cannot be read) */
+			ib_emit(b, I_LDX(1, R1, R8, i));
+			ib_jmp_imm(b, BPF_JEQ, R1, 0, skip);
+			ib_emit(b, I_ALU64_IMM(BPF_SUB, R1, 1));
+			ib_jmp_imm(b, BPF_JGE, R1, BD_SC_RAW_NSTR, skip);
+			ib_emit(b, I_ALU64_IMM(BPF_MUL, R1, BD_CSTR_MAX));
+			ib_emit(b, I_ALU64_REG(BPF_ADD, R1, R_BUF));
+			ib_emit(b, I_ALU64_IMM(BPF_ADD, R1, BD_SC_RAW_STR));
+			ib_emit(b, I_MOV64_IMM(R2, BD_CSTR_MAX));
+			ib_emit(b, I_LDX(8, R3, R_BUF, BD_SC_RAW_ARGS + 8 * i));
+			ib_emit(b, I_CALL(BPF_FUNC_probe_read_user_str));
+			ib_place(b, skip);
+		}
+		ib_emit(b, I_ST_IMM(4, R_BUF, F_HDR_VALID, 1));
+		ib_ja(b, g.out_label);
+	}
+	ib_place(b, lost);
+	emit_count_lost(&g, tg->lost_map_fd, 0);
+	ib_place(b, g.out_label);
+	ib_emit(b, I_MOV64_IMM(R0, 0));
+	ib_emit(b, I_EXIT());
 	if (g.err)
 		b->err = g.err;
 	return ib_take(b, insns, cnt);

@@ -83,6 +83,31 @@ struct trace_run {
 	bool follow;
 	bool latency;		/* --latency: every probe */
 	const char *latency_end;	/* a tracepoint's latency ends there */
+	struct sc_raw *raw;	/* syscall: over many syscalls, or NULL */
+};
+
+/*
+ * syscall:* and other SPECs naming more than BD_SC_RAW_MIN syscalls, without
+ * items: one program pair on raw_syscalls:sys_enter/sys_exit, filtered by number
+ * in the kernel, instead of a pair per syscall (each attach and detach waits in
+ * the kernel: hundreds took half a minute). Each number's event prints through
+ * the probe the syscall would have had (prepared, never loaded): the same text.
+ */
+#define BD_SC_RAW_MIN 4
+
+enum { SC_RAW_NONE, SC_RAW_TRACED, SC_RAW_BAD };
+
+struct sc_raw {
+	int nr_cnt;		/* numbers the map holds: 0 .. nr_cnt - 1 */
+	struct probe **by_nr;	/* the syscall of each number, or NULL */
+	char **names;		/* the names traced so, by number */
+	int traced;
+	enum bpfdump_trace_mode mode;
+	int id_fd, buf_fd, prog_fd[2], link_fd[2];
+	struct bd_sc_raw_val *vals;	/* the id map's values, by number */
+	__u8 *state;		/* by number: SC_RAW_* */
+	__u8 *rec;		/* an event made into its probe's record */
+	__u32 rec_size;
 };
 
 /* o has the field (an older caller's struct may end before it) */
@@ -535,6 +560,7 @@ static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 				   .cmd_cgroup_id = r->cmd.cg_id,
 				   .cmd_cgroup_level = r->cmd.cg_level,
 				   .tree_map_fd = r->cmd.tree_fd > 0 ? r->cmd.tree_fd : 0,
+				   .skip_tgid = p->sys.name[0] ? getpid() : 0,
 				   .latency = p->latency };
 	/* a tracepoint's latency: the exit program runs at the end tracepoint */
 	const struct bd_func *f = slot == 1 && p->has_end ? &p->f_end : &p->f;
@@ -703,25 +729,13 @@ static int agg_setup(struct trace_run *r, struct probe *p, bool bare)
 	return 0;
 }
 
-static int try_mode(struct trace_run *r, struct probe *p, enum bpfdump_trace_mode m, char *why,
-		    size_t why_len)
+/* The probe's record: its target in mode m, its plan (columns, predicates). */
+static int probe_plan(struct trace_run *r, struct probe *p, enum bpfdump_trace_mode m, char *why,
+		      size_t why_len)
 {
-	struct bpfdump *d = r->d;
-	bool bare = !p->spec.item_cnt;
-	__u32 size;
 	int err, i;
 
-	if (m == BPFDUMP_TRACE_KPROBE && bd_lockdown_probe(d)->confidential) {
-		/* the kernel would say only EPERM at perf_event_open */
-		snprintf(why, why_len, "kprobes are not allowed under lockdown=confidentiality "
-			 "(%s); use fentry or tp_btf", BD_LOCKDOWN_FILE);
-		return -EPERM;
-	}
-	if (m == BPFDUMP_TRACE_KPROBE && access("/sys/bus/event_source/devices/kprobe/type", F_OK)) {
-		snprintf(why, why_len, "this kernel has no kprobes (CONFIG_KPROBES)");
-		return -EOPNOTSUPP;
-	}
-	err = make_target(d, p, m);
+	err = make_target(r->d, p, m);
 	if (err) {
 		snprintf(why, why_len, "pt_regs not in BTF");
 		return err;
@@ -729,7 +743,7 @@ static int try_mode(struct trace_run *r, struct probe *p, enum bpfdump_trace_mod
 	plan_init(r, p, &p->plan, m);
 	if (p->latency)
 		p->plan.hdr_size += 8;	/* BD_TRACE_HDR_LATENCY */
-	err = bd_plan_build_trace(d, &p->plan, &p->spec, p->text, false, &p->stash);
+	err = bd_plan_build_trace(r->d, &p->plan, &p->spec, p->text, false, &p->stash);
 	if (err)
 		return err;	/* a query error: the same in every mode */
 	if (p->latency)
@@ -743,6 +757,30 @@ static int try_mode(struct trace_run *r, struct probe *p, enum bpfdump_trace_mod
 			p->plan.cols[i].name = in;
 		}
 	}
+	return 0;
+}
+
+static int try_mode(struct trace_run *r, struct probe *p, enum bpfdump_trace_mode m, char *why,
+		    size_t why_len)
+{
+	struct bpfdump *d = r->d;
+	bool bare = !p->spec.item_cnt;
+	__u32 size;
+	int err;
+
+	if (m == BPFDUMP_TRACE_KPROBE && bd_lockdown_probe(d)->confidential) {
+		/* the kernel would say only EPERM at perf_event_open */
+		snprintf(why, why_len, "kprobes are not allowed under lockdown=confidentiality "
+			 "(%s); use fentry or tp_btf", BD_LOCKDOWN_FILE);
+		return -EPERM;
+	}
+	if (m == BPFDUMP_TRACE_KPROBE && access("/sys/bus/event_source/devices/kprobe/type", F_OK)) {
+		snprintf(why, why_len, "this kernel has no kprobes (CONFIG_KPROBES)");
+		return -EOPNOTSUPP;
+	}
+	err = probe_plan(r, p, m, why, why_len);
+	if (err)
+		return err;
 	if (bare && !p->f.is_tp && p->f.ret_type && !p->agg.fn && !p->latency) {
 		bool unused;
 
@@ -1053,6 +1091,19 @@ static void print_event(struct trace_run *r, const struct probe *p, const struct
 	fflush(r->out);
 }
 
+/* the argument of that name (-1: 'return') */
+static int sc_arg_index(const struct probe *p, const char *name)
+{
+	int a;
+
+	for (a = 0; a < p->f.nargs; a++)
+		if (!strcmp(p->f.arg_names[a], name))
+			return a;
+	return -1;
+}
+
+static bool sc_raw_print(struct trace_run *r, const __u8 *ev);
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct trace_run *r = ctx;
@@ -1065,6 +1116,11 @@ static int on_record(void *ctx, void *data, size_t size)
 		return 0;	/* never < 0: that would abort the whole poll */
 	memcpy(&len, rec, 4);
 	memcpy(&probe_id, rec + 28, 4);
+	if (probe_id == BD_SC_RAW_PROBE) {
+		if (r->raw && size >= BD_SC_RAW_SIZE && sc_raw_print(r, rec))
+			r->done = r->o->count && ++r->events >= r->o->count;
+		return 0;
+	}
 	if ((int)(probe_id / 2) >= r->probe_cnt)
 		return 0;
 	p = &r->probes[probe_id / 2];
@@ -1130,15 +1186,571 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static void probe_init(struct probe *p, const char *text)
+{
+	p->buf_fd = -1;
+	p->prog_fd[0] = p->prog_fd[1] = p->link_fd[0] = p->link_fd[1] = -1;
+	p->perf_fd[0] = p->perf_fd[1] = -1;
+	p->f.mod_btf_fd = -1;
+	p->f_end.mod_btf_fd = -1;
+	p->agg_fd = p->agg_zero_fd = -1;
+	p->text = text;
+}
+
+/* A SPEC parsed and resolved, its context values and latency taken out. */
+static int probe_prepare(struct trace_run *r, struct probe *p)
+{
+	struct q_error qe = {};
+	int err;
+
+	if (bd_sc_is_spec(p->text)) {
+		/* syscall:NAME: a SPEC on its entry tracepoint, paired at its exit */
+		err = bd_sc_rewrite(r->d, p->text, r->agg != NULL, &p->sys);
+		if (err)
+			return err;
+		p->text = p->sys.text;
+	}
+	if (r->agg) {
+		/* the keys and the value become items of the SPEC */
+		err = bd_agg_parse(r->d, r->agg, p->text, &p->agg);
+		if (err)
+			return err;
+		p->text = p->agg.spec_text;
+	}
+	err = q_parse_trace_spec(p->text, &p->spec, &qe);
+	if (err == -EINVAL)
+		return bd_err(r->d, err, "trace '%s': %s (at column %d)", p->text, qe.msg,
+			      qe.pos + 1);
+	if (err)
+		return err;
+	if (p->sys.enter && !strcmp(p->spec.func, p->sys.enter->name)) {
+		/* resolved once, by the rewrite: the probe takes it */
+		p->f = *p->sys.enter;
+		free(p->sys.enter);
+		p->sys.enter = NULL;
+		err = 0;
+	} else {
+		err = bd_func_resolve(r->d, p->spec.func, &p->f);
+	}
+	if (!err && p->sys.name[0])
+		err = syscall_setup(r, p);
+	if (!err && !p->sys.name[0] && strstr(p->text, "return") &&
+	    !strncmp(p->text, "tp:syscalls:sys_enter_", 22)) {
+		struct bd_strbuf fields = {};
+		int a;
+
+		for (a = 0; a < p->f.nargs; a++)
+			sb_printf(&fields, "%s%s", a ? ", " : "", p->f.arg_names[a]);
+		err = bd_err(r->d, -EINVAL, "trace '%s': no field 'return'; its fields: %s (a "
+			     "tracepoint has no return value; syscall:%.*s(...) pairs it "
+			     "with its exit)", p->text, fields.s ? fields.s : "",
+			     (int)strcspn(p->text + 22, "("), p->text + 22);
+		sb_free(&fields);
+	}
+	if (err)
+		return err;
+	err = bd_trace_ctx_extract(r->d, p->text, &p->spec, &p->f, &p->ctx);
+	if (!err)
+		err = latency_setup(r, p);
+	return err;
+}
+
+static void probe_free(struct probe *p)
+{
+	probe_detach(p);
+	if (p->agg_fd >= 0)
+		close(p->agg_fd);
+	if (p->agg_zero_fd >= 0)
+		close(p->agg_zero_fd);
+	bd_trace_ctx_restore(&p->spec, &p->ctx);
+	q_trace_spec_free(&p->spec);
+	bd_agg_free(&p->agg);
+	bd_func_free(&p->f);
+	bd_func_free(&p->f_end);
+	bd_sc_free(&p->sys);
+}
+
+/* each column of p's record from an argument (a number or, its string read at the
+ * entry, a string slot) or 'return': str[] for the id map; false when one is not */
+static bool sc_raw_columns(const struct probe *p, struct bd_sc_raw_val *val)
+{
+	const struct bd_plan *pl = &p->plan;
+	int i, a, strs = 0;
+
+	memset(val, 0, sizeof(*val));
+	if (!p->stash || p->ctx.pred_cnt || p->ctx.want || pl->pred || pl->pred_exit)
+		return false;
+	for (i = 0; i < p->ctx.val_cnt; i++)
+		if (p->ctx.vals[i].ctx >= 0)
+			return false;
+	for (i = 0; i < pl->col_cnt; i++) {
+		const struct bd_column *c = &pl->cols[i];
+		const struct bd_access *acc = &c->acc[0];
+
+		a = sc_arg_index(p, c->name);
+		if (c->acc_cnt != 1 || a >= 6 || (a < 0 && strcmp(c->name, "return")))
+			return false;
+		if (acc->fetch == BD_FETCH_CSTR && !acc->user) {
+			continue;	/* a buffer's kernel-string read of a user address: "" */
+		} else if (acc->fetch == BD_FETCH_CSTR) {
+			if (a < 0 || strs == BD_SC_RAW_NSTR)
+				return false;
+			val->str[a] = ++strs;
+		} else if (acc->fetch != BD_FETCH_SCALAR || acc->slot_size > 8) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static void sc_raw_unlink(struct sc_raw *raw)
+{
+	int i;
+
+	for (i = 0; raw && i < 2; i++) {
+		if (raw->link_fd[i] >= 0)
+			close(raw->link_fd[i]);
+		if (raw->prog_fd[i] >= 0)
+			close(raw->prog_fd[i]);
+		raw->link_fd[i] = raw->prog_fd[i] = -1;
+	}
+}
+
+static void sc_raw_free(struct sc_raw *raw)
+{
+	int i;
+
+	if (!raw)
+		return;
+	sc_raw_unlink(raw);
+	for (i = 0; i < raw->nr_cnt; i++) {
+		if (raw->by_nr[i])
+			probe_free(raw->by_nr[i]);
+		free(raw->by_nr[i]);
+		free(raw->names[i]);
+	}
+	if (raw->id_fd >= 0)
+		close(raw->id_fd);
+	if (raw->buf_fd >= 0)
+		close(raw->buf_fd);
+	free(raw->by_nr);
+	free(raw->names);
+	free(raw->vals);
+	free(raw->state);
+	free(raw->rec);
+	free(raw);
+}
+
+static int push_str(char ***v, int *n, const char *s)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	nv[*n] = strdup(s);
+	if (!nv[*n])
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+/*
+ * The string arguments of syscall NAME, from its entry tracepoint's format (its
+ * const char * fields, as bd_sc_rewrite reads them with ustr()): val->str.
+ * Read as text: resolving every syscall's types in BTF took most of the start.
+ * -E2BIG: more strings than an event holds.
+ */
+static int sc_raw_strings(struct trace_run *r, const char *name, struct bd_sc_raw_val *val)
+{
+	const char *tfs = bd_tracefs(r->d);
+	char path[512], line[512];
+	int arg = -1, strs = 0;
+	FILE *f;
+
+	memset(val, 0, sizeof(*val));
+	if (!tfs)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/events/syscalls/sys_enter_%s/format", tfs, name);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		const char *fl = strstr(line, "field:");
+
+		if (!fl)
+			continue;
+		if (strstr(fl, " __syscall_nr;")) {
+			arg = 0;
+			continue;
+		}
+		if (arg < 0)
+			continue;	/* the common fields */
+		if (arg >= 6)
+			break;
+		if (!strncmp(fl + 6, "const char * ", 13) ||
+		    !strncmp(fl + 6, "const char __user * ", 20)) {
+			if (strs == BD_SC_RAW_NSTR) {
+				fclose(f);
+				return -E2BIG;
+			}
+			val->str[arg] = ++strs;
+		}
+		arg++;
+	}
+	fclose(f);
+	return arg < 0 ? -ENOENT : 0;
+}
+
+/* SPEC ("syscall:NAME") onto the raw pair (its probe made at its first event);
+ * 1 when it cannot be (no number known, more strings than an event holds): its
+ * own pair */
+static int sc_raw_add(struct trace_run *r, const char *spec)
+{
+	struct sc_raw *raw = r->raw;
+	const char *name = spec + strlen(BD_SC_PREFIX);
+	int nr = bd_sc_nr(name), err;
+
+	if (nr < 0) {
+		bd_log(r->d, BPFDUMP_INFO, "%s: its number is not known here: its own "
+		       "tracepoints", spec);
+		return 1;
+	}
+	if (nr >= raw->nr_cnt) {
+		int cnt = nr + 1;
+		struct probe **bp = realloc(raw->by_nr, cnt * sizeof(*bp));
+		char **nm = bp ? realloc(raw->names, cnt * sizeof(*nm)) : NULL;
+		struct bd_sc_raw_val *vl = nm ? realloc(raw->vals, cnt * sizeof(*vl)) : NULL;
+		__u8 *st = vl ? realloc(raw->state, cnt) : NULL;
+
+		if (bp)
+			raw->by_nr = bp;
+		if (nm)
+			raw->names = nm;
+		if (vl)
+			raw->vals = vl;
+		if (!st)
+			return -ENOMEM;
+		raw->state = st;
+		memset(bp + raw->nr_cnt, 0, (cnt - raw->nr_cnt) * sizeof(*bp));
+		memset(nm + raw->nr_cnt, 0, (cnt - raw->nr_cnt) * sizeof(*nm));
+		memset(vl + raw->nr_cnt, 0, (cnt - raw->nr_cnt) * sizeof(*vl));
+		memset(st + raw->nr_cnt, SC_RAW_NONE, cnt - raw->nr_cnt);
+		raw->nr_cnt = cnt;
+	}
+	if (raw->state[nr] != SC_RAW_NONE)
+		return 0;	/* named twice */
+	err = sc_raw_strings(r, name, &raw->vals[nr]);
+	if (err == -E2BIG) {
+		bd_log(r->d, BPFDUMP_INFO, "%s: more than %d strings: its own tracepoints",
+		       spec, BD_SC_RAW_NSTR);
+		return 1;
+	}
+	if (err)
+		return bd_err(r->d, err, "trace '%s': cannot read its tracepoint's format: %s",
+			      spec, strerror(-err));
+	raw->names[nr] = strdup(spec);
+	if (!raw->names[nr])
+		return -ENOMEM;
+	raw->state[nr] = SC_RAW_TRACED;
+	raw->traced++;
+	return 0;
+}
+
+/*
+ * The probe that prints number nr's events, made at its first event: what
+ * syscall:NAME would load, prepared and planned but never loaded. NULL when it
+ * cannot be, or when its record needs what the event does not have (said once;
+ * its events are dropped, never printed wrong).
+ */
+static struct probe *sc_raw_probe(struct trace_run *r, __u64 nr)
+{
+	struct sc_raw *raw = r->raw;
+	struct bd_sc_raw_val val;
+	char why[400] = "";
+	struct probe *p;
+	int err;
+
+	if (nr >= (__u64)raw->nr_cnt || raw->state[nr] == SC_RAW_NONE ||
+	    raw->state[nr] == SC_RAW_BAD)
+		return NULL;
+	if (raw->by_nr[nr])
+		return raw->by_nr[nr];
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		goto bad;
+	probe_init(p, raw->names[nr]);
+	raw->by_nr[nr] = p;
+	err = probe_prepare(r, p);
+	if (!err)
+		err = probe_plan(r, p, BPFDUMP_TRACE_TRACEPOINT, why, sizeof(why));
+	if (err) {
+		if (why[0])
+			bd_err(r->d, err, "trace '%s': %s", raw->names[nr], why);
+		goto bad;
+	}
+	if (!sc_raw_columns(p, &val) || memcmp(val.str, raw->vals[nr].str, sizeof(val.str))) {
+		bd_log(r->d, BPFDUMP_WARN, "%s: its values are not the raw_syscalls event's: "
+		       "its events are left out (trace it alone)", raw->names[nr]);
+		goto bad;
+	}
+	if (p->plan.fixed_size > raw->rec_size) {
+		__u8 *rec = realloc(raw->rec, p->plan.fixed_size);
+
+		if (!rec)
+			goto bad;
+		raw->rec = rec;
+		raw->rec_size = p->plan.fixed_size;
+	}
+	return p;
+bad:
+	if (p) {
+		probe_free(p);
+		free(p);
+	}
+	raw->by_nr[nr] = NULL;
+	raw->state[nr] = SC_RAW_BAD;
+	return NULL;
+}
+
+/* a raw_syscalls event printed as its syscall's probe prints its own record:
+ * false when its number is not one traced */
+static bool sc_raw_print(struct trace_run *r, const __u8 *ev)
+{
+	struct sc_raw *raw = r->raw;
+	const struct probe *p;
+	const struct bd_plan *pl;
+	__u64 nr, args[6];
+	__s64 ret;
+	int i;
+
+	memcpy(&nr, ev + BD_SC_RAW_NR, 8);
+	p = sc_raw_probe(r, nr);
+	if (!p)
+		return false;
+	pl = &p->plan;
+	memcpy(args, ev + BD_SC_RAW_ARGS, sizeof(args));
+	memcpy(&ret, ev + BD_SC_RAW_RET, 8);
+	memset(raw->rec, 0, pl->fixed_size);
+	memcpy(raw->rec, ev, BD_TRACE_HDR_SIZE);
+	memcpy(raw->rec, &pl->fixed_size, 4);
+	for (i = 0; i < pl->col_cnt; i++) {
+		const struct bd_access *acc = &pl->cols[i].acc[0];
+		int a = sc_arg_index(p, pl->cols[i].name);
+		__u64 v = a < 0 ? (__u64)ret : args[a];
+
+		if (acc->fetch == BD_FETCH_CSTR && !acc->user)
+			continue;	/* as sc_raw_columns says: "" */
+		if (acc->fetch == BD_FETCH_CSTR) {
+			int slot = a < 0 ? 0 : raw->vals[nr].str[a] - 1;
+
+			memcpy(raw->rec + acc->slot_off, ev + BD_SC_RAW_STR + slot * BD_CSTR_MAX,
+			       acc->slot_size < BD_CSTR_MAX ? acc->slot_size : BD_CSTR_MAX);
+			continue;
+		}
+		memcpy(raw->rec + acc->slot_off, &v, acc->slot_size);	/* little-endian */
+	}
+	r->rec_size = pl->fixed_size;
+	print_event(r, p, pl, raw->rec, pl->fixed_size, false);
+	return true;
+}
+
+/*
+ * The SPECs that go on one raw_syscalls pair (syscall:LIST or GLOB of more than
+ * BD_SC_RAW_MIN syscalls, no items, none of the options that need a syscall's own
+ * programs): their syscalls into r->raw. *kept: the other SPECs (and syscalls the
+ * pair cannot print), for their own probes.
+ */
+static int sc_raw_select(struct trace_run *r, const struct bpfdump_trace_opts *o, char ***kept,
+			 int *kept_cnt)
+{
+	struct bpfdump *d = r->d;
+	const char *why = NULL;
+	int i, j, err = 0;
+
+	*kept = NULL;
+	*kept_cnt = 0;
+	if (r->agg)
+		why = "--agg";
+	else if (r->latency)
+		why = "--latency";
+	else if (o->mode)
+		why = "--mode";
+	else if (OPTS_GET(o, stack, false) || OPTS_GET(o, ustack, false))
+		why = "stacks";
+	for (i = 0; i < o->spec_cnt && !err; i++) {
+		const char *spec = o->specs[i];
+		char **v = NULL;
+		int n = 0;
+
+		if (!bd_sc_is_spec(spec)) {
+			err = push_str(kept, kept_cnt, spec);
+			continue;
+		}
+		err = bd_sc_expand(d, &spec, 1, &v, &n);
+		if (err)
+			return err;
+		if (n <= BD_SC_RAW_MIN || why || strchr(spec, '(')) {
+			if (n > BD_SC_RAW_MIN)
+				bd_log(d, BPFDUMP_INFO, "trace '%s': %s: one tracepoint pair per "
+				       "syscall (%d)", spec, why ? why : "items", n);
+			bd_sc_expand_free(v, n);
+			err = push_str(kept, kept_cnt, spec);
+			continue;
+		}
+		if (!r->raw) {
+			r->raw = calloc(1, sizeof(*r->raw));
+			if (!r->raw) {
+				bd_sc_expand_free(v, n);
+				return bd_err(d, -ENOMEM, "syscall: out of memory");
+			}
+			r->raw->id_fd = r->raw->buf_fd = -1;
+			r->raw->prog_fd[0] = r->raw->prog_fd[1] = -1;
+			r->raw->link_fd[0] = r->raw->link_fd[1] = -1;
+		}
+		for (j = 0; j < n && !err; j++) {
+			err = sc_raw_add(r, v[j]);
+			if (err == 1)
+				err = push_str(kept, kept_cnt, v[j]);
+		}
+		bd_sc_expand_free(v, n);
+	}
+	if (err == -ENOMEM)
+		err = bd_err(d, err, "syscall: out of memory");
+	return err;
+}
+
+/* one program of the pair, loaded and attached in mode m */
+static int sc_raw_load(struct trace_run *r, const struct bd_sc_raw_gen *rg, bool is_exit,
+		       enum bpfdump_trace_mode m, char *why, size_t why_len)
+{
+	struct sc_raw *raw = r->raw;
+	struct bd_trace_gen tg = { .buf_map_fd = raw->buf_fd, .ringbuf_fd = r->ringbuf_fd,
+				   .lost_map_fd = r->lost_fd, .probe_id = BD_SC_RAW_PROBE,
+				   .pid = r->follow ? 0 : r->o->pid,
+				   .cgroup_level = r->cgroup_level, .cgroup_id = r->cgroup_id,
+				   .cmd_cgroup_id = r->cmd.cg_id,
+				   .cmd_cgroup_level = r->cmd.cg_level,
+				   .tree_map_fd = r->cmd.tree_fd > 0 ? r->cmd.tree_fd : 0,
+				   .skip_tgid = getpid() };
+	const char *tp = is_exit ? "sys_exit" : "sys_enter";
+	LIBBPF_OPTS(bpf_prog_load_opts, lo, .log_buf = r->log, .log_size = LOG_SIZE);
+	enum bpf_prog_type type = BPF_PROG_TYPE_RAW_TRACEPOINT;
+	struct bpf_insn *insns;
+	char tail[300], full[64];
+	int cnt, fd, err;
+
+	if (m == BPFDUMP_TRACE_TP_BTF) {
+		struct bd_func f = { .mod_btf_fd = -1 };
+
+		snprintf(full, sizeof(full), "tp:raw_syscalls:%s", tp);
+		err = bd_func_resolve(r->d, full, &f);
+		lo.attach_btf_id = f.attach_id;
+		bd_func_free(&f);
+		if (err) {
+			snprintf(why, why_len, "%s has no BTF type", full);
+			return err;
+		}
+		type = BPF_PROG_TYPE_TRACING;
+		lo.expected_attach_type = BPF_TRACE_RAW_TP;
+	}
+	err = bd_codegen_sc_raw(r->d, &tg, rg, is_exit, &insns, &cnt);
+	if (err) {
+		snprintf(why, why_len, "code generation: %s", strerror(-err));
+		return err;
+	}
+	r->log[0] = '\0';
+	fd = bpf_prog_load(type, is_exit ? "bd_sc_exit" : "bd_sc_enter", "GPL", insns, cnt, &lo);
+	err = fd < 0 ? -errno : 0;
+	free(insns);
+	if (fd < 0) {
+		bd_log_tail(r->log, tail, sizeof(tail));
+		snprintf(why, why_len, "%s%s%s%s", strerror(-err), tail[0] ? " (" : "", tail,
+			 tail[0] ? ")" : "");
+		return err;
+	}
+	raw->prog_fd[is_exit] = fd;
+	raw->link_fd[is_exit] = bpf_raw_tracepoint_open(m == BPFDUMP_TRACE_TP_BTF ? NULL : tp, fd);
+	if (raw->link_fd[is_exit] < 0) {
+		err = -errno;
+		snprintf(why, why_len, "attach: %s", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/* task_struct's thread_info.status (x86: TS_COMPAT), or -1 */
+static int compat_off(const struct btf *btf)
+{
+	__s32 task = btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT);
+	__s32 ti = btf__find_by_name_kind(btf, "thread_info", BTF_KIND_STRUCT);
+	__u32 ti_off, st_off, type_id, bsz;
+
+	if (task < 0 || ti < 0 ||
+	    bd_find_member(btf, task, "thread_info", &ti_off, &type_id, &bsz) ||
+	    bd_find_member(btf, ti, "status", &st_off, &type_id, &bsz))
+		return -1;
+	return (ti_off + st_off) / 8;
+}
+
+/* The id map, the stash and the pair: tp_btf, else raw_tp. */
+static int sc_raw_attach(struct trace_run *r)
+{
+	static const char *const regs[] = { "di", "si", "dx", "r10", "r8", "r9" };
+	static const enum bpfdump_trace_mode modes[] = { BPFDUMP_TRACE_TP_BTF,
+							 BPFDUMP_TRACE_RAW_TP };
+	struct sc_raw *raw = r->raw;
+	struct bd_sc_raw_gen rg = {};
+	char why[2][400] = { "", "" };
+	__u32 nr;
+	int i, err;
+
+	for (i = 0; i < 6; i++)
+		if (regs_off(r->d->btf, regs[i], &rg.reg_off[i]))
+			return bd_err(r->d, -ENOENT, "syscall: struct pt_regs has no '%s' in BTF",
+				      regs[i]);
+	if (regs_off(r->d->btf, "orig_ax", &rg.nr_off))
+		return bd_err(r->d, -ENOENT, "syscall: struct pt_regs has no 'orig_ax' in BTF");
+	rg.compat_off = compat_off(r->d->btf);
+	raw->id_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfdump_scnr", 4,
+				    sizeof(struct bd_sc_raw_val), raw->nr_cnt, NULL);
+	if (raw->id_fd < 0)
+		return bd_err(r->d, -errno, "syscall: cannot create the number map: %s",
+			      strerror(errno));
+	for (nr = 0; nr < (__u32)raw->nr_cnt; nr++) {
+		if (raw->state[nr] == SC_RAW_TRACED && bpf_map_update_elem(raw->id_fd, &nr, &raw->vals[nr], 0))
+			return bd_err(r->d, -errno, "syscall: cannot fill the number map: %s",
+				      strerror(errno));
+	}
+	rg.id_map_fd = raw->id_fd;
+	raw->buf_fd = bd_create_buf_map(r->d, BD_SC_RAW_SIZE);
+	if (raw->buf_fd < 0)
+		return raw->buf_fd;
+	for (i = 0; i < 2; i++) {
+		err = sc_raw_load(r, &rg, true, modes[i], why[i], sizeof(why[i]));
+		if (!err)
+			err = sc_raw_load(r, &rg, false, modes[i], why[i], sizeof(why[i]));
+		if (!err) {
+			raw->mode = modes[i];
+			bd_log(r->d, BPFDUMP_WARN, "tracing %d syscalls with raw_syscalls:sys_enter "
+			       "and sys_exit (%s)", raw->traced, mode_name(modes[i]));
+			return 0;
+		}
+		sc_raw_unlink(raw);
+	}
+	return bd_err(r->d, err, "syscall: cannot attach raw_syscalls:sys_enter/sys_exit: "
+		      "%s: %s; %s: %s", mode_name(modes[0]), why[0], mode_name(modes[1]), why[1]);
+}
+
 int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 {
 	struct trace_run r = { .d = d, .o = o, .ringbuf_fd = -1, .lost_fd = -1,
 			       .stack_map_fd = -1 };
 	const char *const *cmd = NULL;
 	const char *cmd_user = NULL;
-	struct bpfdump_trace_opts sc_opts;
-	char **sc_specs = NULL;
-	int sc_cnt = 0;
+	struct bpfdump_trace_opts sc_opts, raw_opts;
+	char **sc_specs = NULL, **raw_kept = NULL;
+	int sc_cnt = 0, raw_kept_cnt = 0;
 	struct ring_buffer *rb = NULL;
 	__u64 lost = 0;
 	__u32 zero = 0;
@@ -1187,10 +1799,22 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 	if (r.latency_end && (strchr(r.latency_end, '(') || strncmp(r.latency_end, "tp:", 3)))
 		return bd_err(d, -EINVAL, "--latency-end '%s': a tracepoint name, tp:GROUP:NAME "
 			      "(no items)", r.latency_end);
+	/* syscall:* and long lists: one raw_syscalls pair; the rest as they are */
+	err = sc_raw_select(&r, o, &raw_kept, &raw_kept_cnt);
+	if (err)
+		goto out;
+	if (r.raw) {
+		memset(&raw_opts, 0, sizeof(raw_opts));
+		memcpy(&raw_opts, o, o->sz < sizeof(raw_opts) ? o->sz : sizeof(raw_opts));
+		raw_opts.sz = sizeof(raw_opts);
+		raw_opts.specs = (const char *const *)raw_kept;
+		raw_opts.spec_cnt = raw_kept_cnt;
+		o = r.o = &raw_opts;
+	}
 	/* syscall:A,B and syscall:GLOB: one SPEC per syscall */
 	err = bd_sc_expand(d, o->specs, o->spec_cnt, &sc_specs, &sc_cnt);
 	if (err)
-		return err;
+		goto out;
 	if (sc_specs) {
 		memset(&sc_opts, 0, sizeof(sc_opts));
 		memcpy(&sc_opts, o, o->sz < sizeof(sc_opts) ? o->sz : sizeof(sc_opts));
@@ -1199,74 +1823,17 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 		o = r.o = &sc_opts;
 	}
 	r.log = malloc(LOG_SIZE);
-	r.probes = calloc(o->spec_cnt, sizeof(*r.probes));
+	r.probes = calloc(o->spec_cnt + 1, sizeof(*r.probes));
 	if (!r.log || !r.probes) {
 		err = -ENOMEM;
 		goto out;
 	}
 	for (i = 0; i < o->spec_cnt; i++) {
 		struct probe *p = &r.probes[i];
-		struct q_error qe = {};
 
-		p->buf_fd = -1;
-		p->prog_fd[0] = p->prog_fd[1] = p->link_fd[0] = p->link_fd[1] = -1;
-		p->perf_fd[0] = p->perf_fd[1] = -1;
-		p->f.mod_btf_fd = -1;
-		p->f_end.mod_btf_fd = -1;
-		p->agg_fd = p->agg_zero_fd = -1;
-		p->text = o->specs[i];
+		probe_init(p, o->specs[i]);
 		r.probe_cnt++;
-		if (bd_sc_is_spec(p->text)) {
-			/* syscall:NAME: a SPEC on its entry tracepoint, paired at its exit */
-			err = bd_sc_rewrite(d, p->text, r.agg != NULL, &p->sys);
-			if (err)
-				goto out;
-			p->text = p->sys.text;
-		}
-		if (r.agg) {
-			/* the keys and the value become items of the SPEC */
-			err = bd_agg_parse(d, r.agg, p->text, &p->agg);
-			if (err)
-				goto out;
-			p->text = p->agg.spec_text;
-		}
-		err = q_parse_trace_spec(p->text, &p->spec, &qe);
-		if (err == -EINVAL) {
-			err = bd_err(d, err, "trace '%s': %s (at column %d)", p->text, qe.msg,
-				     qe.pos + 1);
-			goto out;
-		}
-		if (err)
-			goto out;
-		if (p->sys.enter && !strcmp(p->spec.func, p->sys.enter->name)) {
-			/* resolved once, by the rewrite: the probe takes it */
-			p->f = *p->sys.enter;
-			free(p->sys.enter);
-			p->sys.enter = NULL;
-			err = 0;
-		} else {
-			err = bd_func_resolve(d, p->spec.func, &p->f);
-		}
-		if (!err && p->sys.name[0])
-			err = syscall_setup(&r, p);
-		if (!err && !p->sys.name[0] && strstr(p->text, "return") &&
-		    !strncmp(p->text, "tp:syscalls:sys_enter_", 22)) {
-			struct bd_strbuf fields = {};
-			int a;
-
-			for (a = 0; a < p->f.nargs; a++)
-				sb_printf(&fields, "%s%s", a ? ", " : "", p->f.arg_names[a]);
-			err = bd_err(d, -EINVAL, "trace '%s': no field 'return'; its fields: %s (a "
-				     "tracepoint has no return value; syscall:%.*s(...) pairs it "
-				     "with its exit)", p->text, fields.s ? fields.s : "",
-				     (int)strcspn(p->text + 22, "("), p->text + 22);
-			sb_free(&fields);
-		}
-		if (err)
-			goto out;
-		err = bd_trace_ctx_extract(d, p->text, &p->spec, &p->f, &p->ctx);
-		if (!err)
-			err = latency_setup(&r, p);
+		err = probe_prepare(&r, p);
 		if (err)
 			goto out;
 	}
@@ -1298,6 +1865,11 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 	err = stack_setup(&r);
 	if (err)
 		goto out;
+	if (r.raw) {
+		err = sc_raw_attach(&r);
+		if (err)
+			goto out;
+	}
 	for (i = 0; i < r.probe_cnt; i++) {
 		err = attach_probe(&r, &r.probes[i]);
 		if (err)
@@ -1341,6 +1913,7 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 	/* detach first, then drain what is already in the buffer */
 	for (i = 0; i < r.probe_cnt; i++)
 		probe_unlink(&r.probes[i]);
+	sc_raw_unlink(r.raw);
 	if (r.agg && !err)
 		err = print_aggs(&r, true);
 	if (!r.done)
@@ -1351,19 +1924,8 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 	stack_report(&r);
 out:
 	ring_buffer__free(rb);
-	for (i = 0; i < r.probe_cnt; i++) {
-		probe_detach(&r.probes[i]);
-		if (r.probes[i].agg_fd >= 0)
-			close(r.probes[i].agg_fd);
-		if (r.probes[i].agg_zero_fd >= 0)
-			close(r.probes[i].agg_zero_fd);
-		bd_trace_ctx_restore(&r.probes[i].spec, &r.probes[i].ctx);
-		q_trace_spec_free(&r.probes[i].spec);
-		bd_agg_free(&r.probes[i].agg);
-		bd_func_free(&r.probes[i].f);
-		bd_func_free(&r.probes[i].f_end);
-		bd_sc_free(&r.probes[i].sys);
-	}
+	for (i = 0; i < r.probe_cnt; i++)
+		probe_free(&r.probes[i]);
 	bd_trace_cmd_end(d, &r.cmd);
 	if (cmd && OPTS_HAS(o, cmd_status) && o->cmd_status && r.cmd.exited)
 		*o->cmd_status = r.cmd.status;
@@ -1378,6 +1940,8 @@ out:
 	sb_free(&r.cell);
 	free(r.probes);
 	free(r.log);
+	sc_raw_free(r.raw);
 	bd_sc_expand_free(sc_specs, sc_cnt);
+	bd_sc_expand_free(raw_kept, raw_kept_cnt);
 	return err;
 }

@@ -71,6 +71,7 @@ struct bd_trace_gen {
 	__u64 cmd_cgroup_id;
 	int cmd_cgroup_level;
 	int tree_map_fd;	/* only threads in this hash (tid -> 1) (0: all) */
+	__u32 skip_tgid;	/* never this process (bpfdump itself: syscall:) (0: none) */
 	bool latency;		/* stash: entry time in, latency out at HDR_LATENCY */
 	const struct bd_ctx_pred *ctx_preds;
 	int ctx_pred_cnt;
@@ -98,6 +99,38 @@ static inline __u32 bd_agg_value_size(enum bd_agg_fn fn)
 	}
 }
 
+/*
+ * syscall: over many syscalls: one program pair on raw_syscalls:sys_enter/sys_exit.
+ * The entry stashes (per thread, task storage) the number, the 6 arguments and the
+ * strings its id map marks; the exit emits the stash with the result. A record:
+ * the header (probe BD_SC_RAW_PROBE), then these.
+ */
+#define BD_SC_RAW_PROBE 0xfffffffeu
+#define BD_SC_RAW_NR 64		/* u64: the syscall's number */
+#define BD_SC_RAW_RET 72	/* s64: its result */
+#define BD_SC_RAW_ARGS 80	/* u64[6]: its arguments */
+#define BD_SC_RAW_STR 128	/* char[BD_SC_RAW_NSTR][BD_CSTR_MAX]: its strings */
+#define BD_SC_RAW_NSTR 3
+#define BD_SC_RAW_SIZE (BD_SC_RAW_STR + BD_SC_RAW_NSTR * BD_CSTR_MAX)
+
+/* the id map's value: for each argument, 0 or 1 + its string's slot */
+struct bd_sc_raw_val {
+	__u8 str[6];
+	__u8 pad[2];
+};
+
+struct bd_sc_raw_gen {
+	int id_map_fd;		/* array: number -> struct bd_sc_raw_val (traced ones) */
+	__u32 reg_off[6];	/* pt_regs offsets of the arguments (di, si, dx, r10, r8, r9) */
+	__u32 nr_off;		/* pt_regs offset of the number (orig_ax) */
+	int compat_off;		/* task_struct offset of thread_info.status, whose
+				 * TS_COMPAT marks a 32-bit syscall (other numbers;
+				 * syscalls: tracepoints skip them too), or -1 */
+};
+
+int bd_codegen_sc_raw(struct bpfdump *d, const struct bd_trace_gen *tg,
+		      const struct bd_sc_raw_gen *rg, bool is_exit, struct bpf_insn **insns,
+		      int *cnt);
 int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd_trace_gen *tg,
 		     struct bpf_insn **insns, int *cnt);
 

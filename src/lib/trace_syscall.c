@@ -726,3 +726,13 @@ bool bd_sc_format(const struct btf *btf, const char *sys, const char *arg, long 
 		return false;
 	}
 }
+
+int bd_sc_nr(const char *name)
+{
+	const struct bd_sc_name *n;
+
+	for (n = bd_sc_nrs; n->name; n++)
+		if (!strcmp(n->name, name))
+			return n->val;
+	return -1;
+}

@@ -44,6 +44,9 @@ extern const struct bd_sc_arg bd_sc_args[], bd_sc_rets[];
 extern const struct bd_sc_name *const bd_sc_spec_names[];
 extern const struct bd_sc_name *bd_sc_map_types, *bd_sc_open_modes;
 const char *bd_sc_errno_name(long e);
+extern const struct bd_sc_name bd_sc_nrs[];
+/* the number of syscall NAME (its tracepoints' name), or -1 (none known here) */
+int bd_sc_nr(const char *name);
 
 /* one syscall:NAME SPEC, made into a tracepoint SPEC */
 struct bd_syscall {

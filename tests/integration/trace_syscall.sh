@@ -4,6 +4,8 @@
 # from the kernel and the error's name from libc) against bpfdump's strace-like lines,
 # -J's numbers and symbols, predicates on arguments and 'return' (names of constants
 # too), --agg BY return, --latency, and syscall:GLOB seeing the helper's known sequence.
+# More than 4 syscalls (syscall:*, a list, a glob) take one raw_syscalls program pair:
+# their lines and -J fields are the single syscall's; bpfdump's own calls never show.
 # SC_LIST: the SPEC for the sequence check (syscall:* by default; tests/kernels uses a
 # short list, as a slow VM loads each syscall's two programs slowly). SC_QUICK=1 (the
 # kernels' run, under TCG): not the checks whose code paths others here already take.
@@ -159,3 +161,63 @@ expect_eq "--top 1 count BY return: only the largest group, named" \
 	"$(sort -t"$(printf '\t')" -k8,8n "$TMP/kt.truth" | awk -F'\t' 'END { printf "@count[%s]: %s", $6, $8 }')" \
 	"$(grep '^@count\[' "$TMP/kt.agg")"
 fi
+# --- more than 4 syscalls: one raw_syscalls pair, the same lines -------------------------------
+# ground truth: the helper's own openat results and its getppid/close(-1)/getpid sequence
+# raw_check NAME RUN: RUN's events are the helper's, as syscall:openat would print them
+raw_check() {
+	local name=$1 run=$2 p want got
+	p=$(pid_of "$run")
+	check "$name: one raw_syscalls program pair ($(grep -m1 'raw_syscalls' "$run.err"))" \
+		grep -q 'tracing [0-9]* syscalls with raw_syscalls:sys_enter and sys_exit' "$run.err"
+	want=$(awk -F'\t' -v p="$p" '$1 != "seq" {
+		printf "sc_opens %s openat(%s, \"%s\", %s%s) = %s\n", p, $1, $2, $3, $3 ~ /O_CREAT/ ? ", " $4 : "", $5 }' "$run.truth")
+	expect_eq "$name: the helper's 7 openat calls, the same lines as syscall:openat's (results, errno names)" \
+		"$want" "$(grep "^sc_opens $p openat(" "$run.ev" | tail -n 7)"
+	want=$(awk -F'\t' -v p="$p" '$1 == "seq" { printf "sc_opens %s getppid() = %s\nsc_opens %s close(-1) = %s\nsc_opens %s getpid() = %s\n", p, $2, p, $3, p, $4 }' "$run.truth")
+	got=$(grep "^sc_opens $p " "$run.ev" | grep -B1 -A1 "close(-1) = -EBADF" | tail -n 3)
+	expect_eq "$name: getppid, close(-1) = -EBADF, getpid in a row, their results the helper's" "$want" "$got"
+	check "$name: no event of another process (-- CMD)" \
+		[ "$(grep -vc "^sc_opens $p " "$run.ev")" = 0 ]
+}
+run_sc "$TMP/rawall" 'syscall:*'
+raw_check "syscall:*" "$TMP/rawall"
+[ "$QUICK" = 1 ] || {
+run_sc "$TMP/rawlist" 'syscall:getppid,close,getpid,openat,read'
+raw_check "syscall:LIST of 5" "$TMP/rawlist"
+run_sc "$TMP/rawglob" 'syscall:get*,close,openat'
+raw_check "syscall:GLOB (get*) and names" "$TMP/rawglob"
+check "syscall:GLOB: nothing of a syscall it does not name (write, read)" \
+	sh -c "! grep -q ' write(\| read(' '$TMP/rawglob.ev'"
+}
+
+# -J over the raw pair: the helper's openat numbers and symbols, the keys of syscall:openat's
+run_sc "$TMP/rawj" -J 'syscall:*'
+grep '"func":"syscall:openat"' "$TMP/rawj.ev" >"$TMP/rawj.open"
+r=$(/usr/bin/python3 "$PYDIR/trace_syscall_json.py" "$TMP/rawj.open" "$TMP/rawj.truth" 2>&1)
+expect_eq "syscall:* -J: each openat's filename, flags, mode, return as numbers; symbols beside" ok "$r"
+run_sc "$TMP/onej" -J 'syscall:openat'
+expect_eq "syscall:* -J: an openat event has the keys syscall:openat's has" \
+	"$(/usr/bin/python3 "$PYDIR/trace_syscall_keys.py" "$TMP/onej.ev")" \
+	"$(/usr/bin/python3 "$PYDIR/trace_syscall_keys.py" "$TMP/rawj.ev")"
+
+# --- never bpfdump's own syscalls (it makes them all the time: bpf(), epoll_wait, write) -----
+# (a tracer that sees its own writes never drains its ring: the watchdog ends it)
+( exec "$BPFDUMP" trace -d 3 'syscall:*' >"$TMP/self" 2>"$TMP/self.err" ) &
+self=$!
+( sleep 20; kill "$self" 2>/dev/null ) &
+dog=$!
+sleep 1
+"$SC" "$D" >"$TMP/self.truth"
+wait "$self"
+kill "$dog" 2>/dev/null
+sp=$(awk -F'\t' '$1 == "seq" { print $4 }' "$TMP/self.truth")
+check "syscall:* without -- CMD: the helper's calls seen (pid $sp)" grep -q "^sc_opens $sp getppid() = " "$TMP/self"
+check "syscall:*: no event of bpfdump itself (pid $self)" \
+	sh -c "! grep -q '^[^ ]* $self ' '$TMP/self'"
+[ "$QUICK" = 1 ] || {
+( exec "$BPFDUMP" trace -d 3 -c 1000 'syscall:epoll_wait,epoll_pwait,epoll_pwait2,write' >"$TMP/self1" 2>&1 ) &
+self=$!
+wait "$self"
+check "syscall:LIST of 4, one pair each: no event of bpfdump itself (pid $self; it polls)" \
+	sh -c "! grep -q '^[^ ]* $self ' '$TMP/self1'"
+}
