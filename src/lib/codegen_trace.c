@@ -578,6 +578,19 @@ static void emit_drop_stale(struct cg *g, const struct bd_trace_gen *tg, __u32 s
 	ib_emit(b, I_STX(4, R0, R1, 0));
 }
 
+/* A tracing program's end: 'out' returns 0; the instructions, or the error met. */
+static int emit_out_and_take(struct cg *g, struct bpf_insn **insns, int *cnt)
+{
+	struct insn_buf *b = &g->ib;
+
+	ib_place(b, g->out_label);
+	ib_emit(b, I_MOV64_IMM(R0, 0));
+	ib_emit(b, I_EXIT());
+	if (g->err)
+		b->err = g->err;
+	return ib_take(b, insns, cnt);
+}
+
 int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd_trace_gen *tg,
 		     struct bpf_insn **insns, int *cnt)
 {
@@ -702,13 +715,7 @@ int bd_codegen_trace(struct bpfdump *d, const struct bd_plan *p, const struct bd
 		ib_place(b, full);
 		emit_count_lost(&g, tg->lost_map_fd, 1);
 	}
-	ib_place(b, g.out_label);
-	ib_emit(b, I_MOV64_IMM(R0, 0));
-	ib_emit(b, I_EXIT());
-
-	if (g.err)
-		b->err = g.err;
-	return ib_take(b, insns, cnt);
+	return emit_out_and_take(&g, insns, cnt);
 }
 
 /*
@@ -810,10 +817,5 @@ int bd_codegen_sc_raw(struct bpfdump *d, const struct bd_trace_gen *tg,
 	}
 	ib_place(b, lost);
 	emit_count_lost(&g, tg->lost_map_fd, 0);
-	ib_place(b, g.out_label);
-	ib_emit(b, I_MOV64_IMM(R0, 0));
-	ib_emit(b, I_EXIT());
-	if (g.err)
-		b->err = g.err;
-	return ib_take(b, insns, cnt);
+	return emit_out_and_take(&g, insns, cnt);
 }

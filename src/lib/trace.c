@@ -543,6 +543,27 @@ static int syscall_setup(struct trace_run *r, struct probe *p)
 	return 0;
 }
 
+/* Load a generated program (insns freed): its fd, or -errno with the verifier's last
+ * words in why. */
+static int load_insns(struct trace_run *r, enum bpf_prog_type type, const char *name,
+		      struct bpf_insn *insns, int cnt, struct bpf_prog_load_opts *lo, char *why,
+		      size_t why_len)
+{
+	char tail[300];
+	int fd, err;
+
+	r->log[0] = '\0';
+	fd = bpf_prog_load(type, name, "GPL", insns, cnt, lo);
+	err = fd < 0 ? -errno : 0;
+	free(insns);
+	if (fd >= 0)
+		return fd;
+	bd_log_tail(r->log, tail, sizeof(tail));
+	snprintf(why, why_len, "%s%s%s%s", strerror(-err), tail[0] ? " (" : "", tail,
+		 tail[0] ? ")" : "");
+	return err;
+}
+
 static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 		    enum bd_trace_kind kind, int slot, enum bpfdump_trace_mode m, char *why,
 		    size_t why_len)
@@ -568,7 +589,7 @@ static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 	enum bpf_prog_type type = BPF_PROG_TYPE_TRACING;
 	bool is_exit = slot == 1;
 	struct bpf_insn *insns;
-	char name[16], tail[300];
+	char name[16];
 	int cnt, fd, lfd = -1, pfd = -1, err;
 
 	if (r->follow)
@@ -606,17 +627,10 @@ static int load_one(struct trace_run *r, struct probe *p, struct bd_plan *pl,
 	default:
 		type = BPF_PROG_TYPE_RAW_TRACEPOINT;
 	}
-	r->log[0] = '\0';
 	snprintf(name, sizeof(name), "bd_%.10s", p->f.is_tp ? p->f.tp_name : p->f.name);
-	fd = bpf_prog_load(type, name, "GPL", insns, cnt, &lo);
-	err = fd < 0 ? -errno : 0;
-	free(insns);
-	if (fd < 0) {
-		bd_log_tail(r->log, tail, sizeof(tail));
-		snprintf(why, why_len, "%s%s%s%s", strerror(-err), tail[0] ? " (" : "", tail,
-			 tail[0] ? ")" : "");
-		return err;
-	}
+	fd = load_insns(r, type, name, insns, cnt, &lo, why, why_len);
+	if (fd < 0)
+		return fd;
 	p->prog_fd[slot] = fd;
 	if (m == BPFDUMP_TRACE_KPROBE || m == BPFDUMP_TRACE_TRACEPOINT) {
 		struct perf_event_attr attr = { .size = sizeof(attr) };
@@ -1637,7 +1651,7 @@ static int sc_raw_load(struct trace_run *r, const struct bd_sc_raw_gen *rg, bool
 	LIBBPF_OPTS(bpf_prog_load_opts, lo, .log_buf = r->log, .log_size = LOG_SIZE);
 	enum bpf_prog_type type = BPF_PROG_TYPE_RAW_TRACEPOINT;
 	struct bpf_insn *insns;
-	char tail[300], full[64];
+	char full[64];
 	int cnt, fd, err;
 
 	if (m == BPFDUMP_TRACE_TP_BTF) {
@@ -1659,16 +1673,10 @@ static int sc_raw_load(struct trace_run *r, const struct bd_sc_raw_gen *rg, bool
 		snprintf(why, why_len, "code generation: %s", strerror(-err));
 		return err;
 	}
-	r->log[0] = '\0';
-	fd = bpf_prog_load(type, is_exit ? "bd_sc_exit" : "bd_sc_enter", "GPL", insns, cnt, &lo);
-	err = fd < 0 ? -errno : 0;
-	free(insns);
-	if (fd < 0) {
-		bd_log_tail(r->log, tail, sizeof(tail));
-		snprintf(why, why_len, "%s%s%s%s", strerror(-err), tail[0] ? " (" : "", tail,
-			 tail[0] ? ")" : "");
-		return err;
-	}
+	fd = load_insns(r, type, is_exit ? "bd_sc_exit" : "bd_sc_enter", insns, cnt, &lo, why,
+			why_len);
+	if (fd < 0)
+		return fd;
 	raw->prog_fd[is_exit] = fd;
 	raw->link_fd[is_exit] = bpf_raw_tracepoint_open(m == BPFDUMP_TRACE_TP_BTF ? NULL : tp, fd);
 	if (raw->link_fd[is_exit] < 0) {
