@@ -99,18 +99,18 @@ enum { SC_RAW_NONE, SC_RAW_TRACED, SC_RAW_BAD };
 
 struct sc_raw {
 	int nr_cnt;		/* numbers the map holds: 0 .. nr_cnt - 1 */
-	struct probe **by_nr;	/* the syscall of each number, or NULL */
-	char **names;		/* the names traced so, by number */
+	struct sc_raw_nr {	/* by syscall number */
+		struct probe *probe;	/* made at its first event, or NULL */
+		char *name;		/* "syscall:NAME" when traced so */
+		struct bd_sc_raw_val val;	/* its value in the id map */
+		__u8 state;		/* SC_RAW_* */
+	} *by_nr;
 	int traced;
 	enum bpfdump_trace_mode mode;
 	int id_fd, buf_fd, prog_fd[2], link_fd[2];
-	struct bd_sc_raw_val *vals;	/* the id map's values, by number */
-	__u8 *state;		/* by number: SC_RAW_* */
 	__u8 *rec;		/* an event made into its probe's record */
 	__u32 rec_size;
 };
-
-/* o has the field (an older caller's struct may end before it) */
 
 static const char *mode_name(enum bpfdump_trace_mode m)
 {
@@ -1338,19 +1338,16 @@ static void sc_raw_free(struct sc_raw *raw)
 		return;
 	sc_raw_unlink(raw);
 	for (i = 0; i < raw->nr_cnt; i++) {
-		if (raw->by_nr[i])
-			probe_free(raw->by_nr[i]);
-		free(raw->by_nr[i]);
-		free(raw->names[i]);
+		if (raw->by_nr[i].probe)
+			probe_free(raw->by_nr[i].probe);
+		free(raw->by_nr[i].probe);
+		free(raw->by_nr[i].name);
 	}
 	if (raw->id_fd >= 0)
 		close(raw->id_fd);
 	if (raw->buf_fd >= 0)
 		close(raw->buf_fd);
 	free(raw->by_nr);
-	free(raw->names);
-	free(raw->vals);
-	free(raw->state);
 	free(raw->rec);
 	free(raw);
 }
@@ -1423,7 +1420,8 @@ static int sc_raw_add(struct trace_run *r, const char *spec)
 {
 	struct sc_raw *raw = r->raw;
 	const char *name = spec + strlen(BD_SC_PREFIX);
-	int nr = bd_sc_nr(name), err;
+	int nr = bd_sc_nr(name), err, i;
+	struct sc_raw_nr *e;
 
 	if (nr < 0) {
 		bd_log(r->d, BPFDUMP_INFO, "%s: its number is not known here: its own "
@@ -1431,30 +1429,19 @@ static int sc_raw_add(struct trace_run *r, const char *spec)
 		return 1;
 	}
 	if (nr >= raw->nr_cnt) {
-		int cnt = nr + 1;
-		struct probe **bp = realloc(raw->by_nr, cnt * sizeof(*bp));
-		char **nm = bp ? realloc(raw->names, cnt * sizeof(*nm)) : NULL;
-		struct bd_sc_raw_val *vl = nm ? realloc(raw->vals, cnt * sizeof(*vl)) : NULL;
-		__u8 *st = vl ? realloc(raw->state, cnt) : NULL;
+		struct sc_raw_nr *bn = realloc(raw->by_nr, (nr + 1) * sizeof(*bn));
 
-		if (bp)
-			raw->by_nr = bp;
-		if (nm)
-			raw->names = nm;
-		if (vl)
-			raw->vals = vl;
-		if (!st)
+		if (!bn)
 			return -ENOMEM;
-		raw->state = st;
-		memset(bp + raw->nr_cnt, 0, (cnt - raw->nr_cnt) * sizeof(*bp));
-		memset(nm + raw->nr_cnt, 0, (cnt - raw->nr_cnt) * sizeof(*nm));
-		memset(vl + raw->nr_cnt, 0, (cnt - raw->nr_cnt) * sizeof(*vl));
-		memset(st + raw->nr_cnt, SC_RAW_NONE, cnt - raw->nr_cnt);
-		raw->nr_cnt = cnt;
+		for (i = raw->nr_cnt; i <= nr; i++)
+			bn[i] = (struct sc_raw_nr){ .state = SC_RAW_NONE };
+		raw->by_nr = bn;
+		raw->nr_cnt = nr + 1;
 	}
-	if (raw->state[nr] != SC_RAW_NONE)
+	e = &raw->by_nr[nr];
+	if (e->state != SC_RAW_NONE)
 		return 0;	/* named twice */
-	err = sc_raw_strings(r, name, &raw->vals[nr]);
+	err = sc_raw_strings(r, name, &e->val);
 	if (err == -E2BIG) {
 		bd_log(r->d, BPFDUMP_INFO, "%s: more than %d strings: its own tracepoints",
 		       spec, BD_SC_RAW_NSTR);
@@ -1463,10 +1450,10 @@ static int sc_raw_add(struct trace_run *r, const char *spec)
 	if (err)
 		return bd_err(r->d, err, "trace '%s': cannot read its tracepoint's format: %s",
 			      spec, strerror(-err));
-	raw->names[nr] = strdup(spec);
-	if (!raw->names[nr])
+	e->name = strdup(spec);
+	if (!e->name)
 		return -ENOMEM;
-	raw->state[nr] = SC_RAW_TRACED;
+	e->state = SC_RAW_TRACED;
 	raw->traced++;
 	return 0;
 }
@@ -1481,31 +1468,32 @@ static struct probe *sc_raw_probe(struct trace_run *r, __u64 nr)
 {
 	struct sc_raw *raw = r->raw;
 	struct bd_sc_raw_val val;
+	struct sc_raw_nr *e;
 	char why[400] = "";
 	struct probe *p;
 	int err;
 
-	if (nr >= (__u64)raw->nr_cnt || raw->state[nr] == SC_RAW_NONE ||
-	    raw->state[nr] == SC_RAW_BAD)
+	if (nr >= (__u64)raw->nr_cnt || raw->by_nr[nr].state != SC_RAW_TRACED)
 		return NULL;
-	if (raw->by_nr[nr])
-		return raw->by_nr[nr];
+	e = &raw->by_nr[nr];
+	if (e->probe)
+		return e->probe;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		goto bad;
-	probe_init(p, raw->names[nr]);
-	raw->by_nr[nr] = p;
+	probe_init(p, e->name);
+	e->probe = p;
 	err = probe_prepare(r, p);
 	if (!err)
 		err = probe_plan(r, p, BPFDUMP_TRACE_TRACEPOINT, why, sizeof(why));
 	if (err) {
 		if (why[0])
-			bd_err(r->d, err, "trace '%s': %s", raw->names[nr], why);
+			bd_err(r->d, err, "trace '%s': %s", e->name, why);
 		goto bad;
 	}
-	if (!sc_raw_columns(p, &val) || memcmp(val.str, raw->vals[nr].str, sizeof(val.str))) {
+	if (!sc_raw_columns(p, &val) || memcmp(val.str, e->val.str, sizeof(val.str))) {
 		bd_log(r->d, BPFDUMP_WARN, "%s: its values are not the raw_syscalls event's: "
-		       "its events are left out (trace it alone)", raw->names[nr]);
+		       "its events are left out (trace it alone)", e->name);
 		goto bad;
 	}
 	if (p->plan.fixed_size > raw->rec_size) {
@@ -1522,8 +1510,8 @@ bad:
 		probe_free(p);
 		free(p);
 	}
-	raw->by_nr[nr] = NULL;
-	raw->state[nr] = SC_RAW_BAD;
+	e->probe = NULL;
+	e->state = SC_RAW_BAD;
 	return NULL;
 }
 
@@ -1556,7 +1544,7 @@ static bool sc_raw_print(struct trace_run *r, const __u8 *ev)
 		if (acc->fetch == BD_FETCH_CSTR && !acc->user)
 			continue;	/* as sc_raw_columns says: "" */
 		if (acc->fetch == BD_FETCH_CSTR) {
-			int slot = a < 0 ? 0 : raw->vals[nr].str[a] - 1;
+			int slot = a < 0 ? 0 : raw->by_nr[nr].val.str[a] - 1;
 
 			memcpy(raw->rec + acc->slot_off, ev + BD_SC_RAW_STR + slot * BD_CSTR_MAX,
 			       acc->slot_size < BD_CSTR_MAX ? acc->slot_size : BD_CSTR_MAX);
@@ -1726,7 +1714,8 @@ static int sc_raw_attach(struct trace_run *r)
 		return bd_err(r->d, -errno, "syscall: cannot create the number map: %s",
 			      strerror(errno));
 	for (nr = 0; nr < (__u32)raw->nr_cnt; nr++) {
-		if (raw->state[nr] == SC_RAW_TRACED && bpf_map_update_elem(raw->id_fd, &nr, &raw->vals[nr], 0))
+		if (raw->by_nr[nr].state == SC_RAW_TRACED &&
+		    bpf_map_update_elem(raw->id_fd, &nr, &raw->by_nr[nr].val, 0))
 			return bd_err(r->d, -errno, "syscall: cannot fill the number map: %s",
 				      strerror(errno));
 	}
