@@ -875,6 +875,10 @@ struct sql_cursor {
 	struct sql_index *ix;
 	long row;		/* CUR_LOOKUP, CUR_GROUPS: -1 at the end */
 	long group;		/* CUR_GROUPS: the current group, in ix->order */
+	/* a join's inner table: the plan (SQLite's idxStr) whose next filters are
+	 * lookups of another value in argv[lookup_arg - 1], in cell lookup_key */
+	const char *lookup_plan;
+	int lookup_arg, lookup_col, lookup_key;
 };
 
 static int vt_open(sqlite3_vtab *base, sqlite3_vtab_cursor **out)
@@ -899,48 +903,71 @@ static int vt_close(sqlite3_vtab_cursor *cur)
  * row SQLite's own compare could accept (it compares again): an integer among cells
  * that are all integers, a text among texts; anything else scans.
  */
+/* The rows of r whose cell k equals val: looked up in r's index on k. A value of
+ * another type than the column's cells has no equal encoding: a scan, and
+ * SQLite compares. */
+static int cursor_lookup(struct sql_cursor *c, struct sql_run *r, int k, sqlite3_value *val)
+{
+	struct sql_vtab *v = (struct sql_vtab *)c->base.pVtab;
+	sqlite3_uint64 bit = 1ULL << (k < 63 ? k : 63);
+	int type = sqlite3_value_type(val);
+	char small[64], *key = small;
+	__u32 n;
+
+	c->mode = CUR_SCAN;
+	c->row = 0;
+	if (type == SQLITE_INTEGER && !(r->has_text & bit)) {
+		cell_put_int((unsigned char *)small, sqlite3_value_int64(val));
+	} else if (type == SQLITE_TEXT && !(r->has_int & bit)) {
+		n = sqlite3_value_bytes(val);
+		if (n > sizeof(small) - 5) {
+			key = malloc(5 + (size_t)n);
+			if (!key)
+				return -ENOMEM;
+		}
+		key[0] = CELL_TEXT;
+		memcpy(key + 1, &n, 4);
+		memcpy(key + 5, sqlite3_value_text(val), n);
+	} else {
+		return 0;
+	}
+	if (!c->ix) {
+		c->ix = run_index(r, &k, 1);
+		if (!c->ix) {
+			if (key != small)
+				free(key);
+			return -ENOMEM;
+		}
+	}
+	c->mode = CUR_LOOKUP;
+	c->row = index_find(r, c->ix, key);
+	if (key != small)
+		free(key);
+	if (!c->ix->logged)
+		bd_log(v->s->d, BPFDUMP_INFO, "sql: table %s: %ld rows indexed on %s for a join: "
+		       "%ld values", v->t->name, r->nrows, v->cols[c->lookup_col].name,
+		       c->ix->ngroups);
+	c->ix->logged = true;
+	return 0;
+}
+
 static int cursor_start(struct sql_cursor *c, struct sql_run *r, const struct sql_filter *f,
-			struct sql_vtab *v)
+			struct sql_vtab *v, const char *idx_str)
 {
 	int keys[SQL_MAX_KEYS], i, k;
 
 	c->mode = CUR_SCAN;
 	c->row = 0;
+	c->ix = NULL;
 	if (f->join_col >= 0 && f->join_val && (k = r->colmap[f->join_col]) >= 0) {
-		int type = sqlite3_value_type(f->join_val);
-		sqlite3_uint64 bit = 1ULL << (k < 63 ? k : 63);
-		struct bd_strbuf key = {};
-		unsigned char b[9];
-
-		if (type == SQLITE_INTEGER && !(r->has_text & bit)) {
-			sb_puts(&key, (const char *)b,
-				cell_put_int(b, sqlite3_value_int64(f->join_val)));
-		} else if (type == SQLITE_TEXT && !(r->has_int & bit)) {
-			__u32 n = sqlite3_value_bytes(f->join_val);
-
-			b[0] = CELL_TEXT;
-			memcpy(b + 1, &n, 4);
-			sb_puts(&key, (const char *)b, 5);
-			sb_puts(&key, (const char *)sqlite3_value_text(f->join_val), n);
-		} else {
-			return 0;
+		c->lookup_col = f->join_col;
+		c->lookup_key = k;
+		/* the next filter with this plan differs only in the value looked up */
+		if (!f->varies) {
+			c->lookup_plan = idx_str;
+			c->lookup_arg = f->join_arg;
 		}
-		if (!key.s)
-			return -ENOMEM;
-		c->ix = run_index(r, &k, 1);
-		if (!c->ix) {
-			sb_free(&key);
-			return -ENOMEM;
-		}
-		c->mode = CUR_LOOKUP;
-		c->row = index_find(r, c->ix, key.s);
-		if (!c->ix->logged)
-			bd_log(v->s->d, BPFDUMP_INFO, "sql: table %s: %ld rows indexed on %s for "
-			       "a join: %ld values", v->t->name, r->nrows, v->cols[f->join_col].name,
-			       c->ix->ngroups);
-		c->ix->logged = true;
-		sb_free(&key);
-		return 0;
+		return cursor_lookup(c, r, k, f->join_val);
 	}
 	if (f->group_cnt) {
 		for (i = 0; i < f->group_cnt; i++) {
@@ -980,9 +1007,13 @@ static int vt_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str,
 	struct bd_strbuf key = {};
 	int i, err;
 
+	if (c->run && idx_str && idx_str == c->lookup_plan && c->lookup_arg <= argc)
+		return cursor_lookup(c, c->run, c->lookup_key, argv[c->lookup_arg - 1]) ?
+		       SQLITE_NOMEM : SQLITE_OK;
 	c->run = NULL;
 	c->row = 0;
 	c->mode = CUR_SCAN;
+	c->lookup_plan = NULL;
 	err = sql_filter_decode(v, idx_str, argc, argv, &f);
 	if (err)
 		goto err_out;
@@ -1028,7 +1059,7 @@ static int vt_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str,
 		s->runs = r;
 	}
 	c->run = r;
-	err = cursor_start(c, r, &f, v);
+	err = cursor_start(c, r, &f, v, idx_str);
 	if (err)
 		goto err_out;
 done:

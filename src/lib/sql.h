@@ -130,6 +130,8 @@ struct sql_filter {
 	char *param_val[SQL_MAX_PARAMS];
 	int join_col;			/* = another table's value: looked up, or -1 */
 	sqlite3_value *join_val;
+	int join_arg;			/* join_val is argv[join_arg - 1] */
+	bool varies;			/* another argv value (IN, a parameter) shapes the run */
 	int group_cnt;			/* GROUP BY these columns: rows handed on grouped */
 	int group_cols[SQL_MAX_KEYS];
 };

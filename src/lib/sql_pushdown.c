@@ -340,6 +340,7 @@ int sql_filter_decode(struct sql_vtab *v, const char *idx_str, int argc, sqlite3
 			if (sscanf(p + 2, "%d %d", &a, &b) != 2 || a < 0 || a >= v->ncols || b < 1 ||
 			    b > argc)
 				return -EINVAL;
+			f->varies = true;
 			if (!in_list(&v->cols[a], argv[b - 1], f))
 				sb_printf(&f->sqlite_side, "%s%s IN (...)",
 					  f->sqlite_side.len ? ", " : "", v->cols[a].name);
@@ -350,6 +351,7 @@ int sql_filter_decode(struct sql_vtab *v, const char *idx_str, int argc, sqlite3
 				return -EINVAL;
 			f->join_col = a;
 			f->join_val = argv[b - 1];
+			f->join_arg = b;
 			break;
 		case 'g': {
 			const char *q = p + 1;
@@ -368,6 +370,7 @@ int sql_filter_decode(struct sql_vtab *v, const char *idx_str, int argc, sqlite3
 			if (sscanf(p + 2, "%d %d", &a, &b) != 2 || a < 0 || a >= v->nparams ||
 			    b < 1 || b > argc)
 				return -EINVAL;
+			f->varies = true;
 			if (sqlite3_value_type(argv[b - 1]) != SQLITE_NULL) {
 				f->param_val[a] = strdup((const char *)sqlite3_value_text(argv[b - 1]));
 				if (!f->param_val[a])
