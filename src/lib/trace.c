@@ -1352,20 +1352,6 @@ static void sc_raw_free(struct sc_raw *raw)
 	free(raw);
 }
 
-static int push_str(char ***v, int *n, const char *s)
-{
-	char **nv = realloc(*v, (*n + 1) * sizeof(**v));
-
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	nv[*n] = strdup(s);
-	if (!nv[*n])
-		return -ENOMEM;
-	(*n)++;
-	return 0;
-}
-
 /*
  * The string arguments of syscall NAME, from its entry tracepoint's format (its
  * const char * fields, as bd_sc_rewrite reads them with ustr()): val->str.
@@ -1563,15 +1549,13 @@ static bool sc_raw_print(struct trace_run *r, const __u8 *ev)
  * programs): their syscalls into r->raw. *kept: the other SPECs (and syscalls the
  * pair cannot print), for their own probes.
  */
-static int sc_raw_select(struct trace_run *r, const struct bpfdump_trace_opts *o, char ***kept,
-			 int *kept_cnt)
+static int sc_raw_select(struct trace_run *r, const struct bpfdump_trace_opts *o,
+			 struct bd_strv *kept)
 {
 	struct bpfdump *d = r->d;
 	const char *why = NULL;
 	int i, j, err = 0;
 
-	*kept = NULL;
-	*kept_cnt = 0;
 	if (r->agg)
 		why = "--agg";
 	else if (r->latency)
@@ -1586,7 +1570,7 @@ static int sc_raw_select(struct trace_run *r, const struct bpfdump_trace_opts *o
 		int n = 0;
 
 		if (!bd_sc_is_spec(spec)) {
-			err = push_str(kept, kept_cnt, spec);
+			err = bd_strv_push(kept, strdup(spec));
 			continue;
 		}
 		err = bd_sc_expand(d, &spec, 1, &v, &n);
@@ -1597,7 +1581,7 @@ static int sc_raw_select(struct trace_run *r, const struct bpfdump_trace_opts *o
 				bd_log(d, BPFDUMP_INFO, "trace '%s': %s: one tracepoint pair per "
 				       "syscall (%d)", spec, why ? why : "items", n);
 			bd_sc_expand_free(v, n);
-			err = push_str(kept, kept_cnt, spec);
+			err = bd_strv_push(kept, strdup(spec));
 			continue;
 		}
 		if (!r->raw) {
@@ -1613,7 +1597,7 @@ static int sc_raw_select(struct trace_run *r, const struct bpfdump_trace_opts *o
 		for (j = 0; j < n && !err; j++) {
 			err = sc_raw_add(r, v[j]);
 			if (err == 1)
-				err = push_str(kept, kept_cnt, v[j]);
+				err = bd_strv_push(kept, strdup(v[j]));
 		}
 		bd_sc_expand_free(v, n);
 	}
@@ -1746,8 +1730,9 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 	const char *const *cmd = NULL;
 	const char *cmd_user = NULL;
 	struct bpfdump_trace_opts sc_opts, raw_opts;
-	char **sc_specs = NULL, **raw_kept = NULL;
-	int sc_cnt = 0, raw_kept_cnt = 0;
+	struct bd_strv raw_kept = {};
+	char **sc_specs = NULL;
+	int sc_cnt = 0;
 	struct ring_buffer *rb = NULL;
 	__u64 lost = 0;
 	__u32 zero = 0;
@@ -1797,15 +1782,15 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 		return bd_err(d, -EINVAL, "--latency-end '%s': a tracepoint name, tp:GROUP:NAME "
 			      "(no items)", r.latency_end);
 	/* syscall:* and long lists: one raw_syscalls pair; the rest as they are */
-	err = sc_raw_select(&r, o, &raw_kept, &raw_kept_cnt);
+	err = sc_raw_select(&r, o, &raw_kept);
 	if (err)
 		goto out;
 	if (r.raw) {
 		memset(&raw_opts, 0, sizeof(raw_opts));
 		memcpy(&raw_opts, o, o->sz < sizeof(raw_opts) ? o->sz : sizeof(raw_opts));
 		raw_opts.sz = sizeof(raw_opts);
-		raw_opts.specs = (const char *const *)raw_kept;
-		raw_opts.spec_cnt = raw_kept_cnt;
+		raw_opts.specs = (const char *const *)raw_kept.v;
+		raw_opts.spec_cnt = (int)raw_kept.n;
 		o = r.o = &raw_opts;
 	}
 	/* syscall:A,B and syscall:GLOB: one SPEC per syscall */
@@ -1939,6 +1924,6 @@ out:
 	free(r.log);
 	sc_raw_free(r.raw);
 	bd_sc_expand_free(sc_specs, sc_cnt);
-	bd_sc_expand_free(raw_kept, raw_kept_cnt);
+	bd_strv_free(&raw_kept);
 	return err;
 }

@@ -365,20 +365,13 @@ struct tree_task {
 
 struct tree_tasks {
 	struct tree_task *t;
-	int n, cap;
+	size_t n, cap;
 };
 
 static int tasks_push(struct tree_tasks *ts, __u32 tid, __u32 tgid, __u32 ptgid)
 {
-	if (ts->n == ts->cap) {
-		int cap = ts->cap ? 2 * ts->cap : 1024;
-		void *t = realloc(ts->t, cap * sizeof(*ts->t));
-
-		if (!t)
-			return -ENOMEM;
-		ts->t = t;
-		ts->cap = cap;
-	}
+	if (bd_grow((void **)&ts->t, &ts->cap, ts->n + 1, sizeof(*ts->t)))
+		return -ENOMEM;
 	ts->t[ts->n++] = (struct tree_task){ .tid = tid, .tgid = tgid, .ptgid = ptgid };
 	return 0;
 }
@@ -392,10 +385,10 @@ static int cmp_tgid(const void *a, const void *b)
 
 static bool tgid_in(const struct tree_tasks *ts, __u32 tgid)
 {
-	int lo = 0, hi = ts->n - 1;
+	long lo = 0, hi = (long)ts->n - 1;
 
 	while (lo <= hi) {
-		int mid = lo + (hi - lo) / 2;
+		long mid = lo + (hi - lo) / 2;
 
 		if (ts->t[mid].tgid == tgid)
 			return ts->t[mid].in;
@@ -411,7 +404,8 @@ static bool tgid_in(const struct tree_tasks *ts, __u32 tgid)
 static int tasks_add_tree(struct bd_trace_cmd *c, struct tree_tasks *ts, int pid, bool *added)
 {
 	bool more = true;
-	int i, j, err = 0;
+	size_t i, j;
+	int err = 0;
 
 	/* sorted by process, so that all threads of one are marked together */
 	qsort(ts->t, ts->n, sizeof(*ts->t), cmp_tgid);

@@ -19,6 +19,7 @@
 #include "query.h"
 #include "trace_func.h"
 #include "trace_syscall.h"
+#include "util.h"
 
 #define MANY_SPECS 64	/* a glob's probes: each holds about 7 descriptors */
 
@@ -40,9 +41,9 @@ void bd_sc_expand_free(char **specs, int cnt)
 static char **syscall_names(struct bpfdump *d, int *cnt)
 {
 	const char *tfs = bd_tracefs(d);
-	char path[256], **v = NULL;
+	struct bd_strv sv = {};
+	char path[256];
 	struct dirent *e;
-	int n = 0, cap = 0;
 	DIR *dir;
 
 	*cnt = 0;
@@ -74,33 +75,22 @@ static char **syscall_names(struct bpfdump *d, int *cnt)
 		snprintf(exit_path, sizeof(exit_path), "%s/sys_exit_%s", path, e->d_name + 10);
 		if (access(exit_path, F_OK))
 			continue;
-		if (n == cap) {
-			char **nv;
-
-			cap = cap ? 2 * cap : 512;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv)
-				goto nomem;
-			v = nv;
-		}
-		v[n] = strdup(e->d_name + 10);
-		if (!v[n])
+		if (bd_strv_push(&sv, strdup(e->d_name + 10)))
 			goto nomem;
-		n++;
 	}
 	closedir(dir);
-	if (!v)
-		v = calloc(1, sizeof(*v));
-	if (!v) {
+	if (!sv.v)
+		sv.v = calloc(1, sizeof(*sv.v));
+	if (!sv.v) {
 		bd_err(d, -ENOMEM, "syscall: out of memory");
 		return NULL;
 	}
-	qsort(v, n, sizeof(*v), cmp_str);
-	*cnt = n;
-	return v;
+	qsort(sv.v, sv.n, sizeof(*sv.v), cmp_str);
+	*cnt = (int)sv.n;
+	return sv.v;
 nomem:
 	closedir(dir);
-	bd_sc_expand_free(v, n);
+	bd_strv_free(&sv);
 	bd_err(d, -ENOMEM, "syscall: out of memory");
 	return NULL;
 }
@@ -157,23 +147,19 @@ static void nearest(char **names, int cnt, const char *name, char *out, size_t l
 			       names[best[k]]);
 }
 
-/* append "syscall:NAME" + items to v */
-static int push_spec(char ***v, int *n, const char *name, const char *items)
+/* append "syscall:NAME" + items to sv */
+static int push_spec(struct bd_strv *sv, const char *name, const char *items)
 {
-	char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+	char *spec;
 
-	if (!nv)
+	if (asprintf(&spec, BD_SC_PREFIX "%s%s", name, items) < 0)
 		return -ENOMEM;
-	*v = nv;
-	if (asprintf(&nv[*n], BD_SC_PREFIX "%s%s", name, items) < 0)
-		return -ENOMEM;
-	(*n)++;
-	return 0;
+	return bd_strv_push(sv, spec);
 }
 
 /* syscall:A,B*,C(ITEMS) -> syscall:A(ITEMS), syscall:B1(ITEMS), ... */
 static int expand_one(struct bpfdump *d, const char *spec, char **names, int name_cnt,
-		      char ***v, int *n)
+		      struct bd_strv *sv)
 {
 	const char *list = spec + strlen(BD_SC_PREFIX), *items = strchr(list, '(');
 	size_t list_len = items ? (size_t)(items - list) : strlen(list);
@@ -200,7 +186,7 @@ static int expand_one(struct bpfdump *d, const char *spec, char **names, int nam
 			if (glob ? fnmatch(tok, names[i], 0) : strcmp(tok, names[i]))
 				continue;
 			hits++;
-			err = push_spec(v, n, names[i], items);
+			err = push_spec(sv, names[i], items);
 		}
 		if (err)
 			return bd_err(d, err, "syscall: out of memory");
@@ -219,8 +205,9 @@ static int expand_one(struct bpfdump *d, const char *spec, char **names, int nam
 int bd_sc_expand(struct bpfdump *d, const char *const *specs, int cnt, char ***out,
 		 int *out_cnt)
 {
-	char **names = NULL, **v = NULL;
-	int name_cnt = 0, n = 0, i, err = 0;
+	struct bd_strv sv = {};
+	char **names = NULL;
+	int name_cnt = 0, i, err = 0;
 
 	*out = NULL;
 	*out_cnt = 0;
@@ -233,27 +220,19 @@ int bd_sc_expand(struct bpfdump *d, const char *const *specs, int cnt, char ***o
 		return -ENOENT;
 	for (i = 0; i < cnt && !err; i++) {
 		if (bd_sc_is_spec(specs[i])) {
-			err = expand_one(d, specs[i], names, name_cnt, &v, &n);
+			err = expand_one(d, specs[i], names, name_cnt, &sv);
 		} else {
-			char **nv = realloc(v, (n + 1) * sizeof(*v));
-
-			err = -ENOMEM;
-			if (nv) {
-				v = nv;
-				v[n] = strdup(specs[i]);
-				err = v[n] ? 0 : -ENOMEM;
-				n += !err;
-			}
+			err = bd_strv_push(&sv, strdup(specs[i]));
 			if (err)
 				bd_err(d, err, "syscall: out of memory");
 		}
 	}
 	bd_sc_expand_free(names, name_cnt);
 	if (err) {
-		bd_sc_expand_free(v, n);
+		bd_strv_free(&sv);
 		return err;
 	}
-	if (n > MANY_SPECS) {
+	if (sv.n > MANY_SPECS) {
 		/* each probe holds programs, perf events, links and a map open */
 		struct rlimit rl;
 
@@ -262,8 +241,8 @@ int bd_sc_expand(struct bpfdump *d, const char *const *specs, int cnt, char ***o
 			setrlimit(RLIMIT_NOFILE, &rl);
 		}
 	}
-	*out = v;
-	*out_cnt = n;
+	*out = sv.v;
+	*out_cnt = (int)sv.n;
 	return 0;
 }
 

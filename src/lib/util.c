@@ -29,6 +29,26 @@ int bd_grow(void **arr, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+int bd_strv_push(struct bd_strv *sv, char *s)
+{
+	if (!s || bd_grow((void **)&sv->v, &sv->cap, sv->n + 1, sizeof(*sv->v))) {
+		free(s);
+		return -ENOMEM;
+	}
+	sv->v[sv->n++] = s;
+	return 0;
+}
+
+void bd_strv_free(struct bd_strv *sv)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	*sv = (struct bd_strv){};
+}
+
 bool bd_opts_tail_zero(const void *opts, size_t user_sz, size_t our_sz)
 {
 	const char *p = opts;

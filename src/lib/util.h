@@ -11,6 +11,17 @@
  * they were. */
 int bd_grow(void **arr, size_t *cap, size_t need, size_t elem);
 
+/* A growing array of strings it owns. */
+struct bd_strv {
+	char **v;
+	size_t n, cap;
+};
+
+/* Append s, which sv owns from now on (freed if it cannot be kept; NULL, an
+ * allocation that failed, is -ENOMEM too). 0 or -ENOMEM. */
+int bd_strv_push(struct bd_strv *sv, char *s);
+void bd_strv_free(struct bd_strv *sv);
+
 /* The low size bytes (1, 2, 4; 0 or 8 and more: all) of v as a signed number. */
 static inline long long bd_sign_extend(unsigned long long v, unsigned int size)
 {
