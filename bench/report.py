@@ -174,6 +174,16 @@ def interleaved_targets(recs, mem):
     for view, ss in (("sql connections", "ss -tanp"), ("sql listening", "ss -tlnp")):
         least(s, view, ss, 10, "issue 22: %s >= 10x faster than %s" % (view, ss))
         least(s, view, "lsof -i -n -P", 30, "issue 22: %s >= 30x faster than lsof -i -n -P" % view)
+    # what the targets ask of the floor: the two iterators alone, pinned, no start-up
+    fl = "floor (pinned tcp + task_file, read)"
+    for peer in ("ss -tanp", "ss -tlnp"):
+        v, sp = pair(recs, s, fl, peer)
+        if v is not None:
+            add("note", "issue 22: the floor is %s%s" % (faster(peer, v), sp))
+    for view in ("sql connections", "sql listening"):
+        v, sp = pair(recs, s, fl, view)
+        if v is not None:
+            add("note", "issue 22: %s is %s the floor%s" % (view, fx(v), sp))
     for r in recs:
         if r["section"].startswith("sql-top-fds"):
             most(r["section"], "dump task_file -o pid", "sql top 5 by fds", 1.5,

@@ -578,7 +578,9 @@ bench_sql() { # LISTEN ESTAB NxM
 		"$(words "$BPFDUMP" sql 'SELECT pid, lport, rport FROM connections')" \
 		"ss -tanp" "$(words ss -tanp)" \
 		"sql listening" "$(words "$BPFDUMP" sql 'SELECT pid, lport, rport FROM listening')" \
-		"ss -tlnp" "$(words ss -tlnp)"
+		"ss -tlnp" "$(words ss -tlnp)" \
+		"floor (pinned tcp + task_file, read)" \
+		"$(words "$BB/iter_read" "$PINDIR/floor_tcp" "$PINDIR/floor_tf")"
 	WARM=0 interleaved $s "$LSOF_ROUNDS" "sql connections" \
 		"$(words "$BPFDUMP" sql 'SELECT pid, lport, rport FROM connections')" \
 		"sql listening" "$(words "$BPFDUMP" sql 'SELECT pid, lport, rport FROM listening')" \
