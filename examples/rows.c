@@ -29,6 +29,8 @@ int main(void)
 {
 	BPFDUMP_OPTS(bpfdump_query_opts, qo, .target = "task",
 		     .columns = "pid=task->tgid,tid=task->pid,comm=task->comm");
+	/* the values are what this program uses: no decimal text of the numbers */
+	BPFDUMP_OPTS(bpfdump_rows_opts, ro, .no_number_text = true);
 	struct bpfdump_query *q;
 	struct bpfdump *d;
 	long rows, count = 0;
@@ -44,7 +46,7 @@ int main(void)
 		bpfdump__free(d);
 		return 1;
 	}
-	rows = bpfdump_query__rows(q, print_row, &count, NULL);
+	rows = bpfdump_query__rows(q, print_row, &count, &ro);
 	if (rows < 0)
 		fprintf(stderr, "rows: %s\n", bpfdump__errmsg(d)[0] ? bpfdump__errmsg(d)
 								 : strerror(-rows));

@@ -181,9 +181,12 @@ typedef int (*bpfdump_row_fn)(void *ctx, const struct bpfdump_cell *cells, int c
 struct bpfdump_rows_opts {
 	size_t sz;
 	enum bpfdump_kaddrs kaddrs;	/* kernel addresses in cells (see above) */
+	bool no_number_text;	/* integer cells read straight from the record
+				 * come with their value alone (text "", 0):
+				 * for callers that keep values, not text */
 	size_t :0;
 };
-#define bpfdump_rows_opts__last_field kaddrs
+#define bpfdump_rows_opts__last_field no_number_text
 
 /* Attach, read, hand each row to fn. Returns the row count or -errno. */
 BPFDUMP_API long bpfdump_query__rows(struct bpfdump_query *q, bpfdump_row_fn fn, void *ctx,

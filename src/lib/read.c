@@ -20,6 +20,7 @@ struct row_ctx {
 	struct bd_rows *dec;		/* records -> typed cells (rows.c) */
 	bpfdump_row_fn fn;		/* bpfdump_query__rows: cells to the caller */
 	void *fn_ctx;
+	bool number_text;		/* fn wants the text of integer cells too */
 	char **cellp;
 	size_t *lens;
 	bool *numeric;
@@ -173,7 +174,7 @@ static long read_rows(struct bpfdump_query *q, int iter_fd, struct row_ctx *rc, 
 	long err;
 
 	if (rc->format != BPFDUMP_FMT_RECORDS) {
-		rc->dec = bd_rows_new(q, hide_kaddr);
+		rc->dec = bd_rows_new(q, hide_kaddr, rc->fn ? rc->number_text : true);
 		if (!rc->dec)
 			return -ENOMEM;
 	}
@@ -282,6 +283,7 @@ long bpfdump_query__rows(struct bpfdump_query *q, bpfdump_row_fn fn, void *ctx,
 	if (!q || !fn || !OPTS_OK(opts, bpfdump_rows_opts))
 		return -EINVAL;
 	po.kaddrs = opts ? opts->kaddrs : BPFDUMP_KADDR_AUTO;
+	rc.number_text = !OPTS_GET(opts, no_number_text, false);
 	return run_query(q, &rc, NULL, NULL, bd_print_hides_kaddr(&po));
 }
 

@@ -22,6 +22,7 @@ struct bd_rows {
 	bool *ptr;			/* per column: a pointer-typed value */
 	struct bd_path_cache *paths;	/* this read's paths, for BD_PATH_CACHED records */
 	bool hide_kaddr;
+	bool number_text;
 };
 
 void bd_rows_free(struct bd_rows *r)
@@ -41,7 +42,7 @@ void bd_rows_free(struct bd_rows *r)
 	free(r);
 }
 
-struct bd_rows *bd_rows_new(struct bpfdump_query *q, bool hide_kaddr)
+struct bd_rows *bd_rows_new(struct bpfdump_query *q, bool hide_kaddr, bool number_text)
 {
 	const struct bd_plan *p = &q->plan;
 	struct bd_rows *r = calloc(1, sizeof(*r));
@@ -52,6 +53,7 @@ struct bd_rows *bd_rows_new(struct bpfdump_query *q, bool hide_kaddr)
 	r->q = q;
 	r->ncols = n;
 	r->hide_kaddr = hide_kaddr;
+	r->number_text = number_text;
 	r->cells = calloc(n ?: 1, sizeof(*r->cells));
 	r->text = calloc(n ?: 1, sizeof(*r->text));
 	r->kaddr = calloc(n ?: 1, sizeof(*r->kaddr));
@@ -125,7 +127,7 @@ static void put_dec(struct bd_strbuf *b, unsigned long long v, bool neg)
 
 /* An integer column read straight from its bytes (what format.c's fast path prints). */
 static void decode_int(const struct bd_column *c, const __u8 *v, struct bpfdump_cell *cell,
-		       struct bd_strbuf *b)
+		       struct bd_strbuf *b, bool text)
 {
 	unsigned long long u = swap_be(load_uint(v, c->acc[0].size), c->fast_be);
 
@@ -134,11 +136,13 @@ static void decode_int(const struct bd_column *c, const __u8 *v, struct bpfdump_
 
 		cell->kind = BPFDUMP_CELL_INT;
 		cell->v.i = s;
-		put_dec(b, s < 0 ? -(unsigned long long)s : (unsigned long long)s, s < 0);
+		if (text)
+			put_dec(b, s < 0 ? -(unsigned long long)s : (unsigned long long)s, s < 0);
 	} else {
 		cell->kind = BPFDUMP_CELL_UINT;
 		cell->v.u = u;
-		put_dec(b, u, false);
+		if (text)
+			put_dec(b, u, false);
 	}
 	cell->numeric = true;
 }
@@ -198,7 +202,8 @@ static int decode_cell(struct bd_rows *r, int i, const __u8 *rec, __u32 len)
 		return -EINVAL;
 	if ((c->fast == BD_FAST_UINT || c->fast == BD_FAST_SINT) && a->size <= 8) {
 		sb_reset(b);
-		decode_int(c, rec + a->slot_off, cell, b);
+		decode_int(c, rec + a->slot_off, cell, b,
+			   r->number_text || (r->hide_kaddr && r->kaddr[i]));
 	} else {
 		err = bd_format_cell(r->q->d, p, c, rec, len, r->paths, b, &numeric);
 		if (err)

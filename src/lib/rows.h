@@ -14,9 +14,10 @@ struct bd_rows;
 /* The row callback asked to stop: not an error (a positive value, never an errno). */
 #define BD_ROWS_STOP 1
 
-/* A decoder for q's records; hide_kaddr: kernel addresses as zeros (output.h).
+/* A decoder for q's records; hide_kaddr: kernel addresses as zeros (output.h);
+ * !number_text: integer cells read straight from the record get no text.
  * NULL with errno set on failure. */
-struct bd_rows *bd_rows_new(struct bpfdump_query *q, bool hide_kaddr);
+struct bd_rows *bd_rows_new(struct bpfdump_query *q, bool hide_kaddr, bool number_text);
 void bd_rows_free(struct bd_rows *r);
 /* Decode one record: *cells (one per column) stay valid until the next call.
  * 0, or -errno (-EINVAL: a malformed record). */

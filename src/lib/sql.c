@@ -479,9 +479,7 @@ static int keep_row(void *ctx, const struct bpfdump_cell *cells, int cnt)
 	size_t at = r->arena.len;
 	int i;
 
-	if (bd_grow((void **)&r->row_off, &r->cap, (size_t)r->nrows + 1, sizeof(*r->row_off)))
-		return -ENOMEM;
-	if (at > UINT32_MAX)
+	if (at > UINT32_MAX || r->nrows >= UINT32_MAX)
 		return -E2BIG;
 	for (i = 0; i < cnt; i++) {
 		const struct bpfdump_cell *c = &cells[i];
@@ -494,18 +492,45 @@ static int keep_row(void *ctx, const struct bpfdump_cell *cells, int cnt)
 			sb_puts(&r->arena, (const char *)b, cell_put_int(b, v));
 			r->has_int |= 1ULL << (i < 63 ? i : 63);
 		} else {
+			char dec[24];
+			const char *text = c->text;
 			__u32 n = c->text_len;
 
+			if (c->numeric && c->kind == BPFDUMP_CELL_UINT && !n) {
+				/* past int64 (no text asked for): as dump prints it */
+				n = snprintf(dec, sizeof(dec), "%llu", c->v.u);
+				text = dec;
+			}
 			b[0] = CELL_TEXT;
 			memcpy(b + 1, &n, 4);
 			sb_puts(&r->arena, (const char *)b, 5);
-			sb_puts(&r->arena, c->text, n);
+			sb_puts(&r->arena, text, n);
 			r->has_text |= 1ULL << (i < 63 ? i : 63);
 		}
 	}
 	if (r->arena.len == at)
 		return cnt ? -ENOMEM : 0;
-	r->row_off[r->nrows++] = (__u32)at;
+	r->ncells = cnt;
+	r->nrows++;
+	return 0;
+}
+
+/* Where each kept row starts: one pass once the read is over (an array sized
+ * once, not grown a row at a time next to the arena). */
+static int rows_locate(struct sql_run *r)
+{
+	const char *p = r->arena.s;
+	long row;
+	int i;
+
+	r->row_off = malloc((r->nrows ?: 1) * sizeof(*r->row_off));
+	if (!r->row_off)
+		return -ENOMEM;
+	for (row = 0; row < r->nrows; row++) {
+		r->row_off[row] = (__u32)(p - r->arena.s);
+		for (i = 0; i < r->ncells; i++)
+			p += cell_size(p);
+	}
 	return 0;
 }
 
@@ -843,6 +868,7 @@ static int run_read(struct sql_vtab *v, struct sql_run *r, const char *where,
 	if (prog)
 		prog->used = true;
 	ro.kaddrs = v->s->print ? v->s->print->kaddrs : BPFDUMP_KADDR_AUTO;
+	ro.no_number_text = true;	/* keep_row keeps integers as values */
 	n = bpfdump_query__rows(q, keep_row, r, &ro);
 	if (!prog)
 		bpfdump_query__free(q);
@@ -850,6 +876,9 @@ static int run_read(struct sql_vtab *v, struct sql_run *r, const char *where,
 		err = n;
 		goto out;
 	}
+	err = rows_locate(r);
+	if (err)
+		goto out;
 	v->s->runs_done++;
 	bd_log(d, BPFDUMP_INFO, "sql: table %s: iterator run %d: %ld rows; pushed down: %s; "
 	       "SQLite evaluates: %s", v->t->name, v->s->runs_done, n,

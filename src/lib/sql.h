@@ -79,9 +79,9 @@ struct sql_run {
 	char *param_val[SQL_MAX_PARAMS];
 	int colmap[SQL_MAX_COLS];	/* table column -> kept cell, or -1 */
 	struct bd_strbuf arena;
-	__u32 *row_off;
+	__u32 *row_off;		/* where each row starts in arena: made once all are in */
 	long nrows;
-	size_t cap;
+	int ncells;		/* cells a row holds */
 	sqlite3_uint64 has_int, has_text;	/* kept cells holding such a value in some row */
 	struct sql_index *idx;
 	bool sorted_logged;	/* -v said a GROUP BY scans it in order */

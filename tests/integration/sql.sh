@@ -114,3 +114,12 @@ check "-J: valid JSON with a number and a string" bash -c \
 	"python3 -c 'import json,sys; o=json.loads(sys.stdin.readline()); assert o == {\"pid\": $H, \"comm\": \"python3\"}, o' <'$TMP/json'"
 expect_eq "-r -n: raw rows, no header" "$H python3" "$(sql -r -n "SELECT pid, comm FROM task WHERE pid = $H AND tid = $H")"
 expect_eq "table: header and aligned cells" "PID COMM" "$(sql "SELECT pid, comm FROM task WHERE pid = $H AND tid = $H" | head -1 | tr -s ' ' | sed 's/^ //')"
+
+# integers as SQLite keeps them: an unsigned one past int64 (RLIMIT_CPU unlimited,
+# RLIM_INFINITY) as its decimal, a small one as a number; /proc/PID/limits for both
+lim() { awk -v k="$1" 'index($0, k) == 1 { print $(NF - 2) }' /proc/$H/limits; }
+cpu=$(lim "Max cpu time"); nofile=$(lim "Max open files")
+[ "$cpu" = unlimited ] && cpu=18446744073709551615
+expect_eq "u64 past int64 and a small limit, as /proc/PID/limits" "$H $cpu $nofile" \
+	"$(sql -r -n "SELECT pid, \"task->signal->rlim[0].rlim_cur\", \"task->signal->rlim[7].rlim_cur\" FROM task WHERE pid = $H AND tid = $H")"
+check "... the small one compares as a number" test "$(sql -r -n "SELECT count(*) FROM task WHERE pid = $H AND tid = $H AND \"task->signal->rlim[7].rlim_cur\" = $nofile")" = 1
