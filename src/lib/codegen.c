@@ -899,27 +899,22 @@ void emit_branch(struct cg *g, const struct bd_pred *pr, bool want, int label)
 		emit_branch(g, pr->lhs, !want, label);
 		return;
 	case Q_EXPR_AND:
-		if (!want) {
-			emit_branch(g, pr->lhs, false, label);
-			emit_branch(g, pr->rhs, false, label);
-		} else {
+	case Q_EXPR_OR: {
+		/* OR is AND's dual: (a || b) == want is (a && b) == want with each
+		 * truth flipped, so one shape serves both */
+		bool any = pr->kind == Q_EXPR_OR;
+
+		if (want == any) {	/* either side alone takes the jump */
+			emit_branch(g, pr->lhs, want, label);
+			emit_branch(g, pr->rhs, want, label);
+		} else {		/* both must: lhs not matching skips it */
 			skip = ib_new_label(b);
-			emit_branch(g, pr->lhs, false, skip);
-			emit_branch(g, pr->rhs, true, label);
+			emit_branch(g, pr->lhs, any, skip);
+			emit_branch(g, pr->rhs, want, label);
 			ib_place(b, skip);
 		}
 		return;
-	case Q_EXPR_OR:
-		if (want) {
-			emit_branch(g, pr->lhs, true, label);
-			emit_branch(g, pr->rhs, true, label);
-		} else {
-			skip = ib_new_label(b);
-			emit_branch(g, pr->lhs, true, skip);
-			emit_branch(g, pr->rhs, false, label);
-			ib_place(b, skip);
-		}
-		return;
+	}
 	case Q_EXPR_VALUE:
 		if (pr->is_string) {
 			ib_emit(b, I_LDX(1, R1, R_BUF, pr->acc.slot_off));

@@ -282,6 +282,21 @@ static void emit_unkey_pred(struct cg *g, const struct bd_pred *pr)
 	emit_unkey_pred(g, pr->rhs);
 }
 
+/* A helper returning two u32 context values in one u64 (pid/tgid, uid/gid):
+ * the low one to lo_off, the high one to hi_off, each only if w wants it. */
+static void emit_ctx_pair(struct insn_buf *b, __u32 w, int func, enum bd_ctx_kind lo,
+			  int lo_off, enum bd_ctx_kind hi, int hi_off)
+{
+	if (!(w & (1u << lo | 1u << hi)))
+		return;
+	ib_emit(b, I_CALL(func));
+	if (w & 1u << lo)
+		ib_emit(b, I_STX(4, R_BUF, R0, lo_off));
+	ib_emit(b, I_ALU64_IMM(BPF_RSH, R0, 32));
+	if (w & 1u << hi)
+		ib_emit(b, I_STX(4, R_BUF, R0, hi_off));
+}
+
 /* An aggregation key's header: the context keys asked for, zeros elsewhere. */
 static void emit_header_agg(struct cg *g, const struct bd_trace_gen *tg)
 {
@@ -292,14 +307,8 @@ static void emit_header_agg(struct cg *g, const struct bd_trace_gen *tg)
 	for (i = 0; i < BD_TRACE_HDR_SIZE; i += 8)
 		ib_emit(b, I_ST_IMM(8, R_BUF, i, 0));
 	ib_emit(b, I_ST_IMM(4, R_BUF, F_HDR_PROBE, tg->probe_id));
-	if (w & (1u << BD_CTX_PID | 1u << BD_CTX_TID)) {
-		ib_emit(b, I_CALL(BPF_FUNC_get_current_pid_tgid));
-		if (w & 1u << BD_CTX_TID)
-			ib_emit(b, I_STX(4, R_BUF, R0, F_HDR_TID));
-		ib_emit(b, I_ALU64_IMM(BPF_RSH, R0, 32));
-		if (w & 1u << BD_CTX_PID)
-			ib_emit(b, I_STX(4, R_BUF, R0, F_HDR_TGID));
-	}
+	emit_ctx_pair(b, w, BPF_FUNC_get_current_pid_tgid, BD_CTX_TID, F_HDR_TID, BD_CTX_PID,
+		      F_HDR_TGID);
 	if (w & 1u << BD_CTX_CPU) {
 		ib_emit(b, I_CALL(BPF_FUNC_get_smp_processor_id));
 		ib_emit(b, I_STX(4, R_BUF, R0, F_HDR_CPU));
@@ -310,14 +319,8 @@ static void emit_header_agg(struct cg *g, const struct bd_trace_gen *tg)
 		ib_emit(b, I_MOV64_IMM(R2, 16));
 		ib_emit(b, I_CALL(BPF_FUNC_get_current_comm));
 	}
-	if (w & (1u << BD_CTX_UID | 1u << BD_CTX_GID)) {
-		ib_emit(b, I_CALL(BPF_FUNC_get_current_uid_gid));
-		if (w & 1u << BD_CTX_UID)
-			ib_emit(b, I_STX(4, R_BUF, R0, BD_TRACE_HDR_UID));
-		ib_emit(b, I_ALU64_IMM(BPF_RSH, R0, 32));
-		if (w & 1u << BD_CTX_GID)
-			ib_emit(b, I_STX(4, R_BUF, R0, BD_TRACE_HDR_GID));
-	}
+	emit_ctx_pair(b, w, BPF_FUNC_get_current_uid_gid, BD_CTX_UID, BD_TRACE_HDR_UID,
+		      BD_CTX_GID, BD_TRACE_HDR_GID);
 	if (w & 1u << BD_CTX_CGROUP) {
 		ib_emit(b, I_CALL(BPF_FUNC_get_current_cgroup_id));
 		ib_emit(b, I_STX(8, R_BUF, R0, BD_TRACE_HDR_CGROUP));
