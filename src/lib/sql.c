@@ -473,6 +473,55 @@ static size_t cell_size(const char *p)
 	return 5 + n;
 }
 
+/* An encoded cell: NULL and *iv for an integer, else the text and *len. */
+static const char *cell_value(const char *p, long long *iv, __u32 *len)
+{
+	unsigned int n = (unsigned char)*p;
+
+	if (n <= 8) {
+		unsigned long long u = 0;
+
+		memcpy(&u, p + 1, n);	/* little endian */
+		*iv = n ? (long long)(u << (64 - 8 * n)) >> (64 - 8 * n) : 0;
+		return NULL;
+	}
+	memcpy(len, p + 1, 4);
+	return p + 5;
+}
+
+static int cell_cmp(const char *x, const char *y)
+{
+	long long a = 0, b = 0;
+	__u32 la = 0, lb = 0;
+	const char *ta = cell_value(x, &a, &la), *tb = cell_value(y, &b, &lb);
+	int d;
+
+	if (!ta || !tb)
+		return ta ? 1 : tb ? -1 : (a > b) - (a < b);
+	d = memcmp(ta, tb, la < lb ? la : lb);
+	return d ? d : (la > lb) - (la < lb);
+}
+
+/* The rows at arena offsets a and b: their order on kept cells keys. */
+static int offs_cmp(const struct sql_run *r, const int *keys, int nkeys, __u32 a, __u32 b)
+{
+	int k, d;
+
+	for (k = 0; k < nkeys; k++) {
+		const char *x = r->arena.s + a, *y = r->arena.s + b;
+		int i;
+
+		for (i = 0; i < keys[k]; i++) {
+			x += cell_size(x);
+			y += cell_size(y);
+		}
+		d = cell_cmp(x, y);
+		if (d)
+			return d;
+	}
+	return 0;
+}
+
 static int keep_row(void *ctx, const struct bpfdump_cell *cells, int cnt)
 {
 	struct sql_run *r = ctx;
@@ -511,6 +560,10 @@ static int keep_row(void *ctx, const struct bpfdump_cell *cells, int cnt)
 	if (r->arena.len == at)
 		return cnt ? -ENOMEM : 0;
 	r->ncells = cnt;
+	if (r->norder && r->in_order && r->nrows &&
+	    offs_cmp(r, r->order_keys, r->norder, r->last_off, (__u32)at) > 0)
+		r->in_order = false;
+	r->last_off = (__u32)at;
 	r->nrows++;
 	return 0;
 }
@@ -542,22 +595,6 @@ static const char *row_cell(const struct sql_run *r, long row, int idx)
 	while (idx-- > 0)
 		p += cell_size(p);
 	return p;
-}
-
-/* An encoded cell: NULL and *iv for an integer, else the text and *len. */
-static const char *cell_value(const char *p, long long *iv, __u32 *len)
-{
-	unsigned int n = (unsigned char)*p;
-
-	if (n <= 8) {
-		unsigned long long u = 0;
-
-		memcpy(&u, p + 1, n);	/* little endian */
-		*iv = n ? (long long)(u << (64 - 8 * n)) >> (64 - 8 * n) : 0;
-		return NULL;
-	}
-	memcpy(len, p + 1, 4);
-	return p + 5;
 }
 
 /* ---- indexes of kept runs: rows grouped by equal cells ---- */
@@ -676,30 +713,10 @@ err_free:
 }
 
 /* SQLite's order of two encoded cells: integers before texts, texts as memcmp. */
-static int cell_cmp(const char *x, const char *y)
-{
-	long long a = 0, b = 0;
-	__u32 la = 0, lb = 0;
-	const char *ta = cell_value(x, &a, &la), *tb = cell_value(y, &b, &lb);
-	int d;
-
-	if (!ta || !tb)
-		return ta ? 1 : tb ? -1 : (a > b) - (a < b);
-	d = memcmp(ta, tb, la < lb ? la : lb);
-	return d ? d : (la > lb) - (la < lb);
-}
-
 /* Two rows' order on kept cells keys, as SQLite's sorter orders them. */
 static int rows_cmp(const struct sql_run *r, const int *keys, int nkeys, long a, long b)
 {
-	int k, d;
-
-	for (k = 0; k < nkeys; k++) {
-		d = cell_cmp(row_cell(r, a, keys[k]), row_cell(r, b, keys[k]));
-		if (d)
-			return d;
-	}
-	return 0;
+	return offs_cmp(r, keys, nkeys, r->row_off[a], r->row_off[b]);
 }
 
 static int group_cmp(const void *pa, const void *pb, void *ctx)
@@ -1004,7 +1021,9 @@ static int cursor_start(struct sql_cursor *c, struct sql_run *r, const struct sq
 			if (keys[i] < 0)
 				return 0;
 		}
-		if (rows_sorted(r, keys, f->group_cnt)) {
+		if (r->norder == f->group_cnt &&
+		    !memcmp(r->order_keys, keys, sizeof(*keys) * f->group_cnt) ?
+		    r->in_order : rows_sorted(r, keys, f->group_cnt)) {
 			if (!r->sorted_logged)
 				bd_log(v->s->d, BPFDUMP_INFO, "sql: table %s: %ld rows already in "
 				       "GROUP BY order: scanned, no index", v->t->name, r->nrows);
@@ -1079,6 +1098,12 @@ static int vt_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str,
 			r->colmap[i] = (v->used >> (i < 63 ? i : 63)) & 1 ? ncol++ : -1;
 		if (!ncol)
 			r->colmap[0] = 0;	/* count(*): one column, the cheapest to read */
+		for (i = 0; i < f.group_cnt && r->colmap[f.group_cols[i]] >= 0; i++)
+			r->order_keys[i] = r->colmap[f.group_cols[i]];
+		if (f.group_cnt && i == f.group_cnt) {
+			r->norder = f.group_cnt;
+			r->in_order = true;
+		}
 		err = run_read(v, r, f.where.s, f.sqlite_side.s);
 		if (err) {
 			run_free(r);

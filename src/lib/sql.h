@@ -82,6 +82,11 @@ struct sql_run {
 	__u32 *row_off;		/* where each row starts in arena: made once all are in */
 	long nrows;
 	int ncells;		/* cells a row holds */
+	/* a GROUP BY's kept cells, known before the read: whether the rows come in
+	 * their order is found as they are kept (while the kernel reads on) */
+	int order_keys[SQL_MAX_KEYS], norder;
+	bool in_order;
+	__u32 last_off;
 	sqlite3_uint64 has_int, has_text;	/* kept cells holding such a value in some row */
 	struct sql_index *idx;
 	bool sorted_logged;	/* -v said a GROUP BY scans it in order */
