@@ -489,6 +489,7 @@ static const char *cell_value(const char *p, long long *iv, __u32 *len)
 	return p + 5;
 }
 
+/* SQLite's order of two encoded cells: integers before texts, texts as memcmp. */
 static int cell_cmp(const char *x, const char *y)
 {
 	long long a = 0, b = 0;
@@ -712,7 +713,6 @@ err_free:
 	return NULL;
 }
 
-/* SQLite's order of two encoded cells: integers before texts, texts as memcmp. */
 /* Two rows' order on kept cells keys, as SQLite's sorter orders them. */
 static int rows_cmp(const struct sql_run *r, const int *keys, int nkeys, long a, long b)
 {
