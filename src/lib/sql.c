@@ -944,14 +944,11 @@ static int vt_close(sqlite3_vtab_cursor *cur)
 }
 
 /*
- * Where a scan of r starts: a join's value looked up in an index on its column,
- * GROUP BY's rows grouped, or all rows. An index is used only where it returns every
- * row SQLite's own compare could accept (it compares again): an integer among cells
- * that are all integers, a text among texts; anything else scans.
+ * The rows of r whose cell k equals val: looked up in r's index on k. An index is
+ * used only where it returns every row SQLite's own compare could accept (it
+ * compares again): an integer among cells that are all integers, a text among
+ * texts; anything else scans.
  */
-/* The rows of r whose cell k equals val: looked up in r's index on k. A value of
- * another type than the column's cells has no equal encoding: a scan, and
- * SQLite compares. */
 static int cursor_lookup(struct sql_cursor *c, struct sql_run *r, int k, sqlite3_value *val)
 {
 	struct sql_vtab *v = (struct sql_vtab *)c->base.pVtab;
@@ -997,6 +994,8 @@ static int cursor_lookup(struct sql_cursor *c, struct sql_run *r, int k, sqlite3
 	return 0;
 }
 
+/* Where a scan of r starts: a join's value looked up, GROUP BY's rows grouped, or
+ * all rows. */
 static int cursor_start(struct sql_cursor *c, struct sql_run *r, const struct sql_filter *f,
 			struct sql_vtab *v, const char *idx_str)
 {
