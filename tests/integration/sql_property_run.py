@@ -96,7 +96,9 @@ if bad:
           % (cases, seed, len(bad), bad[0][:600]))
 else:
     print("ok push-down on = off = SQLite on %d random filters (seed %d)" % (cases, seed))
-if pushed >= cases // 4:
+# about a third of random filters push something beyond the pid list (28 to 51 of 120
+# over the seeds seen); an eighth is far below chance and still catches push-down lost
+if pushed >= cases // 8:
     print("ok %d of the %d filters pushed a part of the random filter down" % (pushed, cases))
 else:
     print("FAIL only %d of the %d filters pushed something down" % (pushed, cases))
