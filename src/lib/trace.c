@@ -99,6 +99,7 @@ enum { SC_RAW_NONE, SC_RAW_TRACED, SC_RAW_BAD };
 
 struct sc_raw {
 	int nr_cnt;		/* numbers the map holds: 0 .. nr_cnt - 1 */
+	size_t nr_cap;		/* by_nr's room */
 	struct sc_raw_nr {	/* by syscall number */
 		struct probe *probe;	/* made at its first event, or NULL */
 		char *name;		/* "syscall:NAME" when traced so */
@@ -1415,13 +1416,10 @@ static int sc_raw_add(struct trace_run *r, const char *spec)
 		return 1;
 	}
 	if (nr >= raw->nr_cnt) {
-		struct sc_raw_nr *bn = realloc(raw->by_nr, (nr + 1) * sizeof(*bn));
-
-		if (!bn)
+		if (bd_grow((void **)&raw->by_nr, &raw->nr_cap, (size_t)nr + 1, sizeof(*raw->by_nr)))
 			return -ENOMEM;
 		for (i = raw->nr_cnt; i <= nr; i++)
-			bn[i] = (struct sc_raw_nr){ .state = SC_RAW_NONE };
-		raw->by_nr = bn;
+			raw->by_nr[i] = (struct sc_raw_nr){ .state = SC_RAW_NONE };
 		raw->nr_cnt = nr + 1;
 	}
 	e = &raw->by_nr[nr];
@@ -1554,7 +1552,8 @@ static int sc_raw_select(struct trace_run *r, const struct bpfdump_trace_opts *o
 {
 	struct bpfdump *d = r->d;
 	const char *why = NULL;
-	int i, j, err = 0;
+	size_t j;
+	int i, err = 0;
 
 	if (r->agg)
 		why = "--agg";
@@ -1566,40 +1565,39 @@ static int sc_raw_select(struct trace_run *r, const struct bpfdump_trace_opts *o
 		why = "stacks";
 	for (i = 0; i < o->spec_cnt && !err; i++) {
 		const char *spec = o->specs[i];
-		char **v = NULL;
-		int n = 0;
+		struct bd_strv v;
 
 		if (!bd_sc_is_spec(spec)) {
 			err = bd_strv_push(kept, strdup(spec));
 			continue;
 		}
-		err = bd_sc_expand(d, &spec, 1, &v, &n);
+		err = bd_sc_expand(d, &spec, 1, &v);
 		if (err)
 			return err;
-		if (n <= BD_SC_RAW_MIN || why || strchr(spec, '(')) {
-			if (n > BD_SC_RAW_MIN)
+		if (v.n <= BD_SC_RAW_MIN || why || strchr(spec, '(')) {
+			if (v.n > BD_SC_RAW_MIN)
 				bd_log(d, BPFDUMP_INFO, "trace '%s': %s: one tracepoint pair per "
-				       "syscall (%d)", spec, why ? why : "items", n);
-			bd_sc_expand_free(v, n);
+				       "syscall (%zu)", spec, why ? why : "items", v.n);
+			bd_strv_free(&v);
 			err = bd_strv_push(kept, strdup(spec));
 			continue;
 		}
 		if (!r->raw) {
 			r->raw = calloc(1, sizeof(*r->raw));
 			if (!r->raw) {
-				bd_sc_expand_free(v, n);
+				bd_strv_free(&v);
 				return bd_err(d, -ENOMEM, "syscall: out of memory");
 			}
 			r->raw->id_fd = r->raw->buf_fd = -1;
 			r->raw->prog_fd[0] = r->raw->prog_fd[1] = -1;
 			r->raw->link_fd[0] = r->raw->link_fd[1] = -1;
 		}
-		for (j = 0; j < n && !err; j++) {
-			err = sc_raw_add(r, v[j]);
+		for (j = 0; j < v.n && !err; j++) {
+			err = sc_raw_add(r, v.v[j]);
 			if (err == 1)
-				err = bd_strv_push(kept, strdup(v[j]));
+				err = bd_strv_push(kept, strdup(v.v[j]));
 		}
-		bd_sc_expand_free(v, n);
+		bd_strv_free(&v);
 	}
 	if (err == -ENOMEM)
 		err = bd_err(d, err, "syscall: out of memory");
@@ -1730,9 +1728,7 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 	const char *const *cmd = NULL;
 	const char *cmd_user = NULL;
 	struct bpfdump_trace_opts sc_opts, raw_opts;
-	struct bd_strv raw_kept = {};
-	char **sc_specs = NULL;
-	int sc_cnt = 0;
+	struct bd_strv raw_kept = {}, sc_specs = {};
 	struct ring_buffer *rb = NULL;
 	__u64 lost = 0;
 	__u32 zero = 0;
@@ -1794,14 +1790,14 @@ int bpfdump__trace(struct bpfdump *d, const struct bpfdump_trace_opts *o)
 		o = r.o = &raw_opts;
 	}
 	/* syscall:A,B and syscall:GLOB: one SPEC per syscall */
-	err = bd_sc_expand(d, o->specs, o->spec_cnt, &sc_specs, &sc_cnt);
+	err = bd_sc_expand(d, o->specs, o->spec_cnt, &sc_specs);
 	if (err)
 		goto out;
-	if (sc_specs) {
+	if (sc_specs.v) {
 		memset(&sc_opts, 0, sizeof(sc_opts));
 		memcpy(&sc_opts, o, o->sz < sizeof(sc_opts) ? o->sz : sizeof(sc_opts));
-		sc_opts.specs = (const char *const *)sc_specs;
-		sc_opts.spec_cnt = sc_cnt;
+		sc_opts.specs = (const char *const *)sc_specs.v;
+		sc_opts.spec_cnt = (int)sc_specs.n;
 		o = r.o = &sc_opts;
 	}
 	r.log = malloc(LOG_SIZE);
@@ -1923,7 +1919,7 @@ out:
 	free(r.probes);
 	free(r.log);
 	sc_raw_free(r.raw);
-	bd_sc_expand_free(sc_specs, sc_cnt);
+	bd_strv_free(&sc_specs);
 	bd_strv_free(&raw_kept);
 	return err;
 }

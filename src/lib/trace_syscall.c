@@ -28,30 +28,17 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void bd_sc_expand_free(char **specs, int cnt)
-{
-	int i;
-
-	for (i = 0; specs && i < cnt; i++)
-		free(specs[i]);
-	free(specs);
-}
-
-/* the syscalls tracefs has both tracepoints of, sorted; NULL on error (said) */
-static char **syscall_names(struct bpfdump *d, int *cnt)
+/* the syscalls tracefs has both tracepoints of, sorted, into *sv; -errno (said) */
+static int syscall_names(struct bpfdump *d, struct bd_strv *sv)
 {
 	const char *tfs = bd_tracefs(d);
-	struct bd_strv sv = {};
 	char path[256];
 	struct dirent *e;
 	DIR *dir;
 
-	*cnt = 0;
-	if (!tfs) {
-		bd_err(d, -ENOENT, "syscall: tracefs is not mounted and cannot be (its "
-		       "events/syscalls tracepoints make syscall: events)");
-		return NULL;
-	}
+	if (!tfs)
+		return bd_err(d, -ENOENT, "syscall: tracefs is not mounted and cannot be (its "
+			      "events/syscalls tracepoints make syscall: events)");
 	snprintf(path, sizeof(path), "%s/events/syscalls", tfs);
 	dir = opendir(path);
 	if (!dir) {
@@ -65,7 +52,7 @@ static char **syscall_names(struct bpfdump *d, int *cnt)
 			bd_err(d, err, "syscall: cannot read %s: %s (a kernel without "
 			       "CONFIG_FTRACE_SYSCALLS has no syscall tracepoints)", path,
 			       strerror(-err));
-		return NULL;
+		return err;
 	}
 	while ((e = readdir(dir))) {
 		char exit_path[600];
@@ -75,24 +62,16 @@ static char **syscall_names(struct bpfdump *d, int *cnt)
 		snprintf(exit_path, sizeof(exit_path), "%s/sys_exit_%s", path, e->d_name + 10);
 		if (access(exit_path, F_OK))
 			continue;
-		if (bd_strv_push(&sv, strdup(e->d_name + 10)))
-			goto nomem;
+		if (bd_strv_push(sv, strdup(e->d_name + 10))) {
+			closedir(dir);
+			bd_strv_free(sv);
+			return bd_err(d, -ENOMEM, "syscall: out of memory");
+		}
 	}
 	closedir(dir);
-	if (!sv.v)
-		sv.v = calloc(1, sizeof(*sv.v));
-	if (!sv.v) {
-		bd_err(d, -ENOMEM, "syscall: out of memory");
-		return NULL;
-	}
-	qsort(sv.v, sv.n, sizeof(*sv.v), cmp_str);
-	*cnt = (int)sv.n;
-	return sv.v;
-nomem:
-	closedir(dir);
-	bd_strv_free(&sv);
-	bd_err(d, -ENOMEM, "syscall: out of memory");
-	return NULL;
+	if (sv->n)
+		qsort(sv->v, sv->n, sizeof(*sv->v), cmp_str);
+	return 0;
 }
 
 static int edit_distance(const char *a, const char *b)
@@ -122,16 +101,16 @@ static int edit_distance(const char *a, const char *b)
 }
 
 /* "nearest: a, b, c": the names closest to NAME (those starting with it first) */
-static void nearest(char **names, int cnt, const char *name, char *out, size_t len)
+static void nearest(const struct bd_strv *names, const char *name, char *out, size_t len)
 {
-	int best[3] = { -1, -1, -1 }, dist[3] = { 99, 99, 99 }, i, k;
-	size_t at = 0;
+	int best[3] = { -1, -1, -1 }, dist[3] = { 99, 99, 99 }, k;
+	size_t at = 0, i;
 
 	out[0] = '\0';
-	for (i = 0; i < cnt; i++) {
-		int dd = edit_distance(name, names[i]);
+	for (i = 0; i < names->n; i++) {
+		int dd = edit_distance(name, names->v[i]);
 
-		if (!strncmp(names[i], name, strlen(name)))
+		if (!strncmp(names->v[i], name, strlen(name)))
 			dd = 1;	/* a prefix: as near as one typo */
 		for (k = 0; k < 3 && dd >= dist[k]; k++)
 			;
@@ -139,12 +118,12 @@ static void nearest(char **names, int cnt, const char *name, char *out, size_t l
 			continue;
 		memmove(&best[k + 1], &best[k], (2 - k) * sizeof(best[0]));
 		memmove(&dist[k + 1], &dist[k], (2 - k) * sizeof(dist[0]));
-		best[k] = i;
+		best[k] = (int)i;
 		dist[k] = dd;
 	}
 	for (k = 0; k < 3 && best[k] >= 0 && dist[k] <= 3 + (int)strlen(name) / 3; k++)
 		at += snprintf(out + at, at < len ? len - at : 0, "%s%s", k ? ", " : "",
-			       names[best[k]]);
+			       names->v[best[k]]);
 }
 
 /* append "syscall:NAME" + items to sv */
@@ -158,13 +137,13 @@ static int push_spec(struct bd_strv *sv, const char *name, const char *items)
 }
 
 /* syscall:A,B*,C(ITEMS) -> syscall:A(ITEMS), syscall:B1(ITEMS), ... */
-static int expand_one(struct bpfdump *d, const char *spec, char **names, int name_cnt,
+static int expand_one(struct bpfdump *d, const char *spec, const struct bd_strv *names,
 		      struct bd_strv *sv)
 {
 	const char *list = spec + strlen(BD_SC_PREFIX), *items = strchr(list, '(');
-	size_t list_len = items ? (size_t)(items - list) : strlen(list);
+	size_t list_len = items ? (size_t)(items - list) : strlen(list), i;
 	char buf[512], *save = NULL, *tok;
-	int i, err = 0;
+	int err = 0;
 
 	if (!items)
 		items = "";
@@ -182,18 +161,18 @@ static int expand_one(struct bpfdump *d, const char *spec, char **names, int nam
 			if (!isalnum((unsigned char)*c) && *c != '_' && !strchr("*?[]", *c))
 				return bd_err(d, -EINVAL, "trace '%s': '%s' is not a syscall name",
 					      spec, tok);
-		for (i = 0; i < name_cnt && !err; i++) {
-			if (glob ? fnmatch(tok, names[i], 0) : strcmp(tok, names[i]))
+		for (i = 0; i < names->n && !err; i++) {
+			if (glob ? fnmatch(tok, names->v[i], 0) : strcmp(tok, names->v[i]))
 				continue;
 			hits++;
-			err = push_spec(sv, names[i], items);
+			err = push_spec(sv, names->v[i], items);
 		}
 		if (err)
 			return bd_err(d, err, "syscall: out of memory");
 		if (!hits) {
 			char hint[256];
 
-			nearest(names, name_cnt, tok, hint, sizeof(hint));
+			nearest(names, tok, hint, sizeof(hint));
 			return bd_err(d, -ENOENT, "trace '%s': %s '%s'%s%s", spec,
 				      glob ? "no syscall matches" : "no syscall tracepoint for",
 				      tok, hint[0] ? "; nearest: " : "", hint);
@@ -202,37 +181,33 @@ static int expand_one(struct bpfdump *d, const char *spec, char **names, int nam
 	return 0;
 }
 
-int bd_sc_expand(struct bpfdump *d, const char *const *specs, int cnt, char ***out,
-		 int *out_cnt)
+int bd_sc_expand(struct bpfdump *d, const char *const *specs, int cnt, struct bd_strv *out)
 {
-	struct bd_strv sv = {};
-	char **names = NULL;
-	int name_cnt = 0, i, err = 0;
+	struct bd_strv names = {};
+	int i, err = 0;
 
-	*out = NULL;
-	*out_cnt = 0;
+	*out = (struct bd_strv){};
 	for (i = 0; i < cnt && !bd_sc_is_spec(specs[i]); i++)
 		;
 	if (i == cnt)
 		return 0;
-	names = syscall_names(d, &name_cnt);
-	if (!names)
+	if (syscall_names(d, &names))
 		return -ENOENT;
 	for (i = 0; i < cnt && !err; i++) {
 		if (bd_sc_is_spec(specs[i])) {
-			err = expand_one(d, specs[i], names, name_cnt, &sv);
+			err = expand_one(d, specs[i], &names, out);
 		} else {
-			err = bd_strv_push(&sv, strdup(specs[i]));
+			err = bd_strv_push(out, strdup(specs[i]));
 			if (err)
 				bd_err(d, err, "syscall: out of memory");
 		}
 	}
-	bd_sc_expand_free(names, name_cnt);
+	bd_strv_free(&names);
 	if (err) {
-		bd_strv_free(&sv);
+		bd_strv_free(out);
 		return err;
 	}
-	if (sv.n > MANY_SPECS) {
+	if (out->n > MANY_SPECS) {
 		/* each probe holds programs, perf events, links and a map open */
 		struct rlimit rl;
 
@@ -241,8 +216,6 @@ int bd_sc_expand(struct bpfdump *d, const char *const *specs, int cnt, char ***o
 			setrlimit(RLIMIT_NOFILE, &rl);
 		}
 	}
-	*out = sv.v;
-	*out_cnt = (int)sv.n;
 	return 0;
 }
 

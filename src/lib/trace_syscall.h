@@ -11,6 +11,7 @@
 
 #include "internal.h"
 #include "trace_func.h"
+#include "util.h"
 
 #define BD_SC_PREFIX "syscall:"
 
@@ -63,12 +64,11 @@ static inline bool bd_sc_is_spec(const char *spec)
 
 /*
  * SPECs with syscall:A,B(ITEMS) and syscall:GLOB made one per syscall
- * (syscall:A(ITEMS), ...), others as they are. *out NULL (nothing to free)
- * when no SPEC is a syscall's. An unknown name: one error naming the nearest.
+ * (syscall:A(ITEMS), ...), others as they are, into *out (bd_strv_free it).
+ * out->v NULL when no SPEC is a syscall's. An unknown name: one error naming
+ * the nearest.
  */
-int bd_sc_expand(struct bpfdump *d, const char *const *specs, int cnt, char ***out,
-		 int *out_cnt);
-void bd_sc_expand_free(char **specs, int cnt);
+int bd_sc_expand(struct bpfdump *d, const char *const *specs, int cnt, struct bd_strv *out);
 /* syscall:NAME[(ITEMS)] -> sc (names of constants in ITEMS made numbers, char *
  * arguments read as ustr(), 'return' added unless agg) */
 int bd_sc_rewrite(struct bpfdump *d, const char *spec, bool agg, struct bd_syscall *sc);
